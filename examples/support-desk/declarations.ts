@@ -1,0 +1,154 @@
+/**
+ * The support-desk declarations: customers, tickets with free-text messages,
+ * agents and billing. Shared by the demo, the tests and the benchmarks.
+ */
+import { z } from 'zod';
+import { definePurposes, defineSchema, pd } from '../../src/index.js';
+
+export const purposes = definePurposes(
+  {
+    'support.ticket': {
+      description: 'Answer the customer about their support request',
+      legalBasis: { lgpd: 'contract', gdpr: 'contract' },
+      retention: 'P2Y',
+      roles: ['support', 'supervisor'],
+      dataUse: 'essential.service',
+    },
+    'support.accessibility': {
+      description: 'Adapt how we serve a customer who tells us about a disability',
+      legalBasis: { lgpd: 'consent', gdpr: 'consent' },
+      sensitiveBasis: { lgpd: 'consent', gdpr: 'explicit_consent' },
+      notice: { version: '2026-11-01', url: 'https://example.com/privacy#accessibility', material: true },
+      retention: 'P2Y',
+      roles: ['support'],
+      mfa: 'sensitive',
+    },
+    'support.survey': {
+      description: 'Ask for satisfaction feedback after a ticket closes',
+      legalBasis: { lgpd: 'consent', gdpr: 'consent' },
+      notice: { version: '2026-11-01', url: 'https://example.com/privacy#survey', material: true },
+      retention: 'P6M',
+    },
+    'billing.invoice': {
+      description: 'Issue the invoice required by tax law',
+      legalBasis: { lgpd: 'legal_obligation', gdpr: 'legal_obligation' },
+      retention: { duration: 'P5Y', from: 'invoice.issued' },
+      roles: ['billing'],
+      recipients: [{ name: 'NF-e issuing service', role: 'processor', country: 'BR' }],
+    },
+    'analytics.churn': {
+      description: 'Measure which customers stop using the service, by pseudonymous id',
+      legalBasis: { lgpd: 'legitimate_interest', gdpr: 'legitimate_interests' },
+      retention: 'P1Y',
+      dataUse: 'analytics.reporting',
+    },
+  },
+  {
+    controller: {
+      name: 'Exemplo Suporte Ltda',
+      contact: 'privacidade@example.com.br',
+      dpo: { name: 'Encarregada de Dados', contact: 'dpo@example.com.br' },
+    },
+  },
+);
+
+export const Customer = defineSchema(
+  'customer',
+  z.object({
+    id: z.uuid(),
+    channel: pd.none(z.enum(['chat', 'email'])),
+    name: pd(z.string().min(1), {
+      category: 'user.name',
+      purposes: { 'support.ticket': 'clear', 'billing.invoice': 'clear', 'analytics.churn': 'pseudonymized' },
+      mask: 'name',
+    }),
+    cpf: pd(z.string(), {
+      category: 'user.government_id.national_identification_number',
+      purposes: { 'support.ticket': 'masked', 'billing.invoice': 'clear' },
+      encrypt: true,
+      index: 'cpf',
+      mask: 'cpf',
+    }),
+    email: pd(z.email(), {
+      category: 'user.contact.email',
+      purposes: { 'support.ticket': 'clear', 'support.survey': 'clear', 'analytics.churn': 'pseudonymized' },
+      encrypt: true,
+      mask: 'email',
+    }),
+    phone: pd(z.string().optional(), {
+      category: 'user.contact.phone_number',
+      purposes: { 'support.ticket': { default: 'masked', roles: { supervisor: 'clear' } } },
+      mask: 'phone',
+    }),
+    address: z
+      .object({
+        city: pd(z.string(), { category: 'user.contact.address.city', purposes: ['support.ticket', 'billing.invoice'] }),
+        postalCode: pd(z.string(), {
+          category: 'user.contact.address.postal_code',
+          purposes: { 'billing.invoice': 'clear', 'support.ticket': 'masked' },
+          mask: { keepLast: 3 },
+        }),
+      })
+      .optional(),
+    accessibility: pd(z.string().optional(), {
+      category: 'user.health_and_medical',
+      purposes: ['support.accessibility'],
+      encrypt: true,
+    }),
+  }),
+  { purposes, subject: { kind: 'customer', id: 'id', minors: 'never' } },
+);
+
+export const Ticket = defineSchema(
+  'ticket',
+  z.object({
+    id: z.uuid(),
+    customerId: pd(z.uuid(), {
+      category: 'user.unique_id',
+      purposes: { 'support.ticket': 'clear', 'analytics.churn': 'pseudonymized' },
+    }),
+    status: pd.none(z.enum(['open', 'waiting', 'closed'])),
+    subject: pd(z.string().max(200), { category: 'user.content.private', purposes: ['support.ticket'], freeText: true }),
+    messages: z
+      .array(
+        z.object({
+          at: z.iso.datetime(),
+          from: pd.none(z.enum(['customer', 'agent'])),
+          text: pd(z.string().max(10_000), { category: 'user.content.private', purposes: ['support.ticket'], freeText: true }),
+        }),
+      )
+      .max(500),
+    assignee: z
+      .object({
+        agentId: pd(z.string(), {
+          category: 'user.unique_id',
+          purposes: ['support.ticket'],
+          description: 'staff member handling the ticket',
+        }),
+        agentName: pd(z.string(), { category: 'user.name', purposes: { 'support.ticket': 'masked' }, mask: 'name' }),
+      })
+      .nullable(),
+    satisfaction: pd(z.number().int().min(1).max(5).optional(), {
+      category: 'user.behavior',
+      purposes: ['support.survey', 'analytics.churn'],
+    }),
+  }),
+  { purposes, subject: { kind: 'customer', id: 'customerId', minors: 'never' }, recordId: 'id' },
+);
+
+export const Invoice = defineSchema(
+  'invoice',
+  z.object({
+    number: pd.none(z.string()),
+    customerId: pd(z.uuid(), { category: 'user.unique_id', purposes: ['billing.invoice'] }),
+    taxId: pd(z.string(), {
+      category: 'user.government_id.national_identification_number',
+      purposes: ['billing.invoice'],
+      encrypt: true,
+      mask: 'cpf',
+    }),
+    amountCents: z.number().int().nonnegative(),
+    issuedAt: z.iso.datetime(),
+  }),
+  { purposes, subject: { kind: 'customer', id: 'customerId', minors: 'never' }, recordId: 'number' },
+);

@@ -1,0 +1,91 @@
+/**
+ * `npm run demo`: a short scripted scenario on the support-desk declarations.
+ * Prints the data map and what each purpose sees of one customer record.
+ */
+import { createPurposeful, isPurposefulError, toJSONSchema, validateDeclarations } from '../../src/index.js';
+import { Customer, Invoice, purposes, Ticket } from './declarations.js';
+
+const line = (title: string) => console.log(`\n── ${title} ${'─'.repeat(Math.max(0, 70 - title.length))}`);
+
+line('Data map (record of processing, LGPD Art. 37 / GDPR Art. 30)');
+for (const id of purposes.ids) {
+  const p = purposes.get(id);
+  if (!p) continue;
+  const d = p.declaration;
+  console.log(`\n${id} — ${d.description}`);
+  console.log(
+    `  basis: LGPD ${d.legalBasis.lgpd ?? '-'}, GDPR ${d.legalBasis.gdpr ?? '-'}${d.sensitiveBasis ? `; sensitive: LGPD ${d.sensitiveBasis.lgpd}, GDPR ${d.sensitiveBasis.gdpr}` : ''}`,
+  );
+  console.log(`  retention: ${p.retention.iso}${p.retention.from ? ` from ${p.retention.from}` : ''}${p.consentUnder.length ? `; consent under ${p.consentUnder.join(', ')}` : ''}`);
+  for (const schema of [Customer, Ticket, Invoice]) {
+    for (const f of schema.fields) {
+      const a = f.access.get(id);
+      if (!a) continue;
+      const level = a.roles ? `${a.level} (${Object.entries(a.roles).map(([r, l]) => `${r}: ${l}`).join(', ')})` : a.level;
+      const flags = [f.sensitive ? `SENSITIVE: ${f.sensitiveKind}` : '', f.encrypt ? 'encrypted' : '', f.freeText ? 'free text' : '']
+        .filter(Boolean)
+        .join(', ');
+      console.log(`    ${`${schema.id}.${f.path}`.padEnd(30)} ${f.category.padEnd(52)} ${level}${flags ? `  [${flags}]` : ''}`);
+    }
+  }
+}
+
+const report = validateDeclarations({ purposes, schemas: [Customer, Ticket, Invoice] });
+console.log(`\nvalidator: ${report.errors} error(s), ${report.warnings} warning(s)`);
+for (const p of report.problems) console.log(`  ${p.severity} ${p.code} ${p.schema ?? ''} ${p.path ?? p.purpose ?? ''}: ${p.message}`);
+
+const pf = createPurposeful({
+  purposes,
+  schemas: [Customer, Ticket, Invoice],
+  pseudonymKey: new TextEncoder().encode('demo-only pseudonymization key, 32+ bytes long'),
+});
+
+const customer = {
+  id: '0b4f0d3e-8a3c-4a39-9a53-2f1c3f8f5d10',
+  channel: 'chat',
+  name: 'João da Silva',
+  cpf: '529.982.247-25',
+  email: 'joao.silva@example.com',
+  phone: '+55 11 98765-4321',
+  address: { city: 'São Paulo', postalCode: '01310-100' },
+  accessibility: 'low vision: prefers large print and phone calls',
+};
+
+const views: Array<[string, { id: string; roles: string[]; mfa?: boolean }]> = [
+  ['support.ticket', { id: 'agent-7', roles: ['support'] }],
+  ['support.ticket', { id: 'lead-2', roles: ['supervisor'] }],
+  ['support.survey', { id: 'survey-bot', roles: [] }],
+  ['billing.invoice', { id: 'billing-1', roles: ['billing'] }],
+  ['analytics.churn', { id: 'churn-job', roles: [] }],
+];
+for (const [purpose, actor] of views) {
+  line(`What "${purpose}" sees (actor ${actor.id}, roles: ${actor.roles.join(', ') || 'none'})`);
+  console.log(await pf.outbound(Customer, customer, { purpose, actor }));
+}
+
+line('Inbound: a survey form that also sends the CPF');
+try {
+  await pf.inbound(Customer, { id: customer.id, channel: 'email', email: customer.email, cpf: customer.cpf }, {
+    purpose: 'support.survey',
+    actor: { id: 'survey-form' },
+  });
+} catch (err) {
+  if (!isPurposefulError(err)) throw err;
+  console.log(`${err.code} (HTTP ${err.status}): ${err.message}`);
+}
+
+line('Fail closed: an undeclared purpose, a wrong role');
+for (const [purpose, actor] of [
+  ['marketing.everything', { id: 'x' }],
+  ['billing.invoice', { id: 'agent-7', roles: ['support'] }],
+] as const) {
+  try {
+    await pf.outbound(Customer, customer, { purpose: purpose as never, actor });
+  } catch (err) {
+    if (!isPurposefulError(err)) throw err;
+    console.log(`${err.code} (HTTP ${err.status}): ${err.message}`);
+  }
+}
+
+line('OpenAPI 3.1 / JSON Schema with x-personal-data (the cpf property)');
+console.log(JSON.stringify((toJSONSchema(Customer, { target: 'openapi-3.1' }).properties as Record<string, unknown>).cpf, null, 2));

@@ -1,0 +1,369 @@
+/**
+ * `createPurposeful()`: the engine that enforces the declarations on every
+ * request — inbound (reject undeclared fields, validate), outbound and open
+ * (project, mask, pseudonymize) — with the checks that fail closed.
+ *
+ * @module
+ */
+import * as core from 'zod/v4/core';
+import { PurposefulError, type ValidationIssue } from './errors.js';
+import { assertPurpose, inboundZodFor, planFor } from './minimize/cache.js';
+import type { Limits } from './minimize/plan.js';
+import { assertPseudonymKey } from './minimize/pseudonymize.js';
+import { checkLimits, runMinimize } from './minimize/run.js';
+import { isPurposefulSchema, type PurposefulSchema } from './schema/define.js';
+import { isPurposes, type Purposes } from './schema/purposes.js';
+import { problem } from './schema/rules.js';
+import type { Inbound, Outbound } from './schema/types.js';
+import { JURISDICTIONS, type Jurisdiction } from './taxonomy/bases.js';
+
+/** Who is asking. */
+export interface Actor {
+  /** A stable id of the person or service acting (an agent id, a service name). */
+  readonly id: string;
+  /** Roles, matched against a purpose's `roles` and role-dependent access levels. */
+  readonly roles?: readonly string[];
+  /** Whether the actor authenticated with a second factor. */
+  readonly mfa?: boolean;
+}
+
+/** The context of one request. */
+export interface PurposeContext<P extends string = string> {
+  /** The declared purpose the data is processed for. */
+  readonly purpose: P;
+  /** Who is asking. */
+  readonly actor: Actor;
+  /** The subject, when the record does not carry it (the record's `subject.id` field wins; a mismatch is an error). */
+  readonly subjectId?: string;
+  /** The subject's age, when known: minors bring LGPD Art. 14 / GDPR Art. 8. */
+  readonly subjectAge?: number;
+  /** Narrow the jurisdictions in force for this subject (a subset of the engine's). */
+  readonly jurisdictions?: readonly Jurisdiction[];
+}
+
+/** Options of {@link createPurposeful}. Validated once, here. */
+export interface PurposefulOptions<P extends string> {
+  /** The purposes registry every schema refers to. */
+  readonly purposes: Purposes<P>;
+  /** The schemas this engine handles. */
+  readonly schemas: readonly PurposefulSchema<string, core.$ZodObject, P>[];
+  /** Laws in force (default: every law named in the declarations). They apply together. */
+  readonly jurisdictions?: readonly Jurisdiction[];
+  /** Root key for pseudonymized fields (at least 32 random bytes). */
+  readonly pseudonymKey?: Uint8Array;
+  /** Limits on inbound and outbound data. */
+  readonly limits?: Limits;
+  /** Inbound: reject (default) or strip fields not declared for the purpose. */
+  readonly undeclared?: 'reject' | 'strip';
+}
+
+/** What the engine resolved about one request, shared by the steps of a call. */
+interface Resolved {
+  readonly purpose: string;
+  readonly roles: readonly string[];
+  readonly subjectId: string | undefined;
+  readonly jurisdictions: readonly Jurisdiction[];
+}
+
+/**
+ * The engine. All methods are async (consent, keys and the access log are I/O
+ * where they are configured); masks and detectors stay synchronous helpers.
+ */
+export interface Purposeful<P extends string = string> {
+  /** The purposes registry. */
+  readonly purposes: Purposes<P>;
+  /** The laws in force. */
+  readonly jurisdictions: readonly Jurisdiction[];
+  /** A registered schema by id. */
+  schema(id: string): PurposefulSchema | undefined;
+  /**
+   * Data coming in for a purpose: rejects every field not declared for it
+   * (`PF_UNDECLARED_FIELD`, all paths at once), then validates with the
+   * purpose's projection of the zod schema (`PF_VALIDATION_FAILED`).
+   */
+  inbound<S extends PurposefulSchema, Q extends P>(schema: S, data: unknown, ctx: PurposeContext<Q>): Promise<Inbound<S, Q>>;
+  /** A plaintext record going out to a purpose: projected, masked, pseudonymized. */
+  outbound<S extends PurposefulSchema, Q extends P>(schema: S, record: unknown, ctx: PurposeContext<Q>): Promise<Outbound<S, Q>>;
+  /**
+   * A stored row going out to a purpose: the same as `outbound`, after
+   * decrypting the encrypted fields the purpose may see. Without a keyring, a
+   * row whose visible fields are declared encrypted fails with `PF_KEY_NOT_FOUND`.
+   */
+  open<S extends PurposefulSchema, Q extends P>(schema: S, row: unknown, ctx: PurposeContext<Q>): Promise<Outbound<S, Q>>;
+}
+
+function fail(message: string): never {
+  throw new PurposefulError('PF_CONTEXT_INVALID', message);
+}
+
+function subjectOf(schema: PurposefulSchema, record: unknown): string | undefined {
+  const path = schema.subject?.id;
+  if (!path || typeof record !== 'object' || record === null) return undefined;
+  let v: unknown = record;
+  for (const seg of path.split('.')) {
+    if (typeof v !== 'object' || v === null || !Object.hasOwn(v, seg)) return undefined;
+    v = (v as Record<string, unknown>)[seg];
+  }
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' ? String(v) : undefined;
+}
+
+function issuePath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += '[]';
+    else {
+      const s = String(p);
+      out += /^[A-Za-z_$][\w$]*$/.test(s) ? (out ? `.${s}` : s) : '["?"]';
+    }
+  }
+  return out;
+}
+
+/**
+ * Creates the engine. Every option is validated here, once: the schemas must
+ * share the purposes registry, and every purpose needs a basis under every
+ * jurisdiction in force.
+ *
+ * @example
+ * ```ts
+ * const pf = createPurposeful({ purposes, schemas: [Customer, Ticket] });
+ * const ctx = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
+ *
+ * const input = await pf.inbound(Customer, body, ctx);     // undeclared fields rejected, validated
+ * const view = await pf.outbound(Customer, record, ctx);   // projected and masked for the purpose
+ * ```
+ */
+export function createPurposeful<P extends string>(options: PurposefulOptions<P>): Purposeful<P> {
+  if (typeof options !== 'object' || options === null) {
+    throw new PurposefulError('PF_OPTIONS_INVALID', 'createPurposeful() expects an options object');
+  }
+  const { purposes } = options;
+  if (!isPurposes(purposes)) throw new PurposefulError('PF_OPTIONS_INVALID', 'options.purposes must come from definePurposes()');
+  if (!Array.isArray(options.schemas))
+    throw new PurposefulError('PF_OPTIONS_INVALID', 'options.schemas must be a list of schemas');
+  const schemas = new Map<string, PurposefulSchema>();
+  for (const s of options.schemas) {
+    if (!isPurposefulSchema(s)) throw new PurposefulError('PF_OPTIONS_INVALID', 'every schema must come from defineSchema()');
+    if (s.purposes !== purposes) {
+      throw new PurposefulError('PF_OPTIONS_INVALID', `schema "${s.id}" was defined with another purposes registry`, {
+        schema: s.id,
+      });
+    }
+    if (schemas.has(s.id))
+      throw new PurposefulError('PF_OPTIONS_INVALID', `two schemas share the id "${s.id}"`, { schema: s.id });
+    schemas.set(s.id, s);
+  }
+  const jurisdictions = options.jurisdictions ?? purposes.jurisdictions;
+  if (
+    !Array.isArray(jurisdictions) ||
+    jurisdictions.length === 0 ||
+    !jurisdictions.every((j) => (JURISDICTIONS as readonly string[]).includes(j))
+  ) {
+    throw new PurposefulError('PF_OPTIONS_INVALID', `jurisdictions must be a non-empty list of ${JURISDICTIONS.join(', ')}`);
+  }
+  const problems = [];
+  for (const id of purposes.ids) {
+    const p = purposes.get(id);
+    for (const j of jurisdictions as readonly Jurisdiction[]) {
+      if (p && p.declaration.legalBasis[j] === undefined) {
+        problems.push(
+          problem(
+            'PF_DECL_LEGAL_BASIS_MISSING',
+            `purpose "${id}" has no ${j.toUpperCase()} basis, and ${j.toUpperCase()} is in force`,
+            {
+              purpose: id,
+            },
+          ),
+        );
+      }
+    }
+  }
+  for (const s of schemas.values()) {
+    for (const f of s.fields) {
+      if (!f.sensitive) continue;
+      for (const [pid] of f.access) {
+        const p = purposes.get(pid);
+        for (const j of jurisdictions as readonly Jurisdiction[]) {
+          if (p && p.declaration.sensitiveBasis?.[j] === undefined) {
+            problems.push(
+              problem(
+                'PF_DECL_SENSITIVE_BASIS_MISSING',
+                `purpose "${pid}" uses sensitive field ${f.path} and has no ${j.toUpperCase()} sensitive-data basis`,
+                {
+                  schema: s.id,
+                  path: f.path,
+                  purpose: pid,
+                },
+              ),
+            );
+          }
+        }
+      }
+    }
+  }
+  if (problems.length) {
+    throw new PurposefulError(
+      'PF_DECLARATION_INVALID',
+      `${problems.length} declaration error(s) for the jurisdictions in force`,
+      {
+        problems,
+      },
+    );
+  }
+  if (options.pseudonymKey !== undefined) assertPseudonymKey(options.pseudonymKey);
+  if (options.undeclared !== undefined && options.undeclared !== 'reject' && options.undeclared !== 'strip') {
+    throw new PurposefulError('PF_OPTIONS_INVALID', "undeclared must be 'reject' or 'strip'");
+  }
+  const limits = checkLimits(options.limits);
+  const strip = options.undeclared === 'strip';
+  const pseudonymKey = options.pseudonymKey;
+  const inForce = Object.freeze([...jurisdictions]);
+
+  const checkSchema = (schema: PurposefulSchema): void => {
+    if (!isPurposefulSchema(schema) || schemas.get(schema.id) !== schema) {
+      throw new PurposefulError('PF_SCHEMA_UNKNOWN', 'the schema is not registered with this engine', {
+        schema: isPurposefulSchema(schema) ? schema.id : undefined,
+      });
+    }
+  };
+
+  /** Context checks every method runs first: purpose, actor, roles, minors, jurisdictions. */
+  const resolve = (schema: PurposefulSchema, ctx: PurposeContext, record: unknown): Resolved => {
+    checkSchema(schema);
+    if (typeof ctx !== 'object' || ctx === null) fail('the request context must be an object { purpose, actor }');
+    assertPurpose(schema, ctx.purpose);
+    const actor = ctx.actor;
+    if (typeof actor !== 'object' || actor === null || typeof actor.id !== 'string' || actor.id.length === 0) {
+      fail('the request context needs an actor with an id (LGPD Art. 37: processing must be attributable)');
+    }
+    const roles = actor.roles ?? [];
+    if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) fail('actor.roles must be a list of strings');
+    const purpose = schema.purposes.get(ctx.purpose);
+    const allowed = purpose?.declaration.roles;
+    if (allowed && !roles.some((r) => allowed.includes(r))) {
+      throw new PurposefulError('PF_ROLE_NOT_ALLOWED', `the actor has none of the roles purpose "${ctx.purpose}" allows`, {
+        purpose: ctx.purpose,
+        schema: schema.id,
+        article: 'LGPD Art. 46; GDPR Art. 32',
+      });
+    }
+    if (purpose?.declaration.mfa === 'always' && actor.mfa !== true) {
+      throw new PurposefulError('PF_MFA_REQUIRED', `purpose "${ctx.purpose}" requires a second factor`, {
+        purpose: ctx.purpose,
+        schema: schema.id,
+      });
+    }
+    let jurisdictionsNow = inForce;
+    if (ctx.jurisdictions !== undefined) {
+      if (
+        !Array.isArray(ctx.jurisdictions) ||
+        ctx.jurisdictions.length === 0 ||
+        !ctx.jurisdictions.every((j) => inForce.includes(j))
+      ) {
+        fail(`ctx.jurisdictions must be a non-empty subset of ${inForce.join(', ')}`);
+      }
+      jurisdictionsNow = ctx.jurisdictions;
+    }
+    if (ctx.subjectAge !== undefined) {
+      if (typeof ctx.subjectAge !== 'number' || !Number.isFinite(ctx.subjectAge) || ctx.subjectAge < 0) {
+        fail('ctx.subjectAge must be a non-negative number');
+      }
+      if (ctx.subjectAge < 18 && (schema.subject?.minors ?? 'never') === 'never') {
+        throw new PurposefulError(
+          'PF_MINOR_NOT_DECLARED',
+          `the subject is a minor and schema "${schema.id}" declares subject.minors: 'never'`,
+          { schema: schema.id, purpose: ctx.purpose, article: 'LGPD Art. 14; GDPR Art. 8' },
+        );
+      }
+    }
+    if (ctx.subjectId !== undefined && typeof ctx.subjectId !== 'string') fail('ctx.subjectId must be a string');
+    const fromRecord = subjectOf(schema, record);
+    if (fromRecord !== undefined && ctx.subjectId !== undefined && fromRecord !== ctx.subjectId) {
+      throw new PurposefulError(
+        'PF_SUBJECT_MISMATCH',
+        `the record's subject (${schema.subject?.id}) differs from the request's subject`,
+        {
+          schema: schema.id,
+          purpose: ctx.purpose,
+          paths: schema.subject?.id ? [schema.subject.id] : [],
+        },
+      );
+    }
+    return { purpose: ctx.purpose, roles, subjectId: fromRecord ?? ctx.subjectId, jurisdictions: jurisdictionsNow };
+  };
+
+  const requireMfaForSensitive = (schema: PurposefulSchema, r: Resolved, ctx: PurposeContext): void => {
+    if (schema.purposes.get(r.purpose)?.declaration.mfa !== 'sensitive' || ctx.actor.mfa === true) return;
+    const plan = planFor(schema, r.purpose, 'outbound', r.roles);
+    for (const [field, level] of plan.levels) {
+      if (field.sensitive && level === 'clear') {
+        throw new PurposefulError(
+          'PF_MFA_REQUIRED',
+          `purpose "${r.purpose}" shows sensitive fields in clear only after a second factor`,
+          {
+            purpose: r.purpose,
+            schema: schema.id,
+            paths: [field.path],
+          },
+        );
+      }
+    }
+  };
+
+  const project = (schema: PurposefulSchema, record: unknown, ctx: PurposeContext) => {
+    const r = resolve(schema, ctx, record);
+    requireMfaForSensitive(schema, r, ctx);
+    return { r, out: runMinimize(schema, r.purpose, record, 'outbound', r.roles, false, limits, pseudonymKey) };
+  };
+
+  const engine: Purposeful<P> = {
+    purposes,
+    jurisdictions: inForce,
+    schema: (id) => schemas.get(id),
+
+    async inbound(schema, data, ctx) {
+      const r = resolve(schema, ctx, data);
+      const minimized = runMinimize(schema, r.purpose, data, 'inbound', r.roles, strip, limits, undefined);
+      const result = await core.safeParseAsync(inboundZodFor(schema, r.purpose, r.roles), minimized);
+      if (!result.success) {
+        const seen = new Set<string>();
+        const issues: ValidationIssue[] = [];
+        for (const issue of result.error.issues) {
+          const path = issuePath(issue.path);
+          issues.push({ path, code: issue.code });
+          seen.add(path || '(root)');
+        }
+        throw new PurposefulError(
+          'PF_VALIDATION_FAILED',
+          `input for purpose "${r.purpose}" is invalid at: ${[...seen].join(', ')}`,
+          {
+            schema: schema.id,
+            purpose: r.purpose,
+            paths: [...seen],
+            issues,
+          },
+        );
+      }
+      return result.data as never;
+    },
+
+    async outbound(schema, record, ctx) {
+      return project(schema, record, ctx).out as never;
+    },
+
+    async open(schema, row, ctx) {
+      const r = resolve(schema, ctx, row);
+      const plan = planFor(schema, r.purpose, 'outbound', r.roles);
+      const encrypted = [...plan.levels.keys()].filter((f) => f.encrypt).map((f) => f.path);
+      if (encrypted.length) {
+        throw new PurposefulError(
+          'PF_KEY_NOT_FOUND',
+          `no keyring is configured, so the encrypted fields purpose "${r.purpose}" may see cannot be opened: ${encrypted.join(', ')}`,
+          { schema: schema.id, purpose: r.purpose, paths: encrypted },
+        );
+      }
+      return project(schema, row, ctx).out as never;
+    },
+  };
+  return Object.freeze(engine);
+}

@@ -1,0 +1,173 @@
+/**
+ * The one error class of purposeful, and the stable codes it carries.
+ *
+ * Messages name field paths, purposes and articles, never a personal value:
+ * an error may be logged or sent to a client as it is.
+ *
+ * @module
+ */
+
+/**
+ * HTTP status for every error code. The code is the contract; the status is
+ * what the HTTP adapters answer with.
+ */
+export const ERROR_STATUS = {
+  /** A declaration (purpose, schema, field) breaks a rule; `problems` lists every one. */
+  PF_DECLARATION_INVALID: 500,
+  /** Options given to a function are invalid (checked once, when the thing is created). */
+  PF_OPTIONS_INVALID: 500,
+  /** The request context is malformed (no actor, a purpose that is not a string, unknown jurisdictions, …). */
+  PF_CONTEXT_INVALID: 500,
+  /** The schema was not registered with this engine. */
+  PF_SCHEMA_UNKNOWN: 500,
+  /** The request names a purpose nobody declared (LGPD Art. 6 I: finalidade). */
+  PF_PURPOSE_UNKNOWN: 403,
+  /** The actor has none of the roles the purpose allows. */
+  PF_ROLE_NOT_ALLOWED: 403,
+  /** The purpose requires a second factor (always, or for clear sensitive fields) and the actor has none. */
+  PF_MFA_REQUIRED: 403,
+  /** The input carries fields that are not declared for the purpose (LGPD Art. 6 III: necessidade). */
+  PF_UNDECLARED_FIELD: 400,
+  /** The input does not satisfy the schema; `issues` lists paths and zod issue codes. */
+  PF_VALIDATION_FAILED: 400,
+  /** The data does not have the shape the schema declares (not an object, a cycle, …). */
+  PF_INPUT_INVALID: 400,
+  /** The data is nested deeper or holds more values than the configured limits allow. */
+  PF_LIMIT_EXCEEDED: 413,
+  /** The record's subject differs from the subject of the request context. */
+  PF_SUBJECT_MISMATCH: 403,
+  /** The subject is, or may be, a minor, and the schema declares `minors: 'never'` (LGPD Art. 14, GDPR Art. 8). */
+  PF_MINOR_NOT_DECLARED: 403,
+  /** A key needed to pseudonymize or decrypt a field is not configured. */
+  PF_KEY_NOT_FOUND: 500,
+} as const;
+
+/** Every error code purposeful raises. Compare errors by this code, never by `instanceof`. */
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/**
+ * One problem found in a declaration. Returned by {@link validateDeclarations}
+ * and carried by a `PF_DECLARATION_INVALID` error.
+ */
+export interface DeclarationProblem {
+  /** Stable code of the rule, e.g. `PF_DECL_SENSITIVE_UNENCRYPTED`. */
+  readonly code: string;
+  /** `error` problems make `defineSchema` / `definePurposes` throw; `warning` ones are advice. */
+  readonly severity: 'error' | 'warning';
+  /** Whether the law requires it (`law`, with `article`) or it is purposeful's own policy (`policy`). */
+  readonly requiredBy: 'law' | 'policy';
+  /** What is wrong and how to fix it. Never contains a personal value. */
+  readonly message: string;
+  /** The article enforced, e.g. `LGPD Art. 11; GDPR Art. 9(2)`. */
+  readonly article?: string;
+  /** The schema id the problem is in. */
+  readonly schema?: string;
+  /** The field path, e.g. `contacts[].email`. */
+  readonly path?: string;
+  /** The purpose involved. */
+  readonly purpose?: string;
+  /** Where the field or purpose was declared (`file:line:column`), when the runtime exposes stack traces. */
+  readonly declaredAt?: string;
+}
+
+/** One validation issue of an input: where, and zod's issue code. Never the value or zod's message. */
+export interface ValidationIssue {
+  readonly path: string;
+  readonly code: string;
+}
+
+/** Extra, value-free details an error may carry. */
+export interface PurposefulErrorDetails {
+  paths?: readonly string[];
+  article?: string;
+  purpose?: string;
+  schema?: string;
+  problems?: readonly DeclarationProblem[];
+  issues?: readonly ValidationIssue[];
+  cause?: unknown;
+}
+
+const BRAND = Symbol.for('purposeful.error');
+
+/**
+ * The error purposeful throws. `code` is stable; `status` is the HTTP status
+ * for it; `paths` names the fields involved. No personal value ever appears
+ * in the message or any property.
+ *
+ * @example
+ * ```ts
+ * import { isPurposefulError } from 'purposeful';
+ *
+ * try {
+ *   await pf.inbound(Customer, body, { purpose: 'support.ticket', actor });
+ * } catch (err) {
+ *   if (isPurposefulError(err) && err.code === 'PF_UNDECLARED_FIELD') {
+ *     console.log(err.status, err.paths); // 400 [ 'accessibility' ]
+ *   }
+ * }
+ * ```
+ */
+export class PurposefulError extends Error {
+  override readonly name = 'PurposefulError';
+  /** Stable code, `PF_…`. */
+  readonly code: ErrorCode;
+  /** HTTP status for the code. */
+  readonly status: number;
+  /** Field paths involved (never values). */
+  readonly paths: readonly string[];
+  /** The article of law the check enforces, where one applies. */
+  readonly article: string | undefined;
+  /** The purpose involved, where one applies. */
+  readonly purpose: string | undefined;
+  /** The schema id involved, where one applies. */
+  readonly schema: string | undefined;
+  /** For `PF_DECLARATION_INVALID`: every problem found. */
+  readonly problems: readonly DeclarationProblem[];
+  /** For `PF_VALIDATION_FAILED`: every issue, as path and zod code. */
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(code: ErrorCode, message: string, details: PurposefulErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+    this.paths = Object.freeze([...(details.paths ?? [])]);
+    this.article = details.article;
+    this.purpose = details.purpose;
+    this.schema = details.schema;
+    this.problems = Object.freeze([...(details.problems ?? [])]);
+    this.issues = Object.freeze([...(details.issues ?? [])]);
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /** A value-free JSON form, safe to log or send. */
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = { name: this.name, code: this.code, status: this.status, message: this.message };
+    if (this.paths.length) out.paths = this.paths;
+    if (this.article) out.article = this.article;
+    if (this.purpose) out.purpose = this.purpose;
+    if (this.schema) out.schema = this.schema;
+    if (this.problems.length) out.problems = this.problems;
+    if (this.issues.length) out.issues = this.issues;
+    return out;
+  }
+}
+
+/**
+ * True when `err` is a purposeful error, whichever copy of the package (ESM or
+ * CJS entry) created it. Use it instead of `instanceof`.
+ *
+ * @example
+ * ```ts
+ * if (isPurposefulError(err)) reply.status(err.status).send({ code: err.code, paths: err.paths });
+ * ```
+ */
+export function isPurposefulError(err: unknown): err is PurposefulError {
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    ((err as Record<PropertyKey, unknown>)[BRAND] === true ||
+      ((err as { name?: unknown }).name === 'PurposefulError' &&
+        typeof (err as { code?: unknown }).code === 'string' &&
+        Object.hasOwn(ERROR_STATUS, (err as { code: string }).code)))
+  );
+}

@@ -1,0 +1,5 @@
+export * from './engine.js';
+export * from './errors.js';
+export * from './minimize/index.js';
+export * from './schema/index.js';
+export * from './taxonomy/index.js';

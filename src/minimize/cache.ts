@@ -1,0 +1,89 @@
+/**
+ * Plan and projected-schema caches, one per schema object. There is one copy
+ * of the core at runtime (the adapters import the core entry), so the engine,
+ * `minimize` and the adapters share them.
+ *
+ * @module
+ * @internal
+ */
+import type * as core from 'zod/v4/core';
+import { PurposefulError } from '../errors.js';
+import type { PurposefulSchema } from '../schema/define.js';
+import { accessOf } from '../schema/walk.js';
+import { compilePlan, type Direction, type Plan, resolveLevel } from './plan.js';
+import { projectZod } from './zod-project.js';
+
+interface SchemaCache {
+  readonly plans: Map<string, Plan>;
+  readonly zods: Map<string, core.$ZodType>;
+  readonly roleNames: Map<string, ReadonlySet<string>>;
+  readonly pseudo: WeakMap<Plan, WeakMap<Uint8Array, ReadonlyArray<(v: unknown) => string>>>;
+}
+
+const caches = new WeakMap<PurposefulSchema, SchemaCache>();
+
+/** The cache of a schema. */
+export function cacheOf(schema: PurposefulSchema): SchemaCache {
+  let c = caches.get(schema);
+  if (!c) {
+    c = { plans: new Map(), zods: new Map(), roleNames: new Map(), pseudo: new WeakMap() };
+    caches.set(schema, c);
+  }
+  return c;
+}
+
+/** Throws `PF_PURPOSE_UNKNOWN` unless the schema's registry declares the purpose. */
+export function assertPurpose(schema: PurposefulSchema, purpose: unknown): asserts purpose is string {
+  if (typeof purpose !== 'string' || !schema.purposes.get(purpose)) {
+    throw new PurposefulError(
+      'PF_PURPOSE_UNKNOWN',
+      typeof purpose === 'string' && purpose.length <= 128 && /^[\w.:-]+$/.test(purpose)
+        ? `purpose "${purpose}" is not declared (LGPD Art. 6 I: processing needs a specified purpose)`
+        : 'the purpose is missing or not declared (LGPD Art. 6 I: processing needs a specified purpose)',
+      { schema: schema.id, article: 'LGPD Art. 6 I; GDPR Art. 5(1)(b)' },
+    );
+  }
+}
+
+/** The roles that change some field's level for a purpose: the rest never change a plan. */
+function roleKey(schema: PurposefulSchema, c: SchemaCache, purpose: string, roles: readonly string[]): string {
+  if (roles.length === 0) return '';
+  let names = c.roleNames.get(purpose);
+  if (!names) {
+    const set = new Set<string>();
+    for (const f of schema.fields) {
+      const a = f.access.get(purpose);
+      if (a?.roles) for (const r of Object.keys(a.roles)) set.add(r);
+    }
+    names = set;
+    c.roleNames.set(purpose, names);
+  }
+  if (names.size === 0) return '';
+  let key = '';
+  for (const r of [...roles].sort()) if (names.has(r)) key += `${r}\u0000`;
+  return key;
+}
+
+/** The compiled plan for (schema, purpose, direction, roles), compiled on first use. */
+export function planFor(schema: PurposefulSchema, purpose: string, direction: Direction, roles: readonly string[]): Plan {
+  const c = cacheOf(schema);
+  const key = `${direction}\u0001${purpose}\u0001${roleKey(schema, c, purpose, roles)}`;
+  let plan = c.plans.get(key);
+  if (!plan) {
+    plan = compilePlan(schema, purpose, direction, roles);
+    c.plans.set(key, plan);
+  }
+  return plan;
+}
+
+/** The zod schema purpose input is validated with, built on first use. */
+export function inboundZodFor(schema: PurposefulSchema, purpose: string, roles: readonly string[]): core.$ZodType {
+  const c = cacheOf(schema);
+  const key = `${purpose}\u0001${roleKey(schema, c, purpose, roles)}`;
+  let z = c.zods.get(key);
+  if (!z) {
+    z = projectZod(schema, (meta) => resolveLevel(accessOf(meta).get(purpose), roles) !== 'none');
+    c.zods.set(key, z);
+  }
+  return z;
+}

@@ -1,0 +1,351 @@
+/**
+ * Minimization plans: compiled once per (schema, purpose, direction, roles)
+ * from the schema's shape tree into closures, cached, and run per request with
+ * no re-parsing of declarations. No eval, no `new Function`.
+ *
+ * @module
+ * @internal
+ */
+import { PurposefulError } from '../errors.js';
+import type { AccessLevel } from '../schema/annotation.js';
+import type { PurposefulSchema } from '../schema/define.js';
+import type { FieldAccess, FieldInfo, ShapeNode } from '../schema/walk.js';
+import { compileMask } from './masks.js';
+import { assertPseudonymKey, derivePseudonymKey, pseudonymizer } from './pseudonymize.js';
+
+/** `inbound`: data coming in for a purpose; `outbound`: data a purpose is about to see. */
+export type Direction = 'inbound' | 'outbound';
+
+/** Limits that protect the walk from hostile data. */
+export interface Limits {
+  /** Deepest nesting of objects and arrays (default 64, at most 1000). */
+  readonly maxDepth?: number;
+  /** Most values visited in one call (default 100 000). */
+  readonly maxNodes?: number;
+}
+
+export const DEFAULT_MAX_DEPTH = 64;
+export const DEFAULT_MAX_NODES = 100_000;
+const MAX_REPORTED = 50;
+
+/** Per-call state. */
+export interface RunState {
+  nodes: number;
+  maxNodes: number;
+  maxDepth: number;
+  strip: boolean;
+  undeclared: string[] | undefined;
+  pseudo: ReadonlyArray<(v: unknown) => string> | undefined;
+}
+
+type Exec = (v: unknown, st: RunState, depth: number, path: string) => unknown;
+const KEEP = null;
+const HIDDEN = 0 as const;
+type Compiled = Exec | typeof KEEP | typeof HIDDEN;
+
+/** Thrown inside a run; carries the path of a shape mismatch (segments innermost first). */
+class ShapeMismatch {
+  readonly segments: string[] = [];
+}
+
+const RANK: Record<AccessLevel | 'none', number> = { none: 0, pseudonymized: 1, masked: 2, clear: 3 };
+
+/** The widest level an actor with `roles` gets. */
+export function resolveLevel(access: FieldAccess | undefined, roles: readonly string[]): AccessLevel | 'none' {
+  if (!access) return 'none';
+  let level = access.level;
+  if (access.roles) {
+    for (const r of roles) {
+      const l = Object.hasOwn(access.roles, r) ? access.roles[r] : undefined;
+      if (l !== undefined && RANK[l] > RANK[level]) level = l;
+    }
+  }
+  return level;
+}
+
+const IDENT = /^[A-Za-z_$][\w$]*$/;
+function seg(key: string): string {
+  return IDENT.test(key) ? key : '["?"]';
+}
+function join(path: string, key: string): string {
+  const s = seg(key);
+  return s.startsWith('[') ? path + s : path ? `${path}.${s}` : s;
+}
+
+const PROTO_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+function limit(what: string): PurposefulError {
+  return new PurposefulError('PF_LIMIT_EXCEEDED', `the data exceeds the configured ${what}`);
+}
+
+/** A compiled plan. */
+export interface Plan {
+  readonly direction: Direction;
+  readonly purpose: string;
+  /** Fields pseudonymized by this plan, in the order of `pseudo` in the run state. */
+  readonly pseudonymized: readonly FieldInfo[];
+  /** Visible personal fields with their level. */
+  readonly levels: ReadonlyMap<FieldInfo, AccessLevel>;
+  /** Runs the plan. */
+  run(data: unknown, st: RunState): unknown;
+}
+
+/** Compiles a plan. */
+export function compilePlan(schema: PurposefulSchema, purpose: string, direction: Direction, roles: readonly string[]): Plan {
+  const inbound = direction === 'inbound';
+  const pseudonymized: FieldInfo[] = [];
+  const levels = new Map<FieldInfo, AccessLevel>();
+  const done = new Map<ShapeNode, Compiled>();
+  const active = new Map<ShapeNode, { exec?: Exec }>();
+
+  const compileField = (f: FieldInfo): Compiled => {
+    const level = resolveLevel(f.access.get(purpose), roles);
+    if (level === 'none') return HIDDEN;
+    levels.set(f, level);
+    if (inbound || level === 'clear') return KEEP;
+    if (level === 'masked') {
+      const mask = compileMask(f.mask);
+      return (v) => (v === null || v === undefined ? v : mask(v));
+    }
+    const i = pseudonymized.push(f) - 1;
+    return (v, st) => (v === null || v === undefined ? v : (st.pseudo as ReadonlyArray<(v: unknown) => string>)[i]?.(v));
+  };
+
+  const compile = (node: ShapeNode): Compiled => {
+    const cached = done.get(node);
+    if (cached !== undefined) return cached;
+    const inProgress = active.get(node);
+    if (inProgress) return (v, st, d, p) => (inProgress.exec as Exec)(v, st, d, p);
+    const slot: { exec?: Exec } = {};
+    active.set(node, slot);
+    const result = build(node);
+    active.delete(node);
+    slot.exec = result === KEEP ? (v) => v : result === HIDDEN ? () => undefined : result;
+    done.set(node, result);
+    return result;
+  };
+
+  const build = (node: ShapeNode): Compiled => {
+    if (node.field) return compileField(node.field);
+    const leafKeep = node.none || node.scalar || node.opaque;
+    const structural = node.object || node.array || node.tuple || node.record;
+    if (!structural) return KEEP;
+    const obj = node.object ? buildObject(node.object) : undefined;
+    const rec = node.record ? compile(node.record) : undefined;
+    const arr = node.array ? compile(node.array) : undefined;
+    const tup = node.tuple ? buildTuple(node.tuple, node.tupleRest) : undefined;
+    const objFacet = obj ?? (rec !== undefined ? buildRecord(rec) : undefined);
+    const arrFacet = tup ?? (arr !== undefined ? buildArray(arr) : undefined);
+    if (!leafKeep && (objFacet === HIDDEN || objFacet === undefined) && (arrFacet === HIDDEN || arrFacet === undefined)) {
+      if (objFacet === HIDDEN || arrFacet === HIDDEN) return HIDDEN;
+    }
+    const hiddenValue = (st: RunState, p: string): undefined => {
+      if (inbound && !st.strip && st.undeclared && st.undeclared.length < MAX_REPORTED) st.undeclared.push(p || '(root)');
+      return undefined;
+    };
+    const o = objFacet;
+    const a = arrFacet;
+    return (v, st, d, p) => {
+      if (v === null || v === undefined) return v;
+      if (typeof v === 'object') {
+        if (Array.isArray(v)) {
+          if (a === HIDDEN) return hiddenValue(st, p);
+          if (a) return a(v, st, d, p);
+          if (node.opaque || node.none) return v;
+        } else {
+          if (o === HIDDEN) return hiddenValue(st, p);
+          if (o) return o(v, st, d, p);
+          if (leafKeep) return v; // a Date, a Map, … where the schema allows one
+        }
+      } else if (leafKeep) return v;
+      if (inbound) return v; // zod reports the type mismatch, with its path
+      throw new ShapeMismatch();
+    };
+  };
+
+  const buildObject = (shape: Map<string, ShapeNode>): Exec | typeof HIDDEN => {
+    const keys: string[] = [];
+    const execs: Array<Exec | null> = [];
+    const guarded: boolean[] = [];
+    for (const [key, child] of shape) {
+      const c = compile(child);
+      if (c === HIDDEN) continue;
+      keys.push(key);
+      execs.push(c);
+      guarded.push(PROTO_NAMES.has(key));
+    }
+    if (keys.length === 0 && shape.size > 0) return HIDDEN;
+    const n = keys.length;
+    if (inbound) {
+      const index = new Map<string, number>();
+      for (const [i, k] of keys.entries()) index.set(k, i);
+      return (v, st, d, p) => {
+        if (d >= st.maxDepth) throw limit(`depth (${st.maxDepth})`);
+        const src = v as Record<string, unknown>;
+        const own = Object.keys(src);
+        st.nodes += own.length;
+        if (st.nodes > st.maxNodes) throw limit(`number of values (${st.maxNodes})`);
+        const out: Record<string, unknown> = {};
+        for (let j = 0; j < own.length; j++) {
+          const k = own[j] as string;
+          const i = index.get(k);
+          if (i === undefined) {
+            if (!st.strip && st.undeclared && st.undeclared.length < MAX_REPORTED) st.undeclared.push(join(p, k));
+            continue;
+          }
+          const x = src[k];
+          const e = execs[i];
+          out[k] = e === null || e === undefined ? x : e(x, st, d + 1, join(p, k));
+        }
+        return out;
+      };
+    }
+    return (v, st, d) => {
+      if (d >= st.maxDepth) throw limit(`depth (${st.maxDepth})`);
+      st.nodes += n;
+      if (st.nodes > st.maxNodes) throw limit(`number of values (${st.maxNodes})`);
+      const src = v as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      let i = 0;
+      try {
+        for (; i < n; i++) {
+          const k = keys[i] as string;
+          const x = src[k];
+          if (x === undefined || (guarded[i] && !Object.hasOwn(src, k))) continue;
+          const e = execs[i];
+          out[k] = e === null || e === undefined ? x : e(x, st, d + 1, '');
+        }
+      } catch (err) {
+        if (err instanceof ShapeMismatch) err.segments.push(seg(keys[i] as string));
+        throw err;
+      }
+      return out;
+    };
+  };
+
+  const buildRecord = (value: Compiled): Exec | typeof HIDDEN => {
+    if (value === HIDDEN) return HIDDEN;
+    return (v, st, d, p) => {
+      if (d >= st.maxDepth) throw limit(`depth (${st.maxDepth})`);
+      const src = v as Record<string, unknown>;
+      const own = Object.keys(src);
+      st.nodes += own.length;
+      if (st.nodes > st.maxNodes) throw limit(`number of values (${st.maxNodes})`);
+      const out: Record<string, unknown> = {};
+      let j = 0;
+      try {
+        for (; j < own.length; j++) {
+          const k = own[j] as string;
+          if (k === '__proto__') {
+            if (inbound && !st.strip && st.undeclared && st.undeclared.length < MAX_REPORTED) st.undeclared.push(join(p, k));
+            continue;
+          }
+          const x = src[k];
+          out[k] = value === null ? x : value(x, st, d + 1, inbound ? `${p}{}` : '');
+        }
+      } catch (err) {
+        if (err instanceof ShapeMismatch) err.segments.push('{}');
+        throw err;
+      }
+      return out;
+    };
+  };
+
+  const buildArray = (element: Compiled): Exec | typeof HIDDEN => {
+    if (element === HIDDEN) return HIDDEN;
+    return (v, st, d, p) => {
+      if (d >= st.maxDepth) throw limit(`depth (${st.maxDepth})`);
+      const src = v as unknown[];
+      const len = src.length;
+      st.nodes += len;
+      if (st.nodes > st.maxNodes) throw limit(`number of values (${st.maxNodes})`);
+      if (element === null) return src.slice();
+      const out = new Array<unknown>(len);
+      const childPath = inbound ? `${p}[]` : '';
+      let i = 0;
+      try {
+        for (; i < len; i++) out[i] = element(src[i], st, d + 1, childPath);
+      } catch (err) {
+        if (err instanceof ShapeMismatch) err.segments.push('[]');
+        throw err;
+      }
+      return out;
+    };
+  };
+
+  const buildTuple = (items: ShapeNode[], rest: ShapeNode | undefined): Exec => {
+    const execs = items.map(compile);
+    const restExec = rest ? compile(rest) : HIDDEN;
+    return (v, st, d, p) => {
+      if (d >= st.maxDepth) throw limit(`depth (${st.maxDepth})`);
+      const src = v as unknown[];
+      st.nodes += src.length;
+      if (st.nodes > st.maxNodes) throw limit(`number of values (${st.maxNodes})`);
+      const out = new Array<unknown>(src.length);
+      for (let i = 0; i < src.length; i++) {
+        const e = i < execs.length ? execs[i] : restExec;
+        const x = src[i];
+        if (e === HIDDEN || e === undefined) {
+          if (inbound && x !== undefined && !st.strip && st.undeclared && st.undeclared.length < MAX_REPORTED) {
+            st.undeclared.push(`${p}[${i}]`);
+          }
+          out[i] = undefined;
+        } else out[i] = e === null ? x : e(x, st, d + 1, `${p}[${i}]`);
+      }
+      return out;
+    };
+  };
+
+  const root = compile(schema.shape);
+  const rootExec: Exec = root === KEEP ? (v) => v : root === HIDDEN ? () => ({}) : root;
+  return Object.freeze({
+    direction,
+    purpose,
+    pseudonymized: Object.freeze(pseudonymized),
+    levels,
+    run(data: unknown, st: RunState): unknown {
+      if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+        throw new PurposefulError('PF_INPUT_INVALID', `a "${schema.id}" record must be an object`, { schema: schema.id });
+      }
+      try {
+        return rootExec(data, st, 0, '');
+      } catch (err) {
+        if (err instanceof ShapeMismatch) {
+          const path = err.segments
+            .reverse()
+            .reduce((acc, s) => (s.startsWith('[') || s === '{}' ? acc + s : acc ? `${acc}.${s}` : s), '');
+          throw new PurposefulError('PF_INPUT_INVALID', `${path}: the value does not have the shape the schema declares`, {
+            paths: [path],
+            schema: schema.id,
+          });
+        }
+        if (err instanceof RangeError) throw limit(`depth (the call stack ran out)`);
+        throw err;
+      }
+    },
+  });
+}
+
+/** Builds the pseudonymizers a plan needs from a root key, once per (plan, key). */
+export function pseudonymizersFor(
+  plan: Plan,
+  schemaId: string,
+  rootKey: Uint8Array | undefined,
+  cache: WeakMap<Uint8Array, ReadonlyArray<(v: unknown) => string>>,
+): ReadonlyArray<(v: unknown) => string> | undefined {
+  if (plan.pseudonymized.length === 0) return undefined;
+  if (!rootKey) {
+    throw new PurposefulError(
+      'PF_KEY_NOT_FOUND',
+      `purpose "${plan.purpose}" sees ${plan.pseudonymized.map((f) => f.path).join(', ')} pseudonymized, but no pseudonymization key is configured`,
+      { purpose: plan.purpose, schema: schemaId, paths: plan.pseudonymized.map((f) => f.path) },
+    );
+  }
+  let fns = cache.get(rootKey);
+  if (!fns) {
+    assertPseudonymKey(rootKey);
+    fns = plan.pseudonymized.map((f) => pseudonymizer(derivePseudonymKey(rootKey, schemaId, f.id, plan.purpose)));
+    cache.set(rootKey, fns);
+  }
+  return fns;
+}

@@ -1,0 +1,114 @@
+/**
+ * Pseudonymization: a keyed HMAC-SHA256 token, stable per value for one
+ * (schema, field, purpose), with a key derived for exactly that triple by
+ * HKDF-SHA256. A token is still personal data (LGPD Art. 13 §4; GDPR Art. 4(5)):
+ * whoever holds the key can test guesses against it.
+ *
+ * @module
+ */
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { PurposefulError } from '../errors.js';
+import { base64urlEncode } from '../util/base64url.js';
+
+/** Bytes of HMAC output kept in a token: 144 bits (24 base64url characters). */
+export const PSEUDONYM_BYTES = 18;
+/** Every token starts with this prefix, so tokens are recognizable in data and logs. */
+export const PSEUDONYM_PREFIX = 'pn_';
+/** Shortest root key accepted, in bytes. */
+export const MIN_PSEUDONYM_KEY_BYTES = 32;
+
+const encoder = new TextEncoder();
+const SALT = encoder.encode('purposeful/pseudonym/v1');
+
+function lengthPrefixed(parts: readonly string[]): Uint8Array {
+  const encoded = parts.map((p) => encoder.encode(p));
+  const out = new Uint8Array(encoded.reduce((n, e) => n + 4 + e.length, 0));
+  const view = new DataView(out.buffer);
+  let o = 0;
+  for (const e of encoded) {
+    view.setUint32(o, e.length);
+    out.set(e, o + 4);
+    o += 4 + e.length;
+  }
+  return out;
+}
+
+/** Checks a root pseudonymization key once, when it is configured. */
+export function assertPseudonymKey(key: unknown): asserts key is Uint8Array {
+  if (!(key instanceof Uint8Array) || key.length < MIN_PSEUDONYM_KEY_BYTES) {
+    throw new PurposefulError(
+      'PF_OPTIONS_INVALID',
+      `the pseudonymization key must be a Uint8Array of at least ${MIN_PSEUDONYM_KEY_BYTES} random bytes`,
+    );
+  }
+}
+
+/**
+ * Derives the key for one (schema, field, purpose): HKDF-SHA256 with salt
+ * `purposeful/pseudonym/v1` and, as info, the three names each as a u32
+ * big-endian length-prefixed UTF-8 string.
+ */
+export function derivePseudonymKey(root: Uint8Array, schemaId: string, fieldId: string, purpose: string): Uint8Array {
+  return hkdf(sha256, root, SALT, lengthPrefixed([schemaId, fieldId, purpose]), 32);
+}
+
+function canonical(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return `s:${value}`;
+    case 'number':
+      return `n:${Object.is(value, -0) ? 0 : value}`;
+    case 'bigint':
+      return `b:${value}`;
+    case 'boolean':
+      return value ? 't:' : 'f:';
+    default:
+      if (value instanceof Date) return `d:${Number.isNaN(value.getTime()) ? 'invalid' : value.toISOString()}`;
+      return `j:${JSON.stringify(value) ?? ''}`;
+  }
+}
+
+/**
+ * A pseudonymizer for one derived key: `value → 'pn_' + base64url(HMAC(key, tag ‖ value))[:144 bits]`.
+ * The type tag keeps `1` and `'1'` apart. The HMAC state is keyed once and cloned per call.
+ *
+ * @example
+ * ```ts
+ * const key = derivePseudonymKey(rootKey, 'customer', 'email', 'analytics.churn');
+ * const token = pseudonymizer(key);
+ * token('ana@example.com') === token('ana@example.com'); // true: stable per value
+ * ```
+ */
+export function pseudonymizer(key: Uint8Array): (value: unknown) => string {
+  const keyed = hmac.create(sha256, key);
+  const scratch = keyed.clone();
+  const out = new Uint8Array(32);
+  return (value: unknown) => {
+    keyed._cloneInto(scratch);
+    scratch.update(encoder.encode(canonical(value)));
+    scratch.digestInto(out);
+    return PSEUDONYM_PREFIX + base64urlEncode(out, PSEUDONYM_BYTES);
+  };
+}
+
+/**
+ * Pseudonymizes one value for a (schema, field, purpose) with a root key.
+ * For many values, derive once with {@link derivePseudonymKey} and use {@link pseudonymizer}.
+ *
+ * @example
+ * ```ts
+ * const rootKey = crypto.getRandomValues(new Uint8Array(32));
+ * pseudonymize(rootKey, { schema: 'customer', field: 'email', purpose: 'analytics.churn' }, 'ana@example.com');
+ * // 'pn_…' (24 characters after the prefix)
+ * ```
+ */
+export function pseudonymize(
+  rootKey: Uint8Array,
+  where: { readonly schema: string; readonly field: string; readonly purpose: string },
+  value: unknown,
+): string {
+  assertPseudonymKey(rootKey);
+  return pseudonymizer(derivePseudonymKey(rootKey, where.schema, where.field, where.purpose))(value);
+}

@@ -1,0 +1,60 @@
+/**
+ * Running plans: shared by `minimize` and the engine.
+ *
+ * @module
+ * @internal
+ */
+import { PurposefulError } from '../errors.js';
+import type { PurposefulSchema } from '../schema/define.js';
+import { cacheOf, planFor } from './cache.js';
+import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, type Direction, type Limits, pseudonymizersFor, type RunState } from './plan.js';
+
+/** Checks limit options once; returns them filled with defaults. */
+export function checkLimits(limits: Limits | undefined): { maxDepth: number; maxNodes: number } {
+  const maxDepth = limits?.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const maxNodes = limits?.maxNodes ?? DEFAULT_MAX_NODES;
+  if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > 1000) {
+    throw new PurposefulError('PF_OPTIONS_INVALID', 'maxDepth must be an integer from 1 to 1000');
+  }
+  if (!Number.isInteger(maxNodes) || maxNodes < 1) {
+    throw new PurposefulError('PF_OPTIONS_INVALID', 'maxNodes must be a positive integer');
+  }
+  return { maxDepth, maxNodes };
+}
+
+/** Runs a plan; shared by `minimize` and the engine. */
+export function runMinimize(
+  schema: PurposefulSchema,
+  purpose: string,
+  data: unknown,
+  direction: Direction,
+  roles: readonly string[],
+  strip: boolean,
+  limits: { maxDepth: number; maxNodes: number },
+  pseudonymKey: Uint8Array | undefined,
+): unknown {
+  const plan = planFor(schema, purpose, direction, roles);
+  const c = cacheOf(schema);
+  let perKey = c.pseudo.get(plan);
+  if (!perKey && plan.pseudonymized.length) {
+    perKey = new WeakMap();
+    c.pseudo.set(plan, perKey);
+  }
+  const st: RunState = {
+    nodes: 0,
+    maxNodes: limits.maxNodes,
+    maxDepth: limits.maxDepth,
+    strip,
+    undeclared: direction === 'inbound' && !strip ? [] : undefined,
+    pseudo: perKey ? pseudonymizersFor(plan, schema.id, pseudonymKey, perKey) : undefined,
+  };
+  const out = plan.run(data, st);
+  if (st.undeclared?.length) {
+    throw new PurposefulError(
+      'PF_UNDECLARED_FIELD',
+      `fields not declared for purpose "${purpose}": ${st.undeclared.join(', ')} (LGPD Art. 6 III: collect only what the purpose needs)`,
+      { paths: st.undeclared, purpose, schema: schema.id, article: 'LGPD Art. 6 III; GDPR Art. 5(1)(c)' },
+    );
+  }
+  return out;
+}

@@ -1,0 +1,176 @@
+/**
+ * `pd()`: the personal-data annotation on a zod 4 schema.
+ *
+ * @module
+ */
+import type * as core from 'zod/v4/core';
+import { PurposefulError } from '../errors.js';
+import type { MaskSpec } from '../minimize/masks.js';
+import { callSite } from './site.js';
+
+/** How much of a field a purpose may see: in clear, masked, or as a keyed pseudonym. */
+export type AccessLevel = 'clear' | 'masked' | 'pseudonymized';
+
+/** A level that depends on the actor's role; `none` hides the field. */
+export interface RoleAccess {
+  /** The level for actors whose roles are not listed (default: `none`). */
+  readonly default?: AccessLevel | 'none';
+  /** The level per role; an actor with several roles gets the widest. */
+  readonly roles: Readonly<Record<string, AccessLevel | 'none'>>;
+}
+
+/**
+ * Which purposes a field serves. A list gives each purpose clear access; the
+ * map form gives each purpose its own level (or a role-dependent one).
+ */
+export type PurposeAccess = readonly string[] | Readonly<Record<string, AccessLevel | RoleAccess>>;
+
+/** The declaration of one personal field. */
+export interface FieldMeta {
+  /** Data category, a dotted taxonomy key such as `user.contact.email`. Sensitivity follows from it. */
+  readonly category: string;
+  /** The purposes the field serves and at which level. */
+  readonly purposes: PurposeAccess;
+  /** Stable id that survives renames (default: the path without array indices). Encryption binds to it. */
+  readonly id?: string;
+  /** Encrypt for storage (required for sensitive fields; default `true` for `freeText`). */
+  readonly encrypt?: boolean;
+  /** Name of a blind index for equality search over the encrypted value. */
+  readonly index?: string;
+  /** The mask used where a purpose has `masked` access (default: `full`). */
+  readonly mask?: MaskSpec;
+  /** Free text typed by people: may hold anything, sensitive data included. */
+  readonly freeText?: boolean;
+  /** What the field holds, for the data map. */
+  readonly description?: string;
+}
+
+/** What the registry stores for an annotated schema. */
+export type Annotation =
+  | { readonly kind: 'personal'; readonly meta: FieldMeta; readonly declaredAt: string | undefined }
+  | { readonly kind: 'none'; readonly declaredAt: string | undefined };
+
+declare const PD_BRAND: unique symbol;
+declare const PD_NONE: unique symbol;
+
+/** A zod schema carrying, at the type level, the metadata `pd` gave it. */
+export type Annotated<T, M extends FieldMeta> = T & PdBrand<M>;
+/** A zod schema marked, at the type level, as not personal. */
+export type NotPersonal<T> = T & { readonly [PD_NONE]?: true };
+
+/** The phantom brand `pd` adds to a schema's type; the type helpers read `M` from it. */
+export interface PdBrand<M> {
+  readonly [PD_BRAND]?: M;
+}
+
+type AnnotationRegistry = core.$ZodRegistry<{ annotation: Annotation }>;
+
+const REGISTRY_KEY = Symbol.for('purposeful.annotations.v1');
+
+/** One registry per process, shared by the ESM and CJS copies of the package. */
+function annotationRegistry(): AnnotationRegistry {
+  const g = globalThis as Record<symbol, unknown>;
+  let reg = g[REGISTRY_KEY] as AnnotationRegistry | undefined;
+  if (!reg) {
+    reg = new RegistryImpl() as unknown as AnnotationRegistry;
+    Object.defineProperty(g, REGISTRY_KEY, { value: reg, enumerable: false, configurable: false, writable: false });
+  }
+  return reg;
+}
+
+/**
+ * A registry with the semantics of zod's `$ZodRegistry.get` (metadata follows
+ * clones made by `.describe()` / `.meta()` through `_zod.parent`), without
+ * zod's id map, which personal-data annotations have no use for.
+ */
+class RegistryImpl {
+  readonly #map = new WeakMap<object, { annotation: Annotation }>();
+  add(schema: core.$ZodType, meta: { annotation: Annotation }): this {
+    this.#map.set(schema, meta);
+    return this;
+  }
+  get(schema: core.$ZodType): { annotation: Annotation } | undefined {
+    let s: core.$ZodType | undefined = schema;
+    for (let hops = 0; s && hops < 64; hops++) {
+      const found = this.#map.get(s);
+      if (found) return found;
+      s = s._zod.parent;
+    }
+    return undefined;
+  }
+  has(schema: core.$ZodType): boolean {
+    return this.get(schema) !== undefined;
+  }
+}
+
+function assertZod(schema: unknown, fn: string): asserts schema is core.$ZodType {
+  if (
+    typeof schema !== 'object' ||
+    schema === null ||
+    typeof (schema as { _zod?: { def?: { type?: unknown } } })._zod?.def?.type !== 'string'
+  ) {
+    throw new PurposefulError('PF_DECLARATION_INVALID', `${fn}() expects a zod 4 schema as its first argument`);
+  }
+}
+
+/**
+ * The annotation of a schema, looking through `.describe()` / `.meta()` clones.
+ * Wrappers (`.optional()`, …) are not looked through: the walker unwraps them.
+ *
+ * @example
+ * ```ts
+ * const email = pd(z.email(), { category: 'user.contact.email', purposes: ['support.ticket'] });
+ * getAnnotation(email)?.kind; // 'personal'
+ * ```
+ */
+export function getAnnotation(schema: core.$ZodType): Annotation | undefined {
+  return annotationRegistry().get(schema)?.annotation;
+}
+
+function annotate<T extends core.$ZodType, M extends FieldMeta>(schema: T, meta: M): Annotated<T, M> {
+  assertZod(schema, 'pd');
+  if (typeof meta !== 'object' || meta === null) {
+    throw new PurposefulError('PF_DECLARATION_INVALID', 'pd() expects a declaration object as its second argument');
+  }
+  const frozen = Object.freeze({ ...meta });
+  annotationRegistry().add(schema, { annotation: { kind: 'personal', meta: frozen, declaredAt: callSite() } });
+  return schema as Annotated<T, M>;
+}
+
+function none<T extends core.$ZodType>(schema: T): NotPersonal<T> {
+  assertZod(schema, 'pd.none');
+  annotationRegistry().add(schema, { annotation: { kind: 'none', declaredAt: callSite() } });
+  return schema as NotPersonal<T>;
+}
+
+/** The `pd` function with its `none` marker. */
+export interface PdFunction {
+  /**
+   * Declares a zod schema as personal data: its category, the purposes it
+   * serves (with their level), and how it is protected. Returns the same schema
+   * (wrap it afterwards with `.optional()` and friends as usual).
+   */
+  <const T extends core.$ZodType, const M extends FieldMeta>(schema: T, meta: M): Annotated<T, M>;
+  /** Marks a field explicitly as not personal data (silences the name heuristics of the validator). */
+  none<T extends core.$ZodType>(schema: T): NotPersonal<T>;
+}
+
+/**
+ * Annotates a zod schema as personal data. The annotation lives in the
+ * package's own registry (shared by the ESM and CJS entries), records where it
+ * was declared (file:line) and is read by `defineSchema`.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * import { pd } from 'purposeful';
+ *
+ * const cpf = pd(z.string(), {
+ *   category: 'user.government_id',
+ *   purposes: { 'support.ticket': 'masked', 'billing.invoice': 'clear' },
+ *   encrypt: true, index: 'cpf', mask: 'cpf',
+ * });
+ * const channel = pd.none(z.enum(['chat', 'email'])); // not personal, says so explicitly
+ * ```
+ */
+export const pd: PdFunction = Object.assign(annotate, { none }) as PdFunction;

@@ -1,0 +1,148 @@
+/**
+ * `defineSchema()`: a zod object schema bound to its purposes and subject,
+ * walked once into a field table and validated.
+ *
+ * @module
+ */
+import type * as core from 'zod/v4/core';
+import { type DeclarationProblem, PurposefulError } from '../errors.js';
+import type { MinorsPolicy } from '../taxonomy/minors.js';
+import { isPurposes, type Purposes } from './purposes.js';
+import { callSite } from './site.js';
+import { type SubjectDeclaration, validateSchemaFields } from './validate-schema.js';
+import { type FieldInfo, type ShapeNode, walkSchema } from './walk.js';
+
+const SCHEMA_KIND = Symbol.for('purposeful.schema');
+
+/** Options of {@link defineSchema}. */
+export interface SchemaOptions<P extends string> {
+  /** The purposes registry the fields refer to. */
+  readonly purposes: Purposes<P>;
+  /** Whom the records are about: kind, the field holding their id, whether they may be minors. */
+  readonly subject?: SubjectDeclaration;
+  /** Path of the field holding the record's id; encryption binds values to it where declared. */
+  readonly recordId?: string;
+}
+
+/** A schema bound to its purposes. `P` are the purpose ids, for the types. */
+export interface PurposefulSchema<
+  Id extends string = string,
+  Z extends core.$ZodObject = core.$ZodObject,
+  P extends string = string,
+> {
+  /** @internal brand */
+  readonly [SCHEMA_KIND]: true;
+  /** The schema id: part of what encryption binds to, so keep it stable. */
+  readonly id: Id;
+  /** The zod schema as declared. */
+  readonly zod: Z;
+  /** The purposes registry. */
+  readonly purposes: Purposes<P>;
+  /** The subject declaration, with `minors` defaulted to `never`. */
+  readonly subject: Readonly<SubjectDeclaration & { minors: MinorsPolicy }> | undefined;
+  /** The record id path, if declared. */
+  readonly recordId: string | undefined;
+  /** Every personal field, in declaration order. */
+  readonly fields: readonly FieldInfo[];
+  /** A field by path (`contacts[].email`) or stable id. */
+  field(pathOrId: string): FieldInfo | undefined;
+  /** Warnings found (errors throw). */
+  readonly problems: readonly DeclarationProblem[];
+  /** Where `defineSchema` was called. */
+  readonly declaredAt: string | undefined;
+  /** @internal the shape tree the minimization plans compile from. */
+  readonly shape: ShapeNode;
+}
+
+/** True when `value` was made by {@link defineSchema}. */
+export function isPurposefulSchema(value: unknown): value is PurposefulSchema {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[SCHEMA_KIND] === true;
+}
+
+/**
+ * Binds a zod object schema to its purposes and subject. Walks it once into a
+ * field table (path, stable id, category, sensitivity, purpose → level,
+ * encryption, index, mask, free text) and runs the validator: errors throw one
+ * `PF_DECLARATION_INVALID` listing every problem; warnings stay in `problems`.
+ *
+ * @example
+ * ```ts
+ * export const Customer = defineSchema('customer', z.object({
+ *   id: z.uuid(),
+ *   name: pd(z.string(), { category: 'user.name', purposes: ['support.ticket'] }),
+ *   cpf: pd(z.string(), { category: 'user.government_id',
+ *     purposes: { 'support.ticket': 'masked', 'billing.invoice': 'clear' }, encrypt: true, mask: 'cpf' }),
+ * }), { purposes, subject: { kind: 'customer', id: 'id', minors: 'never' } });
+ *
+ * Customer.field('cpf')?.access.get('support.ticket'); // { level: 'masked', roles: undefined }
+ * ```
+ */
+export function defineSchema<const Id extends string, Z extends core.$ZodObject, P extends string>(
+  id: Id,
+  zod: Z,
+  options: SchemaOptions<P>,
+): PurposefulSchema<Id, Z, P> {
+  const declaredAt = callSite();
+  if (typeof id !== 'string' || !/^[a-z][a-z0-9_.-]{0,127}$/.test(id)) {
+    throw new PurposefulError(
+      'PF_DECLARATION_INVALID',
+      'defineSchema(): the schema id must be a lowercase key such as "customer"',
+    );
+  }
+  if (typeof zod !== 'object' || zod === null || (zod as { _zod?: { def?: { type?: unknown } } })._zod?.def?.type !== 'object') {
+    throw new PurposefulError('PF_DECLARATION_INVALID', `defineSchema("${id}"): expects a zod 4 object schema (z.object)`, {
+      schema: id,
+    });
+  }
+  if (!isPurposes(options?.purposes)) {
+    throw new PurposefulError(
+      'PF_DECLARATION_INVALID',
+      `defineSchema("${id}"): options.purposes must come from definePurposes()`,
+      {
+        schema: id,
+      },
+    );
+  }
+  const purposes = options.purposes;
+  const walked = walkSchema(id, zod, purposes.taxonomy);
+  const problems = [...walked.problems, ...validateSchemaFields(id, walked.fields, walked.root, purposes, options.subject)];
+  if (options.recordId !== undefined) {
+    const node = typeof options.recordId === 'string' ? walked.root.object?.get(options.recordId) : undefined;
+    if (!node) {
+      problems.push({
+        code: 'PF_DECL_SUBJECT_INVALID',
+        severity: 'error',
+        requiredBy: 'policy',
+        schema: id,
+        message: `recordId "${String(options.recordId)}" is not a top-level field of the schema`,
+      });
+    }
+  }
+  const errors = problems.filter((p) => p.severity === 'error');
+  if (errors.length) {
+    throw new PurposefulError(
+      'PF_DECLARATION_INVALID',
+      `schema "${id}" has ${errors.length} declaration error(s): ${errors.map((p) => `${p.code} at ${p.path || p.purpose || id}`).join('; ')}`,
+      { schema: id, problems },
+    );
+  }
+  const byKey = new Map<string, FieldInfo>();
+  for (const f of walked.fields) {
+    byKey.set(f.path, f);
+    if (!byKey.has(f.id)) byKey.set(f.id, f);
+  }
+  const subject = options.subject ? Object.freeze({ ...options.subject, minors: options.subject.minors ?? 'never' }) : undefined;
+  return Object.freeze({
+    [SCHEMA_KIND]: true as const,
+    id,
+    zod,
+    purposes,
+    subject,
+    recordId: options.recordId,
+    fields: Object.freeze([...walked.fields]),
+    field: (key: string) => byKey.get(key),
+    problems: Object.freeze(problems),
+    declaredAt,
+    shape: walked.root,
+  });
+}

@@ -1,0 +1,10 @@
+export * from './annotation.js';
+export * from './define.js';
+export * from './duration.js';
+export * from './json-schema.js';
+export * from './purposes.js';
+export * from './rules.js';
+export * from './types.js';
+export * from './validate.js';
+export type { SubjectDeclaration } from './validate-schema.js';
+export type { FieldAccess, FieldInfo } from './walk.js';

@@ -1,0 +1,315 @@
+/**
+ * The purpose half of the declaration validator.
+ *
+ * @module
+ * @internal
+ */
+import type { DeclarationProblem } from '../errors.js';
+import { basisArticle, isConsentBasis, JURISDICTIONS, type Jurisdiction, SENSITIVE_NOT_ALLOWED } from '../taxonomy/bases.js';
+import { DATA_USE_ROOTS } from '../taxonomy/uses.js';
+import { parseDuration } from './duration.js';
+import type { PurposeDeclaration, PurposesOptions } from './purposes.js';
+import { TRANSFER_MECHANISMS } from './purposes.js';
+import { problem } from './rules.js';
+
+const ID_RE = /^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)*$/;
+const GENERIC_ID_SEGMENTS = new Set([
+  'any',
+  'all',
+  'general',
+  'generic',
+  'misc',
+  'other',
+  'others',
+  'default',
+  'everything',
+  'geral',
+  'outros',
+  'todos',
+  'qualquer',
+  'diversos',
+]);
+const GENERIC_PHRASES = [
+  'any purpose',
+  'all purposes',
+  'any use',
+  'any other',
+  'general purpose',
+  'other purposes',
+  'miscellaneous',
+  'various purposes',
+  'business purposes',
+  'improve our services',
+  'legitimate business',
+  'as needed',
+  'qualquer finalidade',
+  'quaisquer finalidades',
+  'finalidades diversas',
+  'fins diversos',
+  'outras finalidades',
+  'uso geral',
+  'todos os fins',
+  'melhorar nossos serviços',
+  'conforme necessário',
+];
+const MIN_DESCRIPTION = 15;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Why a purpose id or description is generic, or `undefined` when it is specific enough. */
+export function genericReason(id: string, description: unknown): string | undefined {
+  if (id.includes('*')) return 'its id is a wildcard';
+  const seg = id.split('.').find((s) => GENERIC_ID_SEGMENTS.has(s));
+  if (seg) return `its id segment "${seg}" is catch-all`;
+  if (typeof description !== 'string' || description.trim().length < MIN_DESCRIPTION) {
+    return `its description is empty or shorter than ${MIN_DESCRIPTION} characters`;
+  }
+  const d = description.toLowerCase();
+  const phrase = GENERIC_PHRASES.find((p) => d.includes(p));
+  if (phrase) return `its description is catch-all ("${phrase}")`;
+  return undefined;
+}
+
+/** Checks purpose declarations and the registry options; returns every problem found. */
+export function validatePurposeDeclarations(
+  declarations: Readonly<Record<string, PurposeDeclaration>>,
+  options: PurposesOptions,
+  declaredAt: string | undefined,
+): DeclarationProblem[] {
+  const problems: DeclarationProblem[] = [];
+  const ids = Object.keys(declarations);
+  const lawsNamed = new Set<Jurisdiction>();
+  for (const id of ids) {
+    const d = declarations[id];
+    if (isPlainObject(d) && isPlainObject(d.legalBasis)) {
+      for (const j of JURISDICTIONS) if (d.legalBasis[j] !== undefined) lawsNamed.add(j);
+    }
+  }
+  if (ids.length === 0) {
+    problems.push(problem('PF_DECL_INVALID', 'definePurposes() needs at least one purpose', { declaredAt }));
+  }
+  for (const id of ids) {
+    const at = { purpose: id, declaredAt };
+    const d = declarations[id] as unknown;
+    if (!ID_RE.test(id)) {
+      problems.push(
+        problem('PF_DECL_PURPOSE_ID_INVALID', `purpose id "${id}" is not a dotted lowercase key like "support.ticket"`, at),
+      );
+    }
+    if (!isPlainObject(d)) {
+      problems.push(problem('PF_DECL_INVALID', `purpose "${id}" must be a declaration object`, at));
+      continue;
+    }
+    const why = genericReason(id, d.description);
+    if (why) {
+      problems.push(
+        problem(
+          'PF_DECL_GENERIC_PURPOSE',
+          `purpose "${id}" is generic: ${why}. State the specific purpose the subject is told about.`,
+          at,
+        ),
+      );
+    }
+    // legal bases
+    const lb = d.legalBasis;
+    if (!isPlainObject(lb) || JURISDICTIONS.every((j) => lb[j] === undefined)) {
+      problems.push(
+        problem('PF_DECL_LEGAL_BASIS_MISSING', `purpose "${id}" declares no legal basis (legalBasis: { lgpd, gdpr })`, at),
+      );
+    } else {
+      for (const key of Object.keys(lb)) {
+        if (!(JURISDICTIONS as readonly string[]).includes(key)) {
+          problems.push(problem('PF_DECL_INVALID', `purpose "${id}": unknown law "${key}" in legalBasis`, at));
+        }
+      }
+      for (const j of JURISDICTIONS) {
+        const basis = lb[j];
+        if (basis === undefined) {
+          if (lawsNamed.has(j)) {
+            problems.push(
+              problem(
+                'PF_DECL_LEGAL_BASIS_MISSING',
+                `purpose "${id}" has no ${j.toUpperCase()} basis while other purposes are declared under ${j.toUpperCase()}; all jurisdictions in force apply together`,
+                { ...at, article: j === 'lgpd' ? 'LGPD Art. 7' : 'GDPR Art. 6(1)' },
+              ),
+            );
+          }
+          continue;
+        }
+        if (typeof basis !== 'string' || !basisArticle(j, basis)) {
+          problems.push(
+            problem('PF_DECL_LEGAL_BASIS_INVALID', `purpose "${id}": "${String(basis)}" is not a ${j.toUpperCase()} basis`, {
+              ...at,
+              article: j === 'lgpd' ? 'LGPD Art. 7' : 'GDPR Art. 6(1)',
+            }),
+          );
+        }
+      }
+    }
+    // sensitive bases
+    const sb = d.sensitiveBasis;
+    if (sb !== undefined) {
+      if (!isPlainObject(sb)) {
+        problems.push(problem('PF_DECL_INVALID', `purpose "${id}": sensitiveBasis must be { lgpd?, gdpr? }`, at));
+      } else {
+        for (const j of JURISDICTIONS) {
+          const basis = sb[j];
+          if (basis === undefined) continue;
+          const article = j === 'lgpd' ? 'LGPD Art. 11' : 'GDPR Art. 9(2)';
+          const notAllowed = typeof basis === 'string' ? SENSITIVE_NOT_ALLOWED[j][basis] : undefined;
+          if (notAllowed) {
+            problems.push(problem('PF_DECL_SENSITIVE_BASIS_NOT_ALLOWED', `purpose "${id}": ${notAllowed}`, { ...at, article }));
+          } else if (typeof basis !== 'string' || !basisArticle(j, basis, true)) {
+            problems.push(
+              problem(
+                'PF_DECL_LEGAL_BASIS_INVALID',
+                `purpose "${id}": "${String(basis)}" is not a sensitive-data basis under ${j.toUpperCase()}`,
+                { ...at, article },
+              ),
+            );
+          } else if (j === 'gdpr' && isPlainObject(lb) && lb.gdpr === undefined) {
+            problems.push(
+              problem(
+                'PF_DECL_LEGAL_BASIS_MISSING',
+                `purpose "${id}": a GDPR Art. 9(2) condition applies on top of an Art. 6(1) basis; declare legalBasis.gdpr too`,
+                { ...at, article: 'GDPR Art. 6(1), 9(2)' },
+              ),
+            );
+          }
+        }
+      }
+    }
+    // consent needs a notice
+    const consent =
+      (isPlainObject(lb) && JURISDICTIONS.some((j) => isConsentBasis(lb[j] as string | undefined))) ||
+      (isPlainObject(sb) && JURISDICTIONS.some((j) => isConsentBasis(sb[j] as string | undefined)));
+    const notice = d.notice;
+    if (notice !== undefined && (!isPlainObject(notice) || typeof notice.version !== 'string' || !notice.version)) {
+      problems.push(problem('PF_DECL_INVALID', `purpose "${id}": notice must be { version, url?, material? }`, at));
+    } else if (consent && notice === undefined) {
+      problems.push(
+        problem(
+          'PF_DECL_NOTICE_MISSING',
+          `purpose "${id}" rests on consent but declares no notice version (notice: { version, url, material })`,
+          at,
+        ),
+      );
+    }
+    // retention
+    const r = d.retention;
+    if (r === undefined) {
+      problems.push(problem('PF_DECL_RETENTION_MISSING', `purpose "${id}" declares no retention (e.g. retention: 'P2Y')`, at));
+    } else {
+      const iso = typeof r === 'string' ? r : isPlainObject(r) ? r.duration : undefined;
+      const parsed = typeof iso === 'string' ? parseDuration(iso) : undefined;
+      const positive = parsed && Object.values(parsed).some((n) => n > 0);
+      if (!positive) {
+        problems.push(
+          problem(
+            'PF_DECL_RETENTION_INVALID',
+            `purpose "${id}": retention must be a positive ISO-8601 duration such as 'P2Y', or { duration, from }`,
+            at,
+          ),
+        );
+      } else if (isPlainObject(r) && (typeof r.from !== 'string' || !r.from)) {
+        problems.push(
+          problem('PF_DECL_RETENTION_INVALID', `purpose "${id}": retention.from must name the event it counts from`, at),
+        );
+      }
+    }
+    // recipients and transfers
+    if (d.recipients !== undefined) {
+      const ok =
+        Array.isArray(d.recipients) &&
+        d.recipients.every(
+          (x) =>
+            isPlainObject(x) &&
+            typeof x.name === 'string' &&
+            x.name.length > 0 &&
+            (x.role === 'processor' || x.role === 'controller' || x.role === 'joint_controller') &&
+            (x.country === undefined || (typeof x.country === 'string' && /^[A-Z]{2}$/.test(x.country))),
+        );
+      if (!ok) {
+        problems.push(
+          problem(
+            'PF_DECL_INVALID',
+            `purpose "${id}": recipients must be [{ name, role: 'processor' | 'controller' | 'joint_controller', country? (ISO alpha-2) }]`,
+            at,
+          ),
+        );
+      }
+    }
+    if (d.transfer !== undefined) {
+      const t = d.transfer;
+      const ok =
+        isPlainObject(t) &&
+        Array.isArray(t.countries) &&
+        t.countries.length > 0 &&
+        t.countries.every((c) => typeof c === 'string' && /^[A-Z]{2}$/.test(c)) &&
+        TRANSFER_MECHANISMS.includes(t.mechanism as never);
+      if (!ok) {
+        problems.push(
+          problem(
+            'PF_DECL_TRANSFER_MECHANISM_MISSING',
+            `purpose "${id}": transfer must name its countries (ISO alpha-2) and a mechanism (${TRANSFER_MECHANISMS.join(', ')})`,
+            at,
+          ),
+        );
+      }
+    }
+    if (d.roles !== undefined && !(Array.isArray(d.roles) && d.roles.every((x) => typeof x === 'string' && x.length > 0))) {
+      problems.push(problem('PF_DECL_INVALID', `purpose "${id}": roles must be a list of role names`, at));
+    }
+    if (d.mfa !== undefined && d.mfa !== 'never' && d.mfa !== 'sensitive' && d.mfa !== 'always') {
+      problems.push(problem('PF_DECL_INVALID', `purpose "${id}": mfa must be 'never', 'sensitive' or 'always'`, at));
+    }
+    if (d.dataUse !== undefined) {
+      const root = typeof d.dataUse === 'string' ? d.dataUse.split('.')[0] : undefined;
+      if (!root || !(DATA_USE_ROOTS as readonly string[]).includes(root)) {
+        problems.push(
+          problem(
+            'PF_DECL_DATA_USE_UNKNOWN',
+            `purpose "${id}": data use "${String(d.dataUse)}" is not under a fideslang root`,
+            at,
+          ),
+        );
+      }
+    }
+    const known = new Set([
+      'description',
+      'legalBasis',
+      'sensitiveBasis',
+      'retention',
+      'notice',
+      'recipients',
+      'transfer',
+      'roles',
+      'mfa',
+      'dataUse',
+    ]);
+    for (const key of Object.keys(d)) {
+      if (!known.has(key)) problems.push(problem('PF_DECL_INVALID', `purpose "${id}": unknown property "${key}"`, at));
+    }
+  }
+  const c = options.controller;
+  if (c === undefined) {
+    problems.push(
+      problem(
+        'PF_DECL_CONTROLLER_MISSING',
+        'no controller declared: pass { controller: { name, contact, dpo: { contact } } } to definePurposes',
+        { declaredAt },
+      ),
+    );
+  } else if (!isPlainObject(c) || typeof c.name !== 'string' || typeof c.contact !== 'string') {
+    problems.push(problem('PF_DECL_INVALID', 'controller must be { name, contact, dpo?: { name?, contact } }', { declaredAt }));
+  } else if (!isPlainObject(c.dpo) || typeof c.dpo.contact !== 'string') {
+    problems.push(
+      problem('PF_DECL_CONTROLLER_MISSING', 'the controller names no encarregado / DPO contact (controller.dpo.contact)', {
+        declaredAt,
+      }),
+    );
+  }
+  return problems;
+}

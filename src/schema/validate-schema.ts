@@ -1,0 +1,314 @@
+/**
+ * The schema half of the declaration validator: rules over a schema's field
+ * table and shape, given its purposes.
+ *
+ * @module
+ * @internal
+ */
+import type { DeclarationProblem } from '../errors.js';
+import { DATA_SUBJECTS } from '../taxonomy/uses.js';
+import type { Purposes } from './purposes.js';
+import { problem } from './rules.js';
+import type { FieldInfo, ShapeNode } from './walk.js';
+
+/** Whom the records of a schema are about. */
+export interface SubjectDeclaration {
+  /** The kind of data subject (fideslang: customer, employee, patient, …). */
+  readonly kind: string;
+  /** Path of the field holding the subject's id (e.g. `id` or `customer.id`). */
+  readonly id?: string;
+  /** Whether the subject may be a minor (LGPD Art. 14; GDPR Art. 8). Default `never`. */
+  readonly minors?: 'never' | 'possible' | 'always';
+}
+
+/** Tokens of field names that strongly suggest personal data, in Portuguese and English. */
+const PERSONAL_TOKENS = new Set([
+  'cpf',
+  'cnpj',
+  'rg',
+  'cnh',
+  'pis',
+  'nis',
+  'pasep',
+  'ssn',
+  'passport',
+  'passaporte',
+  'iban',
+  'email',
+  'mail',
+  'telefone',
+  'phone',
+  'celular',
+  'mobile',
+  'whatsapp',
+  'fone',
+  'name',
+  'nome',
+  'sobrenome',
+  'surname',
+  'firstname',
+  'lastname',
+  'fullname',
+  'endereco',
+  'endereço',
+  'address',
+  'street',
+  'rua',
+  'logradouro',
+  'cep',
+  'zip',
+  'zipcode',
+  'postcode',
+  'birth',
+  'birthday',
+  'birthdate',
+  'dob',
+  'nascimento',
+  'ip',
+  'latitude',
+  'longitude',
+  'geolocation',
+  'gender',
+  'genero',
+  'gênero',
+  'sexo',
+  'religion',
+  'religiao',
+  'religião',
+  'health',
+  'saude',
+  'saúde',
+  'password',
+  'senha',
+  'salary',
+  'salario',
+  'salário',
+  'income',
+  'renda',
+  'card',
+  'cartao',
+  'cartão',
+]);
+
+/** The tokens of a field name: camelCase, snake_case and kebab-case split, lowercased. */
+export function nameTokens(key: string): string[] {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .split(/[^a-z0-9à-ÿ]+/u)
+    .filter(Boolean);
+}
+
+function subtreeHasField(node: ShapeNode, seen = new Set<ShapeNode>()): boolean {
+  if (seen.has(node)) return false;
+  seen.add(node);
+  if (node.field || node.none) return true;
+  const kids: ShapeNode[] = [];
+  if (node.object) kids.push(...node.object.values());
+  if (node.array) kids.push(node.array);
+  if (node.record) kids.push(node.record);
+  if (node.tuple) kids.push(...node.tuple);
+  if (node.tupleRest) kids.push(node.tupleRest);
+  return kids.some((k) => subtreeHasField(k, seen));
+}
+
+function nameHeuristics(schemaId: string, root: ShapeNode, problems: DeclarationProblem[]): void {
+  const seen = new Set<ShapeNode>();
+  const stack: Array<[ShapeNode, string]> = [[root, '']];
+  while (stack.length) {
+    const [node, path] = stack.pop() as [ShapeNode, string];
+    if (seen.has(node)) continue;
+    seen.add(node);
+    if (node.object) {
+      for (const [key, child] of node.object) {
+        const childPath = path ? `${path}.${key}` : key;
+        if (!subtreeHasField(child)) {
+          const hit = nameTokens(key).find((t) => PERSONAL_TOKENS.has(t));
+          if (hit) {
+            problems.push(
+              problem(
+                'PF_DECL_LIKELY_PERSONAL',
+                `${childPath}: the name ("${hit}") suggests personal data but the field is not annotated; declare it with pd(), or pd.none() if it is not personal`,
+                { schema: schemaId, path: childPath },
+              ),
+            );
+            continue;
+          }
+          if (child.opaque && !child.object && !child.array) {
+            problems.push(
+              problem(
+                'PF_DECL_OPAQUE_FIELD',
+                `${childPath}: an unannotated field that accepts any value can carry undeclared personal data`,
+                {
+                  schema: schemaId,
+                  path: childPath,
+                },
+              ),
+            );
+          }
+        }
+        stack.push([child, childPath]);
+      }
+    }
+    if (node.array) stack.push([node.array, `${path}[]`]);
+    if (node.record) stack.push([node.record, `${path}{}`]);
+    if (node.tuple) for (const [i, t] of node.tuple.entries()) stack.push([t, `${path}[${i}]`]);
+    if (node.tupleRest) stack.push([node.tupleRest, `${path}[]`]);
+  }
+}
+
+/** Every level a purpose may get on a field, whatever the actor's roles. */
+export function levelsOf(access: { level: string; roles: Readonly<Record<string, string>> | undefined }): Set<string> {
+  const out = new Set([access.level]);
+  if (access.roles) for (const l of Object.values(access.roles)) out.add(l);
+  out.delete('none');
+  return out;
+}
+
+/** Checks a walked schema against its purposes; returns every problem found. */
+export function validateSchemaFields(
+  schemaId: string,
+  fields: readonly FieldInfo[],
+  root: ShapeNode,
+  purposes: Purposes,
+  subject: SubjectDeclaration | undefined,
+): DeclarationProblem[] {
+  const problems: DeclarationProblem[] = [];
+  const ids = new Map<string, FieldInfo>();
+  const laws = purposes.jurisdictions;
+  const purposesUsed = new Set<string>();
+  for (const f of fields) {
+    const at = { schema: schemaId, path: f.path, declaredAt: f.declaredAt };
+    const other = ids.get(f.id);
+    if (other) {
+      problems.push(
+        problem(
+          'PF_DECL_DUPLICATE_FIELD_ID',
+          `${f.path} and ${other.path} share the stable id "${f.id}"; give one an explicit id`,
+          at,
+        ),
+      );
+    } else ids.set(f.id, f);
+    if (f.access.size === 0) {
+      problems.push(problem('PF_DECL_NO_PURPOSE', `${f.path} serves no purpose: declare one, or do not collect the field`, at));
+    }
+    if (f.sensitive && !f.encrypt) {
+      problems.push(
+        problem(
+          'PF_DECL_SENSITIVE_UNENCRYPTED',
+          `${f.path} holds sensitive data (${f.sensitiveKind}) and must be declared encrypt: true`,
+          at,
+        ),
+      );
+    }
+    if (f.criminal) {
+      problems.push(
+        problem('PF_DECL_CRIMINAL_DATA', `${f.path} holds criminal-record data: check that a law authorizes processing it`, at),
+      );
+    }
+    for (const [pid, access] of f.access) {
+      const p = purposes.get(pid);
+      if (!p) {
+        problems.push(
+          problem('PF_DECL_UNKNOWN_PURPOSE', `${f.path} names purpose "${pid}", which nobody declared`, { ...at, purpose: pid }),
+        );
+        continue;
+      }
+      const levels = levelsOf(access);
+      if (levels.size === 0) continue;
+      purposesUsed.add(pid);
+      if (!f.sensitive) continue;
+      for (const j of laws) {
+        if (p.declaration.sensitiveBasis?.[j] === undefined) {
+          problems.push(
+            problem(
+              'PF_DECL_SENSITIVE_BASIS_MISSING',
+              `purpose "${pid}" uses sensitive field ${f.path} (${f.sensitiveKind}) but declares no sensitiveBasis.${j} (${j === 'lgpd' ? 'LGPD Art. 11 replaces Art. 7' : 'GDPR Art. 9(2) applies on top of Art. 6'})`,
+              { ...at, purpose: pid, article: j === 'lgpd' ? 'LGPD Art. 11' : 'GDPR Art. 9(2)' },
+            ),
+          );
+        }
+      }
+      const mfa = p.declaration.mfa ?? 'never';
+      if (levels.has('clear') && mfa === 'never') {
+        problems.push(
+          problem('PF_DECL_MFA_ADVISED', `purpose "${pid}" sees sensitive field ${f.path} in clear; consider mfa: 'sensitive'`, {
+            ...at,
+            purpose: pid,
+          }),
+        );
+      }
+    }
+  }
+  // subject
+  if (subject !== undefined) {
+    const s = subject as unknown as Record<string, unknown>;
+    if (typeof s !== 'object' || s === null || typeof s.kind !== 'string' || !s.kind) {
+      problems.push(problem('PF_DECL_SUBJECT_INVALID', 'subject must be { kind, id?, minors? }', { schema: schemaId }));
+    } else {
+      if (!(DATA_SUBJECTS as readonly string[]).includes(s.kind)) {
+        problems.push(
+          problem('PF_DECL_SUBJECT_KIND_UNKNOWN', `subject kind "${s.kind}" is not a fideslang data subject`, {
+            schema: schemaId,
+          }),
+        );
+      }
+      if (s.minors !== undefined && s.minors !== 'never' && s.minors !== 'possible' && s.minors !== 'always') {
+        problems.push(
+          problem('PF_DECL_SUBJECT_INVALID', "subject.minors must be 'never', 'possible' or 'always'", { schema: schemaId }),
+        );
+      }
+      if (s.id !== undefined && (typeof s.id !== 'string' || !resolvePath(root, s.id))) {
+        problems.push(
+          problem('PF_DECL_SUBJECT_INVALID', `subject.id "${String(s.id)}" is not a field of the schema (outside arrays)`, {
+            schema: schemaId,
+            path: typeof s.id === 'string' ? s.id : undefined,
+          }),
+        );
+      }
+      if (s.minors === 'possible' || s.minors === 'always') {
+        for (const pid of purposesUsed) {
+          const p = purposes.get(pid);
+          if (!p) continue;
+          if (p.consentUnder.length) {
+            problems.push(
+              problem(
+                'PF_DECL_MINORS_CONSENT',
+                `subjects may be minors and purpose "${pid}" rests on consent: a guardian's consent will be required for children`,
+                {
+                  schema: schemaId,
+                  purpose: pid,
+                },
+              ),
+            );
+          }
+          const lb = p.declaration.legalBasis;
+          if (lb.lgpd === 'legitimate_interest' || lb.gdpr === 'legitimate_interests') {
+            problems.push(
+              problem(
+                'PF_DECL_MINORS_LEGITIMATE_INTEREST',
+                `subjects may be minors and purpose "${pid}" rests on legitimate interest`,
+                {
+                  schema: schemaId,
+                  purpose: pid,
+                },
+              ),
+            );
+          }
+        }
+      }
+    }
+  }
+  nameHeuristics(schemaId, root, problems);
+  return problems;
+}
+
+/** The node at a dotted path through objects only (no arrays), or `undefined`. */
+export function resolvePath(root: ShapeNode, path: string): ShapeNode | undefined {
+  let node: ShapeNode | undefined = root;
+  for (const seg of path.split('.')) {
+    node = node?.object?.get(seg);
+    if (!node) return undefined;
+  }
+  return node;
+}

@@ -1,0 +1,391 @@
+/**
+ * The walker: turns a zod 4 object schema into a field table and a shape tree.
+ * It unwraps wrappers by `_zod.def.type` (never `instanceof`), follows arrays,
+ * tuples, records, nested objects, unions, intersections, pipes and lazy
+ * schemas (recursive ones included), and reads annotations from the registry.
+ *
+ * @module
+ * @internal
+ */
+import type * as core from 'zod/v4/core';
+import type { DeclarationProblem } from '../errors.js';
+import { isMaskSpec, type MaskSpec } from '../minimize/masks.js';
+import type { Taxonomy } from '../taxonomy/categories.js';
+import { type AccessLevel, type FieldMeta, getAnnotation } from './annotation.js';
+import { problem } from './rules.js';
+
+/** How one purpose may access one field. */
+export interface FieldAccess {
+  /** Level for actors without a listed role (for list and plain map forms: the level). */
+  readonly level: AccessLevel | 'none';
+  /** Levels per role, when the declaration is role-dependent. */
+  readonly roles: Readonly<Record<string, AccessLevel | 'none'>> | undefined;
+}
+
+/** One personal field of a schema, as the engine and the CLI see it. */
+export interface FieldInfo {
+  /** Path with `[]` for array elements, `{}` for record values, `[n]` for tuple items: `contacts[].email`. */
+  readonly path: string;
+  /** Stable id (declared, or the path without array markers): what encryption binds to. */
+  readonly id: string;
+  readonly category: string;
+  /** Sensitive personal data (LGPD Art. 5 II / 11; GDPR Art. 9). */
+  readonly sensitive: boolean;
+  readonly sensitiveKind: string | undefined;
+  /** Criminal data (GDPR Art. 10). */
+  readonly criminal: boolean;
+  /** Purpose → access. Purposes not listed may not see the field. */
+  readonly access: ReadonlyMap<string, FieldAccess>;
+  readonly encrypt: boolean;
+  readonly index: string | undefined;
+  readonly mask: MaskSpec;
+  readonly freeText: boolean;
+  readonly description: string | undefined;
+  readonly declaredAt: string | undefined;
+}
+
+/** One node of the shape tree: the facets a value at this place may have. */
+export interface ShapeNode {
+  object?: Map<string, ShapeNode>;
+  array?: ShapeNode;
+  tuple?: ShapeNode[];
+  tupleRest?: ShapeNode;
+  record?: ShapeNode;
+  /** An annotated personal field: a leaf, whatever its type. */
+  field?: FieldInfo;
+  /** `pd.none()`: a leaf declared not personal. */
+  none?: true;
+  /** An unannotated scalar (string, number, enum, date, …). */
+  scalar?: true;
+  /** An unannotated value of any shape (any, unknown, custom, map, set, …). */
+  opaque?: true;
+}
+
+const LEVELS = new Set(['clear', 'masked', 'pseudonymized']);
+const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'catch', 'readonly', 'nonoptional']);
+const OPAQUE = new Set(['any', 'unknown', 'custom', 'map', 'set', 'promise', 'function', 'file']);
+const IDENT = /^[A-Za-z_$][\w$]*$/;
+
+function keyPath(base: string, key: string): string {
+  const seg = IDENT.test(key) ? key : JSON.stringify(key);
+  return base ? `${base}.${seg}` : seg;
+}
+
+type Def = core.$ZodTypeDef & Record<string, unknown>;
+const defOf = (s: core.$ZodType) => s._zod.def as Def;
+
+/** The result of walking a schema. */
+export interface WalkResult {
+  root: ShapeNode;
+  fields: FieldInfo[];
+  problems: DeclarationProblem[];
+}
+
+const accessCache = new WeakMap<FieldMeta, Map<string, FieldAccess>>();
+
+/** The normalized purpose → access map of a field declaration (invalid entries left out). */
+export function accessOf(meta: FieldMeta): ReadonlyMap<string, FieldAccess> {
+  let m = accessCache.get(meta);
+  if (!m) {
+    m = normalizeAccess(meta, {}, []);
+    accessCache.set(meta, m);
+  }
+  return m;
+}
+
+function normalizeAccess(
+  meta: FieldMeta,
+  at: Pick<DeclarationProblem, 'schema' | 'path' | 'declaredAt'>,
+  problems: DeclarationProblem[],
+): Map<string, FieldAccess> {
+  const out = new Map<string, FieldAccess>();
+  const p = meta.purposes as unknown;
+  if (Array.isArray(p)) {
+    for (const id of p) {
+      if (typeof id !== 'string') {
+        problems.push(problem('PF_DECL_ACCESS_INVALID', 'purposes must list purpose ids (strings)', at));
+        continue;
+      }
+      out.set(id, { level: 'clear', roles: undefined });
+    }
+    return out;
+  }
+  if (typeof p !== 'object' || p === null) {
+    problems.push(
+      problem(
+        'PF_DECL_ACCESS_INVALID',
+        "purposes must be a list of purpose ids or a map { purpose: 'clear' | 'masked' | 'pseudonymized' }",
+        at,
+      ),
+    );
+    return out;
+  }
+  for (const [id, spec] of Object.entries(p as Record<string, unknown>)) {
+    if (typeof spec === 'string') {
+      if (!LEVELS.has(spec)) {
+        problems.push(
+          problem('PF_DECL_ACCESS_INVALID', `purpose "${id}": unknown access level "${spec}"`, { ...at, purpose: id }),
+        );
+        continue;
+      }
+      out.set(id, { level: spec as AccessLevel, roles: undefined });
+      continue;
+    }
+    const roles = (spec as { roles?: unknown } | null)?.roles;
+    const def = (spec as { default?: unknown } | null)?.default ?? 'none';
+    const valid = (l: unknown) => l === 'none' || (typeof l === 'string' && LEVELS.has(l));
+    if (
+      typeof spec !== 'object' ||
+      spec === null ||
+      typeof roles !== 'object' ||
+      roles === null ||
+      !valid(def) ||
+      !Object.values(roles).every(valid) ||
+      Object.keys(roles).length === 0
+    ) {
+      problems.push(
+        problem('PF_DECL_ACCESS_INVALID', `purpose "${id}": a role-dependent level is { default?, roles: { role: level } }`, {
+          ...at,
+          purpose: id,
+        }),
+      );
+      continue;
+    }
+    out.set(id, {
+      level: def as AccessLevel | 'none',
+      roles: Object.freeze({ ...(roles as Record<string, AccessLevel | 'none'>) }),
+    });
+  }
+  return out;
+}
+
+function hasAnnotationInside(schema: core.$ZodType, seen = new Set<core.$ZodType>()): boolean {
+  if (seen.has(schema)) return false;
+  seen.add(schema);
+  const d = defOf(schema);
+  const kids: unknown[] = [];
+  switch (d.type) {
+    case 'object':
+      kids.push(...Object.values(d.shape as Record<string, unknown>));
+      break;
+    case 'array':
+      kids.push(d.element);
+      break;
+    case 'union':
+      kids.push(...(d.options as unknown[]));
+      break;
+    case 'intersection':
+      kids.push(d.left, d.right);
+      break;
+    case 'pipe':
+      kids.push(d.in, d.out);
+      break;
+    case 'lazy':
+      kids.push((d.getter as () => unknown)());
+      break;
+    case 'record':
+      kids.push(d.valueType);
+      break;
+    case 'tuple':
+      kids.push(...(d.items as unknown[]), d.rest);
+      break;
+    default:
+      if (WRAPPERS.has(d.type)) kids.push(d.innerType);
+  }
+  return kids.some(
+    (k) => k && (getAnnotation(k as core.$ZodType) !== undefined || hasAnnotationInside(k as core.$ZodType, seen)),
+  );
+}
+
+/** Merges the facets of `b` into `a` (union options, both sides of a pipe or intersection). */
+function merge(a: ShapeNode, b: ShapeNode, path: string, schemaId: string, problems: DeclarationProblem[]): ShapeNode {
+  if (a === b) return a;
+  if (b.field) {
+    if (a.field && a.field !== b.field) {
+      const same = JSON.stringify(fieldFingerprint(a.field)) === JSON.stringify(fieldFingerprint(b.field));
+      if (!same) {
+        problems.push(
+          problem(
+            'PF_DECL_CONFLICTING_ANNOTATIONS',
+            `the options of a union (or both sides of a pipe) annotate ${path || 'the value'} differently`,
+            {
+              schema: schemaId,
+              path,
+              declaredAt: b.field.declaredAt,
+            },
+          ),
+        );
+      }
+    } else a.field = b.field;
+  }
+  if (b.none) a.none = true;
+  if (b.scalar) a.scalar = true;
+  if (b.opaque) a.opaque = true;
+  if (b.object) {
+    if (!a.object) a.object = new Map(b.object);
+    else {
+      for (const [k, v] of b.object) {
+        const existing = a.object.get(k);
+        a.object.set(k, existing ? merge({ ...existing }, v, keyPath(path, k), schemaId, problems) : v);
+      }
+    }
+  }
+  if (b.array) a.array = a.array ? merge({ ...a.array }, b.array, `${path}[]`, schemaId, problems) : b.array;
+  if (b.record) a.record = a.record ? merge({ ...a.record }, b.record, `${path}{}`, schemaId, problems) : b.record;
+  if (b.tuple && !a.tuple) a.tuple = b.tuple;
+  if (b.tupleRest && !a.tupleRest) a.tupleRest = b.tupleRest;
+  return a;
+}
+
+function fieldFingerprint(f: FieldInfo): unknown {
+  return [f.category, f.id, [...f.access.entries()], f.encrypt, f.index, f.mask, f.freeText];
+}
+
+/**
+ * Walks a zod object schema. `taxonomy` decides sensitivity; problems about the
+ * shape of each annotation are collected, never thrown.
+ */
+export function walkSchema(schemaId: string, schema: core.$ZodType, taxonomy: Taxonomy): WalkResult {
+  const problems: DeclarationProblem[] = [];
+  const fields: FieldInfo[] = [];
+  const activeLazy = new Map<core.$ZodType, ShapeNode>();
+
+  const visit = (s: core.$ZodType, path: string, idPath: string): ShapeNode => {
+    const ann = getAnnotation(s);
+    if (ann?.kind === 'none') return { none: true };
+    if (ann?.kind === 'personal') {
+      const info = makeField(ann.meta, ann.declaredAt, path, idPath);
+      fields.push(info);
+      if (hasAnnotationInside(s)) {
+        problems.push(
+          problem('PF_DECL_NESTED_ANNOTATION', `${path} is annotated and so is a field inside it`, {
+            schema: schemaId,
+            path,
+            declaredAt: ann.declaredAt,
+          }),
+        );
+      }
+      return { field: info };
+    }
+    const d = defOf(s);
+    const t = d.type;
+    if (WRAPPERS.has(t)) return visit(d.innerType as core.$ZodType, path, idPath);
+    switch (t) {
+      case 'lazy': {
+        const placeholder = activeLazy.get(s);
+        if (placeholder) return placeholder;
+        const node: ShapeNode = {};
+        activeLazy.set(s, node);
+        Object.assign(node, visit((d.getter as () => core.$ZodType)(), path, idPath));
+        activeLazy.delete(s);
+        return node;
+      }
+      case 'pipe':
+      case 'intersection': {
+        const [a, b] = t === 'pipe' ? [d.in, d.out] : [d.left, d.right];
+        const acc = merge({}, visit(a as core.$ZodType, path, idPath), path, schemaId, problems);
+        return merge(acc, visit(b as core.$ZodType, path, idPath), path, schemaId, problems);
+      }
+      case 'union': {
+        const acc: ShapeNode = {};
+        for (const option of d.options as core.$ZodType[]) merge(acc, visit(option, path, idPath), path, schemaId, problems);
+        return acc;
+      }
+      case 'object': {
+        // objects may recurse through getters in their shape (zod 4's recommended recursion)
+        const placeholder = activeLazy.get(s);
+        if (placeholder) return placeholder;
+        const node: ShapeNode = {};
+        activeLazy.set(s, node);
+        const shape = d.shape as Record<string, core.$ZodType>;
+        const map = new Map<string, ShapeNode>();
+        for (const key of Object.keys(shape)) {
+          const childPath = keyPath(path, key);
+          if (key === '__proto__') {
+            problems.push(
+              problem('PF_DECL_RESERVED_KEY', `${childPath}: "__proto__" cannot be a field name`, {
+                schema: schemaId,
+                path: childPath,
+              }),
+            );
+            continue;
+          }
+          map.set(key, visit(shape[key] as core.$ZodType, childPath, keyPath(idPath, key)));
+        }
+        const catchall = d.catchall as core.$ZodType | undefined;
+        if (catchall && defOf(catchall).type !== 'never') {
+          problems.push(
+            problem(
+              'PF_DECL_OPAQUE_FIELD',
+              `${path || 'the schema'} is a loose object: zod lets undeclared keys through (purposeful still rejects them inbound and drops them outbound)`,
+              { schema: schemaId, path },
+            ),
+          );
+        }
+        activeLazy.delete(s);
+        node.object = map;
+        return node;
+      }
+      case 'array':
+        return { array: visit(d.element as core.$ZodType, `${path}[]`, idPath) };
+      case 'tuple': {
+        const items = (d.items as core.$ZodType[]).map((item, i) => visit(item, `${path}[${i}]`, keyPath(idPath, String(i))));
+        const node: ShapeNode = { tuple: items };
+        if (d.rest) node.tupleRest = visit(d.rest as core.$ZodType, `${path}[]`, idPath);
+        return node;
+      }
+      case 'record':
+        return { record: visit(d.valueType as core.$ZodType, `${path}{}`, idPath) };
+      default:
+        return OPAQUE.has(t) ? { opaque: true } : { scalar: true };
+    }
+  };
+
+  const makeField = (meta: FieldMeta, declaredAt: string | undefined, path: string, idPath: string): FieldInfo => {
+    const at = { schema: schemaId, path, declaredAt };
+    const category = typeof meta.category === 'string' ? meta.category : '';
+    const cat = taxonomy.get(category);
+    if (!cat) {
+      problems.push(
+        problem(
+          'PF_DECL_UNKNOWN_CATEGORY',
+          `${path}: unknown category "${category}" (see the taxonomy; custom keys go in definePurposes(…, { categories }))`,
+          at,
+        ),
+      );
+    }
+    if (meta.mask !== undefined && !isMaskSpec(meta.mask)) {
+      problems.push(problem('PF_DECL_MASK_UNKNOWN', `${path}: unknown mask ${JSON.stringify(meta.mask)}`, at));
+    }
+    if (meta.id !== undefined && (typeof meta.id !== 'string' || !/^[A-Za-z0-9_.:-]{1,128}$/.test(meta.id))) {
+      problems.push(problem('PF_DECL_INVALID', `${path}: id must be 1–128 characters of letters, digits, _ . : -`, at));
+    }
+    for (const [k, v] of Object.entries({ encrypt: meta.encrypt, freeText: meta.freeText })) {
+      if (v !== undefined && typeof v !== 'boolean')
+        problems.push(problem('PF_DECL_INVALID', `${path}: ${k} must be a boolean`, at));
+    }
+    if (meta.index !== undefined && (typeof meta.index !== 'string' || !/^[a-z][a-z0-9_]{0,62}$/.test(meta.index))) {
+      problems.push(problem('PF_DECL_INVALID', `${path}: index must be a lowercase name such as "cpf"`, at));
+    }
+    const access = normalizeAccess(meta, at, problems);
+    const freeText = meta.freeText === true;
+    return Object.freeze({
+      path,
+      id: typeof meta.id === 'string' ? meta.id : idPath,
+      category,
+      sensitive: cat?.sensitive ?? false,
+      sensitiveKind: cat?.sensitiveKind,
+      criminal: cat?.criminal ?? false,
+      access,
+      encrypt: meta.encrypt ?? freeText,
+      index: typeof meta.index === 'string' ? meta.index : undefined,
+      mask: isMaskSpec(meta.mask) ? meta.mask : 'full',
+      freeText,
+      description: typeof meta.description === 'string' ? meta.description : undefined,
+      declaredAt,
+    });
+  };
+
+  const root = visit(schema, '', '');
+  return { root, fields, problems };
+}

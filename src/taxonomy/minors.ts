@@ -1,0 +1,60 @@
+/**
+ * Minors are a property of the subject, not of a data category (LGPD Art. 14,
+ * ECA; GDPR Art. 8).
+ *
+ * @module
+ */
+import type { Jurisdiction } from './bases.js';
+
+/** What a schema's subject may be: never a minor, possibly one, or always one. */
+export type MinorsPolicy = 'never' | 'possible' | 'always';
+
+/** Under Brazilian law (ECA): a child is under 12, an adolescent 12–17. */
+export type AgeGroup = 'child' | 'adolescent' | 'adult' | 'unknown';
+
+/** The age at which a subject consents alone to information-society services under GDPR Art. 8 (16 unless a member state lowers it, to 13 at least). */
+export const GDPR_DEFAULT_DIGITAL_CONSENT_AGE = 16;
+
+/**
+ * The subject's age group (ECA: child under 12, adolescent 12–17).
+ *
+ * @example
+ * ```ts
+ * ageGroup(9);         // 'child'
+ * ageGroup(15);        // 'adolescent'
+ * ageGroup(undefined); // 'unknown'
+ * ```
+ */
+export function ageGroup(age: number | undefined): AgeGroup {
+  if (age === undefined || !Number.isFinite(age) || age < 0) return 'unknown';
+  if (age < 12) return 'child';
+  if (age < 18) return 'adolescent';
+  return 'adult';
+}
+
+/**
+ * Whether consent for this subject must come from a parent or guardian, per
+ * law: LGPD Art. 14 §1 for children (under 12); GDPR Art. 8 under the digital
+ * consent age (16 by default, 13–16 by member-state law). An unknown age counts
+ * as a minor when the policy says minors are possible.
+ *
+ * @example
+ * ```ts
+ * needsGuardianConsent('lgpd', 10, 'possible'); // true
+ * needsGuardianConsent('gdpr', 15, 'possible'); // true (under 16)
+ * needsGuardianConsent('gdpr', 15, 'possible', { gdprDigitalConsentAge: 13 }); // false
+ * ```
+ */
+export function needsGuardianConsent(
+  jurisdiction: Jurisdiction,
+  age: number | undefined,
+  policy: MinorsPolicy,
+  options: { gdprDigitalConsentAge?: number } = {},
+): boolean {
+  if (policy === 'never') return false;
+  const group = ageGroup(age);
+  if (group === 'unknown') return true;
+  if (jurisdiction === 'lgpd') return group === 'child';
+  const threshold = options.gdprDigitalConsentAge ?? GDPR_DEFAULT_DIGITAL_CONSENT_AGE;
+  return (age as number) < threshold;
+}

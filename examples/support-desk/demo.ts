@@ -16,13 +16,23 @@ for (const id of purposes.ids) {
   console.log(
     `  basis: LGPD ${d.legalBasis.lgpd ?? '-'}, GDPR ${d.legalBasis.gdpr ?? '-'}${d.sensitiveBasis ? `; sensitive: LGPD ${d.sensitiveBasis.lgpd}, GDPR ${d.sensitiveBasis.gdpr}` : ''}`,
   );
-  console.log(`  retention: ${p.retention.iso}${p.retention.from ? ` from ${p.retention.from}` : ''}${p.consentUnder.length ? `; consent under ${p.consentUnder.join(', ')}` : ''}`);
+  console.log(
+    `  retention: ${p.retention.iso}${p.retention.from ? ` from ${p.retention.from}` : ''}${p.consentUnder.length ? `; consent under ${p.consentUnder.join(', ')}` : ''}`,
+  );
   for (const schema of [Customer, Ticket, Invoice]) {
     for (const f of schema.fields) {
       const a = f.access.get(id);
       if (!a) continue;
-      const level = a.roles ? `${a.level} (${Object.entries(a.roles).map(([r, l]) => `${r}: ${l}`).join(', ')})` : a.level;
-      const flags = [f.sensitive ? `SENSITIVE: ${f.sensitiveKind}` : '', f.encrypt ? 'encrypted' : '', f.freeText ? 'free text' : '']
+      const level = a.roles
+        ? `${a.level} (${Object.entries(a.roles)
+            .map(([r, l]) => `${r}: ${l}`)
+            .join(', ')})`
+        : a.level;
+      const flags = [
+        f.sensitive ? `SENSITIVE: ${f.sensitiveKind}` : '',
+        f.encrypt ? 'encrypted' : '',
+        f.freeText ? 'free text' : '',
+      ]
         .filter(Boolean)
         .join(', ');
       console.log(`    ${`${schema.id}.${f.path}`.padEnd(30)} ${f.category.padEnd(52)} ${level}${flags ? `  [${flags}]` : ''}`);
@@ -32,7 +42,8 @@ for (const id of purposes.ids) {
 
 const report = validateDeclarations({ purposes, schemas: [Customer, Ticket, Invoice] });
 console.log(`\nvalidator: ${report.errors} error(s), ${report.warnings} warning(s)`);
-for (const p of report.problems) console.log(`  ${p.severity} ${p.code} ${p.schema ?? ''} ${p.path ?? p.purpose ?? ''}: ${p.message}`);
+for (const p of report.problems)
+  console.log(`  ${p.severity} ${p.code} ${p.schema ?? ''} ${p.path ?? p.purpose ?? ''}: ${p.message}`);
 
 const pf = createPurposeful({
   purposes,
@@ -65,10 +76,14 @@ for (const [purpose, actor] of views) {
 
 line('Inbound: a survey form that also sends the CPF');
 try {
-  await pf.inbound(Customer, { id: customer.id, channel: 'email', email: customer.email, cpf: customer.cpf }, {
-    purpose: 'support.survey',
-    actor: { id: 'survey-form' },
-  });
+  await pf.inbound(
+    Customer,
+    { id: customer.id, channel: 'email', email: customer.email, cpf: customer.cpf },
+    {
+      purpose: 'support.survey',
+      actor: { id: 'survey-form' },
+    },
+  );
 } catch (err) {
   if (!isPurposefulError(err)) throw err;
   console.log(`${err.code} (HTTP ${err.status}): ${err.message}`);
@@ -88,4 +103,6 @@ for (const [purpose, actor] of [
 }
 
 line('OpenAPI 3.1 / JSON Schema with x-personal-data (the cpf property)');
-console.log(JSON.stringify((toJSONSchema(Customer, { target: 'openapi-3.1' }).properties as Record<string, unknown>).cpf, null, 2));
+console.log(
+  JSON.stringify((toJSONSchema(Customer, { target: 'openapi-3.1' }).properties as Record<string, unknown>).cpf, null, 2),
+);

@@ -174,7 +174,8 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
       execs.push(c);
       guarded.push(PROTO_NAMES.has(key));
     }
-    if (keys.length === 0 && shape.size > 0) return HIDDEN;
+    // a structure whose fields are all hidden is hidden too; the record itself (the root) never is
+    if (keys.length === 0 && shape.size > 0 && shape !== schema.shape.object) return HIDDEN;
     const n = keys.length;
     if (inbound) {
       const index = new Map<string, number>();

@@ -50,10 +50,11 @@ export function runMinimize(
   };
   const out = plan.run(data, st);
   if (st.undeclared?.length) {
+    const paths = [...new Set(st.undeclared)];
     throw new PurposefulError(
       'PF_UNDECLARED_FIELD',
-      `fields not declared for purpose "${purpose}": ${st.undeclared.join(', ')} (LGPD Art. 6 III: collect only what the purpose needs)`,
-      { paths: st.undeclared, purpose, schema: schema.id, article: 'LGPD Art. 6 III; GDPR Art. 5(1)(c)' },
+      `fields not declared for purpose "${purpose}": ${paths.join(', ')} (LGPD Art. 6 III: collect only what the purpose needs)`,
+      { paths, purpose, schema: schema.id, article: 'LGPD Art. 6 III; GDPR Art. 5(1)(c)' },
     );
   }
   return out;

@@ -329,7 +329,9 @@ export function walkSchema(schemaId: string, schema: core.$ZodType, taxonomy: Ta
       case 'array':
         return { array: visit(d.element as core.$ZodType, `${path}[]`, idPath) };
       case 'tuple': {
-        const items = (d.items as core.$ZodType[]).map((item, i) => visit(item, `${path}[${i}]`, keyPath(idPath, String(i))));
+        const items = (d.items as core.$ZodType[]).map((item, i) =>
+          visit(item, `${path}[${i}]`, idPath ? `${idPath}.${i}` : String(i)),
+        );
         const node: ShapeNode = { tuple: items };
         if (d.rest) node.tupleRest = visit(d.rest as core.$ZodType, `${path}[]`, idPath);
         return node;

@@ -62,7 +62,7 @@ const customer = {
   accessibility: 'low vision: prefers large print and phone calls',
 };
 
-const views: Array<[string, { id: string; roles: string[]; mfa?: boolean }]> = [
+const views: Array<[(typeof purposes.ids)[number], { id: string; roles: string[]; mfa?: boolean }]> = [
   ['support.ticket', { id: 'agent-7', roles: ['support'] }],
   ['support.ticket', { id: 'lead-2', roles: ['supervisor'] }],
   ['support.survey', { id: 'survey-bot', roles: [] }],

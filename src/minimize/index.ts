@@ -1,4 +1,4 @@
-export * from './masks.js';
-export * from './minimize.js';
-export { DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, type Direction, type Limits } from './plan.js';
-export * from './pseudonymize.js';
+export { compileMask, FULL_MASK, isMaskSpec, MASK_NAMES, MAX_KEEP_LAST, type MaskSpec, maskValue } from './masks.js';
+export { type MinimizeOptions, minimize } from './minimize.js';
+export type { Direction, Limits } from './plan.js';
+export { derivePseudonymKey, pseudonymize, pseudonymizer } from './pseudonymize.js';

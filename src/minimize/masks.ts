@@ -6,8 +6,8 @@
  * |---|---|---|
  * | `email` | first character of the local part, first character of the domain, the top-level domain | `j***@e***.com` |
  * | `cpf` | the last 3 digits | `***.***.**7-25` |
- * | `cnpj` | the last 3 characters | `**.***.***\/***1-95` |
- * | `phone` | the last 4 digits | `*******4321` |
+ * | `cnpj` | the last 3 characters | `**.***.***\/***1-81` |
+ * | `phone` | the last 4 digits | `*********4321` |
  * | `card` | the last 4 digits | `**** **** **** 1111` |
  * | `name` | the initials of the first and last words | `J*** S***` |
  * | `ip` | IPv4: first two octets; IPv6: first three groups (the /48) | `192.168.*.*` |

@@ -1,0 +1,68 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { build } from 'tsup';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+// Builds the package the way `npm run build` does (without declarations) and
+// loads the ESM and the CJS entry in one Node process, as an application that
+// mixes `import` and `require` would.
+const out = resolve('node_modules/.cache/purposeful-package-test');
+
+beforeAll(async () => {
+  mkdirSync(out, { recursive: true });
+  await build({
+    entry: { index: 'src/index.ts' },
+    format: ['esm', 'cjs'],
+    outDir: out,
+    dts: false,
+    silent: true,
+    platform: 'neutral',
+    target: 'es2022',
+    external: ['zod', /^zod\//, /^@noble\//, 'jose'],
+  });
+}, 60_000);
+
+function run(script: string): string {
+  const file = join(out, 'probe.mjs');
+  writeFileSync(file, script);
+  return execFileSync(process.execPath, [file], { encoding: 'utf8' }).trim();
+}
+
+describe('the built package', () => {
+  it('ESM and CJS entries share the annotation registry, and errors are recognised across them by code', () => {
+    const result = run(`
+      import { createRequire } from 'node:module';
+      import { z } from 'zod';
+      import * as esm from './index.js';
+      const cjs = createRequire(import.meta.url)('./index.cjs');
+      const purposes = cjs.definePurposes({ 'support.ticket': { description: 'Answer the customer about their request',
+        legalBasis: { lgpd: 'contract' }, retention: 'P1Y' } },
+        { controller: { name: 'A', contact: 'a@example.com', dpo: { contact: 'd@example.com' } } });
+      // annotated with the ESM copy, read by the CJS copy
+      const Customer = cjs.defineSchema('customer', z.object({ id: z.string(),
+        email: esm.pd(z.email(), { category: 'user.contact.email', purposes: { 'support.ticket': 'masked' }, mask: 'email' }) }),
+        { purposes });
+      const pf = esm.createPurposeful({ purposes, schemas: [Customer] });
+      const view = await pf.outbound(Customer, { id: '1', email: 'ana@example.com', extra: 1 }, { purpose: 'support.ticket', actor: { id: 'a' } });
+      let code;
+      try { await pf.inbound(Customer, { id: '1', nope: 1 }, { purpose: 'support.ticket', actor: { id: 'a' } }); }
+      catch (err) { code = cjs.isPurposefulError(err) && !(err instanceof cjs.PurposefulError) ? err.code : 'not recognised'; }
+      console.log(JSON.stringify({ fields: Customer.fields.map((f) => f.path), view, code }));
+    `);
+    expect(JSON.parse(result)).toEqual({
+      fields: ['email'],
+      view: { id: '1', email: 'a***@e***.com' },
+      code: 'PF_UNDECLARED_FIELD',
+    });
+  });
+
+  it('the core imports no node: module', () => {
+    const result = run(`
+      import { readFileSync } from 'node:fs';
+      const code = readFileSync(new URL('./index.js', import.meta.url), 'utf8');
+      console.log(/\\bfrom\\s*['"]node:|require\\(['"]node:|import\\(['"]node:/.test(code));
+    `);
+    expect(result).toBe('false');
+  });
+});

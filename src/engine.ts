@@ -17,7 +17,15 @@ import { problem } from './schema/rules.js';
 import type { Inbound, Outbound } from './schema/types.js';
 import { JURISDICTIONS, type Jurisdiction } from './taxonomy/bases.js';
 
-/** Who is asking. */
+/**
+ * Who is asking.
+ *
+ * @example
+ * ```ts
+ * const actor: Actor = { id: 'agent-7', roles: ['support', 'supervisor'], mfa: true };
+ * const view = await pf.outbound(Customer, record, { purpose: 'support.ticket', actor });
+ * ```
+ */
 export interface Actor {
   /** A stable id of the person or service acting (an agent id, a service name). */
   readonly id: string;
@@ -27,7 +35,19 @@ export interface Actor {
   readonly mfa?: boolean;
 }
 
-/** The context of one request. */
+/**
+ * The context of one request.
+ *
+ * @example
+ * ```ts
+ * const ctx: PurposeContext<'support.ticket'> = {
+ *   purpose: 'support.ticket',
+ *   actor: { id: 'agent-7', roles: ['support'] },
+ *   subjectId: customerId, // must match the record's subject id field, or PF_SUBJECT_MISMATCH
+ * };
+ * const view = await pf.outbound(Customer, record, ctx);
+ * ```
+ */
 export interface PurposeContext<P extends string = string> {
   /** The declared purpose the data is processed for. */
   readonly purpose: P;
@@ -41,7 +61,18 @@ export interface PurposeContext<P extends string = string> {
   readonly jurisdictions?: readonly Jurisdiction[];
 }
 
-/** Options of {@link createPurposeful}. Validated once, here. */
+/**
+ * Options of {@link createPurposeful}. Validated once, here.
+ *
+ * @example
+ * ```ts
+ * const pf = createPurposeful({
+ *   purposes, schemas: [Customer, Ticket, Invoice],
+ *   jurisdictions: ['lgpd'], undeclared: 'reject', limits: { maxDepth: 32, maxNodes: 10_000 },
+ *   pseudonymKey: Buffer.from(process.env.PSEUDONYM_KEY ?? '', 'base64'), // at least 32 random bytes
+ * });
+ * ```
+ */
 export interface PurposefulOptions<P extends string> {
   /** The purposes registry every schema refers to. */
   readonly purposes: Purposes<P>;
@@ -68,6 +99,16 @@ interface Resolved {
 /**
  * The engine. All methods are async (consent, keys and the access log are I/O
  * where they are configured); masks and detectors stay synchronous helpers.
+ *
+ * @example
+ * ```ts
+ * type AppPurpose = (typeof purposes.ids)[number];
+ * async function ticketView(pf: Purposeful<AppPurpose>, row: unknown, actor: Actor) {
+ *   return pf.outbound(Customer, row, { purpose: 'support.ticket', actor }); // typed Outbound<typeof Customer, 'support.ticket'>
+ * }
+ * pf.schema('customer') === Customer; // true
+ * pf.jurisdictions;                   // ['lgpd', 'gdpr']
+ * ```
  */
 export interface Purposeful<P extends string = string> {
   /** The purposes registry. */

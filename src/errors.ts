@@ -10,6 +10,13 @@
 /**
  * HTTP status for every error code. The code is the contract; the status is
  * what the HTTP adapters answer with.
+ *
+ * @example
+ * ```ts
+ * ERROR_STATUS.PF_UNDECLARED_FIELD; // 400
+ * ERROR_STATUS.PF_ROLE_NOT_ALLOWED; // 403
+ * ERROR_STATUS.PF_LIMIT_EXCEEDED;   // 413
+ * ```
  */
 export const ERROR_STATUS = {
   /** A declaration (purpose, schema, field) breaks a rule; `problems` lists every one. */
@@ -42,12 +49,32 @@ export const ERROR_STATUS = {
   PF_KEY_NOT_FOUND: 500,
 } as const;
 
-/** Every error code purposeful raises. Compare errors by this code, never by `instanceof`. */
+/**
+ * Every error code purposeful raises. Compare errors by this code, never by `instanceof`.
+ *
+ * @example
+ * ```ts
+ * const messages: Partial<Record<ErrorCode, string>> = {
+ *   PF_UNDECLARED_FIELD: 'Remove the fields this form does not collect.',
+ *   PF_ROLE_NOT_ALLOWED: 'Your role may not act for this purpose.',
+ * };
+ * if (isPurposefulError(err)) reply.status(err.status).send({ code: err.code, message: messages[err.code] ?? err.message });
+ * ```
+ */
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
 /**
  * One problem found in a declaration. Returned by {@link validateDeclarations}
  * and carried by a `PF_DECLARATION_INVALID` error.
+ *
+ * @example
+ * ```ts
+ * function logProblems(problems: readonly DeclarationProblem[]): void {
+ *   for (const p of problems) console.warn(`${p.severity} ${p.code} at ${p.path ?? p.purpose ?? p.schema}: ${p.message}`);
+ * }
+ * logProblems(Customer.problems); // the warnings defineSchema kept
+ * // errors arrive thrown: isPurposefulError(err) && err.code === 'PF_DECLARATION_INVALID' → logProblems(err.problems)
+ * ```
  */
 export interface DeclarationProblem {
   /** Stable code of the rule, e.g. `PF_DECL_SENSITIVE_UNENCRYPTED`. */
@@ -70,13 +97,33 @@ export interface DeclarationProblem {
   readonly declaredAt?: string;
 }
 
-/** One validation issue of an input: where, and zod's issue code. Never the value or zod's message. */
+/**
+ * One validation issue of an input: where, and zod's issue code. Never the value or zod's message.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await pf.inbound(Customer, { id: customerId, channel: 'chat', email: 'not-an-email' }, { purpose: 'support.survey', actor });
+ * } catch (err) {
+ *   if (isPurposefulError(err)) err.issues; // [{ path: 'email', code: 'invalid_format' }]: the value is never echoed
+ * }
+ * ```
+ */
 export interface ValidationIssue {
   readonly path: string;
   readonly code: string;
 }
 
-/** Extra, value-free details an error may carry. */
+/**
+ * Extra, value-free details an error may carry.
+ *
+ * @example
+ * ```ts
+ * // a keyring adapter failing the way purposeful does
+ * const details: PurposefulErrorDetails = { schema: 'customer', purpose: 'billing.invoice', paths: ['cpf'] };
+ * throw new PurposefulError('PF_KEY_NOT_FOUND', 'no data key is configured for customer.cpf', details);
+ * ```
+ */
 export interface PurposefulErrorDetails {
   paths?: readonly string[];
   article?: string;

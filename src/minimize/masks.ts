@@ -17,16 +17,52 @@
  * @module
  */
 
-/** A mask name, or keep-last-N. */
+/**
+ * A mask name, or keep-last-N.
+ *
+ * @example
+ * ```ts
+ * const mask: MaskSpec = { keepLast: 3 };
+ * const postalCode = pd(z.string(), {
+ *   category: 'user.contact.address.postal_code', purposes: { 'support.ticket': 'masked' }, mask,
+ * });
+ * maskValue(mask, '01310-100'); // '******100'
+ * ```
+ */
 export type MaskSpec = 'email' | 'cpf' | 'cnpj' | 'phone' | 'card' | 'name' | 'ip' | 'full' | { readonly keepLast: number };
 
-/** The named masks. */
+/**
+ * The named masks.
+ *
+ * @example
+ * ```ts
+ * MASK_NAMES.includes('cpf'); // true
+ * // checking a mask name read from configuration
+ * const isMaskName = (s: string): s is (typeof MASK_NAMES)[number] => (MASK_NAMES as readonly string[]).includes(s);
+ * ```
+ */
 export const MASK_NAMES = ['email', 'cpf', 'cnpj', 'phone', 'card', 'name', 'ip', 'full'] as const;
 
-/** What every mask shows when it cannot parse a value: nothing. */
+/**
+ * What every mask shows when it cannot parse a value: nothing.
+ *
+ * @example
+ * ```ts
+ * maskValue('email', 'not an email'); // '***': what a mask cannot parse, it hides entirely
+ * maskValue('full', 'anything') === FULL_MASK; // true
+ * ```
+ */
 export const FULL_MASK = '***';
 
-/** Most characters `keepLast` may be asked to reveal. */
+/**
+ * Most characters `keepLast` may be asked to reveal.
+ *
+ * @example
+ * ```ts
+ * isMaskSpec({ keepLast: MAX_KEEP_LAST });     // true (8)
+ * isMaskSpec({ keepLast: MAX_KEEP_LAST + 1 }); // false: defineSchema reports PF_DECL_MASK_UNKNOWN
+ * ```
+ */
 export const MAX_KEEP_LAST = 8;
 
 function text(value: unknown): string | undefined {
@@ -147,7 +183,16 @@ const NAMED: Readonly<Record<(typeof MASK_NAMES)[number], (v: unknown) => string
   full: () => FULL_MASK,
 };
 
-/** True when `spec` is a mask purposeful knows. */
+/**
+ * True when `spec` is a mask purposeful knows.
+ *
+ * @example
+ * ```ts
+ * isMaskSpec('cpf');            // true
+ * isMaskSpec({ keepLast: 4 });  // true
+ * isMaskSpec('ssn');            // false: not a mask purposeful knows
+ * ```
+ */
 export function isMaskSpec(spec: unknown): spec is MaskSpec {
   if (typeof spec === 'string') return (MASK_NAMES as readonly string[]).includes(spec);
   return (

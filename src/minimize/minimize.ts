@@ -11,7 +11,16 @@ import { assertPurpose } from './cache.js';
 import type { Direction, Limits } from './plan.js';
 import { checkLimits, runMinimize } from './run.js';
 
-/** Options of {@link minimize}. */
+/**
+ * Options of {@link minimize}.
+ *
+ * @example
+ * ```ts
+ * const options: MinimizeOptions = { direction: 'outbound', roles: ['supervisor'], maxDepth: 16 };
+ * const view = minimize(Customer, 'support.ticket', record, options); // phone in clear: supervisors may see it
+ * minimize(Customer, 'support.survey', body, { direction: 'inbound', undeclared: 'strip' }); // only what the survey collects
+ * ```
+ */
 export interface MinimizeOptions extends Limits {
   /** `inbound` rejects (or strips) fields not declared for the purpose; `outbound` projects and masks. */
   readonly direction: Direction;

@@ -13,10 +13,26 @@ import type { FieldAccess, FieldInfo, ShapeNode } from '../schema/walk.js';
 import { compileMask } from './masks.js';
 import { assertPseudonymKey, derivePseudonymKey, pseudonymizer } from './pseudonymize.js';
 
-/** `inbound`: data coming in for a purpose; `outbound`: data a purpose is about to see. */
+/**
+ * `inbound`: data coming in for a purpose; `outbound`: data a purpose is about to see.
+ *
+ * @example
+ * ```ts
+ * const direction: Direction = 'inbound'; // a request body arriving for a purpose
+ * minimize(Customer, 'support.survey', body, { direction, undeclared: 'strip' });
+ * ```
+ */
 export type Direction = 'inbound' | 'outbound';
 
-/** Limits that protect the walk from hostile data. */
+/**
+ * Limits that protect the walk from hostile data.
+ *
+ * @example
+ * ```ts
+ * const limits: Limits = { maxDepth: 16, maxNodes: 5_000 }; // beyond them: PF_LIMIT_EXCEEDED (413)
+ * const pf = createPurposeful({ purposes, schemas: [Customer, Ticket], limits });
+ * ```
+ */
 export interface Limits {
   /** Deepest nesting of objects and arrays (default 64, at most 1000). */
   readonly maxDepth?: number;

@@ -12,11 +12,38 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { PurposefulError } from '../errors.js';
 import { base64urlEncode } from '../util/base64url.js';
 
-/** Bytes of HMAC output kept in a token: 144 bits (24 base64url characters). */
+/**
+ * Bytes of HMAC output kept in a token: 144 bits (24 base64url characters).
+ *
+ * @example
+ * ```ts
+ * const token = pseudonymize(rootKey, { schema: 'customer', field: 'email', purpose: 'analytics.churn' }, 'ana@example.com');
+ * token.length; // 27: 'pn_' + PSEUDONYM_BYTES (18) bytes as 24 base64url characters
+ * ```
+ */
 export const PSEUDONYM_BYTES = 18;
-/** Every token starts with this prefix, so tokens are recognizable in data and logs. */
+
+/**
+ * Every token starts with this prefix, so tokens are recognizable in data and logs.
+ *
+ * @example
+ * ```ts
+ * const isToken = (v: unknown) => typeof v === 'string' && v.startsWith(PSEUDONYM_PREFIX); // 'pn_'
+ * const churn = await pf.outbound(Customer, record, { purpose: 'analytics.churn', actor: { id: 'svc-analytics' } });
+ * isToken(churn.email); // true: analytics.churn sees email pseudonymized
+ * ```
+ */
 export const PSEUDONYM_PREFIX = 'pn_';
-/** Shortest root key accepted, in bytes. */
+
+/**
+ * Shortest root key accepted, in bytes.
+ *
+ * @example
+ * ```ts
+ * const rootKey = crypto.getRandomValues(new Uint8Array(MIN_PSEUDONYM_KEY_BYTES)); // 32; keep it in a secret store
+ * const pf = createPurposeful({ purposes, schemas: [Customer], pseudonymKey: rootKey });
+ * ```
+ */
 export const MIN_PSEUDONYM_KEY_BYTES = 32;
 
 const encoder = new TextEncoder();
@@ -35,7 +62,15 @@ function lengthPrefixed(parts: readonly string[]): Uint8Array {
   return out;
 }
 
-/** Checks a root pseudonymization key once, when it is configured. */
+/**
+ * Checks a root pseudonymization key once, when it is configured.
+ *
+ * @example
+ * ```ts
+ * const rootKey = Buffer.from(process.env.PSEUDONYM_KEY ?? '', 'base64');
+ * assertPseudonymKey(rootKey); // throws PF_OPTIONS_INVALID at startup when shorter than 32 bytes
+ * ```
+ */
 export function assertPseudonymKey(key: unknown): asserts key is Uint8Array {
   if (!(key instanceof Uint8Array) || key.length < MIN_PSEUDONYM_KEY_BYTES) {
     throw new PurposefulError(
@@ -49,6 +84,14 @@ export function assertPseudonymKey(key: unknown): asserts key is Uint8Array {
  * Derives the key for one (schema, field, purpose): HKDF-SHA256 with salt
  * `purposeful/pseudonym/v1` and, as info, the three names each as a u32
  * big-endian length-prefixed UTF-8 string.
+ *
+ * @example
+ * ```ts
+ * const key = derivePseudonymKey(rootKey, 'customer', 'email', 'analytics.churn'); // 32 bytes
+ * // one key per (schema, field, purpose): tokens of one purpose cannot be joined with another's
+ * pseudonymizer(key)('ana@example.com') ===
+ *   pseudonymize(rootKey, { schema: 'customer', field: 'email', purpose: 'analytics.churn' }, 'ana@example.com'); // true
+ * ```
  */
 export function derivePseudonymKey(root: Uint8Array, schemaId: string, fieldId: string, purpose: string): Uint8Array {
   return hkdf(sha256, root, SALT, lengthPrefixed([schemaId, fieldId, purpose]), 32);

@@ -8,10 +8,28 @@ import { PurposefulError } from '../errors.js';
 import type { MaskSpec } from '../minimize/masks.js';
 import { callSite } from './site.js';
 
-/** How much of a field a purpose may see: in clear, masked, or as a keyed pseudonym. */
+/**
+ * How much of a field a purpose may see: in clear, masked, or as a keyed pseudonym.
+ *
+ * @example
+ * ```ts
+ * // clear: the value as stored; masked: through the field's mask; pseudonymized: a keyed 'pn_…' token
+ * const level: AccessLevel = 'masked';
+ * const cpf = pd(z.string(), { category: 'user.government_id', purposes: { 'support.ticket': level }, mask: 'cpf' });
+ * ```
+ */
 export type AccessLevel = 'clear' | 'masked' | 'pseudonymized';
 
-/** A level that depends on the actor's role; `none` hides the field. */
+/**
+ * A level that depends on the actor's role; `none` hides the field.
+ *
+ * @example
+ * ```ts
+ * // agents see the phone masked, supervisors in clear, interns not at all
+ * const access: RoleAccess = { default: 'masked', roles: { supervisor: 'clear', intern: 'none' } };
+ * const phone = pd(z.string(), { category: 'user.contact.phone_number', purposes: { 'support.ticket': access }, mask: 'phone' });
+ * ```
+ */
 export interface RoleAccess {
   /** The level for actors whose roles are not listed (default: `none`). */
   readonly default?: AccessLevel | 'none';
@@ -22,10 +40,29 @@ export interface RoleAccess {
 /**
  * Which purposes a field serves. A list gives each purpose clear access; the
  * map form gives each purpose its own level (or a role-dependent one).
+ *
+ * @example
+ * ```ts
+ * const both: PurposeAccess = ['support.ticket', 'billing.invoice']; // clear for each
+ * const perPurpose: PurposeAccess = { 'support.ticket': 'masked', 'billing.invoice': 'clear' };
+ * const byRole: PurposeAccess = { 'support.ticket': { default: 'masked', roles: { supervisor: 'clear' } } };
+ * ```
  */
 export type PurposeAccess = readonly string[] | Readonly<Record<string, AccessLevel | RoleAccess>>;
 
-/** The declaration of one personal field. */
+/**
+ * The declaration of one personal field.
+ *
+ * @example
+ * ```ts
+ * const cpfMeta = {
+ *   category: 'user.government_id.national_identification_number',
+ *   purposes: { 'support.ticket': 'masked', 'billing.invoice': 'clear' },
+ *   encrypt: true, index: 'cpf', mask: 'cpf', description: 'Brazilian taxpayer id (CPF)',
+ * } as const satisfies FieldMeta;
+ * const cpf = pd(z.string(), cpfMeta);
+ * ```
+ */
 export interface FieldMeta {
   /** Data category, a dotted taxonomy key such as `user.contact.email`. Sensitivity follows from it. */
   readonly category: string;
@@ -45,7 +82,17 @@ export interface FieldMeta {
   readonly description?: string;
 }
 
-/** What the registry stores for an annotated schema. */
+/**
+ * What the registry stores for an annotated schema.
+ *
+ * @example
+ * ```ts
+ * const ann: Annotation | undefined = getAnnotation(Customer.zod.shape.cpf);
+ * if (ann?.kind === 'personal') ann.meta.category; // 'user.government_id.national_identification_number'
+ * ann?.declaredAt; // '/app/src/declarations.ts:62:10': where pd() was called
+ * getAnnotation(Customer.zod.shape.channel)?.kind; // 'none': declared with pd.none()
+ * ```
+ */
 export type Annotation =
   | { readonly kind: 'personal'; readonly meta: FieldMeta; readonly declaredAt: string | undefined }
   | { readonly kind: 'none'; readonly declaredAt: string | undefined };
@@ -53,12 +100,40 @@ export type Annotation =
 declare const PD_BRAND: unique symbol;
 declare const PD_NONE: unique symbol;
 
-/** A zod schema carrying, at the type level, the metadata `pd` gave it. */
+/**
+ * A zod schema carrying, at the type level, the metadata `pd` gave it.
+ *
+ * @example
+ * ```ts
+ * const email = pd(z.email(), { category: 'user.contact.email', purposes: ['support.survey'] });
+ * // typeof email: Annotated<z.ZodEmail,
+ * //   { readonly category: 'user.contact.email'; readonly purposes: readonly ['support.survey'] }>
+ * email.parse('ana@example.com'); // still the same zod schema at runtime
+ * ```
+ */
 export type Annotated<T, M extends FieldMeta> = T & PdBrand<M>;
-/** A zod schema marked, at the type level, as not personal. */
+
+/**
+ * A zod schema marked, at the type level, as not personal.
+ *
+ * @example
+ * ```ts
+ * const channel = pd.none(z.enum(['chat', 'email']));
+ * // typeof channel: NotPersonal<z.ZodEnum<{ chat: 'chat'; email: 'email' }>>; Outbound keeps it for every purpose
+ * ```
+ */
 export type NotPersonal<T> = T & { readonly [PD_NONE]?: true };
 
-/** The phantom brand `pd` adds to a schema's type; the type helpers read `M` from it. */
+/**
+ * The phantom brand `pd` adds to a schema's type; the type helpers read `M` from it.
+ *
+ * @example
+ * ```ts
+ * type MetaOf<F> = F extends PdBrand<infer M> ? M : never;
+ * type CpfMeta = MetaOf<typeof Customer.zod.shape.cpf>; // { readonly category: …; readonly purposes: { … }; … }
+ * type TicketLevel = LevelFor<CpfMeta, 'support.ticket'>; // 'masked'
+ * ```
+ */
 export interface PdBrand<M> {
   readonly [PD_BRAND]?: M;
 }
@@ -143,7 +218,17 @@ function none<T extends core.$ZodType>(schema: T): NotPersonal<T> {
   return schema as NotPersonal<T>;
 }
 
-/** The `pd` function with its `none` marker. */
+/**
+ * The `pd` function with its `none` marker.
+ *
+ * @example
+ * ```ts
+ * const fields = {
+ *   name: pd(z.string().min(1), { category: 'user.name', purposes: ['support.ticket'], mask: 'name' }), // personal
+ *   channel: pd.none(z.enum(['chat', 'email'])), // explicitly not personal
+ * };
+ * ```
+ */
 export interface PdFunction {
   /**
    * Declares a zod schema as personal data: its category, the purposes it

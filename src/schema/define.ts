@@ -14,7 +14,18 @@ import { type FieldInfo, type ShapeNode, walkSchema } from './walk.js';
 
 const SCHEMA_KIND = Symbol.for('purposeful.schema');
 
-/** Options of {@link defineSchema}. */
+/**
+ * Options of {@link defineSchema}.
+ *
+ * @example
+ * ```ts
+ * const Ticket = defineSchema('ticket', ticketShape, {
+ *   purposes, // the registry the fields' purposes come from
+ *   subject: { kind: 'customer', id: 'customerId', minors: 'never' }, // whom each ticket is about
+ *   recordId: 'id', // the top-level field holding the ticket's id
+ * });
+ * ```
+ */
 export interface SchemaOptions<P extends string> {
   /** The purposes registry the fields refer to. */
   readonly purposes: Purposes<P>;
@@ -24,7 +35,18 @@ export interface SchemaOptions<P extends string> {
   readonly recordId?: string;
 }
 
-/** A schema bound to its purposes. `P` are the purpose ids, for the types. */
+/**
+ * A schema bound to its purposes. `P` are the purpose ids, for the types.
+ *
+ * @example
+ * ```ts
+ * function sensitivePaths(schema: PurposefulSchema): string[] {
+ *   return schema.fields.filter((f) => f.sensitive).map((f) => f.path);
+ * }
+ * sensitivePaths(Customer);   // ['accessibility']
+ * Customer.field('cpf')?.mask; // 'cpf'
+ * ```
+ */
 export interface PurposefulSchema<
   Id extends string = string,
   Z extends core.$ZodObject = core.$ZodObject,
@@ -54,7 +76,15 @@ export interface PurposefulSchema<
   readonly shape: ShapeNode;
 }
 
-/** True when `value` was made by {@link defineSchema}. */
+/**
+ * True when `value` was made by {@link defineSchema}.
+ *
+ * @example
+ * ```ts
+ * isPurposefulSchema(Customer);     // true
+ * isPurposefulSchema(Customer.zod); // false: a plain zod schema
+ * ```
+ */
 export function isPurposefulSchema(value: unknown): value is PurposefulSchema {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[SCHEMA_KIND] === true;
 }

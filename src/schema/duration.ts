@@ -4,7 +4,16 @@
  * @module
  */
 
-/** A parsed ISO-8601 duration. Fractions are not accepted: retention is counted in whole units. */
+/**
+ * A parsed ISO-8601 duration. Fractions are not accepted: retention is counted in whole units.
+ *
+ * @example
+ * ```ts
+ * const d: Duration | undefined = parseDuration('P1Y6M');
+ * // { years: 1, months: 6, weeks: 0, days: 0, hours: 0, minutes: 0, seconds: 0 }
+ * if (d) addDuration(new Date('2026-01-15T00:00:00Z'), d).toISOString(); // '2027-07-15T00:00:00.000Z'
+ * ```
+ */
 export interface Duration {
   readonly years: number;
   readonly months: number;

@@ -9,7 +9,17 @@ import { getAnnotation } from './annotation.js';
 import type { PurposefulSchema } from './define.js';
 import { accessOf } from './walk.js';
 
-/** The `x-personal-data` annotation of one field. */
+/**
+ * The `x-personal-data` annotation of one field.
+ *
+ * @example
+ * ```ts
+ * const spec = toJSONSchema(Customer);
+ * const email = spec.properties?.email?.['x-personal-data'] as PersonalDataAnnotation;
+ * email.purposes;  // { 'support.ticket': 'clear', 'support.survey': 'clear', 'analytics.churn': 'pseudonymized' }
+ * email.retention; // { 'support.ticket': 'P2Y', 'support.survey': 'P6M', 'analytics.churn': 'P1Y' }
+ * ```
+ */
 export interface PersonalDataAnnotation {
   readonly category: string;
   readonly sensitive: boolean;
@@ -22,7 +32,15 @@ export interface PersonalDataAnnotation {
   readonly id?: string;
 }
 
-/** Options of {@link toJSONSchema}. */
+/**
+ * Options of {@link toJSONSchema}.
+ *
+ * @example
+ * ```ts
+ * const options: JSONSchemaOptions = { target: 'openapi-3.0', io: 'input' }; // request bodies of an OpenAPI 3.0 document
+ * const requestBody = toJSONSchema(Customer, options);
+ * ```
+ */
 export interface JSONSchemaOptions {
   /** `draft-2020-12` (default; what OpenAPI 3.1 uses), `openapi-3.1` (the same), `openapi-3.0` or `draft-07`. */
   readonly target?: 'draft-2020-12' | 'openapi-3.1' | 'openapi-3.0' | 'draft-07';

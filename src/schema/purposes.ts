@@ -19,7 +19,16 @@ import { type Duration, parseDuration } from './duration.js';
 import { callSite } from './site.js';
 import { validatePurposeDeclarations } from './validate-purposes.js';
 
-/** How personal data may leave the country (LGPD Art. 33; GDPR Art. 45–49). */
+/**
+ * How personal data may leave the country (LGPD Art. 33; GDPR Art. 45–49).
+ *
+ * @example
+ * ```ts
+ * const mechanism: TransferMechanism = 'standard_contractual_clauses';
+ * // a helpdesk SaaS hosted in the US, in a purpose declaration:
+ * const transfer = { countries: ['US'], mechanism };
+ * ```
+ */
 export type TransferMechanism =
   | 'adequacy'
   | 'standard_contractual_clauses'
@@ -32,7 +41,17 @@ export type TransferMechanism =
   | 'protection_of_life'
   | 'derogation';
 
-/** The transfer mechanisms, for validation. */
+/**
+ * The transfer mechanisms, for validation.
+ *
+ * @example
+ * ```ts
+ * const mechanism = process.env.TRANSFER_MECHANISM ?? '';
+ * if (!(TRANSFER_MECHANISMS as readonly string[]).includes(mechanism)) {
+ *   throw new Error(`unknown transfer mechanism "${mechanism}"`);
+ * }
+ * ```
+ */
 export const TRANSFER_MECHANISMS: readonly TransferMechanism[] = Object.freeze([
   'adequacy',
   'standard_contractual_clauses',
@@ -46,7 +65,15 @@ export const TRANSFER_MECHANISMS: readonly TransferMechanism[] = Object.freeze([
   'derogation',
 ]);
 
-/** A third party the data is shared with for the purpose (LGPD Art. 9 V, 18 VII; GDPR Art. 13(1)(e)). */
+/**
+ * A third party the data is shared with for the purpose (LGPD Art. 9 V, 18 VII; GDPR Art. 13(1)(e)).
+ *
+ * @example
+ * ```ts
+ * const nfe: Recipient = { name: 'NF-e issuing service', role: 'processor', country: 'BR' };
+ * // in the 'billing.invoice' declaration: recipients: [nfe]
+ * ```
+ */
 export interface Recipient {
   readonly name: string;
   /** `processor` (operador) acts on our behalf; `controller` decides on its own. */
@@ -55,10 +82,26 @@ export interface Recipient {
   readonly country?: string;
 }
 
-/** Retention: an ISO-8601 duration, optionally counted from an event (default: collection). */
+/**
+ * Retention: an ISO-8601 duration, optionally counted from an event (default: collection).
+ *
+ * @example
+ * ```ts
+ * const survey: Retention = 'P6M';                                       // six months from collection
+ * const invoices: Retention = { duration: 'P5Y', from: 'invoice.issued' }; // five years from an event
+ * ```
+ */
 export type Retention = string | { readonly duration: string; readonly from: string };
 
-/** The notice the subject was shown, for consent-based purposes (LGPD Art. 8–9; GDPR Art. 7, 13). */
+/**
+ * The notice the subject was shown, for consent-based purposes (LGPD Art. 8–9; GDPR Art. 7, 13).
+ *
+ * @example
+ * ```ts
+ * const notice: Notice = { version: '2026-11-01', url: 'https://example.com/privacy#survey', material: true };
+ * // a consent-based purpose must carry it: { legalBasis: { lgpd: 'consent', gdpr: 'consent' }, notice, … }
+ * ```
+ */
 export interface Notice {
   /** Version of the notice text, e.g. a date. */
   readonly version: string;
@@ -68,7 +111,19 @@ export interface Notice {
   readonly material?: boolean;
 }
 
-/** The declaration of one purpose. */
+/**
+ * The declaration of one purpose.
+ *
+ * @example
+ * ```ts
+ * const survey: PurposeDeclaration = {
+ *   description: 'Ask for satisfaction feedback after a ticket closes',
+ *   legalBasis: { lgpd: 'consent', gdpr: 'consent' }, retention: 'P6M',
+ *   notice: { version: '2026-11-01', url: 'https://example.com/privacy#survey' },
+ * };
+ * const purposes = definePurposes({ 'support.survey': survey });
+ * ```
+ */
 export interface PurposeDeclaration {
   /** A specific description (LGPD Art. 6 I). Generic ones are rejected. */
   readonly description: string;
@@ -92,14 +147,36 @@ export interface PurposeDeclaration {
   readonly dataUse?: string;
 }
 
-/** The controller and its encarregado / DPO (LGPD Art. 41; GDPR Art. 37–39), declared once. */
+/**
+ * The controller and its encarregado / DPO (LGPD Art. 41; GDPR Art. 37–39), declared once.
+ *
+ * @example
+ * ```ts
+ * const controller: Controller = {
+ *   name: 'Exemplo Suporte Ltda', contact: 'privacidade@example.com.br',
+ *   dpo: { name: 'Encarregada de Dados', contact: 'dpo@example.com.br' },
+ * };
+ * const purposes = definePurposes(declarations, { controller });
+ * ```
+ */
 export interface Controller {
   readonly name: string;
   readonly contact: string;
   readonly dpo?: { readonly name?: string; readonly contact: string };
 }
 
-/** Options of {@link definePurposes}. */
+/**
+ * Options of {@link definePurposes}.
+ *
+ * @example
+ * ```ts
+ * const options: PurposesOptions = {
+ *   controller: { name: 'Exemplo Suporte Ltda', contact: 'privacidade@example.com.br', dpo: { contact: 'dpo@example.com.br' } },
+ *   categories: { 'user.contact.whatsapp': { description: 'WhatsApp number' } },
+ * };
+ * const purposes = definePurposes(declarations, options);
+ * ```
+ */
 export interface PurposesOptions {
   /** The controller and its DPO contact. */
   readonly controller?: Controller;
@@ -107,7 +184,17 @@ export interface PurposesOptions {
   readonly categories?: Readonly<Record<string, CustomCategory>>;
 }
 
-/** A purpose as the engine uses it: the declaration, checked and pre-computed. */
+/**
+ * A purpose as the engine uses it: the declaration, checked and pre-computed.
+ *
+ * @example
+ * ```ts
+ * const invoice: ResolvedPurpose | undefined = purposes.get('billing.invoice');
+ * invoice?.retention; // { duration: { years: 5, … }, iso: 'P5Y', from: 'invoice.issued' }
+ * invoice?.laws;      // ['lgpd', 'gdpr']
+ * purposes.get('support.survey')?.consentUnder; // ['lgpd', 'gdpr']: consent must be on record
+ * ```
+ */
 export interface ResolvedPurpose {
   readonly id: string;
   readonly declaration: PurposeDeclaration;
@@ -123,7 +210,17 @@ export interface ResolvedPurpose {
 
 const PURPOSES_KIND = Symbol.for('purposeful.purposes');
 
-/** The registry `definePurposes` returns. `Ids` are the declared purpose ids, for types. */
+/**
+ * The registry `definePurposes` returns. `Ids` are the declared purpose ids, for types.
+ *
+ * @example
+ * ```ts
+ * purposes.ids;           // ['support.ticket', 'support.accessibility', 'support.survey', 'billing.invoice', 'analytics.churn']
+ * purposes.jurisdictions; // ['lgpd', 'gdpr']
+ * purposes.get('marketing.email'); // undefined: nobody declared it
+ * type AppPurpose = (typeof purposes.ids)[number];
+ * ```
+ */
 export interface Purposes<Ids extends string = string> {
   /** @internal brand */
   readonly [PURPOSES_KIND]: true;
@@ -143,7 +240,15 @@ export interface Purposes<Ids extends string = string> {
   readonly declaredAt: string | undefined;
 }
 
-/** True when `value` is a registry made by {@link definePurposes}. */
+/**
+ * True when `value` is a registry made by {@link definePurposes}.
+ *
+ * @example
+ * ```ts
+ * isPurposes(purposes);     // true
+ * isPurposes({ ids: [] });  // false: only definePurposes() makes a registry
+ * ```
+ */
 export function isPurposes(value: unknown): value is Purposes {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[PURPOSES_KIND] === true;
 }

@@ -7,7 +7,16 @@
  */
 import type { DeclarationProblem } from '../errors.js';
 
-/** The facts of one rule. */
+/**
+ * The facts of one rule.
+ *
+ * @example
+ * ```ts
+ * const rule: DeclarationRule = DECLARATION_RULES.PF_DECL_SENSITIVE_UNENCRYPTED;
+ * // { severity: 'error', requiredBy: 'policy', article: 'LGPD Art. 46; GDPR Art. 32',
+ * //   summary: 'Sensitive fields must be encrypted for storage (purposeful policy).' }
+ * ```
+ */
 export interface DeclarationRule {
   readonly severity: 'error' | 'warning';
   readonly requiredBy: 'law' | 'policy';
@@ -16,7 +25,15 @@ export interface DeclarationRule {
   readonly summary: string;
 }
 
-/** Every declaration rule, by code. */
+/**
+ * Every declaration rule, by code.
+ *
+ * @example
+ * ```ts
+ * DECLARATION_RULES.PF_DECL_LEGAL_BASIS_MISSING.article; // 'LGPD Art. 7; GDPR Art. 6(1)'
+ * const warningCodes = Object.entries(DECLARATION_RULES).filter(([, r]) => r.severity === 'warning').map(([code]) => code);
+ * ```
+ */
 export const DECLARATION_RULES = {
   PF_DECL_INVALID: {
     severity: 'error',
@@ -193,10 +210,28 @@ export const DECLARATION_RULES = {
   },
 } as const satisfies Record<string, DeclarationRule>;
 
-/** A declaration rule code. */
+/**
+ * A declaration rule code.
+ *
+ * @example
+ * ```ts
+ * const accepted: DeclarationCode[] = ['PF_DECL_MFA_ADVISED', 'PF_DECL_LIKELY_PERSONAL']; // reviewed, left as they are
+ * const report = validateDeclarations({ purposes, schemas: [Customer, Ticket] });
+ * const open = report.problems.filter((p) => !accepted.includes(p.code as DeclarationCode));
+ * ```
+ */
 export type DeclarationCode = keyof typeof DECLARATION_RULES;
 
-/** Builds a problem of a rule, filling severity, requiredBy and article from the table. */
+/**
+ * Builds a problem of a rule, filling severity, requiredBy and article from the table.
+ *
+ * @example
+ * ```ts
+ * problem('PF_DECL_RETENTION_MISSING', 'purpose "support.ticket" declares no retention', { purpose: 'support.ticket' });
+ * // { code: 'PF_DECL_RETENTION_MISSING', severity: 'error', requiredBy: 'law', message: '…',
+ * //   article: 'LGPD Art. 15, 16; GDPR Art. 5(1)(e)', purpose: 'support.ticket' }
+ * ```
+ */
 export function problem(
   code: DeclarationCode,
   message: string,

@@ -34,7 +34,17 @@ type RoleLevels<S> = S extends { readonly roles: infer R; readonly default?: inf
   ? R[keyof R] | (unknown extends D ? 'none' : undefined extends D ? 'none' | Exclude<D, undefined> : D)
   : 'none';
 
-/** The level(s) purpose `P` has on a field declared with `M`. */
+/**
+ * The level(s) purpose `P` has on a field declared with `M`.
+ *
+ * @example
+ * ```ts
+ * type CpfMeta = { category: 'user.government_id'; purposes: { 'support.ticket': 'masked'; 'billing.invoice': 'clear' } };
+ * type A = LevelFor<CpfMeta, 'support.ticket'>;  // 'masked'
+ * type B = LevelFor<CpfMeta, 'analytics.churn'>; // 'none'
+ * type C = LevelFor<{ category: 'user.name'; purposes: ['support.ticket'] }, 'support.ticket'>; // 'clear'
+ * ```
+ */
 export type LevelFor<M, P extends string> = M extends { readonly purposes: infer A }
   ? A extends readonly (infer Ids)[]
     ? P extends Ids
@@ -92,7 +102,16 @@ type ProjectShape<Sh, P extends string, Dir> = Simplify<
   }
 >;
 
-/** Anything with a zod object inside, such as a `PurposefulSchema`. */
+/**
+ * Anything with a zod object inside, such as a `PurposefulSchema`.
+ *
+ * @example
+ * ```ts
+ * // a PurposefulSchema is one, so helper types can take any schema
+ * type Views<S extends HasZodObject> = { ticket: Outbound<S, 'support.ticket'>; invoice: Outbound<S, 'billing.invoice'> };
+ * type CustomerViews = Views<typeof Customer>;
+ * ```
+ */
 export interface HasZodObject {
   readonly zod: core.$ZodObject;
 }

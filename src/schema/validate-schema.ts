@@ -11,7 +11,16 @@ import type { Purposes } from './purposes.js';
 import { problem } from './rules.js';
 import type { FieldInfo, ShapeNode } from './walk.js';
 
-/** Whom the records of a schema are about. */
+/**
+ * Whom the records of a schema are about.
+ *
+ * @example
+ * ```ts
+ * // enrollments are about students who may be children; their id sits in a nested object
+ * const subject: SubjectDeclaration = { kind: 'trainee', id: 'student.id', minors: 'possible' };
+ * // defineSchema('enrollment', enrollmentShape, { purposes, subject })
+ * ```
+ */
 export interface SubjectDeclaration {
   /** The kind of data subject (fideslang: customer, employee, patient, …). */
   readonly kind: string;

@@ -8,7 +8,16 @@ import { isPurposefulError } from '../errors.js';
 import type { PurposefulSchema } from './define.js';
 import type { Purposes } from './purposes.js';
 
-/** The result of {@link validateDeclarations}. */
+/**
+ * The result of {@link validateDeclarations}.
+ *
+ * @example
+ * ```ts
+ * const report: ValidationReport = validateDeclarations({ purposes, schemas: [Customer, Ticket, Invoice] });
+ * console.log(`${report.errors} error(s), ${report.warnings} warning(s)`);
+ * if (report.errors > 0) process.exitCode = 1;
+ * ```
+ */
 export interface ValidationReport {
   /** Every problem, errors first, then by schema, path and code. */
   readonly problems: readonly DeclarationProblem[];
@@ -16,7 +25,15 @@ export interface ValidationReport {
   readonly warnings: number;
 }
 
-/** Sorts problems errors first, then by schema, purpose, path, code: stable output for CI. */
+/**
+ * Sorts problems errors first, then by schema, purpose, path, code: stable output for CI.
+ *
+ * @example
+ * ```ts
+ * const all = sortProblems([...purposes.problems, ...Customer.problems, ...Ticket.problems]);
+ * // errors first, then by schema, purpose, path and code: the same order on every run
+ * ```
+ */
 export function sortProblems(problems: readonly DeclarationProblem[]): DeclarationProblem[] {
   const key = (p: DeclarationProblem) =>
     `${p.severity === 'error' ? 0 : 1}\u0000${p.schema ?? ''}\u0000${p.purpose ?? ''}\u0000${p.path ?? ''}\u0000${p.code}\u0000${p.message}`;

@@ -14,7 +14,16 @@ import type { Taxonomy } from '../taxonomy/categories.js';
 import { type AccessLevel, type FieldMeta, getAnnotation } from './annotation.js';
 import { problem } from './rules.js';
 
-/** How one purpose may access one field. */
+/**
+ * How one purpose may access one field.
+ *
+ * @example
+ * ```ts
+ * Customer.field('phone')?.access.get('support.ticket'); // { level: 'masked', roles: { supervisor: 'clear' } }
+ * Customer.field('cpf')?.access.get('billing.invoice');  // { level: 'clear', roles: undefined }
+ * Customer.field('cpf')?.access.get('support.survey');   // undefined: that purpose may not see it
+ * ```
+ */
 export interface FieldAccess {
   /** Level for actors without a listed role (for list and plain map forms: the level). */
   readonly level: AccessLevel | 'none';
@@ -22,7 +31,17 @@ export interface FieldAccess {
   readonly roles: Readonly<Record<string, AccessLevel | 'none'>> | undefined;
 }
 
-/** One personal field of a schema, as the engine and the CLI see it. */
+/**
+ * One personal field of a schema, as the engine and the CLI see it.
+ *
+ * @example
+ * ```ts
+ * const cpf: FieldInfo | undefined = Customer.field('cpf');
+ * cpf?.category;                   // 'user.government_id.national_identification_number'
+ * cpf?.encrypt;                    // true
+ * [...(cpf?.access.keys() ?? [])]; // ['support.ticket', 'billing.invoice']
+ * ```
+ */
 export interface FieldInfo {
   /** Path with `[]` for array elements, `{}` for record values, `[n]` for tuple items: `contacts[].email`. */
   readonly path: string;

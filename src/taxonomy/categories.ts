@@ -8,6 +8,12 @@
 /**
  * The built-in category keys (the fideslang `user` and `system` trees, plus the
  * keys the sensitive list needs that fideslang lacks, under `user.demographic`).
+ *
+ * @example
+ * ```ts
+ * BUILTIN_CATEGORIES.includes('user.contact.email'); // true
+ * BUILTIN_CATEGORIES.filter((k) => k.startsWith('user.government_id.')); // ['user.government_id.birth_certificate', …]
+ * ```
  */
 export const BUILTIN_CATEGORIES = [
   'system',
@@ -99,12 +105,26 @@ export const BUILTIN_CATEGORIES = [
   'user.workplace',
 ] as const;
 
-/** A built-in category key. Custom keys are plain strings registered with `definePurposes(…, { categories })`. */
+/**
+ * A built-in category key. Custom keys are plain strings registered with `definePurposes(…, { categories })`.
+ *
+ * @example
+ * ```ts
+ * const category: BuiltinCategory = 'user.contact.phone_number';
+ * const phone = pd(z.string(), { category, purposes: { 'support.ticket': 'masked' }, mask: 'phone' });
+ * ```
+ */
 export type BuiltinCategory = (typeof BUILTIN_CATEGORIES)[number];
 
 /**
  * Category subtrees that are sensitive personal data (LGPD Art. 5 II, Art. 11;
  * GDPR Art. 9(1)), with the kind of sensitive data each one is.
+ *
+ * @example
+ * ```ts
+ * SENSITIVE_ROOTS['user.health_and_medical']; // 'health'
+ * Object.keys(SENSITIVE_ROOTS).some((root) => categoryCovers(root, 'user.biometric.voice')); // true
+ * ```
  */
 export const SENSITIVE_ROOTS: Readonly<Record<string, string>> = Object.freeze({
   'user.demographic.race_ethnicity': 'racial or ethnic origin',
@@ -119,7 +139,15 @@ export const SENSITIVE_ROOTS: Readonly<Record<string, string>> = Object.freeze({
   'user.authorization.biometric': 'biometric data',
 });
 
-/** Category subtrees of criminal convictions and offences (GDPR Art. 10). */
+/**
+ * Category subtrees of criminal convictions and offences (GDPR Art. 10).
+ *
+ * @example
+ * ```ts
+ * CRIMINAL_ROOTS; // ['user.criminal_history']
+ * CRIMINAL_ROOTS.some((root) => categoryCovers(root, 'user.criminal_history')); // true: GDPR Art. 10 applies
+ * ```
+ */
 export const CRIMINAL_ROOTS: readonly string[] = Object.freeze(['user.criminal_history']);
 
 const KEY_RE = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
@@ -138,7 +166,15 @@ export function categoryCovers(parent: string, child: string): boolean {
   return child === parent || (child.length > parent.length && child.startsWith(parent) && child[parent.length] === '.');
 }
 
-/** What a category is, as far as the law is concerned. */
+/**
+ * What a category is, as far as the law is concerned.
+ *
+ * @example
+ * ```ts
+ * const info: CategoryInfo | undefined = purposes.taxonomy.get('user.health_and_medical.genetic');
+ * // { key: 'user.health_and_medical.genetic', sensitive: true, sensitiveKind: 'health', criminal: false, custom: false }
+ * ```
+ */
 export interface CategoryInfo {
   /** The dotted key. */
   readonly key: string;
@@ -152,7 +188,19 @@ export interface CategoryInfo {
   readonly custom: boolean;
 }
 
-/** A custom category added under an existing root. */
+/**
+ * A custom category added under an existing root.
+ *
+ * @example
+ * ```ts
+ * const categories: Record<string, CustomCategory> = {
+ *   'user.contact.whatsapp': { description: 'WhatsApp number' },
+ *   'user.demographic.disability': { description: 'Disability the customer tells us about', sensitive: true },
+ * };
+ * createTaxonomy(categories).get('user.demographic.disability')?.sensitive; // true
+ * // in an application: definePurposes(declarations, { categories })
+ * ```
+ */
 export interface CustomCategory {
   /** What the category holds. */
   readonly description?: string;

@@ -6,13 +6,40 @@
  */
 import type { Jurisdiction } from './bases.js';
 
-/** What a schema's subject may be: never a minor, possibly one, or always one. */
+/**
+ * What a schema's subject may be: never a minor, possibly one, or always one.
+ *
+ * @example
+ * ```ts
+ * const policy: MinorsPolicy = 'possible'; // e.g. students of an online school
+ * needsGuardianConsent('lgpd', 10, policy);        // true
+ * needsGuardianConsent('lgpd', 10, 'never');       // false: the engine rejects minors instead (PF_MINOR_NOT_DECLARED)
+ * ```
+ */
 export type MinorsPolicy = 'never' | 'possible' | 'always';
 
-/** Under Brazilian law (ECA): a child is under 12, an adolescent 12–17. */
+/**
+ * Under Brazilian law (ECA): a child is under 12, an adolescent 12–17.
+ *
+ * @example
+ * ```ts
+ * const group: AgeGroup = ageGroup(14); // 'adolescent'
+ * if (group === 'child') console.log('LGPD Art. 14 §1: a parent or guardian must consent');
+ * ```
+ */
 export type AgeGroup = 'child' | 'adolescent' | 'adult' | 'unknown';
 
-/** The age at which a subject consents alone to information-society services under GDPR Art. 8 (16 unless a member state lowers it, to 13 at least). */
+/**
+ * The age at which a subject consents alone to information-society services under GDPR Art. 8 (16 unless a
+ * member state lowers it, to 13 at least).
+ *
+ * @example
+ * ```ts
+ * GDPR_DEFAULT_DIGITAL_CONSENT_AGE; // 16
+ * const consentAge = memberStateConsentAge ?? GDPR_DEFAULT_DIGITAL_CONSENT_AGE; // 13–16 by member-state law
+ * needsGuardianConsent('gdpr', 14, 'possible', { gdprDigitalConsentAge: consentAge });
+ * ```
+ */
 export const GDPR_DEFAULT_DIGITAL_CONSENT_AGE = 16;
 
 /**

@@ -4,7 +4,15 @@
  * @module
  */
 
-/** The 12 fideslang data-use roots; a purpose may name one (`dataUse: 'essential.service'`). */
+/**
+ * The 12 fideslang data-use roots; a purpose may name one (`dataUse: 'essential.service'`).
+ *
+ * @example
+ * ```ts
+ * const dataUse = 'marketing.email';
+ * (DATA_USE_ROOTS as readonly string[]).includes(dataUse.split('.')[0] ?? ''); // true: no PF_DECL_DATA_USE_UNKNOWN
+ * ```
+ */
 export const DATA_USE_ROOTS = [
   'analytics',
   'collect',
@@ -20,7 +28,16 @@ export const DATA_USE_ROOTS = [
   'train_ai_system',
 ] as const;
 
-/** The fideslang data-subject categories; a schema's `subject.kind` is one of them (or a custom one, with a warning). */
+/**
+ * The fideslang data-subject categories; a schema's `subject.kind` is one of them (or a custom one, with a
+ * warning).
+ *
+ * @example
+ * ```ts
+ * (DATA_SUBJECTS as readonly string[]).includes('patient'); // true
+ * (DATA_SUBJECTS as readonly string[]).includes('tenant');  // false: defineSchema warns PF_DECL_SUBJECT_KIND_UNKNOWN
+ * ```
+ */
 export const DATA_SUBJECTS = [
   'anonymous_user',
   'citizen_voter',
@@ -39,5 +56,13 @@ export const DATA_SUBJECTS = [
   'visitor',
 ] as const;
 
-/** A fideslang data-subject category. */
+/**
+ * A fideslang data-subject category.
+ *
+ * @example
+ * ```ts
+ * const kind: DataSubject = 'employee';
+ * const Employee = defineSchema('employee', z.object({ id: z.uuid() }), { purposes, subject: { kind, id: 'id' } });
+ * ```
+ */
 export type DataSubject = (typeof DATA_SUBJECTS)[number];

@@ -1,0 +1,15 @@
+/**
+ * `npm run bench`: runs every benchmark suite in turn and prints its tables.
+ * Suites export an async `run…Bench()`; append new ones to SUITES.
+ * Missed targets are printed, never turned into an exit status (machines are noisy).
+ */
+import { runMinimizeBench } from './minimize.bench.js';
+
+const SUITES: ReadonlyArray<readonly [name: string, run: () => Promise<void>]> = [['minimize', runMinimizeBench]];
+
+console.log(`purposeful benchmarks — node ${process.version}, ${process.platform}/${process.arch}`);
+for (const [name, run] of SUITES) {
+  const t0 = performance.now();
+  await run();
+  console.log(`\n(${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+}

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
 
 // Every public export carries TSDoc with an @example (the project's docs rule).
 describe('public API documentation', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { Customer, purposes, Ticket } from '../../examples/support-desk/declarations.js';
+import { Customer, purposes, type Ticket } from '../../examples/support-desk/declarations.js';
 import { createPurposeful, type Inbound, type Outbound } from '../../src/index.js';
 
 // These tests are checked by `npm run typecheck` (tsc over test/): a type that

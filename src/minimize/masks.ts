@@ -109,7 +109,7 @@ function maskCnpj(v: unknown): string {
   const s = text(v);
   let c = '';
   if (s && s.length <= 40) {
-    for (const ch of s.toUpperCase()) if (/[0-9A-Z]/.test(ch)) c += ch;
+    for (const ch of s) if (/[0-9A-Za-z]/.test(ch)) c += ch.toUpperCase();
   }
   if (c.length !== 14) return '**.***.***/****-**';
   return `**.***.***/***${c[11]}-${c[12]}${c[13]}`;
@@ -216,9 +216,8 @@ export function isMaskSpec(spec: unknown): spec is MaskSpec {
  */
 export function compileMask(spec: MaskSpec): (value: unknown) => string {
   if (typeof spec === 'string') {
-    const fn = NAMED[spec];
-    if (!fn) throw new TypeError(`unknown mask "${spec}"`);
-    return fn;
+    if (!(MASK_NAMES as readonly string[]).includes(spec)) throw new TypeError('unknown mask name');
+    return NAMED[spec];
   }
   if (!isMaskSpec(spec)) throw new TypeError(`keepLast must be an integer from 1 to ${MAX_KEEP_LAST}`);
   return keepLast(spec.keepLast);

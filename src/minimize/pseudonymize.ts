@@ -97,19 +97,37 @@ export function derivePseudonymKey(root: Uint8Array, schemaId: string, fieldId: 
   return hkdf(sha256, root, SALT, lengthPrefixed([schemaId, fieldId, purpose]), 32);
 }
 
-function canonical(value: unknown): string {
+const MAX_CANONICAL_DEPTH = 32;
+
+function notData(): PurposefulError {
+  return new PurposefulError(
+    'PF_INPUT_INVALID',
+    'a pseudonymized value must be JSON-like data (no functions, symbols or cycles)',
+  );
+}
+
+/** A type-tagged canonical form: objects with sorted keys, so equal data gives equal tokens. */
+function canonical(value: unknown, depth = 0): string {
   switch (typeof value) {
     case 'string':
-      return `s:${value}`;
+      return depth === 0 ? `s:${value}` : `s:${JSON.stringify(value)}`;
     case 'number':
       return `n:${Object.is(value, -0) ? 0 : value}`;
     case 'bigint':
       return `b:${value}`;
     case 'boolean':
       return value ? 't:' : 'f:';
-    default:
+    case 'object': {
+      if (value === null) return 'z:';
+      if (depth >= MAX_CANONICAL_DEPTH) throw notData();
       if (value instanceof Date) return `d:${Number.isNaN(value.getTime()) ? 'invalid' : value.toISOString()}`;
-      return `j:${JSON.stringify(value) ?? ''}`;
+      if (value instanceof Uint8Array) return `u:${base64urlEncode(value)}`;
+      if (Array.isArray(value)) return `a:[${value.map((v) => canonical(v, depth + 1)).join(',')}]`;
+      const keys = Object.keys(value).sort();
+      return `o:{${keys.map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k], depth + 1)}`).join(',')}}`;
+    }
+    default:
+      throw notData();
   }
 }
 

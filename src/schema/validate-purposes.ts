@@ -158,7 +158,10 @@ export function validatePurposeDeclarations(
           const basis = sb[j];
           if (basis === undefined) continue;
           const article = j === 'lgpd' ? 'LGPD Art. 11' : 'GDPR Art. 9(2)';
-          const notAllowed = typeof basis === 'string' ? SENSITIVE_NOT_ALLOWED[j][basis] : undefined;
+          const notAllowed =
+            typeof basis === 'string' && Object.hasOwn(SENSITIVE_NOT_ALLOWED[j], basis)
+              ? SENSITIVE_NOT_ALLOWED[j][basis]
+              : undefined;
           if (notAllowed) {
             problems.push(problem('PF_DECL_SENSITIVE_BASIS_NOT_ALLOWED', `purpose "${id}": ${notAllowed}`, { ...at, article }));
           } else if (typeof basis !== 'string' || !basisArticle(j, basis, true)) {

@@ -210,6 +210,8 @@ export const SENSITIVE_NOT_ALLOWED: Readonly<Record<Jurisdiction, Readonly<Recor
     contract: 'a contract is not a GDPR Art. 9(2) condition',
     consent: 'special categories need explicit consent: use explicit_consent (GDPR Art. 9(2)(a))',
     public_task: 'use substantial_public_interest (GDPR Art. 9(2)(g)) where a law provides for it',
+    legal_obligation:
+      'GDPR Art. 9(2) has no plain legal-obligation condition: use employment_social_security (b) or substantial_public_interest (g)',
   }),
 });
 

@@ -78,10 +78,13 @@ export function needsGuardianConsent(
   policy: MinorsPolicy,
   options: { gdprDigitalConsentAge?: number } = {},
 ): boolean {
+  const threshold = options.gdprDigitalConsentAge ?? GDPR_DEFAULT_DIGITAL_CONSENT_AGE;
+  if (!Number.isInteger(threshold) || threshold < 13 || threshold > 16) {
+    throw new RangeError('gdprDigitalConsentAge must be an integer from 13 to 16 (GDPR Art. 8(1))');
+  }
   if (policy === 'never') return false;
   const group = ageGroup(age);
   if (group === 'unknown') return true;
   if (jurisdiction === 'lgpd') return group === 'child';
-  const threshold = options.gdprDigitalConsentAge ?? GDPR_DEFAULT_DIGITAL_CONSENT_AGE;
   return (age as number) < threshold;
 }

@@ -168,3 +168,31 @@ describe('pseudonymize: properties', () => {
     );
   });
 });
+
+describe('pseudonymize: structured values', () => {
+  const where = { schema: 'customer', field: 'address', purpose: 'analytics.churn' };
+  const rootKey = new Uint8Array(32).fill(5);
+
+  it('gives equal objects the same token whatever their key order, and tells types apart', () => {
+    expect(pseudonymize(rootKey, where, { city: 'Recife', zip: '50000' })).toBe(
+      pseudonymize(rootKey, where, { zip: '50000', city: 'Recife' }),
+    );
+    expect(pseudonymize(rootKey, where, [1, 2])).not.toBe(pseudonymize(rootKey, where, ['1', '2']));
+    expect(pseudonymize(rootKey, where, { n: 1n })).not.toBe(pseudonymize(rootKey, where, { n: 1 }));
+    expect(pseudonymize(rootKey, where, new Date(0))).not.toBe(pseudonymize(rootKey, where, '1970-01-01T00:00:00.000Z'));
+  });
+
+  it('refuses what is not data, with a code and no value', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    for (const bad of [cyclic, () => 1, Symbol('s'), undefined, { f: () => 1 }]) {
+      let err: unknown;
+      try {
+        pseudonymize(rootKey, where, bad);
+      } catch (e) {
+        err = e;
+      }
+      expect((err as { code?: string }).code).toBe('PF_INPUT_INVALID');
+    }
+  });
+});

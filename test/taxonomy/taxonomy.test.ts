@@ -395,3 +395,16 @@ describe('minors', () => {
     );
   });
 });
+
+describe('guards on the law tables', () => {
+  it('the GDPR digital consent age can only be set from 13 to 16 (Art. 8(1))', () => {
+    for (const age of [5, 12, 17, 14.5]) {
+      expect(() => needsGuardianConsent('gdpr', 10, 'possible', { gdprDigitalConsentAge: age })).toThrow(RangeError);
+    }
+    expect(needsGuardianConsent('gdpr', 13, 'possible', { gdprDigitalConsentAge: 13 })).toBe(false);
+  });
+
+  it('a plain legal obligation is not a GDPR Art. 9(2) condition', () => {
+    expect(SENSITIVE_NOT_ALLOWED.gdpr.legal_obligation).toMatch(/employment_social_security|substantial_public_interest/);
+  });
+});

@@ -133,6 +133,8 @@ export interface Purposeful<P extends string = string> {
   open<S extends PurposefulSchema, Q extends P>(schema: S, row: unknown, ctx: PurposeContext<Q>): Promise<Outbound<S, Q>>;
 }
 
+const NO_ROLES: readonly string[] = Object.freeze([]);
+
 function fail(message: string): never {
   throw new PurposefulError('PF_CONTEXT_INVALID', message);
 }
@@ -277,7 +279,7 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     if (typeof actor !== 'object' || actor === null || typeof actor.id !== 'string' || actor.id.length === 0) {
       fail('the request context needs an actor with an id (LGPD Art. 37: processing must be attributable)');
     }
-    const roles = actor.roles ?? [];
+    const roles = actor.roles ?? NO_ROLES;
     if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) fail('actor.roles must be a list of strings');
     const purpose = schema.purposes.get(ctx.purpose);
     const allowed = purpose?.declaration.roles;

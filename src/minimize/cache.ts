@@ -14,10 +14,12 @@ import { compilePlan, type Direction, type Plan, resolveLevel } from './plan.js'
 import { projectZod } from './zod-project.js';
 
 interface SchemaCache {
+  /** Plans for actors whose roles change nothing, by purpose: the common case, one Map lookup. */
+  readonly outbound: Map<string, Plan>;
+  readonly inbound: Map<string, Plan>;
   readonly plans: Map<string, Plan>;
   readonly zods: Map<string, core.$ZodType>;
   readonly roleNames: Map<string, ReadonlySet<string>>;
-  readonly pseudo: WeakMap<Plan, WeakMap<Uint8Array, ReadonlyArray<(v: unknown) => string>>>;
 }
 
 const caches = new WeakMap<PurposefulSchema, SchemaCache>();
@@ -26,7 +28,7 @@ const caches = new WeakMap<PurposefulSchema, SchemaCache>();
 export function cacheOf(schema: PurposefulSchema): SchemaCache {
   let c = caches.get(schema);
   if (!c) {
-    c = { plans: new Map(), zods: new Map(), roleNames: new Map(), pseudo: new WeakMap() };
+    c = { outbound: new Map(), inbound: new Map(), plans: new Map(), zods: new Map(), roleNames: new Map() };
     caches.set(schema, c);
   }
   return c;
@@ -67,7 +69,17 @@ function roleKey(schema: PurposefulSchema, c: SchemaCache, purpose: string, role
 /** The compiled plan for (schema, purpose, direction, roles), compiled on first use. */
 export function planFor(schema: PurposefulSchema, purpose: string, direction: Direction, roles: readonly string[]): Plan {
   const c = cacheOf(schema);
-  const key = `${direction}\u0001${purpose}\u0001${roleKey(schema, c, purpose, roles)}`;
+  const rk = roleKey(schema, c, purpose, roles);
+  if (rk === '') {
+    const byPurpose = direction === 'outbound' ? c.outbound : c.inbound;
+    let plan = byPurpose.get(purpose);
+    if (!plan) {
+      plan = compilePlan(schema, purpose, direction, roles);
+      byPurpose.set(purpose, plan);
+    }
+    return plan;
+  }
+  const key = `${direction}\u0001${purpose}\u0001${rk}`;
   let plan = c.plans.get(key);
   if (!plan) {
     plan = compilePlan(schema, purpose, direction, roles);

@@ -71,11 +71,22 @@ function text(value: unknown): string | undefined {
   return undefined;
 }
 
-function digitsOf(s: string): string {
-  let out = '';
+/** How many ASCII digits `s` holds (no allocation). */
+function digitCount(s: string): number {
+  let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) out += s[i];
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
+}
+
+/** The last `n` ASCII digits of `s`, in order. */
+function lastDigits(s: string, n: number): string {
+  let out = '';
+  for (let i = s.length - 1; i >= 0 && out.length < n; i--) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) out = s[i] + out;
   }
   return out;
 }
@@ -100,9 +111,9 @@ function maskEmail(v: unknown): string {
 
 function maskCpf(v: unknown): string {
   const s = text(v);
-  const d = s && s.length <= 32 ? digitsOf(s) : '';
-  if (d.length !== 11) return '***.***.***-**';
-  return `***.***.**${d[8]}-${d[9]}${d[10]}`;
+  if (!s || s.length > 32 || digitCount(s) !== 11) return '***.***.***-**';
+  const d = lastDigits(s, 3);
+  return `***.***.**${d[0]}-${d[1]}${d[2]}`;
 }
 
 function maskCnpj(v: unknown): string {
@@ -117,16 +128,16 @@ function maskCnpj(v: unknown): string {
 
 function maskPhone(v: unknown): string {
   const s = text(v);
-  const d = s && s.length <= 40 ? digitsOf(s) : '';
-  if (d.length < 8 || d.length > 15) return FULL_MASK;
-  return '*'.repeat(d.length - 4) + d.slice(-4);
+  const n = s && s.length <= 40 ? digitCount(s) : 0;
+  if (n < 8 || n > 15) return FULL_MASK;
+  return '*'.repeat(n - 4) + lastDigits(s as string, 4);
 }
 
 function maskCard(v: unknown): string {
   const s = text(v);
-  const d = s && s.length <= 40 ? digitsOf(s) : '';
-  if (d.length < 12 || d.length > 19) return FULL_MASK;
-  return `**** **** **** ${d.slice(-4)}`;
+  const n = s && s.length <= 40 ? digitCount(s) : 0;
+  if (n < 12 || n > 19) return FULL_MASK;
+  return `**** **** **** ${lastDigits(s as string, 4)}`;
 }
 
 function maskName(v: unknown): string {

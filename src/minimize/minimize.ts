@@ -34,6 +34,8 @@ export interface MinimizeOptions extends Limits {
   readonly pseudonymKey?: Uint8Array;
 }
 
+const NO_ROLES: readonly string[] = Object.freeze([]);
+
 /**
  * Minimizes `data` for one purpose. The plan is compiled once per (schema,
  * purpose, direction, relevant roles) and cached.
@@ -79,7 +81,7 @@ export function minimize(schema: PurposefulSchema, purpose: string, data: unknow
   if (options.undeclared !== undefined && options.undeclared !== 'reject' && options.undeclared !== 'strip') {
     throw new PurposefulError('PF_OPTIONS_INVALID', "minimize(): undeclared must be 'reject' or 'strip'");
   }
-  const roles = options.roles ?? (options.role !== undefined ? [options.role] : []);
+  const roles = options.roles ?? (options.role !== undefined ? [options.role] : NO_ROLES);
   return runMinimize(
     schema,
     purpose,

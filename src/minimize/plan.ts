@@ -12,6 +12,7 @@ import type { PurposefulSchema } from '../schema/define.js';
 import type { FieldAccess, FieldInfo, ShapeNode } from '../schema/walk.js';
 import { compileMask } from './masks.js';
 import { assertPseudonymKey, derivePseudonymKey, pseudonymizer } from './pseudonymize.js';
+import { BLOCK_WIDTH, type Block, makeBlock } from './slots.js';
 
 /**
  * `inbound`: data coming in for a purpose; `outbound`: data a purpose is about to see.
@@ -54,7 +55,8 @@ export interface RunState {
   pseudo: ReadonlyArray<(v: unknown) => string> | undefined;
 }
 
-type Exec = (v: unknown, st: RunState, depth: number, path: string) => unknown;
+/** One compiled node: takes a value, returns what the purpose gets of it. */
+export type Exec = (v: unknown, st: RunState, depth: number, path: string) => unknown;
 const KEEP = null;
 const HIDDEN = 0 as const;
 type Compiled = Exec | typeof KEEP | typeof HIDDEN;
@@ -161,6 +163,9 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
     };
     const o = objFacet;
     const a = arrFacet;
+    // a node with one structural facet is its facet: the facet checks the value's type itself
+    if (!leafKeep && typeof o === 'function' && a === undefined) return o;
+    if (!leafKeep && typeof a === 'function' && o === undefined) return a;
     return (v, st, d, p) => {
       if (v === null || v === undefined) return v;
       if (typeof v === 'object') {
@@ -177,6 +182,12 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
       if (inbound) return v; // zod reports the type mismatch, with its path
       throw new ShapeMismatch();
     };
+  };
+
+  /** What a facet does with a value of the wrong type: null and undefined pass, inbound leaves the rest to zod. */
+  const wrongType = (v: unknown): unknown => {
+    if (v === null || v === undefined || inbound) return v;
+    throw new ShapeMismatch();
   };
 
   const buildObject = (shape: Map<string, ShapeNode>): Exec | typeof HIDDEN => {
@@ -197,6 +208,7 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
       const index = new Map<string, number>();
       for (const [i, k] of keys.entries()) index.set(k, i);
       return (v, st, d, p) => {
+        if (typeof v !== 'object' || v === null || Array.isArray(v)) return wrongType(v);
         if (d >= st.maxDepth) throw limit(`depth (${st.maxDepth})`);
         const src = v as Record<string, unknown>;
         const own = Object.keys(src);
@@ -217,24 +229,39 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
         return out;
       };
     }
+    const blocks: Block[] = [];
+    for (let b = 0; b < n; b += BLOCK_WIDTH) {
+      blocks.push(makeBlock(keys.slice(b, b + BLOCK_WIDTH), execs.slice(b, b + BLOCK_WIDTH), guarded.slice(b, b + BLOCK_WIDTH)));
+    }
+    const nb = blocks.length;
+    /** Slow path, errors only: finds which field failed, so the error names its path. */
+    const locate = (src: Record<string, unknown>, st: RunState, d: number, err: ShapeMismatch): ShapeMismatch => {
+      for (let i = 0; i < n; i++) {
+        const e = execs[i];
+        const x = src[keys[i] as string];
+        if (!e || x === undefined) continue;
+        try {
+          e(x, st, d, '');
+        } catch (inner) {
+          if (inner instanceof ShapeMismatch) {
+            inner.segments.push(seg(keys[i] as string));
+            return inner;
+          }
+        }
+      }
+      return err;
+    };
     return (v, st, d) => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return wrongType(v);
       if (d >= st.maxDepth) throw limit(`depth (${st.maxDepth})`);
       st.nodes += n;
       if (st.nodes > st.maxNodes) throw limit(`number of values (${st.maxNodes})`);
       const src = v as Record<string, unknown>;
       const out: Record<string, unknown> = {};
-      let i = 0;
       try {
-        for (; i < n; i++) {
-          const k = keys[i] as string;
-          const x = src[k];
-          if (x === undefined || (guarded[i] && !Object.hasOwn(src, k))) continue;
-          const e = execs[i];
-          out[k] = e === null || e === undefined ? x : e(x, st, d + 1, '');
-        }
+        for (let b = 0; b < nb; b++) (blocks[b] as Block)(src, out, st, d + 1);
       } catch (err) {
-        if (err instanceof ShapeMismatch) err.segments.push(seg(keys[i] as string));
-        throw err;
+        throw err instanceof ShapeMismatch ? locate(src, st, d + 1, err) : err;
       }
       return out;
     };
@@ -243,6 +270,7 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
   const buildRecord = (value: Compiled): Exec | typeof HIDDEN => {
     if (value === HIDDEN) return HIDDEN;
     return (v, st, d, p) => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return wrongType(v);
       if (d >= st.maxDepth) throw limit(`depth (${st.maxDepth})`);
       const src = v as Record<string, unknown>;
       const own = Object.keys(src);
@@ -271,6 +299,7 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
   const buildArray = (element: Compiled): Exec | typeof HIDDEN => {
     if (element === HIDDEN) return HIDDEN;
     return (v, st, d, p) => {
+      if (!Array.isArray(v)) return wrongType(v);
       if (d >= st.maxDepth) throw limit(`depth (${st.maxDepth})`);
       const src = v as unknown[];
       const len = src.length;
@@ -294,6 +323,7 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
     const execs = items.map(compile);
     const restExec = rest ? compile(rest) : HIDDEN;
     return (v, st, d, p) => {
+      if (!Array.isArray(v)) return wrongType(v);
       if (d >= st.maxDepth) throw limit(`depth (${st.maxDepth})`);
       const src = v as unknown[];
       st.nodes += src.length;
@@ -343,12 +373,13 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
   });
 }
 
+const pseudoCaches = new WeakMap<Plan, WeakMap<Uint8Array, ReadonlyArray<(v: unknown) => string>>>();
+
 /** Builds the pseudonymizers a plan needs from a root key, once per (plan, key). */
 export function pseudonymizersFor(
   plan: Plan,
   schemaId: string,
   rootKey: Uint8Array | undefined,
-  cache: WeakMap<Uint8Array, ReadonlyArray<(v: unknown) => string>>,
 ): ReadonlyArray<(v: unknown) => string> | undefined {
   if (plan.pseudonymized.length === 0) return undefined;
   if (!rootKey) {
@@ -358,11 +389,16 @@ export function pseudonymizersFor(
       { purpose: plan.purpose, schema: schemaId, paths: plan.pseudonymized.map((f) => f.path) },
     );
   }
-  let fns = cache.get(rootKey);
+  let perKey = pseudoCaches.get(plan);
+  if (!perKey) {
+    perKey = new WeakMap();
+    pseudoCaches.set(plan, perKey);
+  }
+  let fns = perKey.get(rootKey);
   if (!fns) {
     assertPseudonymKey(rootKey);
     fns = plan.pseudonymized.map((f) => pseudonymizer(derivePseudonymKey(rootKey, schemaId, f.id, plan.purpose)));
-    cache.set(rootKey, fns);
+    perKey.set(rootKey, fns);
   }
   return fns;
 }

@@ -6,13 +6,16 @@
  */
 import { PurposefulError } from '../errors.js';
 import type { PurposefulSchema } from '../schema/define.js';
-import { cacheOf, planFor } from './cache.js';
+import { planFor } from './cache.js';
 import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, type Direction, type Limits, pseudonymizersFor, type RunState } from './plan.js';
 
+const DEFAULT_LIMITS = Object.freeze({ maxDepth: DEFAULT_MAX_DEPTH, maxNodes: DEFAULT_MAX_NODES });
+
 /** Checks limit options once; returns them filled with defaults. */
-export function checkLimits(limits: Limits | undefined): { maxDepth: number; maxNodes: number } {
-  const maxDepth = limits?.maxDepth ?? DEFAULT_MAX_DEPTH;
-  const maxNodes = limits?.maxNodes ?? DEFAULT_MAX_NODES;
+export function checkLimits(limits: Limits | undefined): { readonly maxDepth: number; readonly maxNodes: number } {
+  if (limits?.maxDepth === undefined && limits?.maxNodes === undefined) return DEFAULT_LIMITS;
+  const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const maxNodes = limits.maxNodes ?? DEFAULT_MAX_NODES;
   if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > 1000) {
     throw new PurposefulError('PF_OPTIONS_INVALID', 'maxDepth must be an integer from 1 to 1000');
   }
@@ -30,23 +33,17 @@ export function runMinimize(
   direction: Direction,
   roles: readonly string[],
   strip: boolean,
-  limits: { maxDepth: number; maxNodes: number },
+  limits: { readonly maxDepth: number; readonly maxNodes: number },
   pseudonymKey: Uint8Array | undefined,
 ): unknown {
   const plan = planFor(schema, purpose, direction, roles);
-  const c = cacheOf(schema);
-  let perKey = c.pseudo.get(plan);
-  if (!perKey && plan.pseudonymized.length) {
-    perKey = new WeakMap();
-    c.pseudo.set(plan, perKey);
-  }
   const st: RunState = {
     nodes: 0,
     maxNodes: limits.maxNodes,
     maxDepth: limits.maxDepth,
     strip,
     undeclared: direction === 'inbound' && !strip ? [] : undefined,
-    pseudo: perKey ? pseudonymizersFor(plan, schema.id, pseudonymKey, perKey) : undefined,
+    pseudo: plan.pseudonymized.length === 0 ? undefined : pseudonymizersFor(plan, schema.id, pseudonymKey),
   };
   const out = plan.run(data, st);
   if (st.undeclared?.length) {

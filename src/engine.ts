@@ -353,12 +353,35 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     }
   };
 
-  const project = (schema: PurposefulSchema, record: unknown, ctx: PurposeContext) => {
-    const r = resolve(schema, ctx, record);
+  /** Outbound projection for a resolved request: second factor for clear sensitive fields, then the plan. */
+  const project = (schema: PurposefulSchema, record: unknown, r: Resolved, ctx: PurposeContext): unknown => {
     requireMfaForSensitive(schema, r, ctx);
-    return { r, out: runMinimize(schema, r.purpose, record, 'outbound', r.roles, false, limits, pseudonymKey) };
+    return runMinimize(schema, r.purpose, record, 'outbound', r.roles, false, limits, pseudonymKey);
   };
 
+  /**
+   * Until a keyring is configured, a stored row whose visible fields are
+   * declared encrypted cannot be opened: refusing is the only safe answer.
+   */
+  const decryptVisible = (schema: PurposefulSchema, r: Resolved): void => {
+    const plan = planFor(schema, r.purpose, 'outbound', r.roles);
+    const encrypted = [...plan.levels.keys()].filter((f) => f.encrypt).map((f) => f.path);
+    if (encrypted.length) {
+      throw new PurposefulError(
+        'PF_KEY_NOT_FOUND',
+        `no keyring is configured, so the encrypted fields purpose "${r.purpose}" may see cannot be opened: ${encrypted.join(', ')}`,
+        { schema: schema.id, purpose: r.purpose, paths: encrypted },
+      );
+    }
+  };
+
+  // Every call runs the same steps in this order; the later parts of the
+  // library add theirs at the marked places, so each stays in one spot:
+  //   resolve (purpose, actor, roles, second factor, minors, subject)
+  //   → [consent: the ledger check for consent-based purposes]
+  //   → inbound: minimize, validate, [redact free text]
+  //   → open: decrypt what the purpose may see → outbound: project, mask, pseudonymize
+  //   → [access log: record who saw whose data, for which purpose]
   const engine: Purposeful<P> = {
     purposes,
     jurisdictions: inForce,
@@ -391,21 +414,14 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     },
 
     async outbound(schema, record, ctx) {
-      return project(schema, record, ctx).out as never;
+      const r = resolve(schema, ctx, record);
+      return project(schema, record, r, ctx) as never;
     },
 
     async open(schema, row, ctx) {
       const r = resolve(schema, ctx, row);
-      const plan = planFor(schema, r.purpose, 'outbound', r.roles);
-      const encrypted = [...plan.levels.keys()].filter((f) => f.encrypt).map((f) => f.path);
-      if (encrypted.length) {
-        throw new PurposefulError(
-          'PF_KEY_NOT_FOUND',
-          `no keyring is configured, so the encrypted fields purpose "${r.purpose}" may see cannot be opened: ${encrypted.join(', ')}`,
-          { schema: schema.id, purpose: r.purpose, paths: encrypted },
-        );
-      }
-      return project(schema, row, ctx).out as never;
+      decryptVisible(schema, r);
+      return project(schema, row, r, ctx) as never;
     },
   };
   return Object.freeze(engine);

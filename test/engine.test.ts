@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Customer, Invoice, purposes, Ticket } from '../examples/support-desk/declarations.js';
+import { sampleCustomer } from '../examples/support-desk/sample.js';
 import { createPurposeful, definePurposes, defineSchema, isPurposefulError, PurposefulError, pd } from '../src/index.js';
 
 const pseudonymKey = new Uint8Array(32).fill(9);
 const pf = createPurposeful({ purposes, schemas: [Customer, Ticket, Invoice], pseudonymKey });
 
-const customer = {
-  id: '0b4f0d3e-8a3c-4a39-9a53-2f1c3f8f5d10',
-  channel: 'chat',
-  name: 'João da Silva',
-  cpf: '529.982.247-25',
-  email: 'joao.silva@example.com',
-  phone: '+55 11 98765-4321',
-  address: { city: 'São Paulo', postalCode: '01310-100' },
-  accessibility: 'low vision',
-};
+const customer = sampleCustomer;
 const PERSONAL_VALUES = ['João', 'Silva', '529.982.247-25', '52998224725', 'joao.silva', '98765-4321', '01310-100', 'low vision'];
 
 const agent = { id: 'agent-7', roles: ['support'] };

@@ -4,6 +4,7 @@
  */
 import { createPurposeful, isPurposefulError, toJSONSchema, validateDeclarations } from '../../src/index.js';
 import { Customer, Invoice, purposes, Ticket } from './declarations.js';
+import { sampleCustomer } from './sample.js';
 
 const line = (title: string) => console.log(`\n── ${title} ${'─'.repeat(Math.max(0, 70 - title.length))}`);
 
@@ -51,16 +52,7 @@ const pf = createPurposeful({
   pseudonymKey: new TextEncoder().encode('demo-only pseudonymization key, 32+ bytes long'),
 });
 
-const customer = {
-  id: '0b4f0d3e-8a3c-4a39-9a53-2f1c3f8f5d10',
-  channel: 'chat',
-  name: 'João da Silva',
-  cpf: '529.982.247-25',
-  email: 'joao.silva@example.com',
-  phone: '+55 11 98765-4321',
-  address: { city: 'São Paulo', postalCode: '01310-100' },
-  accessibility: 'low vision: prefers large print and phone calls',
-};
+const customer = sampleCustomer;
 
 const views: Array<[(typeof purposes.ids)[number], { id: string; roles: string[]; mfa?: boolean }]> = [
   ['support.ticket', { id: 'agent-7', roles: ['support'] }],

@@ -96,6 +96,13 @@ function limit(what: string): PurposefulError {
   return new PurposefulError('PF_LIMIT_EXCEEDED', `the data exceeds the configured ${what}`);
 }
 
+/** Every structure a plan walks counts here: one level deeper, `count` more values. */
+function enter(st: RunState, depth: number, count: number): void {
+  if (depth >= st.maxDepth) throw limit(`depth (${st.maxDepth})`);
+  st.nodes += count;
+  if (st.nodes > st.maxNodes) throw limit(`number of values (${st.maxNodes})`);
+}
+
 /** A compiled plan. */
 export interface Plan {
   readonly direction: Direction;
@@ -209,11 +216,9 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
       for (const [i, k] of keys.entries()) index.set(k, i);
       return (v, st, d, p) => {
         if (typeof v !== 'object' || v === null || Array.isArray(v)) return wrongType(v);
-        if (d >= st.maxDepth) throw limit(`depth (${st.maxDepth})`);
         const src = v as Record<string, unknown>;
         const own = Object.keys(src);
-        st.nodes += own.length;
-        if (st.nodes > st.maxNodes) throw limit(`number of values (${st.maxNodes})`);
+        enter(st, d, own.length);
         const out: Record<string, unknown> = {};
         for (let j = 0; j < own.length; j++) {
           const k = own[j] as string;
@@ -253,9 +258,7 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
     };
     return (v, st, d) => {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) return wrongType(v);
-      if (d >= st.maxDepth) throw limit(`depth (${st.maxDepth})`);
-      st.nodes += n;
-      if (st.nodes > st.maxNodes) throw limit(`number of values (${st.maxNodes})`);
+      enter(st, d, n);
       const src = v as Record<string, unknown>;
       const out: Record<string, unknown> = {};
       try {
@@ -271,11 +274,9 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
     if (value === HIDDEN) return HIDDEN;
     return (v, st, d, p) => {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) return wrongType(v);
-      if (d >= st.maxDepth) throw limit(`depth (${st.maxDepth})`);
       const src = v as Record<string, unknown>;
       const own = Object.keys(src);
-      st.nodes += own.length;
-      if (st.nodes > st.maxNodes) throw limit(`number of values (${st.maxNodes})`);
+      enter(st, d, own.length);
       const out: Record<string, unknown> = {};
       let j = 0;
       try {
@@ -300,11 +301,9 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
     if (element === HIDDEN) return HIDDEN;
     return (v, st, d, p) => {
       if (!Array.isArray(v)) return wrongType(v);
-      if (d >= st.maxDepth) throw limit(`depth (${st.maxDepth})`);
       const src = v as unknown[];
       const len = src.length;
-      st.nodes += len;
-      if (st.nodes > st.maxNodes) throw limit(`number of values (${st.maxNodes})`);
+      enter(st, d, len);
       if (element === null) return src.slice();
       const out = new Array<unknown>(len);
       const childPath = inbound ? `${p}[]` : '';
@@ -324,10 +323,8 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
     const restExec = rest ? compile(rest) : HIDDEN;
     return (v, st, d, p) => {
       if (!Array.isArray(v)) return wrongType(v);
-      if (d >= st.maxDepth) throw limit(`depth (${st.maxDepth})`);
       const src = v as unknown[];
-      st.nodes += src.length;
-      if (st.nodes > st.maxNodes) throw limit(`number of values (${st.maxNodes})`);
+      enter(st, d, src.length);
       const out = new Array<unknown>(src.length);
       for (let i = 0; i < src.length; i++) {
         const e = i < execs.length ? execs[i] : restExec;

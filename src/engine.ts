@@ -15,7 +15,9 @@ import { isPurposefulSchema, type PurposefulSchema } from './schema/define.js';
 import { isPurposes, type Purposes } from './schema/purposes.js';
 import { problem } from './schema/rules.js';
 import type { Inbound, Outbound } from './schema/types.js';
+import { displayPath } from './schema/walk.js';
 import { JURISDICTIONS, type Jurisdiction } from './taxonomy/bases.js';
+import { assertCleanPrototype } from './util/prototype.js';
 
 /**
  * Who is asking.
@@ -150,18 +152,6 @@ function subjectOf(schema: PurposefulSchema, record: unknown): string | undefine
   return typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' ? String(v) : undefined;
 }
 
-function issuePath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) {
-    if (typeof p === 'number') out += '[]';
-    else {
-      const s = String(p);
-      out += /^[A-Za-z_$][\w$]*$/.test(s) ? (out ? `.${s}` : s) : '["?"]';
-    }
-  }
-  return out;
-}
-
 /**
  * Creates the engine. Every option is validated here, once: the schemas must
  * share the purposes registry, and every purpose needs a basis under every
@@ -272,6 +262,7 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
 
   /** Context checks every method runs first: purpose, actor, roles, minors, jurisdictions. */
   const resolve = (schema: PurposefulSchema, ctx: PurposeContext, record: unknown): Resolved => {
+    assertCleanPrototype();
     checkSchema(schema);
     if (typeof ctx !== 'object' || ctx === null) fail('the request context must be an object { purpose, actor }');
     assertPurpose(schema, ctx.purpose);
@@ -337,19 +328,17 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
 
   const requireMfaForSensitive = (schema: PurposefulSchema, r: Resolved, ctx: PurposeContext): void => {
     if (schema.purposes.get(r.purpose)?.declaration.mfa !== 'sensitive' || ctx.actor.mfa === true) return;
-    const plan = planFor(schema, r.purpose, 'outbound', r.roles);
-    for (const [field, level] of plan.levels) {
-      if (field.sensitive && level === 'clear') {
-        throw new PurposefulError(
-          'PF_MFA_REQUIRED',
-          `purpose "${r.purpose}" shows sensitive fields in clear only after a second factor`,
-          {
-            purpose: r.purpose,
-            schema: schema.id,
-            paths: [field.path],
-          },
-        );
-      }
+    const clear = planFor(schema, r.purpose, 'outbound', r.roles).clearSensitive;
+    if (clear.length) {
+      throw new PurposefulError(
+        'PF_MFA_REQUIRED',
+        `purpose "${r.purpose}" shows sensitive fields in clear only after a second factor`,
+        {
+          purpose: r.purpose,
+          schema: schema.id,
+          paths: clear,
+        },
+      );
     }
   };
 
@@ -390,12 +379,19 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     async inbound(schema, data, ctx) {
       const r = resolve(schema, ctx, data);
       const minimized = runMinimize(schema, r.purpose, data, 'inbound', r.roles, strip, limits, undefined);
-      const result = await core.safeParseAsync(inboundZodFor(schema, r.purpose, r.roles), minimized);
+      let result: Awaited<ReturnType<typeof core.safeParseAsync>>;
+      try {
+        result = await core.safeParseAsync(inboundZodFor(schema, r.purpose, r.roles), minimized);
+      } catch (err) {
+        if (err instanceof RangeError)
+          throw new PurposefulError('PF_LIMIT_EXCEEDED', 'the input is nested too deeply to validate');
+        throw err;
+      }
       if (!result.success) {
         const seen = new Set<string>();
         const issues: ValidationIssue[] = [];
         for (const issue of result.error.issues) {
-          const path = issuePath(issue.path);
+          const path = displayPath(schema.shape, issue.path);
           issues.push({ path, code: issue.code });
           seen.add(path || '(root)');
         }

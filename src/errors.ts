@@ -45,6 +45,8 @@ export const ERROR_STATUS = {
   PF_SUBJECT_MISMATCH: 403,
   /** The subject is, or may be, a minor, and the schema declares `minors: 'never'` (LGPD Art. 14, GDPR Art. 8). */
   PF_MINOR_NOT_DECLARED: 403,
+  /** The process is unsafe to process personal data in (e.g. `Object.prototype` is polluted). */
+  PF_ENVIRONMENT_UNSAFE: 500,
   /** A key needed to pseudonymize or decrypt a field is not configured. */
   PF_KEY_NOT_FOUND: 500,
 } as const;

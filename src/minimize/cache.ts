@@ -39,9 +39,7 @@ export function assertPurpose(schema: PurposefulSchema, purpose: unknown): asser
   if (typeof purpose !== 'string' || !schema.purposes.get(purpose)) {
     throw new PurposefulError(
       'PF_PURPOSE_UNKNOWN',
-      typeof purpose === 'string' && purpose.length <= 128 && /^[\w.:-]+$/.test(purpose)
-        ? `purpose "${purpose}" is not declared (LGPD Art. 6 I: processing needs a specified purpose)`
-        : 'the purpose is missing or not declared (LGPD Art. 6 I: processing needs a specified purpose)',
+      `the purpose is missing or not declared for schema "${schema.id}" (LGPD Art. 6 I: processing needs a specified purpose)`,
       { schema: schema.id, article: 'LGPD Art. 6 I; GDPR Art. 5(1)(b)' },
     );
   }

@@ -10,8 +10,10 @@ import { PurposefulError } from '../errors.js';
 import type { AccessLevel } from '../schema/annotation.js';
 import type { PurposefulSchema } from '../schema/define.js';
 import type { FieldAccess, FieldInfo, ShapeNode } from '../schema/walk.js';
+import { assertCleanPrototype } from '../util/prototype.js';
 import { compileMask } from './masks.js';
 import { assertPseudonymKey, derivePseudonymKey, pseudonymizer } from './pseudonymize.js';
+import { SCALAR, ShapeMismatch, scalarOnly } from './shape.js';
 import { BLOCK_WIDTH, type Block, makeBlock } from './slots.js';
 
 /**
@@ -61,24 +63,39 @@ const KEEP = null;
 const HIDDEN = 0 as const;
 type Compiled = Exec | typeof KEEP | typeof HIDDEN;
 
-/** Thrown inside a run; carries the path of a shape mismatch (segments innermost first). */
-class ShapeMismatch {
-  readonly segments: string[] = [];
-}
+/** Inbound: a value kept whole (annotated, opaque or declared not personal) still counts against the limits. */
+const MEASURE: Exec = (v, st, d) => {
+  if (typeof v !== 'object' || v === null) return v;
+  const stack: Array<[unknown, number]> = [[v, d]];
+  while (stack.length) {
+    const [x, depth] = stack.pop() as [unknown, number];
+    if (typeof x !== 'object' || x === null) continue;
+    const kids = Array.isArray(x) ? x : Object.values(x);
+    enter(st, depth, kids.length);
+    for (const k of kids) if (typeof k === 'object' && k !== null) stack.push([k, depth + 1]);
+  }
+  return v;
+};
 
 const RANK: Record<AccessLevel | 'none', number> = { none: 0, pseudonymized: 1, masked: 2, clear: 3 };
 
-/** The widest level an actor with `roles` gets. */
+/**
+ * The level an actor with `roles` gets: the widest level among its roles that
+ * the declaration lists, or the default when it lists none of them (so a role
+ * listed as `none` hides the field even though the default would show it).
+ */
 export function resolveLevel(access: FieldAccess | undefined, roles: readonly string[]): AccessLevel | 'none' {
   if (!access) return 'none';
-  let level = access.level;
-  if (access.roles) {
-    for (const r of roles) {
-      const l = Object.hasOwn(access.roles, r) ? access.roles[r] : undefined;
-      if (l !== undefined && RANK[l] > RANK[level]) level = l;
-    }
+  if (!access.roles) return access.level;
+  let listed = false;
+  let level: AccessLevel | 'none' = 'none';
+  for (const r of roles) {
+    if (!Object.hasOwn(access.roles, r)) continue;
+    listed = true;
+    const l = access.roles[r] as AccessLevel | 'none';
+    if (RANK[l] > RANK[level]) level = l;
   }
-  return level;
+  return listed ? level : access.level;
 }
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
@@ -111,6 +128,8 @@ export interface Plan {
   readonly pseudonymized: readonly FieldInfo[];
   /** Visible personal fields with their level. */
   readonly levels: ReadonlyMap<FieldInfo, AccessLevel>;
+  /** Paths of the sensitive fields this plan shows in clear (they may need a second factor). */
+  readonly clearSensitive: readonly string[];
   /** Runs the plan. */
   run(data: unknown, st: RunState): unknown;
 }
@@ -127,7 +146,8 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
     const level = resolveLevel(f.access.get(purpose), roles);
     if (level === 'none') return HIDDEN;
     levels.set(f, level);
-    if (inbound || level === 'clear') return KEEP;
+    if (inbound) return MEASURE;
+    if (level === 'clear') return KEEP;
     if (level === 'masked') {
       const mask = compileMask(f.mask);
       return (v) => (v === null || v === undefined ? v : mask(v));
@@ -154,7 +174,11 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
     if (node.field) return compileField(node.field);
     const leafKeep = node.none || node.scalar || node.opaque;
     const structural = node.object || node.array || node.tuple || node.record;
-    if (!structural) return KEEP;
+    if (!structural) {
+      if (node.none || node.opaque) return inbound ? MEASURE : KEEP;
+      if (node.scalar) return inbound ? KEEP : SCALAR;
+      return HIDDEN; // a place with no facet at all: nothing is allowed there
+    }
     const obj = node.object ? buildObject(node.object) : undefined;
     const rec = node.record ? compile(node.record) : undefined;
     const arr = node.array ? compile(node.array) : undefined;
@@ -179,11 +203,12 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
         if (Array.isArray(v)) {
           if (a === HIDDEN) return hiddenValue(st, p);
           if (a) return a(v, st, d, p);
-          if (node.opaque || node.none) return v;
+          if (node.opaque || node.none) return inbound ? MEASURE(v, st, d, p) : v;
         } else {
           if (o === HIDDEN) return hiddenValue(st, p);
           if (o) return o(v, st, d, p);
-          if (leafKeep) return v; // a Date, a Map, … where the schema allows one
+          if (node.opaque || node.none) return inbound ? MEASURE(v, st, d, p) : v;
+          if (node.scalar) return inbound ? v : scalarOnly(v); // a Date or bytes where the schema allows one
         }
       } else if (leafKeep) return v;
       if (inbound) return v; // zod reports the type mismatch, with its path
@@ -305,6 +330,16 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
       const len = src.length;
       enter(st, d, len);
       if (element === null) return src.slice();
+      if (element === SCALAR) {
+        const copy = src.slice();
+        try {
+          for (const x of copy) scalarOnly(x);
+        } catch (err) {
+          if (err instanceof ShapeMismatch) err.segments.push('[]');
+          throw err;
+        }
+        return copy;
+      }
       const out = new Array<unknown>(len);
       const childPath = inbound ? `${p}[]` : '';
       let i = 0;
@@ -326,15 +361,21 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
       const src = v as unknown[];
       enter(st, d, src.length);
       const out = new Array<unknown>(src.length);
-      for (let i = 0; i < src.length; i++) {
-        const e = i < execs.length ? execs[i] : restExec;
-        const x = src[i];
-        if (e === HIDDEN || e === undefined) {
-          if (inbound && x !== undefined && !st.strip && st.undeclared && st.undeclared.length < MAX_REPORTED) {
-            st.undeclared.push(`${p}[${i}]`);
-          }
-          out[i] = undefined;
-        } else out[i] = e === null ? x : e(x, st, d + 1, `${p}[${i}]`);
+      let i = 0;
+      try {
+        for (; i < src.length; i++) {
+          const e = i < execs.length ? execs[i] : restExec;
+          const x = src[i];
+          if (e === HIDDEN || e === undefined) {
+            if (inbound && x !== undefined && !st.strip && st.undeclared && st.undeclared.length < MAX_REPORTED) {
+              st.undeclared.push(`${p}[${i}]`);
+            }
+            out[i] = undefined;
+          } else out[i] = e === null ? x : e(x, st, d + 1, `${p}[${i}]`);
+        }
+      } catch (err) {
+        if (err instanceof ShapeMismatch) err.segments.push(i < execs.length ? `[${i}]` : '[]');
+        throw err;
       }
       return out;
     };
@@ -347,7 +388,9 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
     purpose,
     pseudonymized: Object.freeze(pseudonymized),
     levels,
+    clearSensitive: Object.freeze([...levels].filter(([f, l]) => f.sensitive && l === 'clear').map(([f]) => f.path)),
     run(data: unknown, st: RunState): unknown {
+      assertCleanPrototype();
       if (typeof data !== 'object' || data === null || Array.isArray(data)) {
         throw new PurposefulError('PF_INPUT_INVALID', `a "${schema.id}" record must be an object`, { schema: schema.id });
       }

@@ -101,6 +101,9 @@ export function projectZod(schema: PurposefulSchema, visible: (meta: FieldMeta) 
         const [ka, kb] = t === 'pipe' ? ['in', 'out'] : ['left', 'right'];
         const a = rebuild(d[ka] as core.$ZodType);
         const b = rebuild(d[kb] as core.$ZodType);
+        if (a === HIDDEN && b === HIDDEN) return HIDDEN;
+        // an intersection with one side entirely hidden is its visible side; a pipe needs both ends
+        if (t === 'intersection' && (a === HIDDEN || b === HIDDEN)) return a === HIDDEN ? b : a;
         if (a === HIDDEN || b === HIDDEN) return HIDDEN;
         return a === d[ka] && b === d[kb] ? s : withDef(s, { [ka]: a, [kb]: b });
       }

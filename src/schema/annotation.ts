@@ -31,9 +31,9 @@ export type AccessLevel = 'clear' | 'masked' | 'pseudonymized';
  * ```
  */
 export interface RoleAccess {
-  /** The level for actors whose roles are not listed (default: `none`). */
+  /** The level for actors none of whose roles are listed (default: `none`). */
   readonly default?: AccessLevel | 'none';
-  /** The level per role; an actor with several roles gets the widest. */
+  /** The level per role; an actor with several listed roles gets the widest of them (a listed `none` hides the field). */
   readonly roles: Readonly<Record<string, AccessLevel | 'none'>>;
 }
 

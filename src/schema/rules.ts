@@ -157,6 +157,12 @@ export const DECLARATION_RULES = {
     requiredBy: 'policy',
     summary: 'A field inside an annotated value is annotated again; annotate the parent or its fields, not both.',
   },
+  PF_DECL_ANNOTATION_UNSUPPORTED: {
+    severity: 'error',
+    requiredBy: 'policy',
+    summary:
+      'An annotation sits where purposeful cannot enforce it: on record keys, inside a map, set, promise or catchall, or inside a value declared pd.none().',
+  },
   PF_DECL_RESERVED_KEY: {
     severity: 'error',
     requiredBy: 'policy',

@@ -78,6 +78,54 @@ export interface ShapeNode {
   scalar?: true;
   /** An unannotated value of any shape (any, unknown, custom, map, set, …). */
   opaque?: true;
+  /** While walking: recursive nodes whose facets are merged in once they are complete. */
+  refs?: ShapeNode[] | undefined;
+}
+
+/**
+ * A path as purposeful shows it, from raw segments (e.g. a zod issue path):
+ * declared keys by name, array items as `[]`, tuple items as `[n]`, record
+ * entries as `{}` and anything undeclared as `["?"]`, so a key that is data
+ * (a record keyed by e-mail, say) never appears.
+ */
+export function displayPath(root: ShapeNode, segments: readonly PropertyKey[]): string {
+  let out = '';
+  let node: ShapeNode | undefined = root;
+  for (const seg of segments) {
+    if (typeof seg === 'number') {
+      if (node?.tuple && seg < node.tuple.length) {
+        out += `[${seg}]`;
+        node = node.tuple[seg];
+      } else {
+        out += '[]';
+        node = node?.array ?? node?.tupleRest;
+      }
+    } else if (typeof seg === 'string' && node?.object?.has(seg)) {
+      out += out ? `.${keyPath('', seg)}` : keyPath('', seg);
+      node = node.object.get(seg);
+    } else if (node?.record) {
+      out += '{}';
+      node = node.record;
+    } else {
+      out += '["?"]';
+      node = undefined;
+    }
+  }
+  return out;
+}
+
+/** Whether a personal field sits anywhere at or below `node`. */
+export function holdsPersonalField(node: ShapeNode, seen = new Set<ShapeNode>()): boolean {
+  if (seen.has(node)) return false;
+  seen.add(node);
+  if (node.field) return true;
+  const kids: ShapeNode[] = [];
+  if (node.object) kids.push(...node.object.values());
+  if (node.array) kids.push(node.array);
+  if (node.record) kids.push(node.record);
+  if (node.tuple) kids.push(...node.tuple);
+  if (node.tupleRest) kids.push(node.tupleRest);
+  return kids.some((k) => holdsPersonalField(k, seen));
 }
 
 const LEVELS = new Set(['clear', 'masked', 'pseudonymized']);
@@ -178,14 +226,13 @@ function normalizeAccess(
   return out;
 }
 
-function hasAnnotationInside(schema: core.$ZodType, seen = new Set<core.$ZodType>()): boolean {
-  if (seen.has(schema)) return false;
-  seen.add(schema);
+/** The schemas directly inside `schema`, wherever zod keeps them (record keys, map, set, promise and catchall included). */
+function childrenOf(schema: core.$ZodType): core.$ZodType[] {
   const d = defOf(schema);
   const kids: unknown[] = [];
   switch (d.type) {
     case 'object':
-      kids.push(...Object.values(d.shape as Record<string, unknown>));
+      kids.push(...Object.values(d.shape as Record<string, unknown>), d.catchall);
       break;
     case 'array':
       kids.push(d.element);
@@ -203,57 +250,41 @@ function hasAnnotationInside(schema: core.$ZodType, seen = new Set<core.$ZodType
       kids.push((d.getter as () => unknown)());
       break;
     case 'record':
+    case 'map':
+      kids.push(d.keyType, d.valueType);
+      break;
+    case 'set':
       kids.push(d.valueType);
       break;
     case 'tuple':
       kids.push(...(d.items as unknown[]), d.rest);
       break;
     default:
-      if (WRAPPERS.has(d.type)) kids.push(d.innerType);
+      kids.push(d.innerType);
   }
-  return kids.some(
-    (k) => k && (getAnnotation(k as core.$ZodType) !== undefined || hasAnnotationInside(k as core.$ZodType, seen)),
-  );
+  return kids.filter((k): k is core.$ZodType => typeof k === 'object' && k !== null && '_zod' in k);
 }
 
-/** Merges the facets of `b` into `a` (union options, both sides of a pipe or intersection). */
-function merge(a: ShapeNode, b: ShapeNode, path: string, schemaId: string, problems: DeclarationProblem[]): ShapeNode {
-  if (a === b) return a;
-  if (b.field) {
-    if (a.field && a.field !== b.field) {
-      const same = JSON.stringify(fieldFingerprint(a.field)) === JSON.stringify(fieldFingerprint(b.field));
-      if (!same) {
-        problems.push(
-          problem(
-            'PF_DECL_CONFLICTING_ANNOTATIONS',
-            `the options of a union (or both sides of a pipe) annotate ${path || 'the value'} differently`,
-            {
-              schema: schemaId,
-              path,
-              declaredAt: b.field.declaredAt,
-            },
-          ),
-        );
-      }
-    } else a.field = b.field;
+/** Whether an annotation sits anywhere inside `schema` (not counting `schema` itself, even when it recurses into itself). */
+function hasAnnotationInside(schema: core.$ZodType): boolean {
+  const seen = new Set<core.$ZodType>([schema]);
+  const stack = childrenOf(schema);
+  while (stack.length) {
+    const k = stack.pop() as core.$ZodType;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    if (getAnnotation(k) !== undefined) return true;
+    stack.push(...childrenOf(k));
   }
-  if (b.none) a.none = true;
-  if (b.scalar) a.scalar = true;
-  if (b.opaque) a.opaque = true;
-  if (b.object) {
-    if (!a.object) a.object = new Map(b.object);
-    else {
-      for (const [k, v] of b.object) {
-        const existing = a.object.get(k);
-        a.object.set(k, existing ? merge({ ...existing }, v, keyPath(path, k), schemaId, problems) : v);
-      }
-    }
-  }
-  if (b.array) a.array = a.array ? merge({ ...a.array }, b.array, `${path}[]`, schemaId, problems) : b.array;
-  if (b.record) a.record = a.record ? merge({ ...a.record }, b.record, `${path}{}`, schemaId, problems) : b.record;
-  if (b.tuple && !a.tuple) a.tuple = b.tuple;
-  if (b.tupleRest && !a.tupleRest) a.tupleRest = b.tupleRest;
-  return a;
+  return false;
+}
+
+/** A copy of a node that can be merged into without touching the original. */
+function cloneNode(n: ShapeNode): ShapeNode {
+  const c: ShapeNode = { ...n };
+  if (n.object) c.object = new Map(n.object);
+  if (n.refs) c.refs = [...n.refs];
+  return c;
 }
 
 function fieldFingerprint(f: FieldInfo): unknown {
@@ -267,11 +298,92 @@ function fieldFingerprint(f: FieldInfo): unknown {
 export function walkSchema(schemaId: string, schema: core.$ZodType, taxonomy: Taxonomy): WalkResult {
   const problems: DeclarationProblem[] = [];
   const fields: FieldInfo[] = [];
-  const activeLazy = new Map<core.$ZodType, ShapeNode>();
+  /** Objects and lazy schemas being walked: a reference back to one of them is recursion. */
+  const active = new Map<core.$ZodType, ShapeNode>();
+  const inProgress = new Set<ShapeNode>();
+
+  const unsupported = (path: string, where: string, declaredAt?: string) =>
+    problems.push(
+      problem(
+        'PF_DECL_ANNOTATION_UNSUPPORTED',
+        `${path || 'the schema'}: an annotation ${where}, where purposeful cannot enforce it`,
+        {
+          schema: schemaId,
+          path,
+          declaredAt,
+        },
+      ),
+    );
+
+  /**
+   * Merges the facets of `b` into `a` (union options, both sides of a pipe or
+   * intersection). A node still being walked (recursion) cannot be copied yet:
+   * it is kept as a reference and merged once the walk is over.
+   */
+  const merge = (a: ShapeNode, b: ShapeNode, path: string): ShapeNode => {
+    if (a === b) return a;
+    if (inProgress.has(b)) {
+      a.refs = [...(a.refs ?? []), b];
+      return a;
+    }
+    if (b.refs) a.refs = [...(a.refs ?? []), ...b.refs];
+    if (b.field) {
+      if (a.field && a.field !== b.field) {
+        if (JSON.stringify(fieldFingerprint(a.field)) !== JSON.stringify(fieldFingerprint(b.field))) {
+          problems.push(
+            problem(
+              'PF_DECL_CONFLICTING_ANNOTATIONS',
+              `the options of a union (or both sides of a pipe) annotate ${path || 'the value'} differently`,
+              {
+                schema: schemaId,
+                path,
+                declaredAt: b.field.declaredAt,
+              },
+            ),
+          );
+        }
+      } else a.field = b.field;
+    }
+    if (b.none) a.none = true;
+    if (b.scalar) a.scalar = true;
+    if (b.opaque) a.opaque = true;
+    if (b.object) {
+      if (!a.object) a.object = new Map(b.object);
+      else {
+        for (const [k, v] of b.object) {
+          const existing = a.object.get(k);
+          a.object.set(k, existing ? merge(cloneNode(existing), v, keyPath(path, k)) : v);
+        }
+      }
+    }
+    if (b.array) a.array = a.array ? merge(cloneNode(a.array), b.array, `${path}[]`) : b.array;
+    if (b.record) a.record = a.record ? merge(cloneNode(a.record), b.record, `${path}{}`) : b.record;
+    if (b.tuple) {
+      if (a.tuple && a.tuple !== b.tuple) ambiguous(path, 'two tuples');
+      a.tuple = b.tuple;
+    }
+    if (b.tupleRest) a.tupleRest = b.tupleRest;
+    return a;
+  };
+
+  const ambiguous = (path: string, what: string) =>
+    problems.push(
+      problem(
+        'PF_DECL_CONFLICTING_ANNOTATIONS',
+        `${path || 'the value'}: a union of ${what} cannot be minimized unambiguously when it holds personal fields`,
+        {
+          schema: schemaId,
+          path,
+        },
+      ),
+    );
 
   const visit = (s: core.$ZodType, path: string, idPath: string): ShapeNode => {
     const ann = getAnnotation(s);
-    if (ann?.kind === 'none') return { none: true };
+    if (ann?.kind === 'none') {
+      if (hasAnnotationInside(s)) unsupported(path, 'inside a value declared pd.none()', ann.declaredAt);
+      return { none: true };
+    }
     if (ann?.kind === 'personal') {
       const info = makeField(ann.meta, ann.declaredAt, path, idPath);
       fields.push(info);
@@ -291,31 +403,34 @@ export function walkSchema(schemaId: string, schema: core.$ZodType, taxonomy: Ta
     if (WRAPPERS.has(t)) return visit(d.innerType as core.$ZodType, path, idPath);
     switch (t) {
       case 'lazy': {
-        const placeholder = activeLazy.get(s);
-        if (placeholder) return placeholder;
+        const back = active.get(s);
+        if (back) return back;
         const node: ShapeNode = {};
-        activeLazy.set(s, node);
-        Object.assign(node, visit((d.getter as () => core.$ZodType)(), path, idPath));
-        activeLazy.delete(s);
-        return node;
+        active.set(s, node);
+        inProgress.add(node);
+        const inner = visit((d.getter as () => core.$ZodType)(), path, idPath);
+        active.delete(s);
+        inProgress.delete(node);
+        return merge(node, inner, path);
       }
       case 'pipe':
       case 'intersection': {
         const [a, b] = t === 'pipe' ? [d.in, d.out] : [d.left, d.right];
-        const acc = merge({}, visit(a as core.$ZodType, path, idPath), path, schemaId, problems);
-        return merge(acc, visit(b as core.$ZodType, path, idPath), path, schemaId, problems);
+        const acc = merge({}, visit(a as core.$ZodType, path, idPath), path);
+        return merge(acc, visit(b as core.$ZodType, path, idPath), path);
       }
       case 'union': {
         const acc: ShapeNode = {};
-        for (const option of d.options as core.$ZodType[]) merge(acc, visit(option, path, idPath), path, schemaId, problems);
+        for (const option of d.options as core.$ZodType[]) merge(acc, visit(option, path, idPath), path);
         return acc;
       }
       case 'object': {
         // objects may recurse through getters in their shape (zod 4's recommended recursion)
-        const placeholder = activeLazy.get(s);
-        if (placeholder) return placeholder;
+        const back = active.get(s);
+        if (back) return back;
         const node: ShapeNode = {};
-        activeLazy.set(s, node);
+        active.set(s, node);
+        inProgress.add(node);
         const shape = d.shape as Record<string, core.$ZodType>;
         const map = new Map<string, ShapeNode>();
         for (const key of Object.keys(shape)) {
@@ -333,6 +448,7 @@ export function walkSchema(schemaId: string, schema: core.$ZodType, taxonomy: Ta
         }
         const catchall = d.catchall as core.$ZodType | undefined;
         if (catchall && defOf(catchall).type !== 'never') {
+          if (getAnnotation(catchall) || hasAnnotationInside(catchall)) unsupported(path, 'in the catchall of an object');
           problems.push(
             problem(
               'PF_DECL_OPAQUE_FIELD',
@@ -341,7 +457,8 @@ export function walkSchema(schemaId: string, schema: core.$ZodType, taxonomy: Ta
             ),
           );
         }
-        activeLazy.delete(s);
+        active.delete(s);
+        inProgress.delete(node);
         node.object = map;
         return node;
       }
@@ -355,10 +472,70 @@ export function walkSchema(schemaId: string, schema: core.$ZodType, taxonomy: Ta
         if (d.rest) node.tupleRest = visit(d.rest as core.$ZodType, `${path}[]`, idPath);
         return node;
       }
-      case 'record':
+      case 'record': {
+        const keyType = d.keyType as core.$ZodType;
+        if (getAnnotation(keyType) || hasAnnotationInside(keyType)) unsupported(path, 'on the keys of a record');
         return { record: visit(d.valueType as core.$ZodType, `${path}{}`, idPath) };
+      }
       default:
+        if (hasAnnotationInside(s)) unsupported(path, `inside a ${t}`);
         return OPAQUE.has(t) ? { opaque: true } : { scalar: true };
+    }
+  };
+
+  /** After the walk, every reference to a recursive node is merged in, now that the node is complete. */
+  const materialize = (root: ShapeNode): void => {
+    const done = new Set<ShapeNode>();
+    const resolving = new Set<ShapeNode>();
+    const resolve = (node: ShapeNode): void => {
+      if (done.has(node) || resolving.has(node)) return;
+      resolving.add(node);
+      while (node.refs?.length) {
+        const refs = node.refs;
+        node.refs = undefined;
+        for (const r of refs) {
+          resolve(r);
+          merge(node, r, '');
+        }
+      }
+      resolving.delete(node);
+      done.add(node);
+    };
+    const stack: ShapeNode[] = [root];
+    const seen = new Set<ShapeNode>();
+    while (stack.length) {
+      const node = stack.pop() as ShapeNode;
+      if (seen.has(node)) continue;
+      seen.add(node);
+      resolve(node);
+      if (node.object) stack.push(...node.object.values());
+      if (node.array) stack.push(node.array);
+      if (node.record) stack.push(node.record);
+      if (node.tuple) stack.push(...node.tuple);
+      if (node.tupleRest) stack.push(node.tupleRest);
+    }
+    // a personal field is a leaf: a union that also lets an object, array or any value through at its place would bypass it
+    for (const node of seen) {
+      if (node.field && (node.object || node.array || node.record || node.tuple || node.opaque)) {
+        problems.push(
+          problem(
+            'PF_DECL_CONFLICTING_ANNOTATIONS',
+            `${node.field.path}: a union lets a structured or arbitrary value stand where a personal field is declared`,
+            {
+              schema: schemaId,
+              path: node.field.path,
+              declaredAt: node.field.declaredAt,
+            },
+          ),
+        );
+      }
+      const holdsFields = (n: ShapeNode | undefined) => n !== undefined && holdsPersonalField(n);
+      if (
+        (node.array && node.tuple && (holdsFields(node.array) || node.tuple.some(holdsFields))) ||
+        (node.object && node.record && (holdsFields(node.record) || [...node.object.values()].some(holdsFields)))
+      ) {
+        ambiguous(node.field?.path ?? '', node.tuple ? 'an array and a tuple' : 'an object and a record');
+      }
     }
   };
 
@@ -408,5 +585,6 @@ export function walkSchema(schemaId: string, schema: core.$ZodType, taxonomy: Ta
   };
 
   const root = visit(schema, '', '');
+  materialize(root);
   return { root, fields, problems };
 }

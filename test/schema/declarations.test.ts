@@ -194,6 +194,40 @@ const cases: Array<[string, () => { problems: readonly DeclarationProblem[] }, k
     }),
     'PF_DECL_NESTED_ANNOTATION',
   ],
+  [
+    'annotation on the keys of a record',
+    schema({ byEmail: z.record(pd(z.string(), { category: 'user.contact.email', purposes: ['support.ticket'] }), z.number()) }),
+    'PF_DECL_ANNOTATION_UNSUPPORTED',
+  ],
+  [
+    'annotation inside a set',
+    schema({ emails: z.set(pd(z.string(), { category: 'user.contact.email', purposes: ['support.ticket'] })) }),
+    'PF_DECL_ANNOTATION_UNSUPPORTED',
+  ],
+  [
+    'annotation inside pd.none()',
+    schema({
+      meta: pd.none(z.object({ email: pd(z.string(), { category: 'user.contact.email', purposes: ['support.ticket'] }) })),
+    }),
+    'PF_DECL_ANNOTATION_UNSUPPORTED',
+  ],
+  [
+    'a union of a personal field and an object',
+    schema({
+      who: z.union([
+        pd(z.string(), { category: 'user.name', purposes: ['support.ticket'] }),
+        z.object({ tax: pd(z.string(), { category: 'user.government_id', purposes: ['fraud.check'] }) }),
+      ]),
+    }),
+    'PF_DECL_CONFLICTING_ANNOTATIONS',
+  ],
+  [
+    'a union of an array and a tuple holding personal fields',
+    schema({
+      v: z.union([z.array(pd(z.string(), { category: 'user.name', purposes: ['fraud.check'] })), z.tuple([z.string()])]),
+    }),
+    'PF_DECL_CONFLICTING_ANNOTATIONS',
+  ],
   ['__proto__ as a field name', schema({ ['__proto__']: z.string() } as z.ZodRawShape), 'PF_DECL_RESERVED_KEY'],
   [
     'subject id that is not a field',

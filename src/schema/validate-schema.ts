@@ -9,7 +9,7 @@ import type { DeclarationProblem } from '../errors.js';
 import { DATA_SUBJECTS } from '../taxonomy/uses.js';
 import type { Purposes } from './purposes.js';
 import { problem } from './rules.js';
-import type { FieldInfo, ShapeNode } from './walk.js';
+import { type FieldInfo, holdsAnnotation, type ShapeNode } from './walk.js';
 
 /**
  * Whom the records of a schema are about.
@@ -108,19 +108,6 @@ export function nameTokens(key: string): string[] {
     .filter(Boolean);
 }
 
-function subtreeHasField(node: ShapeNode, seen = new Set<ShapeNode>()): boolean {
-  if (seen.has(node)) return false;
-  seen.add(node);
-  if (node.field || node.none) return true;
-  const kids: ShapeNode[] = [];
-  if (node.object) kids.push(...node.object.values());
-  if (node.array) kids.push(node.array);
-  if (node.record) kids.push(node.record);
-  if (node.tuple) kids.push(...node.tuple);
-  if (node.tupleRest) kids.push(node.tupleRest);
-  return kids.some((k) => subtreeHasField(k, seen));
-}
-
 function nameHeuristics(schemaId: string, root: ShapeNode, problems: DeclarationProblem[]): void {
   const seen = new Set<ShapeNode>();
   const stack: Array<[ShapeNode, string]> = [[root, '']];
@@ -131,7 +118,7 @@ function nameHeuristics(schemaId: string, root: ShapeNode, problems: Declaration
     if (node.object) {
       for (const [key, child] of node.object) {
         const childPath = path ? `${path}.${key}` : key;
-        if (!subtreeHasField(child)) {
+        if (!holdsAnnotation(child, true)) {
           const hit = nameTokens(key).find((t) => PERSONAL_TOKENS.has(t));
           if (hit) {
             problems.push(

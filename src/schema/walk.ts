@@ -114,18 +114,21 @@ export function displayPath(root: ShapeNode, segments: readonly PropertyKey[]): 
   return out;
 }
 
-/** Whether a personal field sits anywhere at or below `node`. */
-export function holdsPersonalField(node: ShapeNode, seen = new Set<ShapeNode>()): boolean {
+/**
+ * Whether an annotation sits anywhere at or below `node`: a personal field, or
+ * with `countNone` also a `pd.none()` declaration.
+ */
+export function holdsAnnotation(node: ShapeNode, countNone = false, seen = new Set<ShapeNode>()): boolean {
   if (seen.has(node)) return false;
   seen.add(node);
-  if (node.field) return true;
+  if (node.field || (countNone && node.none)) return true;
   const kids: ShapeNode[] = [];
   if (node.object) kids.push(...node.object.values());
   if (node.array) kids.push(node.array);
   if (node.record) kids.push(node.record);
   if (node.tuple) kids.push(...node.tuple);
   if (node.tupleRest) kids.push(node.tupleRest);
-  return kids.some((k) => holdsPersonalField(k, seen));
+  return kids.some((k) => holdsAnnotation(k, countNone, seen));
 }
 
 const LEVELS = new Set(['clear', 'masked', 'pseudonymized']);
@@ -529,7 +532,7 @@ export function walkSchema(schemaId: string, schema: core.$ZodType, taxonomy: Ta
           ),
         );
       }
-      const holdsFields = (n: ShapeNode | undefined) => n !== undefined && holdsPersonalField(n);
+      const holdsFields = (n: ShapeNode | undefined) => n !== undefined && holdsAnnotation(n);
       if (
         (node.array && node.tuple && (holdsFields(node.array) || node.tuple.some(holdsFields))) ||
         (node.object && node.record && (holdsFields(node.record) || [...node.object.values()].some(holdsFields)))

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createPurposeful, definePurposes, defineSchema, isPurposefulError, minimize, pd } from '../../src/index.js';
+import { codeOf, purposes } from '../helpers/fixtures.js';
 
-const purposes = definePurposes(
-  {
-    'support.ticket': {
-      description: 'Answer the customer about their support request',
-      legalBasis: { lgpd: 'contract' },
-      retention: 'P2Y',
-    },
-  },
-  { controller: { name: 'A', contact: 'a@example.com', dpo: { contact: 'dpo@example.com' } } },
-);
 const email = () => pd(z.email(), { category: 'user.contact.email', purposes: ['support.ticket'] });
 
 interface Tree {
@@ -33,16 +24,6 @@ const Flat = defineSchema(
 );
 const pf = createPurposeful({ purposes, schemas: [Trees, Flat] });
 const ctx = { purpose: 'support.ticket', actor: { id: 'a' } } as const;
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (isPurposefulError(err)) return err.code;
-    throw err;
-  }
-  return undefined;
-}
 
 function deep(levels: number): Tree {
   let node: Tree = { children: [] };

@@ -3,35 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createPurposeful, definePurposes, defineSchema, isPurposefulError, minimize, pd } from '../../src/index.js';
+import { codeOf, purposes } from '../helpers/fixtures.js';
 
-const purposes = definePurposes(
-  {
-    'support.ticket': {
-      description: 'Answer the customer about their support request',
-      legalBasis: { lgpd: 'contract' },
-      retention: 'P2Y',
-    },
-    'billing.invoice': {
-      description: 'Issue the invoice required by tax law',
-      legalBasis: { lgpd: 'legal_obligation' },
-      retention: 'P5Y',
-    },
-  },
-  { controller: { name: 'A', contact: 'a@example.com', dpo: { contact: 'dpo@example.com' } } },
-);
 const secret = () => pd(z.string(), { category: 'user.government_id', purposes: ['billing.invoice'], encrypt: true });
 const open = () => pd(z.string(), { category: 'user.name', purposes: ['support.ticket', 'billing.invoice'] });
 const out = (s: Parameters<typeof minimize>[0], data: unknown, roles?: string[]) =>
   minimize(s, 'support.ticket', data, { direction: 'outbound', ...(roles ? { roles } : {}) });
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (err) {
-    if (isPurposefulError(err)) return err.code;
-    throw err;
-  }
-  return undefined;
-};
 
 describe('recursive schemas keep their rules below the back-reference', () => {
   it('z.lazy inside an object', () => {

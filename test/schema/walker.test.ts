@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { definePurposes, defineSchema, minimize, pd, toJSONSchema } from '../../src/index.js';
-
-const purposes = definePurposes(
-  {
-    'support.ticket': {
-      description: 'Answer the customer about their support request',
-      legalBasis: { lgpd: 'contract' },
-      retention: 'P2Y',
-    },
-    'billing.invoice': {
-      description: 'Issue the invoice required by tax law',
-      legalBasis: { lgpd: 'legal_obligation' },
-      retention: 'P5Y',
-    },
-  },
-  { controller: { name: 'A', contact: 'a@example.com', dpo: { contact: 'dpo@example.com' } } },
-);
+import { purposes } from '../helpers/fixtures.js';
 
 const email = () => pd(z.email(), { category: 'user.contact.email', purposes: ['support.ticket'] });
 const taxId = () => pd(z.string(), { category: 'user.government_id', purposes: ['billing.invoice'], encrypt: true });

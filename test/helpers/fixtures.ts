@@ -1,0 +1,33 @@
+/** Declarations and helpers shared by the unit tests. */
+import { definePurposes, isPurposefulError } from '../../src/index.js';
+
+/** A controller with a DPO contact, so the validator has nothing to say about it. */
+export const controller = { name: 'ACME Ltda', contact: 'privacidade@acme.example', dpo: { contact: 'dpo@acme.example' } };
+
+/** Two purposes under LGPD only: a contract one and a legal-obligation one. */
+export const purposes = definePurposes(
+  {
+    'support.ticket': {
+      description: 'Answer the customer about their support request',
+      legalBasis: { lgpd: 'contract' },
+      retention: 'P2Y',
+    },
+    'billing.invoice': {
+      description: 'Issue the invoice required by tax law',
+      legalBasis: { lgpd: 'legal_obligation' },
+      retention: 'P5Y',
+    },
+  },
+  { controller },
+);
+
+/** The code of the PurposefulError `fn` throws, or `undefined` when it returns; other errors propagate. */
+export function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    if (isPurposefulError(err)) return err.code;
+    throw err;
+  }
+  return undefined;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createPurposeful, definePurposes, defineSchema, isPurposefulError, minimize, pd } from '../../src/index.js';
+import { createPurposeful, defineSchema, isPurposefulError, minimize, pd } from '../../src/index.js';
 import { codeOf, purposes } from '../helpers/fixtures.js';
 
 const email = () => pd(z.email(), { category: 'user.contact.email', purposes: ['support.ticket'] });

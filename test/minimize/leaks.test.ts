@@ -2,7 +2,7 @@
 // to a purpose that may not see it, or let bad data through silently.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createPurposeful, definePurposes, defineSchema, isPurposefulError, minimize, pd } from '../../src/index.js';
+import { createPurposeful, defineSchema, isPurposefulError, minimize, pd } from '../../src/index.js';
 import { codeOf, purposes } from '../helpers/fixtures.js';
 
 const secret = () => pd(z.string(), { category: 'user.government_id', purposes: ['billing.invoice'], encrypt: true });

@@ -18,6 +18,9 @@ import type { Inbound, Outbound } from './schema/types.js';
 import { displayPath } from './schema/walk.js';
 import { JURISDICTIONS, type Jurisdiction } from './taxonomy/bases.js';
 import { assertCleanPrototype } from './util/prototype.js';
+import { isKeyring, type Keyring } from './crypto/keyring.js';
+import type { ErasureEntry, ErasureJournal, SubjectKeyStore } from './crypto/keystore.js';
+import { type EncryptionOptions, type Progress, type RotateOptions, type ShredResult, Vault } from './crypto/vault.js';
 
 /**
  * Who is asking.
@@ -88,6 +91,14 @@ export interface PurposefulOptions<P extends string> {
   readonly limits?: Limits;
   /** Inbound: reject (default) or strip fields not declared for the purpose. */
   readonly undeclared?: 'reject' | 'strip';
+  /** The keyring: with it the engine seals and opens encrypted fields (see the encryption options). */
+  readonly keys?: Keyring;
+  /** Where subjects' data keys live (required with a keyring when a schema has a subject and encrypted fields). */
+  readonly keyStore?: SubjectKeyStore;
+  /** Where erasures are journaled, apart from the key store's backups. */
+  readonly erasureJournal?: ErasureJournal;
+  /** Encryption settings: algorithm, implementation, key cache, blind-index bits, receipts, backup age. */
+  readonly encryption?: Omit<EncryptionOptions, 'keys' | 'keyStore' | 'erasureJournal'>;
 }
 
 /** What the engine resolved about one request, shared by the steps of a call. */
@@ -133,6 +144,31 @@ export interface Purposeful<P extends string = string> {
    * row whose visible fields are declared encrypted fails with `PF_KEY_NOT_FOUND`.
    */
   open<S extends PurposefulSchema, Q extends P>(schema: S, row: unknown, ctx: PurposeContext<Q>): Promise<Outbound<S, Q>>;
+  /**
+   * A record going to storage: every field declared `encrypt: true` sealed and
+   * bound to its schema, field, subject and record; a `bidx_<name>` column per
+   * blind index. Needs a keyring.
+   */
+  seal<S extends PurposefulSchema, Q extends P>(schema: S, record: unknown, ctx: PurposeContext<Q>): Promise<Record<string, unknown>>;
+  /** `seal` for many records. */
+  sealMany<S extends PurposefulSchema, Q extends P>(schema: S, records: readonly unknown[], ctx: PurposeContext<Q>): Promise<Record<string, unknown>[]>;
+  /** `open` for many rows. */
+  openMany<S extends PurposefulSchema, Q extends P>(schema: S, rows: readonly unknown[], ctx: PurposeContext<Q>): Promise<Outbound<S, Q>[]>;
+  /** The blind-index values to search a column for (one per keyring key during a rotation). */
+  indexFor(schema: PurposefulSchema, index: string, value: unknown): string[];
+  /** Crypto-shreds a subject: erasable data keys deleted, legally retained ones kept until their retention ends; a signed receipt. */
+  shred(
+    subjectId: string,
+    options?: { rows?: ReadonlyArray<{ readonly schema: PurposefulSchema; readonly rows: readonly unknown[] }>; now?: Date },
+  ): Promise<ShredResult>;
+  /** Re-encrypts the values of stored rows that are not under the current key or algorithm (verified, idempotent, resumable). */
+  rotate(schema: PurposefulSchema, rows: readonly unknown[], options?: RotateOptions): Promise<{ rows: unknown[]; changed: number }>;
+  /** After a keyring rotation: rewraps every data key under the new primary keyring key (no data is touched). */
+  rewrapDataKeys(onProgress?: (p: Progress) => void | Promise<void>): Promise<number>;
+  /** Erases the retained data keys whose legal retention has ended. */
+  purgeRetained(now?: Date): Promise<number>;
+  /** After restoring a key-store backup: erases again every key the erasure journal says was erased. */
+  replayErasures(entries?: Iterable<ErasureEntry> | AsyncIterable<ErasureEntry>): Promise<number>;
 }
 
 const NO_ROLES: readonly string[] = Object.freeze([]);
@@ -251,6 +287,20 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
   const strip = options.undeclared === 'strip';
   const pseudonymKey = options.pseudonymKey;
   const inForce = Object.freeze([...jurisdictions]);
+  if (options.keys !== undefined && !isKeyring(options.keys)) {
+    throw new PurposefulError('PF_OPTIONS_INVALID', 'keys must be a keyring (generateKeyring() or keyringFromJwks())');
+  }
+  const vault = options.keys
+    ? new Vault(
+        { ...options.encryption, keys: options.keys, keyStore: options.keyStore, erasureJournal: options.erasureJournal },
+        purposes,
+        [...schemas.values()],
+      )
+    : undefined;
+  const needVault = (what: string): Vault => {
+    if (!vault) throw new PurposefulError('PF_KEY_NOT_FOUND', `${what} needs a keyring: createPurposeful({ keys })`);
+    return vault;
+  };
 
   const checkSchema = (schema: PurposefulSchema): void => {
     if (!isPurposefulSchema(schema) || schemas.get(schema.id) !== schema) {
@@ -348,20 +398,19 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     return runMinimize(schema, r.purpose, record, 'outbound', r.roles, false, limits, pseudonymKey);
   };
 
-  /**
-   * Until a keyring is configured, a stored row whose visible fields are
-   * declared encrypted cannot be opened: refusing is the only safe answer.
-   */
-  const decryptVisible = (schema: PurposefulSchema, r: Resolved): void => {
-    const plan = planFor(schema, r.purpose, 'outbound', r.roles);
-    const encrypted = [...plan.levels.keys()].filter((f) => f.encrypt).map((f) => f.path);
-    if (encrypted.length) {
+  /** Opens the encrypted fields the purpose may see; without a keyring, a row that has any is refused. */
+  const decryptVisible = async (schema: PurposefulSchema, row: unknown, r: Resolved): Promise<unknown> => {
+    const visible = planFor(schema, r.purpose, 'outbound', r.roles).visibleEncrypted;
+    if (visible.size === 0) return row;
+    if (!vault) {
+      const paths = [...visible].map((f) => f.path);
       throw new PurposefulError(
         'PF_KEY_NOT_FOUND',
-        `no keyring is configured, so the encrypted fields purpose "${r.purpose}" may see cannot be opened: ${encrypted.join(', ')}`,
-        { schema: schema.id, purpose: r.purpose, paths: encrypted },
+        `no keyring is configured, so the encrypted fields purpose "${r.purpose}" may see cannot be opened: ${paths.join(', ')}`,
+        { schema: schema.id, purpose: r.purpose, paths },
       );
     }
+    return vault.open(schema, row, r.subjectId, visible);
   };
 
   // Every call runs the same steps in this order; the later parts of the
@@ -416,8 +465,60 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
 
     async open(schema, row, ctx) {
       const r = resolve(schema, ctx, row);
-      decryptVisible(schema, r);
-      return project(schema, row, r, ctx) as never;
+      requireMfaForSensitive(schema, r, ctx);
+      return project(schema, await decryptVisible(schema, row, r), r, ctx) as never;
+    },
+
+    async openMany(schema, rows, ctx) {
+      if (!Array.isArray(rows)) throw new PurposefulError('PF_INPUT_INVALID', 'openMany() takes an array of rows');
+      const out = [];
+      for (const row of rows) out.push(await engine.open(schema, row, ctx));
+      return out as never;
+    },
+
+    async seal(schema, record, ctx) {
+      const r = resolve(schema, ctx, record);
+      if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+        throw new PurposefulError('PF_INPUT_INVALID', `a "${schema.id}" record must be an object`, { schema: schema.id });
+      }
+      return needVault('seal()').seal(schema, record, r.subjectId);
+    },
+
+    async sealMany(schema, records, ctx) {
+      if (!Array.isArray(records)) throw new PurposefulError('PF_INPUT_INVALID', 'sealMany() takes an array of records');
+      const out = [];
+      for (const record of records) out.push(await engine.seal(schema, record, ctx));
+      return out;
+    },
+
+    indexFor(schema, index, value) {
+      assertCleanPrototype();
+      checkSchema(schema);
+      return needVault('indexFor()').indexFor(schema, index, value);
+    },
+
+    async shred(subjectId, shredOptions = {}) {
+      assertCleanPrototype();
+      for (const group of shredOptions.rows ?? []) checkSchema(group.schema);
+      return needVault('shred()').shred(subjectId, shredOptions);
+    },
+
+    async rotate(schema, rows, rotateOptions = {}) {
+      assertCleanPrototype();
+      checkSchema(schema);
+      return needVault('rotate()').rotate(schema, rows, (row) => subjectOf(schema, row), rotateOptions);
+    },
+
+    async rewrapDataKeys(onProgress) {
+      return needVault('rewrapDataKeys()').rewrapDataKeys(onProgress);
+    },
+
+    async purgeRetained(now = new Date()) {
+      return needVault('purgeRetained()').purgeRetained(now);
+    },
+
+    async replayErasures(entries) {
+      return needVault('replayErasures()').replayErasures(entries);
     },
   };
   return Object.freeze(engine);

@@ -47,8 +47,18 @@ export const ERROR_STATUS = {
   PF_MINOR_NOT_DECLARED: 403,
   /** The process is unsafe to process personal data in (e.g. `Object.prototype` is polluted). */
   PF_ENVIRONMENT_UNSAFE: 500,
-  /** A key needed to pseudonymize or decrypt a field is not configured. */
+  /** A key needed to pseudonymize or decrypt a field is not configured, or a ciphertext names a key id the keyring does not have. */
   PF_KEY_NOT_FOUND: 500,
+  /** A ciphertext is not a well-formed envelope (wrong prefix, algorithm, length, non-canonical base64url, …). */
+  PF_CIPHERTEXT_MALFORMED: 400,
+  /** A ciphertext failed authentication: tampered with, truncated, or moved to another field, record or subject. */
+  PF_DECRYPTION_FAILED: 400,
+  /** A field declared `encrypt: true` holds a plaintext value where ciphertext is expected. */
+  PF_NOT_ENCRYPTED: 500,
+  /** The subject's data keys were shredded: the value is erased, not tampered with. */
+  PF_SUBJECT_ERASED: 410,
+  /** Encryption needs the record's subject (and it is neither in the record nor in the context). */
+  PF_SUBJECT_MISSING: 400,
 } as const;
 
 /**

@@ -1,3 +1,4 @@
+export * from './crypto/index.js';
 export * from './engine.js';
 export * from './errors.js';
 export * from './minimize/index.js';

@@ -130,6 +130,8 @@ export interface Plan {
   readonly levels: ReadonlyMap<FieldInfo, AccessLevel>;
   /** Paths of the sensitive fields this plan shows in clear (they may need a second factor). */
   readonly clearSensitive: readonly string[];
+  /** The encrypted fields this plan shows (the only ones `open` decrypts). */
+  readonly visibleEncrypted: ReadonlySet<FieldInfo>;
   /** Runs the plan. */
   run(data: unknown, st: RunState): unknown;
 }
@@ -389,6 +391,7 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
     pseudonymized: Object.freeze(pseudonymized),
     levels,
     clearSensitive: Object.freeze([...levels].filter(([f, l]) => f.sensitive && l === 'clear').map(([f]) => f.path)),
+    visibleEncrypted: new Set([...levels.keys()].filter((f) => f.encrypt)),
     run(data: unknown, st: RunState): unknown {
       assertCleanPrototype();
       if (typeof data !== 'object' || data === null || Array.isArray(data)) {

@@ -11,6 +11,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { PurposefulError } from '../errors.js';
 import { base64urlEncode } from '../util/base64url.js';
+import { lengthPrefixed, utf8 } from '../util/bytes.js';
 
 /**
  * Bytes of HMAC output kept in a token: 144 bits (24 base64url characters).
@@ -49,18 +50,6 @@ export const MIN_PSEUDONYM_KEY_BYTES = 32;
 const encoder = new TextEncoder();
 const SALT = encoder.encode('purposeful/pseudonym/v1');
 
-function lengthPrefixed(parts: readonly string[]): Uint8Array {
-  const encoded = parts.map((p) => encoder.encode(p));
-  const out = new Uint8Array(encoded.reduce((n, e) => n + 4 + e.length, 0));
-  const view = new DataView(out.buffer);
-  let o = 0;
-  for (const e of encoded) {
-    view.setUint32(o, e.length);
-    out.set(e, o + 4);
-    o += 4 + e.length;
-  }
-  return out;
-}
 
 /**
  * Checks a root pseudonymization key once, when it is configured.

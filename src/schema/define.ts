@@ -8,6 +8,7 @@ import type * as core from 'zod/v4/core';
 import { type DeclarationProblem, PurposefulError } from '../errors.js';
 import type { MinorsPolicy } from '../taxonomy/minors.js';
 import { isPurposes, type Purposes } from './purposes.js';
+import { problem } from './rules.js';
 import { callSite } from './site.js';
 import { type SubjectDeclaration, validateSchemaFields } from './validate-schema.js';
 import { type FieldInfo, type ShapeNode, walkSchema } from './walk.js';
@@ -33,6 +34,14 @@ export interface SchemaOptions<P extends string> {
   readonly subject?: SubjectDeclaration;
   /** Path of the field holding the record's id; encryption binds values to it where declared. */
   readonly recordId?: string;
+  /** Compound blind indexes: index name → the paths of the fields it combines (outside arrays). */
+  readonly indexes?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** A blind index of a schema: one field (`index` on the field) or several (`indexes` on the schema). */
+export interface SchemaIndex {
+  readonly name: string;
+  readonly fields: readonly FieldInfo[];
 }
 
 /**
@@ -66,6 +75,8 @@ export interface PurposefulSchema<
   readonly recordId: string | undefined;
   /** Every personal field, in declaration order. */
   readonly fields: readonly FieldInfo[];
+  /** The blind indexes: one per field declared with `index`, plus the compound ones. */
+  readonly indexes: readonly SchemaIndex[];
   /** A field by path (`contacts[].email`) or stable id. */
   field(pathOrId: string): FieldInfo | undefined;
   /** Warnings found (errors throw). */
@@ -148,6 +159,29 @@ export function defineSchema<const Id extends string, Z extends core.$ZodObject,
       });
     }
   }
+  const indexes: SchemaIndex[] = [];
+  const indexProblem = (message: string, path?: string) =>
+    problems.push(problem('PF_DECL_INVALID', message, { schema: id, ...(path ? { path } : {}) }));
+  const inArray = (f: FieldInfo) => f.path.includes('[') || f.path.includes('{');
+  for (const f of walked.fields) {
+    if (!f.index) continue;
+    if (inArray(f)) indexProblem(`${f.path}: a blind index cannot sit on a field inside an array or record`, f.path);
+    else if (!f.encrypt) indexProblem(`${f.path}: a blind index only makes sense on a field declared encrypt: true`, f.path);
+    indexes.push({ name: f.index, fields: [f] });
+  }
+  for (const [name, paths] of Object.entries(options.indexes ?? {})) {
+    const fields = (Array.isArray(paths) ? paths : []).map((p) => walked.fields.find((f) => f.path === p));
+    if (!/^[a-z][a-z0-9_]{0,62}$/.test(name) || fields.length < 2 || fields.some((f) => !f || inArray(f))) {
+      indexProblem(`compound index "${name}" needs a lowercase name and two or more personal fields outside arrays`);
+      continue;
+    }
+    indexes.push({ name, fields: fields as FieldInfo[] });
+  }
+  const seenNames = new Set<string>();
+  for (const ix of indexes) {
+    if (seenNames.has(ix.name)) indexProblem(`two blind indexes are named "${ix.name}"`);
+    seenNames.add(ix.name);
+  }
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length) {
     throw new PurposefulError(
@@ -170,6 +204,7 @@ export function defineSchema<const Id extends string, Z extends core.$ZodObject,
     subject,
     recordId: options.recordId,
     fields: Object.freeze([...walked.fields]),
+    indexes: Object.freeze(indexes),
     field: (key: string) => byKey.get(key),
     problems: Object.freeze(problems),
     declaredAt,

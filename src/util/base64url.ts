@@ -25,3 +25,51 @@ export function base64urlEncode(bytes: Uint8Array, length = bytes.length): strin
   }
   return out;
 }
+
+const DECODE = new Int16Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
+
+/**
+ * Strict, canonical, linear-time base64url decoding (RFC 4648 §5, no padding):
+ * any character outside the alphabet, a length of 1 mod 4, padding characters,
+ * or non-zero padding bits make it return `undefined`. So every byte string has
+ * exactly one accepted encoding.
+ */
+export function base64urlDecode(s: string): Uint8Array | undefined {
+  const n = s.length;
+  const rest = n % 4;
+  if (rest === 1) return undefined;
+  const out = new Uint8Array(((n * 3) >> 2) | 0);
+  let o = 0;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    const a = code(s, i);
+    const b = code(s, i + 1);
+    const c = code(s, i + 2);
+    const d = code(s, i + 3);
+    if ((a | b | c | d) < 0) return undefined;
+    const v = (a << 18) | (b << 12) | (c << 6) | d;
+    out[o++] = v >>> 16;
+    out[o++] = (v >>> 8) & 255;
+    out[o++] = v & 255;
+  }
+  if (rest === 2) {
+    const a = code(s, i);
+    const b = code(s, i + 1);
+    if ((a | b) < 0 || (b & 15) !== 0) return undefined;
+    out[o++] = (a << 2) | (b >> 4);
+  } else if (rest === 3) {
+    const a = code(s, i);
+    const b = code(s, i + 1);
+    const c = code(s, i + 2);
+    if ((a | b | c) < 0 || (c & 3) !== 0) return undefined;
+    out[o++] = (a << 2) | (b >> 4);
+    out[o++] = ((b & 15) << 4) | (c >> 2);
+  }
+  return o === out.length ? out : out.subarray(0, o);
+}
+
+function code(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  return c < 128 ? (DECODE[c] as number) : -1;
+}

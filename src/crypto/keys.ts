@@ -1,0 +1,233 @@
+/**
+ * The key hierarchy at work:
+ *
+ * ```
+ * keyring KEK (primary wraps, older ones unwrap)
+ *   ├─ wraps ──▶ subject data key (random 256-bit, one per subject and key class)
+ *   │              └─ HKDF "field" (schema, field, alg) ──▶ field key ──▶ AEAD of one value
+ *   ├─ HKDF "root" (schema) ──▶ schema root (schemas without a subject)
+ *   │              └─ HKDF "field" (schema, field, alg) ──▶ field key
+ *   └─ HKDF "index" (index name) ──▶ blind-index key (one per KEK: versioned)
+ * ```
+ *
+ * Unwrapped data keys and derived keys sit in a bounded LRU cache (deriving on
+ * every call would halve throughput); a subject's entries leave it the moment
+ * it is shredded.
+ *
+ * @module
+ * @internal
+ */
+import { PurposefulError } from '../errors.js';
+import { base64urlDecode, base64urlEncode } from '../util/base64url.js';
+import { lengthPrefixed, randomBytes } from '../util/bytes.js';
+import { type Aead, type AeadImplementation, type AlgorithmId, aeads } from './aead.js';
+import { decodeValue, encodeValue } from './codec.js';
+import { associatedData, formatEnvelope, type Place, parseEnvelope } from './envelope.js';
+import { derive, type Keyring, kekBytes } from './keyring.js';
+import type { DataKeyRecord, KeyClass, SubjectKeyStore } from './keystore.js';
+
+const WRAP_PREFIX = 'pfk1.';
+
+/** A bounded least-recently-used cache. */
+class Lru<V> {
+  readonly #map = new Map<string, V>();
+  constructor(readonly max: number) {}
+  get(k: string): V | undefined {
+    const v = this.#map.get(k);
+    if (v !== undefined) {
+      this.#map.delete(k);
+      this.#map.set(k, v);
+    }
+    return v;
+  }
+  set(k: string, v: V): void {
+    this.#map.set(k, v);
+    if (this.#map.size > this.max) this.#map.delete(this.#map.keys().next().value as string);
+  }
+  deleteWhere(test: (k: string) => boolean): void {
+    for (const k of [...this.#map.keys()]) if (test(k)) this.#map.delete(k);
+  }
+}
+
+/** A key a value is sealed under: its id (the envelope's kid) and the base key field keys derive from. */
+export interface BaseKey {
+  readonly kid: string;
+  readonly key: Uint8Array;
+}
+
+/** Options of the key manager. */
+export interface KeyManagerOptions {
+  readonly keyring: Keyring;
+  readonly store: SubjectKeyStore | undefined;
+  readonly algorithm: AlgorithmId;
+  readonly implementation: AeadImplementation;
+  readonly cacheSize: number;
+}
+
+function notFound(what: string): PurposefulError {
+  return new PurposefulError('PF_KEY_NOT_FOUND', what);
+}
+
+/** @internal The key manager: data keys, derived keys, the AEADs and the cache. */
+export class KeyManager {
+  readonly keyring: Keyring;
+  readonly algorithm: AlgorithmId;
+  readonly aead: Readonly<Record<AlgorithmId, Aead>>;
+  readonly #store: SubjectKeyStore | undefined;
+  readonly #cache: Lru<Uint8Array>;
+
+  constructor(options: KeyManagerOptions) {
+    this.keyring = options.keyring;
+    this.algorithm = options.algorithm;
+    this.aead = aeads(options.implementation);
+    this.#store = options.store;
+    this.#cache = new Lru(options.cacheSize);
+  }
+
+  get store(): SubjectKeyStore {
+    if (!this.#store) {
+      throw notFound('no subject key store is configured (createPurposeful({ keyStore })), so subjects have no data keys');
+    }
+    return this.#store;
+  }
+
+  #kek(kid: string): Uint8Array {
+    const k = kekBytes(this.keyring, kid);
+    if (!k) throw notFound(`the keyring has no key "${kid}"`);
+    return k;
+  }
+
+  /** The base key new values of a schema without a subject are sealed under. */
+  rootForSeal(schemaId: string): BaseKey {
+    return this.rootFor(schemaId, this.keyring.primary);
+  }
+
+  /** The base key of a schema without a subject, under a given keyring key. */
+  rootFor(schemaId: string, kid: string): BaseKey {
+    const cacheKey = `root\u0000${kid}\u0000${schemaId}`;
+    let key = this.#cache.get(cacheKey);
+    if (!key) {
+      key = derive(this.#kek(kid), 'root', [schemaId]);
+      this.#cache.set(cacheKey, key);
+    }
+    return { kid, key };
+  }
+
+  #wrapAd(kek: string, subject: string, keyClass: KeyClass, id: string): Uint8Array {
+    return lengthPrefixed(['purposeful.dek', '1', kek, subject, keyClass, id]);
+  }
+
+  /** Wraps a data key under the primary keyring key. */
+  wrap(subject: string, keyClass: KeyClass, id: string, dek: Uint8Array): { kek: string; wrapped: string } {
+    const kek = this.keyring.primary;
+    const nonce = randomBytes(24);
+    const sealed = this.aead.xc20.seal(this.#kek(kek), nonce, dek, this.#wrapAd(kek, subject, keyClass, id));
+    const data = new Uint8Array(24 + sealed.length);
+    data.set(nonce, 0);
+    data.set(sealed, 24);
+    return { kek, wrapped: WRAP_PREFIX + base64urlEncode(data) };
+  }
+
+  /** Unwraps a stored data key; a record that fails to unwrap is an error, never a silent miss. */
+  unwrap(subject: string, record: DataKeyRecord): Uint8Array {
+    const data = record.wrapped.startsWith(WRAP_PREFIX) ? base64urlDecode(record.wrapped.slice(WRAP_PREFIX.length)) : undefined;
+    const dek =
+      data && data.length > 24
+        ? this.aead.xc20.open(this.#kek(record.kek), data.subarray(0, 24), data.subarray(24), this.#wrapAd(record.kek, subject, record.keyClass, record.id))
+        : undefined;
+    if (!dek || dek.length !== 32) {
+      throw new PurposefulError('PF_DECRYPTION_FAILED', `a stored data key (${record.id}) does not unwrap: the key store was altered`);
+    }
+    return dek;
+  }
+
+  /** The subject's live data key of a class, created (and stored) on first use. */
+  async dataKeyForSeal(subject: string, keyClass: KeyClass): Promise<BaseKey> {
+    const records = await this.store.keys(subject);
+    let live = records.find((r) => r.keyClass === keyClass && !r.erasedAt && !r.retainUntil);
+    if (!live) {
+      const id = `d${base64urlEncode(randomBytes(12))}`;
+      const dek = randomBytes(32);
+      const { kek, wrapped } = this.wrap(subject, keyClass, id, dek);
+      live = await this.store.create(subject, { id, keyClass, kek, wrapped, createdAt: new Date().toISOString() });
+    }
+    return { kid: live.id, key: this.#dek(subject, live) };
+  }
+
+  #dek(subject: string, record: DataKeyRecord): Uint8Array {
+    const cacheKey = `dek\u0000${subject}\u0000${record.id}`;
+    let key = this.#cache.get(cacheKey);
+    if (!key) {
+      key = this.unwrap(subject, record);
+      this.#cache.set(cacheKey, key);
+    }
+    return key;
+  }
+
+  /** The subject's data key with a given id; erased → `PF_SUBJECT_ERASED`, unknown → `PF_KEY_NOT_FOUND`. */
+  async dataKeyForOpen(subject: string, kid: string, path: string): Promise<BaseKey> {
+    const cached = this.#cache.get(`dek\u0000${subject}\u0000${kid}`);
+    if (cached) return { kid, key: cached };
+    const record = (await this.store.keys(subject)).find((r) => r.id === kid);
+    if (!record) throw new PurposefulError('PF_KEY_NOT_FOUND', `${path}: the subject has no data key "${kid}"`, { paths: [path] });
+    if (record.erasedAt) {
+      throw new PurposefulError('PF_SUBJECT_ERASED', `${path}: the subject's data was erased (crypto-shredded)`, { paths: [path] });
+    }
+    return { kid, key: this.#dek(subject, record) };
+  }
+
+  /** The field key under a base key, derived once and cached. */
+  fieldKey(base: BaseKey, schemaId: string, fieldId: string, alg: AlgorithmId): Uint8Array {
+    const cacheKey = `field\u0000${base.kid}\u0000${schemaId}\u0000${fieldId}\u0000${alg}`;
+    let key = this.#cache.get(cacheKey);
+    if (!key) {
+      key = derive(base.key, 'field', [schemaId, fieldId, alg]);
+      this.#cache.set(cacheKey, key);
+    }
+    return key;
+  }
+
+  /** Seals one value at its place. */
+  seal(value: unknown, base: BaseKey, place: Place, path: string): string {
+    const alg = this.algorithm;
+    const aead = this.aead[alg];
+    const nonce = randomBytes(aead.nonceLength);
+    const sealed = aead.seal(this.fieldKey(base, place.schema, place.field, alg), nonce, encodeValue(value, path), associatedData(alg, base.kid, place));
+    return formatEnvelope(alg, base.kid, nonce, sealed);
+  }
+
+  /** Opens one envelope at its place; anything but an authentic value for this place is an error, with no plaintext. */
+  open(text: string, base: BaseKey, place: Place, path: string): unknown {
+    const env = parseEnvelope(text, path);
+    if (env.kid !== base.kid) throw new PurposefulError('PF_KEY_NOT_FOUND', `${path}: sealed under another key`, { paths: [path] });
+    const pt = this.aead[env.alg].open(this.fieldKey(base, place.schema, place.field, env.alg), env.nonce, env.sealed, associatedData(env.alg, env.kid, place));
+    if (!pt) {
+      throw new PurposefulError('PF_DECRYPTION_FAILED', `${path}: the ciphertext does not authenticate for this field, record and subject`, {
+        paths: [path],
+      });
+    }
+    return decodeValue(pt, path);
+  }
+
+  /** Blind-index keys for an index name, one per keyring key (primary first). */
+  indexKeys(name: string): BaseKey[] {
+    return this.keyring.kids.map((kid) => {
+      const cacheKey = `index\u0000${kid}\u0000${name}`;
+      let key = this.#cache.get(cacheKey);
+      if (!key) {
+        key = derive(this.#kek(kid), 'index', [name]);
+        this.#cache.set(cacheKey, key);
+      }
+      return { kid, key };
+    });
+  }
+
+  /** Drops a subject's keys from the cache (after shredding). */
+  forget(subject: string, keyIds: readonly string[]): void {
+    const ids = new Set(keyIds);
+    this.#cache.deleteWhere((k) => {
+      const parts = k.split('\u0000');
+      return (parts[0] === 'dek' && parts[1] === subject) || (parts[0] === 'field' && ids.has(parts[1] as string));
+    });
+  }
+}

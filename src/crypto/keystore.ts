@@ -1,0 +1,123 @@
+/**
+ * Where subjects' data keys live: the `SubjectKeyStore` interface and an
+ * in-memory implementation (the PostgreSQL one comes with the persistence
+ * issue), and the erasure journal.
+ *
+ * @module
+ */
+
+/**
+ * Data keys are kept per subject and per retention class: `erasable` keys
+ * protect what the subject may have erased; `retained` keys protect fields a
+ * purpose must keep by law (LGPD Art. 16 I), and survive a shredding until
+ * that retention ends.
+ */
+export type KeyClass = 'erasable' | 'retained';
+
+/** One data key of a subject, as stored: wrapped by a keyring key, never in clear. */
+export interface DataKeyRecord {
+  /** The key id, as it appears in envelopes. */
+  readonly id: string;
+  readonly keyClass: KeyClass;
+  /** The keyring key (KEK) that wraps it. */
+  readonly kek: string;
+  /** The wrapped key (`pfk1.<base64url(nonce ‖ ciphertext ‖ tag)>`); empty once erased. */
+  readonly wrapped: string;
+  /** ISO-8601 creation time. */
+  readonly createdAt: string;
+  /** ISO-8601 time of erasure: the record stays as a tombstone so erased values are told apart from tampering. */
+  readonly erasedAt?: string;
+  /** For a retained key whose subject was shredded: when it may be erased. */
+  readonly retainUntil?: string;
+}
+
+/**
+ * Storage for subjects' data keys. Implementations must be durable and
+ * serialize concurrent `create` calls for one subject and class.
+ */
+export interface SubjectKeyStore {
+  /** Every key record of a subject (live ones and tombstones). */
+  keys(subject: string): Promise<readonly DataKeyRecord[]>;
+  /**
+   * Stores a new live key unless the subject already has a live key of the
+   * same class; returns the live key that is stored (the new one or the existing one).
+   */
+  create(subject: string, key: DataKeyRecord): Promise<DataKeyRecord>;
+  /** Replaces a key record by id (rewrapping, retention, erasure). */
+  update(subject: string, key: DataKeyRecord): Promise<void>;
+  /** Every subject that has key records. */
+  subjects(): AsyncIterable<string>;
+}
+
+/** One erasure: which keys of which subject were erased, and when. No personal data beyond the subject reference. */
+export interface ErasureEntry {
+  readonly subject: string;
+  readonly keyIds: readonly string[];
+  readonly at: string;
+}
+
+/**
+ * The erasure journal: kept apart from the key store's backups, and replayed
+ * against the key store after any restore, so a restored backup never brings
+ * an erased key back.
+ */
+export interface ErasureJournal {
+  append(entry: ErasureEntry): Promise<void>;
+  entries(): AsyncIterable<ErasureEntry>;
+}
+
+/**
+ * An in-memory key store, for tests and single-process tools. Keys vanish with
+ * the process: do not use it for data you keep.
+ *
+ * @example
+ * ```ts
+ * const pf = createPurposeful({ purposes, schemas, keys: generateKeyring(), keyStore: memoryKeyStore() });
+ * ```
+ */
+export function memoryKeyStore(): SubjectKeyStore {
+  const bySubject = new Map<string, DataKeyRecord[]>();
+  return {
+    async keys(subject) {
+      return [...(bySubject.get(subject) ?? [])];
+    },
+    async create(subject, key) {
+      const list = bySubject.get(subject) ?? [];
+      const live = list.find((k) => k.keyClass === key.keyClass && !k.erasedAt);
+      if (live) return live;
+      list.push(key);
+      bySubject.set(subject, list);
+      return key;
+    },
+    async update(subject, key) {
+      const list = bySubject.get(subject);
+      const i = list?.findIndex((k) => k.id === key.id) ?? -1;
+      if (!list || i < 0) throw new Error('no such data key');
+      list[i] = key;
+    },
+    async *subjects() {
+      yield* [...bySubject.keys()];
+    },
+  };
+}
+
+/**
+ * An in-memory erasure journal, for tests.
+ *
+ * @example
+ * ```ts
+ * const journal = memoryErasureJournal();
+ * const pf = createPurposeful({ purposes, schemas, keys, keyStore, erasureJournal: journal });
+ * ```
+ */
+export function memoryErasureJournal(): ErasureJournal {
+  const list: ErasureEntry[] = [];
+  return {
+    async append(entry) {
+      list.push(Object.freeze({ ...entry, keyIds: Object.freeze([...entry.keyIds]) }));
+    },
+    async *entries() {
+      yield* [...list];
+    },
+  };
+}

@@ -1,0 +1,195 @@
+/**
+ * Sealing and opening whole records: every field declared `encrypt: true`,
+ * wherever the schema puts it (nested objects, arrays, records, recursion),
+ * bound to its schema, field id, subject and record id; blind-index columns
+ * added on sealing.
+ *
+ * @module
+ * @internal
+ */
+import { PurposefulError } from '../errors.js';
+import type { PurposefulSchema } from '../schema/define.js';
+import type { FieldInfo, ShapeNode } from '../schema/walk.js';
+import { blindIndexValue, type Normalizer, normalizeForIndex } from './blind-index.js';
+import type { Place } from './envelope.js';
+import { looksEncrypted, parseEnvelope } from './envelope.js';
+import type { BaseKey, KeyManager } from './keys.js';
+import type { KeyClass } from './keystore.js';
+
+/** Deepest nesting sealing and opening follow. */
+const MAX_DEPTH = 1000;
+
+/** The prefix of blind-index columns in a sealed row: `bidx_<index name>`. */
+export const INDEX_COLUMN_PREFIX = 'bidx_';
+
+/** What sealing and opening need to know of a schema, computed once per engine. */
+export interface SchemaCrypto {
+  readonly schema: PurposefulSchema;
+  readonly encrypted: readonly FieldInfo[];
+  readonly keyClass: ReadonlyMap<FieldInfo, KeyClass>;
+  readonly classes: readonly KeyClass[];
+  readonly indexes: ReadonlyArray<{ readonly name: string; readonly fields: readonly FieldInfo[]; readonly normalizers: readonly Normalizer[] }>;
+  readonly holds: WeakMap<ShapeNode, boolean>;
+}
+
+/** The normalizer of a field's blind index, from its mask and category. */
+export function normalizerOf(field: FieldInfo): Normalizer {
+  const m = field.mask;
+  if (m === 'cpf' || m === 'phone' || m === 'card') return 'digits';
+  if (m === 'cnpj') return 'alnum';
+  if (m === 'email' || field.category.startsWith('user.contact.email')) return 'email';
+  if (m === 'name' || field.category.startsWith('user.name')) return 'name';
+  if (field.category.startsWith('user.contact.phone_number') || field.category.startsWith('user.government_id')) return 'digits';
+  return 'exact';
+}
+
+function holdsEncrypted(node: ShapeNode, memo: WeakMap<ShapeNode, boolean>, seen = new Set<ShapeNode>()): boolean {
+  const known = memo.get(node);
+  if (known !== undefined) return known;
+  if (seen.has(node)) return false;
+  seen.add(node);
+  let r = node.field?.encrypt === true;
+  if (!r && !node.field) {
+    const kids: ShapeNode[] = [];
+    if (node.object) kids.push(...node.object.values());
+    if (node.array) kids.push(node.array);
+    if (node.record) kids.push(node.record);
+    if (node.tuple) kids.push(...node.tuple);
+    if (node.tupleRest) kids.push(node.tupleRest);
+    r = kids.some((k) => holdsEncrypted(k, memo, seen));
+  }
+  memo.set(node, r);
+  return r;
+}
+
+/**
+ * A copy of `value` in which every encrypted field the schema declares is
+ * replaced by `fn(field, value)`; everything else is kept (objects and arrays
+ * on the way are copied, the rest shared). `null` and `undefined` stay.
+ */
+export function mapEncrypted(sc: SchemaCrypto, value: unknown, fn: (field: FieldInfo, v: unknown) => unknown): unknown {
+  const walk = (node: ShapeNode, v: unknown, depth: number): unknown => {
+    if (v === null || v === undefined) return v;
+    if (node.field) return node.field.encrypt ? fn(node.field, v) : v;
+    if (typeof v !== 'object' || !holdsEncrypted(node, sc.holds)) return v;
+    if (depth > MAX_DEPTH) throw new PurposefulError('PF_LIMIT_EXCEEDED', 'the record is nested too deeply to encrypt');
+    if (Array.isArray(v)) {
+      if (!node.array && !node.tuple) return v;
+      return v.map((x, i) => {
+        const child = node.tuple && i < node.tuple.length ? node.tuple[i] : (node.array ?? node.tupleRest);
+        return child ? walk(child, x, depth + 1) : x;
+      });
+    }
+    const src = v as Record<string, unknown>;
+    const out: Record<string, unknown> = { ...src };
+    if (node.object) {
+      for (const [k, child] of node.object) {
+        if (Object.hasOwn(src, k)) out[k] = walk(child, src[k], depth + 1);
+      }
+    } else if (node.record) {
+      for (const k of Object.keys(src)) {
+        Object.defineProperty(out, k, { value: walk(node.record, src[k], depth + 1), enumerable: true, writable: true, configurable: true });
+      }
+    }
+    return out;
+  };
+  return walk(sc.schema.shape, value, 0);
+}
+
+/** The place of a field's values in a record. */
+export function placeOf(sc: SchemaCrypto, field: FieldInfo, subject: string | undefined, recordId: string): Place {
+  return { schema: sc.schema.id, field: field.id, subject: subject ?? '', record: recordId };
+}
+
+/** The record id a schema binds values to (`''` when it declares none). */
+export function recordIdOf(schema: PurposefulSchema, record: unknown): string {
+  if (!schema.recordId) return '';
+  const v = (record as Record<string, unknown> | null)?.[schema.recordId];
+  if ((typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'bigint') || v === '') {
+    throw new PurposefulError('PF_INPUT_INVALID', `${schema.recordId}: the record id is needed to bind encrypted values to their record`, {
+      paths: [schema.recordId],
+      schema: schema.id,
+    });
+  }
+  return String(v);
+}
+
+/** Seals every encrypted field of a record and adds its blind-index columns. */
+export function sealRecord(
+  km: KeyManager,
+  sc: SchemaCrypto,
+  record: unknown,
+  subject: string | undefined,
+  bases: ReadonlyMap<KeyClass, BaseKey>,
+  indexBits: number,
+): Record<string, unknown> {
+  const recordId = recordIdOf(sc.schema, record);
+  const out = mapEncrypted(sc, record, (field, v) => {
+    if (looksEncrypted(v)) {
+      throw new PurposefulError('PF_INPUT_INVALID', `${field.path}: the value is already encrypted (sealing twice would lose it)`, {
+        paths: [field.path],
+      });
+    }
+    const base = bases.get(sc.keyClass.get(field) ?? 'erasable') as BaseKey;
+    return km.seal(v, base, placeOf(sc, field, subject, recordId), field.path);
+  }) as Record<string, unknown>;
+  for (const index of sc.indexes) {
+    const parts: string[] = [];
+    for (const [i, f] of index.fields.entries()) {
+      const n = normalizeForIndex(index.normalizers[i] as Normalizer, valueAt(record, f.path));
+      if (n === undefined) break;
+      parts.push(n);
+    }
+    const [primary] = km.indexKeys(index.name);
+    out[INDEX_COLUMN_PREFIX + index.name] =
+      parts.length === index.fields.length && primary ? blindIndexValue(primary.kid, primary.key, parts, indexBits) : null;
+  }
+  return out;
+}
+
+/** The value at a dotted path through objects (fields with an index are never inside arrays). */
+export function valueAt(record: unknown, path: string): unknown {
+  let v: unknown = record;
+  for (const seg of path.split('.')) {
+    if (typeof v !== 'object' || v === null || !Object.hasOwn(v, seg)) return undefined;
+    v = (v as Record<string, unknown>)[seg];
+  }
+  return v;
+}
+
+/** The distinct key ids the visible encrypted fields of a row are sealed under; a plaintext value there is `PF_NOT_ENCRYPTED`. */
+export function kidsToOpen(sc: SchemaCrypto, row: unknown, visible: ReadonlySet<FieldInfo>): Map<string, string> {
+  const kids = new Map<string, string>();
+  mapEncrypted(sc, row, (field, v) => {
+    if (!visible.has(field)) return v;
+    if (!looksEncrypted(v)) {
+      throw new PurposefulError(
+        'PF_NOT_ENCRYPTED',
+        `${field.path} is declared encrypted but holds a plaintext value: open() reads stored rows (use outbound() for plaintext records)`,
+        { paths: [field.path], schema: sc.schema.id },
+      );
+    }
+    const kid = parseEnvelope(v, field.path).kid;
+    if (!kids.has(kid)) kids.set(kid, field.path);
+    return v;
+  });
+  return kids;
+}
+
+/** Opens the visible encrypted fields of a row; the others stay sealed (projection drops them). */
+export function openRecord(
+  km: KeyManager,
+  sc: SchemaCrypto,
+  row: unknown,
+  subject: string | undefined,
+  visible: ReadonlySet<FieldInfo>,
+  bases: ReadonlyMap<string, BaseKey>,
+): unknown {
+  const recordId = recordIdOf(sc.schema, row);
+  return mapEncrypted(sc, row, (field, v) => {
+    if (!visible.has(field)) return v;
+    const kid = parseEnvelope(v, field.path).kid;
+    const base = bases.get(kid) as BaseKey;
+    return km.open(v as string, base, placeOf(sc, field, subject, recordId), field.path);
+  });
+}

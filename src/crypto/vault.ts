@@ -1,0 +1,414 @@
+/**
+ * The engine's encryption side: sealing and opening records, blind-index
+ * queries, rotation and crypto-shredding. Built once by `createPurposeful`
+ * when a keyring is given.
+ *
+ * @module
+ * @internal
+ */
+import { importJWK, type JWK, SignJWT } from 'jose';
+import { PurposefulError } from '../errors.js';
+import type { PurposefulSchema } from '../schema/define.js';
+import { addDuration, type Duration, parseDuration } from '../schema/duration.js';
+import type { Purposes } from '../schema/purposes.js';
+import type { FieldInfo } from '../schema/walk.js';
+import { base64urlEncode } from '../util/base64url.js';
+import { randomBytes } from '../util/bytes.js';
+import type { AeadImplementation, AlgorithmId } from './aead.js';
+import { blindIndexValue, type Normalizer, normalizeForIndex } from './blind-index.js';
+import { encodeValue } from './codec.js';
+import { looksEncrypted, parseEnvelope } from './envelope.js';
+import type { Keyring } from './keyring.js';
+import { type BaseKey, KeyManager } from './keys.js';
+import type { ErasureEntry, ErasureJournal, KeyClass, SubjectKeyStore } from './keystore.js';
+import {
+  INDEX_COLUMN_PREFIX,
+  kidsToOpen,
+  mapEncrypted,
+  normalizerOf,
+  openRecord,
+  placeOf,
+  recordIdOf,
+  type SchemaCrypto,
+  sealRecord,
+} from './records.js';
+
+/** A key that signs erasure receipts (JWS): a JWK, a CryptoKey or a KeyObject, with its JWS algorithm. */
+export interface ReceiptSigner {
+  readonly key: JWK | CryptoKey | Uint8Array | { readonly type: string };
+  readonly alg: string;
+  readonly kid?: string;
+  /** The `iss` of receipts: who erased. */
+  readonly issuer?: string;
+}
+
+/** Encryption options of `createPurposeful`. */
+export interface EncryptionOptions {
+  /** The keyring of KEKs. */
+  readonly keys: Keyring;
+  /** Where subjects' data keys live (required for schemas with a subject and encrypted fields). */
+  readonly keyStore?: SubjectKeyStore;
+  /** Where erasures are journaled (kept apart from the key store's backups). */
+  readonly erasureJournal?: ErasureJournal;
+  /** The AEAD new values are sealed with: `xc20` (default) or `gsiv`. */
+  readonly algorithm?: AlgorithmId;
+  /** `auto` (default: native on Node) or `noble` (portable code everywhere). */
+  readonly implementation?: AeadImplementation;
+  /** Most unwrapped and derived keys kept in memory (default 10 000). */
+  readonly keyCacheSize?: number;
+  /** Bits kept of each blind-index value: a multiple of 8 from 16 to 256 (default 64). */
+  readonly indexBits?: number;
+  /** Signs erasure receipts; `shred` needs it. */
+  readonly receipts?: ReceiptSigner;
+  /**
+   * The longest a key-store backup is kept (ISO-8601, default `P30D`): an
+   * erasure reaches every backup once backups older than it have expired.
+   */
+  readonly backupMaxAge?: string;
+}
+
+/** What `shred` did. */
+export interface ShredResult {
+  readonly subject: string;
+  /** Data keys erased now: every value under them is unreadable, `PF_SUBJECT_ERASED`. */
+  readonly erased: readonly string[];
+  /** Data keys kept because a purpose must keep their fields by law, and until when. */
+  readonly retained: ReadonlyArray<{ readonly keyId: string; readonly until: string; readonly purposes: readonly string[] }>;
+  /** Blind-index values found in the given rows, by column: null them (an index value is a keyed hash of the erased data). */
+  readonly indexValues: Readonly<Record<string, readonly string[]>>;
+  /** When the erasure has reached every key-store backup (now + backupMaxAge). */
+  readonly backupsClearBy: string;
+  /** The erasure receipt: a compact JWS over the above (no personal data beyond the subject reference). */
+  readonly receipt: string;
+}
+
+/** Progress of a long operation. */
+export interface Progress {
+  readonly done: number;
+  readonly total: number;
+  readonly changed: number;
+}
+
+/** Options of `rotate`. */
+export interface RotateOptions {
+  /** Rows re-encrypted between two progress reports (default 100). */
+  readonly batchSize?: number;
+  readonly onProgress?: (p: Progress) => void | Promise<void>;
+}
+
+const LEGAL = new Set(['legal_obligation']);
+
+function invalid(message: string): PurposefulError {
+  return new PurposefulError('PF_OPTIONS_INVALID', message);
+}
+
+/** @internal */
+export class Vault {
+  readonly km: KeyManager;
+  readonly #bySchema = new Map<PurposefulSchema, SchemaCrypto>();
+  readonly #indexBits: number;
+  readonly #journal: ErasureJournal | undefined;
+  readonly #receipts: ReceiptSigner | undefined;
+  readonly #backupMaxAge: Duration;
+  /** Purposes whose legal obligation keeps retained keys alive, and the longest of their retentions. */
+  readonly #retainedFor: { purposes: string[]; durations: Duration[] };
+
+  constructor(options: EncryptionOptions, purposes: Purposes, schemas: readonly PurposefulSchema[]) {
+    const algorithm = options.algorithm ?? 'xc20';
+    if (algorithm !== 'xc20' && algorithm !== 'gsiv') throw invalid("algorithm must be 'xc20' or 'gsiv'");
+    const implementation = options.implementation ?? 'auto';
+    if (implementation !== 'auto' && implementation !== 'noble') throw invalid("implementation must be 'auto' or 'noble'");
+    const cacheSize = options.keyCacheSize ?? 10_000;
+    if (!Number.isInteger(cacheSize) || cacheSize < 16) throw invalid('keyCacheSize must be an integer of at least 16');
+    this.#indexBits = options.indexBits ?? 64;
+    if (!Number.isInteger(this.#indexBits) || this.#indexBits % 8 !== 0 || this.#indexBits < 16 || this.#indexBits > 256) {
+      throw invalid('indexBits must be a multiple of 8 from 16 to 256');
+    }
+    const backup = parseDuration(options.backupMaxAge ?? 'P30D');
+    if (!backup) throw invalid('backupMaxAge must be an ISO-8601 duration such as P30D');
+    this.#backupMaxAge = backup;
+    if (options.receipts && (typeof options.receipts.alg !== 'string' || !options.receipts.key)) {
+      throw invalid('receipts must be { key, alg } (for instance an Ed25519 private JWK and "EdDSA")');
+    }
+    this.#receipts = options.receipts;
+    this.#journal = options.erasureJournal;
+    this.km = new KeyManager({ keyring: options.keys, store: options.keyStore, algorithm, implementation, cacheSize });
+
+    const retained = { purposes: new Set<string>(), durations: [] as Duration[] };
+    for (const schema of schemas) {
+      const keyClass = new Map<FieldInfo, KeyClass>();
+      const encrypted = schema.fields.filter((f) => f.encrypt);
+      for (const f of encrypted) {
+        const legal = [...f.access.keys()].filter((pid) => {
+          const b = purposes.get(pid)?.declaration.legalBasis;
+          return (b?.lgpd !== undefined && LEGAL.has(b.lgpd)) || (b?.gdpr !== undefined && LEGAL.has(b.gdpr));
+        });
+        keyClass.set(f, legal.length ? 'retained' : 'erasable');
+        for (const pid of legal) {
+          retained.purposes.add(pid);
+          const d = purposes.get(pid)?.retention.duration;
+          if (d) retained.durations.push(d);
+        }
+      }
+      if (schema.subject && encrypted.length && !options.keyStore) {
+        throw invalid(`schema "${schema.id}" has a subject and encrypted fields: give createPurposeful a keyStore for its data keys`);
+      }
+      this.#bySchema.set(schema, {
+        schema,
+        encrypted,
+        keyClass,
+        classes: [...new Set(keyClass.values())],
+        indexes: schema.indexes.map((ix) => ({ name: ix.name, fields: ix.fields, normalizers: ix.fields.map(normalizerOf) })),
+        holds: new WeakMap(),
+      });
+    }
+    this.#retainedFor = { purposes: [...retained.purposes], durations: retained.durations };
+  }
+
+  sc(schema: PurposefulSchema): SchemaCrypto {
+    return this.#bySchema.get(schema) as SchemaCrypto;
+  }
+
+  #subject(sc: SchemaCrypto, subjectId: string | undefined): string | undefined {
+    if (!sc.schema.subject) return undefined;
+    if (!subjectId) {
+      throw new PurposefulError(
+        'PF_SUBJECT_MISSING',
+        `schema "${sc.schema.id}": encryption binds values to their subject, and the record has no ${sc.schema.subject.id ?? 'subject id'} (nor the context a subjectId)`,
+        { schema: sc.schema.id },
+      );
+    }
+    return subjectId;
+  }
+
+  /** Seals a record: every encrypted field, plus its blind-index columns. */
+  async seal(schema: PurposefulSchema, record: unknown, subjectId: string | undefined): Promise<Record<string, unknown>> {
+    const sc = this.sc(schema);
+    const subject = this.#subject(sc, subjectId);
+    const bases = new Map<KeyClass, BaseKey>();
+    for (const c of sc.classes) {
+      bases.set(c, subject === undefined ? this.km.rootForSeal(schema.id) : await this.km.dataKeyForSeal(subject, c));
+    }
+    return sealRecord(this.km, sc, record, subject, bases, this.#indexBits);
+  }
+
+  /** Opens the fields of a row that `visible` names (the purpose may see them). */
+  async open(schema: PurposefulSchema, row: unknown, subjectId: string | undefined, visible: ReadonlySet<FieldInfo>): Promise<unknown> {
+    const sc = this.sc(schema);
+    if (visible.size === 0) return row;
+    const subject = this.#subject(sc, subjectId);
+    const kids = kidsToOpen(sc, row, visible);
+    const bases = new Map<string, BaseKey>();
+    for (const [kid, path] of kids) bases.set(kid, await this.#baseForOpen(sc, subject, kid, path));
+    return openRecord(this.km, sc, row, subject, visible, bases);
+  }
+
+  async #baseForOpen(sc: SchemaCrypto, subject: string | undefined, kid: string, path: string): Promise<BaseKey> {
+    if (subject !== undefined) return this.km.dataKeyForOpen(subject, kid, path);
+    if (!this.km.keyring.has(kid)) throw new PurposefulError('PF_KEY_NOT_FOUND', `${path}: the keyring has no key "${kid}"`, { paths: [path] });
+    return this.km.rootFor(sc.schema.id, kid);
+  }
+
+  /** Blind-index values of an index for a value (or the values of a compound index), one per keyring key. */
+  indexFor(schema: PurposefulSchema, name: string, value: unknown): string[] {
+    const sc = this.sc(schema);
+    const ix = sc.indexes.find((i) => i.name === name || (i.fields.length === 1 && i.fields[0]?.path === name));
+    if (!ix) throw invalid(`schema "${schema.id}" has no blind index "${name}"`);
+    const values = ix.fields.length === 1 ? [value] : value;
+    if (!Array.isArray(values) || values.length !== ix.fields.length) {
+      throw invalid(`index "${ix.name}" combines ${ix.fields.length} fields: pass their values as an array, in order`);
+    }
+    const parts = values.map((v, i) => normalizeForIndex(ix.normalizers[i] as Normalizer, v));
+    if (parts.some((p) => p === undefined)) throw invalid(`index "${ix.name}": a value to search for is missing`);
+    return this.km.indexKeys(ix.name).map((k) => blindIndexValue(k.kid, k.key, parts as string[], this.#indexBits));
+  }
+
+  /** Re-encrypts the values of rows that are not under the current key and algorithm. */
+  async rotate(
+    schema: PurposefulSchema,
+    rows: readonly unknown[],
+    subjectOf: (row: unknown) => string | undefined,
+    options: RotateOptions,
+  ): Promise<{ rows: unknown[]; changed: number }> {
+    const sc = this.sc(schema);
+    const batchSize = options.batchSize ?? 100;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw invalid('batchSize must be a positive integer');
+    if (!Array.isArray(rows)) throw invalid('rotate() takes an array of rows');
+    // refuse to start if any value names a key nobody has: nothing is changed then
+    const basesPerRow: Array<Map<string, BaseKey | null>> = [];
+    for (const row of rows) {
+      const subject = this.#subject(sc, subjectOf(row));
+      const bases = new Map<string, BaseKey | null>();
+      const kids = new Set<string>();
+      mapEncrypted(sc, row, (field, v) => {
+        if (!looksEncrypted(v)) {
+          throw new PurposefulError('PF_NOT_ENCRYPTED', `${field.path} holds a plaintext value: seal rows before rotating them`, {
+            paths: [field.path],
+          });
+        }
+        kids.add(parseEnvelope(v, field.path).kid);
+        return v;
+      });
+      for (const kid of kids) {
+        try {
+          bases.set(kid, await this.#baseForOpen(sc, subject, kid, schema.id));
+        } catch (err) {
+          if ((err as PurposefulError).code !== 'PF_SUBJECT_ERASED') throw err;
+          bases.set(kid, null); // erased: unreadable by design, left as it is
+        }
+      }
+      basesPerRow.push(bases);
+    }
+    const out: unknown[] = [];
+    let changed = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      const subject = this.#subject(sc, subjectOf(row));
+      const recordId = recordIdOf(schema, row);
+      const current = new Map<KeyClass, BaseKey>();
+      for (const c of sc.classes) {
+        current.set(c, subject === undefined ? this.km.rootForSeal(schema.id) : await this.km.dataKeyForSeal(subject, c));
+      }
+      let rowChanged = false;
+      const next = mapEncrypted(sc, row, (field, v) => {
+        const env = parseEnvelope(v, field.path);
+        const target = current.get(sc.keyClass.get(field) ?? 'erasable') as BaseKey;
+        if (env.kid === target.kid && env.alg === this.km.algorithm) return v;
+        const old = basesPerRow[i]?.get(env.kid);
+        if (!old) return v;
+        const place = placeOf(sc, field, subject, recordId);
+        const plain = this.km.open(v as string, old, place, field.path);
+        const sealed = this.km.seal(plain, target, place, field.path);
+        const check = encodeValue(this.km.open(sealed, target, place, field.path), field.path);
+        const want = encodeValue(plain, field.path);
+        if (check.length !== want.length || check.some((b, j) => b !== want[j])) {
+          throw new PurposefulError('PF_DECRYPTION_FAILED', `${field.path}: the re-encrypted value did not verify; the row is left unchanged`, {
+            paths: [field.path],
+          });
+        }
+        rowChanged = true;
+        return sealed;
+      });
+      out.push(rowChanged ? next : row);
+      if (rowChanged) changed++;
+      if ((i + 1) % batchSize === 0 || i + 1 === rows.length) await options.onProgress?.({ done: i + 1, total: rows.length, changed });
+    }
+    return { rows: out, changed };
+  }
+
+  /** Rewraps every live data key that is not under the primary keyring key. Data is not touched. */
+  async rewrapDataKeys(onProgress?: (p: Progress) => void | Promise<void>): Promise<number> {
+    const store = this.km.store;
+    let done = 0;
+    let changed = 0;
+    for await (const subject of store.subjects()) {
+      for (const record of await store.keys(subject)) {
+        if (record.erasedAt || record.kek === this.km.keyring.primary) continue;
+        const dek = this.km.unwrap(subject, record);
+        const { kek, wrapped } = this.km.wrap(subject, record.keyClass, record.id, dek);
+        await store.update(subject, { ...record, kek, wrapped });
+        changed++;
+      }
+      done++;
+      await onProgress?.({ done, total: done, changed });
+    }
+    return changed;
+  }
+
+  async #erase(subject: string, ids: readonly string[], at: Date): Promise<void> {
+    if (ids.length === 0) return;
+    const store = this.km.store;
+    for (const record of await store.keys(subject)) {
+      if (ids.includes(record.id) && !record.erasedAt) {
+        const { retainUntil: _kept, ...rest } = record;
+        await store.update(subject, { ...rest, wrapped: '', erasedAt: at.toISOString() });
+      }
+    }
+    this.km.forget(subject, ids);
+    await this.#journal?.append({ subject, keyIds: [...ids], at: at.toISOString() });
+  }
+
+  /** Crypto-shreds a subject. */
+  async shred(
+    subject: string,
+    options: { rows?: ReadonlyArray<{ readonly schema: PurposefulSchema; readonly rows: readonly unknown[] }>; now?: Date },
+  ): Promise<ShredResult> {
+    if (!this.#receipts) throw invalid('shred() signs an erasure receipt: configure createPurposeful({ receipts: { key, alg } })');
+    if (typeof subject !== 'string' || subject.length === 0) throw invalid('shred() needs the subject id');
+    const now = options.now ?? new Date();
+    const store = this.km.store;
+    const erased: string[] = [];
+    const retained: Array<{ keyId: string; until: string; purposes: string[] }> = [];
+    const until = this.#retainedFor.durations.reduce((latest, d) => {
+      const t = addDuration(now, d);
+      return t > latest ? t : latest;
+    }, now);
+    for (const record of await store.keys(subject)) {
+      if (record.erasedAt) continue;
+      if (record.keyClass === 'retained' && until > now) {
+        const keep = record.retainUntil && record.retainUntil > until.toISOString() ? record.retainUntil : until.toISOString();
+        await store.update(subject, { ...record, retainUntil: keep });
+        retained.push({ keyId: record.id, until: keep, purposes: this.#retainedFor.purposes });
+      } else erased.push(record.id);
+    }
+    await this.#erase(subject, erased, now);
+    const indexValues: Record<string, string[]> = {};
+    for (const group of options.rows ?? []) {
+      for (const row of group.rows) {
+        for (const [k, v] of Object.entries((row ?? {}) as Record<string, unknown>)) {
+          if (k.startsWith(INDEX_COLUMN_PREFIX) && typeof v === 'string') (indexValues[k] ??= []).push(v);
+        }
+      }
+    }
+    const backupsClearBy = addDuration(now, this.#backupMaxAge).toISOString();
+    const receipt = await this.#sign({ subject, erased, retained, backupsClearBy }, now);
+    return Object.freeze({ subject, erased, retained, indexValues, backupsClearBy, receipt });
+  }
+
+  async #sign(claims: Record<string, unknown>, now: Date): Promise<string> {
+    const r = this.#receipts as ReceiptSigner;
+    const key =
+      r.key instanceof Uint8Array || (typeof r.key === 'object' && r.key !== null && 'type' in r.key)
+        ? (r.key as CryptoKey)
+        : await importJWK(r.key as JWK, r.alg);
+    const jwt = new SignJWT({ purpose: 'erasure', ...claims })
+      .setProtectedHeader({ alg: r.alg, typ: 'purposeful-erasure+jwt', ...(r.kid ? { kid: r.kid } : {}) })
+      .setSubject(claims.subject as string)
+      .setIssuedAt(Math.floor(now.getTime() / 1000))
+      .setJti(base64urlEncode(randomBytes(12)));
+    if (r.issuer) jwt.setIssuer(r.issuer);
+    return jwt.sign(key as CryptoKey);
+  }
+
+  /** Erases retained keys whose retention has ended. */
+  async purgeRetained(now: Date): Promise<number> {
+    const store = this.km.store;
+    let n = 0;
+    for await (const subject of store.subjects()) {
+      const due = (await store.keys(subject)).filter((r) => !r.erasedAt && r.retainUntil && r.retainUntil <= now.toISOString()).map((r) => r.id);
+      await this.#erase(subject, due, now);
+      n += due.length;
+    }
+    return n;
+  }
+
+  /** Replays erasures (after a key-store restore): keys the journal says were erased are erased again. */
+  async replayErasures(entries?: Iterable<ErasureEntry> | AsyncIterable<ErasureEntry>): Promise<number> {
+    const source = entries ?? this.#journal?.entries();
+    if (!source) throw invalid('replayErasures() needs the journal entries, or createPurposeful({ erasureJournal })');
+    const store = this.km.store;
+    let n = 0;
+    for await (const e of source as AsyncIterable<ErasureEntry>) {
+      for (const record of await store.keys(e.subject)) {
+        if (e.keyIds.includes(record.id) && !record.erasedAt) {
+          const { retainUntil: _kept, ...rest } = record;
+          await store.update(e.subject, { ...rest, wrapped: '', erasedAt: e.at });
+          n++;
+        }
+      }
+      this.km.forget(e.subject, e.keyIds);
+    }
+    return n;
+  }
+}
+

@@ -1,0 +1,60 @@
+/**
+ * Byte helpers shared by pseudonyms, envelopes and keys.
+ *
+ * @module
+ * @internal
+ */
+
+const encoder = new TextEncoder();
+const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** UTF-8 bytes of a string. */
+export function utf8(s: string): Uint8Array {
+  return encoder.encode(s);
+}
+
+/** A string from UTF-8 bytes; invalid UTF-8 throws. */
+export function fromUtf8(b: Uint8Array): string {
+  return strictDecoder.decode(b);
+}
+
+/**
+ * Each part as a u32 big-endian length followed by its bytes, concatenated:
+ * an unambiguous encoding of a list (no separator can be forged by a part).
+ */
+export function lengthPrefixed(parts: ReadonlyArray<string | Uint8Array>): Uint8Array {
+  const encoded = parts.map((p) => (typeof p === 'string' ? encoder.encode(p) : p));
+  const out = new Uint8Array(encoded.reduce((n, e) => n + 4 + e.length, 0));
+  const view = new DataView(out.buffer);
+  let o = 0;
+  for (const e of encoded) {
+    view.setUint32(o, e.length);
+    out.set(e, o + 4);
+    o += 4 + e.length;
+  }
+  return out;
+}
+
+/** Concatenates byte arrays. */
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Constant-time equality of two byte arrays. */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
+  return diff === 0;
+}
+
+/** Random bytes from the Web Crypto API (Node, Edge, workers and browsers all have it). */
+export function randomBytes(n: number): Uint8Array {
+  return globalThis.crypto.getRandomValues(new Uint8Array(n));
+}

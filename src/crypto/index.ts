@@ -13,4 +13,4 @@ export {
   type SubjectKeyStore,
 } from './keystore.js';
 export { INDEX_COLUMN_PREFIX } from './records.js';
-export type { EncryptionOptions, Progress, ReceiptSigner, RotateOptions, ShredResult } from './vault.js';
+export type { EncryptionOptions, Progress, ReceiptSigner, RotateOptions, RotateProgress, ShredResult } from './vault.js';

@@ -89,11 +89,22 @@ export interface Progress {
   readonly changed: number;
 }
 
+/** Progress of `rotate`, with the batch just finished: persist `rows` (they replace `rows` from index `from`). */
+export interface RotateProgress extends Progress {
+  readonly from: number;
+  readonly rows: readonly unknown[];
+}
+
 /** Options of `rotate`. */
 export interface RotateOptions {
-  /** Rows re-encrypted between two progress reports (default 100). */
+  /** Rows per batch (default 100). */
   readonly batchSize?: number;
-  readonly onProgress?: (p: Progress) => void | Promise<void>;
+  /**
+   * Called after each batch with its rows, re-encrypted where needed: write them
+   * back there. If the process dies, run `rotate` again on the rows as stored:
+   * rows already done are left as they are, and every row is readable at any point.
+   */
+  readonly onProgress?: (p: RotateProgress) => void | Promise<void>;
 }
 
 const LEGAL = new Set(['legal_obligation']);
@@ -291,7 +302,10 @@ export class Vault {
       });
       out.push(rowChanged ? next : row);
       if (rowChanged) changed++;
-      if ((i + 1) % batchSize === 0 || i + 1 === rows.length) await options.onProgress?.({ done: i + 1, total: rows.length, changed });
+      if ((i + 1) % batchSize === 0 || i + 1 === rows.length) {
+        const from = Math.floor(i / batchSize) * batchSize;
+        await options.onProgress?.({ done: i + 1, total: rows.length, changed, from, rows: out.slice(from, i + 1) });
+      }
     }
     return { rows: out, changed };
   }

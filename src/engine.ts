@@ -6,6 +6,9 @@
  * @module
  */
 import * as core from 'zod/v4/core';
+import { isKeyring, type Keyring } from './crypto/keyring.js';
+import type { ErasureEntry, ErasureJournal, SubjectKeyStore } from './crypto/keystore.js';
+import { type EncryptionOptions, type Progress, type RotateOptions, type ShredResult, Vault } from './crypto/vault.js';
 import { PurposefulError, type ValidationIssue } from './errors.js';
 import { assertPurpose, inboundZodFor, planFor } from './minimize/cache.js';
 import type { Limits } from './minimize/plan.js';
@@ -18,9 +21,6 @@ import type { Inbound, Outbound } from './schema/types.js';
 import { displayPath } from './schema/walk.js';
 import { JURISDICTIONS, type Jurisdiction } from './taxonomy/bases.js';
 import { assertCleanPrototype } from './util/prototype.js';
-import { isKeyring, type Keyring } from './crypto/keyring.js';
-import type { ErasureEntry, ErasureJournal, SubjectKeyStore } from './crypto/keystore.js';
-import { type EncryptionOptions, type Progress, type RotateOptions, type ShredResult, Vault } from './crypto/vault.js';
 
 /**
  * Who is asking.
@@ -149,11 +149,23 @@ export interface Purposeful<P extends string = string> {
    * bound to its schema, field, subject and record; a `bidx_<name>` column per
    * blind index. Needs a keyring.
    */
-  seal<S extends PurposefulSchema, Q extends P>(schema: S, record: unknown, ctx: PurposeContext<Q>): Promise<Record<string, unknown>>;
+  seal<S extends PurposefulSchema, Q extends P>(
+    schema: S,
+    record: unknown,
+    ctx: PurposeContext<Q>,
+  ): Promise<Record<string, unknown>>;
   /** `seal` for many records. */
-  sealMany<S extends PurposefulSchema, Q extends P>(schema: S, records: readonly unknown[], ctx: PurposeContext<Q>): Promise<Record<string, unknown>[]>;
+  sealMany<S extends PurposefulSchema, Q extends P>(
+    schema: S,
+    records: readonly unknown[],
+    ctx: PurposeContext<Q>,
+  ): Promise<Record<string, unknown>[]>;
   /** `open` for many rows. */
-  openMany<S extends PurposefulSchema, Q extends P>(schema: S, rows: readonly unknown[], ctx: PurposeContext<Q>): Promise<Outbound<S, Q>[]>;
+  openMany<S extends PurposefulSchema, Q extends P>(
+    schema: S,
+    rows: readonly unknown[],
+    ctx: PurposeContext<Q>,
+  ): Promise<Outbound<S, Q>[]>;
   /** The blind-index values to search a column for (one per keyring key during a rotation). */
   indexFor(schema: PurposefulSchema, index: string, value: unknown): string[];
   /** Crypto-shreds a subject: erasable data keys deleted, legally retained ones kept until their retention ends; a signed receipt. */
@@ -162,7 +174,11 @@ export interface Purposeful<P extends string = string> {
     options?: { rows?: ReadonlyArray<{ readonly schema: PurposefulSchema; readonly rows: readonly unknown[] }>; now?: Date },
   ): Promise<ShredResult>;
   /** Re-encrypts the values of stored rows that are not under the current key or algorithm (verified, idempotent, resumable). */
-  rotate(schema: PurposefulSchema, rows: readonly unknown[], options?: RotateOptions): Promise<{ rows: unknown[]; changed: number }>;
+  rotate(
+    schema: PurposefulSchema,
+    rows: readonly unknown[],
+    options?: RotateOptions,
+  ): Promise<{ rows: unknown[]; changed: number }>;
   /** After a keyring rotation: rewraps every data key under the new primary keyring key (no data is touched). */
   rewrapDataKeys(onProgress?: (p: Progress) => void | Promise<void>): Promise<number>;
   /** Erases the retained data keys whose legal retention has ended. */

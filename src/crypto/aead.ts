@@ -17,7 +17,14 @@
 import { gcmsiv } from '@noble/ciphers/aes.js';
 import { hchacha, xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 
-/** The algorithm ids of the envelope format. */
+/**
+ * The algorithm ids of the envelope format.
+ *
+ * @example
+ * ```ts
+ * createPurposeful({ purposes, schemas, keys, keyStore, encryption: { algorithm: 'gsiv' } }); // AES-256-GCM-SIV
+ * ```
+ */
 export type AlgorithmId = 'xc20' | 'gsiv';
 
 /** One AEAD, as the envelope uses it. */
@@ -143,7 +150,14 @@ function nativeXc20(c: NodeCrypto): Aead {
   };
 }
 
-/** Which implementations to use. */
+/**
+ * Which implementations to use.
+ *
+ * @example
+ * ```ts
+ * createPurposeful({ purposes, schemas, keys, keyStore, encryption: { implementation: 'noble' } }); // same bytes, no native code
+ * ```
+ */
 export type AeadImplementation = 'auto' | 'noble';
 
 /**

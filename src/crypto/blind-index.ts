@@ -19,7 +19,15 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { base64urlEncode } from '../util/base64url.js';
 import { lengthPrefixed } from '../util/bytes.js';
 
-/** How a value is normalized before it is indexed. */
+/**
+ * How a value is normalized before it is indexed.
+ *
+ * @example
+ * ```ts
+ * const n: Normalizer = 'digits';
+ * normalizeForIndex(n, '(11) 98765-4321'); // '11987654321'
+ * ```
+ */
 export type Normalizer = 'digits' | 'alnum' | 'email' | 'name' | 'exact';
 
 /**
@@ -45,12 +53,7 @@ export function normalizeForIndex(kind: Normalizer, value: unknown): string | un
     case 'email':
       return s.trim().toLowerCase();
     case 'name':
-      return s
-        .normalize('NFKD')
-        .replace(/\p{M}/gu, '')
-        .toLowerCase()
-        .trim()
-        .replace(/\s+/g, ' ');
+      return s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().trim().replace(/\s+/g, ' ');
     default:
       return s.normalize('NFC');
   }

@@ -22,15 +22,43 @@
 import { PurposefulError } from '../errors.js';
 import { concatBytes, fromUtf8, utf8 } from '../util/bytes.js';
 
-/** A value the codec represents. */
+/**
+ * A value the codec represents.
+ *
+ * @example
+ * ```ts
+ * const values: FieldValue[] = ['text', 42, 10n, true, null, new Date(), new Uint8Array([1]), { a: [1] }];
+ * ```
+ */
 export type FieldValue = string | number | bigint | boolean | null | Date | Uint8Array | JsonObject | JsonArray;
-/** A JSON object. */
+/**
+ * A JSON object.
+ *
+ * @example
+ * ```ts
+ * const prefs: JsonObject = { theme: 'dark', fontSize: 14 };
+ * ```
+ */
 export interface JsonObject {
   readonly [key: string]: JsonData;
 }
-/** A JSON array. */
+/**
+ * A JSON array.
+ *
+ * @example
+ * ```ts
+ * const tags: JsonArray = ['vip', 2, null];
+ * ```
+ */
 export type JsonArray = readonly JsonData[];
-/** Plain JSON data. */
+/**
+ * Plain JSON data.
+ *
+ * @example
+ * ```ts
+ * const prefs: JsonData = { theme: 'dark', channels: ['email'] };
+ * ```
+ */
 export type JsonData = string | number | boolean | null | JsonObject | JsonArray;
 
 const TAG = { string: 1, number: 2, bigint: 3, true: 4, false: 5, null: 6, date: 7, bytes: 8, json: 9 } as const;

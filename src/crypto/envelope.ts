@@ -29,14 +29,35 @@ import { base64urlDecode, base64urlEncode } from '../util/base64url.js';
 import { lengthPrefixed } from '../util/bytes.js';
 import { type AlgorithmId, TAG_LENGTH } from './aead.js';
 
-/** The prefix of every version-1 envelope. */
+/**
+ * The prefix of every version-1 envelope.
+ *
+ * @example
+ * ```ts
+ * row.cpf.startsWith(ENVELOPE_PREFIX); // true once sealed
+ * ```
+ */
 export const ENVELOPE_PREFIX = 'pf1.';
-/** Longest envelope accepted, in characters (about 6 MiB of plaintext). */
+/**
+ * Longest envelope accepted, in characters (about 6 MiB of plaintext).
+ *
+ * @example
+ * ```ts
+ * if (text.length > MAX_ENVELOPE_LENGTH) throw new Error('not a purposeful ciphertext');
+ * ```
+ */
 export const MAX_ENVELOPE_LENGTH = 8 * 1024 * 1024;
 /** Nonce length per algorithm. */
 export const NONCE_LENGTH: Readonly<Record<AlgorithmId, number>> = Object.freeze({ xc20: 24, gsiv: 12 });
 
-/** A parsed envelope. */
+/**
+ * A parsed envelope.
+ *
+ * @example
+ * ```ts
+ * const { alg, kid, nonce, sealed } = parseEnvelope(row.email, 'email');
+ * ```
+ */
 export interface Envelope {
   readonly alg: AlgorithmId;
   readonly kid: string;
@@ -77,7 +98,15 @@ export function formatEnvelope(alg: AlgorithmId, kid: string, nonce: Uint8Array,
   return `${ENVELOPE_PREFIX}${alg}.${kid}.${base64urlEncode(data)}`;
 }
 
-/** True when `value` looks like an envelope (a string with the version-1 prefix); says nothing of its validity. */
+/**
+ * True when `value` looks like an envelope (a string with the version-1 prefix); says nothing of its validity.
+ *
+ * @example
+ * ```ts
+ * looksEncrypted(row.email);         // true
+ * looksEncrypted('ana@example.com'); // false
+ * ```
+ */
 export function looksEncrypted(value: unknown): value is string {
   return typeof value === 'string' && value.startsWith(ENVELOPE_PREFIX);
 }

@@ -14,7 +14,14 @@ import { base64urlDecode, base64urlEncode } from '../util/base64url.js';
 import { lengthPrefixed, randomBytes, utf8 } from '../util/bytes.js';
 import { isKid } from './envelope.js';
 
-/** An `oct` JWK as the keyring stores it. */
+/**
+ * An `oct` JWK as the keyring stores it.
+ *
+ * @example
+ * ```ts
+ * const jwk: KeyringJwk = { kty: 'oct', kid: 'k-2026-01', k: '…43 base64url characters…', key_ops: ['wrapKey', 'unwrapKey'] };
+ * ```
+ */
 export interface KeyringJwk {
   readonly kty: 'oct';
   readonly kid: string;
@@ -22,15 +29,24 @@ export interface KeyringJwk {
   readonly key_ops: readonly ('wrapKey' | 'unwrapKey')[];
 }
 
-/** A JWK Set of KEKs. */
+/**
+ * A JWK Set of KEKs.
+ *
+ * @example
+ * ```ts
+ * const jwks: KeyringJwks = generateKeyring().export();
+ * const keys = await keyringFromJwks(jwks);
+ * ```
+ */
 export interface KeyringJwks {
   readonly keys: readonly KeyringJwk[];
 }
 
 /** Secrets by keyring, shared by the ESM and CJS copies of the package (a keyring made by one works in the other). */
-const SECRETS: WeakMap<object, ReadonlyMap<string, Uint8Array>> = ((globalThis as Record<symbol, unknown>)[
-  Symbol.for('purposeful.keyring.v1')
-] ??= new WeakMap()) as WeakMap<object, ReadonlyMap<string, Uint8Array>>;
+const SECRETS_KEY = Symbol.for('purposeful.keyring.v1');
+const shared = globalThis as Record<symbol, unknown>;
+if (!shared[SECRETS_KEY]) shared[SECRETS_KEY] = new WeakMap();
+const SECRETS = shared[SECRETS_KEY] as WeakMap<object, ReadonlyMap<string, Uint8Array>>;
 
 function invalid(message: string): PurposefulError {
   return new PurposefulError('PF_OPTIONS_INVALID', `keyring: ${message}`);
@@ -67,11 +83,11 @@ export class Keyring {
     let primary: string | undefined;
     for (const [i, jwk] of keys.entries()) {
       const j = jwk as Partial<KeyringJwk> | null;
-      if (!j || j.kty !== 'oct') throw invalid(`key #${i} is not an "oct" JWK`);
+      if (j?.kty !== 'oct') throw invalid(`key #${i} is not an "oct" JWK`);
       if (typeof j.kid !== 'string' || !isKid(j.kid)) throw invalid(`key #${i} needs a kid of 1–64 characters A–Z a–z 0–9 _ -`);
       if (secrets.has(j.kid)) throw invalid(`duplicate kid "${j.kid}"`);
       const k = typeof j.k === 'string' ? base64urlDecode(j.k) : undefined;
-      if (!k || k.length !== 32) throw invalid(`key "${j.kid}" must be 32 bytes (256 bits) of canonical base64url`);
+      if (k?.length !== 32) throw invalid(`key "${j.kid}" must be 32 bytes (256 bits) of canonical base64url`);
       const ops = j.key_ops;
       if (!Array.isArray(ops) || !ops.includes('unwrapKey') || ops.some((o) => o !== 'wrapKey' && o !== 'unwrapKey')) {
         throw invalid(`key "${j.kid}" needs key_ops ["wrapKey", "unwrapKey"] (primary) or ["unwrapKey"]`);
@@ -164,7 +180,9 @@ function newKid(): string {
  * ```
  */
 export function generateKeyring(options: { kid?: string } = {}): Keyring {
-  return new Keyring({ keys: [{ kty: 'oct', kid: options.kid ?? newKid(), k: base64urlEncode(randomBytes(32)), key_ops: ['wrapKey', 'unwrapKey'] }] });
+  return new Keyring({
+    keys: [{ kty: 'oct', kid: options.kid ?? newKid(), k: base64urlEncode(randomBytes(32)), key_ops: ['wrapKey', 'unwrapKey'] }],
+  });
 }
 
 /**

@@ -133,10 +133,18 @@ export class KeyManager {
     const data = record.wrapped.startsWith(WRAP_PREFIX) ? base64urlDecode(record.wrapped.slice(WRAP_PREFIX.length)) : undefined;
     const dek =
       data && data.length > 24
-        ? this.aead.xc20.open(this.#kek(record.kek), data.subarray(0, 24), data.subarray(24), this.#wrapAd(record.kek, subject, record.keyClass, record.id))
+        ? this.aead.xc20.open(
+            this.#kek(record.kek),
+            data.subarray(0, 24),
+            data.subarray(24),
+            this.#wrapAd(record.kek, subject, record.keyClass, record.id),
+          )
         : undefined;
-    if (!dek || dek.length !== 32) {
-      throw new PurposefulError('PF_DECRYPTION_FAILED', `a stored data key (${record.id}) does not unwrap: the key store was altered`);
+    if (dek?.length !== 32) {
+      throw new PurposefulError(
+        'PF_DECRYPTION_FAILED',
+        `a stored data key (${record.id}) does not unwrap: the key store was altered`,
+      );
     }
     return dek;
   }
@@ -169,9 +177,12 @@ export class KeyManager {
     const cached = this.#cache.get(`dek\u0000${subject}\u0000${kid}`);
     if (cached) return { kid, key: cached };
     const record = (await this.store.keys(subject)).find((r) => r.id === kid);
-    if (!record) throw new PurposefulError('PF_KEY_NOT_FOUND', `${path}: the subject has no data key "${kid}"`, { paths: [path] });
+    if (!record)
+      throw new PurposefulError('PF_KEY_NOT_FOUND', `${path}: the subject has no data key "${kid}"`, { paths: [path] });
     if (record.erasedAt) {
-      throw new PurposefulError('PF_SUBJECT_ERASED', `${path}: the subject's data was erased (crypto-shredded)`, { paths: [path] });
+      throw new PurposefulError('PF_SUBJECT_ERASED', `${path}: the subject's data was erased (crypto-shredded)`, {
+        paths: [path],
+      });
     }
     return { kid, key: this.#dek(subject, record) };
   }
@@ -192,19 +203,34 @@ export class KeyManager {
     const alg = this.algorithm;
     const aead = this.aead[alg];
     const nonce = randomBytes(aead.nonceLength);
-    const sealed = aead.seal(this.fieldKey(base, place.schema, place.field, alg), nonce, encodeValue(value, path), associatedData(alg, base.kid, place));
+    const sealed = aead.seal(
+      this.fieldKey(base, place.schema, place.field, alg),
+      nonce,
+      encodeValue(value, path),
+      associatedData(alg, base.kid, place),
+    );
     return formatEnvelope(alg, base.kid, nonce, sealed);
   }
 
   /** Opens one envelope at its place; anything but an authentic value for this place is an error, with no plaintext. */
   open(text: string, base: BaseKey, place: Place, path: string): unknown {
     const env = parseEnvelope(text, path);
-    if (env.kid !== base.kid) throw new PurposefulError('PF_KEY_NOT_FOUND', `${path}: sealed under another key`, { paths: [path] });
-    const pt = this.aead[env.alg].open(this.fieldKey(base, place.schema, place.field, env.alg), env.nonce, env.sealed, associatedData(env.alg, env.kid, place));
+    if (env.kid !== base.kid)
+      throw new PurposefulError('PF_KEY_NOT_FOUND', `${path}: sealed under another key`, { paths: [path] });
+    const pt = this.aead[env.alg].open(
+      this.fieldKey(base, place.schema, place.field, env.alg),
+      env.nonce,
+      env.sealed,
+      associatedData(env.alg, env.kid, place),
+    );
     if (!pt) {
-      throw new PurposefulError('PF_DECRYPTION_FAILED', `${path}: the ciphertext does not authenticate for this field, record and subject`, {
-        paths: [path],
-      });
+      throw new PurposefulError(
+        'PF_DECRYPTION_FAILED',
+        `${path}: the ciphertext does not authenticate for this field, record and subject`,
+        {
+          paths: [path],
+        },
+      );
     }
     return decodeValue(pt, path);
   }

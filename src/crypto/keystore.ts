@@ -11,10 +11,24 @@
  * protect what the subject may have erased; `retained` keys protect fields a
  * purpose must keep by law (LGPD Art. 16 I), and survive a shredding until
  * that retention ends.
+ *
+ * @example
+ * ```ts
+ * const classes: KeyClass[] = ['erasable', 'retained']; // retained: a purpose must keep the field by law
+ * ```
  */
 export type KeyClass = 'erasable' | 'retained';
 
-/** One data key of a subject, as stored: wrapped by a keyring key, never in clear. */
+/**
+ * One data key of a subject, as stored: wrapped by a keyring key, never in clear.
+ *
+ * @example
+ * ```ts
+ * const [record] = await keyStore.keys(customerId);
+ * record.keyClass; // 'erasable' or 'retained'
+ * record.wrapped;  // 'pfk1.…' — never the key in clear
+ * ```
+ */
 export interface DataKeyRecord {
   /** The key id, as it appears in envelopes. */
   readonly id: string;
@@ -34,6 +48,12 @@ export interface DataKeyRecord {
 /**
  * Storage for subjects' data keys. Implementations must be durable and
  * serialize concurrent `create` calls for one subject and class.
+ *
+ * @example
+ * ```ts
+ * const keyStore: SubjectKeyStore = memoryKeyStore(); // tests; use the PostgreSQL store in production
+ * const pf = createPurposeful({ purposes, schemas, keys, keyStore });
+ * ```
  */
 export interface SubjectKeyStore {
   /** Every key record of a subject (live ones and tombstones). */
@@ -49,7 +69,14 @@ export interface SubjectKeyStore {
   subjects(): AsyncIterable<string>;
 }
 
-/** One erasure: which keys of which subject were erased, and when. No personal data beyond the subject reference. */
+/**
+ * One erasure: which keys of which subject were erased, and when. No personal data beyond the subject reference.
+ *
+ * @example
+ * ```ts
+ * for await (const entry of journal.entries()) console.log(entry.subject, entry.keyIds, entry.at);
+ * ```
+ */
 export interface ErasureEntry {
   readonly subject: string;
   readonly keyIds: readonly string[];
@@ -60,6 +87,12 @@ export interface ErasureEntry {
  * The erasure journal: kept apart from the key store's backups, and replayed
  * against the key store after any restore, so a restored backup never brings
  * an erased key back.
+ *
+ * @example
+ * ```ts
+ * const journal: ErasureJournal = { append: (e) => db.insert('erasures', e), entries: () => db.stream('erasures') };
+ * await pf.replayErasures(journal.entries()); // after restoring a key-store backup
+ * ```
  */
 export interface ErasureJournal {
   append(entry: ErasureEntry): Promise<void>;

@@ -19,7 +19,15 @@ import type { KeyClass } from './keystore.js';
 /** Deepest nesting sealing and opening follow. */
 const MAX_DEPTH = 1000;
 
-/** The prefix of blind-index columns in a sealed row: `bidx_<index name>`. */
+/**
+ * The prefix of blind-index columns in a sealed row: `bidx_<index name>`.
+ *
+ * @example
+ * ```ts
+ * const row = await pf.seal(Customer, customer, ctx);
+ * row[`${INDEX_COLUMN_PREFIX}cpf`]; // the blind index of the CPF: 'k-…….…'
+ * ```
+ */
 export const INDEX_COLUMN_PREFIX = 'bidx_';
 
 /** What sealing and opening need to know of a schema, computed once per engine. */
@@ -28,7 +36,11 @@ export interface SchemaCrypto {
   readonly encrypted: readonly FieldInfo[];
   readonly keyClass: ReadonlyMap<FieldInfo, KeyClass>;
   readonly classes: readonly KeyClass[];
-  readonly indexes: ReadonlyArray<{ readonly name: string; readonly fields: readonly FieldInfo[]; readonly normalizers: readonly Normalizer[] }>;
+  readonly indexes: ReadonlyArray<{
+    readonly name: string;
+    readonly fields: readonly FieldInfo[];
+    readonly normalizers: readonly Normalizer[];
+  }>;
   readonly holds: WeakMap<ShapeNode, boolean>;
 }
 
@@ -88,7 +100,12 @@ export function mapEncrypted(sc: SchemaCrypto, value: unknown, fn: (field: Field
       }
     } else if (node.record) {
       for (const k of Object.keys(src)) {
-        Object.defineProperty(out, k, { value: walk(node.record, src[k], depth + 1), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(out, k, {
+          value: walk(node.record, src[k], depth + 1),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
     }
     return out;
@@ -106,10 +123,14 @@ export function recordIdOf(schema: PurposefulSchema, record: unknown): string {
   if (!schema.recordId) return '';
   const v = (record as Record<string, unknown> | null)?.[schema.recordId];
   if ((typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'bigint') || v === '') {
-    throw new PurposefulError('PF_INPUT_INVALID', `${schema.recordId}: the record id is needed to bind encrypted values to their record`, {
-      paths: [schema.recordId],
-      schema: schema.id,
-    });
+    throw new PurposefulError(
+      'PF_INPUT_INVALID',
+      `${schema.recordId}: the record id is needed to bind encrypted values to their record`,
+      {
+        paths: [schema.recordId],
+        schema: schema.id,
+      },
+    );
   }
   return String(v);
 }
@@ -126,9 +147,13 @@ export function sealRecord(
   const recordId = recordIdOf(sc.schema, record);
   const out = mapEncrypted(sc, record, (field, v) => {
     if (looksEncrypted(v)) {
-      throw new PurposefulError('PF_INPUT_INVALID', `${field.path}: the value is already encrypted (sealing twice would lose it)`, {
-        paths: [field.path],
-      });
+      throw new PurposefulError(
+        'PF_INPUT_INVALID',
+        `${field.path}: the value is already encrypted (sealing twice would lose it)`,
+        {
+          paths: [field.path],
+        },
+      );
     }
     const base = bases.get(sc.keyClass.get(field) ?? 'erasable') as BaseKey;
     return km.seal(v, base, placeOf(sc, field, subject, recordId), field.path);

@@ -33,7 +33,15 @@ import {
   sealRecord,
 } from './records.js';
 
-/** A key that signs erasure receipts (JWS): a JWK, a CryptoKey or a KeyObject, with its JWS algorithm. */
+/**
+ * A key that signs erasure receipts (JWS): a JWK, a CryptoKey or a KeyObject, with its JWS algorithm.
+ *
+ * @example
+ * ```ts
+ * const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
+ * const receipts: ReceiptSigner = { key: await exportJWK(privateKey), alg: 'EdDSA', kid: 'erasure-2026', issuer: 'https://example.com' };
+ * ```
+ */
 export interface ReceiptSigner {
   readonly key: JWK | CryptoKey | Uint8Array | { readonly type: string };
   readonly alg: string;
@@ -42,7 +50,15 @@ export interface ReceiptSigner {
   readonly issuer?: string;
 }
 
-/** Encryption options of `createPurposeful`. */
+/**
+ * Encryption options of `createPurposeful`.
+ *
+ * @example
+ * ```ts
+ * const pf = createPurposeful({ purposes, schemas, keys: await keyringFromJwks(jwks), keyStore,
+ *   encryption: { algorithm: 'xc20', indexBits: 64, backupMaxAge: 'P30D', receipts: { key: privateJwk, alg: 'EdDSA' } } });
+ * ```
+ */
 export interface EncryptionOptions {
   /** The keyring of KEKs. */
   readonly keys: Keyring;
@@ -67,7 +83,18 @@ export interface EncryptionOptions {
   readonly backupMaxAge?: string;
 }
 
-/** What `shred` did. */
+/**
+ * What `shred` did.
+ *
+ * @example
+ * ```ts
+ * const result = await pf.shred(customerId, { rows: [{ schema: Customer, rows: storedRows }] });
+ * result.erased;      // data keys erased now
+ * result.retained;    // [{ keyId, until, purposes: ['billing.invoice'] }]
+ * result.indexValues; // { bidx_cpf: [...] }: null these columns
+ * result.receipt;     // compact JWS, keep it as evidence
+ * ```
+ */
 export interface ShredResult {
   readonly subject: string;
   /** Data keys erased now: every value under them is unreadable, `PF_SUBJECT_ERASED`. */
@@ -82,20 +109,41 @@ export interface ShredResult {
   readonly receipt: string;
 }
 
-/** Progress of a long operation. */
+/**
+ * Progress of a long operation.
+ *
+ * @example
+ * ```ts
+ * await pf.rewrapDataKeys((p) => console.log(`${p.done} subjects, ${p.changed} keys rewrapped`));
+ * ```
+ */
 export interface Progress {
   readonly done: number;
   readonly total: number;
   readonly changed: number;
 }
 
-/** Progress of `rotate`, with the batch just finished: persist `rows` (they replace `rows` from index `from`). */
+/**
+ * Progress of `rotate`, with the batch just finished: persist `rows` (they replace `rows` from index `from`).
+ *
+ * @example
+ * ```ts
+ * const onProgress = async (p: RotateProgress) => { await db.replaceRows(p.from, p.rows); console.log(p.done, '/', p.total); };
+ * ```
+ */
 export interface RotateProgress extends Progress {
   readonly from: number;
   readonly rows: readonly unknown[];
 }
 
-/** Options of `rotate`. */
+/**
+ * Options of `rotate`.
+ *
+ * @example
+ * ```ts
+ * await pf.rotate(Settings, rows, { batchSize: 500, onProgress: (p) => db.save(p.from, p.rows) });
+ * ```
+ */
 export interface RotateOptions {
   /** Rows per batch (default 100). */
   readonly batchSize?: number;
@@ -162,7 +210,9 @@ export class Vault {
         }
       }
       if (schema.subject && encrypted.length && !options.keyStore) {
-        throw invalid(`schema "${schema.id}" has a subject and encrypted fields: give createPurposeful a keyStore for its data keys`);
+        throw invalid(
+          `schema "${schema.id}" has a subject and encrypted fields: give createPurposeful a keyStore for its data keys`,
+        );
       }
       this.#bySchema.set(schema, {
         schema,
@@ -204,7 +254,12 @@ export class Vault {
   }
 
   /** Opens the fields of a row that `visible` names (the purpose may see them). */
-  async open(schema: PurposefulSchema, row: unknown, subjectId: string | undefined, visible: ReadonlySet<FieldInfo>): Promise<unknown> {
+  async open(
+    schema: PurposefulSchema,
+    row: unknown,
+    subjectId: string | undefined,
+    visible: ReadonlySet<FieldInfo>,
+  ): Promise<unknown> {
     const sc = this.sc(schema);
     if (visible.size === 0) return row;
     const subject = this.#subject(sc, subjectId);
@@ -216,7 +271,8 @@ export class Vault {
 
   async #baseForOpen(sc: SchemaCrypto, subject: string | undefined, kid: string, path: string): Promise<BaseKey> {
     if (subject !== undefined) return this.km.dataKeyForOpen(subject, kid, path);
-    if (!this.km.keyring.has(kid)) throw new PurposefulError('PF_KEY_NOT_FOUND', `${path}: the keyring has no key "${kid}"`, { paths: [path] });
+    if (!this.km.keyring.has(kid))
+      throw new PurposefulError('PF_KEY_NOT_FOUND', `${path}: the keyring has no key "${kid}"`, { paths: [path] });
     return this.km.rootFor(sc.schema.id, kid);
   }
 
@@ -293,9 +349,13 @@ export class Vault {
         const check = encodeValue(this.km.open(sealed, target, place, field.path), field.path);
         const want = encodeValue(plain, field.path);
         if (check.length !== want.length || check.some((b, j) => b !== want[j])) {
-          throw new PurposefulError('PF_DECRYPTION_FAILED', `${field.path}: the re-encrypted value did not verify; the row is left unchanged`, {
-            paths: [field.path],
-          });
+          throw new PurposefulError(
+            'PF_DECRYPTION_FAILED',
+            `${field.path}: the re-encrypted value did not verify; the row is left unchanged`,
+            {
+              paths: [field.path],
+            },
+          );
         }
         rowChanged = true;
         return sealed;
@@ -347,16 +407,18 @@ export class Vault {
     subject: string,
     options: { rows?: ReadonlyArray<{ readonly schema: PurposefulSchema; readonly rows: readonly unknown[] }>; now?: Date },
   ): Promise<ShredResult> {
-    if (!this.#receipts) throw invalid('shred() signs an erasure receipt: configure createPurposeful({ receipts: { key, alg } })');
+    if (!this.#receipts)
+      throw invalid('shred() signs an erasure receipt: configure createPurposeful({ receipts: { key, alg } })');
     if (typeof subject !== 'string' || subject.length === 0) throw invalid('shred() needs the subject id');
     const now = options.now ?? new Date();
     const store = this.km.store;
     const erased: string[] = [];
     const retained: Array<{ keyId: string; until: string; purposes: string[] }> = [];
-    const until = this.#retainedFor.durations.reduce((latest, d) => {
+    let until = now;
+    for (const d of this.#retainedFor.durations) {
       const t = addDuration(now, d);
-      return t > latest ? t : latest;
-    }, now);
+      if (t.getTime() > until.getTime()) until = t;
+    }
     for (const record of await store.keys(subject)) {
       if (record.erasedAt) continue;
       if (record.keyClass === 'retained' && until > now) {
@@ -370,7 +432,10 @@ export class Vault {
     for (const group of options.rows ?? []) {
       for (const row of group.rows) {
         for (const [k, v] of Object.entries((row ?? {}) as Record<string, unknown>)) {
-          if (k.startsWith(INDEX_COLUMN_PREFIX) && typeof v === 'string') (indexValues[k] ??= []).push(v);
+          if (!k.startsWith(INDEX_COLUMN_PREFIX) || typeof v !== 'string') continue;
+          const list = indexValues[k] ?? [];
+          list.push(v);
+          indexValues[k] = list;
         }
       }
     }
@@ -399,7 +464,9 @@ export class Vault {
     const store = this.km.store;
     let n = 0;
     for await (const subject of store.subjects()) {
-      const due = (await store.keys(subject)).filter((r) => !r.erasedAt && r.retainUntil && r.retainUntil <= now.toISOString()).map((r) => r.id);
+      const due = (await store.keys(subject))
+        .filter((r) => !r.erasedAt && r.retainUntil && r.retainUntil <= now.toISOString())
+        .map((r) => r.id);
       await this.#erase(subject, due, now);
       n += due.length;
     }
@@ -425,4 +492,3 @@ export class Vault {
     return n;
   }
 }
-

@@ -11,7 +11,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { PurposefulError } from '../errors.js';
 import { base64urlEncode } from '../util/base64url.js';
-import { lengthPrefixed, utf8 } from '../util/bytes.js';
+import { lengthPrefixed } from '../util/bytes.js';
 
 /**
  * Bytes of HMAC output kept in a token: 144 bits (24 base64url characters).
@@ -49,7 +49,6 @@ export const MIN_PSEUDONYM_KEY_BYTES = 32;
 
 const encoder = new TextEncoder();
 const SALT = encoder.encode('purposeful/pseudonym/v1');
-
 
 /**
  * Checks a root pseudonymization key once, when it is configured.

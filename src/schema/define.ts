@@ -38,7 +38,14 @@ export interface SchemaOptions<P extends string> {
   readonly indexes?: Readonly<Record<string, readonly string[]>>;
 }
 
-/** A blind index of a schema: one field (`index` on the field) or several (`indexes` on the schema). */
+/**
+ * A blind index of a schema: one field (`index` on the field) or several (`indexes` on the schema).
+ *
+ * @example
+ * ```ts
+ * Customer.indexes.map((ix) => ix.name); // ['cpf']
+ * ```
+ */
 export interface SchemaIndex {
   readonly name: string;
   readonly fields: readonly FieldInfo[];

@@ -2,7 +2,16 @@
  * `npm run demo`: a short scripted scenario on the support-desk declarations.
  * Prints the data map and what each purpose sees of one customer record.
  */
-import { createPurposeful, isPurposefulError, toJSONSchema, validateDeclarations } from '../../src/index.js';
+import { exportJWK, generateKeyPair } from 'jose';
+import {
+  createPurposeful,
+  generateKeyring,
+  isPurposefulError,
+  memoryErasureJournal,
+  memoryKeyStore,
+  toJSONSchema,
+  validateDeclarations,
+} from '../../src/index.js';
 import { Customer, Invoice, purposes, Ticket } from './declarations.js';
 import { sampleCustomer } from './sample.js';
 
@@ -46,10 +55,15 @@ console.log(`\nvalidator: ${report.errors} error(s), ${report.warnings} warning(
 for (const p of report.problems)
   console.log(`  ${p.severity} ${p.code} ${p.schema ?? ''} ${p.path ?? p.purpose ?? ''}: ${p.message}`);
 
+const { privateKey: receiptKey } = await generateKeyPair('EdDSA', { extractable: true });
 const pf = createPurposeful({
   purposes,
   schemas: [Customer, Ticket, Invoice],
   pseudonymKey: new TextEncoder().encode('demo-only pseudonymization key, 32+ bytes long'),
+  keys: generateKeyring(),
+  keyStore: memoryKeyStore(),
+  erasureJournal: memoryErasureJournal(),
+  encryption: { receipts: { key: await exportJWK(receiptKey), alg: 'EdDSA', issuer: 'https://support.example.com' } },
 });
 
 const customer = sampleCustomer;
@@ -97,4 +111,31 @@ for (const [purpose, actor] of [
 line('OpenAPI 3.1 / JSON Schema with x-personal-data (the cpf property)');
 console.log(
   JSON.stringify((toJSONSchema(Customer, { target: 'openapi-3.1' }).properties as Record<string, unknown>).cpf, null, 2),
+);
+
+line('Encryption: the stored row, then what support.ticket opens of it');
+const agent = { id: 'agent-7', roles: ['support'] };
+const row = await pf.seal(Customer, customer, { purpose: 'support.ticket', actor: agent });
+console.log(row);
+console.log(await pf.open(Customer, row, { purpose: 'support.ticket', actor: agent }));
+console.log('search by CPF: bidx_cpf IN', pf.indexFor(Customer, 'cpf', '529 982 247 25'));
+const invoice = await pf.seal(
+  Invoice,
+  { number: 'NF-2026-0001', customerId: customer.id, taxId: customer.cpf, amountCents: 12990, issuedAt: '2026-11-28T10:00:00Z' },
+  { purpose: 'billing.invoice', actor: { id: 'billing-1', roles: ['billing'] } },
+);
+
+line('The customer asks to be forgotten (LGPD Art. 18 VI): crypto-shredding');
+const shredded = await pf.shred(customer.id, { rows: [{ schema: Customer, rows: [row] }] });
+console.log({ ...shredded, receipt: `${shredded.receipt.slice(0, 40)}…` });
+try {
+  await pf.open(Customer, row, { purpose: 'support.ticket', actor: agent });
+} catch (err) {
+  if (!isPurposefulError(err)) throw err;
+  console.log(`support.ticket now gets ${err.code} (HTTP ${err.status})`);
+}
+console.log(
+  'the invoice, kept by law until',
+  shredded.retained[0]?.until,
+  await pf.open(Invoice, invoice, { purpose: 'billing.invoice', actor: { id: 'billing-1', roles: ['billing'] } }),
 );

@@ -96,8 +96,10 @@ function nodeCrypto(): NodeCrypto | undefined {
 
 const SIGMA = new Uint32Array(new Uint8Array([...'expand 32-byte k'].map((c) => c.charCodeAt(0))).buffer);
 
-/** HChaCha20(key, nonce[0..16]): the XChaCha20 subkey. */
+/** HChaCha20(key, nonce[0..16]): the XChaCha20 subkey. Wrong lengths throw, as the portable implementation does. */
 export function hchacha20(key: Uint8Array, nonce16: Uint8Array): Uint8Array {
+  if (key.length !== 32) throw new RangeError('XChaCha20-Poly1305 needs a 32-byte key');
+  if (nonce16.length < 16) throw new RangeError('HChaCha20 needs 16 nonce bytes');
   const k = new Uint32Array(8);
   new Uint8Array(k.buffer).set(key);
   const n = new Uint32Array(4);
@@ -109,6 +111,7 @@ export function hchacha20(key: Uint8Array, nonce16: Uint8Array): Uint8Array {
 
 function nativeXc20(c: NodeCrypto): Aead {
   const subNonce = (nonce: Uint8Array) => {
+    if (nonce.length !== 24) throw new RangeError('XChaCha20-Poly1305 needs a 24-byte nonce');
     const n12 = new Uint8Array(12);
     n12.set(nonce.subarray(16, 24), 4);
     return n12;

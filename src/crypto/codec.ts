@@ -10,17 +10,19 @@
  * | `0x04` / `0x05` | `true` / `false` | none |
  * | `0x06` | `null` | none |
  * | `0x07` | Date (valid) | milliseconds since the epoch, binary64 big-endian |
- * | `0x08` | Uint8Array | the bytes |
+ * | `0x08` | Uint8Array | the bytes (a Node Buffer comes back as a Uint8Array) |
  * | `0x09` | JSON object or array | UTF-8 of `JSON.stringify` |
  *
- * JSON objects and arrays must be plain JSON (finite numbers, strings,
- * booleans, null, plain objects and arrays, at most 64 levels deep): anything
- * that would not come back exactly as it went in is refused.
+ * JSON objects and arrays must be plain JSON (finite numbers, well-formed
+ * strings, booleans, null, plain objects and arrays, at most 64 levels deep):
+ * anything that would not come back exactly as it went in (symbol keys, extra
+ * array properties, class instances, `-0`) is refused. Strings with an
+ * unpaired surrogate are refused too (UTF-8 cannot carry them).
  *
  * @module
  */
 import { PurposefulError } from '../errors.js';
-import { concatBytes, fromUtf8, utf8 } from '../util/bytes.js';
+import { concatBytes, fromUtf8, isWellFormed, utf8 } from '../util/bytes.js';
 
 /**
  * A value the codec represents.
@@ -72,16 +74,23 @@ function unrepresentable(path: string, what: string): PurposefulError {
 }
 
 function isPlainJson(v: unknown, depth: number): boolean {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (v === null || typeof v === 'boolean') return true;
   if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0);
+  if (typeof v === 'string') return isWellFormed(v);
   if (typeof v !== 'object' || depth >= MAX_JSON_DEPTH) return false;
+  // anything JSON.stringify would drop or reshape (symbol keys, non-enumerable or extra array
+  // properties, subclasses) would not come back as it went in: refused
+  if (Object.getOwnPropertySymbols(v).length) return false;
+  const names = Object.getOwnPropertyNames(v);
   if (Array.isArray(v)) {
+    if (Object.getPrototypeOf(v) !== Array.prototype || names.length !== v.length + 1) return false;
     for (let i = 0; i < v.length; i++) if (!(i in v) || !isPlainJson(v[i], depth + 1)) return false;
     return true;
   }
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return false;
-  for (const k of Object.keys(v)) {
+  if (names.length !== Object.keys(v).length) return false;
+  for (const k of names) {
     if (k === '__proto__' || !isPlainJson((v as Record<string, unknown>)[k], depth + 1)) return false;
   }
   return true;
@@ -105,6 +114,7 @@ function float64(n: number): Uint8Array {
 export function encodeValue(value: unknown, path: string): Uint8Array {
   switch (typeof value) {
     case 'string':
+      if (!isWellFormed(value)) throw unrepresentable(path, 'a string with an unpaired surrogate');
       return concatBytes(Uint8Array.of(TAG.string), utf8(value));
     case 'number':
       if (!Number.isFinite(value)) throw unrepresentable(path, 'a number that is not finite');

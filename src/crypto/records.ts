@@ -10,6 +10,7 @@
 import { PurposefulError } from '../errors.js';
 import type { PurposefulSchema } from '../schema/define.js';
 import type { FieldInfo, ShapeNode } from '../schema/walk.js';
+import { isWellFormed } from '../util/bytes.js';
 import { blindIndexValue, type Normalizer, normalizeForIndex } from './blind-index.js';
 import type { Place } from './envelope.js';
 import { looksEncrypted, parseEnvelope } from './envelope.js';
@@ -122,7 +123,11 @@ export function placeOf(sc: SchemaCrypto, field: FieldInfo, subject: string | un
 export function recordIdOf(schema: PurposefulSchema, record: unknown): string {
   if (!schema.recordId) return '';
   const v = (record as Record<string, unknown> | null)?.[schema.recordId];
-  if ((typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'bigint') || v === '') {
+  if (
+    (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'bigint') ||
+    v === '' ||
+    (typeof v === 'string' && !isWellFormed(v))
+  ) {
     throw new PurposefulError(
       'PF_INPUT_INVALID',
       `${schema.recordId}: the record id is needed to bind encrypted values to their record`,

@@ -13,7 +13,7 @@ import { addDuration, type Duration, parseDuration } from '../schema/duration.js
 import type { Purposes } from '../schema/purposes.js';
 import type { FieldInfo } from '../schema/walk.js';
 import { base64urlEncode } from '../util/base64url.js';
-import { randomBytes } from '../util/bytes.js';
+import { isWellFormed, randomBytes } from '../util/bytes.js';
 import type { AeadImplementation, AlgorithmId } from './aead.js';
 import { blindIndexValue, type Normalizer, normalizeForIndex } from './blind-index.js';
 import { encodeValue } from './codec.js';
@@ -238,6 +238,11 @@ export class Vault {
         `schema "${sc.schema.id}": encryption binds values to their subject, and the record has no ${sc.schema.subject.id ?? 'subject id'} (nor the context a subjectId)`,
         { schema: sc.schema.id },
       );
+    }
+    if (!isWellFormed(subjectId)) {
+      throw new PurposefulError('PF_INPUT_INVALID', `schema "${sc.schema.id}": the subject id is not well-formed text`, {
+        schema: sc.schema.id,
+      });
     }
     return subjectId;
   }

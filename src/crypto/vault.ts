@@ -209,6 +209,11 @@ export class Vault {
           if (d) retained.durations.push(d);
         }
       }
+      if (!schema.subject && encrypted.length && algorithm === 'gsiv') {
+        throw invalid(
+          `schema "${schema.id}" has no subject: AES-GCM-SIV with random 96-bit nonces is only used under keys bounded per subject and field; use 'xc20' or declare the subject`,
+        );
+      }
       if (schema.subject && encrypted.length && !options.keyStore) {
         throw invalid(
           `schema "${schema.id}" has a subject and encrypted fields: give createPurposeful a keyStore for its data keys`,

@@ -146,13 +146,27 @@ describe('seal and open', () => {
   });
 
   it('works with AES-256-GCM-SIV and with the portable implementation, and they read each other', async () => {
-    const a = await setup({ encryption: { algorithm: 'gsiv' } });
-    const row = await a.pf.seal(Settings, settings, ticketCtx);
-    expect(row.contact).toMatch(/^pf1\.gsiv\./);
+    const schemas = [Customer, Ticket, Invoice];
+    const a = await setup({ schemas, encryption: { algorithm: 'gsiv' } });
+    const row = await a.pf.seal(Customer, sampleCustomer, ticketCtx);
+    expect(row.email).toMatch(/^pf1\.gsiv\./);
     const portable = createPurposeful({ ...a.options, encryption: { implementation: 'noble' } });
-    expect(await portable.open(Settings, row, ticketCtx)).toEqual(settings);
-    const noble = await portable.seal(Settings, settings, ticketCtx);
-    expect(await a.pf.open(Settings, noble, ticketCtx)).toEqual(settings);
+    expect(await portable.open(Customer, row, accessCtx)).toEqual({
+      id: sampleCustomer.id,
+      channel: 'chat',
+      accessibility: 'low vision',
+    });
+    const xc = await portable.seal(Customer, sampleCustomer, ticketCtx);
+    expect(xc.email).toMatch(/^pf1\.xc20\./);
+    expect(await a.pf.open(Customer, xc, ticketCtx)).toMatchObject({ email: 'joao.silva@example.com' });
+    // GCM-SIV only under keys bounded per subject and field: a schema without a subject may not use it
+    let err: unknown;
+    try {
+      createPurposeful({ ...a.options, schemas: [Settings], encryption: { algorithm: 'gsiv' } });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as PurposefulError).code).toBe('PF_OPTIONS_INVALID');
   });
 });
 
@@ -265,6 +279,25 @@ describe('blind indexes', () => {
     expect(newRow.bidx_cpf).toBe(values[0]);
     expect(() => pf.indexFor(Customer, 'nope', 'x')).toThrow(/no blind index/);
   });
+
+  it('compound indexes combine normalized fields, in order', async () => {
+    const People = defineSchema(
+      'people',
+      z.object({
+        id: z.string(),
+        name: pd(z.string(), { category: 'user.name', purposes: ['support.ticket'], encrypt: true }),
+        email: pd(z.string(), { category: 'user.contact.email', purposes: ['support.ticket'], encrypt: true }),
+      }),
+      { purposes, indexes: { name_email: ['name', 'email'] } },
+    );
+    const pf = createPurposeful({ ...(await setup()).options, schemas: [People] });
+    const row = await pf.seal(People, { id: 'p1', name: 'João  da Silva', email: ' Joao@Example.com' }, ticketCtx);
+    expect(pf.indexFor(People, 'name_email', ['joao da silva', 'joao@example.com'])).toEqual([row.bidx_name_email]);
+    expect(pf.indexFor(People, 'name_email', ['joao@example.com', 'joao da silva'])).not.toEqual([row.bidx_name_email]);
+    expect(() => pf.indexFor(People, 'name_email', 'joao')).toThrow(/pass their values as an array/);
+    const missing = await pf.seal(People, { id: 'p2', name: 'Ana', email: null }, ticketCtx);
+    expect(missing.bidx_name_email).toBeNull();
+  });
 });
 
 describe('rotation', () => {
@@ -288,17 +321,13 @@ describe('rotation', () => {
       ticketCtx,
     );
     const next = options.keys.rotate();
-    const pf2 = createPurposeful({
-      ...options,
-      keys: next,
-      encryption: { ...(options.encryption as object), algorithm: 'gsiv' as const },
-    });
+    const pf2 = createPurposeful({ ...options, keys: next });
     const seen: number[] = [];
     const first = await pf2.rotate(Settings, rows, { batchSize: 3, onProgress: (p) => void seen.push(p.done) });
     expect(first.changed).toBe(7);
     expect(seen).toEqual([3, 6, 7]);
     for (const r of first.rows)
-      expect((r as Record<string, string>).contact).toMatch(new RegExp(`^pf1\\.gsiv\\.${next.primary}\\.`));
+      expect((r as Record<string, string>).contact).toMatch(new RegExp(`^pf1\\.xc20\\.${next.primary}\\.`));
     expect(await pf2.openMany(Settings, first.rows, ticketCtx)).toEqual(rows.map((_, i) => ({ ...settings, id: `s-${i}` })));
     const again = await pf2.rotate(Settings, first.rows);
     expect(again.changed).toBe(0);
@@ -311,6 +340,18 @@ describe('rotation', () => {
     };
     expect(await codeOf(pf2.rotate(Settings, [rows[1], foreign], { onProgress: mark }))).toBe('PF_KEY_NOT_FOUND');
     expect(progressed).toBe(false);
+  });
+
+  it('rotate() moves subject rows to another algorithm under the same data key', async () => {
+    const { pf, options } = await setup();
+    const rows = await pf.sealMany(Customer, [sampleCustomer], ticketCtx);
+    const gsiv = createPurposeful({ ...options, schemas: [Customer, Ticket, Invoice], encryption: { algorithm: 'gsiv' } });
+    const { rows: rotated, changed } = await gsiv.rotate(Customer, rows);
+    expect(changed).toBe(1);
+    const r = rotated[0] as Record<string, string>;
+    expect(r.email).toMatch(/^pf1\.gsiv\./);
+    expect(r.email?.split('.')[2]).toBe((rows[0]?.email as string).split('.')[2]);
+    expect(await gsiv.open(Customer, r, ticketCtx)).toMatchObject({ email: 'joao.silva@example.com' });
   });
 
   it('killed at any batch and resumed, every row stays readable and ends rotated', async () => {

@@ -3,9 +3,13 @@
  * Suites export an async `run…Bench()`; append new ones to SUITES.
  * Missed targets are printed, never turned into an exit status (machines are noisy).
  */
+import { runCryptoBench } from './crypto.bench.js';
 import { runMinimizeBench } from './minimize.bench.js';
 
-const SUITES: ReadonlyArray<readonly [name: string, run: () => Promise<void>]> = [['minimize', runMinimizeBench]];
+const SUITES: ReadonlyArray<readonly [name: string, run: () => Promise<void>]> = [
+  ['minimize', runMinimizeBench],
+  ['crypto', runCryptoBench],
+];
 
 console.log(`purposeful benchmarks — node ${process.version}, ${process.platform}/${process.arch}`);
 for (const [name, run] of SUITES) {

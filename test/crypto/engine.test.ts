@@ -350,7 +350,7 @@ describe('rotation', () => {
     expect(changed).toBe(1);
     const r = rotated[0] as Record<string, string>;
     expect(r.email).toMatch(/^pf1\.gsiv\./);
-    expect(r.email?.split('.')[2]).toBe((rows[0]?.email as string).split('.')[2]);
+    expect(r.email?.split('.')[2]).toBe(((rows[0] as Record<string, unknown>).email as string).split('.')[2]);
     expect(await gsiv.open(Customer, r, ticketCtx)).toMatchObject({ email: 'joao.silva@example.com' });
   });
 

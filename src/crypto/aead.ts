@@ -96,23 +96,31 @@ function nodeCrypto(): NodeCrypto | undefined {
 
 const SIGMA = new Uint32Array(new Uint8Array([...'expand 32-byte k'].map((c) => c.charCodeAt(0))).buffer);
 
-/** HChaCha20(key, nonce[0..16]): the XChaCha20 subkey. Wrong lengths throw, as the portable implementation does. */
+const K32 = new Uint32Array(8);
+const K8 = new Uint8Array(K32.buffer);
+const N32 = new Uint32Array(4);
+const N8 = new Uint8Array(N32.buffer);
+
+/**
+ * HChaCha20(key, nonce[0..16]): the XChaCha20 subkey, in a fresh array. Wrong
+ * lengths throw, as the portable implementation does. The inputs go through
+ * module scratch words (wiped after use), so a call allocates only its output.
+ */
 export function hchacha20(key: Uint8Array, nonce16: Uint8Array): Uint8Array {
   if (key.length !== 32) throw new RangeError('XChaCha20-Poly1305 needs a 32-byte key');
   if (nonce16.length < 16) throw new RangeError('HChaCha20 needs 16 nonce bytes');
-  const k = new Uint32Array(8);
-  new Uint8Array(k.buffer).set(key);
-  const n = new Uint32Array(4);
-  new Uint8Array(n.buffer).set(nonce16.subarray(0, 16));
+  K8.set(key);
+  N8.set(nonce16.subarray(0, 16));
   const out = new Uint32Array(8);
-  hchacha(SIGMA, k, n, out);
+  hchacha(SIGMA, K32, N32, out);
+  K32.fill(0);
   return new Uint8Array(out.buffer);
 }
 
 function nativeXc20(c: NodeCrypto): Aead {
+  const n12 = new Uint8Array(12); // createCipheriv copies its IV: one scratch buffer serves every call
   const subNonce = (nonce: Uint8Array) => {
     if (nonce.length !== 24) throw new RangeError('XChaCha20-Poly1305 needs a 24-byte nonce');
-    const n12 = new Uint8Array(12);
     n12.set(nonce.subarray(16, 24), 4);
     return n12;
   };

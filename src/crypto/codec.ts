@@ -22,7 +22,7 @@
  * @module
  */
 import { PurposefulError } from '../errors.js';
-import { concatBytes, fromUtf8, isWellFormed, utf8 } from '../util/bytes.js';
+import { concatBytes, fromUtf8, isWellFormed, taggedUtf8 } from '../util/bytes.js';
 
 /**
  * A value the codec represents.
@@ -115,12 +115,12 @@ export function encodeValue(value: unknown, path: string): Uint8Array {
   switch (typeof value) {
     case 'string':
       if (!isWellFormed(value)) throw unrepresentable(path, 'a string with an unpaired surrogate');
-      return concatBytes(Uint8Array.of(TAG.string), utf8(value));
+      return taggedUtf8(TAG.string, value);
     case 'number':
       if (!Number.isFinite(value)) throw unrepresentable(path, 'a number that is not finite');
       return concatBytes(Uint8Array.of(TAG.number), float64(value));
     case 'bigint':
-      return concatBytes(Uint8Array.of(TAG.bigint), utf8(value.toString()));
+      return taggedUtf8(TAG.bigint, value.toString());
     case 'boolean':
       return Uint8Array.of(value ? TAG.true : TAG.false);
     case 'object': {
@@ -132,7 +132,7 @@ export function encodeValue(value: unknown, path: string): Uint8Array {
       }
       if (value instanceof Uint8Array) return concatBytes(Uint8Array.of(TAG.bytes), value);
       if (!isPlainJson(value, 0)) throw unrepresentable(path, 'an object that is not plain JSON data');
-      return concatBytes(Uint8Array.of(TAG.json), utf8(JSON.stringify(value)));
+      return taggedUtf8(TAG.json, JSON.stringify(value));
     }
     default:
       throw unrepresentable(path, `a ${typeof value}`);

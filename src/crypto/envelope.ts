@@ -112,6 +112,24 @@ export function looksEncrypted(value: unknown): value is string {
 }
 
 /**
+ * The key id of an envelope, checking only its head (prefix, algorithm, key
+ * id): cheap, for choosing keys before the full parse.
+ */
+export function envelopeKid(text: unknown, path: string): string {
+  const bad = (why: string) =>
+    new PurposefulError('PF_CIPHERTEXT_MALFORMED', `${path}: not a valid purposeful ciphertext (${why})`, { paths: [path] });
+  if (typeof text !== 'string' || !text.startsWith(ENVELOPE_PREFIX)) throw bad('unknown format or version');
+  if (text.length > MAX_ENVELOPE_LENGTH) throw bad('too long');
+  const b = text.indexOf('.', ENVELOPE_PREFIX.length);
+  const alg = b < 0 ? '' : text.slice(ENVELOPE_PREFIX.length, b);
+  if (alg !== 'xc20' && alg !== 'gsiv') throw bad('unknown algorithm');
+  const c = text.indexOf('.', b + 1);
+  const kid = c < 0 ? '' : text.slice(b + 1, c);
+  if (!isKid(kid)) throw bad('malformed key id');
+  return kid;
+}
+
+/**
  * Parses an envelope, or throws `PF_CIPHERTEXT_MALFORMED` naming `path`.
  *
  * @example

@@ -19,10 +19,10 @@
  */
 import { PurposefulError } from '../errors.js';
 import { base64urlDecode, base64urlEncode } from '../util/base64url.js';
-import { lengthPrefixed, randomBytes } from '../util/bytes.js';
+import { lengthPrefixed, randomBytes, utf8 } from '../util/bytes.js';
 import { type Aead, type AeadImplementation, type AlgorithmId, aeads } from './aead.js';
 import { decodeValue, encodeValue } from './codec.js';
-import { associatedData, formatEnvelope, type Place, parseEnvelope } from './envelope.js';
+import { type Envelope, formatEnvelope, type Place, parseEnvelope } from './envelope.js';
 import { derive, type Keyring, kekBytes } from './keyring.js';
 import type { DataKeyRecord, KeyClass, SubjectKeyStore } from './keystore.js';
 
@@ -47,6 +47,31 @@ class Lru<V> {
   deleteWhere(test: (k: string) => boolean): void {
     for (const k of [...this.#map.keys()]) if (test(k)) this.#map.delete(k);
   }
+}
+
+/** A field key with the constant head of its associated data (everything but subject and record). */
+interface FieldEntry {
+  readonly key: Uint8Array;
+  readonly adHead: Uint8Array;
+}
+
+/** How long the id of a subject's live data key is trusted without asking the store again (ms). */
+const LIVE_KEY_TTL_MS = 5_000;
+
+/** The associated data: the cached head, then the length-prefixed subject and record (see envelope.ts). */
+function withPlace(head: Uint8Array, subject: string, record: string): Uint8Array {
+  const s = utf8(subject);
+  const r = utf8(record);
+  const out = new Uint8Array(head.length + 8 + s.length + r.length);
+  const view = new DataView(out.buffer);
+  out.set(head, 0);
+  let o = head.length;
+  view.setUint32(o, s.length);
+  out.set(s, o + 4);
+  o += 4 + s.length;
+  view.setUint32(o, r.length);
+  out.set(r, o + 4);
+  return out;
 }
 
 /** A key a value is sealed under: its id (the envelope's kid) and the base key field keys derive from. */
@@ -75,6 +100,8 @@ export class KeyManager {
   readonly aead: Readonly<Record<AlgorithmId, Aead>>;
   readonly #store: SubjectKeyStore | undefined;
   readonly #cache: Lru<Uint8Array>;
+  readonly #fields: Lru<FieldEntry>;
+  readonly #live = new Map<string, { id: string; at: number }>();
 
   constructor(options: KeyManagerOptions) {
     this.keyring = options.keyring;
@@ -82,6 +109,7 @@ export class KeyManager {
     this.aead = aeads(options.implementation);
     this.#store = options.store;
     this.#cache = new Lru(options.cacheSize);
+    this.#fields = new Lru(options.cacheSize);
   }
 
   get store(): SubjectKeyStore {
@@ -151,6 +179,12 @@ export class KeyManager {
 
   /** The subject's live data key of a class, created (and stored) on first use. */
   async dataKeyForSeal(subject: string, keyClass: KeyClass): Promise<BaseKey> {
+    const liveKey = `${subject}\u0000${keyClass}`;
+    const recent = this.#live.get(liveKey);
+    if (recent && Date.now() - recent.at < LIVE_KEY_TTL_MS) {
+      const cached = this.#cache.get(`dek\u0000${subject}\u0000${recent.id}`);
+      if (cached) return { kid: recent.id, key: cached };
+    }
     const records = await this.store.keys(subject);
     let live = records.find((r) => r.keyClass === keyClass && !r.erasedAt && !r.retainUntil);
     if (!live) {
@@ -159,6 +193,8 @@ export class KeyManager {
       const { kek, wrapped } = this.wrap(subject, keyClass, id, dek);
       live = await this.store.create(subject, { id, keyClass, kek, wrapped, createdAt: new Date().toISOString() });
     }
+    this.#live.set(liveKey, { id: live.id, at: Date.now() });
+    if (this.#live.size > this.#fields.max) this.#live.delete(this.#live.keys().next().value as string);
     return { kid: live.id, key: this.#dek(subject, live) };
   }
 
@@ -187,42 +223,46 @@ export class KeyManager {
     return { kid, key: this.#dek(subject, record) };
   }
 
-  /** The field key under a base key, derived once and cached. */
-  fieldKey(base: BaseKey, schemaId: string, fieldId: string, alg: AlgorithmId): Uint8Array {
-    const cacheKey = `field\u0000${base.kid}\u0000${schemaId}\u0000${fieldId}\u0000${alg}`;
-    let key = this.#cache.get(cacheKey);
-    if (!key) {
-      key = derive(base.key, 'field', [schemaId, fieldId, alg]);
-      this.#cache.set(cacheKey, key);
+  /** The field key under a base key and the head of its associated data, derived once and cached. */
+  #field(base: BaseKey, schemaId: string, fieldId: string, alg: AlgorithmId): FieldEntry {
+    const cacheKey = `${base.kid}\u0000${schemaId}\u0000${fieldId}\u0000${alg}`;
+    let entry = this.#fields.get(cacheKey);
+    if (!entry) {
+      entry = {
+        key: derive(base.key, 'field', [schemaId, fieldId, alg]),
+        adHead: lengthPrefixed(['purposeful.field', '1', alg, base.kid, schemaId, fieldId]),
+      };
+      this.#fields.set(cacheKey, entry);
     }
-    return key;
+    return entry;
+  }
+
+  /** The field key under a base key. */
+  fieldKey(base: BaseKey, schemaId: string, fieldId: string, alg: AlgorithmId): Uint8Array {
+    return this.#field(base, schemaId, fieldId, alg).key;
   }
 
   /** Seals one value at its place. */
   seal(value: unknown, base: BaseKey, place: Place, path: string): string {
     const alg = this.algorithm;
     const aead = this.aead[alg];
+    const f = this.#field(base, place.schema, place.field, alg);
     const nonce = randomBytes(aead.nonceLength);
-    const sealed = aead.seal(
-      this.fieldKey(base, place.schema, place.field, alg),
-      nonce,
-      encodeValue(value, path),
-      associatedData(alg, base.kid, place),
-    );
+    const sealed = aead.seal(f.key, nonce, encodeValue(value, path), withPlace(f.adHead, place.subject, place.record));
     return formatEnvelope(alg, base.kid, nonce, sealed);
   }
 
   /** Opens one envelope at its place; anything but an authentic value for this place is an error, with no plaintext. */
   open(text: string, base: BaseKey, place: Place, path: string): unknown {
-    const env = parseEnvelope(text, path);
+    return this.openEnvelope(parseEnvelope(text, path), base, place, path);
+  }
+
+  /** Opens a parsed envelope at its place. */
+  openEnvelope(env: Envelope, base: BaseKey, place: Place, path: string): unknown {
     if (env.kid !== base.kid)
       throw new PurposefulError('PF_KEY_NOT_FOUND', `${path}: sealed under another key`, { paths: [path] });
-    const pt = this.aead[env.alg].open(
-      this.fieldKey(base, place.schema, place.field, env.alg),
-      env.nonce,
-      env.sealed,
-      associatedData(env.alg, env.kid, place),
-    );
+    const f = this.#field(base, place.schema, place.field, env.alg);
+    const pt = this.aead[env.alg].open(f.key, env.nonce, env.sealed, withPlace(f.adHead, place.subject, place.record));
     if (!pt) {
       throw new PurposefulError(
         'PF_DECRYPTION_FAILED',
@@ -253,7 +293,9 @@ export class KeyManager {
     const ids = new Set(keyIds);
     this.#cache.deleteWhere((k) => {
       const parts = k.split('\u0000');
-      return (parts[0] === 'dek' && parts[1] === subject) || (parts[0] === 'field' && ids.has(parts[1] as string));
+      return parts[0] === 'dek' && parts[1] === subject;
     });
+    this.#fields.deleteWhere((k) => ids.has(k.slice(0, k.indexOf('\u0000'))));
+    for (const c of ['erasable', 'retained']) this.#live.delete(`${subject}\u0000${c}`);
   }
 }

@@ -13,7 +13,7 @@ import type { FieldInfo, ShapeNode } from '../schema/walk.js';
 import { isWellFormed } from '../util/bytes.js';
 import { blindIndexValue, type Normalizer, normalizeForIndex } from './blind-index.js';
 import type { Place } from './envelope.js';
-import { looksEncrypted, parseEnvelope } from './envelope.js';
+import { envelopeKid, looksEncrypted, parseEnvelope } from './envelope.js';
 import type { BaseKey, KeyManager } from './keys.js';
 import type { KeyClass } from './keystore.js';
 
@@ -199,7 +199,7 @@ export function kidsToOpen(sc: SchemaCrypto, row: unknown, visible: ReadonlySet<
         { paths: [field.path], schema: sc.schema.id },
       );
     }
-    const kid = parseEnvelope(v, field.path).kid;
+    const kid = envelopeKid(v, field.path);
     if (!kids.has(kid)) kids.set(kid, field.path);
     return v;
   });
@@ -218,8 +218,7 @@ export function openRecord(
   const recordId = recordIdOf(sc.schema, row);
   return mapEncrypted(sc, row, (field, v) => {
     if (!visible.has(field)) return v;
-    const kid = parseEnvelope(v, field.path).kid;
-    const base = bases.get(kid) as BaseKey;
-    return km.open(v as string, base, placeOf(sc, field, subject, recordId), field.path);
+    const env = parseEnvelope(v, field.path);
+    return km.openEnvelope(env, bases.get(env.kid) as BaseKey, placeOf(sc, field, subject, recordId), field.path);
   });
 }

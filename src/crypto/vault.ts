@@ -17,7 +17,7 @@ import { isWellFormed, randomBytes } from '../util/bytes.js';
 import type { AeadImplementation, AlgorithmId } from './aead.js';
 import { blindIndexValue, type Normalizer, normalizeForIndex } from './blind-index.js';
 import { encodeValue } from './codec.js';
-import { looksEncrypted, parseEnvelope } from './envelope.js';
+import { envelopeKid, looksEncrypted, parseEnvelope } from './envelope.js';
 import type { Keyring } from './keyring.js';
 import { type BaseKey, KeyManager } from './keys.js';
 import type { ErasureEntry, ErasureJournal, KeyClass, SubjectKeyStore } from './keystore.js';
@@ -323,7 +323,7 @@ export class Vault {
             paths: [field.path],
           });
         }
-        kids.add(parseEnvelope(v, field.path).kid);
+        kids.add(envelopeKid(v, field.path));
         return v;
       });
       for (const kid of kids) {

@@ -13,6 +13,14 @@ export function utf8(s: string): Uint8Array {
   return encoder.encode(s);
 }
 
+/** One tag byte followed by the UTF-8 bytes of a string, in one allocation. */
+export function taggedUtf8(tag: number, s: string): Uint8Array {
+  const out = new Uint8Array(1 + s.length * 3);
+  out[0] = tag;
+  const { written } = encoder.encodeInto(s, out.subarray(1));
+  return out.subarray(0, 1 + written);
+}
+
 /** A string from UTF-8 bytes; invalid UTF-8 throws. */
 export function fromUtf8(b: Uint8Array): string {
   return strictDecoder.decode(b);
@@ -54,13 +62,33 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
-/** Random bytes from the Web Crypto API (Node, Edge, workers and browsers all have it). */
+const POOL_SIZE = 4096;
+const pool = new Uint8Array(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+
+/**
+ * Random bytes from the Web Crypto API (Node, Edge, workers and browsers all
+ * have it). Small requests (nonces, key ids) are served from a 4 KiB buffer
+ * refilled by `getRandomValues`, which costs about as much for 4 KiB as for 24
+ * bytes; every byte is handed out once and the buffer is wiped as it is used.
+ */
 export function randomBytes(n: number): Uint8Array {
-  return globalThis.crypto.getRandomValues(new Uint8Array(n));
+  if (n > 256) return globalThis.crypto.getRandomValues(new Uint8Array(n));
+  if (poolOffset + n > POOL_SIZE) {
+    globalThis.crypto.getRandomValues(pool);
+    poolOffset = 0;
+  }
+  const out = pool.slice(poolOffset, poolOffset + n);
+  pool.fill(0, poolOffset, poolOffset + n);
+  poolOffset += n;
+  return out;
 }
+
+const nativeWellFormed = (String.prototype as { isWellFormed?: () => boolean }).isWellFormed;
 
 /** Whether a string is well-formed UTF-16 (no unpaired surrogate), so UTF-8 carries it unchanged. */
 export function isWellFormed(s: string): boolean {
+  if (nativeWellFormed) return nativeWellFormed.call(s);
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0xd800 || c > 0xdfff) continue;

@@ -28,17 +28,15 @@ import type { DataKeyRecord, KeyClass, SubjectKeyStore } from './keystore.js';
 
 const WRAP_PREFIX = 'pfk1.';
 
-/** A bounded least-recently-used cache. */
+/**
+ * A bounded cache that evicts the oldest entry first. Hits do not reorder
+ * (reordering on every hit cost more than the rare re-derivation it saves).
+ */
 class Lru<V> {
   readonly #map = new Map<string, V>();
   constructor(readonly max: number) {}
   get(k: string): V | undefined {
-    const v = this.#map.get(k);
-    if (v !== undefined) {
-      this.#map.delete(k);
-      this.#map.set(k, v);
-    }
-    return v;
+    return this.#map.get(k);
   }
   set(k: string, v: V): void {
     this.#map.set(k, v);
@@ -58,10 +56,15 @@ interface FieldEntry {
 /** How long the id of a subject's live data key is trusted without asking the store again (ms). */
 const LIVE_KEY_TTL_MS = 5_000;
 
+/** The last place's tail bytes: the fields of one record share subject and record. */
+let lastTail: { subject: string; record: string; s: Uint8Array; r: Uint8Array } | undefined;
+
 /** The associated data: the cached head, then the length-prefixed subject and record (see envelope.ts). */
 function withPlace(head: Uint8Array, subject: string, record: string): Uint8Array {
-  const s = utf8(subject);
-  const r = utf8(record);
+  if (!lastTail || lastTail.subject !== subject || lastTail.record !== record) {
+    lastTail = { subject, record, s: utf8(subject), r: utf8(record) };
+  }
+  const { s, r } = lastTail;
   const out = new Uint8Array(head.length + 8 + s.length + r.length);
   const view = new DataView(out.buffer);
   out.set(head, 0);

@@ -13,17 +13,21 @@ export function utf8(s: string): Uint8Array {
   return encoder.encode(s);
 }
 
-/** One tag byte followed by the UTF-8 bytes of a string, in one allocation. */
-export function taggedUtf8(tag: number, s: string): Uint8Array {
-  const out = new Uint8Array(1 + s.length * 3);
-  out[0] = tag;
-  const { written } = encoder.encodeInto(s, out.subarray(1));
-  return out.subarray(0, 1 + written);
-}
-
 /** A string from UTF-8 bytes; invalid UTF-8 throws. */
 export function fromUtf8(b: Uint8Array): string {
   return strictDecoder.decode(b);
+}
+
+/** One tag byte followed by the UTF-8 bytes of a string, in one allocation when the text is ASCII. */
+export function taggedUtf8(tag: number, s: string): Uint8Array {
+  let out = new Uint8Array(1 + s.length);
+  let r = encoder.encodeInto(s, out.subarray(1));
+  if (r.read < s.length) {
+    out = new Uint8Array(1 + s.length * 3);
+    r = encoder.encodeInto(s, out.subarray(1));
+  }
+  out[0] = tag;
+  return r.written + 1 === out.length ? out : out.subarray(0, 1 + r.written);
 }
 
 /**

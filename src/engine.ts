@@ -481,8 +481,17 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
 
     async open(schema, row, ctx) {
       const r = resolve(schema, ctx, row);
-      requireMfaForSensitive(schema, r, ctx);
-      return project(schema, await decryptVisible(schema, row, r), r, ctx) as never;
+      requireMfaForSensitive(schema, r, ctx); // before anything is decrypted
+      return runMinimize(
+        schema,
+        r.purpose,
+        await decryptVisible(schema, row, r),
+        'outbound',
+        r.roles,
+        false,
+        limits,
+        pseudonymKey,
+      ) as never;
     },
 
     async openMany(schema, rows, ctx) {

@@ -81,6 +81,15 @@ function holdsEncrypted(node: ShapeNode, memo: WeakMap<ShapeNode, boolean>, seen
  * on the way are copied, the rest shared). `null` and `undefined` stay.
  */
 export function mapEncrypted(sc: SchemaCrypto, value: unknown, fn: (field: FieldInfo, v: unknown) => unknown): unknown {
+  return mapEncryptedWith(sc, value, fn, true);
+}
+
+function mapEncryptedWith(
+  sc: SchemaCrypto,
+  value: unknown,
+  fn: (field: FieldInfo, v: unknown) => unknown,
+  copy: boolean,
+): unknown {
   const walk = (node: ShapeNode, v: unknown, depth: number): unknown => {
     if (v === null || v === undefined) return v;
     if (node.field) return node.field.encrypt ? fn(node.field, v) : v;
@@ -88,30 +97,36 @@ export function mapEncrypted(sc: SchemaCrypto, value: unknown, fn: (field: Field
     if (depth > MAX_DEPTH) throw new PurposefulError('PF_LIMIT_EXCEEDED', 'the record is nested too deeply to encrypt');
     if (Array.isArray(v)) {
       if (!node.array && !node.tuple) return v;
-      return v.map((x, i) => {
+      const out = copy ? new Array<unknown>(v.length) : undefined;
+      for (let i = 0; i < v.length; i++) {
         const child = node.tuple && i < node.tuple.length ? node.tuple[i] : (node.array ?? node.tupleRest);
-        return child ? walk(child, x, depth + 1) : x;
-      });
+        const r = child ? walk(child, v[i], depth + 1) : v[i];
+        if (out) out[i] = r;
+      }
+      return out ?? v;
     }
     const src = v as Record<string, unknown>;
-    const out: Record<string, unknown> = { ...src };
+    const out: Record<string, unknown> | undefined = copy ? { ...src } : undefined;
     if (node.object) {
       for (const [k, child] of node.object) {
-        if (Object.hasOwn(src, k)) out[k] = walk(child, src[k], depth + 1);
+        if (!Object.hasOwn(src, k)) continue;
+        const r = walk(child, src[k], depth + 1);
+        if (out) out[k] = r;
       }
     } else if (node.record) {
       for (const k of Object.keys(src)) {
-        Object.defineProperty(out, k, {
-          value: walk(node.record, src[k], depth + 1),
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
+        const r = walk(node.record, src[k], depth + 1);
+        if (out) Object.defineProperty(out, k, { value: r, enumerable: true, writable: true, configurable: true });
       }
     }
-    return out;
+    return out ?? v;
   };
   return walk(sc.schema.shape, value, 0);
+}
+
+/** Calls `fn` for every encrypted field value of a record (not `null`/`undefined`), copying nothing. */
+export function forEachEncrypted(sc: SchemaCrypto, value: unknown, fn: (field: FieldInfo, v: unknown) => void): void {
+  mapEncryptedWith(sc, value, fn, false);
 }
 
 /** The place of a field's values in a record. */
@@ -190,8 +205,8 @@ export function valueAt(record: unknown, path: string): unknown {
 /** The distinct key ids the visible encrypted fields of a row are sealed under; a plaintext value there is `PF_NOT_ENCRYPTED`. */
 export function kidsToOpen(sc: SchemaCrypto, row: unknown, visible: ReadonlySet<FieldInfo>): Map<string, string> {
   const kids = new Map<string, string>();
-  mapEncrypted(sc, row, (field, v) => {
-    if (!visible.has(field)) return v;
+  forEachEncrypted(sc, row, (field, v) => {
+    if (!visible.has(field)) return;
     if (!looksEncrypted(v)) {
       throw new PurposefulError(
         'PF_NOT_ENCRYPTED',
@@ -201,7 +216,6 @@ export function kidsToOpen(sc: SchemaCrypto, row: unknown, visible: ReadonlySet<
     }
     const kid = envelopeKid(v, field.path);
     if (!kids.has(kid)) kids.set(kid, field.path);
-    return v;
   });
   return kids;
 }

@@ -22,6 +22,7 @@ import type { Keyring } from './keyring.js';
 import { type BaseKey, KeyManager } from './keys.js';
 import type { ErasureEntry, ErasureJournal, KeyClass, SubjectKeyStore } from './keystore.js';
 import {
+  forEachEncrypted,
   INDEX_COLUMN_PREFIX,
   kidsToOpen,
   mapEncrypted,
@@ -317,14 +318,13 @@ export class Vault {
       const subject = this.#subject(sc, subjectOf(row));
       const bases = new Map<string, BaseKey | null>();
       const kids = new Set<string>();
-      mapEncrypted(sc, row, (field, v) => {
+      forEachEncrypted(sc, row, (field, v) => {
         if (!looksEncrypted(v)) {
           throw new PurposefulError('PF_NOT_ENCRYPTED', `${field.path} holds a plaintext value: seal rows before rotating them`, {
             paths: [field.path],
           });
         }
         kids.add(envelopeKid(v, field.path));
-        return v;
       });
       for (const kid of kids) {
         try {

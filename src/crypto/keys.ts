@@ -51,6 +51,17 @@ class Lru<V> {
 interface FieldEntry {
   readonly key: Uint8Array;
   readonly adHead: Uint8Array;
+  /** The associated data of the last place seen: the fields of a record repeat it (and rows re-read one by one). */
+  last?: { subject: string; record: string; ad: Uint8Array };
+}
+
+/** The associated data of a field at a place, reusing the last one when the place repeats. */
+function adOf(f: FieldEntry, subject: string, record: string): Uint8Array {
+  const last = f.last;
+  if (last && last.subject === subject && last.record === record) return last.ad;
+  const ad = withPlace(f.adHead, subject, record);
+  f.last = { subject, record, ad };
+  return ad;
 }
 
 /** How long the id of a subject's live data key is trusted without asking the store again (ms). */
@@ -251,7 +262,7 @@ export class KeyManager {
     const aead = this.aead[alg];
     const f = this.#field(base, place.schema, place.field, alg);
     const nonce = randomBytes(aead.nonceLength);
-    const sealed = aead.seal(f.key, nonce, encodeValue(value, path), withPlace(f.adHead, place.subject, place.record));
+    const sealed = aead.seal(f.key, nonce, encodeValue(value, path), adOf(f, place.subject, place.record));
     return formatEnvelope(alg, base.kid, nonce, sealed);
   }
 
@@ -265,7 +276,7 @@ export class KeyManager {
     if (env.kid !== base.kid)
       throw new PurposefulError('PF_KEY_NOT_FOUND', `${path}: sealed under another key`, { paths: [path] });
     const f = this.#field(base, place.schema, place.field, env.alg);
-    const pt = this.aead[env.alg].open(f.key, env.nonce, env.sealed, withPlace(f.adHead, place.subject, place.record));
+    const pt = this.aead[env.alg].open(f.key, env.nonce, env.sealed, adOf(f, place.subject, place.record));
     if (!pt) {
       throw new PurposefulError(
         'PF_DECRYPTION_FAILED',

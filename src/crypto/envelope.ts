@@ -111,6 +111,17 @@ export function looksEncrypted(value: unknown): value is string {
   return typeof value === 'string' && value.startsWith(ENVELOPE_PREFIX);
 }
 
+/** True when `value` is a well-formed envelope (it parses); says nothing of whether it authenticates. */
+export function isEnvelope(value: unknown): boolean {
+  if (!looksEncrypted(value)) return false;
+  try {
+    parseEnvelope(value, '');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The key id of an envelope, checking only its head (prefix, algorithm, key
  * id): cheap, for choosing keys before the full parse.

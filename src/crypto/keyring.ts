@@ -88,8 +88,16 @@ export class Keyring {
       if (secrets.has(j.kid)) throw invalid(`duplicate kid "${j.kid}"`);
       const k = typeof j.k === 'string' ? base64urlDecode(j.k) : undefined;
       if (k?.length !== 32) throw invalid(`key "${j.kid}" must be 32 bytes (256 bits) of canonical base64url`);
+      const extra = j as { use?: unknown; alg?: unknown };
+      if (extra.use !== undefined && extra.use !== 'enc') throw invalid(`key "${j.kid}": "use" must be "enc" (or absent) for a key-encryption key`);
+      if (extra.alg !== undefined) throw invalid(`key "${j.kid}": "alg" must be absent (purposeful decides how KEKs are used)`);
       const ops = j.key_ops;
-      if (!Array.isArray(ops) || !ops.includes('unwrapKey') || ops.some((o) => o !== 'wrapKey' && o !== 'unwrapKey')) {
+      if (
+        !Array.isArray(ops) ||
+        !ops.includes('unwrapKey') ||
+        new Set(ops).size !== ops.length ||
+        ops.some((o) => o !== 'wrapKey' && o !== 'unwrapKey')
+      ) {
         throw invalid(`key "${j.kid}" needs key_ops ["wrapKey", "unwrapKey"] (primary) or ["unwrapKey"]`);
       }
       if (ops.includes('wrapKey')) {

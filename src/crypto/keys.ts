@@ -135,7 +135,7 @@ export class KeyManager {
 
   #kek(kid: string): Uint8Array {
     const k = kekBytes(this.keyring, kid);
-    if (!k) throw notFound(`the keyring has no key "${kid}"`);
+    if (!k) throw notFound('the keyring has no key with the id a value or data key names');
     return k;
   }
 

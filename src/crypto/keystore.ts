@@ -60,10 +60,11 @@ export interface SubjectKeyStore {
   keys(subject: string): Promise<readonly DataKeyRecord[]>;
   /**
    * Stores a new live key unless the subject already has a live key of the
-   * same class; returns the live key that is stored (the new one or the existing one).
+   * same class (live: neither erased nor kept past a shredding, i.e. no
+   * `erasedAt` and no `retainUntil`); returns the live key that is stored.
    */
   create(subject: string, key: DataKeyRecord): Promise<DataKeyRecord>;
-  /** Replaces a key record by id (rewrapping, retention, erasure). */
+  /** Replaces a key record by id (rewrapping, retention, erasure). Must never clear `erasedAt`: an erased key never comes back. */
   update(subject: string, key: DataKeyRecord): Promise<void>;
   /** Every subject that has key records. */
   subjects(): AsyncIterable<string>;
@@ -116,7 +117,7 @@ export function memoryKeyStore(): SubjectKeyStore {
     },
     async create(subject, key) {
       const list = bySubject.get(subject) ?? [];
-      const live = list.find((k) => k.keyClass === key.keyClass && !k.erasedAt);
+      const live = list.find((k) => k.keyClass === key.keyClass && !k.erasedAt && !k.retainUntil);
       if (live) return live;
       list.push(key);
       bySubject.set(subject, list);
@@ -126,6 +127,7 @@ export function memoryKeyStore(): SubjectKeyStore {
       const list = bySubject.get(subject);
       const i = list?.findIndex((k) => k.id === key.id) ?? -1;
       if (!list || i < 0) throw new Error('no such data key');
+      if (list[i]?.erasedAt && !key.erasedAt) return; // an erased key never comes back
       list[i] = key;
     },
     async *subjects() {

@@ -13,7 +13,7 @@ import type { FieldInfo, ShapeNode } from '../schema/walk.js';
 import { isWellFormed } from '../util/bytes.js';
 import { blindIndexValue, type Normalizer, normalizeForIndex } from './blind-index.js';
 import type { Place } from './envelope.js';
-import { envelopeKid, looksEncrypted, parseEnvelope } from './envelope.js';
+import { isEnvelope, looksEncrypted, parseEnvelope } from './envelope.js';
 import type { BaseKey, KeyManager } from './keys.js';
 import type { KeyClass } from './keystore.js';
 
@@ -41,8 +41,11 @@ export interface SchemaCrypto {
     readonly name: string;
     readonly fields: readonly FieldInfo[];
     readonly normalizers: readonly Normalizer[];
+    /** The object keys leading to each field. */
+    readonly keys: ReadonlyArray<readonly string[]>;
   }>;
-  readonly holds: WeakMap<ShapeNode, boolean>;
+  /** Nodes at or above an encrypted field. */
+  readonly holds: ReadonlySet<ShapeNode>;
 }
 
 /** The normalizer of a field's blind index, from its mask and category. */
@@ -56,23 +59,44 @@ export function normalizerOf(field: FieldInfo): Normalizer {
   return 'exact';
 }
 
-function holdsEncrypted(node: ShapeNode, memo: WeakMap<ShapeNode, boolean>, seen = new Set<ShapeNode>()): boolean {
-  const known = memo.get(node);
-  if (known !== undefined) return known;
-  if (seen.has(node)) return false;
-  seen.add(node);
-  let r = node.field?.encrypt === true;
-  if (!r && !node.field) {
-    const kids: ShapeNode[] = [];
-    if (node.object) kids.push(...node.object.values());
-    if (node.array) kids.push(node.array);
-    if (node.record) kids.push(node.record);
-    if (node.tuple) kids.push(...node.tuple);
-    if (node.tupleRest) kids.push(node.tupleRest);
-    r = kids.some((k) => holdsEncrypted(k, memo, seen));
+function childrenOf(node: ShapeNode): ShapeNode[] {
+  const kids: ShapeNode[] = [];
+  if (node.object) kids.push(...node.object.values());
+  if (node.array) kids.push(node.array);
+  if (node.record) kids.push(node.record);
+  if (node.tuple) kids.push(...node.tuple);
+  if (node.tupleRest) kids.push(node.tupleRest);
+  return kids;
+}
+
+/**
+ * The nodes of a schema's shape at or above an encrypted field, computed once
+ * as a fixpoint over the whole graph (recursive schemas included: a node is in
+ * the set as soon as any path from it reaches an encrypted field).
+ */
+export function nodesHoldingEncrypted(root: ShapeNode): ReadonlySet<ShapeNode> {
+  const all: ShapeNode[] = [];
+  const seen = new Set<ShapeNode>();
+  const stack = [root];
+  while (stack.length) {
+    const n = stack.pop() as ShapeNode;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    all.push(n);
+    if (!n.field) stack.push(...childrenOf(n));
   }
-  memo.set(node, r);
-  return r;
+  const holds = new Set<ShapeNode>(all.filter((n) => n.field?.encrypt === true));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const n of all) {
+      if (holds.has(n) || n.field) continue;
+      if (childrenOf(n).some((k) => holds.has(k))) {
+        holds.add(n);
+        changed = true;
+      }
+    }
+  }
+  return holds;
 }
 
 /**
@@ -93,10 +117,20 @@ function mapEncryptedWith(
   const walk = (node: ShapeNode, v: unknown, depth: number): unknown => {
     if (v === null || v === undefined) return v;
     if (node.field) return node.field.encrypt ? fn(node.field, v) : v;
-    if (typeof v !== 'object' || !holdsEncrypted(node, sc.holds)) return v;
+    if (!sc.holds.has(node)) return v;
     if (depth > MAX_DEPTH) throw new PurposefulError('PF_LIMIT_EXCEEDED', 'the record is nested too deeply to encrypt');
-    if (Array.isArray(v)) {
-      if (!node.array && !node.tuple) return v;
+    // a place that holds encrypted fields must have the declared shape, or they would pass unencrypted
+    const proto = typeof v === 'object' ? Object.getPrototypeOf(v) : undefined;
+    const isArray = Array.isArray(v);
+    if (
+      typeof v !== 'object' ||
+      (isArray ? !node.array && !node.tuple : (proto !== Object.prototype && proto !== null) || (!node.object && !node.record))
+    ) {
+      throw new PurposefulError('PF_INPUT_INVALID', `${sc.schema.id}: a value holding encrypted fields does not have the declared shape`, {
+        schema: sc.schema.id,
+      });
+    }
+    if (isArray) {
       const out = copy ? new Array<unknown>(v.length) : undefined;
       for (let i = 0; i < v.length; i++) {
         const child = node.tuple && i < node.tuple.length ? node.tuple[i] : (node.array ?? node.tupleRest);
@@ -166,7 +200,7 @@ export function sealRecord(
 ): Record<string, unknown> {
   const recordId = recordIdOf(sc.schema, record);
   const out = mapEncrypted(sc, record, (field, v) => {
-    if (looksEncrypted(v)) {
+    if (isEnvelope(v)) {
       throw new PurposefulError(
         'PF_INPUT_INVALID',
         `${field.path}: the value is already encrypted (sealing twice would lose it)`,
@@ -181,7 +215,7 @@ export function sealRecord(
   for (const index of sc.indexes) {
     const parts: string[] = [];
     for (const [i, f] of index.fields.entries()) {
-      const n = normalizeForIndex(index.normalizers[i] as Normalizer, valueAt(record, f.path));
+      const n = normalizeForIndex(index.normalizers[i] as Normalizer, valueAt(record, index.keys[i] as readonly string[]));
       if (n === undefined) break;
       parts.push(n);
     }
@@ -192,10 +226,10 @@ export function sealRecord(
   return out;
 }
 
-/** The value at a dotted path through objects (fields with an index are never inside arrays). */
-export function valueAt(record: unknown, path: string): unknown {
+/** The value at a key path through objects (fields with an index are never inside arrays). */
+export function valueAt(record: unknown, keys: readonly string[]): unknown {
   let v: unknown = record;
-  for (const seg of path.split('.')) {
+  for (const seg of keys) {
     if (typeof v !== 'object' || v === null || !Object.hasOwn(v, seg)) return undefined;
     v = (v as Record<string, unknown>)[seg];
   }
@@ -214,7 +248,7 @@ export function kidsToOpen(sc: SchemaCrypto, row: unknown, visible: ReadonlySet<
         { paths: [field.path], schema: sc.schema.id },
       );
     }
-    const kid = envelopeKid(v, field.path);
+    const kid = parseEnvelope(v, field.path).kid;
     if (!kids.has(kid)) kids.set(kid, field.path);
   });
   return kids;
@@ -233,6 +267,24 @@ export function openRecord(
   return mapEncrypted(sc, row, (field, v) => {
     if (!visible.has(field)) return v;
     const env = parseEnvelope(v, field.path);
-    return km.openEnvelope(env, bases.get(env.kid) as BaseKey, placeOf(sc, field, subject, recordId), field.path);
+    const base = bases.get(env.kid);
+    if (!base) throw new PurposefulError('PF_KEY_NOT_FOUND', `${field.path}: no key for this value`, { paths: [field.path] });
+    return km.openEnvelope(env, base, placeOf(sc, field, subject, recordId), field.path);
   });
+}
+
+/** The object keys leading from the root to a field outside arrays, or `undefined`. */
+export function keysOf(root: ShapeNode, field: FieldInfo): string[] | undefined {
+  const seen = new Set<ShapeNode>();
+  const find = (node: ShapeNode, path: string[]): string[] | undefined => {
+    if (node.field === field) return path;
+    if (seen.has(node) || !node.object) return undefined;
+    seen.add(node);
+    for (const [k, child] of node.object) {
+      const r = find(child, [...path, k]);
+      if (r) return r;
+    }
+    return undefined;
+  };
+  return find(root, []);
 }

@@ -17,14 +17,16 @@ import { isWellFormed, randomBytes } from '../util/bytes.js';
 import type { AeadImplementation, AlgorithmId } from './aead.js';
 import { blindIndexValue, type Normalizer, normalizeForIndex } from './blind-index.js';
 import { encodeValue } from './codec.js';
-import { envelopeKid, looksEncrypted, parseEnvelope } from './envelope.js';
+import { looksEncrypted, parseEnvelope } from './envelope.js';
 import type { Keyring } from './keyring.js';
 import { type BaseKey, KeyManager } from './keys.js';
 import type { ErasureEntry, ErasureJournal, KeyClass, SubjectKeyStore } from './keystore.js';
 import {
   forEachEncrypted,
   INDEX_COLUMN_PREFIX,
+  keysOf,
   kidsToOpen,
+  nodesHoldingEncrypted,
   mapEncrypted,
   normalizerOf,
   openRecord,
@@ -225,8 +227,13 @@ export class Vault {
         encrypted,
         keyClass,
         classes: [...new Set(keyClass.values())],
-        indexes: schema.indexes.map((ix) => ({ name: ix.name, fields: ix.fields, normalizers: ix.fields.map(normalizerOf) })),
-        holds: new WeakMap(),
+        indexes: schema.indexes.map((ix) => ({
+          name: ix.name,
+          fields: ix.fields,
+          normalizers: ix.fields.map(normalizerOf),
+          keys: ix.fields.map((f) => keysOf(schema.shape, f) ?? []),
+        })),
+        holds: nodesHoldingEncrypted(schema.shape),
       });
     }
     this.#retainedFor = { purposes: [...retained.purposes], durations: retained.durations };
@@ -283,7 +290,7 @@ export class Vault {
   async #baseForOpen(sc: SchemaCrypto, subject: string | undefined, kid: string, path: string): Promise<BaseKey> {
     if (subject !== undefined) return this.km.dataKeyForOpen(subject, kid, path);
     if (!this.km.keyring.has(kid))
-      throw new PurposefulError('PF_KEY_NOT_FOUND', `${path}: the keyring has no key "${kid}"`, { paths: [path] });
+      throw new PurposefulError('PF_KEY_NOT_FOUND', `${path}: the keyring has no key with this value's key id`, { paths: [path] });
     return this.km.rootFor(sc.schema.id, kid);
   }
 
@@ -324,7 +331,7 @@ export class Vault {
             paths: [field.path],
           });
         }
-        kids.add(envelopeKid(v, field.path));
+        kids.add(parseEnvelope(v, field.path).kid);
       });
       for (const kid of kids) {
         try {
@@ -389,6 +396,9 @@ export class Vault {
       for (const record of await store.keys(subject)) {
         if (record.erasedAt || record.kek === this.km.keyring.primary) continue;
         const dek = this.km.unwrap(subject, record);
+        // a shred may have run since the read: never write over a tombstone
+        const current = (await store.keys(subject)).find((r) => r.id === record.id);
+        if (!current || current.erasedAt) continue;
         const { kek, wrapped } = this.km.wrap(subject, record.keyClass, record.id, dek);
         await store.update(subject, { ...record, kek, wrapped });
         changed++;
@@ -401,6 +411,8 @@ export class Vault {
 
   async #erase(subject: string, ids: readonly string[], at: Date): Promise<void> {
     if (ids.length === 0) return;
+    // journal first: an erasure journaled but not done is redone by a replay; the reverse would be lost
+    await this.#journal?.append({ subject, keyIds: [...ids], at: at.toISOString() });
     const store = this.km.store;
     for (const record of await store.keys(subject)) {
       if (ids.includes(record.id) && !record.erasedAt) {
@@ -409,7 +421,6 @@ export class Vault {
       }
     }
     this.km.forget(subject, ids);
-    await this.#journal?.append({ subject, keyIds: [...ids], at: at.toISOString() });
   }
 
   /** Crypto-shreds a subject. */

@@ -89,7 +89,8 @@ export class Keyring {
       const k = typeof j.k === 'string' ? base64urlDecode(j.k) : undefined;
       if (k?.length !== 32) throw invalid(`key "${j.kid}" must be 32 bytes (256 bits) of canonical base64url`);
       const extra = j as { use?: unknown; alg?: unknown };
-      if (extra.use !== undefined && extra.use !== 'enc') throw invalid(`key "${j.kid}": "use" must be "enc" (or absent) for a key-encryption key`);
+      if (extra.use !== undefined && extra.use !== 'enc')
+        throw invalid(`key "${j.kid}": "use" must be "enc" (or absent) for a key-encryption key`);
       if (extra.alg !== undefined) throw invalid(`key "${j.kid}": "alg" must be absent (purposeful decides how KEKs are used)`);
       const ops = j.key_ops;
       if (

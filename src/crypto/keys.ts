@@ -22,7 +22,7 @@ import { base64urlDecode, base64urlEncode } from '../util/base64url.js';
 import { lengthPrefixed, randomBytes, utf8 } from '../util/bytes.js';
 import { type Aead, type AeadImplementation, type AlgorithmId, aeads } from './aead.js';
 import { decodeValue, encodeValue } from './codec.js';
-import { type Envelope, formatEnvelope, type Place, parseEnvelope } from './envelope.js';
+import { type Envelope, formatEnvelope, MAX_ENVELOPE_LENGTH, type Place, parseEnvelope } from './envelope.js';
 import { derive, type Keyring, kekBytes } from './keyring.js';
 import type { DataKeyRecord, KeyClass, SubjectKeyStore } from './keystore.js';
 
@@ -101,6 +101,8 @@ export interface KeyManagerOptions {
   readonly algorithm: AlgorithmId;
   readonly implementation: AeadImplementation;
   readonly cacheSize: number;
+  /** How long an unwrapped data key is used without asking the store again (ms): the delay after which a shredding done by another process takes effect here. */
+  readonly cacheTtlMs?: number;
 }
 
 function notFound(what: string): PurposefulError {
@@ -116,6 +118,11 @@ export class KeyManager {
   readonly #cache: Lru<Uint8Array>;
   readonly #fields: Lru<FieldEntry>;
   readonly #live = new Map<string, { id: string; at: number }>();
+  /** When each unwrapped data key was read from the store. */
+  readonly #dekAt = new Map<string, number>();
+  /** Per subject, bumped by every shredding: a store read that started before it is not cached. */
+  readonly #generation = new Map<string, number>();
+  readonly #ttl: number;
 
   constructor(options: KeyManagerOptions) {
     this.keyring = options.keyring;
@@ -124,6 +131,7 @@ export class KeyManager {
     this.#store = options.store;
     this.#cache = new Lru(options.cacheSize);
     this.#fields = new Lru(options.cacheSize);
+    this.#ttl = options.cacheTtlMs ?? 30_000;
   }
 
   get store(): SubjectKeyStore {
@@ -196,10 +204,10 @@ export class KeyManager {
     const liveKey = `${subject}\u0000${keyClass}`;
     const recent = this.#live.get(liveKey);
     if (recent && Date.now() - recent.at < LIVE_KEY_TTL_MS) {
-      const cached = this.#cache.get(`dek\u0000${subject}\u0000${recent.id}`);
+      const cached = this.#cachedDek(subject, recent.id);
       if (cached) return { kid: recent.id, key: cached };
     }
-    const records = await this.store.keys(subject);
+    const { records, generation } = await this.#records(subject);
     let live = records.find((r) => r.keyClass === keyClass && !r.erasedAt && !r.retainUntil);
     if (!live) {
       const id = `d${base64urlEncode(randomBytes(12))}`;
@@ -207,34 +215,59 @@ export class KeyManager {
       const { kek, wrapped } = this.wrap(subject, keyClass, id, dek);
       live = await this.store.create(subject, { id, keyClass, kek, wrapped, createdAt: new Date().toISOString() });
     }
-    this.#live.set(liveKey, { id: live.id, at: Date.now() });
-    if (this.#live.size > this.#fields.max) this.#live.delete(this.#live.keys().next().value as string);
-    return { kid: live.id, key: this.#dek(subject, live) };
+    if ((this.#generation.get(subject) ?? 0) === generation) {
+      this.#live.set(liveKey, { id: live.id, at: Date.now() });
+      if (this.#live.size > this.#fields.max) this.#live.delete(this.#live.keys().next().value as string);
+    }
+    return { kid: live.id, key: this.#dek(subject, live, generation) };
   }
 
-  #dek(subject: string, record: DataKeyRecord): Uint8Array {
+  /** A cached data key, if it was read from the store recently enough. */
+  #cachedDek(subject: string, id: string): Uint8Array | undefined {
+    const cacheKey = `dek\u0000${subject}\u0000${id}`;
+    const at = this.#dekAt.get(cacheKey);
+    if (at === undefined || Date.now() - at >= this.#ttl) return undefined;
+    return this.#cache.get(cacheKey);
+  }
+
+  /** Unwraps a data key read from the store; caches it unless a shredding of the subject began meanwhile. */
+  #dek(subject: string, record: DataKeyRecord, generation: number): Uint8Array {
     const cacheKey = `dek\u0000${subject}\u0000${record.id}`;
-    let key = this.#cache.get(cacheKey);
-    if (!key) {
-      key = this.unwrap(subject, record);
+    const key = this.unwrap(subject, record);
+    if ((this.#generation.get(subject) ?? 0) === generation) {
       this.#cache.set(cacheKey, key);
+      this.#dekAt.set(cacheKey, Date.now());
+      if (this.#dekAt.size > this.#fields.max) this.#dekAt.delete(this.#dekAt.keys().next().value as string);
     }
     return key;
   }
 
+  /** The subject's key records, read again if a shredding ran while they were read. */
+  async #records(subject: string): Promise<{ records: readonly DataKeyRecord[]; generation: number }> {
+    for (;;) {
+      const generation = this.#generation.get(subject) ?? 0;
+      const records = await this.store.keys(subject);
+      if ((this.#generation.get(subject) ?? 0) === generation) return { records, generation };
+    }
+  }
+
   /** The subject's data key with a given id; erased → `PF_SUBJECT_ERASED`, unknown → `PF_KEY_NOT_FOUND`. */
   async dataKeyForOpen(subject: string, kid: string, path: string): Promise<BaseKey> {
-    const cached = this.#cache.get(`dek\u0000${subject}\u0000${kid}`);
+    const cached = this.#cachedDek(subject, kid);
     if (cached) return { kid, key: cached };
-    const record = (await this.store.keys(subject)).find((r) => r.id === kid);
-    if (!record)
-      throw new PurposefulError('PF_KEY_NOT_FOUND', `${path}: the subject has no data key "${kid}"`, { paths: [path] });
+    const { records, generation } = await this.#records(subject);
+    const record = records.find((r) => r.id === kid);
+    if (!record) {
+      throw new PurposefulError('PF_KEY_NOT_FOUND', `${path}: the subject has no data key with this value's key id`, {
+        paths: [path],
+      });
+    }
     if (record.erasedAt) {
       throw new PurposefulError('PF_SUBJECT_ERASED', `${path}: the subject's data was erased (crypto-shredded)`, {
         paths: [path],
       });
     }
-    return { kid, key: this.#dek(subject, record) };
+    return { kid, key: this.#dek(subject, record, generation) };
   }
 
   /** The field key under a base key and the head of its associated data, derived once and cached. */
@@ -261,8 +294,19 @@ export class KeyManager {
     const alg = this.algorithm;
     const aead = this.aead[alg];
     const f = this.#field(base, place.schema, place.field, alg);
+    const plaintext = encodeValue(value, path);
+    const encodedLength = Math.ceil(((aead.nonceLength + plaintext.length + 16) * 4) / 3) + 10 + base.kid.length;
+    if (encodedLength > MAX_ENVELOPE_LENGTH) {
+      throw new PurposefulError(
+        'PF_LIMIT_EXCEEDED',
+        `${path}: the value is too large to encrypt (its envelope would exceed the maximum length)`,
+        {
+          paths: [path],
+        },
+      );
+    }
     const nonce = randomBytes(aead.nonceLength);
-    const sealed = aead.seal(f.key, nonce, encodeValue(value, path), adOf(f, place.subject, place.record));
+    const sealed = aead.seal(f.key, nonce, plaintext, adOf(f, place.subject, place.record));
     return formatEnvelope(alg, base.kid, nonce, sealed);
   }
 
@@ -304,6 +348,7 @@ export class KeyManager {
 
   /** Drops a subject's keys from the cache (after shredding). */
   forget(subject: string, keyIds: readonly string[]): void {
+    this.#generation.set(subject, (this.#generation.get(subject) ?? 0) + 1);
     const ids = new Set(keyIds);
     this.#cache.deleteWhere((k) => {
       const parts = k.split('\u0000');

@@ -126,9 +126,13 @@ function mapEncryptedWith(
       typeof v !== 'object' ||
       (isArray ? !node.array && !node.tuple : (proto !== Object.prototype && proto !== null) || (!node.object && !node.record))
     ) {
-      throw new PurposefulError('PF_INPUT_INVALID', `${sc.schema.id}: a value holding encrypted fields does not have the declared shape`, {
-        schema: sc.schema.id,
-      });
+      throw new PurposefulError(
+        'PF_INPUT_INVALID',
+        `${sc.schema.id}: a value holding encrypted fields does not have the declared shape`,
+        {
+          schema: sc.schema.id,
+        },
+      );
     }
     if (isArray) {
       const out = copy ? new Array<unknown>(v.length) : undefined;

@@ -26,8 +26,8 @@ import {
   INDEX_COLUMN_PREFIX,
   keysOf,
   kidsToOpen,
-  nodesHoldingEncrypted,
   mapEncrypted,
+  nodesHoldingEncrypted,
   normalizerOf,
   openRecord,
   placeOf,
@@ -75,6 +75,12 @@ export interface EncryptionOptions {
   readonly implementation?: AeadImplementation;
   /** Most unwrapped and derived keys kept in memory (default 10 000). */
   readonly keyCacheSize?: number;
+  /**
+   * How long an unwrapped data key is used before the key store is asked again
+   * (ms, default 30 000). A shredding done by this engine takes effect at once;
+   * one done by another process takes effect here within this delay.
+   */
+  readonly keyCacheTtlMs?: number;
   /** Bits kept of each blind-index value: a multiple of 8 from 16 to 256 (default 64). */
   readonly indexBits?: number;
   /** Signs erasure receipts; `shred` needs it. */
@@ -194,7 +200,16 @@ export class Vault {
     }
     this.#receipts = options.receipts;
     this.#journal = options.erasureJournal;
-    this.km = new KeyManager({ keyring: options.keys, store: options.keyStore, algorithm, implementation, cacheSize });
+    const cacheTtlMs = options.keyCacheTtlMs ?? 30_000;
+    if (!Number.isInteger(cacheTtlMs) || cacheTtlMs < 0) throw invalid('keyCacheTtlMs must be a non-negative integer');
+    this.km = new KeyManager({
+      keyring: options.keys,
+      store: options.keyStore,
+      algorithm,
+      implementation,
+      cacheSize,
+      cacheTtlMs,
+    });
 
     const retained = { purposes: new Set<string>(), durations: [] as Duration[] };
     for (const schema of schemas) {
@@ -290,7 +305,9 @@ export class Vault {
   async #baseForOpen(sc: SchemaCrypto, subject: string | undefined, kid: string, path: string): Promise<BaseKey> {
     if (subject !== undefined) return this.km.dataKeyForOpen(subject, kid, path);
     if (!this.km.keyring.has(kid))
-      throw new PurposefulError('PF_KEY_NOT_FOUND', `${path}: the keyring has no key with this value's key id`, { paths: [path] });
+      throw new PurposefulError('PF_KEY_NOT_FOUND', `${path}: the keyring has no key with this value's key id`, {
+        paths: [path],
+      });
     return this.km.rootFor(sc.schema.id, kid);
   }
 

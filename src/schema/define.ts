@@ -166,6 +166,33 @@ export function defineSchema<const Id extends string, Z extends core.$ZodObject,
       });
     }
   }
+  if (walked.fields.some((f) => f.encrypt)) {
+    if (options.recordId === undefined) {
+      problems.push(
+        problem(
+          'PF_DECL_RECORD_UNBOUND',
+          `schema "${id}" encrypts fields: declare recordId so a value cannot be moved to another record`,
+          {
+            schema: id,
+          },
+        ),
+      );
+    }
+    for (const [what, path] of [
+      ['recordId', options.recordId],
+      ['subject.id', options.subject?.id],
+    ] as const) {
+      const f = path === undefined ? undefined : walked.fields.find((x) => x.path === path);
+      if (f?.encrypt) {
+        problems.push(
+          problem('PF_DECL_INVALID', `${what} "${path}" is encrypted: encryption binds values to it, so it must stay in clear`, {
+            schema: id,
+            path,
+          }),
+        );
+      }
+    }
+  }
   const indexes: SchemaIndex[] = [];
   const indexProblem = (message: string, path?: string) =>
     problems.push(problem('PF_DECL_INVALID', message, { schema: id, ...(path ? { path } : {}) }));

@@ -163,6 +163,12 @@ export const DECLARATION_RULES = {
     summary:
       'An annotation sits where purposeful cannot enforce it: on record keys, inside a map, set, promise or catchall, or inside a value declared pd.none().',
   },
+  PF_DECL_RECORD_UNBOUND: {
+    severity: 'warning',
+    requiredBy: 'policy',
+    summary:
+      'The schema encrypts fields but declares no recordId: a value can be moved between records of the same subject (or, without a subject, between any records) and still decrypt.',
+  },
   PF_DECL_RESERVED_KEY: {
     severity: 'error',
     requiredBy: 'policy',

@@ -134,7 +134,9 @@ describe('seal and open', () => {
     // the accessibility value is garbage, but support.ticket never sees it, so it is never opened
     const view = await pf.open(Customer, { ...row, accessibility: 'pf1.xc20.nope.AAAA' }, ticketCtx);
     expect(view).not.toHaveProperty('accessibility');
-    expect(await codeOf(pf.open(Customer, { ...row, accessibility: 'pf1.xc20.nope.AAAA' }, accessCtx))).toBe('PF_CIPHERTEXT_MALFORMED');
+    expect(await codeOf(pf.open(Customer, { ...row, accessibility: 'pf1.xc20.nope.AAAA' }, accessCtx))).toBe(
+      'PF_CIPHERTEXT_MALFORMED',
+    );
     const truncated = (row.accessibility as string).replace(/\.[^.]+$/, '.AAAA');
     expect(await codeOf(pf.open(Customer, { ...row, accessibility: truncated }, accessCtx))).toBe('PF_CIPHERTEXT_MALFORMED');
   });

@@ -228,6 +228,11 @@ const cases: Array<[string, () => { problems: readonly DeclarationProblem[] }, k
     }),
     'PF_DECL_CONFLICTING_ANNOTATIONS',
   ],
+  [
+    'encrypted fields without a record id',
+    schema({ email: pd(z.string(), { category: 'user.contact.email', purposes: ['support.ticket'], encrypt: true }) }),
+    'PF_DECL_RECORD_UNBOUND',
+  ],
   ['__proto__ as a field name', schema({ ['__proto__']: z.string() } as z.ZodRawShape), 'PF_DECL_RESERVED_KEY'],
   [
     'subject id that is not a field',

@@ -218,7 +218,7 @@ export function sealRecord(
   }) as Record<string, unknown>;
   for (const index of sc.indexes) {
     const parts: string[] = [];
-    for (const [i, f] of index.fields.entries()) {
+    for (let i = 0; i < index.fields.length; i++) {
       const n = normalizeForIndex(index.normalizers[i] as Normalizer, valueAt(record, index.keys[i] as readonly string[]));
       if (n === undefined) break;
       parts.push(n);

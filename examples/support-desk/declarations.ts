@@ -96,7 +96,7 @@ export const Customer = defineSchema(
       encrypt: true,
     }),
   }),
-  { purposes, subject: { kind: 'customer', id: 'id', minors: 'never' } },
+  { purposes, subject: { kind: 'customer', id: 'id', minors: 'never' }, recordId: 'id' },
 );
 
 export const Ticket = defineSchema(

@@ -40,6 +40,8 @@ function base64urlEncodeJs(bytes: Uint8Array, length: number): string {
   return out;
 }
 
+/** Only the base64url alphabet (a single character class: linear, no backtracking). */
+const ALPHABET_RE = /^[A-Za-z0-9_-]*$/;
 const DECODE = new Int16Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
 
@@ -50,14 +52,17 @@ for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
  * exactly one accepted encoding.
  */
 export function base64urlDecode(s: string): Uint8Array | undefined {
-  if (NativeBuffer && s.length >= NATIVE_MIN) {
-    // Buffer decoding is lenient (it skips bad characters and accepts padding): re-encoding and
-    // comparing keeps the decoding strict and canonical
-    const b = NativeBuffer.from(s, 'base64url');
-    const out = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-    return base64urlEncode(out) === s ? out : undefined;
-  }
   const n = s.length;
+  if (NativeBuffer && n >= NATIVE_MIN) {
+    // Buffer decoding is lenient (it skips bad characters, accepts padding and ignores stray
+    // bits): the alphabet, the length and the unused bits of the last character are checked
+    // here, so the decoding stays strict and canonical
+    if (n % 4 === 1 || !ALPHABET_RE.test(s)) return undefined;
+    const last = code(s, n - 1);
+    if ((n % 4 === 2 && (last & 15) !== 0) || (n % 4 === 3 && (last & 3) !== 0)) return undefined;
+    const b = NativeBuffer.from(s, 'base64url');
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  }
   const rest = n % 4;
   if (rest === 1) return undefined;
   const out = new Uint8Array(((n * 3) >> 2) | 0);

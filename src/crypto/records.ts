@@ -9,7 +9,7 @@
  */
 import { PurposefulError } from '../errors.js';
 import type { PurposefulSchema } from '../schema/define.js';
-import type { FieldInfo, ShapeNode } from '../schema/walk.js';
+import { type FieldInfo, type ShapeNode, shapeChildren } from '../schema/walk.js';
 import { isWellFormed } from '../util/bytes.js';
 import { blindIndexValue, type Normalizer, normalizeForIndex } from './blind-index.js';
 import type { Place } from './envelope.js';
@@ -59,16 +59,6 @@ export function normalizerOf(field: FieldInfo): Normalizer {
   return 'exact';
 }
 
-function childrenOf(node: ShapeNode): ShapeNode[] {
-  const kids: ShapeNode[] = [];
-  if (node.object) kids.push(...node.object.values());
-  if (node.array) kids.push(node.array);
-  if (node.record) kids.push(node.record);
-  if (node.tuple) kids.push(...node.tuple);
-  if (node.tupleRest) kids.push(node.tupleRest);
-  return kids;
-}
-
 /**
  * The nodes of a schema's shape at or above an encrypted field, computed once
  * as a fixpoint over the whole graph (recursive schemas included: a node is in
@@ -83,14 +73,14 @@ export function nodesHoldingEncrypted(root: ShapeNode): ReadonlySet<ShapeNode> {
     if (seen.has(n)) continue;
     seen.add(n);
     all.push(n);
-    if (!n.field) stack.push(...childrenOf(n));
+    if (!n.field) stack.push(...shapeChildren(n));
   }
   const holds = new Set<ShapeNode>(all.filter((n) => n.field?.encrypt === true));
   for (let changed = true; changed; ) {
     changed = false;
     for (const n of all) {
       if (holds.has(n) || n.field) continue;
-      if (childrenOf(n).some((k) => holds.has(k))) {
+      if (shapeChildren(n).some((k) => holds.has(k))) {
         holds.add(n);
         changed = true;
       }

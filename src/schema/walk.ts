@@ -122,13 +122,18 @@ export function holdsAnnotation(node: ShapeNode, countNone = false, seen = new S
   if (seen.has(node)) return false;
   seen.add(node);
   if (node.field || (countNone && node.none)) return true;
+  return shapeChildren(node).some((k) => holdsAnnotation(k, countNone, seen));
+}
+
+/** The nodes directly below a node: object values, array and record elements, tuple items. */
+export function shapeChildren(node: ShapeNode): ShapeNode[] {
   const kids: ShapeNode[] = [];
   if (node.object) kids.push(...node.object.values());
   if (node.array) kids.push(node.array);
   if (node.record) kids.push(node.record);
   if (node.tuple) kids.push(...node.tuple);
   if (node.tupleRest) kids.push(node.tupleRest);
-  return kids.some((k) => holdsAnnotation(k, countNone, seen));
+  return kids;
 }
 
 const LEVELS = new Set(['clear', 'masked', 'pseudonymized']);

@@ -55,6 +55,7 @@ import { type AeadImplementation, aeads } from '../../src/crypto/aead.js';
 import type { Place } from '../../src/crypto/envelope.js';
 import { KeyManager } from '../../src/crypto/keys.js';
 import { createPurposeful, definePurposes, defineSchema, generateKeyring, memoryKeyStore, pd } from '../../src/index.js';
+import { fmtOps, fmtRatio, printTable } from './table.js';
 
 /** Round trips per tinybench sample. */
 const BATCH = 16;
@@ -288,9 +289,6 @@ interface Row {
   p50us: number;
 }
 
-const fmtOps = (n: number) => Math.round(n).toLocaleString('en-US');
-const fmtRatio = (n: number) => `${n.toFixed(2)}×`;
-
 function fastestPeer(rows: Row[]): Row {
   return rows.filter((r) => PEERS.includes(r.contestant)).reduce((a, b) => (b.ops > a.ops ? b : a));
 }
@@ -309,13 +307,7 @@ function printSize(size: string, rows: Row[]): void {
     fmtRatio(r.ops / ops(BARE_NOBLE)),
     fmtRatio(r.ops / peer.ops),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
-  console.log(`\n${size} (fastest peer: ${peer.contestant})`);
-  console.log(line(header));
-  console.log(widths.map((w) => '─'.repeat(w)).join('  '));
-  for (const b of body) console.log(line(b));
+  printTable(`${size} (fastest peer: ${peer.contestant})`, header, body, 2);
 }
 
 /** The three targets of the issue; printed, never an exit status. */

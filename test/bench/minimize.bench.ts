@@ -35,6 +35,7 @@ import {
   maskCpf,
   maskEmail,
 } from './fixtures.js';
+import { fmtOps, fmtRatio, printTable } from './table.js';
 
 /** Calls per tinybench sample. */
 const BATCH = 64;
@@ -332,9 +333,6 @@ interface Row {
   p50ns: number;
 }
 
-const fmtOps = (n: number) => Math.round(n).toLocaleString('en-US');
-const fmtRatio = (n: number) => `${n.toFixed(2)}×`;
-
 function printGroup(group: string, rows: Row[]): void {
   const hand = rows.find((r) => r.contestant === HAND)?.ops ?? Number.NaN;
   const pf = rows.find((r) => r.contestant === PURPOSEFUL)?.ops ?? Number.NaN;
@@ -347,13 +345,7 @@ function printGroup(group: string, rows: Row[]): void {
     fmtRatio(r.ops / hand),
     fmtRatio(r.ops / pf),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
-  console.log(`\n${group}`);
-  console.log(line(header));
-  console.log(widths.map((w) => '─'.repeat(w)).join('  '));
-  for (const b of body) console.log(line(b));
+  printTable(`${group}`, header, body);
 }
 
 function checkTargets(rows: Row[]): boolean {

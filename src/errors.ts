@@ -55,6 +55,10 @@ export const ERROR_STATUS = {
   PF_DECRYPTION_FAILED: 400,
   /** A field declared `encrypt: true` holds a plaintext value where ciphertext is expected. */
   PF_NOT_ENCRYPTED: 500,
+  /** A consent grant or withdrawal is malformed, or its purpose does not rest on consent (LGPD Art. 8). */
+  PF_CONSENT_INVALID: 400,
+  /** The consent was given for a notice that has since changed materially: the subject must be asked again (LGPD Art. 8 §6, 9 §2). */
+  PF_CONSENT_STALE_NOTICE: 403,
   /** The subject's data keys were shredded: the value is erased, not tampered with. */
   PF_SUBJECT_ERASED: 410,
   /** Encryption needs the record's subject (and it is neither in the record nor in the context). */

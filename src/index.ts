@@ -1,3 +1,4 @@
+export * from './consent/index.js';
 export * from './crypto/index.js';
 export * from './engine.js';
 export * from './errors.js';

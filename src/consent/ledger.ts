@@ -1,0 +1,138 @@
+/**
+ * The consent ledger: the interface every store implements, and an in-memory
+ * ledger (the PostgreSQL one lives in `purposeful/postgres`).
+ *
+ * @module
+ */
+import { PurposefulError } from '../errors.js';
+import type { Purposes } from '../schema/purposes.js';
+import { base64urlEncode } from '../util/base64url.js';
+import { randomBytes } from '../util/bytes.js';
+import { type CollectionMethod, type ConsentEvent, type ConsentGrant, type ConsentState, checkGrant, stateOf } from './events.js';
+
+/**
+ * Details of a withdrawal (all optional: withdrawing is one call, as easy as granting — LGPD Art. 8 §5).
+ *
+ * @example
+ * ```ts
+ * await consent.withdraw(customerId, 'support.survey', { method: 'email', collectionPoint: 'dpo-mailbox' });
+ * ```
+ */
+export interface WithdrawalDetails {
+  readonly at?: string;
+  readonly method?: CollectionMethod;
+  readonly collectionPoint?: string;
+  readonly evidence?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A consent ledger: append-only events per (subject, purpose), never
+ * rewritten. Implementations must keep the order of events per (subject,
+ * purpose) under concurrent writers.
+ *
+ * @example
+ * ```ts
+ * const consent: ConsentLedger = memoryConsentLedger(purposes);
+ * const states = await consent.status(customerId, ['support.survey', 'support.accessibility']);
+ * ```
+ */
+export interface ConsentLedger {
+  /** Records a grant after checking it against the purposes (`PF_CONSENT_INVALID`, `PF_CONSENT_STALE_NOTICE`). */
+  grant(grant: ConsentGrant): Promise<ConsentEvent>;
+  /** Records a withdrawal. Always possible for a consent-based purpose, even without an earlier grant. */
+  withdraw(subject: string, purpose: string, details?: WithdrawalDetails): Promise<ConsentEvent>;
+  /** The state of several purposes for one subject, in one call. */
+  status(subject: string, purposes: readonly string[], now?: Date): Promise<ReadonlyMap<string, ConsentState>>;
+  /** Every event of a subject (for one purpose, or all), oldest first: the evidence. */
+  history(subject: string, purpose?: string): Promise<readonly ConsentEvent[]>;
+}
+
+function checkWithdrawal(purposes: Purposes, subject: string, purpose: string, details: WithdrawalDetails): void {
+  const p = typeof purpose === 'string' ? purposes.get(purpose) : undefined;
+  if (!p) throw new PurposefulError('PF_PURPOSE_UNKNOWN', 'consent can only be withdrawn for a declared purpose');
+  if (p.consentUnder.length === 0) {
+    throw new PurposefulError('PF_CONSENT_INVALID', `purpose "${p.id}" does not rest on consent: there is nothing to withdraw`, {
+      purpose: p.id,
+    });
+  }
+  if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256) {
+    throw new PurposefulError('PF_CONSENT_INVALID', 'the subject must be a non-empty id (at most 256 characters)', {
+      purpose: p.id,
+    });
+  }
+  if (details.at !== undefined && Number.isNaN(Date.parse(details.at))) {
+    throw new PurposefulError('PF_CONSENT_INVALID', `purpose "${p.id}": at must be an ISO-8601 time`, { purpose: p.id });
+  }
+}
+
+/**
+ * An in-memory consent ledger, for tests and single-process tools: its
+ * evidence vanishes with the process.
+ *
+ * @example
+ * ```ts
+ * const consent = memoryConsentLedger(purposes);
+ * await consent.grant({ subject: customerId, purpose: 'support.survey', notice: { version: '2026-11-01', hash },
+ *   method: 'checkbox', collectionPoint: 'app/ticket-closed' });
+ * (await consent.status(customerId, ['support.survey'])).get('support.survey')?.status; // 'granted'
+ * await consent.withdraw(customerId, 'support.survey');
+ * ```
+ */
+export function memoryConsentLedger(purposes: Purposes): ConsentLedger {
+  const events = new Map<string, ConsentEvent[]>();
+  const key = (subject: string, purpose: string) => `${subject}\u0000${purpose}`;
+  const append = (
+    subject: string,
+    purpose: string,
+    fields: Omit<ConsentEvent, 'id' | 'sequence' | 'subject' | 'purpose'>,
+  ): ConsentEvent => {
+    const list = events.get(key(subject, purpose)) ?? [];
+    const event: ConsentEvent = Object.freeze({
+      id: `ce_${base64urlEncode(randomBytes(12))}`,
+      sequence: list.length + 1,
+      subject,
+      purpose,
+      ...fields,
+    });
+    list.push(event);
+    events.set(key(subject, purpose), list);
+    return event;
+  };
+  return {
+    async grant(grant) {
+      checkGrant(purposes, grant);
+      return append(grant.subject, grant.purpose, {
+        type: 'granted',
+        at: grant.at ?? new Date().toISOString(),
+        notice: Object.freeze({ ...grant.notice }),
+        method: grant.method,
+        collectionPoint: grant.collectionPoint,
+        ...(grant.evidence ? { evidence: JSON.parse(JSON.stringify(grant.evidence)) as Record<string, unknown> } : {}),
+        ...(grant.highlighted !== undefined ? { highlighted: grant.highlighted } : {}),
+        ...(grant.guardian ? { guardian: Object.freeze({ ...grant.guardian }) } : {}),
+        ...(grant.expiresAt ? { expiresAt: grant.expiresAt } : {}),
+      });
+    },
+    async withdraw(subject, purpose, details = {}) {
+      checkWithdrawal(purposes, subject, purpose, details);
+      return append(subject, purpose, {
+        type: 'withdrawn',
+        at: details.at ?? new Date().toISOString(),
+        ...(details.method ? { method: details.method } : {}),
+        ...(details.collectionPoint ? { collectionPoint: details.collectionPoint } : {}),
+        ...(details.evidence ? { evidence: JSON.parse(JSON.stringify(details.evidence)) as Record<string, unknown> } : {}),
+      });
+    },
+    async status(subject, list, now = new Date()) {
+      const out = new Map<string, ConsentState>();
+      for (const purpose of list) out.set(purpose, stateOf(subject, purpose, events.get(key(subject, purpose)) ?? [], now));
+      return out;
+    },
+    async history(subject, purpose) {
+      if (purpose !== undefined) return [...(events.get(key(subject, purpose)) ?? [])];
+      const all: ConsentEvent[] = [];
+      for (const [k, list] of events) if (k.startsWith(`${subject}\u0000`)) all.push(...list);
+      return all.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.sequence - b.sequence));
+    },
+  };
+}

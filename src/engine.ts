@@ -6,6 +6,8 @@
  * @module
  */
 import * as core from 'zod/v4/core';
+import { type ConsentOptions, checkConsent, type NoticeChange } from './consent/check.js';
+import type { ConsentLedger } from './consent/ledger.js';
 import { isKeyring, type Keyring } from './crypto/keyring.js';
 import type { ErasureEntry, ErasureJournal, SubjectKeyStore } from './crypto/keystore.js';
 import { type EncryptionOptions, type Progress, type RotateOptions, type ShredResult, Vault } from './crypto/vault.js';
@@ -97,6 +99,14 @@ export interface PurposefulOptions<P extends string> {
   readonly keyStore?: SubjectKeyStore;
   /** Where erasures are journaled, apart from the key store's backups. */
   readonly erasureJournal?: ErasureJournal;
+  /** The consent ledger, checked before every request for a purpose that rests on consent (without one, such requests get `PF_CONSENT_UNAVAILABLE`). */
+  readonly consent?: ConsentLedger;
+  /** How long a consent check may take before it counts as unavailable (ms, default 2000). */
+  readonly consentTimeoutMs?: number;
+  /** Called when a grant is still valid but was given for an earlier non-material notice: inform the subject (LGPD Art. 8 §6). */
+  readonly onNoticeChange?: (change: NoticeChange) => void | Promise<void>;
+  /** The GDPR Art. 8 age of digital consent in force (13–16, default 16). */
+  readonly gdprDigitalConsentAge?: number;
   /** Encryption settings: algorithm, implementation, key cache, blind-index bits, receipts, backup age. */
   readonly encryption?: Omit<EncryptionOptions, 'keys' | 'keyStore' | 'erasureJournal'>;
 }
@@ -313,6 +323,34 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
         [...schemas.values()],
       )
     : undefined;
+  const consentTimeoutMs = options.consentTimeoutMs ?? 2000;
+  if (!Number.isInteger(consentTimeoutMs) || consentTimeoutMs < 1) {
+    throw new PurposefulError('PF_OPTIONS_INVALID', 'consentTimeoutMs must be a positive integer');
+  }
+  if (options.consent !== undefined && (typeof options.consent !== 'object' || typeof options.consent?.status !== 'function')) {
+    throw new PurposefulError(
+      'PF_OPTIONS_INVALID',
+      'consent must be a consent ledger (memoryConsentLedger() or the PostgreSQL one)',
+    );
+  }
+  const age = options.gdprDigitalConsentAge;
+  if (age !== undefined && (!Number.isInteger(age) || age < 13 || age > 16)) {
+    throw new PurposefulError('PF_OPTIONS_INVALID', 'gdprDigitalConsentAge must be an integer from 13 to 16 (GDPR Art. 8(1))');
+  }
+  const consent: ConsentOptions = {
+    ledger: options.consent,
+    timeoutMs: consentTimeoutMs,
+    onNoticeChange: options.onNoticeChange,
+    gdprDigitalConsentAge: age,
+  };
+  /** The consent check of a resolved request (a no-op for purposes that do not rest on consent). */
+  const requireConsent = (schema: PurposefulSchema, r: Resolved, ctx: PurposeContext, direction: 'inbound' | 'outbound') => {
+    const purpose = schema.purposes.get(r.purpose);
+    if (!purpose || purpose.consentUnder.length === 0) return undefined;
+    const plan = planFor(schema, r.purpose, direction, r.roles);
+    const touchesSensitive = [...plan.levels.keys()].some((f) => f.sensitive);
+    return checkConsent(consent, schema, purpose, r.jurisdictions, r.subjectId, ctx.subjectAge, touchesSensitive);
+  };
   const needVault = (what: string): Vault => {
     if (!vault) throw new PurposefulError('PF_KEY_NOT_FOUND', `${what} needs a keyring: createPurposeful({ keys })`);
     return vault;
@@ -471,17 +509,21 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
           },
         );
       }
+      // consent last: no ledger round trip for input that is refused anyway
+      await requireConsent(schema, r, ctx, 'inbound');
       return result.data as never;
     },
 
     async outbound(schema, record, ctx) {
       const r = resolve(schema, ctx, record);
+      await requireConsent(schema, r, ctx, 'outbound');
       return project(schema, record, r, ctx) as never;
     },
 
     async open(schema, row, ctx) {
       const r = resolve(schema, ctx, row);
       requireMfaForSensitive(schema, r, ctx); // before anything is decrypted
+      await requireConsent(schema, r, ctx, 'outbound');
       return runMinimize(
         schema,
         r.purpose,

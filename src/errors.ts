@@ -55,6 +55,10 @@ export const ERROR_STATUS = {
   PF_DECRYPTION_FAILED: 400,
   /** A field declared `encrypt: true` holds a plaintext value where ciphertext is expected. */
   PF_NOT_ENCRYPTED: 500,
+  /** The purpose rests on consent and the subject's consent does not allow this request (none, withdrawn, expired, not highlighted, no guardian). */
+  PF_CONSENT_REQUIRED: 403,
+  /** The consent ledger is not configured, errored or timed out: consent cannot be verified, so the request is refused. */
+  PF_CONSENT_UNAVAILABLE: 503,
   /** A consent grant or withdrawal is malformed, or its purpose does not rest on consent (LGPD Art. 8). */
   PF_CONSENT_INVALID: 400,
   /** The consent was given for a notice that has since changed materially: the subject must be asked again (LGPD Art. 8 §6, 9 §2). */

@@ -2,10 +2,35 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Customer, Invoice, purposes, Ticket } from '../examples/support-desk/declarations.js';
 import { sampleCustomer } from '../examples/support-desk/sample.js';
-import { createPurposeful, definePurposes, defineSchema, isPurposefulError, PurposefulError, pd } from '../src/index.js';
+import {
+  createPurposeful,
+  definePurposes,
+  defineSchema,
+  isPurposefulError,
+  memoryConsentLedger,
+  PurposefulError,
+  pd,
+} from '../src/index.js';
 
 const pseudonymKey = new Uint8Array(32).fill(9);
-const pf = createPurposeful({ purposes, schemas: [Customer, Ticket, Invoice], pseudonymKey });
+const consent = memoryConsentLedger(purposes);
+const notice = { version: '2026-11-01', hash: 'b'.repeat(64) };
+await consent.grant({
+  subject: sampleCustomer.id,
+  purpose: 'support.survey',
+  notice,
+  method: 'checkbox',
+  collectionPoint: 'app/ticket-closed',
+});
+await consent.grant({
+  subject: sampleCustomer.id,
+  purpose: 'support.accessibility',
+  notice,
+  method: 'form',
+  collectionPoint: 'app/settings/accessibility',
+  highlighted: true,
+});
+const pf = createPurposeful({ purposes, schemas: [Customer, Ticket, Invoice], pseudonymKey, consent });
 
 const customer = sampleCustomer;
 const PERSONAL_VALUES = ['João', 'Silva', '529.982.247-25', '52998224725', 'joao.silva', '98765-4321', '01310-100', 'low vision'];
@@ -121,7 +146,7 @@ describe('engine.inbound', () => {
   });
 
   it('strips instead of rejecting when configured', async () => {
-    const lenient = createPurposeful({ purposes, schemas: [Customer], undeclared: 'strip' });
+    const lenient = createPurposeful({ purposes, schemas: [Customer], undeclared: 'strip', consent });
     const input = await lenient.inbound(Customer, { ...customer, extra: 1 }, { purpose: 'support.survey', actor: agent });
     expect(input).toEqual({ id: customer.id, channel: 'chat', email: customer.email });
   });

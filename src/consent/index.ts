@@ -1,2 +1,3 @@
+export type { ConsentDenial, NoticeChange } from './check.js';
 export * from './events.js';
 export * from './ledger.js';

@@ -9,6 +9,7 @@ import {
   defineSchema,
   generateKeyring,
   isPurposefulError,
+  memoryConsentLedger,
   memoryErasureJournal,
   memoryKeyStore,
   type PurposefulError,
@@ -49,7 +50,19 @@ async function setup(overrides: Partial<Parameters<typeof createPurposeful>[0]> 
   const keys = generateKeyring();
   const keyStore = memoryKeyStore();
   const journal = memoryErasureJournal();
+  const consent = memoryConsentLedger(purposes);
+  for (const subject of [sampleCustomer.id, '1c9f7e2a-0000-4000-8000-000000000001']) {
+    await consent.grant({
+      subject,
+      purpose: 'support.accessibility',
+      notice: { version: '2026-11-01', hash: 'c'.repeat(64) },
+      method: 'form',
+      collectionPoint: 'app/settings/accessibility',
+      highlighted: true,
+    });
+  }
   const options = {
+    consent,
     purposes,
     schemas: [Customer, Ticket, Invoice, Settings],
     keys,

@@ -1,0 +1,153 @@
+/**
+ * The consent check the engine runs before `inbound`, `outbound` and `open`
+ * for a purpose that rests on consent under any law in force (they apply
+ * together). It fails closed: no ledger, a ledger error or a timeout is
+ * `PF_CONSENT_UNAVAILABLE` (503), never an allow.
+ *
+ * @module
+ * @internal
+ */
+import { PurposefulError } from '../errors.js';
+import type { PurposefulSchema } from '../schema/define.js';
+import type { ResolvedPurpose } from '../schema/purposes.js';
+import type { Jurisdiction } from '../taxonomy/bases.js';
+import { needsGuardianConsent } from '../taxonomy/minors.js';
+import type { ConsentState } from './events.js';
+import type { ConsentLedger } from './ledger.js';
+
+/**
+ * Why consent does not allow a request; stable, value-free.
+ *
+ * @example
+ * ```ts
+ * if (err.code === 'PF_CONSENT_REQUIRED') askForConsent(err.purpose); // the message names the reason: none, withdrawn, expired, …
+ * ```
+ */
+export type ConsentDenial = 'none' | 'withdrawn' | 'expired' | 'not_highlighted' | 'guardian_required';
+
+/**
+ * Told when a grant is still valid but was given for an earlier, non-material notice: inform the subject, who may revoke (LGPD Art. 8 §6).
+ *
+ * @example
+ * ```ts
+ * createPurposeful({ purposes, schemas, consent, onNoticeChange: (c) => notifySubject(c.subject, c.purpose, c.current) });
+ * ```
+ */
+export interface NoticeChange {
+  readonly subject: string;
+  readonly purpose: string;
+  readonly grantedFor: string;
+  readonly current: string;
+}
+
+/** Consent options of the engine. */
+export interface ConsentOptions {
+  readonly ledger: ConsentLedger | undefined;
+  readonly timeoutMs: number;
+  readonly onNoticeChange: ((change: NoticeChange) => void | Promise<void>) | undefined;
+  readonly gdprDigitalConsentAge: number | undefined;
+}
+
+function deny(purpose: string, reason: ConsentDenial, article: string): PurposefulError {
+  return new PurposefulError(
+    'PF_CONSENT_REQUIRED',
+    `purpose "${purpose}" rests on consent and the subject's consent does not allow it (${reason})`,
+    {
+      purpose,
+      article,
+    },
+  );
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), ms);
+      }),
+    ]);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+/** Checks consent for one request; returns when it allows, throws a coded error otherwise. */
+export async function checkConsent(
+  options: ConsentOptions,
+  schema: PurposefulSchema,
+  purpose: ResolvedPurpose,
+  jurisdictions: readonly Jurisdiction[],
+  subject: string | undefined,
+  subjectAge: number | undefined,
+  touchesSensitive: boolean,
+): Promise<void> {
+  const under = purpose.consentUnder.filter((j) => jurisdictions.includes(j));
+  if (under.length === 0) return;
+  const article = under.map((j) => (j === 'lgpd' ? 'LGPD Art. 7 I, 8' : 'GDPR Art. 6(1)(a), 7')).join('; ');
+  if (!options.ledger) {
+    throw new PurposefulError(
+      'PF_CONSENT_UNAVAILABLE',
+      `purpose "${purpose.id}" rests on consent and no consent ledger is configured`,
+      {
+        purpose: purpose.id,
+        article,
+      },
+    );
+  }
+  if (subject === undefined) {
+    throw new PurposefulError(
+      'PF_SUBJECT_MISSING',
+      `purpose "${purpose.id}" rests on consent: the request must name its subject`,
+      {
+        purpose: purpose.id,
+        schema: schema.id,
+      },
+    );
+  }
+  let state: ConsentState | undefined;
+  try {
+    state = (await withTimeout(options.ledger.status(subject, [purpose.id]), options.timeoutMs)).get(purpose.id);
+  } catch {
+    throw new PurposefulError(
+      'PF_CONSENT_UNAVAILABLE',
+      `the consent ledger did not answer for purpose "${purpose.id}": refusing rather than assuming consent`,
+      {
+        purpose: purpose.id,
+        article,
+      },
+    );
+  }
+  if (!state || state.status !== 'granted' || !state.event) {
+    throw deny(purpose.id, state?.status === 'withdrawn' || state?.status === 'expired' ? state.status : 'none', article);
+  }
+  const event = state.event;
+  const notice = purpose.declaration.notice;
+  if (notice && event.notice?.version !== notice.version) {
+    if (notice.material !== false) {
+      throw new PurposefulError(
+        'PF_CONSENT_STALE_NOTICE',
+        `purpose "${purpose.id}": consent was given for an earlier notice and the notice changed materially: ask the subject again`,
+        { purpose: purpose.id, article: 'LGPD Art. 8 §6, Art. 9 §2' },
+      );
+    }
+    await options.onNoticeChange?.({
+      subject,
+      purpose: purpose.id,
+      grantedFor: event.notice?.version ?? '',
+      current: notice.version,
+    });
+  }
+  if (touchesSensitive && purpose.sensitiveConsentUnder.length > 0 && event.highlighted !== true) {
+    throw deny(purpose.id, 'not_highlighted', 'LGPD Art. 11 I; GDPR Art. 9(2)(a)');
+  }
+  const minors = schema.subject?.minors ?? 'never';
+  if (
+    minors !== 'never' &&
+    under.some((j) => needsGuardianConsent(j, subjectAge, minors, { gdprDigitalConsentAge: options.gdprDigitalConsentAge })) &&
+    !event.guardian
+  ) {
+    throw deny(purpose.id, 'guardian_required', 'LGPD Art. 14 §1; GDPR Art. 8');
+  }
+}

@@ -5,10 +5,14 @@
 import { exportJWK, generateKeyPair } from 'jose';
 import {
   createPurposeful,
+  definePurposes,
+  defineSchema,
   generateKeyring,
   isPurposefulError,
+  memoryConsentLedger,
   memoryErasureJournal,
   memoryKeyStore,
+  type PurposeDeclaration,
   toJSONSchema,
   validateDeclarations,
 } from '../../src/index.js';
@@ -56,6 +60,7 @@ for (const p of report.problems)
   console.log(`  ${p.severity} ${p.code} ${p.schema ?? ''} ${p.path ?? p.purpose ?? ''}: ${p.message}`);
 
 const { privateKey: receiptKey } = await generateKeyPair('EdDSA', { extractable: true });
+const consent = memoryConsentLedger(purposes);
 const pf = createPurposeful({
   purposes,
   schemas: [Customer, Ticket, Invoice],
@@ -64,9 +69,79 @@ const pf = createPurposeful({
   keyStore: memoryKeyStore(),
   erasureJournal: memoryErasureJournal(),
   encryption: { receipts: { key: await exportJWK(receiptKey), alg: 'EdDSA', issuer: 'https://support.example.com' } },
+  consent,
 });
 
 const customer = sampleCustomer;
+
+line("Consent (LGPD Art. 7 I, 8): the survey purpose rests on the customer's consent");
+const surveyCtx = { purpose: 'support.survey', actor: { id: 'survey-bot', roles: [] } } as const;
+const tryView = async (label: string) => {
+  try {
+    await pf.outbound(Customer, customer, surveyCtx);
+    console.log(`${label}: allowed`);
+  } catch (err) {
+    if (!isPurposefulError(err)) throw err;
+    console.log(`${label}: ${err.code} (HTTP ${err.status})`);
+  }
+};
+const noticeHash = Array.from(
+  new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode('Survey notice, 2026-11-01'))),
+)
+  .map((b) => b.toString(16).padStart(2, '0'))
+  .join('');
+await tryView('before any consent');
+await consent.grant({
+  subject: customer.id,
+  purpose: 'support.survey',
+  notice: { version: '2026-11-01', hash: noticeHash },
+  method: 'checkbox',
+  collectionPoint: 'app/ticket-closed',
+});
+await tryView('after the customer ticks the box');
+await consent.withdraw(customer.id, 'support.survey');
+await tryView('right after the customer withdraws');
+await consent.grant({
+  subject: customer.id,
+  purpose: 'support.survey',
+  notice: { version: '2026-11-01', hash: noticeHash },
+  method: 'checkbox',
+  collectionPoint: 'app/ticket-closed',
+});
+// the notice changes materially: a new engine with version 2027-01-01 of the survey notice
+const next = definePurposes(
+  {
+    ...Object.fromEntries(purposes.ids.map((id) => [id, purposes.get(id)?.declaration as PurposeDeclaration])),
+    'support.survey': {
+      ...(purposes.get('support.survey')?.declaration as PurposeDeclaration),
+      notice: { version: '2027-01-01', url: 'https://example.com/privacy#survey', material: true },
+    },
+  },
+  { controller: purposes.controller },
+);
+const NextCustomer = defineSchema('customer', Customer.zod, {
+  purposes: next,
+  subject: { kind: 'customer', id: 'id' },
+  recordId: 'id',
+});
+try {
+  await createPurposeful({ purposes: next, schemas: [NextCustomer], consent }).outbound(NextCustomer, customer, surveyCtx);
+} catch (err) {
+  if (!isPurposefulError(err)) throw err;
+  console.log(`after a material change of the notice: ${err.code} (HTTP ${err.status})`);
+}
+await consent.grant({
+  subject: customer.id,
+  purpose: 'support.accessibility',
+  notice: { version: '2026-11-01', hash: noticeHash },
+  method: 'form',
+  collectionPoint: 'app/settings/accessibility',
+  highlighted: true,
+});
+console.log(
+  'consent history:',
+  (await consent.history(customer.id)).map((e) => `${e.sequence} ${e.purpose} ${e.type}`),
+);
 
 const views: Array<[(typeof purposes.ids)[number], { id: string; roles: string[]; mfa?: boolean }]> = [
   ['support.ticket', { id: 'agent-7', roles: ['support'] }],

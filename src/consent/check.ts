@@ -119,7 +119,7 @@ export async function checkConsent(
       },
     );
   }
-  if (!state || state.status !== 'granted' || !state.event) {
+  if (state?.status !== 'granted' || !state.event) {
     throw deny(purpose.id, state?.status === 'withdrawn' || state?.status === 'expired' ? state.status : 'none', article);
   }
   const event = state.event;

@@ -9,6 +9,7 @@ import type { Purposes } from '../schema/purposes.js';
 import { base64urlEncode } from '../util/base64url.js';
 import { randomBytes } from '../util/bytes.js';
 import { type CollectionMethod, type ConsentEvent, type ConsentGrant, type ConsentState, checkGrant, stateOf } from './events.js';
+import type { VerifiedReceipt } from './receipts.js';
 
 /**
  * Details of a withdrawal (all optional: withdrawing is one call, as easy as granting — LGPD Art. 8 §5).
@@ -45,6 +46,8 @@ export interface ConsentLedger {
   status(subject: string, purposes: readonly string[], now?: Date): Promise<ReadonlyMap<string, ConsentState>>;
   /** Every event of a subject (for one purpose, or all), oldest first: the evidence. */
   history(subject: string, purpose?: string): Promise<readonly ConsentEvent[]>;
+  /** Records the grant a verified receipt stands for (see `verifyReceipt`), with the receipt as evidence. */
+  recordFromReceipt(receipt: VerifiedReceipt): Promise<ConsentEvent>;
 }
 
 function checkWithdrawal(purposes: Purposes, subject: string, purpose: string, details: WithdrawalDetails): void {
@@ -98,7 +101,13 @@ export function memoryConsentLedger(purposes: Purposes): ConsentLedger {
     events.set(key(subject, purpose), list);
     return event;
   };
-  return {
+  const ledger: ConsentLedger = {
+    async recordFromReceipt(receipt) {
+      if (!receipt || typeof receipt !== 'object' || !receipt.grant) {
+        throw new PurposefulError('PF_CONSENT_INVALID', 'recordFromReceipt() takes what verifyReceipt() returns');
+      }
+      return ledger.grant(receipt.grant);
+    },
     async grant(grant) {
       checkGrant(purposes, grant);
       return append(grant.subject, grant.purpose, {
@@ -135,4 +144,5 @@ export function memoryConsentLedger(purposes: Purposes): ConsentLedger {
       return all.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.sequence - b.sequence));
     },
   };
+  return ledger;
 }

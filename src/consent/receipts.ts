@@ -1,0 +1,242 @@
+/**
+ * Consent receipts: a signed JWS (EdDSA or ES256, via jose) whose claims follow
+ * the Kantara Consent Receipt v1.1 fields, issued for a grant, and verified
+ * when a client or an external consent platform presents one. Receipts are
+ * evidence, never authorization: the ledger decides every request.
+ *
+ * @module
+ */
+
+import { sha256 } from '@noble/hashes/sha2.js';
+import { createLocalJWKSet, importJWK, type JSONWebKeySet, type JWK, jwtVerify, SignJWT } from 'jose';
+import { PurposefulError } from '../errors.js';
+import type { PurposefulSchema } from '../schema/define.js';
+import type { Purposes } from '../schema/purposes.js';
+import { base64urlEncode } from '../util/base64url.js';
+import { utf8 } from '../util/bytes.js';
+import type { CollectionMethod, ConsentEvent, ConsentGrant } from './events.js';
+
+/**
+ * The key that signs receipts.
+ *
+ * @example
+ * ```ts
+ * const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
+ * const signer: ReceiptKey = { key: await exportJWK(privateKey), alg: 'EdDSA', kid: 'consent-2026' };
+ * ```
+ */
+export interface ReceiptKey {
+  /** A private JWK (OKP Ed25519 or EC P-256), or a CryptoKey / KeyObject. */
+  readonly key: JWK | CryptoKey | { readonly type: string };
+  readonly alg: 'EdDSA' | 'ES256';
+  readonly kid?: string;
+  /** The `iss` of receipts. */
+  readonly issuer?: string;
+}
+
+/**
+ * The Kantara Consent Receipt v1.1 claims purposeful writes (plus the standard JWT ones).
+ *
+ * @example
+ * ```ts
+ * const { claims } = await verifyReceipt(token, jwks);
+ * claims.consentReceiptID; claims.piiPrincipalId; claims.services[0]?.purposes[0]?.piiCategory;
+ * ```
+ */
+export interface ConsentReceiptClaims {
+  readonly version: 'KI-CR-v1.1.0';
+  readonly jurisdiction: string;
+  readonly consentTimestamp: number;
+  readonly collectionMethod: string;
+  readonly consentReceiptID: string;
+  readonly language?: string;
+  readonly piiPrincipalId: string;
+  readonly piiControllers: ReadonlyArray<{ readonly piiController: string; readonly contact: string; readonly email?: string }>;
+  readonly policyUrl: string;
+  readonly services: ReadonlyArray<{
+    readonly service: string;
+    readonly purposes: ReadonlyArray<{
+      readonly purpose: string;
+      readonly purposeCategory: readonly string[];
+      readonly consentType: 'EXPLICIT';
+      readonly piiCategory: readonly string[];
+      readonly primaryPurpose: boolean;
+      readonly termination: string;
+      readonly thirdPartyDisclosure: boolean;
+      readonly thirdPartyName?: string;
+    }>;
+  }>;
+  readonly sensitive: boolean;
+  readonly spiCat: readonly string[];
+  /** purposeful's own claim: the notice the consent was given for. */
+  readonly notice: { readonly version: string; readonly hash: string };
+}
+
+const JURISDICTION_NAMES = { lgpd: 'BR (LGPD, Lei 13.709/2018)', gdpr: 'EU (GDPR, Regulation 2016/679)' } as const;
+
+/**
+ * Signs a consent receipt for a `granted` event. `schemas` lets the receipt
+ * list the data categories the purpose uses.
+ *
+ * @example
+ * ```ts
+ * const event = await consent.grant(grant);
+ * const receipt = await consentReceipt(event, { purposes, schemas: [Customer], signer: { key: privateJwk, alg: 'EdDSA' } });
+ * // hand it to the customer: their copy of the evidence
+ * ```
+ */
+export async function consentReceipt(
+  event: ConsentEvent,
+  options: {
+    readonly purposes: Purposes;
+    readonly schemas?: readonly PurposefulSchema[];
+    readonly signer: ReceiptKey;
+    readonly language?: string;
+  },
+): Promise<string> {
+  const { purposes, signer } = options;
+  if (event?.type !== 'granted' || !event.notice)
+    throw new PurposefulError('PF_CONSENT_INVALID', 'a receipt is issued for a grant');
+  const p = purposes.get(event.purpose);
+  if (!p) throw new PurposefulError('PF_PURPOSE_UNKNOWN', 'a receipt is issued for a declared purpose');
+  if (signer?.alg !== 'EdDSA' && signer?.alg !== 'ES256')
+    throw new PurposefulError('PF_OPTIONS_INVALID', "receipts are signed with 'EdDSA' or 'ES256'");
+  const fields = (options.schemas ?? []).flatMap((s) => s.fields.filter((f) => f.access.has(p.id)));
+  const sensitiveKinds = [...new Set(fields.filter((f) => f.sensitive).map((f) => f.sensitiveKind as string))];
+  const recipients = p.declaration.recipients ?? [];
+  const controller = purposes.controller;
+  const claims: ConsentReceiptClaims = {
+    version: 'KI-CR-v1.1.0',
+    jurisdiction: p.consentUnder.map((j) => JURISDICTION_NAMES[j]).join('; '),
+    consentTimestamp: Math.floor(Date.parse(event.at) / 1000),
+    collectionMethod: event.method ?? 'other',
+    consentReceiptID: event.id,
+    ...(options.language ? { language: options.language } : {}),
+    piiPrincipalId: event.subject,
+    piiControllers: controller
+      ? [{ piiController: controller.name, contact: controller.dpo?.contact ?? controller.contact }]
+      : [],
+    policyUrl: p.declaration.notice?.url ?? '',
+    services: [
+      {
+        service: p.id,
+        purposes: [
+          {
+            purpose: p.declaration.description,
+            purposeCategory: p.declaration.dataUse ? [p.declaration.dataUse] : [],
+            consentType: 'EXPLICIT',
+            piiCategory: [...new Set(fields.map((f) => f.category))].sort(),
+            primaryPurpose: true,
+            termination: p.retention.iso,
+            thirdPartyDisclosure: recipients.length > 0,
+            ...(recipients.length ? { thirdPartyName: recipients.map((r) => r.name).join(', ') } : {}),
+          },
+        ],
+      },
+    ],
+    sensitive: sensitiveKinds.length > 0,
+    spiCat: sensitiveKinds,
+    notice: { version: event.notice.version, hash: event.notice.hash },
+  };
+  const key =
+    typeof signer.key === 'object' && signer.key !== null && 'kty' in signer.key
+      ? await importJWK(signer.key as JWK, signer.alg)
+      : signer.key;
+  const jwt = new SignJWT({ ...claims })
+    .setProtectedHeader({ alg: signer.alg, typ: 'purposeful-consent+jwt', ...(signer.kid ? { kid: signer.kid } : {}) })
+    .setSubject(event.subject)
+    .setJti(event.id)
+    .setIssuedAt(claims.consentTimestamp);
+  if (signer.issuer) jwt.setIssuer(signer.issuer);
+  return jwt.sign(key as CryptoKey);
+}
+
+/**
+ * A verified receipt: its claims, and the grant it stands for.
+ *
+ * @example
+ * ```ts
+ * const receipt: VerifiedReceipt = await verifyReceipt(token, jwks);
+ * receipt.grant.purpose; // the declared purpose the receipt is for
+ * ```
+ */
+export interface VerifiedReceipt {
+  readonly token: string;
+  readonly claims: ConsentReceiptClaims & { readonly sub: string; readonly jti?: string; readonly iss?: string };
+  /** The grant to record as evidence (`ledger.recordFromReceipt`). */
+  readonly grant: ConsentGrant;
+}
+
+const verified = new Map<string, { receipt: VerifiedReceipt; until: number }>();
+const MAX_CACHED = 10_000;
+const CACHE_MS = 10 * 60 * 1000;
+
+/**
+ * Verifies a consent receipt (a compact JWS) against a JWK Set of public keys
+ * and returns its claims and the grant it stands for. Verified receipts are
+ * cached by token hash for ten minutes (or until `exp`), so a hot path does not
+ * check the signature on every request. A bad signature, an unknown key, an
+ * unsupported algorithm or missing Kantara fields: `PF_CONSENT_INVALID`.
+ *
+ * @example
+ * ```ts
+ * const receipt = await verifyReceipt(token, platformJwks, { issuer: 'https://consent.example.com' });
+ * await consent.recordFromReceipt(receipt); // evidence; the ledger still decides every request
+ * ```
+ */
+export async function verifyReceipt(
+  token: string,
+  jwks: JSONWebKeySet,
+  options: { readonly issuer?: string } = {},
+): Promise<VerifiedReceipt> {
+  const id = base64urlEncode(sha256(utf8(`${options.issuer ?? ''}\u0000${typeof token === 'string' ? token : ''}`)));
+  const hit = verified.get(id);
+  if (hit && hit.until > Date.now()) return hit.receipt;
+  let payload: Record<string, unknown>;
+  try {
+    const result = await jwtVerify(token, createLocalJWKSet(jwks), {
+      algorithms: ['EdDSA', 'ES256'],
+      ...(options.issuer ? { issuer: options.issuer } : {}),
+    });
+    payload = result.payload as Record<string, unknown>;
+  } catch {
+    throw new PurposefulError(
+      'PF_CONSENT_INVALID',
+      'the consent receipt does not verify (signature, key, algorithm, issuer or expiry)',
+    );
+  }
+  const services = payload.services as ConsentReceiptClaims['services'] | undefined;
+  const notice = payload.notice as { version?: unknown; hash?: unknown } | undefined;
+  const service = Array.isArray(services) ? services[0]?.service : undefined;
+  if (
+    payload.version !== 'KI-CR-v1.1.0' ||
+    typeof payload.sub !== 'string' ||
+    typeof payload.consentTimestamp !== 'number' ||
+    typeof service !== 'string' ||
+    typeof notice?.version !== 'string' ||
+    typeof notice.hash !== 'string'
+  ) {
+    throw new PurposefulError(
+      'PF_CONSENT_INVALID',
+      'the consent receipt lacks Kantara v1.1 fields (version, subject, timestamp, service, notice)',
+    );
+  }
+  const receipt: VerifiedReceipt = Object.freeze({
+    token,
+    claims: payload as unknown as VerifiedReceipt['claims'],
+    grant: Object.freeze({
+      subject: payload.sub,
+      purpose: service,
+      notice: { version: notice.version, hash: notice.hash },
+      method: (typeof payload.collectionMethod === 'string' ? payload.collectionMethod : 'other') as CollectionMethod,
+      collectionPoint: `receipt:${typeof payload.iss === 'string' ? payload.iss : 'unknown issuer'}`,
+      highlighted: payload.sensitive === true,
+      at: new Date((payload.consentTimestamp as number) * 1000).toISOString(),
+      evidence: { receiptId: String(payload.consentReceiptID ?? payload.jti ?? ''), receipt: token },
+    }),
+  });
+  const exp = typeof payload.exp === 'number' ? payload.exp * 1000 : Number.POSITIVE_INFINITY;
+  verified.set(id, { receipt, until: Math.min(Date.now() + CACHE_MS, exp) });
+  if (verified.size > MAX_CACHED) verified.delete(verified.keys().next().value as string);
+  return receipt;
+}

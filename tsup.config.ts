@@ -4,7 +4,7 @@ import { defineConfig } from 'tsup';
 // the core through the package name, so that a process holds exactly one copy
 // of the core whichever entries it loads.
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  entry: { index: 'src/index.ts', postgres: 'src/postgres/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

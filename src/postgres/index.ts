@@ -1,0 +1,4 @@
+export * from './client.js';
+export * from './keystore.js';
+export * from './ledger.js';
+export * from './migrations.js';

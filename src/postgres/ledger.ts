@@ -1,0 +1,159 @@
+/**
+ * The consent ledger on PostgreSQL: one row per event, ordered per (subject,
+ * purpose) by a sequence that concurrent writers serialize through a
+ * transaction-scoped advisory lock, so no event is lost or reordered.
+ *
+ * @module
+ */
+import {
+  type ConsentEvent,
+  type ConsentLedger,
+  type ConsentState,
+  checkGrant,
+  PurposefulError,
+  type Purposes,
+  stateOf,
+  type WithdrawalDetails,
+} from 'purposeful';
+import type { Query, SqlClient } from './client.js';
+
+interface Row {
+  subject: string;
+  purpose: string;
+  sequence: number;
+  id: string;
+  type: ConsentEvent['type'];
+  at: string | Date;
+  body: Record<string, unknown>;
+}
+
+function toEvent(r: Row): ConsentEvent {
+  return Object.freeze({
+    ...(r.body as object),
+    id: r.id,
+    sequence: Number(r.sequence),
+    subject: r.subject,
+    purpose: r.purpose,
+    type: r.type,
+    at: new Date(r.at).toISOString(),
+  }) as ConsentEvent;
+}
+
+function eventId(): string {
+  const b = globalThis.crypto.getRandomValues(new Uint8Array(12));
+  return `ce_${btoa(String.fromCharCode(...b))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '')}`;
+}
+
+async function append(
+  q: Query,
+  subject: string,
+  purpose: string,
+  type: ConsentEvent['type'],
+  at: string,
+  body: Record<string, unknown>,
+): Promise<ConsentEvent> {
+  await q('SELECT pg_advisory_xact_lock(hashtext($1))', [JSON.stringify(['purposeful.consent', subject, purpose])]);
+  const { rows } = await q<Row>(
+    `INSERT INTO purposeful_consent_events (subject, purpose, sequence, id, type, at, body)
+     SELECT $1, $2, COALESCE(MAX(sequence), 0) + 1, $3, $4, $5, $6
+       FROM purposeful_consent_events WHERE subject = $1 AND purpose = $2
+     RETURNING subject, purpose, sequence, id, type, at, body`,
+    [subject, purpose, eventId(), type, at, JSON.stringify(body)],
+  );
+  return toEvent(rows[0] as Row);
+}
+
+/**
+ * A consent ledger on PostgreSQL (a `pg` Pool or PGlite through `fromPg` /
+ * `fromPglite`). Run `migrate(client)` first.
+ *
+ * @example
+ * ```ts
+ * const db = fromPg(pool);
+ * await migrate(db);
+ * const pf = createPurposeful({ purposes, schemas, consent: postgresConsentLedger(db, purposes) });
+ * ```
+ */
+export function postgresConsentLedger(client: SqlClient, purposes: Purposes): ConsentLedger {
+  const ledger: ConsentLedger = {
+    async grant(grant) {
+      checkGrant(purposes, grant);
+      const body: Record<string, unknown> = {
+        notice: { version: grant.notice.version, hash: grant.notice.hash },
+        method: grant.method,
+        collectionPoint: grant.collectionPoint,
+        ...(grant.evidence ? { evidence: grant.evidence } : {}),
+        ...(grant.highlighted !== undefined ? { highlighted: grant.highlighted } : {}),
+        ...(grant.guardian
+          ? { guardian: { reference: grant.guardian.reference, verification: grant.guardian.verification } }
+          : {}),
+        ...(grant.expiresAt ? { expiresAt: new Date(grant.expiresAt).toISOString() } : {}),
+      };
+      const at = new Date(grant.at ?? Date.now()).toISOString();
+      return client.transaction((q) => append(q, grant.subject, grant.purpose, 'granted', at, body));
+    },
+    async withdraw(subject, purpose, details: WithdrawalDetails = {}) {
+      const p = typeof purpose === 'string' ? purposes.get(purpose) : undefined;
+      if (!p) throw new PurposefulError('PF_PURPOSE_UNKNOWN', 'consent can only be withdrawn for a declared purpose');
+      if (p.consentUnder.length === 0) {
+        throw new PurposefulError(
+          'PF_CONSENT_INVALID',
+          `purpose "${p.id}" does not rest on consent: there is nothing to withdraw`,
+          { purpose: p.id },
+        );
+      }
+      if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256) {
+        throw new PurposefulError('PF_CONSENT_INVALID', 'the subject must be a non-empty id (at most 256 characters)', {
+          purpose: p.id,
+        });
+      }
+      const at = details.at ?? new Date().toISOString();
+      if (Number.isNaN(Date.parse(at)))
+        throw new PurposefulError('PF_CONSENT_INVALID', 'at must be an ISO-8601 time', { purpose: p.id });
+      const body: Record<string, unknown> = {
+        ...(details.method ? { method: details.method } : {}),
+        ...(details.collectionPoint ? { collectionPoint: details.collectionPoint } : {}),
+        ...(details.evidence ? { evidence: details.evidence } : {}),
+      };
+      return client.transaction((q) => append(q, subject, purpose, 'withdrawn', new Date(at).toISOString(), body));
+    },
+    async status(subject, list, now = new Date()) {
+      const { rows } = await client.query<Row>(
+        `SELECT DISTINCT ON (purpose) subject, purpose, sequence, id, type, at, body
+           FROM purposeful_consent_events WHERE subject = $1 AND purpose = ANY($2::text[])
+          ORDER BY purpose, sequence DESC`,
+        [subject, [...list]],
+      );
+      const latest = new Map(rows.map((r) => [r.purpose, toEvent(r)]));
+      const out = new Map<string, ConsentState>();
+      for (const purpose of list) {
+        const e = latest.get(purpose);
+        out.set(purpose, stateOf(subject, purpose, e ? [e] : [], now));
+      }
+      return out;
+    },
+    async history(subject, purpose) {
+      const { rows } =
+        purpose === undefined
+          ? await client.query<Row>(
+              'SELECT subject, purpose, sequence, id, type, at, body FROM purposeful_consent_events WHERE subject = $1 ORDER BY at, purpose, sequence',
+              [subject],
+            )
+          : await client.query<Row>(
+              'SELECT subject, purpose, sequence, id, type, at, body FROM purposeful_consent_events WHERE subject = $1 AND purpose = $2 ORDER BY sequence',
+              [subject, purpose],
+            );
+      return rows.map(toEvent);
+    },
+    async recordFromReceipt(receipt) {
+      if (!receipt || typeof receipt !== 'object' || !receipt.grant) {
+        throw new PurposefulError('PF_CONSENT_INVALID', 'recordFromReceipt() takes what verifyReceipt() returns');
+      }
+      return ledger.grant(receipt.grant);
+    },
+  };
+  return ledger;
+}

@@ -1,0 +1,77 @@
+/**
+ * Versioned, idempotent migrations for purposeful's tables. `migrate(client)`
+ * applies what is missing, once, under an advisory lock (several instances may
+ * start at the same time).
+ *
+ * @module
+ */
+import type { SqlClient } from './client.js';
+
+/** Each migration: its version and its statements. Never edit one that has shipped; add the next. */
+export const MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly statements: readonly string[] }> = Object.freeze([
+  {
+    version: 1,
+    statements: [
+      `CREATE TABLE IF NOT EXISTS purposeful_consent_events (
+        subject text NOT NULL,
+        purpose text NOT NULL,
+        sequence integer NOT NULL,
+        id text NOT NULL UNIQUE,
+        type text NOT NULL CHECK (type IN ('granted', 'withdrawn', 'expired')),
+        at timestamptz NOT NULL,
+        body jsonb NOT NULL,
+        recorded_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (subject, purpose, sequence)
+      )`,
+      `CREATE TABLE IF NOT EXISTS purposeful_data_keys (
+        subject text NOT NULL,
+        id text PRIMARY KEY,
+        key_class text NOT NULL CHECK (key_class IN ('erasable', 'retained')),
+        kek text NOT NULL,
+        wrapped text NOT NULL,
+        created_at timestamptz NOT NULL,
+        erased_at timestamptz,
+        retain_until timestamptz
+      )`,
+      `CREATE UNIQUE INDEX IF NOT EXISTS purposeful_data_keys_live
+        ON purposeful_data_keys (subject, key_class) WHERE erased_at IS NULL AND retain_until IS NULL`,
+      `CREATE INDEX IF NOT EXISTS purposeful_data_keys_subject ON purposeful_data_keys (subject)`,
+      `CREATE TABLE IF NOT EXISTS purposeful_erasures (
+        id bigserial PRIMARY KEY,
+        subject text NOT NULL,
+        key_ids text[] NOT NULL,
+        at timestamptz NOT NULL
+      )`,
+    ],
+  },
+]);
+
+/**
+ * Applies the migrations that are missing; safe to run on every start.
+ *
+ * @example
+ * ```ts
+ * const db = fromPg(pool);
+ * await migrate(db); // [1] the first time, [] afterwards
+ * ```
+ */
+export async function migrate(client: SqlClient): Promise<number[]> {
+  return client.transaction(async (q) => {
+    await q("SELECT pg_advisory_xact_lock(hashtext('purposeful.migrations'))");
+    await q(`CREATE TABLE IF NOT EXISTS purposeful_migrations (
+      version integer PRIMARY KEY,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+    const done = new Set(
+      (await q<{ version: number }>('SELECT version FROM purposeful_migrations')).rows.map((r) => Number(r.version)),
+    );
+    const applied: number[] = [];
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      for (const statement of m.statements) await q(statement);
+      await q('INSERT INTO purposeful_migrations (version) VALUES ($1)', [m.version]);
+      applied.push(m.version);
+    }
+    return applied;
+  });
+}

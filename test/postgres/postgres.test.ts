@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Customer, purposes } from '../../examples/support-desk/declarations.js';
+import { sampleCustomer } from '../../examples/support-desk/sample.js';
+import { createPurposeful, generateKeyring } from '../../src/index.js';
+import {
+  MIGRATIONS,
+  migrate,
+  postgresConsentLedger,
+  postgresErasureJournal,
+  postgresKeyStore,
+} from '../../src/postgres/index.js';
+import { onServer, type TestDb, testDb } from './db.js';
+
+let db: TestDb;
+beforeAll(async () => {
+  db = await testDb();
+}, 60_000);
+afterAll(async () => {
+  await db?.close();
+});
+
+const hash = 'f'.repeat(64);
+const grant = (subject: string) => ({
+  subject,
+  purpose: 'support.survey',
+  notice: { version: '2026-11-01', hash },
+  method: 'checkbox' as const,
+  collectionPoint: 'app',
+});
+
+describe(`PostgreSQL persistence (${onServer ? 'server at DATABASE_URL' : 'embedded PGlite'})`, () => {
+  it('migrations are versioned and idempotent', async () => {
+    expect(await migrate(db.client)).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(await migrate(db.client)).toEqual([]);
+    expect(await Promise.all([migrate(db.client), migrate(db.second)])).toEqual([[], []]);
+  });
+
+  it('the consent ledger keeps events in order and answers several purposes at once', async () => {
+    const ledger = postgresConsentLedger(db.client, purposes);
+    await ledger.grant({ ...grant('s-1'), evidence: { formId: 'f-1' }, expiresAt: '2030-01-01T00:00:00Z' });
+    await ledger.withdraw('s-1', 'support.survey', { method: 'email' });
+    await ledger.grant({
+      ...grant('s-1'),
+      purpose: 'support.accessibility',
+      highlighted: true,
+      guardian: { reference: 'g', verification: 'doc' },
+    });
+    const states = await ledger.status('s-1', ['support.survey', 'support.accessibility', 'analytics.churn']);
+    expect([...states.values()].map((s) => s.status)).toEqual(['withdrawn', 'granted', 'none']);
+    expect(states.get('support.accessibility')?.event).toMatchObject({
+      highlighted: true,
+      guardian: { reference: 'g', verification: 'doc' },
+    });
+    const history = await ledger.history('s-1', 'support.survey');
+    expect(history.map((e) => [e.sequence, e.type])).toEqual([
+      [1, 'granted'],
+      [2, 'withdrawn'],
+    ]);
+    expect(history[0]).toMatchObject({
+      evidence: { formId: 'f-1' },
+      notice: { version: '2026-11-01', hash },
+      expiresAt: '2030-01-01T00:00:00.000Z',
+    });
+    await expect(ledger.grant({ ...grant('s-1'), purpose: 'support.ticket' })).rejects.toMatchObject({
+      code: 'PF_CONSENT_INVALID',
+    });
+  });
+
+  it('1,000 concurrent grants and withdrawals from two pools: nothing lost, nothing reordered', async () => {
+    const a = postgresConsentLedger(db.client, purposes);
+    const b = postgresConsentLedger(db.second, purposes);
+    const ops = Array.from({ length: 1000 }, (_, i) => i);
+    await Promise.all(
+      ops.map((i) => {
+        const ledger = i % 2 ? a : b;
+        return i % 3 === 0
+          ? ledger.withdraw('hot', 'support.survey', { evidence: { i } })
+          : ledger.grant({ ...grant('hot'), evidence: { i } });
+      }),
+    );
+    const history = await a.history('hot', 'support.survey');
+    expect(history).toHaveLength(1000);
+    expect(history.map((e) => e.sequence)).toEqual(ops.map((i) => i + 1));
+    expect(new Set(history.map((e) => (e.evidence as { i: number }).i)).size).toBe(1000);
+    const last = history[history.length - 1];
+    expect((await b.status('hot', ['support.survey'])).get('support.survey')?.status).toBe(last?.type);
+  }, 120_000);
+
+  it('the engine enforces consent from the PostgreSQL ledger, and a withdrawal on one instance holds on another', async () => {
+    const ctx = { purpose: 'support.survey', actor: { id: 'bot' } } as const;
+    const one = createPurposeful({ purposes, schemas: [Customer], consent: postgresConsentLedger(db.client, purposes) });
+    const two = createPurposeful({ purposes, schemas: [Customer], consent: postgresConsentLedger(db.second, purposes) });
+    await expect(one.outbound(Customer, sampleCustomer, ctx)).rejects.toMatchObject({ code: 'PF_CONSENT_REQUIRED' });
+    await postgresConsentLedger(db.client, purposes).grant(grant(sampleCustomer.id));
+    await expect(two.outbound(Customer, sampleCustomer, ctx)).resolves.toMatchObject({ email: sampleCustomer.email });
+    await postgresConsentLedger(db.client, purposes).withdraw(sampleCustomer.id, 'support.survey');
+    await expect(two.outbound(Customer, sampleCustomer, ctx)).rejects.toMatchObject({ code: 'PF_CONSENT_REQUIRED' });
+  });
+
+  it('the key store backs sealing, shredding (at once on every instance) and the journal', async () => {
+    const keys = generateKeyring();
+    const keyStore = postgresKeyStore(db.client);
+    const journal = postgresErasureJournal(db.client);
+    const consent = postgresConsentLedger(db.client, purposes);
+    const options = {
+      purposes,
+      schemas: [Customer],
+      keys,
+      keyStore,
+      erasureJournal: journal,
+      consent,
+      encryption: { receipts: { key: new Uint8Array(32), alg: 'HS256' }, keyCacheTtlMs: 0 },
+    };
+    const ctx = { purpose: 'support.ticket', actor: { id: 'a', roles: ['support'] } } as const;
+    const pf = createPurposeful(options);
+    const other = createPurposeful({ ...options, keyStore: postgresKeyStore(db.second) });
+    const rows = await Promise.all(Array.from({ length: 20 }, () => pf.seal(Customer, sampleCustomer, ctx)));
+    expect(new Set(rows.map((r) => (r.email as string).split('.')[2])).size).toBe(1); // one live key despite concurrent creation
+    expect(await other.open(Customer, rows[0], ctx)).toMatchObject({ email: sampleCustomer.email });
+    const result = await pf.shred(sampleCustomer.id);
+    expect(result.erased).toHaveLength(1);
+    await expect(other.open(Customer, rows[0], ctx)).rejects.toMatchObject({ code: 'PF_SUBJECT_ERASED' });
+    const [erased] = (await keyStore.keys(sampleCustomer.id)).filter((k) => k.erasedAt);
+    if (!erased) throw new Error('no tombstone');
+    await keyStore.update(sampleCustomer.id, { ...erased, erasedAt: undefined, wrapped: 'pfk1.revived' } as never);
+    expect((await keyStore.keys(sampleCustomer.id)).find((k) => k.id === erased.id)).toMatchObject({
+      wrapped: '',
+      erasedAt: erased.erasedAt,
+    });
+    const entries = [];
+    for await (const e of journal.entries()) entries.push(e);
+    expect(entries).toEqual([{ subject: sampleCustomer.id, keyIds: result.erased, at: expect.any(String) }]);
+  });
+});

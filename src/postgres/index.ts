@@ -1,3 +1,4 @@
+export * from './cache.js';
 export * from './client.js';
 export * from './keystore.js';
 export * from './ledger.js';

@@ -63,6 +63,8 @@ async function append(
      RETURNING subject, purpose, sequence, id, type, at, body`,
     [subject, purpose, eventId(), type, at, JSON.stringify(body)],
   );
+  // delivered on commit, to every instance listening (see cache.ts)
+  await q('SELECT pg_notify($1, $2)', ['purposeful_consent', JSON.stringify({ subject, purpose })]);
   return toEvent(rows[0] as Row);
 }
 

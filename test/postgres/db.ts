@@ -5,7 +5,7 @@
  */
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { fromPg, fromPglite, type SqlClient } from '../../src/postgres/index.js';
+import { type ConsentListenSource, fromPg, fromPglite, type SqlClient } from '../../src/postgres/index.js';
 
 export const onServer = Boolean(process.env.DATABASE_URL);
 
@@ -13,6 +13,9 @@ export interface TestDb {
   readonly client: SqlClient;
   /** A second, independent connection pool to the same database (server only; PGlite has one). */
   readonly second: SqlClient;
+  /** Where each of the two "instances" listens. */
+  readonly listenFirst: ConsentListenSource;
+  readonly listenSecond: ConsentListenSource;
   close(): Promise<void>;
 }
 
@@ -27,6 +30,8 @@ export async function testDb(): Promise<TestDb> {
     return {
       client: fromPg(a),
       second: fromPg(b),
+      listenFirst: { pool: a as never },
+      listenSecond: { pool: b as never },
       async close() {
         await a.end();
         await b.end();
@@ -37,5 +42,5 @@ export async function testDb(): Promise<TestDb> {
   }
   const db = await PGlite.create();
   const client = fromPglite(db);
-  return { client, second: client, close: () => db.close() };
+  return { client, second: client, listenFirst: { pglite: db }, listenSecond: { pglite: db }, close: () => db.close() };
 }

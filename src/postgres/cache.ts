@@ -15,7 +15,7 @@
  * @module
  */
 import type { ConsentLedger, ConsentState } from 'purposeful';
-import type { PgliteLike, PgPoolLike, SqlClient } from './client.js';
+import type { PgliteLike, SqlClient } from './client.js';
 
 /** The channel the PostgreSQL ledger notifies on. */
 export const CONSENT_CHANNEL = 'purposeful_consent';

@@ -4,12 +4,14 @@
  * Missed targets are printed, never turned into an exit status (machines are noisy).
  * `npm run bench -- minimize crypto` runs only the suites named.
  */
+import { runConsentBench } from './consent.bench.js';
 import { runCryptoBench } from './crypto.bench.js';
 import { runMinimizeBench } from './minimize.bench.js';
 
 const SUITES: ReadonlyArray<readonly [name: string, run: () => Promise<void>]> = [
   ['minimize', runMinimizeBench],
   ['crypto', runCryptoBench],
+  ['consent', runConsentBench],
 ];
 
 // `npm run bench -- crypto` runs only the suites named

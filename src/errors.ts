@@ -151,6 +151,8 @@ export interface PurposefulErrorDetails {
   schema?: string;
   problems?: readonly DeclarationProblem[];
   issues?: readonly ValidationIssue[];
+  /** A stable, value-free reason within the code (e.g. why consent does not allow a request). */
+  reason?: string;
   cause?: unknown;
 }
 
@@ -192,6 +194,8 @@ export class PurposefulError extends Error {
   readonly problems: readonly DeclarationProblem[];
   /** For `PF_VALIDATION_FAILED`: every issue, as path and zod code. */
   readonly issues: readonly ValidationIssue[];
+  /** A stable, value-free reason within the code, where one applies (`PF_CONSENT_REQUIRED`: none, withdrawn, expired, not_highlighted, guardian_required). */
+  readonly reason: string | undefined;
 
   constructor(code: ErrorCode, message: string, details: PurposefulErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -203,6 +207,7 @@ export class PurposefulError extends Error {
     this.schema = details.schema;
     this.problems = Object.freeze([...(details.problems ?? [])]);
     this.issues = Object.freeze([...(details.issues ?? [])]);
+    this.reason = details.reason;
     Object.defineProperty(this, BRAND, { value: true });
   }
 
@@ -215,6 +220,7 @@ export class PurposefulError extends Error {
     if (this.schema) out.schema = this.schema;
     if (this.problems.length) out.problems = this.problems;
     if (this.issues.length) out.issues = this.issues;
+    if (this.reason) out.reason = this.reason;
     return out;
   }
 }

@@ -52,10 +52,7 @@ function deny(purpose: string, reason: ConsentDenial, article: string): Purposef
   return new PurposefulError(
     'PF_CONSENT_REQUIRED',
     `purpose "${purpose}" rests on consent and the subject's consent does not allow it (${reason})`,
-    {
-      purpose,
-      article,
-    },
+    { purpose, article, reason },
   );
 }
 

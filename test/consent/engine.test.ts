@@ -40,7 +40,10 @@ describe('consent checks in the engine', () => {
   it('refuses without consent, allows after a grant, refuses again after a withdrawal', async () => {
     const consent = memoryConsentLedger(purposes);
     const pf = createPurposeful({ purposes, schemas: [Customer], consent });
-    expect(await codeOf(pf.outbound(Customer, sampleCustomer, survey))).toBe('PF_CONSENT_REQUIRED');
+    const denied = await pf
+      .outbound(Customer, sampleCustomer, survey)
+      .catch((e: unknown) => e as { code: string; reason: string; purpose: string });
+    expect(denied).toMatchObject({ code: 'PF_CONSENT_REQUIRED', reason: 'none', purpose: 'support.survey' });
     await grant(consent);
     expect(await codeOf(pf.outbound(Customer, sampleCustomer, survey))).toBe('allowed');
     expect(

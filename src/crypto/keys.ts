@@ -118,8 +118,9 @@ export class KeyManager {
   readonly #cache: Lru<Uint8Array>;
   readonly #fields: Lru<FieldEntry>;
   readonly #live = new Map<string, { id: string; at: number }>();
-  /** When each unwrapped data key was read from the store. */
+  /** When each unwrapped data key was read from the store, and the store's erasure version then. */
   readonly #dekAt = new Map<string, number>();
+  readonly #versionAt = new Map<string, number>();
   /** Per subject, bumped by every shredding: a store read that started before it is not cached. */
   readonly #generation = new Map<string, number>();
   readonly #ttl: number;
@@ -207,7 +208,7 @@ export class KeyManager {
       const cached = this.#cachedDek(subject, recent.id);
       if (cached) return { kid: recent.id, key: cached };
     }
-    const { records, generation } = await this.#records(subject);
+    const { records, generation, version } = await this.#records(subject);
     let live = records.find((r) => r.keyClass === keyClass && !r.erasedAt && !r.retainUntil);
     if (!live) {
       const id = `d${base64urlEncode(randomBytes(12))}`;
@@ -219,35 +220,39 @@ export class KeyManager {
       this.#live.set(liveKey, { id: live.id, at: Date.now() });
       if (this.#live.size > this.#fields.max) this.#live.delete(this.#live.keys().next().value as string);
     }
-    return { kid: live.id, key: this.#dek(subject, live, generation) };
+    return { kid: live.id, key: this.#dek(subject, live, generation, version) };
   }
 
-  /** A cached data key, if it was read from the store recently enough. */
+  /** A cached data key, if it was read from the store recently enough and no erasure of the subject was announced since. */
   #cachedDek(subject: string, id: string): Uint8Array | undefined {
     const cacheKey = `dek\u0000${subject}\u0000${id}`;
     const at = this.#dekAt.get(cacheKey);
     if (at === undefined || Date.now() - at >= this.#ttl) return undefined;
+    if ((this.#store?.erasureVersion?.(subject) ?? 0) !== (this.#versionAt.get(cacheKey) ?? 0)) return undefined;
     return this.#cache.get(cacheKey);
   }
 
   /** Unwraps a data key read from the store; caches it unless a shredding of the subject began meanwhile. */
-  #dek(subject: string, record: DataKeyRecord, generation: number): Uint8Array {
+  #dek(subject: string, record: DataKeyRecord, generation: number, version: number): Uint8Array {
     const cacheKey = `dek\u0000${subject}\u0000${record.id}`;
     const key = this.unwrap(subject, record);
     if ((this.#generation.get(subject) ?? 0) === generation) {
       this.#cache.set(cacheKey, key);
       this.#dekAt.set(cacheKey, Date.now());
+      this.#versionAt.set(cacheKey, version);
+      if (this.#versionAt.size > this.#fields.max) this.#versionAt.delete(this.#versionAt.keys().next().value as string);
       if (this.#dekAt.size > this.#fields.max) this.#dekAt.delete(this.#dekAt.keys().next().value as string);
     }
     return key;
   }
 
   /** The subject's key records, read again if a shredding ran while they were read. */
-  async #records(subject: string): Promise<{ records: readonly DataKeyRecord[]; generation: number }> {
+  async #records(subject: string): Promise<{ records: readonly DataKeyRecord[]; generation: number; version: number }> {
     for (;;) {
       const generation = this.#generation.get(subject) ?? 0;
+      const version = this.#store?.erasureVersion?.(subject) ?? 0; // before the read: an erasure announced during it makes the cache entry stale
       const records = await this.store.keys(subject);
-      if ((this.#generation.get(subject) ?? 0) === generation) return { records, generation };
+      if ((this.#generation.get(subject) ?? 0) === generation) return { records, generation, version };
     }
   }
 
@@ -255,7 +260,7 @@ export class KeyManager {
   async dataKeyForOpen(subject: string, kid: string, path: string): Promise<BaseKey> {
     const cached = this.#cachedDek(subject, kid);
     if (cached) return { kid, key: cached };
-    const { records, generation } = await this.#records(subject);
+    const { records, generation, version } = await this.#records(subject);
     const record = records.find((r) => r.id === kid);
     if (!record) {
       throw new PurposefulError('PF_KEY_NOT_FOUND', `${path}: the subject has no data key with this value's key id`, {
@@ -267,7 +272,7 @@ export class KeyManager {
         paths: [path],
       });
     }
-    return { kid, key: this.#dek(subject, record, generation) };
+    return { kid, key: this.#dek(subject, record, generation, version) };
   }
 
   /** The field key under a base key and the head of its associated data, derived once and cached. */

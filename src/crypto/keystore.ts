@@ -68,6 +68,13 @@ export interface SubjectKeyStore {
   update(subject: string, key: DataKeyRecord): Promise<void>;
   /** Every subject that has key records. */
   subjects(): AsyncIterable<string>;
+  /**
+   * Optional: a number that changes whenever some instance erases keys of the
+   * subject (e.g. learned through LISTEN/NOTIFY). Engines drop their cached
+   * keys of a subject as soon as it changes, so a shredding reaches every
+   * instance at once rather than after `keyCacheTtlMs`.
+   */
+  erasureVersion?(subject: string): number;
 }
 
 /**

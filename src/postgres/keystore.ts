@@ -7,7 +7,16 @@
  * @module
  */
 import type { DataKeyRecord, ErasureEntry, ErasureJournal, SubjectKeyStore } from 'purposeful';
+import type { ConsentListenSource } from './cache.js';
 import type { SqlClient } from './client.js';
+
+/** The channel erasures are announced on, so every instance drops its cached keys of the subject at once. */
+export const KEYS_CHANNEL = 'purposeful_keys';
+
+/** The PostgreSQL key store, with `close()` to stop listening. */
+export interface PostgresKeyStore extends SubjectKeyStore {
+  close(): Promise<void>;
+}
 
 interface KeyRow {
   subject: string;
@@ -39,15 +48,49 @@ function toRecord(r: KeyRow): DataKeyRecord {
 const COLUMNS = 'subject, id, key_class, kek, wrapped, created_at, erased_at, retain_until';
 
 /**
- * The subject key store on PostgreSQL. Run `migrate(client)` first.
+ * The subject key store on PostgreSQL. Run `migrate(client)` first. With
+ * `listen`, every erasure is announced on a channel and every instance drops
+ * its cached keys of that subject at once (without it, other instances notice
+ * after `keyCacheTtlMs`).
  *
  * @example
  * ```ts
- * const pf = createPurposeful({ purposes, schemas, keys, keyStore: postgresKeyStore(db), erasureJournal: postgresErasureJournal(db) });
+ * const keyStore = postgresKeyStore(db, { listen: { pool } });
+ * const pf = createPurposeful({ purposes, schemas, keys, keyStore, erasureJournal: postgresErasureJournal(journalDb) });
  * ```
  */
-export function postgresKeyStore(client: SqlClient): SubjectKeyStore {
+export function postgresKeyStore(client: SqlClient, options: { readonly listen?: ConsentListenSource } = {}): PostgresKeyStore {
+  const versions = new Map<string, number>();
+  const bump = (subject: string) => versions.set(subject, (versions.get(subject) ?? 0) + 1);
+  let stop: (() => Promise<void>) | undefined;
+  const listen = options.listen;
+  const ready = (async () => {
+    if (!listen) return;
+    const onPayload = (payload: string | undefined) => {
+      if (payload) bump(payload);
+    };
+    if ('pool' in listen) {
+      const conn = await listen.pool.connect();
+      conn.on('notification', (msg) => {
+        if (msg.channel === KEYS_CHANNEL) onPayload(msg.payload);
+      });
+      await conn.query(`LISTEN ${KEYS_CHANNEL}`);
+      stop = async () => {
+        await conn.query(`UNLISTEN ${KEYS_CHANNEL}`).catch(() => undefined);
+        conn.release();
+      };
+    } else {
+      stop = await listen.pglite.listen(KEYS_CHANNEL, onPayload);
+    }
+  })();
   return {
+    erasureVersion: (subject) => versions.get(subject) ?? 0,
+    async close() {
+      await ready.catch(() => undefined);
+      const s = stop;
+      stop = undefined;
+      await s?.();
+    },
     async keys(subject) {
       const { rows } = await client.query<KeyRow>(
         `SELECT ${COLUMNS} FROM purposeful_data_keys WHERE subject = $1 ORDER BY created_at, id`,
@@ -84,6 +127,10 @@ export function postgresKeyStore(client: SqlClient): SubjectKeyStore {
         [subject, key.id, key.kek, key.wrapped, key.erasedAt ?? null, key.retainUntil ?? null],
       );
       if (rows.length === 0) throw new Error('no such data key');
+      if (key.erasedAt) {
+        bump(subject);
+        await client.query('SELECT pg_notify($1, $2)', [KEYS_CHANNEL, subject]);
+      }
     },
     async *subjects() {
       const { rows } = await client.query<{ subject: string }>(

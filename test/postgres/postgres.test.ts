@@ -132,3 +132,41 @@ describe(`PostgreSQL persistence (${onServer ? 'server at DATABASE_URL' : 'embed
     expect(entries).toEqual([{ subject: sampleCustomer.id, keyIds: result.erased, at: expect.any(String) }]);
   });
 });
+
+describe('shredding reaches every instance at once through LISTEN/NOTIFY', () => {
+  it('an instance that cached the key refuses to open within a second of another instance shredding', async () => {
+    await migrate(db.client);
+    const storeOne = postgresKeyStore(db.client, { listen: db.listenFirst });
+    const storeTwo = postgresKeyStore(db.second, { listen: db.listenSecond });
+    try {
+      const base = {
+        purposes,
+        schemas: [Customer],
+        keys: generateKeyring(),
+        consent: postgresConsentLedger(db.client, purposes),
+        encryption: { receipts: { key: new Uint8Array(32), alg: 'HS256' } }, // default keyCacheTtlMs: 30 s
+      };
+      const one = createPurposeful({ ...base, keyStore: storeOne });
+      const two = createPurposeful({ ...base, keyStore: storeTwo });
+      const ctx = { purpose: 'support.ticket', actor: { id: 'a', roles: ['support'] } } as const;
+      const subject = { ...sampleCustomer, id: '5d7e8f90-0000-4000-8000-00000000aaaa' };
+      const row = await one.seal(Customer, subject, ctx);
+      expect(await two.open(Customer, row, ctx)).toMatchObject({ email: subject.email }); // two now caches the key
+      await one.shred(subject.id);
+      const t0 = Date.now();
+      let code = '';
+      while (Date.now() - t0 < 1000) {
+        code = await two.open(Customer, row, ctx).then(
+          () => 'open',
+          (e: { code: string }) => e.code,
+        );
+        if (code !== 'open') break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(code).toBe('PF_SUBJECT_ERASED');
+    } finally {
+      await storeOne.close();
+      await storeTwo.close();
+    }
+  });
+});

@@ -255,7 +255,13 @@ export function checkGrant(purposes: Purposes, grant: ConsentGrant): void {
     } catch {
       text = undefined;
     }
-    if (typeof grant.evidence !== 'object' || grant.evidence === null || text === undefined || text.length > 16_384) {
+    if (
+      typeof grant.evidence !== 'object' ||
+      grant.evidence === null ||
+      text === undefined ||
+      text.length > 16_384 ||
+      text.includes('\\u0000')
+    ) {
       throw invalid(`purpose "${id}": evidence must be a JSON object of at most 16 KiB`, id);
     }
   }
@@ -278,4 +284,35 @@ export function stateOf(subject: string, purpose: string, events: readonly Conse
     return { subject, purpose, status: 'expired', event: latest };
   }
   return { subject, purpose, status: latest.type, event: latest };
+}
+
+/**
+ * Refuses a grant dated at or before the latest withdrawal or expiry of the
+ * same (subject, purpose): replaying old evidence (a receipt issued before a
+ * withdrawal) must never turn consent back on.
+ *
+ * @example
+ * ```ts
+ * // in a custom ledger, inside the lock that orders events of (subject, purpose):
+ * checkNotReplayed(grant, latestEvent); // PF_CONSENT_INVALID when the grant is dated before the latest withdrawal
+ * ```
+ */
+export function checkNotReplayed(
+  grant: ConsentGrant,
+  latest: ConsentEvent | undefined,
+  receiptId?: string,
+  seenReceipt?: boolean,
+): void {
+  if (seenReceipt) {
+    throw new PurposefulError('PF_CONSENT_INVALID', `purpose "${grant.purpose}": this consent receipt is already recorded`, {
+      purpose: grant.purpose,
+    });
+  }
+  if (latest && latest.type !== 'granted' && grant.at !== undefined && Date.parse(grant.at) <= Date.parse(latest.at)) {
+    throw new PurposefulError(
+      'PF_CONSENT_INVALID',
+      `purpose "${grant.purpose}": the grant is dated before the latest withdrawal or expiry${receiptId ? ' (an old receipt)' : ''}`,
+      { purpose: grant.purpose },
+    );
+  }
 }

@@ -7,8 +7,16 @@
 import { PurposefulError } from '../errors.js';
 import type { Purposes } from '../schema/purposes.js';
 import { base64urlEncode } from '../util/base64url.js';
-import { randomBytes } from '../util/bytes.js';
-import { type CollectionMethod, type ConsentEvent, type ConsentGrant, type ConsentState, checkGrant, stateOf } from './events.js';
+import { isWellFormed, randomBytes } from '../util/bytes.js';
+import {
+  type CollectionMethod,
+  type ConsentEvent,
+  type ConsentGrant,
+  type ConsentState,
+  checkGrant,
+  checkNotReplayed,
+  stateOf,
+} from './events.js';
 import type { VerifiedReceipt } from './receipts.js';
 
 /**
@@ -106,10 +114,18 @@ export function memoryConsentLedger(purposes: Purposes): ConsentLedger {
       if (!receipt || typeof receipt !== 'object' || !receipt.grant) {
         throw new PurposefulError('PF_CONSENT_INVALID', 'recordFromReceipt() takes what verifyReceipt() returns');
       }
+      const receiptId = String((receipt.grant.evidence as { receiptId?: unknown } | undefined)?.receiptId ?? '');
+      checkGrant(purposes, receipt.grant);
+      const list = events.get(key(receipt.grant.subject, receipt.grant.purpose)) ?? [];
+      const seen =
+        receiptId !== '' && list.some((e) => (e.evidence as { receiptId?: unknown } | undefined)?.receiptId === receiptId);
+      checkNotReplayed(receipt.grant, list[list.length - 1], receiptId, seen);
       return ledger.grant(receipt.grant);
     },
     async grant(grant) {
       checkGrant(purposes, grant);
+      const list = events.get(key(grant.subject, grant.purpose)) ?? [];
+      checkNotReplayed(grant, list[list.length - 1]);
       return append(grant.subject, grant.purpose, {
         type: 'granted',
         at: grant.at ?? new Date().toISOString(),

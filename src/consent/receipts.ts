@@ -189,7 +189,9 @@ export async function verifyReceipt(
   jwks: JSONWebKeySet,
   options: { readonly issuer?: string } = {},
 ): Promise<VerifiedReceipt> {
-  const id = base64urlEncode(sha256(utf8(`${options.issuer ?? ''}\u0000${typeof token === 'string' ? token : ''}`)));
+  // the cache key names the keys the receipt was checked against: a receipt verified with one
+  // platform's keys is not thereby accepted with another's
+  const id = base64urlEncode(sha256(utf8(JSON.stringify([options.issuer ?? '', jwks, typeof token === 'string' ? token : '']))));
   const hit = verified.get(id);
   if (hit && hit.until > Date.now()) return hit.receipt;
   let payload: Record<string, unknown>;

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { ConsentLedger, ConsentState } from 'purposeful';
+import { type ConsentLedger, type ConsentState, stateOf } from 'purposeful';
 import type { PgliteLike, SqlClient } from './client.js';
 
 /** The channel the PostgreSQL ledger notifies on. */
@@ -145,7 +145,13 @@ export async function cachedConsentLedger(ledger: ConsentLedger, options: Consen
       if (healthy()) {
         const hits = purposes.map((p) => cache.get(key(subject, p)));
         if (hits.every((h) => h !== undefined && t - h.at < ttl)) {
-          return new Map(purposes.map((p, i) => [p, (hits[i] as { state: ConsentState }).state]));
+          // recomputed at `now`: a cached grant that has since expired reads as expired
+          return new Map(
+            purposes.map((p, i) => {
+              const cached = (hits[i] as { state: ConsentState }).state;
+              return [p, stateOf(subject, p, cached.event ? [cached.event] : [], now)];
+            }),
+          );
         }
       }
       const g = generation.get(subject) ?? 0;

@@ -61,6 +61,8 @@ const COLUMNS = 'subject, id, key_class, kek, wrapped, created_at, erased_at, re
  */
 export function postgresKeyStore(client: SqlClient, options: { readonly listen?: ConsentListenSource } = {}): PostgresKeyStore {
   const versions = new Map<string, number>();
+  /** Bumped when the listener fails: every cached key everywhere in this process is dropped once. */
+  let epoch = 0;
   const bump = (subject: string) => versions.set(subject, (versions.get(subject) ?? 0) + 1);
   let stop: (() => Promise<void>) | undefined;
   const listen = options.listen;
@@ -74,6 +76,16 @@ export function postgresKeyStore(client: SqlClient, options: { readonly listen?:
       conn.on('notification', (msg) => {
         if (msg.channel === KEYS_CHANNEL) onPayload(msg.payload);
       });
+      conn.on('error', (err) => {
+        // the listener is gone: drop every cached key once, and rely on keyCacheTtlMs from now on
+        epoch++;
+        stop = undefined;
+        try {
+          conn.release(err);
+        } catch {
+          // already released
+        }
+      });
       await conn.query(`LISTEN ${KEYS_CHANNEL}`);
       stop = async () => {
         await conn.query(`UNLISTEN ${KEYS_CHANNEL}`).catch(() => undefined);
@@ -84,7 +96,7 @@ export function postgresKeyStore(client: SqlClient, options: { readonly listen?:
     }
   })();
   return {
-    erasureVersion: (subject) => versions.get(subject) ?? 0,
+    erasureVersion: (subject) => epoch * 1_000_000 + (versions.get(subject) ?? 0),
     async close() {
       await ready.catch(() => undefined);
       const s = stop;

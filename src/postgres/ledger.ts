@@ -7,9 +7,11 @@
  */
 import {
   type ConsentEvent,
+  type ConsentGrant,
   type ConsentLedger,
   type ConsentState,
   checkGrant,
+  checkNotReplayed,
   PurposefulError,
   type Purposes,
   stateOf,
@@ -54,8 +56,11 @@ async function append(
   type: ConsentEvent['type'],
   at: string,
   body: Record<string, unknown>,
+  before?: (q: Query) => Promise<void>,
 ): Promise<ConsentEvent> {
+  await q('SET TRANSACTION ISOLATION LEVEL READ COMMITTED'); // the lock must be taken before the snapshot that reads the sequence
   await q('SELECT pg_advisory_xact_lock(hashtext($1))', [JSON.stringify(['purposeful.consent', subject, purpose])]);
+  if (before) await before(q);
   const { rows } = await q<Row>(
     `INSERT INTO purposeful_consent_events (subject, purpose, sequence, id, type, at, body)
      SELECT $1, $2, COALESCE(MAX(sequence), 0) + 1, $3, $4, $5, $6
@@ -80,23 +85,39 @@ async function append(
  * ```
  */
 export function postgresConsentLedger(client: SqlClient, purposes: Purposes): ConsentLedger {
+  /** Inside the lock: the grant is not older than the latest withdrawal, nor a receipt recorded before. */
+  const notReplayed = (grant: ConsentGrant, receiptId?: string) => async (q: Query) => {
+    const { rows } = await q<Row>(
+      `SELECT subject, purpose, sequence, id, type, at, body FROM purposeful_consent_events
+        WHERE subject = $1 AND purpose = $2 ORDER BY sequence DESC LIMIT 1`,
+      [grant.subject, grant.purpose],
+    );
+    let seen = false;
+    if (receiptId) {
+      const r = await q(
+        `SELECT 1 FROM purposeful_consent_events WHERE subject = $1 AND purpose = $2 AND body->'evidence'->>'receiptId' = $3 LIMIT 1`,
+        [grant.subject, grant.purpose, receiptId],
+      );
+      seen = r.rows.length > 0;
+    }
+    checkNotReplayed(grant, rows[0] ? toEvent(rows[0]) : undefined, receiptId, seen);
+  };
+  const record = async (grant: ConsentGrant, receiptId?: string) => {
+    checkGrant(purposes, grant);
+    const body: Record<string, unknown> = {
+      notice: { version: grant.notice.version, hash: grant.notice.hash },
+      method: grant.method,
+      collectionPoint: grant.collectionPoint,
+      ...(grant.evidence ? { evidence: grant.evidence } : {}),
+      ...(grant.highlighted !== undefined ? { highlighted: grant.highlighted } : {}),
+      ...(grant.guardian ? { guardian: { reference: grant.guardian.reference, verification: grant.guardian.verification } } : {}),
+      ...(grant.expiresAt ? { expiresAt: new Date(grant.expiresAt).toISOString() } : {}),
+    };
+    const at = new Date(grant.at ?? Date.now()).toISOString();
+    return client.transaction((q) => append(q, grant.subject, grant.purpose, 'granted', at, body, notReplayed(grant, receiptId)));
+  };
   const ledger: ConsentLedger = {
-    async grant(grant) {
-      checkGrant(purposes, grant);
-      const body: Record<string, unknown> = {
-        notice: { version: grant.notice.version, hash: grant.notice.hash },
-        method: grant.method,
-        collectionPoint: grant.collectionPoint,
-        ...(grant.evidence ? { evidence: grant.evidence } : {}),
-        ...(grant.highlighted !== undefined ? { highlighted: grant.highlighted } : {}),
-        ...(grant.guardian
-          ? { guardian: { reference: grant.guardian.reference, verification: grant.guardian.verification } }
-          : {}),
-        ...(grant.expiresAt ? { expiresAt: new Date(grant.expiresAt).toISOString() } : {}),
-      };
-      const at = new Date(grant.at ?? Date.now()).toISOString();
-      return client.transaction((q) => append(q, grant.subject, grant.purpose, 'granted', at, body));
-    },
+    grant: (grant) => record(grant),
     async withdraw(subject, purpose, details: WithdrawalDetails = {}) {
       const p = typeof purpose === 'string' ? purposes.get(purpose) : undefined;
       if (!p) throw new PurposefulError('PF_PURPOSE_UNKNOWN', 'consent can only be withdrawn for a declared purpose');
@@ -107,7 +128,7 @@ export function postgresConsentLedger(client: SqlClient, purposes: Purposes): Co
           { purpose: p.id },
         );
       }
-      if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256) {
+      if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256 || !isWellFormedText(subject)) {
         throw new PurposefulError('PF_CONSENT_INVALID', 'the subject must be a non-empty id (at most 256 characters)', {
           purpose: p.id,
         });
@@ -154,8 +175,13 @@ export function postgresConsentLedger(client: SqlClient, purposes: Purposes): Co
       if (!receipt || typeof receipt !== 'object' || !receipt.grant) {
         throw new PurposefulError('PF_CONSENT_INVALID', 'recordFromReceipt() takes what verifyReceipt() returns');
       }
-      return ledger.grant(receipt.grant);
+      const receiptId = String((receipt.grant.evidence as { receiptId?: unknown } | undefined)?.receiptId ?? '');
+      return record(receipt.grant, receiptId || undefined);
     },
   };
   return ledger;
+}
+
+function isWellFormedText(s: string): boolean {
+  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
 }

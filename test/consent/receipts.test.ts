@@ -90,3 +90,43 @@ describe('consent receipts', () => {
     expect(await codeOf(ledger.recordFromReceipt({} as never))).toBe('PF_CONSENT_INVALID');
   });
 });
+
+describe('receipts cannot be replayed or borrowed', () => {
+  it('a receipt verified against one JWK Set is not accepted against another from the cache', async () => {
+    const a = await keys('EdDSA');
+    const b = await keys('EdDSA');
+    const ledger = memoryConsentLedger(purposes);
+    const event = await ledger.grant({
+      subject: 'c-9',
+      purpose: 'support.survey',
+      notice: { version: '2026-11-01', hash },
+      method: 'checkbox',
+      collectionPoint: 'x',
+    });
+    const token = await consentReceipt(event, { purposes, signer: a.signer });
+    await verifyReceipt(token, a.jwks);
+    expect(await codeOf(verifyReceipt(token, b.jwks))).toBe('PF_CONSENT_INVALID');
+  });
+
+  it('an old receipt replayed after a withdrawal does not turn consent back on, and a receipt is recorded once', async () => {
+    const { signer, jwks } = await keys('EdDSA');
+    const issuer = memoryConsentLedger(purposes);
+    const event = await issuer.grant({
+      subject: 'c-8',
+      purpose: 'support.survey',
+      notice: { version: '2026-11-01', hash },
+      method: 'checkbox',
+      collectionPoint: 'x',
+      at: new Date(Date.now() - 60_000).toISOString(),
+    });
+    const receipt = await verifyReceipt(await consentReceipt(event, { purposes, signer }), jwks);
+    const ledger = memoryConsentLedger(purposes);
+    await ledger.recordFromReceipt(receipt);
+    expect(await codeOf(ledger.recordFromReceipt(receipt))).toBe('PF_CONSENT_INVALID');
+    await ledger.withdraw('c-8', 'support.survey');
+    const fresh = memoryConsentLedger(purposes);
+    await fresh.withdraw('c-8', 'support.survey');
+    expect(await codeOf(fresh.recordFromReceipt(receipt))).toBe('PF_CONSENT_INVALID');
+    expect((await fresh.status('c-8', ['support.survey'])).get('support.survey')?.status).toBe('withdrawn');
+  });
+});

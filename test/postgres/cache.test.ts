@@ -104,3 +104,22 @@ describe(`consent cache with LISTEN/NOTIFY (${onServer ? 'server' : 'PGlite'})`,
     }
   });
 });
+
+describe('the cache honours expiry', () => {
+  it('a cached grant that expires reads as expired', async () => {
+    const cached = await cachedConsentLedger(postgresConsentLedger(db.client, purposes), {
+      client: db.client,
+      listen: db.listenFirst,
+      heartbeatMs: 50,
+    });
+    try {
+      await within(2000, async () => cached.enabled);
+      await cached.grant({ ...grant('c-exp'), expiresAt: new Date(Date.now() + 300).toISOString() });
+      await within(1000, async () => (await statusOf(cached, 'c-exp')) === 'granted');
+      await new Promise((r) => setTimeout(r, 400));
+      expect(await statusOf(cached, 'c-exp')).toBe('expired');
+    } finally {
+      await cached.close();
+    }
+  });
+});

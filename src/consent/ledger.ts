@@ -66,7 +66,7 @@ function checkWithdrawal(purposes: Purposes, subject: string, purpose: string, d
       purpose: p.id,
     });
   }
-  if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256) {
+  if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256 || !isWellFormed(subject)) {
     throw new PurposefulError('PF_CONSENT_INVALID', 'the subject must be a non-empty id (at most 256 characters)', {
       purpose: p.id,
     });

@@ -347,9 +347,8 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
   const requireConsent = (schema: PurposefulSchema, r: Resolved, ctx: PurposeContext, direction: 'inbound' | 'outbound') => {
     const purpose = schema.purposes.get(r.purpose);
     if (!purpose || purpose.consentUnder.length === 0) return undefined;
-    const plan = planFor(schema, r.purpose, direction, r.roles);
-    const touchesSensitive = [...plan.levels.keys()].some((f) => f.sensitive);
-    return checkConsent(consent, schema, purpose, r.jurisdictions, r.subjectId, ctx.subjectAge, touchesSensitive);
+    const { showsSensitive } = planFor(schema, r.purpose, direction, r.roles);
+    return checkConsent(consent, schema, purpose, r.jurisdictions, r.subjectId, ctx.subjectAge, showsSensitive);
   };
   const needVault = (what: string): Vault => {
     if (!vault) throw new PurposefulError('PF_KEY_NOT_FOUND', `${what} needs a keyring: createPurposeful({ keys })`);

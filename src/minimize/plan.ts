@@ -132,6 +132,8 @@ export interface Plan {
   readonly clearSensitive: readonly string[];
   /** The encrypted fields this plan shows (the only ones `open` decrypts). */
   readonly visibleEncrypted: ReadonlySet<FieldInfo>;
+  /** Whether the plan shows any sensitive field, at any level (consent must then be highlighted). */
+  readonly showsSensitive: boolean;
   /** Runs the plan. */
   run(data: unknown, st: RunState): unknown;
 }
@@ -392,6 +394,7 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
     levels,
     clearSensitive: Object.freeze([...levels].filter(([f, l]) => f.sensitive && l === 'clear').map(([f]) => f.path)),
     visibleEncrypted: new Set([...levels.keys()].filter((f) => f.encrypt)),
+    showsSensitive: [...levels.keys()].some((f) => f.sensitive),
     run(data: unknown, st: RunState): unknown {
       assertCleanPrototype();
       if (typeof data !== 'object' || data === null || Array.isArray(data)) {

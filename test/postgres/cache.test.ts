@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purposes } from '../../examples/support-desk/declarations.js';
 import { cachedConsentLedger, migrate, postgresConsentLedger } from '../../src/postgres/index.js';
-import { onServer, type TestDb, testDb } from './db.js';
+import { onServer, surveyGrant, type TestDb, testDb } from './db.js';
 
 let db: TestDb;
 beforeAll(async () => {
@@ -12,14 +12,7 @@ afterAll(async () => {
   await db?.close();
 });
 
-const hash = '9'.repeat(64);
-const grant = (subject: string) => ({
-  subject,
-  purpose: 'support.survey',
-  notice: { version: '2026-11-01', hash },
-  method: 'checkbox' as const,
-  collectionPoint: 'app',
-});
+const grant = surveyGrant;
 const statusOf = async (
   ledger: { status: (s: string, p: string[]) => Promise<ReadonlyMap<string, { status: string }>> },
   subject: string,

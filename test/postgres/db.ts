@@ -44,3 +44,12 @@ export async function testDb(): Promise<TestDb> {
   const client = fromPglite(db);
   return { client, second: client, listenFirst: { pglite: db }, listenSecond: { pglite: db }, close: () => db.close() };
 }
+
+/** A survey grant for a subject, as the PostgreSQL tests record it. */
+export const surveyGrant = (subject: string) => ({
+  subject,
+  purpose: 'support.survey',
+  notice: { version: '2026-11-01', hash: '9'.repeat(64) },
+  method: 'checkbox' as const,
+  collectionPoint: 'app',
+});

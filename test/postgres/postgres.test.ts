@@ -9,7 +9,7 @@ import {
   postgresErasureJournal,
   postgresKeyStore,
 } from '../../src/postgres/index.js';
-import { onServer, type TestDb, testDb } from './db.js';
+import { onServer, surveyGrant, type TestDb, testDb } from './db.js';
 
 let db: TestDb;
 beforeAll(async () => {
@@ -19,14 +19,7 @@ afterAll(async () => {
   await db?.close();
 });
 
-const hash = 'f'.repeat(64);
-const grant = (subject: string) => ({
-  subject,
-  purpose: 'support.survey',
-  notice: { version: '2026-11-01', hash },
-  method: 'checkbox' as const,
-  collectionPoint: 'app',
-});
+const grant = surveyGrant;
 
 describe(`PostgreSQL persistence (${onServer ? 'server at DATABASE_URL' : 'embedded PGlite'})`, () => {
   it('migrations are versioned and idempotent', async () => {
@@ -58,7 +51,7 @@ describe(`PostgreSQL persistence (${onServer ? 'server at DATABASE_URL' : 'embed
     ]);
     expect(history[0]).toMatchObject({
       evidence: { formId: 'f-1' },
-      notice: { version: '2026-11-01', hash },
+      notice: grant('s-1').notice,
       expiresAt: '2030-01-01T00:00:00.000Z',
     });
     await expect(ledger.grant({ ...grant('s-1'), purpose: 'support.ticket' })).rejects.toMatchObject({

@@ -155,6 +155,14 @@ export interface Purposeful<P extends string = string> {
    */
   open<S extends PurposefulSchema, Q extends P>(schema: S, row: unknown, ctx: PurposeContext<Q>): Promise<Outbound<S, Q>>;
   /**
+   * The checks `outbound` and `open` run that do not need the record, run
+   * before any data is fetched: purpose, actor, roles, second factor for clear
+   * sensitive fields, minors, and consent when `ctx.subjectId` is given (without
+   * it, consent is checked on the record, when it goes out). The HTTP adapters
+   * call it before a handler runs, so a refused request costs no database read.
+   */
+  authorize<S extends PurposefulSchema, Q extends P>(schema: S, ctx: PurposeContext<Q>): Promise<void>;
+  /**
    * A record going to storage: every field declared `encrypt: true` sealed and
    * bound to its schema, field, subject and record; a `bidx_<name>` column per
    * blind index. Needs a keyring.
@@ -533,6 +541,12 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
         limits,
         pseudonymKey,
       ) as never;
+    },
+
+    async authorize(schema, ctx) {
+      const r = resolve(schema, ctx, undefined);
+      requireMfaForSensitive(schema, r, ctx);
+      if (r.subjectId !== undefined) await requireConsent(schema, r, ctx, 'outbound');
     },
 
     async openMany(schema, rows, ctx) {

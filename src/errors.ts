@@ -67,6 +67,14 @@ export const ERROR_STATUS = {
   PF_SUBJECT_ERASED: 410,
   /** Encryption needs the record's subject (and it is neither in the record nor in the context). */
   PF_SUBJECT_MISSING: 400,
+  /** HTTP: the request carries no valid credentials (missing, malformed, expired or wrongly signed token); `reason` says which. */
+  PF_UNAUTHENTICATED: 401,
+  /** HTTP: the body cannot be accepted (not JSON, not UTF-8, a duplicate or prototype key, empty, unreadable); `reason` says which. */
+  PF_BODY_INVALID: 400,
+  /** HTTP: the body is not `application/json` (or `application/*+json`) in UTF-8. */
+  PF_MEDIA_TYPE_UNSUPPORTED: 415,
+  /** HTTP: a handler on a route with an output declaration tried to send data around the projection (`res.send`, a `Response`, a stream…). */
+  PF_OUTPUT_BYPASS: 500,
 } as const;
 
 /**

@@ -11,7 +11,7 @@ export const purposes = definePurposes(
       description: 'Answer the customer about their support request',
       legalBasis: { lgpd: 'contract', gdpr: 'contract' },
       retention: 'P2Y',
-      roles: ['support', 'supervisor'],
+      roles: ['support', 'supervisor', 'customer'],
       dataUse: 'essential.service',
     },
     'support.accessibility': {
@@ -151,4 +151,44 @@ export const Invoice = defineSchema(
     issuedAt: z.iso.datetime(),
   }),
   { purposes, subject: { kind: 'customer', id: 'customerId', minors: 'never' }, recordId: 'number' },
+);
+
+/**
+ * What a customer sends to open a ticket: who, a subject line and the first
+ * message (free text). A request, never stored as such (the ticket it becomes
+ * is sealed), so its free text is not declared encrypted.
+ */
+export const NewTicket = defineSchema(
+  'new-ticket',
+  z.object({
+    customerId: pd(z.uuid(), { category: 'user.unique_id', purposes: ['support.ticket'] }),
+    subject: pd(z.string().min(1).max(200), {
+      category: 'user.content.private',
+      purposes: ['support.ticket'],
+      freeText: true,
+      encrypt: false,
+    }),
+    message: pd(z.string().min(1).max(10_000), {
+      category: 'user.content.private',
+      purposes: ['support.ticket'],
+      freeText: true,
+      encrypt: false,
+    }),
+  }),
+  { purposes, subject: { kind: 'customer', id: 'customerId', minors: 'never' } },
+);
+
+/** A satisfaction answer: only with the customer's consent to the survey (a request, not stored as such). */
+export const SurveyAnswer = defineSchema(
+  'survey-answer',
+  z.object({
+    satisfaction: pd(z.number().int().min(1).max(5), { category: 'user.behavior', purposes: ['support.survey'] }),
+    comment: pd(z.string().max(2000).optional(), {
+      category: 'user.content.private',
+      purposes: ['support.survey'],
+      freeText: true,
+      encrypt: false,
+    }),
+  }),
+  { purposes },
 );

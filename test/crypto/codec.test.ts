@@ -185,7 +185,7 @@ describe('refusals: PF_INPUT_INVALID naming the path, never the value', () => {
 
   it('undefined, functions and symbols', () => {
     expectRefused(undefined);
-    expectRefused(function S3CR3T() {
+    expectRefused(function s3cr3t() {
       return SECRET;
     });
     expectRefused(() => SECRET);

@@ -1,0 +1,256 @@
+/**
+ * `purposeful/fastify`: a Fastify 5 plugin. Routes opt in with
+ * `config: { purposeful: route }`.
+ *
+ * @module
+ */
+import { Readable } from 'node:stream';
+import type {
+  FastifyInstance,
+  FastifyPluginCallback,
+  FastifyReply,
+  FastifyRequest,
+  onRequestHookHandler,
+  onSendHookHandler,
+  preParsingHookHandler,
+  preSerializationHookHandler,
+  preValidationHookHandler,
+  RouteOptions,
+} from 'fastify';
+import fp from 'fastify-plugin';
+import {
+  type CompiledRoute,
+  compileRoute,
+  type HandlerContext,
+  type HeaderReader,
+  type HttpAnswer,
+  isPurposefulError,
+  outputBypass,
+  type PipelineOptions,
+  type Purposeful,
+  PurposefulError,
+  type RouteDeclaration,
+  toProblem,
+} from 'purposeful';
+
+/**
+ * Options of {@link purposefulPlugin}: the engine, and the pipeline options
+ * shared by every route (`bodyLimit` defaults to the route's or Fastify's).
+ *
+ * @example
+ * ```ts
+ * await app.register(purposefulPlugin, { engine: pf, maxDepth: 16 });
+ * ```
+ */
+export interface PurposefulPluginOptions extends PipelineOptions {
+  /** The engine: `createPurposeful(...)`. */
+  readonly engine: Purposeful;
+}
+
+/** A route declaration as Fastify routes carry it in `config.purposeful`. */
+// biome-ignore lint/suspicious/noExplicitAny: any schema combination may be declared on a route
+export type FastifyRouteDeclaration = RouteDeclaration<string, any, any, any, FastifyRequest>;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Opt this route into purposeful: its purpose, input, output, actor and subject. */
+    purposeful?: FastifyRouteDeclaration;
+  }
+  interface FastifyRequest {
+    /** On a purposeful route: who is asking, about whom, and the validated input (also in `request.body` / `request.query`). */
+    purposeful: HandlerContext<string, never, never, FastifyRequest> | null;
+  }
+}
+
+const kState = Symbol('purposeful.state');
+
+/** Per-request state of an instrumented route. */
+interface State {
+  ctx: HandlerContext<string, never, never, FastifyRequest> | undefined;
+  /** The payload went through the projection (or is a problem answer). */
+  cleared: boolean;
+}
+
+type WithState = FastifyRequest & { [kState]?: State };
+
+const NULL_BODY = Buffer.from('null');
+
+/**
+ * The Fastify plugin. Wrapped with fastify-plugin, so it applies to the
+ * context it is registered in; register it (with `await`) before the routes.
+ * For each route with `config.purposeful`:
+ * - `preParsing` resolves the actor and subject, checks authorization, and
+ *   reads the raw body itself (byte cap, UTF-8, duplicate and prototype keys,
+ *   depth) before Fastify's parser sees a byte;
+ * - `preValidation` puts the minimized, validated input in `request.body` /
+ *   `request.query` (and the whole context in `request.purposeful`);
+ * - `preSerialization` projects and masks what the handler returns;
+ * - `onSend` refuses (500 `PF_OUTPUT_BYPASS`) a string, Buffer or stream sent on
+ *   a route with an output declaration, since those skip serialization hooks;
+ * - refusals become `application/problem+json`; other errors go to the route's
+ *   or the instance's error handler as usual.
+ * A route that declares `config.purposeful` but was registered where the
+ * plugin does not reach (before it, in the same context) is refused at its
+ * first request rather than served unprotected.
+ *
+ * @example
+ * ```ts
+ * import Fastify from 'fastify';
+ * import { purposefulPlugin } from 'purposeful/fastify';
+ *
+ * const app = Fastify();
+ * await app.register(purposefulPlugin, { engine: pf });
+ * app.get('/tickets/:id', { config: { purposeful: { purpose: 'support.ticket', output: Ticket, actor: agent } } },
+ *   async (request) => tickets.find((request.params as { id: string }).id));
+ * ```
+ */
+export const purposefulPlugin: FastifyPluginCallback<PurposefulPluginOptions> = fp(
+  (fastify: FastifyInstance, options: PurposefulPluginOptions, done: (err?: Error) => void) => {
+    const { engine, ...pipeline } = options ?? ({} as PurposefulPluginOptions);
+    if (typeof engine !== 'object' || engine === null || typeof engine.inbound !== 'function') {
+      return done(new PurposefulError('PF_OPTIONS_INVALID', 'purposefulPlugin needs { engine: createPurposeful(...) }'));
+    }
+    const instrumented = new WeakSet<object>();
+    fastify.decorateRequest('purposeful', null);
+
+    fastify.addHook('onRoute', (routeOptions: RouteOptions) => {
+      const declaration = routeOptions.config?.purposeful;
+      if (declaration === undefined) return;
+      const compiled = compileRoute<FastifyRequest>(engine, declaration, {
+        bodyLimit: routeOptions.bodyLimit ?? fastify.initialConfig.bodyLimit,
+        ...pipeline,
+      });
+      instrumented.add(declaration);
+      instrument(routeOptions, compiled);
+    });
+
+    // Routes declared before the plugin in this context get no onRoute call,
+    // but do get the context's hooks: refuse them rather than serve them raw.
+    const gate: onRequestHookHandler = (request, reply, next) => {
+      const declaration = request.routeOptions.config.purposeful;
+      if (declaration === undefined || instrumented.has(declaration)) return next();
+      const answer = toProblem(
+        new PurposefulError(
+          'PF_OPTIONS_INVALID',
+          'this route declares config.purposeful but was registered before purposefulPlugin: register the plugin first',
+        ),
+        pipeline.problemType,
+      );
+      sendAnswer(reply, answer);
+    };
+    fastify.addHook('onRequest', gate);
+    done();
+  },
+  { fastify: '5.x', name: 'purposeful' },
+);
+
+function sendAnswer(reply: FastifyReply, answer: HttpAnswer): FastifyReply {
+  reply.code(answer.status);
+  reply.removeHeader('content-length');
+  for (const [k, v] of Object.entries(answer.headers)) reply.header(k, v);
+  // a Buffer keeps the content type as set (Fastify would add a charset to a string)
+  return reply.send(answer.body === undefined ? undefined : Buffer.from(answer.body));
+}
+
+function addHook<K extends 'preParsing' | 'preValidation' | 'preSerialization' | 'onSend'>(
+  routeOptions: RouteOptions,
+  name: K,
+  hook: unknown,
+): void {
+  const existing = routeOptions[name] as unknown;
+  const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
+  (routeOptions as unknown as Record<string, unknown>)[name] = [...list, hook];
+}
+
+/** Adds the route-level hooks and the error handler of one purposeful route. */
+function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyRequest>): void {
+  const route = compiled.route;
+  const guarded = route.output !== undefined;
+
+  const preParsing: preParsingHookHandler = async (request, _reply, payload) => {
+    const req = request as WithState;
+    const state: State = { ctx: undefined, cleared: false };
+    req[kState] = state;
+    const url = request.url;
+    const q = url.indexOf('?');
+    const length = request.headers['content-length'];
+    const ctx = await compiled.enter({
+      method: request.method,
+      headers: nodeHeaders(request.headers),
+      params: (request.params ?? {}) as Record<string, string>,
+      raw: request,
+      search: q < 0 ? '' : url.slice(q + 1),
+      body: { stream: payload, length },
+    });
+    state.ctx = ctx as State['ctx'];
+    request.purposeful = state.ctx ?? null;
+    if (!route.input) return payload;
+    // the body is read and checked: Fastify's parser gets a stand-in, and preValidation puts the real input back
+    const stand = Readable.from([NULL_BODY]) as Readable & { receivedEncodedLength?: number };
+    stand.receivedEncodedLength = length === undefined ? NULL_BODY.byteLength : Number(length);
+    return stand;
+  };
+
+  const preValidation: preValidationHookHandler = (request, reply, next) => {
+    const ctx = (request as WithState)[kState]?.ctx;
+    request.body = ctx?.body;
+    if (route.query) request.query = ctx?.query;
+    if (route.status !== undefined) reply.code(route.status);
+    next();
+  };
+
+  const preSerialization: preSerializationHookHandler<unknown> = async (request, reply, payload) => {
+    const state = (request as WithState)[kState];
+    if (state === undefined || state.cleared) return payload;
+    const ctx = state.ctx;
+    if (ctx === undefined) return payload;
+    const projected = await compiled.project(ctx, payload);
+    state.cleared = true;
+    reply.header('cache-control', 'no-store');
+    reply.header('x-content-type-options', 'nosniff');
+    return projected;
+  };
+
+  const onSend: onSendHookHandler<unknown> = (request, reply, payload, next) => {
+    const state = (request as WithState)[kState];
+    if (state === undefined || state.cleared) return next(null, payload);
+    if (payload === undefined || payload === '') {
+      // the handler returned nothing: nothing to project
+      if (reply.statusCode === 200) reply.code(204);
+      return next(null, payload);
+    }
+    (payload as { destroy?: () => void }).destroy?.();
+    const answer = compiled.problem(outputBypass('a string, Buffer or stream (reply.send, reply.raw)')) as HttpAnswer;
+    state.cleared = true;
+    reply.code(answer.status);
+    reply.removeHeader('content-length');
+    for (const [k, v] of Object.entries(answer.headers)) reply.header(k, v);
+    next(null, Buffer.from(answer.body ?? ''));
+  };
+
+  addHook(routeOptions, 'preParsing', preParsing);
+  addHook(routeOptions, 'preValidation', preValidation);
+  if (guarded) {
+    addHook(routeOptions, 'preSerialization', preSerialization);
+    addHook(routeOptions, 'onSend', onSend);
+  }
+
+  const userErrorHandler = routeOptions.errorHandler;
+  routeOptions.errorHandler = function purposefulErrorHandler(this: FastifyInstance, error, request, reply) {
+    const state = (request as WithState)[kState];
+    if (state) state.cleared = true; // error answers are not data: they pass
+    if (isPurposefulError(error)) return sendAnswer(reply, compiled.problem(error) as HttpAnswer);
+    if (userErrorHandler) return userErrorHandler.call(this, error, request, reply);
+    throw error; // to the instance's error handler
+  };
+}
+
+/** Node's header object read by lower-case name. */
+function nodeHeaders(headers: FastifyRequest['headers']): HeaderReader {
+  return {
+    get(name: string) {
+      const v = headers[name];
+      return Array.isArray(v) ? v.join(', ') : v;
+    },
+  };
+}

@@ -1,0 +1,17 @@
+/** The support desk on Express: each route of app.ts wrapped with `purposeful(pf, route, handler)`. */
+import express from 'express';
+import { purposeful } from '../../adapters/express.js';
+import type { SupportDesk } from './app.js';
+
+export function expressApp(desk: SupportDesk): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  for (const r of desk.routes) {
+    const method = r.method === 'GET' ? 'get' : 'post';
+    app[method](
+      r.path,
+      purposeful(desk.pf, r.route, (ctx) => r.handler(ctx)),
+    );
+  }
+  return app;
+}

@@ -1,0 +1,265 @@
+/**
+ * Reading a request body the way a hostile client cannot exploit: a streamed
+ * byte cap, fatal UTF-8 decoding, and a JSON parse that refuses duplicate
+ * keys, prototype keys and deep nesting before anything is built. Errors name
+ * the reason, never a byte of the payload.
+ *
+ * @module
+ * @internal
+ */
+import { isPurposefulError, PurposefulError } from '../errors.js';
+
+/**
+ * A Node readable stream as far as the body reader needs one (`IncomingMessage`, Fastify's payload).
+ *
+ * @example
+ * ```ts
+ * const source: NodeReadableLike = req; // an http.IncomingMessage
+ * ```
+ */
+export interface NodeReadableLike {
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  removeListener(event: string, listener: (...args: never[]) => void): unknown;
+  pause(): unknown;
+}
+
+/**
+ * Where body bytes come from: a Web stream (fetch, Next.js) or a Node readable (Express, Fastify).
+ *
+ * @example
+ * ```ts
+ * const body: BodySource | null = request.body; // a Web Request's stream
+ * ```
+ */
+export type BodySource = ReadableStream<Uint8Array> | NodeReadableLike;
+
+const bodyError = (reason: string, message: string): PurposefulError =>
+  new PurposefulError('PF_BODY_INVALID', message, { reason });
+
+const tooLarge = (limit: number): PurposefulError =>
+  new PurposefulError('PF_LIMIT_EXCEEDED', `the body is larger than the ${limit}-byte limit`, { reason: 'body_size' });
+
+/**
+ * Reads a body up to `limit` bytes. A declared `Content-Length` over the limit
+ * is refused before a byte is read; a stream that goes over it is cancelled at
+ * the chunk that crosses it.
+ */
+export async function readBody(
+  source: BodySource | null | undefined,
+  limit: number,
+  declaredLength?: string | null,
+): Promise<Uint8Array> {
+  if (declaredLength != null && declaredLength !== '') {
+    if (!/^\d{1,15}$/.test(declaredLength)) throw bodyError('content_length', 'the Content-Length header is not a number');
+    if (Number(declaredLength) > limit) throw tooLarge(limit);
+  }
+  if (source == null) return EMPTY;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const take = (chunk: Uint8Array | string): void => {
+    const bytes = typeof chunk === 'string' ? ENCODER.encode(chunk) : chunk;
+    size += bytes.byteLength;
+    if (size > limit) throw tooLarge(limit);
+    chunks.push(bytes);
+  };
+  if (isWebStream(source)) {
+    const reader = source.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        take(value);
+      }
+    } catch (err) {
+      reader.cancel().catch(() => {});
+      throw isPurposefulError(err) ? err : bodyError('aborted', 'the body could not be read');
+    } finally {
+      reader.releaseLock();
+    }
+  } else {
+    await readNode(source, take);
+  }
+  return concat(chunks, size);
+}
+
+/**
+ * Reads a Node stream with listeners rather than async iteration: leaving the
+ * iteration early would destroy the socket, and the client would get a reset
+ * instead of the 413 it is owed.
+ */
+function readNode(stream: NodeReadableLike, take: (chunk: Uint8Array | string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cleanup = (): void => {
+      stream.removeListener('data', onData);
+      stream.removeListener('end', onEnd);
+      stream.removeListener('error', onError);
+      stream.removeListener('aborted', onError);
+    };
+    const onData = (chunk: Uint8Array | string): void => {
+      try {
+        take(chunk);
+      } catch (err) {
+        cleanup();
+        stream.pause();
+        reject(err);
+      }
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve();
+    };
+    const onError = (): void => {
+      cleanup();
+      reject(bodyError('aborted', 'the body could not be read'));
+    };
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+    stream.on('aborted', onError);
+  });
+}
+
+function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 0) return EMPTY;
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+const EMPTY = new Uint8Array(0);
+const ENCODER = new TextEncoder();
+const DECODER = new TextDecoder('utf-8', { fatal: true });
+
+function isWebStream(source: BodySource): source is ReadableStream<Uint8Array> {
+  return typeof (source as ReadableStream).getReader === 'function';
+}
+
+/** Decodes UTF-8, refusing invalid sequences (no silent U+FFFD). */
+export function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return DECODER.decode(bytes);
+  } catch {
+    throw bodyError('utf8', 'the body is not valid UTF-8');
+  }
+}
+
+/** Keys that would reach an object's prototype chain when copied around. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Parses JSON text strictly: nesting deeper than `maxDepth`, a duplicate key in
+ * one object, or a `__proto__` / `constructor` / `prototype` key are refused.
+ * A linear scan checks those before `JSON.parse` builds anything; syntax is
+ * left to `JSON.parse`, whose message (it quotes the input) is never passed on.
+ */
+export function parseJson(text: string, maxDepth: number): unknown {
+  scan(text, maxDepth);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw bodyError('json', 'the body is not valid JSON');
+  }
+}
+
+/** One open container of the scan: an array, or an object with the keys seen so far. */
+interface Frame {
+  readonly object: boolean;
+  keys: string[] | Set<string> | undefined;
+  expectKey: boolean;
+}
+
+const SET_FROM = 16;
+
+/**
+ * The structural scan. It runs on text that may be malformed: when the text
+ * stops making sense it returns, and `JSON.parse` reports the syntax error.
+ */
+function scan(text: string, maxDepth: number): void {
+  const stack: Frame[] = [];
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      const start = i + 1;
+      let escaped = false;
+      i = start;
+      for (; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c /* \ */) {
+          escaped = true;
+          i++;
+        } else if (d === 0x22) break;
+      }
+      if (i >= n) return; // unterminated string: a syntax error
+      const top = stack[stack.length - 1];
+      if (top?.object && top.expectKey) {
+        let key = text.slice(start, i);
+        if (escaped) {
+          try {
+            key = JSON.parse(`"${key}"`) as string;
+          } catch {
+            return;
+          }
+        }
+        checkKey(top, key);
+        top.expectKey = false;
+      }
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (stack.length >= maxDepth) {
+        throw new PurposefulError('PF_LIMIT_EXCEEDED', `the body is nested deeper than ${maxDepth} levels`, {
+          reason: 'depth',
+        });
+      }
+      stack.push({ object: c === 0x7b, keys: undefined, expectKey: c === 0x7b });
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      if (stack.pop() === undefined) return;
+    } else if (c === 0x2c /* , */) {
+      const top = stack[stack.length - 1];
+      if (top?.object) top.expectKey = true;
+    }
+  }
+}
+
+function checkKey(frame: Frame, key: string): void {
+  if (FORBIDDEN_KEYS.has(key)) {
+    throw bodyError('forbidden_key', 'the body holds a "__proto__", "constructor" or "prototype" key');
+  }
+  const keys = frame.keys;
+  if (keys === undefined) {
+    frame.keys = [key];
+    return;
+  }
+  const duplicate = Array.isArray(keys) ? keys.includes(key) : keys.has(key);
+  if (duplicate) throw bodyError('duplicate_key', 'the body repeats a key in one object');
+  if (Array.isArray(keys)) {
+    if (keys.length >= SET_FROM) frame.keys = new Set([...keys, key]);
+    else keys.push(key);
+  } else keys.add(key);
+}
+
+/** Media types the pipeline parses: `application/json` and `application/*+json`, in UTF-8. */
+export function checkJsonMediaType(contentType: string | null | undefined): void {
+  const unsupported = (): never => {
+    throw new PurposefulError('PF_MEDIA_TYPE_UNSUPPORTED', 'the body must be application/json in UTF-8');
+  };
+  if (!contentType) unsupported();
+  const [essence = '', ...params] = (contentType as string).split(';');
+  const type = essence.trim().toLowerCase();
+  if (type !== 'application/json' && !(type.startsWith('application/') && type.endsWith('+json'))) unsupported();
+  for (const p of params) {
+    const eq = p.indexOf('=');
+    if (eq < 0) continue;
+    if (p.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
+    const charset = p
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase();
+    if (charset !== 'utf-8' && charset !== 'utf8') unsupported();
+  }
+}

@@ -1,0 +1,16 @@
+export type { BodySource, NodeReadableLike } from './body.js';
+export { actorFromJwt, DEFAULT_MFA_METHODS, type JwtActorOptions, type WithHeaders } from './jwt.js';
+export { type HttpAnswer, PROBLEM_TYPE_BASE, type ProblemDocument, toProblem } from './problem.js';
+export {
+  type CompiledRoute,
+  compileRoute,
+  type HandlerContext,
+  type HandlerResult,
+  type HeaderReader,
+  type IncomingRequest,
+  outputBypass,
+  type PipelineOptions,
+  type RouteDeclaration,
+  type RouteOutput,
+  type RouteRequest,
+} from './route.js';

@@ -1,0 +1,379 @@
+import type { Actor, Purposeful } from '../engine.js';
+import { isPurposefulError, PurposefulError } from '../errors.js';
+import { isPurposefulSchema, type PurposefulSchema } from '../schema/define.js';
+import type { Inbound, Outbound } from '../schema/types.js';
+import { type BodySource, checkJsonMediaType, decodeUtf8, parseJson, readBody } from './body.js';
+import { checkParsed } from './parsed.js';
+import { type HttpAnswer, PRIVATE_HEADERS, PROBLEM_TYPE_BASE, toProblem } from './problem.js';
+
+/**
+ * Reads request headers by lower-case name: a `Headers` object, or a wrapper
+ * over Node's header object.
+ *
+ * @example
+ * ```ts
+ * const headers: HeaderReader = request.headers; // a Web Headers object fits as it is
+ * headers.get('authorization');
+ * ```
+ */
+export interface HeaderReader {
+  get(name: string): string | null | undefined;
+}
+
+/**
+ * What the route's `actor` and `subject` functions see of a request, whatever
+ * the framework: method, headers, route parameters, and the framework's own
+ * request object as `raw`.
+ *
+ * @example
+ * ```ts
+ * const subject = (req: RouteRequest) => req.params.customerId;
+ * const actor = (req: RouteRequest): Actor => ({ id: req.headers.get('x-service') ?? 'unknown', roles: ['billing'] });
+ * ```
+ */
+export interface RouteRequest<Raw = unknown> {
+  readonly method: string;
+  readonly headers: HeaderReader;
+  /** Route parameters (`/tickets/:id` → `{ id }`). */
+  readonly params: Readonly<Record<string, string>>;
+  /** The framework's request: Express `req`, Fastify `request`, a Web `Request`. */
+  readonly raw: Raw;
+}
+
+/**
+ * A route's declaration: which purpose it serves, what personal data comes in
+ * (body, query) and goes out, who is asking and about whom. Every adapter takes
+ * the same declaration.
+ *
+ * @example
+ * ```ts
+ * const readTicket: RouteDeclaration<'support.ticket', undefined, undefined, typeof Ticket> = {
+ *   purpose: 'support.ticket',
+ *   output: Ticket,
+ *   actor: actorFromJwt({ key: publicKey, issuer: 'https://id.example.com', audience: 'support-api' }),
+ *   subject: (req) => req.params.customerId,
+ * };
+ * ```
+ */
+export interface RouteDeclaration<
+  P extends string = string,
+  I extends PurposefulSchema | undefined = PurposefulSchema | undefined,
+  Q extends PurposefulSchema | undefined = PurposefulSchema | undefined,
+  O extends PurposefulSchema | undefined = PurposefulSchema | undefined,
+  Raw = unknown,
+> {
+  /** The declared purpose every request on this route is processed for. */
+  readonly purpose: P;
+  /** The JSON body: undeclared fields rejected, validated, consent checked. */
+  readonly input?: I;
+  /** The query string, read as an object of strings (use `z.coerce` for numbers), handled like the body. */
+  readonly query?: Q;
+  /** What the handler returns: projected and masked for the purpose (an array: each element). Nothing else can be sent. */
+  readonly output?: O;
+  /** Who is asking: e.g. {@link actorFromJwt}. Throw a `PF_UNAUTHENTICATED` error to refuse. */
+  readonly actor?: (req: RouteRequest<Raw>) => Actor | Promise<Actor>;
+  /** Whose data the request is about, when the URL or session says so (checked against the record's subject). */
+  readonly subject?: (req: RouteRequest<Raw>) => string | undefined | Promise<string | undefined>;
+  /** The success status (default 200, or 204 when the handler returns nothing). */
+  readonly status?: number;
+}
+
+/**
+ * Options of the pipeline, shared by every adapter.
+ *
+ * @example
+ * ```ts
+ * app.post('/tickets', purposeful(pf, openTicket, handler, { bodyLimit: 64 * 1024, maxDepth: 16 }));
+ * ```
+ */
+export interface PipelineOptions {
+  /** Largest body accepted, in bytes (default 1 MiB). Enforced while streaming. */
+  readonly bodyLimit?: number;
+  /** Deepest nesting accepted in a body (default 64). Checked before the JSON is built. */
+  readonly maxDepth?: number;
+  /** Prefix of problem `type` URIs (default `urn:purposeful:problem:`). */
+  readonly problemType?: string;
+}
+
+/**
+ * What a handler receives: the validated, minimized input and who is asking.
+ *
+ * @example
+ * ```ts
+ * const handler = async ({ body, actor, params }: HandlerContext<'support.ticket', typeof NewTicket>) =>
+ *   tickets.create({ ...body, openedBy: actor.id, customerId: params.customerId });
+ * ```
+ */
+export interface HandlerContext<
+  P extends string = string,
+  I extends PurposefulSchema | undefined = PurposefulSchema | undefined,
+  Q extends PurposefulSchema | undefined = PurposefulSchema | undefined,
+  Raw = unknown,
+> {
+  readonly purpose: P;
+  readonly actor: Actor;
+  readonly subjectId: string | undefined;
+  /** The body, only the fields declared for the purpose, validated. */
+  readonly body: I extends PurposefulSchema ? Inbound<I, P> : undefined;
+  /** The query, handled like the body. */
+  readonly query: Q extends PurposefulSchema ? Inbound<Q, P> : undefined;
+  readonly params: Readonly<Record<string, string>>;
+  /** The framework's request. */
+  readonly req: Raw;
+}
+
+/**
+ * What a handler may return on a route: with an output declaration, plain
+ * records (or an array of them) that the pipeline projects; without one, any
+ * JSON value.
+ *
+ * @example
+ * ```ts
+ * const result: HandlerResult<typeof Ticket> = await tickets.find(id); // a stored row, projected on the way out
+ * ```
+ */
+export type HandlerResult<O extends PurposefulSchema | undefined> = O extends PurposefulSchema
+  ? Record<string, unknown> | readonly Record<string, unknown>[] | undefined
+  : unknown;
+
+/**
+ * The projected output type of a route: what a client receives.
+ *
+ * @example
+ * ```ts
+ * type TicketView = RouteOutput<typeof Ticket, 'support.ticket'>; // Outbound<typeof Ticket, 'support.ticket'> or a list of them
+ * ```
+ */
+export type RouteOutput<O extends PurposefulSchema | undefined, P extends string> = O extends PurposefulSchema
+  ? Outbound<O, P> | Outbound<O, P>[]
+  : unknown;
+
+/**
+ * How an adapter hands a request to the pipeline.
+ *
+ * @example
+ * ```ts
+ * const incoming: IncomingRequest<Request> = {
+ *   method: request.method, headers: request.headers, params: {}, raw: request,
+ *   search: new URL(request.url).searchParams,
+ *   body: { stream: request.body, length: request.headers.get('content-length') },
+ * };
+ * ```
+ */
+export interface IncomingRequest<Raw = unknown> extends RouteRequest<Raw> {
+  /** The query string, without `?` (or parsed already). */
+  readonly search: string | URLSearchParams | undefined;
+  /** The raw body (read here, with every check), or a body a framework parser already built (fewer checks: see the docs). */
+  readonly body: { readonly stream: BodySource | null; readonly length?: string | null } | { readonly parsed: unknown };
+}
+
+/**
+ * A route compiled once for an engine: options checked, then per request
+ * `enter` (who, about whom, input) and `leave` (projection, serialization).
+ * Adapters are thin translations onto it.
+ *
+ * @example
+ * ```ts
+ * // a custom adapter, the way the built-in ones are written
+ * const compiled = compileRoute(pf, route);
+ * const ctx = await compiled.enter(incoming);     // throws PurposefulError on refusal
+ * const answer = await compiled.leave(ctx, await handler(ctx));
+ * ```
+ */
+export interface CompiledRoute<Raw = unknown> {
+  readonly route: RouteDeclaration<
+    string,
+    PurposefulSchema | undefined,
+    PurposefulSchema | undefined,
+    PurposefulSchema | undefined,
+    Raw
+  >;
+  /** Resolves the actor and subject, checks authorization, reads and checks the input. */
+  enter(
+    req: IncomingRequest<Raw>,
+  ): Promise<HandlerContext<string, PurposefulSchema | undefined, PurposefulSchema | undefined, Raw>>;
+  /** Projects the handler's result for the purpose (an array: each element); `undefined` stays `undefined`. */
+  project(
+    ctx: HandlerContext<string, PurposefulSchema | undefined, PurposefulSchema | undefined, Raw>,
+    data: unknown,
+  ): Promise<unknown>;
+  /** Projects the handler's result for the purpose and serializes it. */
+  leave(
+    ctx: HandlerContext<string, PurposefulSchema | undefined, PurposefulSchema | undefined, Raw>,
+    data: unknown,
+  ): Promise<HttpAnswer>;
+  /**
+   * The problem answer for a purposeful error, or for an error with a 4xx
+   * `status` / `statusCode` (the `http-errors` convention: `throw createError(404)`),
+   * whose message is not sent. Other errors: `undefined`, for the framework's error handling.
+   */
+  problem(err: unknown): HttpAnswer | undefined;
+}
+
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
+const DEFAULT_MAX_DEPTH = 64;
+const JSON_HEADERS = Object.freeze({ 'content-type': 'application/json; charset=utf-8', ...PRIVATE_HEADERS });
+const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+
+const invalid = (message: string): never => {
+  throw new PurposefulError('PF_OPTIONS_INVALID', message);
+};
+
+/**
+ * Compiles a route declaration against an engine, once: the purpose must be
+ * declared, the schemas registered with this engine, the functions functions.
+ *
+ * @example
+ * ```ts
+ * const compiled = compileRoute(pf, { purpose: 'support.ticket', output: Ticket, actor }, { bodyLimit: 65_536 });
+ * compiled.route.purpose; // 'support.ticket'
+ * ```
+ */
+export function compileRoute<Raw = unknown>(
+  pf: Purposeful,
+  route: RouteDeclaration<string, PurposefulSchema | undefined, PurposefulSchema | undefined, PurposefulSchema | undefined, Raw>,
+  options: PipelineOptions = {},
+): CompiledRoute<Raw> {
+  if (typeof pf !== 'object' || pf === null || typeof pf.inbound !== 'function') {
+    invalid('the engine (createPurposeful(...)) must be the first argument');
+  }
+  if (typeof route !== 'object' || route === null)
+    invalid('the route declaration must be an object { purpose, input?, output?, actor }');
+  const { purpose, input, query, output, actor, subject, status } = route;
+  if (typeof purpose !== 'string' || !pf.purposes.get(purpose)) {
+    throw new PurposefulError('PF_PURPOSE_UNKNOWN', `the route's purpose "${String(purpose)}" is not declared`, {
+      purpose: typeof purpose === 'string' ? purpose : undefined,
+    });
+  }
+  for (const [name, schema] of [
+    ['input', input],
+    ['query', query],
+    ['output', output],
+  ] as const) {
+    if (schema === undefined) continue;
+    if (!isPurposefulSchema(schema) || pf.schema(schema.id) !== schema) {
+      throw new PurposefulError('PF_SCHEMA_UNKNOWN', `the route's ${name} schema is not registered with this engine`);
+    }
+  }
+  if (!input && !query && !output)
+    invalid('a route declares at least one of input, query or output: what personal data it handles');
+  if (typeof actor !== 'function') {
+    invalid('the route needs an actor(req) function (e.g. actorFromJwt(...)): every access must be attributable (LGPD Art. 37)');
+  }
+  if (subject !== undefined && typeof subject !== 'function') invalid('route.subject must be a function (req) => subject id');
+  if (status !== undefined && (!Number.isInteger(status) || status < 200 || status > 299)) {
+    invalid('route.status must be a 2xx status');
+  }
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  if (!Number.isInteger(bodyLimit) || bodyLimit < 1) invalid('bodyLimit must be a positive integer (bytes)');
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > 1000) invalid('maxDepth must be an integer from 1 to 1000');
+  const typeBase = options.problemType ?? PROBLEM_TYPE_BASE;
+  if (typeof typeBase !== 'string') invalid('problemType must be a string');
+  const resolveActor = actor as (req: RouteRequest<Raw>) => Actor | Promise<Actor>;
+
+  const readInput = async (req: IncomingRequest<Raw>): Promise<unknown> => {
+    const body = req.body;
+    checkJsonMediaType(req.headers.get('content-type'));
+    if ('parsed' in body) {
+      if (body.parsed === undefined) throw new PurposefulError('PF_BODY_INVALID', 'the body is empty', { reason: 'empty' });
+      checkParsed(body.parsed, maxDepth);
+      return body.parsed;
+    }
+    const bytes = await readBody(body.stream, bodyLimit, body.length);
+    if (bytes.byteLength === 0) throw new PurposefulError('PF_BODY_INVALID', 'the body is empty', { reason: 'empty' });
+    return parseJson(decodeUtf8(bytes), maxDepth);
+  };
+
+  const compiled: CompiledRoute<Raw> = {
+    route,
+    async enter(req) {
+      const who = await resolveActor(req);
+      const subjectId = subject ? await subject(req) : undefined;
+      const ctx = { purpose, actor: who, subjectId };
+      // who may ask is settled before a byte of the body is read
+      if (output) await pf.authorize(output, ctx);
+      const body = input ? await pf.inbound(input, await readInput(req), ctx) : undefined;
+      const q = query ? await pf.inbound(query, queryObject(req.search), ctx) : undefined;
+      return { purpose, actor: who, subjectId, body, query: q, params: req.params ?? NO_PARAMS, req: req.raw } as never;
+    },
+    async project(ctx, data) {
+      if (!output || data === undefined || data === null) return data;
+      const pctx = { purpose, actor: ctx.actor, subjectId: ctx.subjectId };
+      return Array.isArray(data) ? pf.openMany(output, data, pctx) : pf.open(output, data, pctx);
+    },
+    async leave(ctx, data) {
+      const out = await compiled.project(ctx, data);
+      if (out === undefined) return { status: status ?? 204, headers: PRIVATE_HEADERS, body: undefined };
+      return { status: status ?? 200, headers: JSON_HEADERS, body: JSON.stringify(out) };
+    },
+    problem(err) {
+      if (isPurposefulError(err)) return toProblem(err, typeBase);
+      return clientError(err);
+    },
+  };
+  return Object.freeze(compiled);
+}
+
+const STATUS_TITLES: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  410: 'Gone',
+  412: 'Precondition Failed',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+};
+
+/** A handler's client error (`status` 400–499) as a bare problem: its message may hold data, so only the status goes out. */
+function clientError(err: unknown): HttpAnswer | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const status = (err as { status?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode;
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 400 || status > 499) return undefined;
+  const title = STATUS_TITLES[status] ?? 'Client Error';
+  return {
+    status,
+    headers: { 'content-type': 'application/problem+json', ...PRIVATE_HEADERS },
+    body: JSON.stringify({ type: 'about:blank', title, status }),
+  };
+}
+
+const FORBIDDEN_QUERY_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** A query string as an object of strings; a repeated key is refused rather than guessed at. */
+function queryObject(search: string | URLSearchParams | undefined): Record<string, string> {
+  const params = typeof search === 'string' || search === undefined ? new URLSearchParams(search ?? '') : search;
+  const out: Record<string, string> = Object.create(null);
+  for (const [key, value] of params) {
+    if (FORBIDDEN_QUERY_KEYS.has(key)) {
+      throw new PurposefulError('PF_INPUT_INVALID', 'the query string holds a "__proto__", "constructor" or "prototype" key', {
+        reason: 'forbidden_key',
+      });
+    }
+    if (Object.hasOwn(out, key)) {
+      throw new PurposefulError('PF_INPUT_INVALID', 'the query string repeats a parameter', { reason: 'duplicate_key' });
+    }
+    out[key] = value;
+  }
+  return { ...out };
+}
+
+/**
+ * The error a handler-side bypass gets: on a route with an output
+ * declaration, data must leave through the projection.
+ *
+ * @example
+ * ```ts
+ * // in a custom adapter
+ * if (result instanceof Response && compiled.route.output) throw outputBypass('a Response of its own');
+ * ```
+ */
+export function outputBypass(how: string): PurposefulError {
+  return new PurposefulError(
+    'PF_OUTPUT_BYPASS',
+    `the handler sent its answer with ${how} on a route with an output declaration: return the data instead, so it is projected for the purpose`,
+  );
+}

@@ -27,6 +27,7 @@ import {
   isPurposefulError,
   outputBypass,
   type PipelineOptions,
+  PRIVATE_HEADERS,
   type Purposeful,
   PurposefulError,
   type RouteDeclaration,
@@ -196,6 +197,7 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
     request.body = ctx?.body;
     if (route.query) request.query = ctx?.query;
     if (route.status !== undefined) reply.code(route.status);
+    reply.headers(PRIVATE_HEADERS);
     next();
   };
 
@@ -206,8 +208,6 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
     if (ctx === undefined) return payload;
     const projected = await compiled.project(ctx, payload);
     state.cleared = true;
-    reply.header('cache-control', 'no-store');
-    reply.header('x-content-type-options', 'nosniff');
     return projected;
   };
 
@@ -215,10 +215,11 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
     const state = (request as WithState)[kState];
     if (state === undefined || state.cleared) return next(null, payload);
     if (payload === undefined || payload === '') {
-      // the handler returned nothing: nothing to project
+      // the handler returned nothing: nothing to project, and the status says so
       if (reply.statusCode === 200) reply.code(204);
       return next(null, payload);
     }
+    if (!guarded) return next(null, payload);
     (payload as { destroy?: () => void }).destroy?.();
     const answer = compiled.problem(outputBypass('a string, Buffer or stream (reply.send, reply.raw)')) as HttpAnswer;
     state.cleared = true;
@@ -230,10 +231,8 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
 
   addHook(routeOptions, 'preParsing', preParsing);
   addHook(routeOptions, 'preValidation', preValidation);
-  if (guarded) {
-    addHook(routeOptions, 'preSerialization', preSerialization);
-    addHook(routeOptions, 'onSend', onSend);
-  }
+  addHook(routeOptions, 'onSend', onSend);
+  if (guarded) addHook(routeOptions, 'preSerialization', preSerialization);
 
   const userErrorHandler = routeOptions.errorHandler;
   routeOptions.errorHandler = function purposefulErrorHandler(this: FastifyInstance, error, request, reply) {

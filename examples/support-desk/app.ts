@@ -142,7 +142,7 @@ export function createSupportDesk(options: { jwtSecret: Uint8Array }) {
           messages: [{ at: new Date().toISOString(), from: 'customer', text: b.message }],
           assignee: null,
         };
-        const row = await pf.seal(Ticket, ticket, { purpose, actor });
+        const row = await pf.seal(Ticket, ticket, { purpose: purpose as 'support.ticket', actor });
         tickets.set(ticket.id, row);
         return row; // as stored: the pipeline opens and projects it for the purpose
       },

@@ -1,6 +1,6 @@
 export type { BodySource, NodeReadableLike } from './body.js';
 export { actorFromJwt, DEFAULT_MFA_METHODS, type JwtActorOptions, type WithHeaders } from './jwt.js';
-export { type HttpAnswer, PROBLEM_TYPE_BASE, type ProblemDocument, toProblem } from './problem.js';
+export { type HttpAnswer, PRIVATE_HEADERS, PROBLEM_TYPE_BASE, type ProblemDocument, toProblem } from './problem.js';
 export {
   type CompiledRoute,
   compileRoute,

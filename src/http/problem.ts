@@ -96,7 +96,14 @@ const TITLES: Readonly<Record<ErrorCode, string>> = {
   PF_OUTPUT_BYPASS: 'Output bypassed the projection',
 };
 
-/** Headers every personal-data answer carries: never cached by a shared cache, never sniffed. */
+/**
+ * Headers every answer of a purposeful route carries: never stored by a cache, never sniffed.
+ *
+ * @example
+ * ```ts
+ * for (const [name, value] of Object.entries(PRIVATE_HEADERS)) res.setHeader(name, value);
+ * ```
+ */
 export const PRIVATE_HEADERS = Object.freeze({ 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
 
 /**

@@ -201,7 +201,7 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
     next();
   };
 
-  const preSerialization: preSerializationHookHandler<unknown> = async (request, reply, payload) => {
+  const preSerialization: preSerializationHookHandler<unknown> = async (request, _reply, payload) => {
     const state = (request as WithState)[kState];
     if (state === undefined || state.cleared) return payload;
     const ctx = state.ctx;

@@ -87,7 +87,6 @@ export function purposeful<
     const original = guarded ? guard(res) : undefined;
     const send = (answer: HttpAnswer): void => {
       if (original?.bypassed) return; // the bypass was answered already
-      original?.restore();
       if (res.headersSent) {
         res.destroy();
         return;
@@ -96,7 +95,9 @@ export function purposeful<
       res.removeHeader('etag');
       res.statusCode = answer.status;
       for (const [k, v] of Object.entries(answer.headers)) res.setHeader(k, v);
-      res.end(answer.body);
+      // the guard stays in place: a late write (a pipe still running) is dropped, not sent
+      if (original) original.end(answer.body);
+      else res.end(answer.body);
     };
     const run = async (): Promise<void> => {
       const url = req.originalUrl ?? req.url;
@@ -113,44 +114,73 @@ export function purposeful<
       if (route.input) req.body = ctx.body; // later middleware sees only the declared fields
       const data = await (handler as (c: typeof ctx, r: Response) => unknown)(ctx, res);
       if (original?.bypassed) return;
+      // without an output declaration a handler may answer by itself
+      if (!guarded && (res.headersSent || res.writableEnded)) return;
       send(await compiled.leave(ctx, data));
     };
     run().catch((err: unknown) => {
       const answer = compiled.problem(err);
       if (answer !== undefined) return send(answer);
       if (original?.bypassed) return;
-      original?.restore();
+      original?.release(); // the application's error handler answers as it likes
       next(err);
     });
   };
 
-  /** Shadows the sending methods on this response: a call answers 500 PF_OUTPUT_BYPASS instead. */
-  function guard(res: Response): { restore(): void; bypassed: boolean } {
-    const saved = {} as Record<Sending, unknown>;
+  /**
+   * Shadows the sending methods on this response: a call from the handler
+   * answers 500 PF_OUTPUT_BYPASS instead (or, once an answer went out, does
+   * nothing). The pipeline sends through `end`, the method as it was.
+   */
+  function guard(res: Response): {
+    restore(): void;
+    release(): void;
+    end(body: string | undefined): void;
+    bypassed: boolean;
+    guarding: boolean;
+  } {
+    const target = res as unknown as Record<string, unknown>;
+    const saved = new Map<Sending, unknown>();
+    for (const m of SENDING) if (Object.hasOwn(target, m)) saved.set(m, target[m]);
     const state = {
       bypassed: false,
+      guarding: true,
+      release(): void {
+        state.guarding = false;
+        state.restore();
+      },
       restore(): void {
-        for (const m of SENDING) delete (res as unknown as Record<string, unknown>)[m];
-        for (const m of SENDING)
-          if (Object.hasOwn(saved, m) && saved[m] !== undefined) (res as never as Record<string, unknown>)[m] = saved[m];
+        for (const m of SENDING) {
+          if (saved.has(m)) target[m] = saved.get(m);
+          else delete target[m];
+        }
+      },
+      /** Sends through the real methods (Node's `end` calls `writeHead` on the instance), then drops anything later. */
+      end(body: string | undefined): void {
+        state.restore();
+        res.end(body);
+        for (const n of SENDING) target[n] = noop;
       },
     };
+    const noop = (): Response => res;
+    // stream.pipe(res) announces itself at once: refuse then, not at its first chunk
+    res.once('pipe', () => {
+      if (state.guarding) (target.write as () => void)();
+    });
     for (const m of SENDING) {
-      saved[m] = Object.hasOwn(res, m) ? (res as unknown as Record<string, unknown>)[m] : undefined;
-      (res as unknown as Record<string, unknown>)[m] = function bypass(this: Response): Response {
-        if (!state.bypassed) {
+      target[m] = function bypass(): Response {
+        if (state.bypassed) return res;
+        state.bypassed = true;
+        for (const n of SENDING) target[n] = noop; // a pipe keeps writing after this point
+        if (!res.headersSent && !res.writableEnded) {
           const answer = compiled.problem(outputBypass(`res.${m === 'write' || m === 'end' ? 'send/json/end/pipe' : m}`));
-          state.restore();
-          state.bypassed = true;
-          if (answer && !res.headersSent) {
+          if (answer) {
             res.removeHeader('content-length');
             res.removeHeader('etag');
             res.statusCode = answer.status;
             for (const [k, v] of Object.entries(answer.headers)) res.setHeader(k, v);
-            res.end(answer.body);
+            state.end(answer.body);
           }
-          // shadow again with no-ops: a pipe keeps writing after this point
-          for (const n of SENDING) (res as unknown as Record<string, unknown>)[n] = () => res;
         }
         return res;
       };

@@ -48,7 +48,15 @@ export interface PurposefulPluginOptions extends PipelineOptions {
   readonly engine: Purposeful;
 }
 
-/** A route declaration as Fastify routes carry it in `config.purposeful`. */
+/**
+ * A route declaration as Fastify routes carry it in `config.purposeful`.
+ *
+ * @example
+ * ```ts
+ * const readTicket: FastifyRouteDeclaration = { purpose: 'support.ticket', output: Ticket, actor: agent };
+ * app.get('/tickets/:id', { config: { purposeful: readTicket } }, async (request) => tickets.find(request.params));
+ * ```
+ */
 // biome-ignore lint/suspicious/noExplicitAny: any schema combination may be declared on a route
 export type FastifyRouteDeclaration = RouteDeclaration<string, any, any, any, FastifyRequest>;
 

@@ -3,8 +3,14 @@ import { describe, expect, it } from 'vitest';
 
 // Every public export carries TSDoc with an @example (the project's docs rule).
 describe('public API documentation', () => {
-  it('every export of the core entry has TSDoc with an @example', () => {
-    const program = ts.createProgram(['src/index.ts'], {
+  it.each([
+    'src/index.ts',
+    'adapters/express.ts',
+    'adapters/fastify.ts',
+    'adapters/next.ts',
+    'adapters/fetch.ts',
+  ])('every export of %s has TSDoc with an @example', (file) => {
+    const program = ts.createProgram([file], {
       module: ts.ModuleKind.NodeNext,
       moduleResolution: ts.ModuleResolutionKind.NodeNext,
       target: ts.ScriptTarget.ES2022,
@@ -12,8 +18,8 @@ describe('public API documentation', () => {
       skipLibCheck: true,
     });
     const checker = program.getTypeChecker();
-    const entry = program.getSourceFile('src/index.ts');
-    if (!entry) throw new Error('src/index.ts not found');
+    const entry = program.getSourceFile(file);
+    if (!entry) throw new Error(`${file} not found`);
     const moduleSymbol = checker.getSymbolAtLocation(entry);
     if (!moduleSymbol) throw new Error('no module symbol');
     const missing: string[] = [];

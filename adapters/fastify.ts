@@ -72,6 +72,7 @@ declare module 'fastify' {
 }
 
 const kState = Symbol('purposeful.state');
+const kInstrumented = Symbol('purposeful.instrumented');
 
 /** Per-request state of an instrumented route. */
 interface State {
@@ -119,7 +120,6 @@ export const purposefulPlugin: FastifyPluginCallback<PurposefulPluginOptions> = 
     if (typeof engine !== 'object' || engine === null || typeof engine.inbound !== 'function') {
       return done(new PurposefulError('PF_OPTIONS_INVALID', 'purposefulPlugin needs { engine: createPurposeful(...) }'));
     }
-    const instrumented = new WeakSet<object>();
     fastify.decorateRequest('purposeful', null);
 
     fastify.addHook('onRoute', (routeOptions: RouteOptions) => {
@@ -129,15 +129,16 @@ export const purposefulPlugin: FastifyPluginCallback<PurposefulPluginOptions> = 
         bodyLimit: routeOptions.bodyLimit ?? fastify.initialConfig.bodyLimit,
         ...pipeline,
       });
-      instrumented.add(declaration);
+      // marks this route (not the declaration, which several routes may share) as instrumented
+      routeOptions.config = { ...routeOptions.config, [kInstrumented]: true } as typeof routeOptions.config;
       instrument(routeOptions, compiled);
     });
 
     // Routes declared before the plugin in this context get no onRoute call,
     // but do get the context's hooks: refuse them rather than serve them raw.
     const gate: onRequestHookHandler = (request, reply, next) => {
-      const declaration = request.routeOptions.config.purposeful;
-      if (declaration === undefined || instrumented.has(declaration)) return next();
+      const config = request.routeOptions.config as { purposeful?: unknown; [kInstrumented]?: true };
+      if (config.purposeful === undefined || config[kInstrumented] === true) return next();
       const answer = toProblem(
         new PurposefulError(
           'PF_OPTIONS_INVALID',
@@ -169,6 +170,11 @@ function addHook<K extends 'preParsing' | 'preValidation' | 'preSerialization' |
   const existing = routeOptions[name] as unknown;
   const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
   (routeOptions as unknown as Record<string, unknown>)[name] = [...list, hook];
+}
+
+/** `reply.hijack()` would hand the raw response to the handler, around every hook. */
+function refuseHijack(): never {
+  throw outputBypass('reply.hijack()');
 }
 
 /** Adds the route-level hooks and the error handler of one purposeful route. */
@@ -206,6 +212,7 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
     if (route.query) request.query = ctx?.query;
     if (route.status !== undefined) reply.code(route.status);
     reply.headers(PRIVATE_HEADERS);
+    if (guarded) (reply as unknown as { hijack: () => never }).hijack = refuseHijack;
     next();
   };
 

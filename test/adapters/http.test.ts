@@ -4,7 +4,7 @@ import { createSupportDesk } from '../../examples/support-desk/app.js';
 import { expressApp } from '../../examples/support-desk/express.js';
 import { fastifyApp } from '../../examples/support-desk/fastify.js';
 import { fetchApp, serveFetch } from '../../examples/support-desk/fetch.js';
-import { CASES, JWT_SECRET, runCase, type Tokens, tokens } from './cases.js';
+import { CASES, fuzzPipeline, JWT_SECRET, runCase, type Tokens, tokens } from './cases.js';
 
 type Started = { base: string; close(): Promise<void> };
 
@@ -45,5 +45,11 @@ for (const [name, start] of Object.entries(servers)) {
     });
     afterAll(() => server.close());
     for (const c of CASES) it(c.name, () => runCase(server.base, c, t));
+    it('never answers 5xx to random bodies, headers and tokens (fast-check, over HTTP)', () =>
+      fuzzPipeline(async (url, init) => {
+        const res = await fetch(server.base + url, init);
+        await res.arrayBuffer();
+        return res.status;
+      }, 150));
   });
 }

@@ -59,7 +59,7 @@ describe('parseJson', () => {
         fc.integer({ min: 0, max: 30 }),
         (key, depth, others) => {
           const fields = Array.from({ length: others }, (_, i) => `"k${i}":${i}`);
-          const inner = `{${[JSON.stringify(key) + ':1', ...fields, JSON.stringify(key) + ':2'].join(',')}}`;
+          const inner = `{${[`${JSON.stringify(key)}:1`, ...fields, `${JSON.stringify(key)}:2`].join(',')}}`;
           const text = '{"a":'.repeat(depth) + inner + '}'.repeat(depth);
           expect(codeOf(() => parseJson(text, 64))).toBe('PF_BODY_INVALID:duplicate_key');
         },

@@ -1,0 +1,122 @@
+import { Readable } from 'node:stream';
+import Fastify from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { purposefulPlugin } from '../../adapters/fastify.js';
+import { createSupportDesk } from '../../examples/support-desk/app.js';
+import { Customer, NewTicket } from '../../examples/support-desk/declarations.js';
+import { sampleCustomer } from '../../examples/support-desk/sample.js';
+import { isPurposefulError } from '../../src/index.js';
+import { JWT_SECRET, MARKER } from './cases.js';
+
+const desk = createSupportDesk({ jwtSecret: JWT_SECRET });
+const actor = () => ({ id: 'agent-7', roles: ['support'] });
+const readCustomer = { purpose: 'support.ticket', output: Customer, actor } as const;
+const plain = { ...sampleCustomer, name: MARKER };
+
+const app = Fastify();
+// declared before the plugin in the same context: the plugin cannot instrument it, so it is refused
+app.get('/early', { config: { purposeful: readCustomer } }, async () => plain);
+
+describe('Fastify adapter', () => {
+  beforeAll(async () => {
+    await desk.ready;
+    await app.register(purposefulPlugin, { engine: desk.pf });
+    app.get('/string', { config: { purposeful: readCustomer } }, async (_req, reply) => reply.send(JSON.stringify(plain)));
+    app.get('/buffer', { config: { purposeful: readCustomer } }, async () => Buffer.from(JSON.stringify(plain)));
+    app.get('/stream', { config: { purposeful: readCustomer } }, async (_req, reply) =>
+      reply.type('application/json').send(Readable.from([JSON.stringify(plain)])),
+    );
+    app.get('/raw', { config: { purposeful: readCustomer } }, async (_req, reply) => {
+      reply.hijack();
+      reply.raw.end(JSON.stringify(plain));
+    });
+    app.get('/returns', { config: { purposeful: readCustomer } }, async () => desk.customers.get(sampleCustomer.id));
+    app.get('/list', { config: { purposeful: readCustomer } }, async () => [...desk.customers.values()]);
+    app.get(
+      '/throws',
+      { config: { purposeful: readCustomer }, errorHandler: (_e, _r, reply) => reply.code(599).send({ own: true }) },
+      async () => {
+        throw new Error(`boom ${MARKER}`);
+      },
+    );
+    app.post('/context', { config: { purposeful: { purpose: 'support.ticket', input: NewTicket, actor } } }, async (request) => ({
+      body: request.body,
+      actor: request.purposeful?.actor.id,
+    }));
+    app.post('/plain', async (request) => ({ seen: request.body }));
+    await app.ready();
+  });
+  afterAll(() => app.close());
+
+  it.each(['string', 'buffer', 'stream'])(
+    'refuses a %s sent on a route with an output declaration (nothing leaks)',
+    async (how) => {
+      const res = await app.inject({ method: 'GET', url: `/${how}` });
+      expect(res.statusCode).toBe(500);
+      expect(res.json()).toMatchObject({ code: 'PF_OUTPUT_BYPASS' });
+      expect(res.body).not.toContain(MARKER);
+      expect(res.headers['content-type']).toBe('application/problem+json');
+    },
+  );
+
+  it('refuses reply.hijack() on a route with an output declaration', async () => {
+    const res = await app.inject({ method: 'GET', url: '/raw' });
+    expect(res.statusCode).toBe(500);
+    expect(res.json()).toMatchObject({ code: 'PF_OUTPUT_BYPASS' });
+    expect(res.body).not.toContain(MARKER);
+  });
+
+  it('projects returned rows, one or many, with the private headers', async () => {
+    const one = await app.inject({ method: 'GET', url: '/returns' });
+    expect(one.json().cpf).toBe('***.***.**7-25');
+    expect(one.headers['cache-control']).toBe('no-store');
+    const many = await app.inject({ method: 'GET', url: '/list' });
+    expect(many.json()).toHaveLength(2);
+  });
+
+  it('refuses a route declared before the plugin rather than serve it unprotected', async () => {
+    const res = await app.inject({ method: 'GET', url: '/early' });
+    expect(res.statusCode).toBe(500);
+    expect(res.json()).toMatchObject({ code: 'PF_OPTIONS_INVALID' });
+    expect(res.body).not.toContain(MARKER);
+  });
+
+  it('leaves other errors to the route’s or the instance’s error handler', async () => {
+    const res = await app.inject({ method: 'GET', url: '/throws' });
+    expect(res.statusCode).toBe(599);
+    expect(res.json()).toEqual({ own: true });
+  });
+
+  it('gives the handler the validated input in request.body and the context in request.purposeful', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/context',
+      payload: { customerId: sampleCustomer.id, subject: 's', message: 'm' },
+    });
+    expect(res.json()).toEqual({ body: { customerId: sampleCustomer.id, subject: 's', message: 'm' }, actor: 'agent-7' });
+  });
+
+  it('leaves routes without config.purposeful alone', async () => {
+    const res = await app.inject({ method: 'POST', url: '/plain', payload: { a: 1, a2: [1] } });
+    expect(res.json()).toEqual({ seen: { a: 1, a2: [1] } });
+  });
+
+  it('fails at startup for a route whose declaration is wrong', async () => {
+    const bad = Fastify();
+    await bad.register(purposefulPlugin, { engine: desk.pf });
+    let code: string | undefined;
+    try {
+      bad.get('/x', { config: { purposeful: { purpose: 'nope', output: Customer, actor } } }, async () => ({}));
+      await bad.ready();
+    } catch (err) {
+      code = isPurposefulError(err) ? err.code : String(err);
+    }
+    expect(code).toBe('PF_PURPOSE_UNKNOWN');
+    await bad.close();
+  });
+
+  it('refuses to register without an engine', async () => {
+    const bad = Fastify();
+    await expect(bad.register(purposefulPlugin, {} as never).ready()).rejects.toMatchObject({ code: 'PF_OPTIONS_INVALID' });
+  });
+});

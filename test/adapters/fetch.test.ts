@@ -1,0 +1,109 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { toFetchHandler } from '../../adapters/fetch.js';
+import { withPurpose } from '../../adapters/next.js';
+import { createSupportDesk } from '../../examples/support-desk/app.js';
+import { Customer, NewTicket } from '../../examples/support-desk/declarations.js';
+import { fetchApp } from '../../examples/support-desk/fetch.js';
+import { sampleCustomer } from '../../examples/support-desk/sample.js';
+import { isPurposefulError } from '../../src/index.js';
+import { fuzzPipeline, JWT_SECRET, MARKER } from './cases.js';
+
+const desk = createSupportDesk({ jwtSecret: JWT_SECRET });
+const actor = () => ({ id: 'agent-7', roles: ['support'] });
+const readCustomer = { purpose: 'support.ticket', output: Customer, actor } as const;
+beforeAll(() => desk.ready);
+
+describe('withPurpose (Next.js) and toFetchHandler', () => {
+  it('awaits context.params and hands them to subject, actor and handler', async () => {
+    const GET = withPurpose(desk.pf, { ...readCustomer, subject: (req) => req.params.id }, ({ params, subjectId }) => {
+      expect(subjectId).toBe(params.id);
+      return desk.customers.get(params.id ?? '');
+    });
+    const res = await GET(new Request('http://x/customers/1'), { params: Promise.resolve({ id: sampleCustomer.id }) });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { cpf: string }).cpf).toBe('***.***.**7-25');
+    // catch-all segments arrive as arrays
+    const ALL = withPurpose(desk.pf, readCustomer, ({ params }) => ({ id: params.slug, channel: 'chat' }));
+    expect(await (await ALL(new Request('http://x/'), { params: { slug: ['a', 'b'] } })).json()).toEqual({
+      id: 'a/b',
+      channel: 'chat',
+    });
+  });
+
+  it('refuses a Response of the handler’s own on a route with an output declaration', async () => {
+    const GET = withPurpose(desk.pf, readCustomer, () => Response.json({ ...sampleCustomer, name: MARKER }));
+    const res = await GET(new Request('http://x/'));
+    const text = await res.text();
+    expect(res.status).toBe(500);
+    expect(JSON.parse(text)).toMatchObject({ code: 'PF_OUTPUT_BYPASS' });
+    expect(text).not.toContain(MARKER);
+  });
+
+  it('passes a Response through on a route without an output declaration', async () => {
+    const POST = toFetchHandler(
+      desk.pf,
+      { purpose: 'support.ticket', input: NewTicket, actor },
+      () => new Response('ok', { status: 202 }),
+    );
+    const res = await POST(
+      new Request('http://x/', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ customerId: sampleCustomer.id, subject: 's', message: 'm' }),
+      }),
+    );
+    expect(res.status).toBe(202);
+  });
+
+  it('rethrows errors that are not refusals (the runtime answers 500 and logs them)', async () => {
+    const GET = toFetchHandler(desk.pf, readCustomer, () => {
+      throw new TypeError('a bug');
+    });
+    await expect(GET(new Request('http://x/'))).rejects.toThrow('a bug');
+  });
+
+  it('answers a thrown 4xx as a bare problem', async () => {
+    const GET = toFetchHandler(desk.pf, readCustomer, () => {
+      throw Object.assign(new Error(MARKER), { statusCode: 409 });
+    });
+    const res = await GET(new Request('http://x/'));
+    expect(res.status).toBe(409);
+    expect(await res.text()).not.toContain(MARKER);
+  });
+
+  it('validates the route when it is wrapped', () => {
+    const code = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (err) {
+        return isPurposefulError(err) ? err.code : (err as Error).name;
+      }
+      return 'accepted';
+    };
+    expect(code(() => withPurpose(desk.pf, { purpose: 'support.ticket', actor }, () => undefined))).toBe('PF_OPTIONS_INVALID');
+    expect(code(() => toFetchHandler(desk.pf, readCustomer, 'nope' as never))).toBe('TypeError');
+    expect(code(() => toFetchHandler(desk.pf, readCustomer, () => undefined, { bodyLimit: 0 }))).toBe('PF_OPTIONS_INVALID');
+    expect(code(() => toFetchHandler(desk.pf, readCustomer, () => undefined, { maxDepth: 5000 }))).toBe('PF_OPTIONS_INVALID');
+  });
+
+  it('honours a smaller body limit and depth', async () => {
+    const POST = toFetchHandler(desk.pf, { purpose: 'support.ticket', input: NewTicket, actor }, ({ body }) => body, {
+      bodyLimit: 64,
+      maxDepth: 2,
+    });
+    const send = (body: string) =>
+      POST(new Request('http://x/', { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
+    expect((await send(JSON.stringify({ message: 'x'.repeat(100) }))).status).toBe(413);
+    expect(((await (await send('{"a":{"b":{}}}')).json()) as { reason: string }).reason).toBe('depth');
+  });
+});
+
+describe('the pipeline under fuzzing', () => {
+  const handler = fetchApp(desk);
+  it('never throws out of the adapter and never answers 500 (fast-check)', () =>
+    fuzzPipeline(async (url, init) => {
+      const res = await handler(new Request(`http://x${url}`, init));
+      await res.arrayBuffer();
+      return res.status;
+    }, 400));
+});

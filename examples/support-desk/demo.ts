@@ -1,6 +1,9 @@
 /**
  * `npm run demo`: a short scripted scenario on the support-desk declarations.
- * Prints the data map and what each purpose sees of one customer record.
+ * First the desk over HTTP (Express, Fastify and fetch on 127.0.0.1: who was
+ * allowed to see what, and why), then the data map, consent, encryption and
+ * shredding on the engine itself. `npm run demo -- --serve` keeps the HTTP
+ * servers running and prints curl commands instead.
  */
 import { exportJWK, generateKeyPair } from 'jose';
 import {
@@ -17,7 +20,10 @@ import {
   validateDeclarations,
 } from '../../src/index.js';
 import { Customer, Invoice, purposes, Ticket } from './declarations.js';
+import { httpDemo } from './http-demo.js';
 import { sampleCustomer } from './sample.js';
+
+await httpDemo(process.argv.includes('--serve'));
 
 const line = (title: string) => console.log(`\n── ${title} ${'─'.repeat(Math.max(0, 70 - title.length))}`);
 

@@ -111,7 +111,7 @@ export function purposeful<
         search: q < 0 ? '' : url.slice(q + 1),
         body: parsed ? { parsed: req.body } : { stream: req, length: req.headers['content-length'] },
       });
-      if (route.input) req.body = ctx.body; // later middleware sees only the declared fields
+      req.body = ctx.body; // the handler and later middleware see the declared input only (or none)
       const data = await (handler as (c: typeof ctx, r: Response) => unknown)(ctx, res);
       if (original?.bypassed) return;
       // without an output declaration a handler may answer by itself

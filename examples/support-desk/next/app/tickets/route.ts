@@ -1,0 +1,8 @@
+/** POST /tickets: Opens a ticket (201, the stored ticket projected for the purpose). */
+import { desk, deskRoute } from '../../lib/desk.js';
+import { withPurpose } from '../../lib/with-purpose.js';
+
+export const dynamic = 'force-dynamic';
+
+const r = deskRoute('POST', '/tickets');
+export const POST = withPurpose(desk.pf, r.route, r.handler);

@@ -6,12 +6,14 @@
  */
 import { runConsentBench } from './consent.bench.js';
 import { runCryptoBench } from './crypto.bench.js';
+import { runHttpBench } from './http.bench.js';
 import { runMinimizeBench } from './minimize.bench.js';
 
 const SUITES: ReadonlyArray<readonly [name: string, run: () => Promise<void>]> = [
   ['minimize', runMinimizeBench],
   ['crypto', runCryptoBench],
   ['consent', runConsentBench],
+  ['http', runHttpBench],
 ];
 
 // `npm run bench -- crypto` runs only the suites named

@@ -28,9 +28,27 @@ function nextEnv(): Record<string, string | undefined> {
   };
 }
 
+/**
+ * Stands in front of `next` as the leader of its process group: when the test
+ * process goes away, however it ends, its end of stdin closes and the whole
+ * group (next and the workers of next build) is killed with it.
+ */
+const GUARD = `
+const { spawn } = require('node:child_process');
+const child = spawn(process.execPath, process.argv.slice(1), { stdio: ['ignore', 'inherit', 'inherit'] });
+const end = () => process.kill(-process.pid, 'SIGKILL');
+process.stdin.on('end', end).on('error', end).resume();
+child.on('exit', (code) => process.exit(code ?? 1));
+`;
+
+/** The `next` processes of this file still running: afterAll ends them (a build that outlived its hook's timeout too). */
+const running = new Set<ChildProcess>();
+
 /** Runs `next <args>` in its own process group, collecting its output. */
 function next(args: string[]): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [NEXT, ...args], { env: nextEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['-e', GUARD, NEXT, ...args], { env: nextEnv(), detached: true, stdio: 'pipe' });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let out = '';
   const keep = (b: Buffer) => {
     out = (out + b.toString('utf8')).slice(-20_000);
@@ -142,20 +160,17 @@ const EDGE_CASES: readonly HttpCase[] = [
 ];
 
 describe('next (built app, next start) over real HTTP: the shared table', () => {
-  let server: ChildProcess | undefined;
   let base = '';
   let t: Tokens;
-  const onExit = () => killGroup(server);
 
   beforeAll(async () => {
-    process.once('exit', onExit); // a worker that dies still takes the server with it
     await lock(Date.now() + BUILD_MS / 2);
     try {
       const buildMs = await build();
       const started = Date.now();
       const port = await freePort();
       const start = next(['start', APP, '-H', '127.0.0.1', '-p', String(port)]);
-      server = start.child;
+      const server = start.child;
       base = `http://127.0.0.1:${port}`;
       for (;;) {
         if (server.exitCode !== null || server.signalCode !== null) throw new Error(`next start exited:\n${start.output()}`);
@@ -170,18 +185,16 @@ describe('next (built app, next start) over real HTTP: the shared table', () => 
       console.info(`next: build ${buildMs} ms, start until the first answer ${Date.now() - started} ms`);
       t = await tokens();
     } catch (err) {
-      killGroup(server);
+      for (const child of running) killGroup(child);
       unlock();
       throw err;
     }
   }, BUILD_MS + START_MS);
 
   afterAll(async () => {
-    if (server) {
-      killGroup(server);
-      await exited(server);
-    }
-    process.off('exit', onExit);
+    const all = [...running];
+    for (const child of all) killGroup(child);
+    await Promise.all(all.map(exited));
     unlock();
   });
 

@@ -3,7 +3,16 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   // the entries other than the core import it by name, as users do: in tests that is the source
-  resolve: { alias: { purposeful: fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
+  resolve: {
+    alias: [
+      { find: /^purposeful$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+      { find: /^purposeful\/postgres$/, replacement: fileURLToPath(new URL('./src/postgres/index.ts', import.meta.url)) },
+      {
+        find: /^purposeful\/(express|fastify|next|fetch)$/,
+        replacement: fileURLToPath(new URL('./adapters/$1.ts', import.meta.url)),
+      },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/bench/**', 'node_modules/**'],

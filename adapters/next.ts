@@ -31,6 +31,23 @@ export interface NextRouteContext {
 }
 
 /**
+ * What {@link withPurpose} returns: a route handler with the signatures
+ * Next's generated route types check (`context.params` a promise), callable
+ * without a context or with plain params too (tests, other routers).
+ *
+ * @example
+ * ```ts
+ * export const GET: NextRouteFunction = withPurpose(pf, readTicket, ({ params }) => tickets.find(params.id));
+ * await GET(new Request('http://localhost/tickets/t-1'), { params: Promise.resolve({ id: 't-1' }) });
+ * ```
+ */
+export interface NextRouteFunction {
+  (request: Request): Promise<Response>;
+  (request: Request, context: { params: Record<string, string | string[] | undefined> }): Promise<Response>;
+  (request: Request, context: { params: Promise<Record<string, string | string[] | undefined>> }): Promise<Response>;
+}
+
+/**
  * A Next.js route handler body: gets the validated input and returns plain
  * data (or, without an output declaration, a `Response`).
  *
@@ -72,7 +89,7 @@ export function withPurpose<
   route: RouteDeclaration<P, I, Q, O, Request>,
   handler: NextRouteHandler<P, I, Q, O>,
   options?: PipelineOptions,
-): (request: Request, context?: NextRouteContext) => Promise<Response> {
+): NextRouteFunction {
   const compiled = compileRoute<Request>(
     pf as Purposeful,
     route as RouteDeclaration<
@@ -85,7 +102,7 @@ export function withPurpose<
     options,
   );
   if (typeof handler !== 'function') throw new TypeError('withPurpose: the handler must be a function');
-  return async (request, context) => {
+  return async (request: Request, context?: NextRouteContext) => {
     const raw = context?.params === undefined ? {} : await context.params;
     const params: Record<string, string> = {};
     for (const [k, v] of Object.entries(raw)) {

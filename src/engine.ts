@@ -6,7 +6,7 @@
  * @module
  */
 import * as core from 'zod/v4/core';
-import { type ConsentOptions, checkConsent, type NoticeChange } from './consent/check.js';
+import { CONSENT_MEMO, type ConsentOptions, checkConsent, type NoticeChange } from './consent/check.js';
 import type { ConsentLedger } from './consent/ledger.js';
 import { isKeyring, type Keyring } from './crypto/keyring.js';
 import type { ErasureEntry, ErasureJournal, SubjectKeyStore } from './crypto/keystore.js';
@@ -352,11 +352,16 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     gdprDigitalConsentAge: age,
   };
   /** The consent check of a resolved request (a no-op for purposes that do not rest on consent). */
-  const requireConsent = (schema: PurposefulSchema, r: Resolved, ctx: PurposeContext, direction: 'inbound' | 'outbound') => {
+  const requireConsent = async (schema: PurposefulSchema, r: Resolved, ctx: PurposeContext, direction: 'inbound' | 'outbound') => {
     const purpose = schema.purposes.get(r.purpose);
-    if (!purpose || purpose.consentUnder.length === 0) return undefined;
+    if (!purpose || purpose.consentUnder.length === 0) return;
     const { showsSensitive } = planFor(schema, r.purpose, direction, r.roles);
-    return checkConsent(consent, schema, purpose, r.jurisdictions, r.subjectId, ctx.subjectAge, showsSensitive);
+    // within one HTTP request (the pipeline's context carries a memo) a check that passed is not repeated
+    const memo = (ctx as { [CONSENT_MEMO]?: Set<string> })[CONSENT_MEMO];
+    const key = memo && `${r.subjectId}\u0000${r.purpose}\u0000${showsSensitive ? 1 : 0}`;
+    if (key !== undefined && memo?.has(key)) return;
+    await checkConsent(consent, schema, purpose, r.jurisdictions, r.subjectId, ctx.subjectAge, showsSensitive);
+    if (key !== undefined) memo?.add(key);
   };
   const needVault = (what: string): Vault => {
     if (!vault) throw new PurposefulError('PF_KEY_NOT_FOUND', `${what} needs a keyring: createPurposeful({ keys })`);
@@ -490,8 +495,14 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
       const r = resolve(schema, ctx, data);
       const minimized = runMinimize(schema, r.purpose, data, 'inbound', r.roles, strip, limits, undefined);
       let result: Awaited<ReturnType<typeof core.safeParseAsync>>;
+      const zod = inboundZodFor(schema, r.purpose, r.roles);
       try {
-        result = await core.safeParseAsync(inboundZodFor(schema, r.purpose, r.roles), minimized);
+        try {
+          result = core.safeParse(zod, minimized); // half the cost of the async parse
+        } catch (err) {
+          if (!(err instanceof core.$ZodAsyncError)) throw err;
+          result = await core.safeParseAsync(zod, minimized); // the schema has async refinements
+        }
       } catch (err) {
         if (err instanceof RangeError)
           throw new PurposefulError('PF_LIMIT_EXCEEDED', 'the input is nested too deeply to validate');

@@ -1,6 +1,6 @@
 /** The support desk on Express: each route of app.ts wrapped with `purposeful(pf, route, handler)`. */
 import express from 'express';
-import { purposeful } from '../../adapters/express.js';
+import { purposeful } from 'purposeful/express';
 import type { SupportDesk } from './app.js';
 
 export function expressApp(desk: SupportDesk): express.Express {

@@ -1,6 +1,6 @@
 /** The support desk on Fastify: the plugin registered first, each route opting in with `config.purposeful`. */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { purposefulPlugin } from '../../adapters/fastify.js';
+import { purposefulPlugin } from 'purposeful/fastify';
 import type { SupportDesk } from './app.js';
 
 export async function fastifyApp(desk: SupportDesk): Promise<FastifyInstance> {

@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { Readable } from 'node:stream';
-import { toFetchHandler } from '../../adapters/fetch.js';
+import { toFetchHandler } from 'purposeful/fetch';
 import type { SupportDesk } from './app.js';
 
 export function fetchApp(desk: SupportDesk): (request: Request) => Promise<Response> {

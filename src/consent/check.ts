@@ -48,6 +48,14 @@ export interface ConsentOptions {
   readonly gdprDigitalConsentAge: number | undefined;
 }
 
+/**
+ * A per-request memo of passed consent checks. The HTTP pipeline puts a fresh
+ * `Set` under this key in the context it builds for each request, so the
+ * checks of `authorize`, `inbound` and `open` for the same subject and purpose
+ * run once per request; a context without it is checked every time.
+ */
+export const CONSENT_MEMO: unique symbol = Symbol('purposeful.consentMemo');
+
 function deny(purpose: string, reason: ConsentDenial, article: string): PurposefulError {
   return new PurposefulError(
     'PF_CONSENT_REQUIRED',
@@ -55,6 +63,9 @@ function deny(purpose: string, reason: ConsentDenial, article: string): Purposef
     { purpose, article, reason },
   );
 }
+
+const NOT_YET_VALUE: unique symbol = Symbol('not yet');
+const NOT_YET: Promise<typeof NOT_YET_VALUE> = Promise.resolve(NOT_YET_VALUE);
 
 async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -70,6 +81,18 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   }
 }
 
+const ARTICLES = new Map<string, string>();
+/** The articles of the consent bases in force, computed once per combination. */
+function articleFor(under: readonly Jurisdiction[]): string {
+  const k = under.join();
+  let a = ARTICLES.get(k);
+  if (a === undefined) {
+    a = under.map((j) => (j === 'lgpd' ? 'LGPD Art. 7 I, 8' : 'GDPR Art. 6(1)(a), 7')).join('; ');
+    ARTICLES.set(k, a);
+  }
+  return a;
+}
+
 /** Checks consent for one request; returns when it allows, throws a coded error otherwise. */
 export async function checkConsent(
   options: ConsentOptions,
@@ -82,7 +105,7 @@ export async function checkConsent(
 ): Promise<void> {
   const under = purpose.consentUnder.filter((j) => jurisdictions.includes(j));
   if (under.length === 0) return;
-  const article = under.map((j) => (j === 'lgpd' ? 'LGPD Art. 7 I, 8' : 'GDPR Art. 6(1)(a), 7')).join('; ');
+  const article = articleFor(under);
   if (!options.ledger) {
     throw new PurposefulError(
       'PF_CONSENT_UNAVAILABLE',
@@ -105,7 +128,11 @@ export async function checkConsent(
   }
   let state: ConsentState | undefined;
   try {
-    state = (await withTimeout(options.ledger.status(subject, [purpose.id]), options.timeoutMs)).get(purpose.id);
+    const pending = options.ledger.status(subject, [purpose.id]);
+    // a ledger that answered without I/O (in memory, a cache hit) has settled already: no timer for it
+    const settled = await Promise.race([pending, NOT_YET]);
+    const states = settled === NOT_YET_VALUE ? await withTimeout(pending, options.timeoutMs) : (settled as Awaited<typeof pending>);
+    state = states.get(purpose.id);
   } catch {
     throw new PurposefulError(
       'PF_CONSENT_UNAVAILABLE',

@@ -71,6 +71,7 @@ export async function readBody(
         take(value);
       }
     } catch (err) {
+      if (isPurposefulError(err) && err.reason === 'body_size') await drain(reader, limit, 1000);
       reader.cancel().catch(() => {});
       throw isPurposefulError(err) ? err : bodyError('aborted', 'the body could not be read');
     } finally {
@@ -80,6 +81,29 @@ export async function readBody(
     await readNode(source, take);
   }
   return concat(chunks, size);
+}
+
+/**
+ * Reads and discards what is left of a refused body, up to `bytes` or `ms`:
+ * a server that closes a connection with unread data resets it, and the
+ * client, still sending, may never read the 413.
+ */
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, bytes: number, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<'timeout'>((r) => {
+    timer = setTimeout(() => r('timeout'), ms);
+  });
+  try {
+    for (let n = 0; n < bytes; ) {
+      const next = await Promise.race([reader.read(), timeout]);
+      if (next === 'timeout' || next.done) return;
+      n += next.value.byteLength;
+    }
+  } catch {
+    // the client went away: nothing left to drain
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

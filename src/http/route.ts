@@ -1,3 +1,4 @@
+import { CONSENT_MEMO } from '../consent/check.js';
 import type { Actor, Purposeful } from '../engine.js';
 import { isPurposefulError, PurposefulError } from '../errors.js';
 import { isPurposefulSchema, type PurposefulSchema } from '../schema/define.js';
@@ -290,16 +291,32 @@ export function compileRoute<Raw = unknown>(
     async enter(req) {
       const who = await resolveActor(req);
       const subjectId = subject ? await subject(req) : undefined;
-      const ctx = { purpose, actor: who, subjectId };
+      // one memo per request: the consent checks of authorize, inbound and open run once for a subject
+      const memo = new Set<string>();
+      const ctx = { purpose, actor: who, subjectId, [CONSENT_MEMO]: memo };
       // who may ask is settled before a byte of the body is read
       if (output) await pf.authorize(output, ctx);
       const body = input ? await pf.inbound(input, await readInput(req), ctx) : undefined;
       const q = query ? await pf.inbound(query, queryObject(req.search), ctx) : undefined;
-      return { purpose, actor: who, subjectId, body, query: q, params: req.params ?? NO_PARAMS, req: req.raw } as never;
+      return {
+        purpose,
+        actor: who,
+        subjectId,
+        body,
+        query: q,
+        params: req.params ?? NO_PARAMS,
+        req: req.raw,
+        [CONSENT_MEMO]: memo,
+      } as never;
     },
     async project(ctx, data) {
       if (!output || data === undefined || data === null) return data;
-      const pctx = { purpose, actor: ctx.actor, subjectId: ctx.subjectId };
+      const pctx = {
+        purpose,
+        actor: ctx.actor,
+        subjectId: ctx.subjectId,
+        [CONSENT_MEMO]: (ctx as { [CONSENT_MEMO]?: Set<string> })[CONSENT_MEMO],
+      };
       return Array.isArray(data) ? pf.openMany(output, data, pctx) : pf.open(output, data, pctx);
     },
     async leave(ctx, data) {

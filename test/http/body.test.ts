@@ -187,7 +187,7 @@ describe('readBody', () => {
     await expect(readBody(stream, 10, '1e9')).rejects.toMatchObject({ code: 'PF_BODY_INVALID', reason: 'content_length' });
   });
 
-  it('stops a stream at the chunk that crosses the limit and cancels it', async () => {
+  it('stops a stream at the chunk that crosses the limit, drains at most the limit again, and cancels it', async () => {
     let cancelled = false;
     let served = 0;
     const stream = new ReadableStream<Uint8Array>({
@@ -201,7 +201,21 @@ describe('readBody', () => {
     });
     await expect(readBody(stream, 4500)).rejects.toMatchObject({ code: 'PF_LIMIT_EXCEEDED' });
     expect(cancelled).toBe(true);
-    expect(served).toBeLessThan(10);
+    // the limit, then at most as much again drained so the client reads its 413 (never kept)
+    expect(served).toBeLessThanOrEqual(12);
+  });
+
+  it('gives up draining a stalled stream after a second', async () => {
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (sent++ < 2) c.enqueue(bytes(1000));
+        else return new Promise(() => {}); // the client stops sending, but does not close
+      },
+    });
+    const t0 = Date.now();
+    await expect(readBody(stream, 1500)).rejects.toMatchObject({ code: 'PF_LIMIT_EXCEEDED' });
+    expect(Date.now() - t0).toBeLessThan(3000);
   });
 
   it('pauses a Node stream at the limit instead of destroying it (the 413 can still be sent)', async () => {

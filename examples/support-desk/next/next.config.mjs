@@ -19,7 +19,11 @@ const config = {
   webpack: (webpackConfig) => {
     webpackConfig.resolve.extensionAlias = { ...webpackConfig.resolve.extensionAlias, '.js': ['.ts', '.js'] };
     // the package's own name, as an application imports it: here, its source
-    webpackConfig.resolve.alias = { ...webpackConfig.resolve.alias, purposeful$: join(repo, 'src', 'index.ts') };
+    webpackConfig.resolve.alias = {
+      ...webpackConfig.resolve.alias,
+      purposeful$: join(repo, 'src', 'index.ts'),
+      'purposeful/next$': join(repo, 'adapters', 'next.ts'),
+    };
     return webpackConfig;
   },
 };

@@ -1,6 +1,7 @@
 /** POST /tickets: Opens a ticket (201, the stored ticket projected for the purpose). */
+
+import { withPurpose } from 'purposeful/next';
 import { desk, deskRoute } from '../../lib/desk.js';
-import { withPurpose } from '../../lib/with-purpose.js';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,7 @@
 /** GET /customers/:id: Reads a customer for support: CPF masked, no health data. */
+
+import { withPurpose } from 'purposeful/next';
 import { desk, deskRoute } from '../../../lib/desk.js';
-import { withPurpose } from '../../../lib/with-purpose.js';
 
 export const dynamic = 'force-dynamic';
 

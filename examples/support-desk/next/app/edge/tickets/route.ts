@@ -5,10 +5,10 @@
  * nothing (the Edge sandbox has its own globals, not the desk of lib/desk.ts).
  */
 import { actorFromJwt, createPurposeful } from 'purposeful';
+import { withPurpose } from 'purposeful/next';
 import { AUDIENCE, ISSUER } from '../../../../app.js';
 import { NewTicket, purposes } from '../../../../declarations.js';
 import { jwtSecret } from '../../../lib/secret.js';
-import { withPurpose } from '../../../lib/with-purpose.js';
 
 export const runtime = 'edge';
 export const dynamic = 'force-dynamic';

@@ -1,6 +1,7 @@
 /** GET /tickets/:id: Reads a ticket: its customer, or staff. */
+
+import { withPurpose } from 'purposeful/next';
 import { desk, deskRoute } from '../../../lib/desk.js';
-import { withPurpose } from '../../../lib/with-purpose.js';
 
 export const dynamic = 'force-dynamic';
 

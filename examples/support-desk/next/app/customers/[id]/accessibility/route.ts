@@ -1,6 +1,7 @@
 /** GET /customers/:id/accessibility: Reads accessibility needs: second factor and consent required. */
+
+import { withPurpose } from 'purposeful/next';
 import { desk, deskRoute } from '../../../../lib/desk.js';
-import { withPurpose } from '../../../../lib/with-purpose.js';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,7 @@
 /** POST /tickets/:id/survey: Answers the satisfaction survey (consent-based). */
+
+import { withPurpose } from 'purposeful/next';
 import { desk, deskRoute } from '../../../../lib/desk.js';
-import { withPurpose } from '../../../../lib/with-purpose.js';
 
 export const dynamic = 'force-dynamic';
 

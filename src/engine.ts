@@ -352,7 +352,12 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     gdprDigitalConsentAge: age,
   };
   /** The consent check of a resolved request (a no-op for purposes that do not rest on consent). */
-  const requireConsent = async (schema: PurposefulSchema, r: Resolved, ctx: PurposeContext, direction: 'inbound' | 'outbound') => {
+  const requireConsent = async (
+    schema: PurposefulSchema,
+    r: Resolved,
+    ctx: PurposeContext,
+    direction: 'inbound' | 'outbound',
+  ) => {
     const purpose = schema.purposes.get(r.purpose);
     if (!purpose || purpose.consentUnder.length === 0) return;
     const { showsSensitive } = planFor(schema, r.purpose, direction, r.roles);

@@ -131,7 +131,8 @@ export async function checkConsent(
     const pending = options.ledger.status(subject, [purpose.id]);
     // a ledger that answered without I/O (in memory, a cache hit) has settled already: no timer for it
     const settled = await Promise.race([pending, NOT_YET]);
-    const states = settled === NOT_YET_VALUE ? await withTimeout(pending, options.timeoutMs) : (settled as Awaited<typeof pending>);
+    const states =
+      settled === NOT_YET_VALUE ? await withTimeout(pending, options.timeoutMs) : (settled as Awaited<typeof pending>);
     state = states.get(purpose.id);
   } catch {
     throw new PurposefulError(

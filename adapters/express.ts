@@ -5,6 +5,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
+  type CompiledRoute,
   compileRoute,
   type HandlerContext,
   type HandlerResult,
@@ -33,10 +34,6 @@ export type ExpressRouteHandler<
   Q extends PurposefulSchema | undefined,
   O extends PurposefulSchema | undefined,
 > = (ctx: HandlerContext<P, I, Q, Request>, res: Response) => HandlerResult<O> | Promise<HandlerResult<O>>;
-
-/** Methods through which anything reaches the socket; guarded on routes with an output declaration. */
-const SENDING = ['write', 'end', 'writeHead', 'flushHeaders'] as const;
-type Sending = (typeof SENDING)[number];
 
 /**
  * Wraps a handler as an Express request handler. The body is read from the
@@ -83,110 +80,142 @@ export function purposeful<
   if (typeof handler !== 'function') throw new TypeError('purposeful: the handler must be a function');
   const guarded = route.output !== undefined;
 
+  const handle = handler as (ctx: HandlerContext, res: Response) => unknown;
+
+  const run = async (req: Request, res: Response, guard: Guard | undefined): Promise<void> => {
+    const url = req.originalUrl ?? req.url;
+    const q = url.indexOf('?');
+    const parsed = req.body !== undefined || req.readableEnded;
+    const ctx = await compiled.enter({
+      method: req.method,
+      headers: nodeHeaders(req.headers),
+      params: (req.params ?? {}) as Record<string, string>,
+      raw: req,
+      search: q < 0 ? '' : url.slice(q + 1),
+      body: parsed ? { parsed: req.body } : { stream: req, length: req.headers['content-length'] },
+    });
+    req.body = ctx.body; // the handler and later middleware see the declared input only (or none)
+    const data = await handle(ctx, res);
+    if (guard?.bypassed) return;
+    // without an output declaration a handler may answer by itself
+    if (!guard && (res.headersSent || res.writableEnded)) return;
+    answer(res, guard, await compiled.leave(ctx, data));
+  };
+
   return (req: Request, res: Response, next: NextFunction): void => {
-    const original = guarded ? guard(res) : undefined;
-    const send = (answer: HttpAnswer): void => {
-      if (original?.bypassed) return; // the bypass was answered already
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      res.removeHeader('content-length');
-      res.removeHeader('etag');
-      res.statusCode = answer.status;
-      for (const [k, v] of Object.entries(answer.headers)) res.setHeader(k, v);
-      // the guard stays in place: a late write (a pipe still running) is dropped, not sent
-      if (original) original.end(answer.body);
-      else res.end(answer.body);
-    };
-    const run = async (): Promise<void> => {
-      const url = req.originalUrl ?? req.url;
-      const q = url.indexOf('?');
-      const parsed = req.body !== undefined || req.readableEnded;
-      const ctx = await compiled.enter({
-        method: req.method,
-        headers: nodeHeaders(req.headers),
-        params: (req.params ?? {}) as Record<string, string>,
-        raw: req,
-        search: q < 0 ? '' : url.slice(q + 1),
-        body: parsed ? { parsed: req.body } : { stream: req, length: req.headers['content-length'] },
-      });
-      req.body = ctx.body; // the handler and later middleware see the declared input only (or none)
-      const data = await (handler as (c: typeof ctx, r: Response) => unknown)(ctx, res);
-      if (original?.bypassed) return;
-      // without an output declaration a handler may answer by itself
-      if (!guarded && (res.headersSent || res.writableEnded)) return;
-      send(await compiled.leave(ctx, data));
-    };
-    run().catch((err: unknown) => {
-      const answer = compiled.problem(err);
-      if (answer !== undefined) return send(answer);
-      if (original?.bypassed) return;
-      original?.release(); // the application's error handler answers as it likes
+    const guard = guarded ? guardResponse(res, compiled) : undefined;
+    run(req, res, guard).catch((err: unknown) => {
+      const problem = compiled.problem(err);
+      if (problem !== undefined) return answer(res, guard, problem);
+      if (guard?.bypassed) return;
+      if (guard) release(res, guard); // the application's error handler answers as it likes
       next(err);
     });
   };
+}
 
-  /**
-   * Shadows the sending methods on this response: a call from the handler
-   * answers 500 PF_OUTPUT_BYPASS instead (or, once an answer went out, does
-   * nothing). The pipeline sends through `end`, the method as it was.
-   */
-  function guard(res: Response): {
-    restore(): void;
-    release(): void;
-    end(body: string | undefined): void;
-    bypassed: boolean;
-    guarding: boolean;
-  } {
-    const target = res as unknown as Record<string, unknown>;
-    const saved = new Map<Sending, unknown>();
-    for (const m of SENDING) if (Object.hasOwn(target, m)) saved.set(m, target[m]);
-    const state = {
-      bypassed: false,
-      guarding: true,
-      release(): void {
-        state.guarding = false;
-        state.restore();
-      },
-      restore(): void {
-        for (const m of SENDING) {
-          if (saved.has(m)) target[m] = saved.get(m);
-          else delete target[m];
-        }
-      },
-      /** Sends through the real methods (Node's `end` calls `writeHead` on the instance), then drops anything later. */
-      end(body: string | undefined): void {
-        state.restore();
-        res.end(body);
-        for (const n of SENDING) target[n] = noop;
-      },
-    };
-    const noop = (): Response => res;
-    // stream.pipe(res) announces itself at once: refuse then, not at its first chunk
-    res.once('pipe', () => {
-      if (state.guarding) (target.write as () => void)();
-    });
-    for (const m of SENDING) {
-      target[m] = function bypass(): Response {
-        if (state.bypassed) return res;
-        state.bypassed = true;
-        for (const n of SENDING) target[n] = noop; // a pipe keeps writing after this point
-        if (!res.headersSent && !res.writableEnded) {
-          const answer = compiled.problem(outputBypass(`res.${m === 'write' || m === 'end' ? 'send/json/end/pipe' : m}`));
-          if (answer) {
-            res.removeHeader('content-length');
-            res.removeHeader('etag');
-            res.statusCode = answer.status;
-            for (const [k, v] of Object.entries(answer.headers)) res.setHeader(k, v);
-            state.end(answer.body);
-          }
-        }
-        return res;
-      };
-    }
-    return state;
+/** Methods through which anything reaches the socket; shadowed on routes with an output declaration. */
+const SENDING = ['write', 'end', 'writeHead', 'flushHeaders'] as const;
+type Sending = (typeof SENDING)[number];
+type Method = (this: Response, ...args: unknown[]) => unknown;
+
+/** The per-response state of a guarded route. */
+interface Guard {
+  readonly compiled: CompiledRoute<Request>;
+  /** The methods as they were (own or inherited), put back by assignment: `delete` would cost every later call. */
+  readonly saved: Record<Sending, Method>;
+  bypassed: boolean;
+  guarding: boolean;
+}
+
+const kGuard = Symbol('purposeful.guard');
+/** The response seen as its sending slots. */
+type Guarded = Record<Sending, Method> & { [kGuard]?: Guard };
+const slots = (res: Response): Guarded => res as unknown as Guarded;
+
+/** One shared shadow per method: refuses (500 PF_OUTPUT_BYPASS) or, once an answer went out, drops the call. */
+const SHADOWS = Object.fromEntries(
+  SENDING.map((m) => [
+    m,
+    function shadow(this: Response): Response {
+      const g = slots(this)[kGuard];
+      if (g && !g.bypassed) bypass(this, g, `res.${m === 'write' || m === 'end' ? 'send/json/end/pipe' : m}`);
+      return this;
+    },
+  ]),
+) as Record<Sending, Method>;
+
+const dropped: Method = function dropped(this: Response): Response {
+  return this;
+};
+
+/** `stream.pipe(res)` announces itself at once: refuse then, not at its first chunk. */
+function onPipe(this: Response): void {
+  const g = slots(this)[kGuard];
+  if (g?.guarding && !g.bypassed) bypass(this, g, 'res.pipe');
+}
+
+function guardResponse(res: Response, compiled: CompiledRoute<Request>): Guard {
+  const target = slots(res);
+  const saved = { write: target.write, end: target.end, writeHead: target.writeHead, flushHeaders: target.flushHeaders };
+  const g: Guard = { compiled, saved, bypassed: false, guarding: true };
+  target[kGuard] = g;
+  target.write = SHADOWS.write;
+  target.end = SHADOWS.end;
+  target.writeHead = SHADOWS.writeHead;
+  target.flushHeaders = SHADOWS.flushHeaders;
+  res.on('pipe', onPipe);
+  return g;
+}
+
+function shadowAll(target: Guarded, fn: Method): void {
+  target.write = fn;
+  target.end = fn;
+  target.writeHead = fn;
+  target.flushHeaders = fn;
+}
+
+function release(res: Response, g: Guard): void {
+  g.guarding = false;
+  const target = slots(res);
+  target.write = g.saved.write;
+  target.end = g.saved.end;
+  target.writeHead = g.saved.writeHead;
+  target.flushHeaders = g.saved.flushHeaders;
+}
+
+function bypass(res: Response, g: Guard, how: string): void {
+  g.bypassed = true;
+  if (!res.headersSent && !res.writableEnded) {
+    const problem = g.compiled.problem(outputBypass(how));
+    if (problem) send(res, g, problem);
   }
+  shadowAll(slots(res), dropped); // a pipe keeps writing after this point
+}
+
+/** Sends an answer: through the real methods (Node's `end` calls `writeHead` on the instance), then drops anything later. */
+function send(res: Response, g: Guard | undefined, a: HttpAnswer): void {
+  res.removeHeader('content-length');
+  res.removeHeader('etag');
+  res.statusCode = a.status;
+  for (const k in a.headers) res.setHeader(k, a.headers[k] as string);
+  if (!g) {
+    res.end(a.body);
+    return;
+  }
+  release(res, g);
+  res.end(a.body);
+  shadowAll(slots(res), dropped);
+}
+
+/** The pipeline's answer, unless the bypass was answered already. */
+function answer(res: Response, g: Guard | undefined, a: HttpAnswer): void {
+  if (g?.bypassed) return;
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  send(res, g, a);
 }
 
 /** Node's header object read by lower-case name. */

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { Readable } from 'node:stream';
 import type {
   FastifyInstance,
   FastifyPluginCallback,
@@ -79,11 +78,18 @@ interface State {
   ctx: HandlerContext<string, never, never, FastifyRequest> | undefined;
   /** The payload went through the projection (or is a problem answer). */
   cleared: boolean;
+  /** The request's content type, while Fastify's parser is told the body was read. */
+  contentType?: string | undefined;
 }
 
 type WithState = FastifyRequest & { [kState]?: State };
 
-const NULL_BODY = Buffer.from('null');
+/**
+ * The media type a purposeful route's request carries between `preParsing`
+ * (which read and checked the body) and `preValidation` (which restores the
+ * real one): its parser hands Fastify nothing to parse twice.
+ */
+const READ_ALREADY = 'application/x-purposeful-read';
 
 /**
  * The Fastify plugin. Wrapped with fastify-plugin, so it applies to the
@@ -121,6 +127,8 @@ export const purposefulPlugin: FastifyPluginCallback<PurposefulPluginOptions> = 
       return done(new PurposefulError('PF_OPTIONS_INVALID', 'purposefulPlugin needs { engine: createPurposeful(...) }'));
     }
     fastify.decorateRequest('purposeful', null);
+    // what the route hooks read themselves: nothing left for Fastify to parse (preValidation installs the input)
+    fastify.addContentTypeParser(READ_ALREADY, (_request, _payload, parsed) => parsed(null, undefined));
 
     fastify.addHook('onRoute', (routeOptions: RouteOptions) => {
       const declaration = routeOptions.config?.purposeful;
@@ -200,14 +208,16 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
     state.ctx = ctx as State['ctx'];
     request.purposeful = state.ctx ?? null;
     if (!route.input) return payload;
-    // the body is read and checked: Fastify's parser gets a stand-in, and preValidation puts the real input back
-    const stand = Readable.from([NULL_BODY]) as Readable & { receivedEncodedLength?: number };
-    stand.receivedEncodedLength = length === undefined ? NULL_BODY.byteLength : Number(length);
-    return stand;
+    // the body is read and checked: Fastify's content-type step is told so, and preValidation puts the header back
+    state.contentType = request.headers['content-type'];
+    request.raw.headers['content-type'] = READ_ALREADY;
+    return payload;
   };
 
   const preValidation: preValidationHookHandler = (request, reply, next) => {
-    const ctx = (request as WithState)[kState]?.ctx;
+    const state = (request as WithState)[kState];
+    const ctx = state?.ctx;
+    if (state?.contentType !== undefined) request.raw.headers['content-type'] = state.contentType;
     request.body = ctx?.body;
     if (route.query) request.query = ctx?.query;
     if (route.status !== undefined) reply.code(route.status);

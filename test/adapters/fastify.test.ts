@@ -96,6 +96,24 @@ describe('Fastify adapter', () => {
     expect(res.json()).toEqual({ body: { customerId: sampleCustomer.id, subject: 's', message: 'm' }, actor: 'agent-7' });
   });
 
+  it('a client cannot use the internal media type to skip the checks', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/context',
+      headers: { 'content-type': 'application/x-purposeful-read' },
+      payload: '{"customerId":"x","__proto__":{}}',
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.json()).toMatchObject({ code: 'PF_MEDIA_TYPE_UNSUPPORTED' });
+    const plainRoute = await app.inject({
+      method: 'POST',
+      url: '/plain',
+      headers: { 'content-type': 'application/x-purposeful-read' },
+      payload: '{"a":1}',
+    });
+    expect(plainRoute.json()).toEqual({});
+  });
+
   it('leaves routes without config.purposeful alone', async () => {
     const res = await app.inject({ method: 'POST', url: '/plain', payload: { a: 1, a2: [1] } });
     expect(res.json()).toEqual({ seen: { a: 1, a2: [1] } });

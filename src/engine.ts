@@ -352,12 +352,16 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     gdprDigitalConsentAge: age,
   };
   /** The consent check of a resolved request (a no-op for purposes that do not rest on consent). */
-  const requireConsent = async (
+  /**
+   * The consent check of a resolved request: nothing for purposes that do not
+   * rest on consent; a promise only when the ledger has to be asked.
+   */
+  const requireConsent = (
     schema: PurposefulSchema,
     r: Resolved,
     ctx: PurposeContext,
     direction: 'inbound' | 'outbound',
-  ) => {
+  ): void | Promise<void> => {
     const purpose = schema.purposes.get(r.purpose);
     if (!purpose || purpose.consentUnder.length === 0) return;
     const { showsSensitive } = planFor(schema, r.purpose, direction, r.roles);
@@ -365,9 +369,17 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     const memo = (ctx as { [CONSENT_MEMO]?: Set<string> })[CONSENT_MEMO];
     const key = memo && `${r.subjectId}\u0000${r.purpose}\u0000${showsSensitive ? 1 : 0}`;
     if (key !== undefined && memo?.has(key)) return;
-    await checkConsent(consent, schema, purpose, r.jurisdictions, r.subjectId, ctx.subjectAge, showsSensitive);
-    if (key !== undefined) memo?.add(key);
+    const pending = checkConsent(consent, schema, purpose, r.jurisdictions, r.subjectId, ctx.subjectAge, showsSensitive);
+    if (key === undefined) return pending;
+    if (pending === undefined) {
+      memo?.add(key);
+      return;
+    }
+    return pending.then(() => {
+      memo?.add(key);
+    });
   };
+
   const needVault = (what: string): Vault => {
     if (!vault) throw new PurposefulError('PF_KEY_NOT_FOUND', `${what} needs a keyring: createPurposeful({ keys })`);
     return vault;
@@ -533,20 +545,23 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
         );
       }
       // consent last: no ledger round trip for input that is refused anyway
-      await requireConsent(schema, r, ctx, 'inbound');
+      const checking = requireConsent(schema, r, ctx, 'inbound');
+      if (checking) await checking;
       return result.data as never;
     },
 
     async outbound(schema, record, ctx) {
       const r = resolve(schema, ctx, record);
-      await requireConsent(schema, r, ctx, 'outbound');
+      const checking = requireConsent(schema, r, ctx, 'outbound');
+      if (checking) await checking;
       return project(schema, record, r, ctx) as never;
     },
 
     async open(schema, row, ctx) {
       const r = resolve(schema, ctx, row);
       requireMfaForSensitive(schema, r, ctx); // before anything is decrypted
-      await requireConsent(schema, r, ctx, 'outbound');
+      const checking = requireConsent(schema, r, ctx, 'outbound');
+      if (checking) await checking;
       return runMinimize(
         schema,
         r.purpose,

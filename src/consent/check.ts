@@ -64,9 +64,6 @@ function deny(purpose: string, reason: ConsentDenial, article: string): Purposef
   );
 }
 
-const NOT_YET_VALUE: unique symbol = Symbol('not yet');
-const NOT_YET: Promise<typeof NOT_YET_VALUE> = Promise.resolve(NOT_YET_VALUE);
-
 async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
@@ -93,8 +90,14 @@ function articleFor(under: readonly Jurisdiction[]): string {
   return a;
 }
 
-/** Checks consent for one request; returns when it allows, throws a coded error otherwise. */
-export async function checkConsent(
+/**
+ * Checks consent for one request: returns (nothing, or a promise) when it
+ * allows, throws a coded error otherwise. A ledger registered in
+ * {@link SYNC_STATUS} (in memory, a fresh cache entry) answers at once, with
+ * no promise, timer or tick; any other ledger gets the asynchronous,
+ * time-limited `status`.
+ */
+export function checkConsent(
   options: ConsentOptions,
   schema: PurposefulSchema,
   purpose: ResolvedPurpose,
@@ -102,11 +105,12 @@ export async function checkConsent(
   subject: string | undefined,
   subjectAge: number | undefined,
   touchesSensitive: boolean,
-): Promise<void> {
+): void | Promise<void> {
   const under = purpose.consentUnder.filter((j) => jurisdictions.includes(j));
   if (under.length === 0) return;
   const article = articleFor(under);
-  if (!options.ledger) {
+  const ledger = options.ledger;
+  if (!ledger) {
     throw new PurposefulError(
       'PF_CONSENT_UNAVAILABLE',
       `purpose "${purpose.id}" rests on consent and no consent ledger is configured`,
@@ -126,15 +130,7 @@ export async function checkConsent(
       },
     );
   }
-  let state: ConsentState | undefined;
-  try {
-    const pending = options.ledger.status(subject, [purpose.id]);
-    // a ledger that answered without I/O (in memory, a cache hit) has settled already: no timer for it
-    const settled = await Promise.race([pending, NOT_YET]);
-    const states =
-      settled === NOT_YET_VALUE ? await withTimeout(pending, options.timeoutMs) : (settled as Awaited<typeof pending>);
-    state = states.get(purpose.id);
-  } catch {
+  const unavailable = (): never => {
     throw new PurposefulError(
       'PF_CONSENT_UNAVAILABLE',
       `the consent ledger did not answer for purpose "${purpose.id}": refusing rather than assuming consent`,
@@ -143,13 +139,56 @@ export async function checkConsent(
         article,
       },
     );
+  };
+  const decide = (states: ReadonlyMap<string, ConsentState>) =>
+    decideConsent(options, schema, purpose, under, article, subject, subjectAge, touchesSensitive, states.get(purpose.id));
+  let now: ReadonlyMap<string, ConsentState> | undefined;
+  try {
+    now = SYNC_STATUS.get(ledger)?.(subject, [purpose.id]);
+  } catch {
+    unavailable();
   }
+  if (now !== undefined) return decide(now);
+  let pending: Promise<ReadonlyMap<string, ConsentState>>;
+  try {
+    pending = withTimeout(ledger.status(subject, [purpose.id]), options.timeoutMs);
+  } catch {
+    return unavailable();
+  }
+  return pending.then(decide, unavailable);
+}
+
+/**
+ * Ledgers that can answer `status` without I/O, with the function that does
+ * (`undefined` when it cannot this time). Keyed by the ledger object itself:
+ * a copy or wrapper of a ledger is not in it and is asked asynchronously.
+ *
+ * @internal
+ */
+export const SYNC_STATUS = new WeakMap<
+  ConsentLedger,
+  (subject: string, purposes: readonly string[]) => ReadonlyMap<string, ConsentState> | undefined
+>();
+
+/** The decision on the subject's state: grant, notice, highlighted, guardian. */
+function decideConsent(
+  options: ConsentOptions,
+  schema: PurposefulSchema,
+  purpose: ResolvedPurpose,
+  under: readonly Jurisdiction[],
+  article: string,
+  subject: string,
+  subjectAge: number | undefined,
+  touchesSensitive: boolean,
+  state: ConsentState | undefined,
+): void | Promise<void> {
   if (state?.status !== 'granted' || !state.event) {
     throw deny(purpose.id, state?.status === 'withdrawn' || state?.status === 'expired' ? state.status : 'none', article);
   }
   const event = state.event;
   const notice = purpose.declaration.notice;
-  if (notice && event.notice?.version !== notice.version) {
+  const noticeChanged = notice !== undefined && event.notice?.version !== notice.version;
+  if (notice && noticeChanged) {
     if (notice.material !== false) {
       throw new PurposefulError(
         'PF_CONSENT_STALE_NOTICE',
@@ -157,12 +196,6 @@ export async function checkConsent(
         { purpose: purpose.id, article: 'LGPD Art. 8 §6, Art. 9 §2' },
       );
     }
-    await options.onNoticeChange?.({
-      subject,
-      purpose: purpose.id,
-      grantedFor: event.notice?.version ?? '',
-      current: notice.version,
-    });
   }
   if (touchesSensitive && purpose.sensitiveConsentUnder.length > 0 && event.highlighted !== true) {
     throw deny(purpose.id, 'not_highlighted', 'LGPD Art. 11 I; GDPR Art. 9(2)(a)');
@@ -174,5 +207,14 @@ export async function checkConsent(
     !event.guardian
   ) {
     throw deny(purpose.id, 'guardian_required', 'LGPD Art. 14 §1; GDPR Art. 8');
+  }
+  // the grant stands: tell the application the subject should hear of the new (non-material) notice
+  if (notice && noticeChanged) {
+    return options.onNoticeChange?.({
+      subject,
+      purpose: purpose.id,
+      grantedFor: event.notice?.version ?? '',
+      current: notice.version,
+    });
   }
 }

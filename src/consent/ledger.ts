@@ -8,6 +8,7 @@ import { PurposefulError } from '../errors.js';
 import type { Purposes } from '../schema/purposes.js';
 import { base64urlEncode } from '../util/base64url.js';
 import { isWellFormed, randomBytes } from '../util/bytes.js';
+import { SYNC_STATUS } from './check.js';
 import {
   type CollectionMethod,
   type ConsentEvent,
@@ -109,6 +110,11 @@ export function memoryConsentLedger(purposes: Purposes): ConsentLedger {
     events.set(key(subject, purpose), list);
     return event;
   };
+  const statusNow = (subject: string, list: readonly string[], now = new Date()): ReadonlyMap<string, ConsentState> => {
+    const out = new Map<string, ConsentState>();
+    for (const purpose of list) out.set(purpose, stateOf(subject, purpose, events.get(key(subject, purpose)) ?? [], now));
+    return out;
+  };
   const ledger: ConsentLedger = {
     async recordFromReceipt(receipt) {
       if (!receipt || typeof receipt !== 'object' || !receipt.grant) {
@@ -148,10 +154,8 @@ export function memoryConsentLedger(purposes: Purposes): ConsentLedger {
         ...(details.evidence ? { evidence: JSON.parse(JSON.stringify(details.evidence)) as Record<string, unknown> } : {}),
       });
     },
-    async status(subject, list, now = new Date()) {
-      const out = new Map<string, ConsentState>();
-      for (const purpose of list) out.set(purpose, stateOf(subject, purpose, events.get(key(subject, purpose)) ?? [], now));
-      return out;
+    async status(subject, list, now) {
+      return statusNow(subject, list, now);
     },
     async history(subject, purpose) {
       if (purpose !== undefined) return [...(events.get(key(subject, purpose)) ?? [])];
@@ -160,5 +164,6 @@ export function memoryConsentLedger(purposes: Purposes): ConsentLedger {
       return all.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.sequence - b.sequence));
     },
   };
+  SYNC_STATUS.set(ledger, statusNow); // this very object: a copy or wrapper is asked asynchronously
   return ledger;
 }

@@ -2,10 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { toFetchHandler } from '../../adapters/fetch.js';
 import { withPurpose } from '../../adapters/next.js';
 import { createSupportDesk } from '../../examples/support-desk/app.js';
-import { Customer, NewTicket } from '../../examples/support-desk/declarations.js';
+import { Customer, NewTicket, purposes, SurveyAnswer } from '../../examples/support-desk/declarations.js';
 import { fetchApp } from '../../examples/support-desk/fetch.js';
 import { sampleCustomer } from '../../examples/support-desk/sample.js';
-import { isPurposefulError } from '../../src/index.js';
+import { createPurposeful, isPurposefulError } from '../../src/index.js';
 import { fuzzPipeline, JWT_SECRET, MARKER } from './cases.js';
 
 const desk = createSupportDesk({ jwtSecret: JWT_SECRET });
@@ -95,6 +95,38 @@ describe('withPurpose (Next.js) and toFetchHandler', () => {
       POST(new Request('http://x/', { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
     expect((await send(JSON.stringify({ message: 'x'.repeat(100) }))).status).toBe(413);
     expect(((await (await send('{"a":{"b":{}}}')).json()) as { reason: string }).reason).toBe('depth');
+  });
+});
+
+describe('consent in the pipeline', () => {
+  it('is checked once per request, and a withdrawal applies from the next request on', async () => {
+    const statuses: number[] = [];
+    let asked = 0;
+    const ledger = desk.consent;
+    // a wrapper (not the ledger itself): always asked asynchronously, and counted
+    const counting = { ...ledger, status: (...a: Parameters<typeof ledger.status>) => (asked++, ledger.status(...a)) };
+    const pf = createPurposeful({ purposes, schemas: [SurveyAnswer], consent: counting });
+    const route = {
+      purpose: 'support.survey',
+      output: SurveyAnswer,
+      actor: () => ({ id: 'survey-bot' }),
+      subject: () => sampleCustomer.id,
+    } as const;
+    const GET = toFetchHandler(pf, route, () => ({ satisfaction: 4 }));
+    const notice = { version: '2026-11-01', hash: 'b'.repeat(64) };
+    await ledger.grant({
+      subject: sampleCustomer.id,
+      purpose: 'support.survey',
+      notice,
+      method: 'checkbox',
+      collectionPoint: 't',
+    });
+    statuses.push((await GET(new Request('http://x/'))).status);
+    expect(asked).toBe(1); // authorize asked; open found the memo
+    await ledger.withdraw(sampleCustomer.id, 'support.survey');
+    statuses.push((await GET(new Request('http://x/'))).status);
+    expect(statuses).toEqual([200, 403]);
+    expect(asked).toBe(2);
   });
 });
 

@@ -56,8 +56,8 @@ const CONNECTIONS = 10;
 
 // ── declarations ────────────────────────────────────────────────────────────
 
-const NOTICE = 'We use your profile details to keep your support preferences up to date.';
-const purposes = definePurposes(
+export const NOTICE = 'We use your profile details to keep your support preferences up to date.';
+export const purposes = definePurposes(
   {
     'profile.update': {
       description: 'Keep the customer profile and contact preferences up to date, with consent',
@@ -76,11 +76,11 @@ const purposes = definePurposes(
   { controller: { name: 'Bench Ltda', contact: 'privacidade@example.com.br' } },
 );
 
-const P = 'profile.update';
+export const P = 'profile.update';
 const B = 'billing.invoice';
 
 /** The request body: 10 fields, 5 personal (the subject id among them), 5 not. */
-const ProfileUpdate = defineSchema(
+export const ProfileUpdate = defineSchema(
   'bench.profile-update',
   z.object({
     customerId: pd(z.uuid(), { category: 'user.unique_id', purposes: [P] }),
@@ -103,7 +103,7 @@ const ProfileUpdate = defineSchema(
  * fields declared only for billing (`birthDate`, `street`, `postalCode`,
  * `cardLast4`) dropped.
  */
-const Profile = defineSchema(
+export const Profile = defineSchema(
   'bench.profile',
   z.object({
     id: pd(z.uuid(), { category: 'user.unique_id', purposes: [P, B] }),
@@ -136,10 +136,10 @@ const Profile = defineSchema(
 
 type ProfileRecord = z.infer<typeof Profile.zod>;
 
-const SUBJECT = 'c0a80121-7ac0-4e1c-9f4b-1a2b3c4d5e6f';
+export const SUBJECT = 'c0a80121-7ac0-4e1c-9f4b-1a2b3c4d5e6f';
 
 /** What every variant's handler "loads": one constant record per subject. */
-const RECORDS = new Map<string, ProfileRecord>([
+export const RECORDS = new Map<string, ProfileRecord>([
   [
     SUBJECT,
     {
@@ -167,7 +167,7 @@ const RECORDS = new Map<string, ProfileRecord>([
   ],
 ]);
 
-const BODY = JSON.stringify({
+export const BODY = JSON.stringify({
   customerId: SUBJECT,
   name: 'João da Silva Santos',
   email: 'joao.silva@example.com.br',
@@ -183,7 +183,7 @@ const BODY = JSON.stringify({
 // ── the bare side: zod and hand-written masks ───────────────────────────────
 
 /** The same validators as ProfileUpdate, strict like purposeful's default (undeclared fields refused). */
-const BareInput = z.strictObject({
+export const BareInput = z.strictObject({
   customerId: z.uuid(),
   name: z.string().min(1).max(200),
   email: z.email(),
@@ -216,7 +216,7 @@ const maskPhone = (s: string): string => {
 };
 
 /** The record as `profile.update` may see it, by hand. */
-const bareView = (r: ProfileRecord) => ({
+export const bareView = (r: ProfileRecord) => ({
   id: r.id,
   name: maskName(r.name),
   email: maskEmail(r.email),
@@ -307,7 +307,7 @@ function expressPurposeful(engine: ReturnType<typeof makeEngine>): express.Expre
   return app;
 }
 
-function makeEngine(consent: ReturnType<typeof memoryConsentLedger>) {
+export function makeEngine(consent: ReturnType<typeof memoryConsentLedger>) {
   return createPurposeful({ purposes, schemas: [ProfileUpdate, Profile], consent });
 }
 

@@ -106,9 +106,8 @@ export function checkConsent(
   subjectAge: number | undefined,
   touchesSensitive: boolean,
 ): void | Promise<void> {
-  const under = purpose.consentUnder.filter((j) => jurisdictions.includes(j));
+  const { under, article, ids } = basesFor(purpose, jurisdictions);
   if (under.length === 0) return;
-  const article = articleFor(under);
   const ledger = options.ledger;
   if (!ledger) {
     throw new PurposefulError(
@@ -130,32 +129,57 @@ export function checkConsent(
       },
     );
   }
-  const unavailable = (): never => {
-    throw new PurposefulError(
-      'PF_CONSENT_UNAVAILABLE',
-      `the consent ledger did not answer for purpose "${purpose.id}": refusing rather than assuming consent`,
-      {
-        purpose: purpose.id,
-        article,
-      },
-    );
-  };
-  const decide = (states: ReadonlyMap<string, ConsentState>) =>
-    decideConsent(options, schema, purpose, under, article, subject, subjectAge, touchesSensitive, states.get(purpose.id));
-  let now: ReadonlyMap<string, ConsentState> | undefined;
-  try {
-    now = SYNC_STATUS.get(ledger)?.(subject, [purpose.id]);
-  } catch {
-    unavailable();
+  const sync = SYNC_STATUS.get(ledger);
+  if (sync !== undefined) {
+    let now: ReadonlyMap<string, ConsentState> | undefined;
+    try {
+      now = sync(subject, ids);
+    } catch {
+      throw unavailable(purpose.id, article);
+    }
+    if (now !== undefined) {
+      return decideConsent(options, schema, purpose, under, subject, subjectAge, touchesSensitive, now.get(purpose.id));
+    }
   }
-  if (now !== undefined) return decide(now);
   let pending: Promise<ReadonlyMap<string, ConsentState>>;
   try {
-    pending = withTimeout(ledger.status(subject, [purpose.id]), options.timeoutMs);
+    pending = withTimeout(ledger.status(subject, ids), options.timeoutMs);
   } catch {
-    return unavailable();
+    throw unavailable(purpose.id, article);
   }
-  return pending.then(decide, unavailable);
+  return pending.then(
+    (states) => decideConsent(options, schema, purpose, under, subject, subjectAge, touchesSensitive, states.get(purpose.id)),
+    () => {
+      throw unavailable(purpose.id, article);
+    },
+  );
+}
+
+function unavailable(purpose: string, article: string): PurposefulError {
+  return new PurposefulError(
+    'PF_CONSENT_UNAVAILABLE',
+    `the consent ledger did not answer for purpose "${purpose}": refusing rather than assuming consent`,
+    { purpose, article },
+  );
+}
+
+/** The laws in force under which a purpose rests on consent, and their articles: computed once per (purpose, laws in force). */
+const BASES = new WeakMap<
+  ResolvedPurpose,
+  {
+    readonly j: readonly Jurisdiction[];
+    readonly under: readonly Jurisdiction[];
+    readonly article: string;
+    readonly ids: readonly string[];
+  }
+>();
+function basesFor(purpose: ResolvedPurpose, jurisdictions: readonly Jurisdiction[]) {
+  const hit = BASES.get(purpose);
+  if (hit !== undefined && hit.j === jurisdictions) return hit;
+  const under = purpose.consentUnder.filter((j) => jurisdictions.includes(j));
+  const entry = { j: jurisdictions, under, article: articleFor(under), ids: Object.freeze([purpose.id]) };
+  BASES.set(purpose, entry);
+  return entry;
 }
 
 /**
@@ -176,14 +200,17 @@ function decideConsent(
   schema: PurposefulSchema,
   purpose: ResolvedPurpose,
   under: readonly Jurisdiction[],
-  article: string,
   subject: string,
   subjectAge: number | undefined,
   touchesSensitive: boolean,
   state: ConsentState | undefined,
 ): void | Promise<void> {
   if (state?.status !== 'granted' || !state.event) {
-    throw deny(purpose.id, state?.status === 'withdrawn' || state?.status === 'expired' ? state.status : 'none', article);
+    throw deny(
+      purpose.id,
+      state?.status === 'withdrawn' || state?.status === 'expired' ? state.status : 'none',
+      articleFor(under),
+    );
   }
   const event = state.event;
   const notice = purpose.declaration.notice;

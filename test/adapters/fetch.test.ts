@@ -104,7 +104,13 @@ describe('consent in the pipeline', () => {
     let asked = 0;
     const ledger = desk.consent;
     // a wrapper (not the ledger itself): always asked asynchronously, and counted
-    const counting = { ...ledger, status: (...a: Parameters<typeof ledger.status>) => (asked++, ledger.status(...a)) };
+    const counting = {
+      ...ledger,
+      status: (...a: Parameters<typeof ledger.status>) => {
+        asked++;
+        return ledger.status(...a);
+      },
+    };
     const pf = createPurposeful({ purposes, schemas: [SurveyAnswer], consent: counting });
     const route = {
       purpose: 'support.survey',

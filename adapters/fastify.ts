@@ -145,7 +145,7 @@ export const purposefulPlugin: FastifyPluginCallback<PurposefulPluginOptions> = 
     // Routes declared before the plugin in this context get no onRoute call,
     // but do get the context's hooks: refuse them rather than serve them raw.
     const gate: onRequestHookHandler = (request, reply, next) => {
-      const config = request.routeOptions.config as { purposeful?: unknown; [kInstrumented]?: true };
+      const config = routeConfig(request);
       if (config.purposeful === undefined || config[kInstrumented] === true) return next();
       const answer = toProblem(
         new PurposefulError(
@@ -178,6 +178,23 @@ function addHook<K extends 'preParsing' | 'preValidation' | 'preSerialization' |
   const existing = routeOptions[name] as unknown;
   const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
   (routeOptions as unknown as Record<string, unknown>)[name] = [...list, hook];
+}
+
+type Config = { purposeful?: unknown; [kInstrumented]?: true };
+let kContext: symbol | null | undefined;
+
+/**
+ * The route's config. `request.routeOptions` builds a new object on every
+ * access (a cost every request of the application would pay for the gate), so
+ * the route context Fastify keeps on the request is read directly when it is
+ * there, and `routeOptions` is the fallback.
+ */
+function routeConfig(request: FastifyRequest): Config {
+  if (kContext === undefined) {
+    kContext = Object.getOwnPropertySymbols(request).find((s) => s.description === 'fastify.context') ?? null;
+  }
+  const context = kContext ? (request as unknown as Record<symbol, { config?: Config } | undefined>)[kContext] : undefined;
+  return context?.config ?? (request.routeOptions.config as Config);
 }
 
 /** `reply.hijack()` would hand the raw response to the handler, around every hook. */

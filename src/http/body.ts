@@ -117,7 +117,6 @@ function readNode(stream: NodeReadableLike, take: (chunk: Uint8Array | string) =
       stream.removeListener('data', onData);
       stream.removeListener('end', onEnd);
       stream.removeListener('error', onError);
-      stream.removeListener('aborted', onError);
     };
     const onData = (chunk: Uint8Array | string): void => {
       try {
@@ -138,8 +137,7 @@ function readNode(stream: NodeReadableLike, take: (chunk: Uint8Array | string) =
     };
     stream.on('data', onData);
     stream.on('end', onEnd);
-    stream.on('error', onError);
-    stream.on('aborted', onError);
+    stream.on('error', onError); // an aborted request errors too (Node ≥ 16)
   });
 }
 
@@ -210,20 +208,20 @@ function scan(text: string, maxDepth: number): void {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
       const start = i + 1;
-      let escaped = false;
-      i = start;
-      for (; i < n; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 0x5c /* \ */) {
-          escaped = true;
-          i++;
-        } else if (d === 0x22) break;
+      // the closing quote: the next one not escaped by an odd run of backslashes
+      let end = text.indexOf('"', start);
+      while (end > 0 && text.charCodeAt(end - 1) === 0x5c /* \ */) {
+        let k = end - 1;
+        while (k >= start && text.charCodeAt(k) === 0x5c) k--;
+        if ((end - 1 - k) % 2 === 0) break; // an even run: the quote is not escaped
+        end = text.indexOf('"', end + 1);
       }
-      if (i >= n) return; // unterminated string: a syntax error
+      if (end < 0) return; // unterminated string: a syntax error
+      i = end;
       const top = stack[stack.length - 1];
       if (top?.object && top.expectKey) {
-        let key = text.slice(start, i);
-        if (escaped) {
+        let key = text.slice(start, end);
+        if (key.includes('\\')) {
           try {
             key = JSON.parse(`"${key}"`) as string;
           } catch {
@@ -268,6 +266,7 @@ function checkKey(frame: Frame, key: string): void {
 
 /** Media types the pipeline parses: `application/json` and `application/*+json`, in UTF-8. */
 export function checkJsonMediaType(contentType: string | null | undefined): void {
+  if (contentType === 'application/json' || contentType === 'application/json; charset=utf-8') return; // the usual ones
   const unsupported = (): never => {
     throw new PurposefulError('PF_MEDIA_TYPE_UNSUPPORTED', 'the body must be application/json in UTF-8');
   };

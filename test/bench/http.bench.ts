@@ -245,7 +245,7 @@ interface Variant {
   close(): Promise<void>;
 }
 
-async function fastifyBare(): Promise<FastifyInstance> {
+export async function fastifyBare(): Promise<FastifyInstance> {
   const app = Fastify();
   app.post('/profile', async (request, reply) => {
     const input = BareInput.safeParse(request.body);
@@ -257,7 +257,7 @@ async function fastifyBare(): Promise<FastifyInstance> {
   return app;
 }
 
-async function fastifyPurposeful(engine: ReturnType<typeof makeEngine>): Promise<FastifyInstance> {
+export async function fastifyPurposeful(engine: ReturnType<typeof makeEngine>): Promise<FastifyInstance> {
   const app = Fastify();
   await app.register(purposefulPlugin, { engine });
   const route: FastifyRouteDeclaration = {

@@ -76,6 +76,12 @@ describe('parseJson', () => {
     expect(parseJson('{"a":"\\"a\\":1,","b":"{\\"a\\":2}"}', 8)).toEqual({ a: '"a":1,', b: '{"a":2}' });
   });
 
+  it('finds the end of strings with escaped quotes and backslashes', () => {
+    expect(codeOf(() => parseJson('{"a\\\\":1,"a\\\\":2}', 8))).toBe('PF_BODY_INVALID:duplicate_key');
+    expect(parseJson('{"a\\"b":"x\\\\","c":"\\\\\\""}', 8)).toEqual({ 'a"b': 'x\\', c: '\\"' });
+    expect(codeOf(() => parseJson('{"k":"v\\","k":1}', 8))).toBe('PF_BODY_INVALID:json');
+  });
+
   it('compares keys after unescaping', () => {
     expect(codeOf(() => parseJson('{"ab":1,"a\\u0062":2}', 8))).toBe('PF_BODY_INVALID:duplicate_key');
     expect(codeOf(() => parseJson('{"\\u005f\\u005fproto__":{}}', 8))).toBe('PF_BODY_INVALID:forbidden_key');

@@ -12,14 +12,14 @@ const out = resolve('node_modules/.cache/purposeful-package-test');
 beforeAll(async () => {
   mkdirSync(out, { recursive: true });
   await build({
-    entry: { index: 'src/index.ts' },
+    entry: { index: 'src/index.ts', fetch: 'adapters/fetch.ts', next: 'adapters/next.ts' },
     format: ['esm', 'cjs'],
     outDir: out,
     dts: false,
     silent: true,
     platform: 'neutral',
     target: 'es2022',
-    external: ['zod', /^zod\//, /^@noble\//, 'jose'],
+    external: ['zod', /^zod\//, /^@noble\//, 'jose', /^purposeful(\/|$)/],
   });
 }, 60_000);
 
@@ -64,5 +64,23 @@ describe('the built package', () => {
       console.log(/\\bfrom\\s*['"]node:|require\\(['"]node:|import\\(['"]node:/.test(code));
     `);
     expect(result).toBe('false');
+  });
+
+  it('the fetch and Next.js adapters run on Edge runtimes: no node: import, and the core imported by name (one copy)', () => {
+    const result = run(`
+      import { readFileSync } from 'node:fs';
+      const out = {};
+      for (const f of ['fetch.js', 'next.js']) {
+        const code = readFileSync(new URL('./' + f, import.meta.url), 'utf8');
+        out[f] = {
+          node: /\\bfrom\\s*['"]node:|require\\(['"]node:|import\\(['"]node:/.test(code),
+          core: /from\\s*['"]purposeful['"]/.test(code),
+          bundled: code.includes('function createPurposeful'),
+        };
+      }
+      console.log(JSON.stringify(out));
+    `);
+    const expected = { node: false, core: true, bundled: false };
+    expect(JSON.parse(result)).toEqual({ 'fetch.js': expected, 'next.js': expected });
   });
 });

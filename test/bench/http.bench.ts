@@ -15,9 +15,10 @@
  * (purposeful sends none), so the ratios lean against purposeful, not for it.
  *
  * The purpose rests on consent (LGPD and GDPR), so every purposeful request
- * checks the subject's consent twice (the body's subject on the way in, the
- * record's on the way out) against an in-memory ledger where the grant was
- * recorded beforehand: the "consent check cached" case without a database.
+ * checks the subject's consent (on the way in; the way out finds the check in
+ * the request's memo, the record's subject being the same) against an
+ * in-memory ledger where the grant was recorded beforehand: the "consent check
+ * cached" case without a database.
  * (`cachedConsentLedger` needs a PostgreSQL client and LISTEN source, so it is
  * not used here.) No encryption: this is about the HTTP path.
  *

@@ -13,7 +13,6 @@ import {
   type HttpAnswer,
   outputBypass,
   type PipelineOptions,
-  PRIVATE_HEADERS,
   type Purposeful,
   type PurposefulSchema,
   type RouteDeclaration,
@@ -91,12 +90,12 @@ export function purposeful<
       method: req.method,
       headers: nodeHeaders(req.headers),
       params: (req.params ?? {}) as Record<string, string>,
-      raw: guard ? guard.req : req,
+      raw: req,
       search: q < 0 ? '' : url.slice(q + 1),
       body: parsed ? { parsed: req.body } : { stream: req, length: req.headers['content-length'] },
     });
     req.body = ctx.body; // the handler and later middleware see the declared input only (or none)
-    const data = await handle(ctx, guard ? guard.res : res);
+    const data = await handle(ctx, res);
     if (guard?.bypassed) return;
     // without an output declaration a handler may answer by itself
     if (!guard && (res.headersSent || res.writableEnded)) return;
@@ -104,118 +103,119 @@ export function purposeful<
   };
 
   return (req: Request, res: Response, next: NextFunction): void => {
-    const guard = guarded ? guardFor(req, res, compiled) : undefined;
+    const guard = guarded ? guardResponse(res, compiled) : undefined;
     run(req, res, guard).catch((err: unknown) => {
       const problem = compiled.problem(err);
       if (problem !== undefined) return answer(res, guard, problem);
       if (guard?.bypassed) return;
-      if (guard) guard.done = true; // the application's error handler answers, on the real response
+      if (guard) release(res, guard); // the application's error handler answers as it likes
       next(err);
     });
   };
 }
 
-/**
- * On a route with an output declaration the handler gets a stand-in for the
- * response (and for `req`, whose `res` points to it): an object whose
- * prototype is the real response, so reading it, setting headers and status
- * work as usual, but whose sending methods refuse (500 PF_OUTPUT_BYPASS) — or,
- * once the pipeline has answered, drop the call. The real response is never
- * touched, so Node's own calls on it stay as fast as ever.
- */
+/** Methods through which anything reaches the socket; shadowed on routes with an output declaration. */
+const SENDING = ['write', 'end', 'writeHead', 'flushHeaders'] as const;
+type Sending = (typeof SENDING)[number];
+type Method = (this: Response, ...args: unknown[]) => unknown;
+
+/** The per-response state of a guarded route. */
 interface Guard {
   readonly compiled: CompiledRoute<Request>;
-  readonly real: Response;
-  /** What the handler sees as `res` and `ctx.req`. */
-  readonly res: Response;
-  readonly req: Request;
+  /** The methods as they were (own or inherited), put back by assignment: `delete` would cost every later call. */
+  readonly saved: Record<Sending, Method>;
   bypassed: boolean;
-  /** The pipeline has answered (or handed the error to `next`): later calls are dropped. */
-  done: boolean;
+  guarding: boolean;
 }
 
 const kGuard = Symbol('purposeful.guard');
-type Stand = Response & { [kGuard]: Guard };
+/** The response seen as its sending slots. */
+type Guarded = Record<Sending, Method> & { [kGuard]?: Guard };
+const slots = (res: Response): Guarded => res as unknown as Guarded;
 
-/** A sending method of the stand-in. */
-function shadow(how: string) {
-  return function sending(this: Stand): Response {
-    const g = this[kGuard];
-    if (!g.bypassed && !g.done) bypass(g, how);
-    return this;
-  };
-}
+/** One shared shadow per method: refuses (500 PF_OUTPUT_BYPASS) or, once an answer went out, drops the call. */
+const SHADOWS = Object.fromEntries(
+  SENDING.map((m) => [
+    m,
+    function shadow(this: Response): Response {
+      const g = slots(this)[kGuard];
+      if (g && !g.bypassed) bypass(this, g, `res.${m === 'write' || m === 'end' ? 'send/json/end/pipe' : m}`);
+      return this;
+    },
+  ]),
+) as Record<Sending, Method>;
 
-const STAND_IN: PropertyDescriptorMap = {
-  write: { value: shadow('res.send/json/end/write'), writable: true, configurable: true },
-  end: { value: shadow('res.send/json/end/write'), writable: true, configurable: true },
-  writeHead: { value: shadow('res.writeHead'), writable: true, configurable: true },
-  flushHeaders: { value: shadow('res.flushHeaders'), writable: true, configurable: true },
-  // stream.pipe(res) announces itself with an event at once: refuse then, not at its first chunk
-  emit: {
-    value: function emit(this: Stand, type: string | symbol, ...args: unknown[]): boolean {
-      const g = this[kGuard];
-      if (type === 'pipe') {
-        if (!g.bypassed && !g.done) bypass(g, 'res.pipe');
-        return true;
-      }
-      return g.real.emit(type, ...args);
-    },
-    writable: true,
-    configurable: true,
-  },
-  // status and headers set by the handler land on the real response
-  statusCode: {
-    get(this: Stand) {
-      return this[kGuard].real.statusCode;
-    },
-    set(this: Stand, v: number) {
-      this[kGuard].real.statusCode = v;
-    },
-    configurable: true,
-  },
+const dropped: Method = function dropped(this: Response): Response {
+  return this;
 };
 
-function guardFor(req: Request, res: Response, compiled: CompiledRoute<Request>): Guard {
-  // the real response's header table exists before the stand-in writes to it (else it would get its own)
-  for (const k in PRIVATE_HEADERS) res.setHeader(k, PRIVATE_HEADERS[k as keyof typeof PRIVATE_HEADERS]);
-  const stand = Object.create(res, STAND_IN) as Stand;
-  const standReq = Object.create(req, { res: { value: stand } }) as Request;
-  Object.defineProperty(stand, 'req', { value: standReq });
-  const g: Guard = { compiled, real: res, res: stand, req: standReq, bypassed: false, done: false };
-  stand[kGuard] = g;
+/** `stream.pipe(res)` announces itself at once: refuse then, not at its first chunk. */
+function onPipe(this: Response): void {
+  const g = slots(this)[kGuard];
+  if (g?.guarding && !g.bypassed) bypass(this, g, 'res.pipe');
+}
+
+function guardResponse(res: Response, compiled: CompiledRoute<Request>): Guard {
+  const target = slots(res);
+  const saved = { write: target.write, end: target.end, writeHead: target.writeHead, flushHeaders: target.flushHeaders };
+  const g: Guard = { compiled, saved, bypassed: false, guarding: true };
+  target[kGuard] = g;
+  target.write = SHADOWS.write;
+  target.end = SHADOWS.end;
+  target.writeHead = SHADOWS.writeHead;
+  target.flushHeaders = SHADOWS.flushHeaders;
+  res.on('pipe', onPipe);
   return g;
 }
 
-function bypass(g: Guard, how: string): void {
-  g.bypassed = true;
-  const res = g.real;
-  if (!res.headersSent && !res.writableEnded) {
-    const problem = g.compiled.problem(outputBypass(how));
-    if (problem) send(res, problem);
-  }
+function shadowAll(target: Guarded, fn: Method): void {
+  target.write = fn;
+  target.end = fn;
+  target.writeHead = fn;
+  target.flushHeaders = fn;
 }
 
-/** Sends an answer on the real response. */
-function send(res: Response, a: HttpAnswer): void {
+function release(res: Response, g: Guard): void {
+  g.guarding = false;
+  const target = slots(res);
+  target.write = g.saved.write;
+  target.end = g.saved.end;
+  target.writeHead = g.saved.writeHead;
+  target.flushHeaders = g.saved.flushHeaders;
+}
+
+function bypass(res: Response, g: Guard, how: string): void {
+  g.bypassed = true;
+  if (!res.headersSent && !res.writableEnded) {
+    const problem = g.compiled.problem(outputBypass(how));
+    if (problem) send(res, g, problem);
+  }
+  shadowAll(slots(res), dropped); // a pipe keeps writing after this point
+}
+
+/** Sends an answer: through the real methods (Node's `end` calls `writeHead` on the instance), then drops anything later. */
+function send(res: Response, g: Guard | undefined, a: HttpAnswer): void {
   res.removeHeader('content-length');
   res.removeHeader('etag');
   res.statusCode = a.status;
   for (const k in a.headers) res.setHeader(k, a.headers[k] as string);
+  if (!g) {
+    res.end(a.body);
+    return;
+  }
+  release(res, g);
   res.end(a.body);
+  shadowAll(slots(res), dropped);
 }
 
 /** The pipeline's answer, unless the bypass was answered already. */
 function answer(res: Response, g: Guard | undefined, a: HttpAnswer): void {
-  if (g) {
-    if (g.bypassed) return;
-    g.done = true;
-  }
+  if (g?.bypassed) return;
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  send(res, a);
+  send(res, g, a);
 }
 
 /** Node's header object read by lower-case name. */

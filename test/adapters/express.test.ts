@@ -56,11 +56,7 @@ app.get(
 );
 app.get(
   '/returns',
-  purposeful(desk.pf, readCustomer, (ctx, res) => {
-    res.setHeader('x-request-kind', 'lookup'); // headers set on the stand-in reach the real response
-    if ((ctx.req as unknown as { res: unknown }).res !== res) throw new Error('req.res is not the stand-in');
-    return desk.customers.get(sampleCustomer.id);
-  }),
+  purposeful(desk.pf, readCustomer, () => desk.customers.get(sampleCustomer.id)),
 );
 app.get(
   '/list',
@@ -116,9 +112,7 @@ describe('Express adapter', () => {
   );
 
   it('projects returned rows, one or many', async () => {
-    const res = await fetch(`${base}/returns`);
-    expect(res.headers.get('x-request-kind')).toBe('lookup');
-    const one = (await res.json()) as Record<string, unknown>;
+    const one = (await (await fetch(`${base}/returns`)).json()) as Record<string, unknown>;
     expect(one.cpf).toBe('***.***.**7-25');
     const many = (await (await fetch(`${base}/list`)).json()) as Record<string, unknown>[];
     expect(many).toHaveLength(2);

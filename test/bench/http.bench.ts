@@ -274,7 +274,7 @@ export async function fastifyPurposeful(engine: ReturnType<typeof makeEngine>): 
   return app;
 }
 
-export function expressBare(): express.Express {
+function expressBare(): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // the purposeful variant sends no ETag either
@@ -294,7 +294,7 @@ export function expressBare(): express.Express {
   return app;
 }
 
-export function expressPurposeful(engine: ReturnType<typeof makeEngine>): express.Express {
+function expressPurposeful(engine: ReturnType<typeof makeEngine>): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.post(

@@ -108,80 +108,79 @@ export function purposeful<
       const problem = compiled.problem(err);
       if (problem !== undefined) return answer(res, guard, problem);
       if (guard?.bypassed) return;
-      if (guard) release(res, guard); // the application's error handler answers as it likes
+      if (guard) guard.state = OPEN; // the application's error handler answers as it likes
       next(err);
     });
   };
 }
 
-/** Methods through which anything reaches the socket; shadowed on routes with an output declaration. */
-const SENDING = ['write', 'end', 'writeHead', 'flushHeaders'] as const;
-type Sending = (typeof SENDING)[number];
-type Method = (this: Response, ...args: unknown[]) => unknown;
+/**
+ * How a guarded response treats a sending call: `GUARDED` while the handler
+ * runs (refused: 500 PF_OUTPUT_BYPASS), `OPEN` for the pipeline's own answer
+ * or the application's error handler, `CLOSED` once an answer went out (a
+ * late write, e.g. a pipe still running, is dropped).
+ */
+const GUARDED = 0;
+const OPEN = 1;
+const CLOSED = 2;
 
-/** The per-response state of a guarded route. */
+/** The per-response state of a route with an output declaration. */
 interface Guard {
   readonly compiled: CompiledRoute<Request>;
-  /** The methods as they were (own or inherited), put back by assignment: `delete` would cost every later call. */
-  readonly saved: Record<Sending, Method>;
+  state: typeof GUARDED | typeof OPEN | typeof CLOSED;
   bypassed: boolean;
-  guarding: boolean;
 }
 
 const kGuard = Symbol('purposeful.guard');
-/** The response seen as its sending slots. */
-type Guarded = Record<Sending, Method> & { [kGuard]?: Guard };
-const slots = (res: Response): Guarded => res as unknown as Guarded;
+type Guarded = Response & { [kGuard]?: Guard };
 
-/** One shared shadow per method: refuses (500 PF_OUTPUT_BYPASS) or, once an answer went out, drops the call. */
-const SHADOWS = Object.fromEntries(
-  SENDING.map((m) => [
-    m,
-    function shadow(this: Response): Response {
-      const g = slots(this)[kGuard];
-      if (g && !g.bypassed) bypass(this, g, `res.${m === 'write' || m === 'end' ? 'send/json/end/pipe' : m}`);
+/**
+ * The guard is a prototype, shared by every response with the same original
+ * prototype (Express gives each response `app.response`): a guarded response
+ * is moved onto it, which Express itself does to every response, instead of
+ * getting methods of its own, which would slow every later call on it.
+ */
+const GUARD_PROTOS = new WeakMap<object, object>();
+
+function guardedProto(original: object): object {
+  let proto = GUARD_PROTOS.get(original);
+  if (proto !== undefined) return proto;
+  const base = original as Record<string, (...args: unknown[]) => unknown>;
+  const sending = (name: 'write' | 'end' | 'writeHead' | 'flushHeaders', how: string) => {
+    const real = base[name] as (...args: unknown[]) => unknown;
+    return function (this: Guarded, ...args: unknown[]): unknown {
+      const g = this[kGuard];
+      if (g === undefined || g.state === OPEN) return real.apply(this, args);
+      if (g.state === GUARDED) bypass(this, g, how);
       return this;
+    };
+  };
+  const realEmit = base.emit as (...args: unknown[]) => boolean;
+  proto = Object.create(original, {
+    write: { value: sending('write', 'res.send/json/end/write'), writable: true, configurable: true },
+    end: { value: sending('end', 'res.send/json/end/write'), writable: true, configurable: true },
+    writeHead: { value: sending('writeHead', 'res.writeHead'), writable: true, configurable: true },
+    flushHeaders: { value: sending('flushHeaders', 'res.flushHeaders'), writable: true, configurable: true },
+    // stream.pipe(res) announces itself with an event at once: refuse then, not at its first chunk
+    emit: {
+      value: function emit(this: Guarded, type: string | symbol, ...args: unknown[]): boolean {
+        const g = this[kGuard];
+        if (type === 'pipe' && g !== undefined && g.state === GUARDED) bypass(this, g, 'res.pipe');
+        return realEmit.call(this, type, ...args);
+      },
+      writable: true,
+      configurable: true,
     },
-  ]),
-) as Record<Sending, Method>;
-
-const dropped: Method = function dropped(this: Response): Response {
-  return this;
-};
-
-/** `stream.pipe(res)` announces itself at once: refuse then, not at its first chunk. */
-function onPipe(this: Response): void {
-  const g = slots(this)[kGuard];
-  if (g?.guarding && !g.bypassed) bypass(this, g, 'res.pipe');
+  }) as object;
+  GUARD_PROTOS.set(original, proto);
+  return proto;
 }
 
 function guardResponse(res: Response, compiled: CompiledRoute<Request>): Guard {
-  const target = slots(res);
-  const saved = { write: target.write, end: target.end, writeHead: target.writeHead, flushHeaders: target.flushHeaders };
-  const g: Guard = { compiled, saved, bypassed: false, guarding: true };
-  target[kGuard] = g;
-  target.write = SHADOWS.write;
-  target.end = SHADOWS.end;
-  target.writeHead = SHADOWS.writeHead;
-  target.flushHeaders = SHADOWS.flushHeaders;
-  res.on('pipe', onPipe);
+  const g: Guard = { compiled, state: GUARDED, bypassed: false };
+  (res as Guarded)[kGuard] = g;
+  Object.setPrototypeOf(res, guardedProto(Object.getPrototypeOf(res) as object));
   return g;
-}
-
-function shadowAll(target: Guarded, fn: Method): void {
-  target.write = fn;
-  target.end = fn;
-  target.writeHead = fn;
-  target.flushHeaders = fn;
-}
-
-function release(res: Response, g: Guard): void {
-  g.guarding = false;
-  const target = slots(res);
-  target.write = g.saved.write;
-  target.end = g.saved.end;
-  target.writeHead = g.saved.writeHead;
-  target.flushHeaders = g.saved.flushHeaders;
 }
 
 function bypass(res: Response, g: Guard, how: string): void {
@@ -190,22 +189,19 @@ function bypass(res: Response, g: Guard, how: string): void {
     const problem = g.compiled.problem(outputBypass(how));
     if (problem) send(res, g, problem);
   }
-  shadowAll(slots(res), dropped); // a pipe keeps writing after this point
+  g.state = CLOSED;
 }
 
-/** Sends an answer: through the real methods (Node's `end` calls `writeHead` on the instance), then drops anything later. */
+/** Sends an answer through the real methods, then closes the response to anything later. */
 function send(res: Response, g: Guard | undefined, a: HttpAnswer): void {
-  res.removeHeader('content-length');
-  res.removeHeader('etag');
+  // a length or ETag the handler set belongs to a body that is not sent
+  if (res.hasHeader('content-length')) res.removeHeader('content-length');
+  if (res.hasHeader('etag')) res.removeHeader('etag');
   res.statusCode = a.status;
   for (const k in a.headers) res.setHeader(k, a.headers[k] as string);
-  if (!g) {
-    res.end(a.body);
-    return;
-  }
-  release(res, g);
+  if (g) g.state = OPEN;
   res.end(a.body);
-  shadowAll(slots(res), dropped);
+  if (g) g.state = CLOSED;
 }
 
 /** The pipeline's answer, unless the bypass was answered already. */

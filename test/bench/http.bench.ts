@@ -274,7 +274,7 @@ export async function fastifyPurposeful(engine: ReturnType<typeof makeEngine>): 
   return app;
 }
 
-function expressBare(): express.Express {
+export function expressBare(): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // the purposeful variant sends no ETag either
@@ -294,7 +294,7 @@ function expressBare(): express.Express {
   return app;
 }
 
-function expressPurposeful(engine: ReturnType<typeof makeEngine>): express.Express {
+export function expressPurposeful(engine: ReturnType<typeof makeEngine>): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.post(

@@ -170,98 +170,94 @@ export function decodeUtf8(bytes: Uint8Array): string {
   }
 }
 
-/** Keys that would reach an object's prototype chain when copied around. */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
 /**
  * Parses JSON text strictly: nesting deeper than `maxDepth`, a duplicate key in
  * one object, or a `__proto__` / `constructor` / `prototype` key are refused.
- * A linear scan checks those before `JSON.parse` builds anything; syntax is
- * left to `JSON.parse`, whose message (it quotes the input) is never passed on.
+ * A linear scan checks the depth and counts the keys before `JSON.parse`
+ * builds anything; syntax is left to `JSON.parse`, whose message (it quotes the
+ * input) is never passed on. `JSON.parse` keeps one value per key, so the
+ * parsed tree holds fewer keys than the text exactly when a key was repeated
+ * in some object: counting both finds duplicates without comparing a string.
  */
 export function parseJson(text: string, maxDepth: number): unknown {
-  scan(text, maxDepth);
+  const keysInText = scan(text, maxDepth);
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw bodyError('json', 'the body is not valid JSON');
   }
+  if (keysInText > 0 && countKeys(value) !== keysInText) {
+    throw bodyError('duplicate_key', 'the body repeats a key in one object');
+  }
+  return value;
 }
 
-/** One open container of the scan: an array, or an object with the keys seen so far. */
-interface Frame {
-  readonly object: boolean;
-  keys: string[] | Set<string> | undefined;
-  expectKey: boolean;
+/** Keys of a parsed tree, refusing the prototype ones (iterative: the depth is bounded, the width is not). */
+function countKeys(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  let count = 0;
+  const stack: object[] = [value];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (Array.isArray(node)) {
+      for (const child of node) if (typeof child === 'object' && child !== null) stack.push(child);
+      continue;
+    }
+    for (const key in node) {
+      if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
+        throw bodyError('forbidden_key', 'the body holds a "__proto__", "constructor" or "prototype" key');
+      }
+      count++;
+      const child = (node as Record<string, unknown>)[key];
+      if (typeof child === 'object' && child !== null) stack.push(child);
+    }
+  }
+  return count;
 }
-
-const SET_FROM = 16;
 
 /**
- * The structural scan. It runs on text that may be malformed: when the text
- * stops making sense it returns, and `JSON.parse` reports the syntax error.
+ * The structural scan: the depth (refused past `maxDepth`) and the number of
+ * keys. It runs on text that may be malformed: when the text stops making
+ * sense it returns, and `JSON.parse` reports the syntax error.
  */
-function scan(text: string, maxDepth: number): void {
-  const stack: Frame[] = [];
+function scan(text: string, maxDepth: number): number {
+  // per open container: 0 an array, 1 an object expecting a key, 2 an object past its key
+  const stack = new Uint8Array(maxDepth + 1);
+  let depth = 0;
+  let keys = 0;
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
-      const start = i + 1;
       // the closing quote: the next one not escaped by an odd run of backslashes
-      let end = text.indexOf('"', start);
+      let end = text.indexOf('"', i + 1);
       while (end > 0 && text.charCodeAt(end - 1) === 0x5c /* \ */) {
         let k = end - 1;
-        while (k >= start && text.charCodeAt(k) === 0x5c) k--;
+        while (k > i && text.charCodeAt(k) === 0x5c) k--;
         if ((end - 1 - k) % 2 === 0) break; // an even run: the quote is not escaped
         end = text.indexOf('"', end + 1);
       }
-      if (end < 0) return; // unterminated string: a syntax error
+      if (end < 0) return keys; // unterminated string: a syntax error
       i = end;
-      const top = stack[stack.length - 1];
-      if (top?.object && top.expectKey) {
-        let key = text.slice(start, end);
-        if (key.includes('\\')) {
-          try {
-            key = JSON.parse(`"${key}"`) as string;
-          } catch {
-            return;
-          }
-        }
-        checkKey(top, key);
-        top.expectKey = false;
+      if (depth > 0 && stack[depth] === 1) {
+        keys++;
+        stack[depth] = 2;
       }
     } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      if (stack.length >= maxDepth) {
+      if (depth >= maxDepth) {
         throw new PurposefulError('PF_LIMIT_EXCEEDED', `the body is nested deeper than ${maxDepth} levels`, {
           reason: 'depth',
         });
       }
-      stack.push({ object: c === 0x7b, keys: undefined, expectKey: c === 0x7b });
+      stack[++depth] = c === 0x7b ? 1 : 0;
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-      if (stack.pop() === undefined) return;
+      if (depth === 0) return keys;
+      depth--;
     } else if (c === 0x2c /* , */) {
-      const top = stack[stack.length - 1];
-      if (top?.object) top.expectKey = true;
+      if (depth > 0 && stack[depth] === 2) stack[depth] = 1;
     }
   }
-}
-
-function checkKey(frame: Frame, key: string): void {
-  if (FORBIDDEN_KEYS.has(key)) {
-    throw bodyError('forbidden_key', 'the body holds a "__proto__", "constructor" or "prototype" key');
-  }
-  const keys = frame.keys;
-  if (keys === undefined) {
-    frame.keys = [key];
-    return;
-  }
-  const duplicate = Array.isArray(keys) ? keys.includes(key) : keys.has(key);
-  if (duplicate) throw bodyError('duplicate_key', 'the body repeats a key in one object');
-  if (Array.isArray(keys)) {
-    if (keys.length >= SET_FROM) frame.keys = new Set([...keys, key]);
-    else keys.push(key);
-  } else keys.add(key);
+  return keys;
 }
 
 /** Media types the pipeline parses: `application/json` and `application/*+json`, in UTF-8. */

@@ -211,11 +211,18 @@ function fail(message: string): never {
   throw new PurposefulError('PF_CONTEXT_INVALID', message);
 }
 
+const SUBJECT_PATHS = new WeakMap<PurposefulSchema, readonly string[]>();
+
 function subjectOf(schema: PurposefulSchema, record: unknown): string | undefined {
   const path = schema.subject?.id;
   if (!path || typeof record !== 'object' || record === null) return undefined;
+  let segments = SUBJECT_PATHS.get(schema);
+  if (segments === undefined) {
+    segments = path.split('.');
+    SUBJECT_PATHS.set(schema, segments);
+  }
   let v: unknown = record;
-  for (const seg of path.split('.')) {
+  for (const seg of segments) {
     if (typeof v !== 'object' || v === null || !Object.hasOwn(v, seg)) return undefined;
     v = (v as Record<string, unknown>)[seg];
   }

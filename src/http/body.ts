@@ -220,9 +220,12 @@ function countKeys(value: unknown): number {
  * keys. It runs on text that may be malformed: when the text stops making
  * sense it returns, and `JSON.parse` reports the syntax error.
  */
+let scanStack = new Uint8Array(65);
+
 function scan(text: string, maxDepth: number): number {
   // per open container: 0 an array, 1 an object expecting a key, 2 an object past its key
-  const stack = new Uint8Array(maxDepth + 1);
+  if (scanStack.length <= maxDepth) scanStack = new Uint8Array(maxDepth + 1);
+  const stack = scanStack; // the scan is synchronous: one buffer serves every call
   let depth = 0;
   let keys = 0;
   const n = text.length;

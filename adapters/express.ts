@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
   type CompiledRoute,
@@ -17,6 +18,7 @@ import {
   type PurposefulSchema,
   type RouteDeclaration,
 } from 'purposeful';
+import { dropHandlerHeaders, type Guard, guardResponse, OPEN, sendOpen } from './guard.js';
 
 /**
  * An Express handler body: gets the validated input (and `req` as `ctx.req`),
@@ -81,11 +83,13 @@ export function purposeful<
   const guarded = route.output !== undefined;
 
   const handle = handler as (ctx: HandlerContext, res: Response) => unknown;
+  const onBypass = bypassAnswer(compiled);
 
   const run = async (req: Request, res: Response, guard: Guard | undefined): Promise<void> => {
     const url = req.originalUrl ?? req.url;
     const q = url.indexOf('?');
-    const parsed = req.body !== undefined || req.readableEnded;
+    // a parser ran (body-parser marks it; Express 4's sets req.body = {} even when it skipped the type)
+    const parsed = (req as { _body?: boolean })._body === true || req.readableEnded;
     const ctx = await compiled.enter({
       method: req.method,
       headers: nodeHeaders(req.headers),
@@ -99,14 +103,14 @@ export function purposeful<
     if (guard?.bypassed) return;
     // without an output declaration a handler may answer by itself
     if (!guard && (res.headersSent || res.writableEnded)) return;
-    answer(res, guard, await compiled.leave(ctx, data));
+    answer(res, guard, await compiled.leave(ctx, data), false);
   };
 
   return (req: Request, res: Response, next: NextFunction): void => {
-    const guard = guarded ? guardResponse(res, compiled) : undefined;
+    const guard = guarded ? guardResponse(res, onBypass) : undefined;
     run(req, res, guard).catch((err: unknown) => {
       const problem = compiled.problem(err);
-      if (problem !== undefined) return answer(res, guard, problem);
+      if (problem !== undefined) return answer(res, guard, problem, true);
       if (guard?.bypassed) return;
       if (guard) guard.state = OPEN; // the application's error handler answers as it likes
       next(err);
@@ -114,104 +118,32 @@ export function purposeful<
   };
 }
 
-/**
- * How a guarded response treats a sending call: `GUARDED` while the handler
- * runs (refused: 500 PF_OUTPUT_BYPASS), `OPEN` for the pipeline's own answer
- * or the application's error handler, `CLOSED` once an answer went out (a
- * late write, e.g. a pipe still running, is dropped).
- */
-const GUARDED = 0;
-const OPEN = 1;
-const CLOSED = 2;
-
-/** The per-response state of a route with an output declaration. */
-interface Guard {
-  readonly compiled: CompiledRoute<Request>;
-  state: typeof GUARDED | typeof OPEN | typeof CLOSED;
-  bypassed: boolean;
-}
-
-const kGuard = Symbol('purposeful.guard');
-type Guarded = Response & { [kGuard]?: Guard };
-
-/**
- * The guard is a prototype, shared by every response with the same original
- * prototype (Express gives each response `app.response`): a guarded response
- * is moved onto it, which Express itself does to every response, instead of
- * getting methods of its own, which would slow every later call on it.
- */
-const GUARD_PROTOS = new WeakMap<object, object>();
-
-function guardedProto(original: object): object {
-  let proto = GUARD_PROTOS.get(original);
-  if (proto !== undefined) return proto;
-  const base = original as Record<string, (...args: unknown[]) => unknown>;
-  const sending = (name: 'write' | 'end' | 'writeHead' | 'flushHeaders', how: string) => {
-    const real = base[name] as (...args: unknown[]) => unknown;
-    return function (this: Guarded, ...args: unknown[]): unknown {
-      const g = this[kGuard];
-      if (g === undefined || g.state === OPEN) return real.apply(this, args);
-      if (g.state === GUARDED) bypass(this, g, how);
-      return this;
-    };
+function bypassAnswer(compiled: CompiledRoute<Request>) {
+  return (res: ServerResponse, how: string, g: Guard): void => {
+    const problem = compiled.problem(outputBypass(how));
+    if (problem) send(res as Response, g, problem, true);
   };
-  const realEmit = base.emit as (...args: unknown[]) => boolean;
-  proto = Object.create(original, {
-    write: { value: sending('write', 'res.send/json/end/write'), writable: true, configurable: true },
-    end: { value: sending('end', 'res.send/json/end/write'), writable: true, configurable: true },
-    writeHead: { value: sending('writeHead', 'res.writeHead'), writable: true, configurable: true },
-    flushHeaders: { value: sending('flushHeaders', 'res.flushHeaders'), writable: true, configurable: true },
-    // stream.pipe(res) announces itself with an event at once: refuse then, not at its first chunk
-    emit: {
-      value: function emit(this: Guarded, type: string | symbol, ...args: unknown[]): boolean {
-        const g = this[kGuard];
-        if (type === 'pipe' && g !== undefined && g.state === GUARDED) bypass(this, g, 'res.pipe');
-        return realEmit.call(this, type, ...args);
-      },
-      writable: true,
-      configurable: true,
-    },
-  }) as object;
-  GUARD_PROTOS.set(original, proto);
-  return proto;
 }
 
-function guardResponse(res: Response, compiled: CompiledRoute<Request>): Guard {
-  const g: Guard = { compiled, state: GUARDED, bypassed: false };
-  (res as Guarded)[kGuard] = g;
-  Object.setPrototypeOf(res, guardedProto(Object.getPrototypeOf(res) as object));
-  return g;
-}
-
-function bypass(res: Response, g: Guard, how: string): void {
-  g.bypassed = true;
-  if (!res.headersSent && !res.writableEnded) {
-    const problem = g.compiled.problem(outputBypass(how));
-    if (problem) send(res, g, problem);
-  }
-  g.state = CLOSED;
-}
-
-/** Sends an answer through the real methods, then closes the response to anything later. */
-function send(res: Response, g: Guard | undefined, a: HttpAnswer): void {
+/** Sends an answer on the response (through the guard, opened for it). */
+function send(res: Response, g: Guard | undefined, a: HttpAnswer, problem: boolean): void {
   // a length or ETag the handler set belongs to a body that is not sent
   if (res.hasHeader('content-length')) res.removeHeader('content-length');
   if (res.hasHeader('etag')) res.removeHeader('etag');
+  if (problem) dropHandlerHeaders(g, res.getHeaderNames(), (n) => res.removeHeader(n));
   res.statusCode = a.status;
   for (const k in a.headers) res.setHeader(k, a.headers[k] as string);
-  if (g) g.state = OPEN;
-  res.end(a.body);
-  if (g) g.state = CLOSED;
+  sendOpen(g, () => res.end(a.body));
 }
 
 /** The pipeline's answer, unless the bypass was answered already. */
-function answer(res: Response, g: Guard | undefined, a: HttpAnswer): void {
+function answer(res: Response, g: Guard | undefined, a: HttpAnswer, problem: boolean): void {
   if (g?.bypassed) return;
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  send(res, g, a);
+  send(res, g, a, problem);
 }
 
 /** Node's header object read by lower-case name. */

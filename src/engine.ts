@@ -212,6 +212,8 @@ function fail(message: string): never {
 }
 
 const SUBJECT_PATHS = new WeakMap<PurposefulSchema, readonly string[]>();
+/** Compiled input schemas found to have async refinements or transforms. */
+const NEEDS_ASYNC = new WeakSet<object>();
 
 function subjectOf(schema: PurposefulSchema, record: unknown): string | undefined {
   const path = schema.subject?.id;
@@ -374,7 +376,10 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     const { showsSensitive } = planFor(schema, r.purpose, direction, r.roles);
     // within one HTTP request (the pipeline's context carries a memo) a check that passed is not repeated
     const memo = (ctx as { [CONSENT_MEMO]?: Set<string> })[CONSENT_MEMO];
-    const key = memo && `${r.subjectId}\u0000${r.purpose}\u0000${showsSensitive ? 1 : 0}`;
+    // everything the decision depends on: schema (its minors policy), subject, purpose, sensitivity, age, laws
+    const key =
+      memo &&
+      `${schema.id}\u0000${r.subjectId}\u0000${r.purpose}\u0000${showsSensitive ? 1 : 0}\u0000${ctx.subjectAge ?? ''}\u0000${r.jurisdictions === inForce ? '' : r.jurisdictions.join()}`;
     if (key !== undefined && memo?.has(key)) return;
     const pending = checkConsent(consent, schema, purpose, r.jurisdictions, r.subjectId, ctx.subjectAge, showsSensitive);
     if (key === undefined) return pending;
@@ -521,11 +526,15 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
       let result: Awaited<ReturnType<typeof core.safeParseAsync>>;
       const zod = inboundZodFor(schema, r.purpose, r.roles);
       try {
-        try {
-          result = core.safeParse(zod, minimized); // half the cost of the async parse
-        } catch (err) {
-          if (!(err instanceof core.$ZodAsyncError)) throw err;
-          result = await core.safeParseAsync(zod, minimized); // the schema has async refinements
+        if (NEEDS_ASYNC.has(zod)) result = await core.safeParseAsync(zod, minimized);
+        else {
+          try {
+            result = core.safeParse(zod, minimized); // half the cost of the async parse
+          } catch (err) {
+            if (!(err instanceof core.$ZodAsyncError)) throw err;
+            NEEDS_ASYNC.add(zod); // async refinements: from now on straight to the async parse
+            result = await core.safeParseAsync(zod, minimized);
+          }
         }
       } catch (err) {
         if (err instanceof RangeError)

@@ -130,15 +130,16 @@ export function checkConsent(
     );
   }
   const sync = SYNC_STATUS.get(ledger);
-  if (sync !== undefined) {
+  // only while `status` is still the one registered with it: a ledger whose status was replaced is asked as it is now
+  if (sync !== undefined && sync.status === ledger.status) {
     let now: ReadonlyMap<string, ConsentState> | undefined;
     try {
-      now = sync(subject, ids);
+      now = sync.now(subject, ids);
     } catch {
       throw unavailable(purpose.id, article);
     }
     if (now !== undefined) {
-      return decideConsent(options, schema, purpose, under, subject, subjectAge, touchesSensitive, now.get(purpose.id));
+      return decideConsent(options, schema, purpose, under, subject, subjectAge, touchesSensitive, stateIn(now, purpose, article));
     }
   }
   let pending: Promise<ReadonlyMap<string, ConsentState>>;
@@ -148,11 +149,18 @@ export function checkConsent(
     throw unavailable(purpose.id, article);
   }
   return pending.then(
-    (states) => decideConsent(options, schema, purpose, under, subject, subjectAge, touchesSensitive, states.get(purpose.id)),
+    (states) =>
+      decideConsent(options, schema, purpose, under, subject, subjectAge, touchesSensitive, stateIn(states, purpose, article)),
     () => {
       throw unavailable(purpose.id, article);
     },
   );
+}
+
+/** The purpose's state in a ledger's answer; an answer that is not a map is a ledger failure. */
+function stateIn(states: unknown, purpose: ResolvedPurpose, article: string): ConsentState | undefined {
+  if (typeof (states as ReadonlyMap<string, ConsentState> | null)?.get !== 'function') throw unavailable(purpose.id, article);
+  return (states as ReadonlyMap<string, ConsentState>).get(purpose.id);
 }
 
 function unavailable(purpose: string, article: string): PurposefulError {
@@ -191,7 +199,11 @@ function basesFor(purpose: ResolvedPurpose, jurisdictions: readonly Jurisdiction
  */
 export const SYNC_STATUS = new WeakMap<
   ConsentLedger,
-  (subject: string, purposes: readonly string[]) => ReadonlyMap<string, ConsentState> | undefined
+  {
+    /** The ledger's `status` when it was registered. */
+    readonly status: ConsentLedger['status'];
+    readonly now: (subject: string, purposes: readonly string[]) => ReadonlyMap<string, ConsentState> | undefined;
+  }
 >();
 
 /** The decision on the subject's state: grant, notice, highlighted, guardian. */

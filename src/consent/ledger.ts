@@ -164,6 +164,6 @@ export function memoryConsentLedger(purposes: Purposes): ConsentLedger {
       return all.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.sequence - b.sequence));
     },
   };
-  SYNC_STATUS.set(ledger, statusNow); // this very object: a copy or wrapper is asked asynchronously
+  SYNC_STATUS.set(ledger, { status: ledger.status, now: statusNow }); // this very object: a copy or wrapper is asked asynchronously
   return ledger;
 }

@@ -21,6 +21,7 @@ export interface NodeReadableLike {
   on(event: string, listener: (...args: never[]) => void): unknown;
   removeListener(event: string, listener: (...args: never[]) => void): unknown;
   pause(): unknown;
+  resume?(): unknown;
 }
 
 /**
@@ -117,6 +118,7 @@ function readNode(stream: NodeReadableLike, take: (chunk: Uint8Array | string) =
       stream.removeListener('data', onData);
       stream.removeListener('end', onEnd);
       stream.removeListener('error', onError);
+      stream.removeListener('close', onError);
     };
     const onData = (chunk: Uint8Array | string): void => {
       try {
@@ -138,6 +140,8 @@ function readNode(stream: NodeReadableLike, take: (chunk: Uint8Array | string) =
     stream.on('data', onData);
     stream.on('end', onEnd);
     stream.on('error', onError); // an aborted request errors too (Node ≥ 16)
+    stream.on('close', onError); // destroyed without an error: closed before its end
+    stream.resume?.(); // a stream paused by earlier middleware would never end
   });
 }
 
@@ -203,7 +207,7 @@ function countKeys(value: unknown): number {
       for (const child of node) if (typeof child === 'object' && child !== null) stack.push(child);
       continue;
     }
-    for (const key in node) {
+    for (const key of Object.keys(node)) {
       if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
         throw bodyError('forbidden_key', 'the body holds a "__proto__", "constructor" or "prototype" key');
       }

@@ -138,6 +138,7 @@ export function actorFromJwt(options: JwtActorOptions): (req: WithHeaders) => Pr
     getKey = Promise.resolve(key);
   } else if (typeof key === 'object' && key !== null && 'kty' in key) {
     if ('d' in key || key.kty === 'oct') fail('key must be a public JWK (pass a secret as bytes)');
+    if ((key as JWK).alg === undefined && !algorithms?.length) fail('a JWK key needs its alg, or the algorithms option');
     getKey = importJWK(key as JWK, (key as JWK).alg ?? algorithms?.[0]) as Promise<CryptoKey>;
     getKey.catch(() => {}); // reported on first use
   } else getKey = Promise.resolve(key as CryptoKey);

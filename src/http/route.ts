@@ -286,6 +286,7 @@ export function compileRoute<Raw = unknown>(
     return parseJson(decodeUtf8(bytes), maxDepth);
   };
 
+  const memos = new WeakMap<object, Set<string>>();
   const compiled: CompiledRoute<Raw> = {
     route,
     async enter(req) {
@@ -298,25 +299,16 @@ export function compileRoute<Raw = unknown>(
       if (output) await pf.authorize(output, ctx);
       const body = input ? await pf.inbound(input, await readInput(req), ctx) : undefined;
       const q = query ? await pf.inbound(query, queryObject(req.search), ctx) : undefined;
-      return {
-        purpose,
-        actor: who,
-        subjectId,
-        body,
-        query: q,
-        params: req.params ?? NO_PARAMS,
-        req: req.raw,
-        [CONSENT_MEMO]: memo,
-      } as never;
+      const handlerCtx = { purpose, actor: who, subjectId, body, query: q, params: req.params ?? NO_PARAMS, req: req.raw };
+      // the memo stays with the pipeline: a context the handler keeps cannot carry a consent check past this request
+      memos.set(handlerCtx, memo);
+      return handlerCtx as never;
     },
     async project(ctx, data) {
       if (!output || data === undefined || data === null) return data;
-      const pctx = {
-        purpose,
-        actor: ctx.actor,
-        subjectId: ctx.subjectId,
-        [CONSENT_MEMO]: (ctx as { [CONSENT_MEMO]?: Set<string> })[CONSENT_MEMO],
-      };
+      const memo = memos.get(ctx);
+      memos.delete(ctx); // one use: the request ends here
+      const pctx = { purpose, actor: ctx.actor, subjectId: ctx.subjectId, [CONSENT_MEMO]: memo };
       return Array.isArray(data) ? pf.openMany(output, data, pctx) : pf.open(output, data, pctx);
     },
     async leave(ctx, data) {

@@ -189,6 +189,6 @@ export async function cachedConsentLedger(ledger: ConsentLedger, options: Consen
       await stopListening();
     },
   };
-  SYNC_STATUS.set(wrapped, fromCache); // a cache hit answers the engine without a promise or timer
+  SYNC_STATUS.set(wrapped, { status: wrapped.status, now: fromCache }); // a cache hit answers the engine without a promise or timer
   return wrapped;
 }

@@ -16,6 +16,33 @@ const plain = { ...sampleCustomer, name: MARKER };
 
 const app = express();
 const errors: unknown[] = [];
+// a compression-style middleware: sending methods of the response's own, calling the ones it saved
+app.use('/wrapped', (_req, res, next) => {
+  const r = res as unknown as Record<string, (...a: unknown[]) => unknown>;
+  for (const m of ['write', 'end', 'writeHead']) {
+    const saved = r[m] as (...a: unknown[]) => unknown;
+    r[m] = function (this: unknown, ...a: unknown[]) {
+      return saved.apply(this, a);
+    };
+  }
+  next();
+});
+app.get(
+  '/wrapped/json',
+  purposeful(desk.pf, readCustomer, (_ctx, res) => void res.json(plain)),
+);
+app.get(
+  '/wrapped/ok',
+  purposeful(desk.pf, readCustomer, () => desk.customers.get(sampleCustomer.id)),
+);
+app.get(
+  '/bypass/headers',
+  purposeful(desk.pf, readCustomer, (_ctx, res) => {
+    res.setHeader('x-who', MARKER);
+    res.cookie('c', MARKER);
+    res.redirect(`/x?cpf=${MARKER}`);
+  }),
+);
 app.get(
   '/bypass/json',
   purposeful(desk.pf, readCustomer, (_ctx, res) => void res.json(plain)),
@@ -110,6 +137,23 @@ describe('Express adapter', () => {
       expect(text).not.toContain(sampleCustomer.cpf);
     },
   );
+
+  it('guards sending methods a middleware put on the response itself', async () => {
+    const bad = await fetch(`${base}/wrapped/json`);
+    const text = await bad.text();
+    expect(bad.status).toBe(500);
+    expect(text).not.toContain(MARKER);
+    const ok = await fetch(`${base}/wrapped/ok`);
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { cpf: string }).cpf).toBe('***.***.**7-25');
+  });
+
+  it('drops the headers the handler set when it answers with a problem (cookie, Location, its own)', async () => {
+    const res = await fetch(`${base}/bypass/headers`, { redirect: 'manual' });
+    expect(res.status).toBe(500);
+    for (const [, v] of res.headers) expect(v).not.toContain(MARKER);
+    expect(res.headers.get('location')).toBeNull();
+  });
 
   it('projects returned rows, one or many', async () => {
     const one = (await (await fetch(`${base}/returns`)).json()) as Record<string, unknown>;

@@ -1,0 +1,123 @@
+/**
+ * The output guard of the Node adapters: on a route with an output
+ * declaration, nothing may reach the socket but the pipeline's answer.
+ * Internal to `purposeful/express` and `purposeful/fastify` (bundled into each).
+ *
+ * @module
+ * @internal
+ */
+import type { ServerResponse } from 'node:http';
+
+/**
+ * How a guarded response treats a sending call: `GUARDED` while the handler
+ * runs (refused), `OPEN` for the pipeline's own answer or the application's
+ * error handler, `CLOSED` once an answer went out (a late write, e.g. a pipe
+ * still running, is dropped).
+ */
+export const GUARDED = 0;
+export const OPEN = 1;
+export const CLOSED = 2;
+
+/** The per-response state of a guarded route. */
+export interface Guard {
+  state: typeof GUARDED | typeof OPEN | typeof CLOSED;
+  bypassed: boolean;
+  /** Answers a refused send (500 PF_OUTPUT_BYPASS), through the response while it is open. */
+  readonly onBypass: (res: ServerResponse, how: string, g: Guard) => void;
+  /** The header names set before the handler ran: the others are the handler's. */
+  readonly headers: readonly string[];
+}
+
+const kGuard = Symbol('purposeful.guard');
+type Guarded = ServerResponse & { [kGuard]?: Guard };
+type Sending = 'write' | 'end' | 'writeHead' | 'flushHeaders';
+const SENDING: readonly Sending[] = ['write', 'end', 'writeHead', 'flushHeaders'];
+const HOW: Readonly<Record<Sending, string>> = {
+  write: 'res.send/json/end/write',
+  end: 'res.send/json/end/write',
+  writeHead: 'res.writeHead',
+  flushHeaders: 'res.flushHeaders',
+};
+
+function refuse(res: Guarded, g: Guard, how: string): void {
+  g.bypassed = true;
+  if (!res.headersSent && !res.writableEnded) g.onBypass(res, how, g); // sends through sendOpen
+  g.state = CLOSED;
+}
+
+/** A sending method under the guard: `real` when open, refused while guarded, dropped when closed. */
+function guarded(real: (...args: unknown[]) => unknown, how: string) {
+  return function (this: Guarded, ...args: unknown[]): unknown {
+    const g = this[kGuard];
+    if (g === undefined || g.state === OPEN) return real.apply(this, args);
+    if (g.state === GUARDED) refuse(this, g, how);
+    return this;
+  };
+}
+
+/**
+ * The guard is a prototype shared by every response with the same original
+ * prototype: a guarded response is moved onto it (Express itself moves every
+ * response onto `app.response`) rather than given methods of its own, which
+ * would slow every later call on it.
+ */
+const PROTOS = new WeakMap<object, object>();
+
+function protoFor(original: object): object {
+  let proto = PROTOS.get(original);
+  if (proto !== undefined) return proto;
+  const base = original as Record<string, (...args: unknown[]) => unknown>;
+  const realEmit = base.emit as (...args: unknown[]) => boolean;
+  const descriptors: PropertyDescriptorMap = {
+    // stream.pipe(res) announces itself with an event at once: refuse then, not at its first chunk
+    emit: {
+      value: function emit(this: Guarded, type: string | symbol, ...args: unknown[]): boolean {
+        const g = this[kGuard];
+        if (type === 'pipe' && g !== undefined && g.state === GUARDED) refuse(this, g, 'res.pipe');
+        return realEmit.call(this, type, ...args);
+      },
+      writable: true,
+      configurable: true,
+    },
+  };
+  for (const m of SENDING) {
+    descriptors[m] = { value: guarded(base[m] as (...args: unknown[]) => unknown, HOW[m]), writable: true, configurable: true };
+  }
+  proto = Object.create(original, descriptors) as object;
+  PROTOS.set(original, proto);
+  return proto;
+}
+
+/**
+ * Guards a response until the pipeline answers. Middleware that put sending
+ * methods on the response itself (compression, sessions, timers) shadow the
+ * prototype: those are wrapped in place.
+ */
+export function guardResponse(res: ServerResponse, onBypass: Guard['onBypass']): Guard {
+  const g: Guard = { state: GUARDED, bypassed: false, onBypass, headers: res.getHeaderNames() };
+  (res as Guarded)[kGuard] = g;
+  Object.setPrototypeOf(res, protoFor(Object.getPrototypeOf(res) as object));
+  const own = res as unknown as Record<Sending, (...args: unknown[]) => unknown>;
+  for (const m of SENDING) if (Object.hasOwn(res, m)) own[m] = guarded(own[m], HOW[m]);
+  return g;
+}
+
+/** Runs the pipeline's own send with the guard open, then closes it to anything later. */
+export function sendOpen(g: Guard | undefined, send: () => void): void {
+  if (g === undefined) {
+    send();
+    return;
+  }
+  g.state = OPEN;
+  try {
+    send();
+  } finally {
+    g.state = CLOSED;
+  }
+}
+
+/** Before a problem answer: the headers the handler set (a cookie, a Location, its own) do not go out with it. */
+export function dropHandlerHeaders(g: Guard | undefined, names: readonly string[], remove: (name: string) => void): void {
+  if (g === undefined) return;
+  for (const name of names) if (!g.headers.includes(name)) remove(name);
+}

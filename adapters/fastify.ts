@@ -23,7 +23,6 @@ import {
   type HandlerContext,
   type HeaderReader,
   type HttpAnswer,
-  isPurposefulError,
   outputBypass,
   type PipelineOptions,
   PRIVATE_HEADERS,
@@ -32,6 +31,7 @@ import {
   type RouteDeclaration,
   toProblem,
 } from 'purposeful';
+import { dropHandlerHeaders, type Guard, guardResponse, OPEN, sendOpen } from './guard.js';
 
 /**
  * Options of {@link purposefulPlugin}: the engine, and the pipeline options
@@ -80,6 +80,10 @@ interface State {
   cleared: boolean;
   /** The request's content type, while Fastify's parser is told the body was read. */
   contentType?: string | undefined;
+  /** The guard on `reply.raw` of a route with an output declaration. */
+  guard?: Guard;
+  /** The reply's header names before the handler ran. */
+  headers?: readonly string[];
 }
 
 type WithState = FastifyRequest & { [kState]?: State };
@@ -128,7 +132,16 @@ export const purposefulPlugin: FastifyPluginCallback<PurposefulPluginOptions> = 
     }
     fastify.decorateRequest('purposeful', null);
     // what the route hooks read themselves: nothing left for Fastify to parse (preValidation installs the input)
-    fastify.addContentTypeParser(READ_ALREADY, (_request, _payload, parsed) => parsed(null, undefined));
+    fastify.addContentTypeParser(READ_ALREADY, (request, _payload, parsed) => {
+      const state = (request as WithState)[kState];
+      if (state?.contentType === undefined) {
+        // a client sending the private media type itself: not ours to accept
+        return parsed(new PurposefulError('PF_MEDIA_TYPE_UNSUPPORTED', 'the body must be application/json in UTF-8'), undefined);
+      }
+      request.raw.headers['content-type'] = state.contentType; // the real one, from here on
+      state.contentType = undefined;
+      parsed(null, undefined);
+    });
 
     fastify.addHook('onRoute', (routeOptions: RouteOptions) => {
       const declaration = routeOptions.config?.purposeful;
@@ -177,7 +190,8 @@ function addHook<K extends 'preParsing' | 'preValidation' | 'preSerialization' |
 ): void {
   const existing = routeOptions[name] as unknown;
   const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
-  (routeOptions as unknown as Record<string, unknown>)[name] = [...list, hook];
+  // onSend first among the route's: a later one (Fastify's own for HEAD) may empty the payload it must judge
+  (routeOptions as unknown as Record<string, unknown>)[name] = name === 'onSend' ? [hook, ...list] : [...list, hook];
 }
 
 type Config = { purposeful?: unknown; [kInstrumented]?: true };
@@ -195,6 +209,13 @@ function routeConfig(request: FastifyRequest): Config {
   }
   const context = kContext ? (request as unknown as Record<symbol, { config?: Config } | undefined>)[kContext] : undefined;
   return context?.config ?? (request.routeOptions.config as Config);
+}
+
+/** Before a problem answer: the headers the handler set do not go out with it. */
+function dropReplyHeaders(reply: FastifyReply, state: State): void {
+  const before = state.headers;
+  if (before === undefined) return;
+  for (const name of Object.keys(reply.getHeaders())) if (!before.includes(name)) reply.removeHeader(name);
 }
 
 /** `reply.hijack()` would hand the raw response to the handler, around every hook. */
@@ -234,12 +255,23 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
   const preValidation: preValidationHookHandler = (request, reply, next) => {
     const state = (request as WithState)[kState];
     const ctx = state?.ctx;
-    if (state?.contentType !== undefined) request.raw.headers['content-type'] = state.contentType;
     request.body = ctx?.body;
     if (route.query) request.query = ctx?.query;
     if (route.status !== undefined) reply.code(route.status);
     reply.headers(PRIVATE_HEADERS);
-    if (guarded) (reply as unknown as { hijack: () => never }).hijack = refuseHijack;
+    if (state) state.headers = Object.keys(reply.getHeaders()); // what the handler adds is its own
+    if (guarded && state) {
+      (reply as unknown as { hijack: () => never }).hijack = refuseHijack;
+      // reply.raw skips every hook: it is guarded like an Express response until onSend lets the answer through
+      state.guard = guardResponse(reply.raw, (raw, how, g) => {
+        state.cleared = true;
+        const answer = compiled.problem(outputBypass(how)) as HttpAnswer;
+        dropHandlerHeaders(g, raw.getHeaderNames(), (n) => raw.removeHeader(n));
+        raw.statusCode = answer.status;
+        for (const k in answer.headers) raw.setHeader(k, answer.headers[k] as string);
+        sendOpen(g, () => raw.end(answer.body));
+      });
+    }
     next();
   };
 
@@ -255,16 +287,18 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
 
   const onSend: onSendHookHandler<unknown> = (request, reply, payload, next) => {
     const state = (request as WithState)[kState];
+    if (state?.guard) state.guard.state = OPEN; // Fastify writes the answer after this hook
     if (state === undefined || state.cleared) return next(null, payload);
-    if (payload === undefined || payload === '') {
+    if (payload === undefined || payload === null || payload === '') {
       // the handler returned nothing: nothing to project, and the status says so
       if (reply.statusCode === 200) reply.code(204);
       return next(null, payload);
     }
     if (!guarded) return next(null, payload);
     (payload as { destroy?: () => void }).destroy?.();
-    const answer = compiled.problem(outputBypass('a string, Buffer or stream (reply.send, reply.raw)')) as HttpAnswer;
+    const answer = compiled.problem(outputBypass('a string, Buffer or stream (reply.send)')) as HttpAnswer;
     state.cleared = true;
+    dropReplyHeaders(reply, state);
     reply.code(answer.status);
     reply.removeHeader('content-length');
     for (const [k, v] of Object.entries(answer.headers)) reply.header(k, v);
@@ -280,9 +314,15 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
   routeOptions.errorHandler = function purposefulErrorHandler(this: FastifyInstance, error, request, reply) {
     const state = (request as WithState)[kState];
     if (state) state.cleared = true; // error answers are not data: they pass
-    if (isPurposefulError(error)) return sendAnswer(reply, compiled.problem(error) as HttpAnswer);
+    // refusals, and a handler's 4xx error (its message unsent), are problems like on every adapter
+    const problem = compiled.problem(error);
+    if (problem !== undefined) {
+      if (state) dropReplyHeaders(reply, state);
+      return sendAnswer(reply, problem);
+    }
     if (userErrorHandler) return userErrorHandler.call(this, error, request, reply);
-    throw error; // to the instance's error handler
+    // Fastify's default handler would send the message, which may quote data: it gets a generic one, the error as cause
+    throw Object.assign(new Error('the route handler failed', { cause: error }), { statusCode: 500 });
   };
 }
 

@@ -139,7 +139,16 @@ export function checkConsent(
       throw unavailable(purpose.id, article);
     }
     if (now !== undefined) {
-      return decideConsent(options, schema, purpose, under, subject, subjectAge, touchesSensitive, stateIn(now, purpose, article));
+      return decideConsent(
+        options,
+        schema,
+        purpose,
+        under,
+        subject,
+        subjectAge,
+        touchesSensitive,
+        stateIn(now, purpose, article),
+      );
     }
   }
   let pending: Promise<ReadonlyMap<string, ConsentState>>;

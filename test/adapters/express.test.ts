@@ -41,6 +41,7 @@ app.get(
     res.setHeader('x-who', MARKER);
     res.cookie('c', MARKER);
     res.redirect(`/x?cpf=${MARKER}`);
+    return undefined;
   }),
 );
 app.get(

@@ -30,6 +30,22 @@ describe('Fastify adapter', () => {
       reply.hijack();
       reply.raw.end(JSON.stringify(plain));
     });
+    app.get('/rawend', { config: { purposeful: readCustomer } }, async (_req, reply) => {
+      reply.raw.writeHead(200, { 'content-type': 'application/json' });
+      reply.raw.end(JSON.stringify(plain));
+      return reply;
+    });
+    app.get('/headers', { config: { purposeful: readCustomer } }, async (_req, reply) => {
+      reply.header('x-who', MARKER);
+      return reply.send(MARKER);
+    });
+    app.get('/throws404', { config: { purposeful: readCustomer } }, async () => {
+      throw Object.assign(new Error(`no ${MARKER}`), { statusCode: 404 });
+    });
+    app.get('/throws500', { config: { purposeful: readCustomer } }, async () => {
+      throw new Error(`boom ${MARKER}`);
+    });
+    app.get('/nothing', { config: { purposeful: readCustomer } }, async () => undefined);
     app.get('/returns', { config: { purposeful: readCustomer } }, async () => desk.customers.get(sampleCustomer.id));
     app.get('/list', { config: { purposeful: readCustomer } }, async () => [...desk.customers.values()]);
     app.get(
@@ -58,6 +74,38 @@ describe('Fastify adapter', () => {
       expect(res.headers['content-type']).toBe('application/problem+json');
     },
   );
+
+  it('guards reply.raw, which skips every hook', async () => {
+    const res = await app.inject({ method: 'GET', url: '/rawend' });
+    expect(res.statusCode).toBe(500);
+    expect(res.json()).toMatchObject({ code: 'PF_OUTPUT_BYPASS' });
+    expect(res.body).not.toContain(MARKER);
+  });
+
+  it('drops the headers the handler set from a problem answer', async () => {
+    const res = await app.inject({ method: 'GET', url: '/headers' });
+    expect(res.statusCode).toBe(500);
+    expect(JSON.stringify(res.headers)).not.toContain(MARKER);
+    expect(res.body).not.toContain(MARKER);
+  });
+
+  it('never sends a handler error’s message: a 4xx as a bare problem, the rest to the error handler without it', async () => {
+    const notFound = await app.inject({ method: 'GET', url: '/throws404' });
+    expect(notFound.statusCode).toBe(404);
+    expect(notFound.json()).toEqual({ type: 'about:blank', title: 'Not Found', status: 404 });
+    const failed = await app.inject({ method: 'GET', url: '/throws500' });
+    expect(failed.statusCode).toBe(500);
+    expect(failed.body).not.toContain(MARKER);
+  });
+
+  it('answers HEAD on a purposeful GET route like GET, without a body', async () => {
+    expect((await app.inject({ method: 'HEAD', url: '/nothing' })).statusCode).toBe(204);
+    expect((await app.inject({ method: 'GET', url: '/nothing' })).statusCode).toBe(204);
+    const head = await app.inject({ method: 'HEAD', url: '/returns' });
+    expect(head.statusCode).toBe(200);
+    expect(head.body).toBe('');
+    expect((await app.inject({ method: 'HEAD', url: '/string' })).statusCode).toBe(500);
+  });
 
   it('refuses reply.hijack() on a route with an output declaration', async () => {
     const res = await app.inject({ method: 'GET', url: '/raw' });
@@ -111,7 +159,7 @@ describe('Fastify adapter', () => {
       headers: { 'content-type': 'application/x-purposeful-read' },
       payload: '{"a":1}',
     });
-    expect(plainRoute.json()).toEqual({});
+    expect(plainRoute.statusCode).toBe(415); // not a way to send a body nobody reads either
   });
 
   it('leaves routes without config.purposeful alone', async () => {

@@ -39,11 +39,13 @@ describe('parseJson', () => {
           fc.json().map((j) => j.slice(0, -1)),
         ),
         (text) => {
+          // a marker inside the text: no message may quote it
+          const marked = `{"k":"Q7X9Z",${text}`;
           try {
-            parseJson(text, 16);
+            parseJson(marked, 16);
           } catch (err) {
             expect(isPurposefulError(err)).toBe(true);
-            expect((err as Error).message).not.toContain(text.length > 3 ? text : '\u0000never');
+            expect((err as Error).message).not.toContain('Q7X9Z');
           }
         },
       ),

@@ -99,8 +99,9 @@ export function resolveLevel(access: FieldAccess | undefined, roles: readonly st
 }
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
+/** A key as an error names it: a short identifier as it is, anything else (data used as a key, a huge key) as `["?"]`. */
 function seg(key: string): string {
-  return IDENT.test(key) ? key : '["?"]';
+  return key.length <= 64 && IDENT.test(key) ? key : '["?"]';
 }
 function join(path: string, key: string): string {
   const s = seg(key);

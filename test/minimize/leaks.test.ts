@@ -197,3 +197,20 @@ describe('a polluted Object.prototype', () => {
     });
   });
 });
+
+describe('an undeclared key is named in errors only when it is a short identifier', () => {
+  it('a long key, like data used as a key, is shown as ["?"]', () => {
+    const S = defineSchema('r-keys', z.object({ name: open() }), { purposes });
+    const paths = (key: string) => {
+      try {
+        minimize(S, 'support.ticket', { name: 'n', [key]: 1 }, { direction: 'inbound' });
+      } catch (err) {
+        return isPurposefulError(err) ? err.paths : [];
+      }
+      return [];
+    };
+    expect(paths('nickname')).toEqual(['nickname']);
+    expect(paths(`k${'x'.repeat(500)}`)).toEqual(['["?"]']);
+    expect(paths('joao.silva@example.com')).toEqual(['["?"]']);
+  });
+});

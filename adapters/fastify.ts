@@ -263,14 +263,19 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
     if (guarded && state) {
       (reply as unknown as { hijack: () => never }).hijack = refuseHijack;
       // reply.raw skips every hook: it is guarded like an Express response until onSend lets the answer through
-      state.guard = guardResponse(reply.raw, (raw, how, g) => {
-        state.cleared = true;
-        const answer = compiled.problem(outputBypass(how)) as HttpAnswer;
-        dropHandlerHeaders(g, raw.getHeaderNames(), (n) => raw.removeHeader(n));
-        raw.statusCode = answer.status;
-        for (const k in answer.headers) raw.setHeader(k, answer.headers[k] as string);
-        sendOpen(g, () => raw.end(answer.body));
-      });
+      state.guard = guardResponse(
+        reply.raw,
+        (raw, how, g) => {
+          state.cleared = true;
+          const answer = compiled.problem(outputBypass(how)) as HttpAnswer;
+          dropHandlerHeaders(g, raw.getHeaderNames(), (n) => raw.removeHeader(n));
+          raw.statusCode = answer.status;
+          for (const k in answer.headers) raw.setHeader(k, answer.headers[k] as string);
+          sendOpen(g, () => raw.end(answer.body));
+        },
+        'own',
+        state.headers,
+      );
     }
     next();
   };

@@ -93,12 +93,23 @@ function protoFor(original: object): object {
  * methods on the response itself (compression, sessions, timers) shadow the
  * prototype: those are wrapped in place.
  */
-export function guardResponse(res: ServerResponse, onBypass: Guard['onBypass']): Guard {
-  const g: Guard = { state: GUARDED, bypassed: false, onBypass, headers: res.getHeaderNames() };
+export function guardResponse(
+  res: ServerResponse,
+  onBypass: Guard['onBypass'],
+  how: 'prototype' | 'own',
+  headers: readonly string[] = res.getHeaderNames(),
+): Guard {
+  const g: Guard = { state: GUARDED, bypassed: false, onBypass, headers };
   (res as Guarded)[kGuard] = g;
-  Object.setPrototypeOf(res, protoFor(Object.getPrototypeOf(res) as object));
-  const own = res as unknown as Record<Sending, (...args: unknown[]) => unknown>;
-  for (const m of SENDING) if (Object.hasOwn(res, m)) own[m] = guarded(own[m], HOW[m]);
+  const own = res as unknown as Record<Sending | 'emit', (...args: unknown[]) => unknown>;
+  if (how === 'prototype') {
+    // Express responses already have a prototype of their own (app.response): one more is what they are used to
+    Object.setPrototypeOf(res, protoFor(Object.getPrototypeOf(res) as object));
+    for (const m of SENDING) if (Object.hasOwn(res, m)) own[m] = guarded(own[m], HOW[m]);
+  } else {
+    // a plain ServerResponse keeps its prototype (changing it would slow every response): methods of its own
+    for (const m of SENDING) own[m] = guarded(own[m], HOW[m]);
+  }
   return g;
 }
 

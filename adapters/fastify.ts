@@ -211,6 +211,21 @@ function routeConfig(request: FastifyRequest): Config {
   return context?.config ?? (request.routeOptions.config as Config);
 }
 
+let kReplyHeaders: symbol | null | undefined;
+
+/**
+ * The reply's header names. `reply.getHeaders()` merges two objects into a
+ * new one on every call; the table Fastify keeps on the reply is read directly
+ * when it is there (headers set on `reply.raw` itself are rare before a handler).
+ */
+function headerNames(reply: FastifyReply): string[] {
+  if (kReplyHeaders === undefined) {
+    kReplyHeaders = Object.getOwnPropertySymbols(reply).find((s) => s.description === 'fastify.reply.headers') ?? null;
+  }
+  const table = kReplyHeaders ? (reply as unknown as Record<symbol, object | undefined>)[kReplyHeaders] : undefined;
+  return table ? [...Object.keys(table), ...reply.raw.getHeaderNames()] : Object.keys(reply.getHeaders());
+}
+
 /** Before a problem answer: the headers the handler set do not go out with it. */
 function dropReplyHeaders(reply: FastifyReply, state: State): void {
   const before = state.headers;
@@ -259,7 +274,7 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
     if (route.query) request.query = ctx?.query;
     if (route.status !== undefined) reply.code(route.status);
     reply.headers(PRIVATE_HEADERS);
-    if (state) state.headers = Object.keys(reply.getHeaders()); // what the handler adds is its own
+    if (state) state.headers = headerNames(reply); // what the handler adds is its own
     if (guarded && state) {
       (reply as unknown as { hijack: () => never }).hijack = refuseHijack;
       // reply.raw skips every hook: it is guarded like an Express response until onSend lets the answer through

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -236,3 +237,38 @@ describe('Express adapter', () => {
     expect(TICKET_1).toBeTypeOf('string');
   });
 });
+
+describe('Express 4 with body-parser 1.x before a purposeful route', () => {
+  it('reads the body itself when the parser skipped its type (body-parser 1.x still sets req.body = {})', async () => {
+    const { default: express4 } = await import('express4');
+    const app4 = express4();
+    (app4 as unknown as { use(h: unknown): void }).use(express4Json());
+    app4.post(
+      '/t',
+      purposeful(desk.pf, { purpose: 'support.ticket', input: NewTicket, actor }, ({ body }) => ({ ok: true, body })),
+    );
+    const server4 = app4.listen(0, '127.0.0.1');
+    await new Promise((r) => server4.once('listening', r));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(server4.address() as AddressInfo).port}/t`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/vnd.api+json' },
+        body: JSON.stringify({ customerId: sampleCustomer.id, subject: 's', message: 'm' }),
+      });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { body: unknown }).body).toEqual({
+        customerId: sampleCustomer.id,
+        subject: 's',
+        message: 'm',
+      });
+    } finally {
+      await new Promise((r) => server4.close(r));
+    }
+  });
+});
+
+const require4 = createRequire(import.meta.url);
+/** Express 4's own express.json() (body-parser 1.x). */
+function express4Json(): unknown {
+  return (require4('express4') as { json(): unknown }).json();
+}

@@ -1,4 +1,6 @@
 import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import express4 from 'express4';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createSupportDesk } from '../../examples/support-desk/app.js';
 import { expressApp } from '../../examples/support-desk/express.js';
@@ -12,6 +14,16 @@ const servers: Record<string, () => Promise<Started>> = {
   express: async () => {
     const desk = createSupportDesk({ jwtSecret: JWT_SECRET });
     const server = expressApp(desk).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    return {
+      base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      close: () => new Promise((r) => server.close(() => r())),
+    };
+  },
+  'express 4': async () => {
+    const desk = createSupportDesk({ jwtSecret: JWT_SECRET });
+    const app = expressApp(desk, express4 as unknown as () => Express);
+    const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     return {
       base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

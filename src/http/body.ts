@@ -55,21 +55,14 @@ export async function readBody(
     if (Number(declaredLength) > limit) throw tooLarge(limit);
   }
   if (source == null) return EMPTY;
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const take = (chunk: Uint8Array | string): void => {
-    const bytes = typeof chunk === 'string' ? ENCODER.encode(chunk) : chunk;
-    size += bytes.byteLength;
-    if (size > limit) throw tooLarge(limit);
-    chunks.push(bytes);
-  };
+  const body = new Collected(limit);
   if (isWebStream(source)) {
     const reader = source.getReader();
     try {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        take(value);
+        body.take(value);
       }
     } catch (err) {
       if (isPurposefulError(err) && err.reason === 'body_size') await drain(reader, limit, 1000);
@@ -79,9 +72,9 @@ export async function readBody(
       reader.releaseLock();
     }
   } else {
-    await readNode(source, take);
+    await new Promise<void>((resolve, reject) => new NodeBodyReader(source, body, resolve, reject).start());
   }
-  return concat(chunks, size);
+  return concat(body.chunks, body.size);
 }
 
 /**
@@ -107,42 +100,74 @@ async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, bytes: num
   }
 }
 
+/** The chunks read so far, refused past the limit. */
+class Collected {
+  readonly chunks: Uint8Array[] = [];
+  size = 0;
+  constructor(private readonly limit: number) {}
+
+  take(chunk: Uint8Array | string): void {
+    const bytes = typeof chunk === 'string' ? ENCODER.encode(chunk) : chunk;
+    this.size += bytes.byteLength;
+    if (this.size > this.limit) throw tooLarge(this.limit);
+    this.chunks.push(bytes);
+  }
+}
+
 /**
- * Reads a Node stream with listeners rather than async iteration: leaving the
+ * The listeners of one read of a Node stream, as methods bound once. A Node
+ * stream is read with listeners rather than async iteration: leaving the
  * iteration early would destroy the socket, and the client would get a reset
  * instead of the 413 it is owed.
  */
-function readNode(stream: NodeReadableLike, take: (chunk: Uint8Array | string) => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const cleanup = (): void => {
-      stream.removeListener('data', onData);
-      stream.removeListener('end', onEnd);
-      stream.removeListener('error', onError);
-      stream.removeListener('close', onError);
-    };
-    const onData = (chunk: Uint8Array | string): void => {
-      try {
-        take(chunk);
-      } catch (err) {
-        cleanup();
-        stream.pause();
-        reject(err);
-      }
-    };
-    const onEnd = (): void => {
-      cleanup();
-      resolve();
-    };
-    const onError = (): void => {
-      cleanup();
-      reject(bodyError('aborted', 'the body could not be read'));
-    };
-    stream.on('data', onData);
-    stream.on('end', onEnd);
-    stream.on('error', onError); // an aborted request errors too (Node ≥ 16)
-    stream.on('close', onError); // destroyed without an error: closed before its end
-    stream.resume?.(); // a stream paused by earlier middleware would never end
-  });
+class NodeBodyReader {
+  private readonly onData = this.data.bind(this);
+  private readonly onEnd = this.end.bind(this);
+  private readonly onError = this.error.bind(this);
+
+  constructor(
+    private readonly stream: NodeReadableLike,
+    private readonly body: Collected,
+    private readonly resolve: () => void,
+    private readonly reject: (err: unknown) => void,
+  ) {}
+
+  start(): void {
+    const s = this.stream;
+    s.on('data', this.onData);
+    s.on('end', this.onEnd);
+    s.on('error', this.onError); // an aborted request errors too (Node ≥ 16)
+    s.on('close', this.onError); // destroyed without an error: closed before its end
+    s.resume?.(); // a stream paused by earlier middleware would never end
+  }
+
+  private cleanup(): void {
+    const s = this.stream;
+    s.removeListener('data', this.onData);
+    s.removeListener('end', this.onEnd);
+    s.removeListener('error', this.onError);
+    s.removeListener('close', this.onError);
+  }
+
+  private data(chunk: Uint8Array | string): void {
+    try {
+      this.body.take(chunk);
+    } catch (err) {
+      this.cleanup();
+      this.stream.pause();
+      this.reject(err);
+    }
+  }
+
+  private end(): void {
+    this.cleanup();
+    this.resolve();
+  }
+
+  private error(): void {
+    this.cleanup();
+    this.reject(bodyError('aborted', 'the body could not be read'));
+  }
 }
 
 function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {

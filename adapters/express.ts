@@ -10,7 +10,6 @@ import {
   compileRoute,
   type HandlerContext,
   type HandlerResult,
-  type HeaderReader,
   type HttpAnswer,
   outputBypass,
   type PipelineOptions,
@@ -18,7 +17,7 @@ import {
   type PurposefulSchema,
   type RouteDeclaration,
 } from 'purposeful';
-import { dropHandlerHeaders, type Guard, guardResponse, OPEN, sendOpen } from './guard.js';
+import { dropHandlerHeaders, type Guard, guardResponse, nodeHeaders, OPEN, sendOpen } from './node-internals.js';
 
 /**
  * An Express handler body: gets the validated input (and `req` as `ctx.req`),
@@ -68,17 +67,7 @@ export function purposeful<
   handler: ExpressRouteHandler<P, I, Q, O>,
   options?: PipelineOptions,
 ): RequestHandler {
-  const compiled = compileRoute<Request>(
-    pf as Purposeful,
-    route as RouteDeclaration<
-      string,
-      PurposefulSchema | undefined,
-      PurposefulSchema | undefined,
-      PurposefulSchema | undefined,
-      Request
-    >,
-    options,
-  );
+  const compiled = compileRoute(pf, route, options);
   if (typeof handler !== 'function') throw new TypeError('purposeful: the handler must be a function');
   const guarded = route.output !== undefined;
 
@@ -86,8 +75,6 @@ export function purposeful<
   const onBypass = bypassAnswer(compiled);
 
   const run = async (req: Request, res: Response, guard: Guard | undefined): Promise<void> => {
-    const url = req.originalUrl ?? req.url;
-    const q = url.indexOf('?');
     // a parser ran (body-parser marks it; Express 4's sets req.body = {} even when it skipped the type)
     const parsed = (req as { _body?: boolean })._body === true || req.readableEnded;
     const ctx = await compiled.enter({
@@ -95,7 +82,7 @@ export function purposeful<
       headers: nodeHeaders(req.headers),
       params: (req.params ?? {}) as Record<string, string>,
       raw: req,
-      search: q < 0 ? '' : url.slice(q + 1),
+      url: req.originalUrl ?? req.url,
       body: parsed ? { parsed: req.body } : { stream: req, length: req.headers['content-length'] },
     });
     req.body = ctx.body; // the handler and later middleware see the declared input only (or none)
@@ -144,14 +131,4 @@ function answer(res: Response, g: Guard | undefined, a: HttpAnswer, problem: boo
     return;
   }
   send(res, g, a, problem);
-}
-
-/** Node's header object read by lower-case name. */
-function nodeHeaders(headers: Request['headers']): HeaderReader {
-  return {
-    get(name: string) {
-      const v = headers[name];
-      return Array.isArray(v) ? v.join(', ') : v;
-    },
-  };
 }

@@ -21,7 +21,6 @@ import {
   type CompiledRoute,
   compileRoute,
   type HandlerContext,
-  type HeaderReader,
   type HttpAnswer,
   outputBypass,
   type PipelineOptions,
@@ -31,7 +30,7 @@ import {
   type RouteDeclaration,
   toProblem,
 } from 'purposeful';
-import { dropHandlerHeaders, type Guard, guardResponse, OPEN, sendOpen } from './guard.js';
+import { dropHandlerHeaders, type Guard, guardResponse, nodeHeaders, OPEN, sendOpen } from './node-internals.js';
 
 /**
  * Options of {@link purposefulPlugin}: the engine, and the pipeline options
@@ -247,15 +246,13 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
     const req = request as WithState;
     const state: State = { ctx: undefined, cleared: false };
     req[kState] = state;
-    const url = request.url;
-    const q = url.indexOf('?');
     const length = request.headers['content-length'];
     const ctx = await compiled.enter({
       method: request.method,
       headers: nodeHeaders(request.headers),
       params: (request.params ?? {}) as Record<string, string>,
       raw: request,
-      search: q < 0 ? '' : url.slice(q + 1),
+      url: request.url,
       body: { stream: payload, length },
     });
     state.ctx = ctx as State['ctx'];
@@ -343,15 +340,5 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
     if (userErrorHandler) return userErrorHandler.call(this, error, request, reply);
     // Fastify's default handler would send the message, which may quote data: it gets a generic one, the error as cause
     throw Object.assign(new Error('the route handler failed', { cause: error }), { statusCode: 500 });
-  };
-}
-
-/** Node's header object read by lower-case name. */
-function nodeHeaders(headers: FastifyRequest['headers']): HeaderReader {
-  return {
-    get(name: string) {
-      const v = headers[name];
-      return Array.isArray(v) ? v.join(', ') : v;
-    },
   };
 }

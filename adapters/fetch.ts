@@ -47,14 +47,12 @@ export async function runFetch(
   params: Readonly<Record<string, string>>,
 ): Promise<Response> {
   try {
-    const url = request.url;
-    const q = url.indexOf('?');
     const ctx = await compiled.enter({
       method: request.method,
       headers: request.headers,
       params,
       raw: request,
-      search: q < 0 ? '' : url.slice(q + 1).split('#')[0],
+      url: request.url,
       body: { stream: request.body, length: request.headers.get('content-length') },
     });
     const data = await handler(ctx);
@@ -96,17 +94,7 @@ export function toFetchHandler<
   handler: FetchRouteHandler<P, I, Q, O>,
   options?: PipelineOptions,
 ): (request: Request, params?: Readonly<Record<string, string>>) => Promise<Response> {
-  const compiled = compileRoute<Request>(
-    pf as Purposeful,
-    route as RouteDeclaration<
-      string,
-      PurposefulSchema | undefined,
-      PurposefulSchema | undefined,
-      PurposefulSchema | undefined,
-      Request
-    >,
-    options,
-  );
+  const compiled = compileRoute(pf, route, options);
   if (typeof handler !== 'function') throw new TypeError('toFetchHandler: the handler must be a function');
   return (request, params = {}) => runFetch(compiled, handler as never, request, params);
 }

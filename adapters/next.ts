@@ -90,17 +90,7 @@ export function withPurpose<
   handler: NextRouteHandler<P, I, Q, O>,
   options?: PipelineOptions,
 ): NextRouteFunction {
-  const compiled = compileRoute<Request>(
-    pf as Purposeful,
-    route as RouteDeclaration<
-      string,
-      PurposefulSchema | undefined,
-      PurposefulSchema | undefined,
-      PurposefulSchema | undefined,
-      Request
-    >,
-    options,
-  );
+  const compiled = compileRoute(pf, route, options);
   if (typeof handler !== 'function') throw new TypeError('withPurpose: the handler must be a function');
   return async (request: Request, context?: NextRouteContext) => {
     const raw = context?.params === undefined ? {} : await context.params;

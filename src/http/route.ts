@@ -156,14 +156,14 @@ export type RouteOutput<O extends PurposefulSchema | undefined, P extends string
  * ```ts
  * const incoming: IncomingRequest<Request> = {
  *   method: request.method, headers: request.headers, params: {}, raw: request,
- *   search: new URL(request.url).searchParams,
+ *   url: request.url,
  *   body: { stream: request.body, length: request.headers.get('content-length') },
  * };
  * ```
  */
 export interface IncomingRequest<Raw = unknown> extends RouteRequest<Raw> {
-  /** The query string, without `?` (or parsed already). */
-  readonly search: string | URLSearchParams | undefined;
+  /** The request URL, absolute or from the path on: its query string is read only on routes that declare `query`. */
+  readonly url: string;
   /** The raw body (read here, with every check), or a body a framework parser already built (fewer checks: see the docs). */
   readonly body: { readonly stream: BodySource | null; readonly length?: string | null } | { readonly parsed: unknown };
 }
@@ -230,11 +230,22 @@ const invalid = (message: string): never => {
  * compiled.route.purpose; // 'support.ticket'
  * ```
  */
-export function compileRoute<Raw = unknown>(
-  pf: Purposeful,
-  route: RouteDeclaration<string, PurposefulSchema | undefined, PurposefulSchema | undefined, PurposefulSchema | undefined, Raw>,
-  options: PipelineOptions = {},
-): CompiledRoute<Raw> {
+export function compileRoute<
+  Raw = unknown,
+  P extends string = string,
+  I extends PurposefulSchema | undefined = PurposefulSchema | undefined,
+  Q extends PurposefulSchema | undefined = PurposefulSchema | undefined,
+  O extends PurposefulSchema | undefined = PurposefulSchema | undefined,
+>(engine: Purposeful<P>, declaration: RouteDeclaration<P, I, Q, O, Raw>, options: PipelineOptions = {}): CompiledRoute<Raw> {
+  // the typed declaration of an adapter's caller, seen here as any route of any engine
+  const pf = engine as unknown as Purposeful;
+  const route = declaration as unknown as RouteDeclaration<
+    string,
+    PurposefulSchema | undefined,
+    PurposefulSchema | undefined,
+    PurposefulSchema | undefined,
+    Raw
+  >;
   if (typeof pf !== 'object' || pf === null || typeof pf.inbound !== 'function') {
     invalid('the engine (createPurposeful(...)) must be the first argument');
   }
@@ -298,7 +309,7 @@ export function compileRoute<Raw = unknown>(
       // who may ask is settled before a byte of the body is read
       if (output) await pf.authorize(output, ctx);
       const body = input ? await pf.inbound(input, await readInput(req), ctx) : undefined;
-      const q = query ? await pf.inbound(query, queryObject(req.search), ctx) : undefined;
+      const q = query ? await pf.inbound(query, queryObject(req.url), ctx) : undefined;
       const handlerCtx = { purpose, actor: who, subjectId, body, query: q, params: req.params ?? NO_PARAMS, req: req.raw };
       // the memo stays with the pipeline: a context the handler keeps cannot carry a consent check past this request
       memos.set(handlerCtx, memo);
@@ -353,8 +364,10 @@ function clientError(err: unknown): HttpAnswer | undefined {
 const FORBIDDEN_QUERY_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** A query string as an object of strings; a repeated key is refused rather than guessed at. */
-function queryObject(search: string | URLSearchParams | undefined): Record<string, string> {
-  const params = typeof search === 'string' || search === undefined ? new URLSearchParams(search ?? '') : search;
+function queryObject(url: string): Record<string, string> {
+  const q = url.indexOf('?');
+  const hash = url.indexOf('#', q);
+  const params = new URLSearchParams(q < 0 ? '' : url.slice(q + 1, hash < 0 ? undefined : hash));
   const out: Record<string, string> = Object.create(null);
   for (const [key, value] of params) {
     if (FORBIDDEN_QUERY_KEYS.has(key)) {

@@ -1,12 +1,24 @@
 /**
- * The output guard of the Node adapters: on a route with an output
- * declaration, nothing may reach the socket but the pipeline's answer.
- * Internal to `purposeful/express` and `purposeful/fastify` (bundled into each).
+ * What the Node adapters share: the output guard (on a route with an output
+ * declaration, nothing may reach the socket but the pipeline's answer) and the
+ * header reader. Internal to `purposeful/express` and `purposeful/fastify`
+ * (bundled into each).
  *
  * @module
  * @internal
  */
-import type { ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { HeaderReader } from 'purposeful';
+
+/** Node's header object read by lower-case name. */
+export function nodeHeaders(headers: IncomingHttpHeaders): HeaderReader {
+  return {
+    get(name: string) {
+      const v = headers[name];
+      return Array.isArray(v) ? v.join(', ') : v;
+    },
+  };
+}
 
 /**
  * How a guarded response treats a sending call: `GUARDED` while the handler

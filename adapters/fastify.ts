@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { ServerResponse } from 'node:http';
 import type {
   FastifyInstance,
   FastifyPluginCallback,
@@ -264,6 +265,15 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
     return payload;
   };
 
+  /** A send through reply.raw while the handler runs: answered there, with the guard open for it. */
+  const onRawBypass = (raw: ServerResponse, how: string, g: Guard): void => {
+    const answer = compiled.problem(outputBypass(how)) as HttpAnswer;
+    dropHandlerHeaders(g, raw.getHeaderNames(), (n) => raw.removeHeader(n));
+    raw.statusCode = answer.status;
+    for (const k in answer.headers) raw.setHeader(k, answer.headers[k] as string);
+    sendOpen(g, () => raw.end(answer.body));
+  };
+
   const preValidation: preValidationHookHandler = (request, reply, next) => {
     const state = (request as WithState)[kState];
     const ctx = state?.ctx;
@@ -275,19 +285,7 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
     if (guarded && state) {
       (reply as unknown as { hijack: () => never }).hijack = refuseHijack;
       // reply.raw skips every hook: it is guarded like an Express response until onSend lets the answer through
-      state.guard = guardResponse(
-        reply.raw,
-        (raw, how, g) => {
-          state.cleared = true;
-          const answer = compiled.problem(outputBypass(how)) as HttpAnswer;
-          dropHandlerHeaders(g, raw.getHeaderNames(), (n) => raw.removeHeader(n));
-          raw.statusCode = answer.status;
-          for (const k in answer.headers) raw.setHeader(k, answer.headers[k] as string);
-          sendOpen(g, () => raw.end(answer.body));
-        },
-        'own',
-        state.headers,
-      );
+      state.guard = guardResponse(reply.raw, onRawBypass, 'own', state.headers);
     }
     next();
   };
@@ -304,7 +302,10 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
 
   const onSend: onSendHookHandler<unknown> = (request, reply, payload, next) => {
     const state = (request as WithState)[kState];
-    if (state?.guard) state.guard.state = OPEN; // Fastify writes the answer after this hook
+    const guard = state?.guard;
+    // a bypass through reply.raw was answered already: nothing more goes out
+    if (guard?.bypassed) return next(null, undefined);
+    if (guard) guard.state = OPEN; // Fastify writes the answer after this hook
     if (state === undefined || state.cleared) return next(null, payload);
     if (payload === undefined || payload === null || payload === '') {
       // the handler returned nothing: nothing to project, and the status says so

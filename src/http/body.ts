@@ -8,6 +8,7 @@
  * @internal
  */
 import { isPurposefulError, PurposefulError } from '../errors.js';
+import { checkParsed } from './parsed.js';
 
 /**
  * A Node readable stream as far as the body reader needs one (`IncomingMessage`, Fastify's payload).
@@ -216,32 +217,10 @@ export function parseJson(text: string, maxDepth: number): unknown {
   } catch {
     throw bodyError('json', 'the body is not valid JSON');
   }
-  if (keysInText > 0 && countKeys(value) !== keysInText) {
+  if (keysInText > 0 && checkParsed(value, maxDepth) !== keysInText) {
     throw bodyError('duplicate_key', 'the body repeats a key in one object');
   }
   return value;
-}
-
-/** Keys of a parsed tree, refusing the prototype ones (iterative: the depth is bounded, the width is not). */
-function countKeys(value: unknown): number {
-  if (typeof value !== 'object' || value === null) return 0;
-  let count = 0;
-  const stack: object[] = [value];
-  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
-    if (Array.isArray(node)) {
-      for (const child of node) if (typeof child === 'object' && child !== null) stack.push(child);
-      continue;
-    }
-    for (const key of Object.keys(node)) {
-      if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
-        throw bodyError('forbidden_key', 'the body holds a "__proto__", "constructor" or "prototype" key');
-      }
-      count++;
-      const child = (node as Record<string, unknown>)[key];
-      if (typeof child === 'object' && child !== null) stack.push(child);
-    }
-  }
-  return count;
 }
 
 /**

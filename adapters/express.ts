@@ -1,23 +1,15 @@
-/**
- * `purposeful/express`: Express 4 and 5 route handlers over the one pipeline.
- *
- * @module
- */
-import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
-  type CompiledRoute,
   compileRoute,
   type HandlerContext,
   type HandlerResult,
   type HttpAnswer,
-  outputBypass,
   type PipelineOptions,
   type Purposeful,
   type PurposefulSchema,
   type RouteDeclaration,
 } from 'purposeful';
-import { dropHandlerHeaders, type Guard, guardResponse, nodeHeaders, OPEN, sendOpen } from './node-internals.js';
+import { bypassAnswer, type Guard, guardResponse, nodeHeaders, OPEN, sendAnswer } from './node-internals.js';
 
 /**
  * An Express handler body: gets the validated input (and `req` as `ctx.req`),
@@ -105,24 +97,6 @@ export function purposeful<
   };
 }
 
-function bypassAnswer(compiled: CompiledRoute<Request>) {
-  return (res: ServerResponse, how: string, g: Guard): void => {
-    const problem = compiled.problem(outputBypass(how));
-    if (problem) send(res as Response, g, problem, true);
-  };
-}
-
-/** Sends an answer on the response (through the guard, opened for it). */
-function send(res: Response, g: Guard | undefined, a: HttpAnswer, problem: boolean): void {
-  // a length or ETag the handler set belongs to a body that is not sent
-  if (res.hasHeader('content-length')) res.removeHeader('content-length');
-  if (res.hasHeader('etag')) res.removeHeader('etag');
-  if (problem) dropHandlerHeaders(g, res.getHeaderNames(), (n) => res.removeHeader(n));
-  res.statusCode = a.status;
-  for (const k in a.headers) res.setHeader(k, a.headers[k] as string);
-  sendOpen(g, () => res.end(a.body));
-}
-
 /** The pipeline's answer, unless the bypass was answered already. */
 function answer(res: Response, g: Guard | undefined, a: HttpAnswer, problem: boolean): void {
   if (g?.bypassed) return;
@@ -130,5 +104,5 @@ function answer(res: Response, g: Guard | undefined, a: HttpAnswer, problem: boo
     res.destroy();
     return;
   }
-  send(res, g, a, problem);
+  sendAnswer(res, g, a, problem);
 }

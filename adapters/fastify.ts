@@ -1,10 +1,3 @@
-/**
- * `purposeful/fastify`: a Fastify 5 plugin. Routes opt in with
- * `config: { purposeful: route }`.
- *
- * @module
- */
-import type { ServerResponse } from 'node:http';
 import type {
   FastifyInstance,
   FastifyPluginCallback,
@@ -31,7 +24,7 @@ import {
   type RouteDeclaration,
   toProblem,
 } from 'purposeful';
-import { dropHandlerHeaders, type Guard, guardResponse, nodeHeaders, OPEN, sendOpen } from './node-internals.js';
+import { bypassAnswer, type Guard, guardResponse, nodeHeaders, OPEN } from './node-internals.js';
 
 /**
  * Options of {@link purposefulPlugin}: the engine, and the pipeline options
@@ -266,13 +259,7 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
   };
 
   /** A send through reply.raw while the handler runs: answered there, with the guard open for it. */
-  const onRawBypass = (raw: ServerResponse, how: string, g: Guard): void => {
-    const answer = compiled.problem(outputBypass(how)) as HttpAnswer;
-    dropHandlerHeaders(g, raw.getHeaderNames(), (n) => raw.removeHeader(n));
-    raw.statusCode = answer.status;
-    for (const k in answer.headers) raw.setHeader(k, answer.headers[k] as string);
-    sendOpen(g, () => raw.end(answer.body));
-  };
+  const onRawBypass = bypassAnswer(compiled);
 
   const preValidation: preValidationHookHandler = (request, reply, next) => {
     const state = (request as WithState)[kState];

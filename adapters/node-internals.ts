@@ -8,7 +8,7 @@
  * @internal
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import type { HeaderReader } from 'purposeful';
+import { type CompiledRoute, type HeaderReader, type HttpAnswer, outputBypass } from 'purposeful';
 
 /** Node's header object read by lower-case name. */
 export function nodeHeaders(headers: IncomingHttpHeaders): HeaderReader {
@@ -143,4 +143,23 @@ export function sendOpen(g: Guard | undefined, send: () => void): void {
 export function dropHandlerHeaders(g: Guard | undefined, names: readonly string[], remove: (name: string) => void): void {
   if (g === undefined) return;
   for (const name of names) if (!g.headers.includes(name)) remove(name);
+}
+
+/** Sends an answer on a Node response, through its guard opened for it; a problem answer leaves the handler's headers out. */
+export function sendAnswer(res: ServerResponse, g: Guard | undefined, a: HttpAnswer, problem: boolean): void {
+  // a length or ETag the handler set belongs to a body that is not sent
+  if (res.hasHeader('content-length')) res.removeHeader('content-length');
+  if (res.hasHeader('etag')) res.removeHeader('etag');
+  if (problem) dropHandlerHeaders(g, res.getHeaderNames(), (n) => res.removeHeader(n));
+  res.statusCode = a.status;
+  for (const k in a.headers) res.setHeader(k, a.headers[k] as string);
+  sendOpen(g, () => res.end(a.body));
+}
+
+/** The guard's answer to a refused send on a route: 500 PF_OUTPUT_BYPASS, made once per route. */
+export function bypassAnswer(compiled: Pick<CompiledRoute, 'problem'>): Guard['onBypass'] {
+  return (res, how, g) => {
+    const problem = compiled.problem(outputBypass(how));
+    if (problem) sendAnswer(res, g, problem, true);
+  };
 }

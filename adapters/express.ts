@@ -86,7 +86,7 @@ export function purposeful<
   };
 
   return (req: Request, res: Response, next: NextFunction): void => {
-    const guard = guarded ? guardResponse(res, onBypass, 'prototype') : undefined;
+    const guard = guarded ? guardResponse(res, onBypass) : undefined;
     run(req, res, guard).catch((err: unknown) => {
       const problem = compiled.problem(err);
       if (problem !== undefined) return answer(res, guard, problem, true);

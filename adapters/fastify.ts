@@ -236,26 +236,29 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
   const route = compiled.route;
   const guarded = route.output !== undefined;
 
-  const preParsing: preParsingHookHandler = async (request, _reply, payload) => {
+  const preParsing: preParsingHookHandler = (request, _reply, payload, done) => {
     const req = request as WithState;
     const state: State = { ctx: undefined, cleared: false };
     req[kState] = state;
-    const length = request.headers['content-length'];
-    const ctx = await compiled.enter({
-      method: request.method,
-      headers: nodeHeaders(request.headers),
-      params: (request.params ?? {}) as Record<string, string>,
-      raw: request,
-      url: request.url,
-      body: { stream: payload, length },
-    });
-    state.ctx = ctx as State['ctx'];
-    request.purposeful = state.ctx ?? null;
-    if (!route.input) return payload;
-    // the body is read and checked: Fastify's content-type step is told so, and preValidation puts the header back
-    state.contentType = request.headers['content-type'];
-    request.raw.headers['content-type'] = READ_ALREADY;
-    return payload;
+    compiled
+      .enter({
+        method: request.method,
+        headers: nodeHeaders(request.headers),
+        params: (request.params ?? {}) as Record<string, string>,
+        raw: request,
+        url: request.url,
+        body: { stream: payload, length: request.headers['content-length'] },
+      })
+      .then((ctx) => {
+        state.ctx = ctx as State['ctx'];
+        request.purposeful = state.ctx ?? null;
+        if (route.input) {
+          // the body is read and checked: Fastify's content-type step is told so, and preValidation puts the header back
+          state.contentType = request.headers['content-type'];
+          request.raw.headers['content-type'] = READ_ALREADY;
+        }
+        done(null, payload);
+      }, done);
   };
 
   /** A send through reply.raw while the handler runs: answered there, with the guard open for it. */
@@ -272,19 +275,25 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
     if (guarded && state) {
       (reply as unknown as { hijack: () => never }).hijack = refuseHijack;
       // reply.raw skips every hook: it is guarded like an Express response until onSend lets the answer through
-      state.guard = guardResponse(reply.raw, onRawBypass, 'own', state.headers);
+      state.guard = guardResponse(reply.raw, onRawBypass, state.headers);
     }
     next();
   };
 
-  const preSerialization: preSerializationHookHandler<unknown> = async (request, _reply, payload) => {
+  const preSerialization: preSerializationHookHandler<unknown> = (request, _reply, payload, done) => {
     const state = (request as WithState)[kState];
-    if (state === undefined || state.cleared) return payload;
-    const ctx = state.ctx;
-    if (ctx === undefined) return payload;
-    const projected = await compiled.project(ctx, payload);
+    const ctx = state?.ctx;
+    if (state === undefined || state.cleared || ctx === undefined) return done(null, payload);
+    let projected: unknown;
+    try {
+      projected = compiled.projectNow(ctx, payload);
+    } catch (err) {
+      return done(err as Error);
+    }
     state.cleared = true;
-    return projected;
+    // a promise only when something had to be awaited (an encrypted field, a ledger round trip)
+    if (projected instanceof Promise) projected.then((view) => done(null, view), done);
+    else done(null, projected);
   };
 
   const onSend: onSendHookHandler<unknown> = (request, reply, payload, next) => {

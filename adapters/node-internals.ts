@@ -10,14 +10,18 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { type CompiledRoute, type HeaderReader, type HttpAnswer, outputBypass } from 'purposeful';
 
+/** Node's header object read by lower-case name (a class: no closure per request). */
+class NodeHeaderReader implements HeaderReader {
+  constructor(private readonly headers: IncomingHttpHeaders) {}
+  get(name: string): string | undefined {
+    const v = this.headers[name];
+    return Array.isArray(v) ? v.join(', ') : v;
+  }
+}
+
 /** Node's header object read by lower-case name. */
 export function nodeHeaders(headers: IncomingHttpHeaders): HeaderReader {
-  return {
-    get(name: string) {
-      const v = headers[name];
-      return Array.isArray(v) ? v.join(', ') : v;
-    },
-  };
+  return new NodeHeaderReader(headers);
 }
 
 /**
@@ -57,71 +61,90 @@ function refuse(res: Guarded, g: Guard, how: string): void {
   g.state = CLOSED;
 }
 
+type Method = (...args: unknown[]) => unknown;
+
+/** The guarded version of each method, made once: a response is given the same functions every time. */
+const WRAPPED = new WeakMap<Method, Method>();
+
 /** A sending method under the guard: `real` when open, refused while guarded, dropped when closed. */
-function guarded(real: (...args: unknown[]) => unknown, how: string) {
-  return function (this: Guarded, ...args: unknown[]): unknown {
+function guarded(real: Method, how: string): Method {
+  let wrapped = WRAPPED.get(real);
+  if (wrapped !== undefined) return wrapped;
+  wrapped = function (this: Guarded, ...args: unknown[]): unknown {
     const g = this[kGuard];
     if (g === undefined || g.state === OPEN) return real.apply(this, args);
     if (g.state === GUARDED) refuse(this, g, how);
     return this;
   };
+  WRAPPED.set(real, wrapped);
+  WRAPPED.set(wrapped, wrapped); // a response guarded twice keeps one layer
+  return wrapped;
 }
 
-/**
- * The guard is a prototype shared by every response with the same original
- * prototype: a guarded response is moved onto it (Express itself moves every
- * response onto `app.response`) rather than given methods of its own, which
- * would slow every later call on it.
- */
-const PROTOS = new WeakMap<object, object>();
+/** Prototypes whose sending methods already look for a guard. */
+const PATCHED = new WeakSet<object>();
 
-function protoFor(original: object): object {
-  let proto = PROTOS.get(original);
-  if (proto !== undefined) return proto;
-  const base = original as Record<string, (...args: unknown[]) => unknown>;
-  const realEmit = base.emit as (...args: unknown[]) => boolean;
-  const descriptors: PropertyDescriptorMap = {
-    // stream.pipe(res) announces itself with an event at once: refuse then, not at its first chunk
-    emit: {
-      value: function emit(this: Guarded, type: string | symbol, ...args: unknown[]): boolean {
+/**
+ * Makes the sending methods a response inherits look for its guard: done once
+ * per prototype (`http.ServerResponse.prototype` for Fastify's `reply.raw`, an
+ * Express app's `app.response`), in place. A response without a guard goes
+ * straight to the method it would have called; a guarded one costs one
+ * property of its own, where moving it onto another prototype or giving it
+ * methods of its own would slow every later call on it.
+ */
+function patchPrototype(proto: object): void {
+  if (PATCHED.has(proto)) return;
+  PATCHED.add(proto);
+  const holder = proto as Record<string, Method>;
+  const parent = Object.getPrototypeOf(proto) as Record<string, Method> | null;
+  // a method the prototype holds is kept; an inherited one is looked up at each call, so a later patch of it still runs
+  const realOf = (m: string): (() => Method) => {
+    const own = Object.hasOwn(proto, m) ? holder[m] : undefined;
+    return own !== undefined ? () => own : () => parent?.[m] as Method;
+  };
+  for (const m of SENDING) {
+    const real = realOf(m);
+    const how = HOW[m];
+    Object.defineProperty(proto, m, {
+      value: function (this: Guarded, ...args: unknown[]): unknown {
         const g = this[kGuard];
-        if (type === 'pipe' && g !== undefined && g.state === GUARDED) refuse(this, g, 'res.pipe');
-        return realEmit.call(this, type, ...args);
+        if (g === undefined || g.state === OPEN) return real().apply(this, args);
+        if (g.state === GUARDED) refuse(this, g, how);
+        return this;
       },
       writable: true,
       configurable: true,
-    },
-  };
-  for (const m of SENDING) {
-    descriptors[m] = { value: guarded(base[m] as (...args: unknown[]) => unknown, HOW[m]), writable: true, configurable: true };
+    });
   }
-  proto = Object.create(original, descriptors) as object;
-  PROTOS.set(original, proto);
-  return proto;
+  const realEmit = realOf('emit');
+  Object.defineProperty(proto, 'emit', {
+    // stream.pipe(res) announces itself with an event at once: refuse then, not at its first chunk
+    value: function emit(this: Guarded, type: string | symbol, ...args: unknown[]): boolean {
+      const g = this[kGuard];
+      if (type === 'pipe' && g !== undefined && g.state === GUARDED) refuse(this, g, 'res.pipe');
+      return realEmit().call(this, type, ...args) as boolean;
+    },
+    writable: true,
+    configurable: true,
+  });
 }
 
 /**
- * Guards a response until the pipeline answers. Middleware that put sending
- * methods on the response itself (compression, sessions, timers) shadow the
- * prototype: those are wrapped in place.
+ * Guards a response until the pipeline answers: its prototype's sending
+ * methods look for the guard (see `patchPrototype`). Middleware that put
+ * sending methods on the response itself (compression, sessions, timers)
+ * shadow the prototype: those are wrapped in place.
  */
 export function guardResponse(
   res: ServerResponse,
   onBypass: Guard['onBypass'],
-  how: 'prototype' | 'own',
   headers: readonly string[] = res.getHeaderNames(),
 ): Guard {
   const g: Guard = { state: GUARDED, bypassed: false, onBypass, headers };
+  patchPrototype(Object.getPrototypeOf(res) as object);
   (res as Guarded)[kGuard] = g;
-  const own = res as unknown as Record<Sending | 'emit', (...args: unknown[]) => unknown>;
-  if (how === 'prototype') {
-    // Express responses already have a prototype of their own (app.response): one more is what they are used to
-    Object.setPrototypeOf(res, protoFor(Object.getPrototypeOf(res) as object));
-    for (const m of SENDING) if (Object.hasOwn(res, m)) own[m] = guarded(own[m], HOW[m]);
-  } else {
-    // a plain ServerResponse keeps its prototype (changing it would slow every response): methods of its own
-    for (const m of SENDING) own[m] = guarded(own[m], HOW[m]);
-  }
+  const own = res as unknown as Record<Sending, Method>;
+  for (const m of SENDING) if (Object.hasOwn(res, m)) own[m] = guarded(own[m], HOW[m]);
   return g;
 }
 

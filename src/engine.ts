@@ -6,11 +6,19 @@
  * @module
  */
 import * as core from 'zod/v4/core';
-import { CONSENT_MEMO, type ConsentOptions, checkConsent, type NoticeChange } from './consent/check.js';
+import {
+  CONSENT_MEMO,
+  type ConsentMemo,
+  type ConsentOptions,
+  checkConsent,
+  memoHas,
+  type NoticeChange,
+} from './consent/check.js';
 import type { ConsentLedger } from './consent/ledger.js';
 import { isKeyring, type Keyring } from './crypto/keyring.js';
 import type { ErasureEntry, ErasureJournal, SubjectKeyStore } from './crypto/keystore.js';
 import { type EncryptionOptions, type Progress, type RotateOptions, type ShredResult, Vault } from './crypto/vault.js';
+import { ENGINE_NOW, type EngineNow, type Now } from './engine-now.js';
 import { PurposefulError, type ValidationIssue } from './errors.js';
 import { assertPurpose, inboundZodFor, planFor } from './minimize/cache.js';
 import type { Limits } from './minimize/plan.js';
@@ -360,7 +368,6 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     onNoticeChange: options.onNoticeChange,
     gdprDigitalConsentAge: age,
   };
-  /** The consent check of a resolved request (a no-op for purposes that do not rest on consent). */
   /**
    * The consent check of a resolved request: nothing for purposes that do not
    * rest on consent; a promise only when the ledger has to be asked.
@@ -375,20 +382,26 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     if (!purpose || purpose.consentUnder.length === 0) return;
     const { showsSensitive } = planFor(schema, r.purpose, direction, r.roles);
     // within one HTTP request (the pipeline's context carries a memo) a check that passed is not repeated
-    const memo = (ctx as { [CONSENT_MEMO]?: Set<string> })[CONSENT_MEMO];
-    // everything the decision depends on: schema (its minors policy), subject, purpose, sensitivity, age, laws
-    const key =
-      memo &&
-      `${schema.id}\u0000${r.subjectId}\u0000${r.purpose}\u0000${showsSensitive ? 1 : 0}\u0000${ctx.subjectAge ?? ''}\u0000${r.jurisdictions === inForce ? '' : r.jurisdictions.join()}`;
-    if (key !== undefined && memo?.has(key)) return;
+    const memo = (ctx as { [CONSENT_MEMO]?: ConsentMemo })[CONSENT_MEMO];
+    // everything the decision depends on: subject, purpose, sensitivity, age, the schema's minors policy (not the
+    // schema itself: the body's and the record's schemas of one request share a check), laws
+    const check = memo && {
+      subject: r.subjectId,
+      purpose: r.purpose,
+      sensitive: showsSensitive,
+      age: ctx.subjectAge,
+      minors: schema.subject?.minors ?? 'never',
+      jurisdictions: r.jurisdictions,
+    };
+    if (check && memoHas(memo, check)) return;
     const pending = checkConsent(consent, schema, purpose, r.jurisdictions, r.subjectId, ctx.subjectAge, showsSensitive);
-    if (key === undefined) return pending;
+    if (!check) return pending;
     if (pending === undefined) {
-      memo?.add(key);
+      memo.push(check);
       return;
     }
     return pending.then(() => {
-      memo?.add(key);
+      memo.push(check);
     });
   };
 
@@ -508,6 +521,82 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     return vault.open(schema, row, r.subjectId, visible);
   };
 
+  /** The end of `inbound` once zod has answered: issues refused, then consent. */
+  const validated = (
+    schema: PurposefulSchema,
+    r: Resolved,
+    ctx: PurposeContext,
+    result: core.util.SafeParseResult<unknown>,
+  ): Now<unknown> => {
+    if (!result.success) {
+      const seen = new Set<string>();
+      const issues: ValidationIssue[] = [];
+      for (const issue of result.error.issues) {
+        const path = displayPath(schema.shape, issue.path);
+        issues.push({ path, code: issue.code });
+        seen.add(path || '(root)');
+      }
+      throw new PurposefulError(
+        'PF_VALIDATION_FAILED',
+        `input for purpose "${r.purpose}" is invalid at: ${[...seen].join(', ')}`,
+        {
+          schema: schema.id,
+          purpose: r.purpose,
+          paths: [...seen],
+          issues,
+        },
+      );
+    }
+    // consent last: no ledger round trip for input that is refused anyway
+    const checking = requireConsent(schema, r, ctx, 'inbound');
+    return checking ? checking.then(() => result.data) : result.data;
+  };
+
+  const tooDeep = (err: unknown): never => {
+    if (err instanceof RangeError) throw new PurposefulError('PF_LIMIT_EXCEEDED', 'the input is nested too deeply to validate');
+    throw err;
+  };
+
+  /** What `open` does once the request is resolved and consent allows: decrypt what the purpose may see, then project. */
+  const openResolved = (schema: PurposefulSchema, row: unknown, r: Resolved): Now<unknown> => {
+    const visible = planFor(schema, r.purpose, 'outbound', r.roles).visibleEncrypted;
+    const minimize = (opened: unknown) =>
+      runMinimize(schema, r.purpose, opened, 'outbound', r.roles, false, limits, pseudonymKey);
+    return visible.size === 0 ? minimize(row) : decryptVisible(schema, row, r).then(minimize);
+  };
+
+  const now: EngineNow = {
+    inbound(schema, data, ctx) {
+      const r = resolve(schema, ctx, data);
+      const minimized = runMinimize(schema, r.purpose, data, 'inbound', r.roles, strip, limits, undefined);
+      const zod = inboundZodFor(schema, r.purpose, r.roles);
+      const parseAsync = () => core.safeParseAsync(zod, minimized).then((result) => validated(schema, r, ctx, result), tooDeep);
+      if (NEEDS_ASYNC.has(zod)) return parseAsync();
+      let result: core.util.SafeParseResult<unknown>;
+      try {
+        result = core.safeParse(zod, minimized); // half the cost of the async parse
+      } catch (err) {
+        if (!(err instanceof core.$ZodAsyncError)) return tooDeep(err);
+        NEEDS_ASYNC.add(zod); // async refinements: from now on straight to the async parse
+        return parseAsync();
+      }
+      return validated(schema, r, ctx, result);
+    },
+
+    open(schema, row, ctx) {
+      const r = resolve(schema, ctx, row);
+      requireMfaForSensitive(schema, r, ctx); // before anything is decrypted
+      const checking = requireConsent(schema, r, ctx, 'outbound');
+      return checking ? checking.then(() => openResolved(schema, row, r)) : openResolved(schema, row, r);
+    },
+
+    authorize(schema, ctx) {
+      const r = resolve(schema, ctx, undefined);
+      requireMfaForSensitive(schema, r, ctx);
+      if (r.subjectId !== undefined) return requireConsent(schema, r, ctx, 'outbound');
+    },
+  };
+
   // Every call runs the same steps in this order; the later parts of the
   // library add theirs at the marked places, so each stays in one spot:
   //   resolve (purpose, actor, roles, second factor, minors, subject)
@@ -520,51 +609,7 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     jurisdictions: inForce,
     schema: (id) => schemas.get(id),
 
-    async inbound(schema, data, ctx) {
-      const r = resolve(schema, ctx, data);
-      const minimized = runMinimize(schema, r.purpose, data, 'inbound', r.roles, strip, limits, undefined);
-      let result: Awaited<ReturnType<typeof core.safeParseAsync>>;
-      const zod = inboundZodFor(schema, r.purpose, r.roles);
-      try {
-        if (NEEDS_ASYNC.has(zod)) result = await core.safeParseAsync(zod, minimized);
-        else {
-          try {
-            result = core.safeParse(zod, minimized); // half the cost of the async parse
-          } catch (err) {
-            if (!(err instanceof core.$ZodAsyncError)) throw err;
-            NEEDS_ASYNC.add(zod); // async refinements: from now on straight to the async parse
-            result = await core.safeParseAsync(zod, minimized);
-          }
-        }
-      } catch (err) {
-        if (err instanceof RangeError)
-          throw new PurposefulError('PF_LIMIT_EXCEEDED', 'the input is nested too deeply to validate');
-        throw err;
-      }
-      if (!result.success) {
-        const seen = new Set<string>();
-        const issues: ValidationIssue[] = [];
-        for (const issue of result.error.issues) {
-          const path = displayPath(schema.shape, issue.path);
-          issues.push({ path, code: issue.code });
-          seen.add(path || '(root)');
-        }
-        throw new PurposefulError(
-          'PF_VALIDATION_FAILED',
-          `input for purpose "${r.purpose}" is invalid at: ${[...seen].join(', ')}`,
-          {
-            schema: schema.id,
-            purpose: r.purpose,
-            paths: [...seen],
-            issues,
-          },
-        );
-      }
-      // consent last: no ledger round trip for input that is refused anyway
-      const checking = requireConsent(schema, r, ctx, 'inbound');
-      if (checking) await checking;
-      return result.data as never;
-    },
+    inbound: async (schema, data, ctx) => now.inbound(schema, data, ctx) as never,
 
     async outbound(schema, record, ctx) {
       const r = resolve(schema, ctx, record);
@@ -573,28 +618,9 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
       return project(schema, record, r, ctx) as never;
     },
 
-    async open(schema, row, ctx) {
-      const r = resolve(schema, ctx, row);
-      requireMfaForSensitive(schema, r, ctx); // before anything is decrypted
-      const checking = requireConsent(schema, r, ctx, 'outbound');
-      if (checking) await checking;
-      return runMinimize(
-        schema,
-        r.purpose,
-        await decryptVisible(schema, row, r),
-        'outbound',
-        r.roles,
-        false,
-        limits,
-        pseudonymKey,
-      ) as never;
-    },
+    open: async (schema, row, ctx) => now.open(schema, row, ctx) as never,
 
-    async authorize(schema, ctx) {
-      const r = resolve(schema, ctx, undefined);
-      requireMfaForSensitive(schema, r, ctx);
-      if (r.subjectId !== undefined) await requireConsent(schema, r, ctx, 'outbound');
-    },
+    authorize: async (schema, ctx) => now.authorize(schema, ctx),
 
     async openMany(schema, rows, ctx) {
       if (!Array.isArray(rows)) throw new PurposefulError('PF_INPUT_INVALID', 'openMany() takes an array of rows');
@@ -648,5 +674,6 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
       return needVault('replayErasures()').replayErasures(entries);
     },
   };
+  ENGINE_NOW.set(engine, now);
   return Object.freeze(engine);
 }

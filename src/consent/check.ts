@@ -50,11 +50,44 @@ export interface ConsentOptions {
 
 /**
  * A per-request memo of passed consent checks. The HTTP pipeline puts a fresh
- * `Set` under this key in the context it builds for each request, so the
+ * {@link ConsentMemo} under this key in the context it builds for each request, so the
  * checks of `authorize`, `inbound` and `open` for the same subject and purpose
  * run once per request; a context without it is checked every time.
  */
 export const CONSENT_MEMO: unique symbol = Symbol('purposeful.consentMemo');
+
+/** One passed check: everything the decision depended on. */
+interface PassedCheck {
+  readonly subject: string | undefined;
+  readonly purpose: string;
+  readonly sensitive: boolean;
+  readonly age: number | undefined;
+  readonly minors: string;
+  readonly jurisdictions: readonly Jurisdiction[];
+}
+
+/**
+ * The passed checks of one request: a request has one or two, so a list
+ * compared field by field (no key string built and hashed per check).
+ */
+export type ConsentMemo = PassedCheck[];
+
+/** Whether an identical check already passed in this request. */
+export function memoHas(memo: ConsentMemo, c: PassedCheck): boolean {
+  for (const m of memo) {
+    if (
+      m.subject === c.subject &&
+      m.purpose === c.purpose &&
+      m.sensitive === c.sensitive &&
+      m.age === c.age &&
+      m.minors === c.minors &&
+      (m.jurisdictions === c.jurisdictions || m.jurisdictions.join() === c.jurisdictions.join())
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
 
 function deny(purpose: string, reason: ConsentDenial, article: string): PurposefulError {
   return new PurposefulError(
@@ -132,23 +165,17 @@ export function checkConsent(
   const sync = SYNC_STATUS.get(ledger);
   // only while `status` is still the one registered with it: a ledger whose status was replaced is asked as it is now
   if (sync !== undefined && sync.status === ledger.status) {
-    let now: ReadonlyMap<string, ConsentState> | undefined;
+    let state: ConsentState | undefined;
     try {
-      now = sync.now(subject, ids);
+      state = sync.now(subject, purpose.id);
     } catch {
       throw unavailable(purpose.id, article);
     }
-    if (now !== undefined) {
-      return decideConsent(
-        options,
-        schema,
-        purpose,
-        under,
-        subject,
-        subjectAge,
-        touchesSensitive,
-        stateIn(now, purpose, article),
-      );
+    if (state !== undefined) {
+      // the state as recorded: a grant whose expiry has passed since reads as expired
+      const expiresAt = state.status === 'granted' ? state.event?.expiresAt : undefined;
+      if (expiresAt !== undefined && Date.parse(expiresAt) <= Date.now()) state = { ...state, status: 'expired' };
+      return decideConsent(options, schema, purpose, under, subject, subjectAge, touchesSensitive, state);
     }
   }
   let pending: Promise<ReadonlyMap<string, ConsentState>>;
@@ -211,7 +238,11 @@ export const SYNC_STATUS = new WeakMap<
   {
     /** The ledger's `status` when it was registered. */
     readonly status: ConsentLedger['status'];
-    readonly now: (subject: string, purposes: readonly string[]) => ReadonlyMap<string, ConsentState> | undefined;
+    /**
+     * The subject's latest state for one purpose as recorded (the check applies
+     * a grant's expiry itself), or `undefined` when the ledger must be asked.
+     */
+    readonly now: (subject: string, purpose: string) => ConsentState | undefined;
   }
 >();
 

@@ -92,6 +92,8 @@ function checkWithdrawal(purposes: Purposes, subject: string, purpose: string, d
  */
 export function memoryConsentLedger(purposes: Purposes): ConsentLedger {
   const events = new Map<string, ConsentEvent[]>();
+  /** The latest event's state per (subject, purpose), for the engine's synchronous check. */
+  const latest = new Map<string, ConsentState>();
   const key = (subject: string, purpose: string) => `${subject}\u0000${purpose}`;
   const append = (
     subject: string,
@@ -108,6 +110,7 @@ export function memoryConsentLedger(purposes: Purposes): ConsentLedger {
     });
     list.push(event);
     events.set(key(subject, purpose), list);
+    latest.set(key(subject, purpose), Object.freeze({ subject, purpose, status: event.type, event }));
     return event;
   };
   const statusNow = (subject: string, list: readonly string[], now = new Date()): ReadonlyMap<string, ConsentState> => {
@@ -164,6 +167,10 @@ export function memoryConsentLedger(purposes: Purposes): ConsentLedger {
       return all.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.sequence - b.sequence));
     },
   };
-  SYNC_STATUS.set(ledger, { status: ledger.status, now: statusNow }); // this very object: a copy or wrapper is asked asynchronously
+  // this very object: a copy or wrapper is asked asynchronously
+  SYNC_STATUS.set(ledger, {
+    status: ledger.status,
+    now: (subject, purpose) => latest.get(key(subject, purpose)) ?? stateOf(subject, purpose, [], new Date()),
+  });
   return ledger;
 }

@@ -89,7 +89,9 @@ export function planFor(schema: PurposefulSchema, purpose: string, direction: Di
 /** The zod schema purpose input is validated with, built on first use. */
 export function inboundZodFor(schema: PurposefulSchema, purpose: string, roles: readonly string[]): core.$ZodType {
   const c = cacheOf(schema);
-  const key = `${purpose}\u0001${roleKey(schema, c, purpose, roles)}`;
+  const rk = roleKey(schema, c, purpose, roles);
+  // the common case (roles change nothing) is keyed by the purpose alone: no key string built per call
+  const key = rk === '' ? purpose : `${purpose}\u0001${rk}`;
   let z = c.zods.get(key);
   if (!z) {
     z = projectZod(schema, (meta) => resolveLevel(accessOf(meta).get(purpose), roles) !== 'none');

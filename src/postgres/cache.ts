@@ -189,6 +189,14 @@ export async function cachedConsentLedger(ledger: ConsentLedger, options: Consen
       await stopListening();
     },
   };
-  SYNC_STATUS.set(wrapped, { status: wrapped.status, now: fromCache }); // a cache hit answers the engine without a promise or timer
+  // a cache hit answers the engine without a promise or timer
+  SYNC_STATUS.set(wrapped, {
+    status: wrapped.status,
+    now: (subject, purpose) => {
+      if (!healthy()) return undefined;
+      const hit = cache.get(key(subject, purpose));
+      return hit === undefined || Date.now() - hit.at >= ttl ? undefined : hit.state;
+    },
+  });
   return wrapped;
 }

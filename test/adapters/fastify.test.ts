@@ -35,6 +35,15 @@ describe('Fastify adapter', () => {
       reply.raw.end(JSON.stringify(plain));
       return reply;
     });
+    app.get('/rawpipe', { config: { purposeful: readCustomer } }, async (_req, reply) => {
+      Readable.from([JSON.stringify(plain)]).pipe(reply.raw);
+      return reply;
+    });
+    app.get('/unguarded', async (_req, reply) => {
+      reply.raw.writeHead(200, { 'content-type': 'text/plain' });
+      reply.raw.end('sent by hand');
+      return reply;
+    });
     app.get('/headers', { config: { purposeful: readCustomer } }, async (_req, reply) => {
       reply.header('x-who', MARKER);
       return reply.send(MARKER);
@@ -75,11 +84,18 @@ describe('Fastify adapter', () => {
     },
   );
 
-  it('guards reply.raw, which skips every hook', async () => {
-    const res = await app.inject({ method: 'GET', url: '/rawend' });
+  it.each(['rawend', 'rawpipe'])('guards reply.raw, which skips every hook (/%s)', async (path) => {
+    const res = await app.inject({ method: 'GET', url: `/${path}` });
     expect(res.statusCode).toBe(500);
     expect(res.json()).toMatchObject({ code: 'PF_OUTPUT_BYPASS' });
     expect(res.body).not.toContain(MARKER);
+  });
+
+  it('leaves the raw response of a route without purposeful alone, once guarded ones have run', async () => {
+    await app.inject({ method: 'GET', url: '/rawend' });
+    const res = await app.inject({ method: 'GET', url: '/unguarded' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toBe('sent by hand');
   });
 
   it('drops the headers the handler set from a problem answer', async () => {

@@ -1,11 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { toFetchHandler } from '../../adapters/fetch.js';
 import { withPurpose } from '../../adapters/next.js';
 import { createSupportDesk } from '../../examples/support-desk/app.js';
 import { Customer, NewTicket, purposes, SurveyAnswer } from '../../examples/support-desk/declarations.js';
 import { fetchApp } from '../../examples/support-desk/fetch.js';
 import { sampleCustomer } from '../../examples/support-desk/sample.js';
-import { createPurposeful, isPurposefulError } from '../../src/index.js';
+import { createPurposeful, defineSchema, isPurposefulError, pd } from '../../src/index.js';
 import { fuzzPipeline, JWT_SECRET, MARKER } from './cases.js';
 
 const desk = createSupportDesk({ jwtSecret: JWT_SECRET });
@@ -133,6 +134,64 @@ describe('consent in the pipeline', () => {
     statuses.push((await GET(new Request('http://x/'))).status);
     expect(statuses).toEqual([200, 403]);
     expect(asked).toBe(2);
+  });
+});
+
+describe('consent across the schemas of one request', () => {
+  it('asks the ledger once when the body and the record are different schemas of one purpose and subject', async () => {
+    const P = 'support.survey';
+    const Answer = defineSchema(
+      'test.survey-answer',
+      z.object({
+        customerId: pd(z.string(), { category: 'user.unique_id', purposes: [P] }),
+        satisfaction: pd.none(z.number().int().min(1).max(5)),
+      }),
+      { purposes, subject: { kind: 'customer', id: 'customerId', minors: 'never' } },
+    );
+    const Stored = defineSchema(
+      'test.survey-stored',
+      z.object({
+        customerId: pd(z.string(), { category: 'user.unique_id', purposes: [P] }),
+        satisfaction: pd.none(z.number().int()),
+        comment: pd(z.string(), { category: 'user.content', purposes: { [P]: 'masked' }, mask: 'full' }),
+      }),
+      { purposes, subject: { kind: 'customer', id: 'customerId', minors: 'never' } },
+    );
+    const ledger = desk.consent;
+    let asked = 0;
+    const counting = {
+      ...ledger,
+      status: (...a: Parameters<typeof ledger.status>) => {
+        asked++;
+        return ledger.status(...a);
+      },
+    };
+    const pf = createPurposeful({ purposes, schemas: [Answer, Stored], consent: counting });
+    await ledger.grant({
+      subject: sampleCustomer.id,
+      purpose: P,
+      notice: { version: '2026-11-01', hash: 'b'.repeat(64) },
+      method: 'checkbox',
+      collectionPoint: 't',
+    });
+    const POST = toFetchHandler(pf, { purpose: P, input: Answer, output: Stored, actor }, ({ body }) => ({
+      ...body,
+      comment: 'gostei',
+    }));
+    const send = () =>
+      POST(
+        new Request('http://x/', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ customerId: sampleCustomer.id, satisfaction: 5 }),
+        }),
+      );
+    const res = await send();
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ customerId: sampleCustomer.id, satisfaction: 5, comment: '***' }); // 'full' hides the length too
+    expect(asked).toBe(1); // inbound asked; open found the check in the request's memo
+    await send();
+    expect(asked).toBe(2); // the next request asks again
   });
 });
 

@@ -381,7 +381,7 @@ parentPort.on('message', (job) => {
 });
 `;
 
-function loadGenerator(): { run(url: string, seconds: number): Promise<LoadResult>; close(): Promise<number> } {
+export function loadGenerator(): { run(url: string, seconds: number): Promise<LoadResult>; close(): Promise<number> } {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: { autocannon: createRequire(import.meta.url).resolve('autocannon') },

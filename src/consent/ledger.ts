@@ -92,8 +92,8 @@ function checkWithdrawal(purposes: Purposes, subject: string, purpose: string, d
  */
 export function memoryConsentLedger(purposes: Purposes): ConsentLedger {
   const events = new Map<string, ConsentEvent[]>();
-  /** The latest event's state per (subject, purpose), for the engine's synchronous check. */
-  const latest = new Map<string, ConsentState>();
+  /** The latest event's state by subject, then purpose, for the engine's synchronous check (no key string built per check). */
+  const latest = new Map<string, Map<string, ConsentState>>();
   const key = (subject: string, purpose: string) => `${subject}\u0000${purpose}`;
   const append = (
     subject: string,
@@ -110,7 +110,12 @@ export function memoryConsentLedger(purposes: Purposes): ConsentLedger {
     });
     list.push(event);
     events.set(key(subject, purpose), list);
-    latest.set(key(subject, purpose), Object.freeze({ subject, purpose, status: event.type, event }));
+    let bySubject = latest.get(subject);
+    if (bySubject === undefined) {
+      bySubject = new Map();
+      latest.set(subject, bySubject);
+    }
+    bySubject.set(purpose, Object.freeze({ subject, purpose, status: event.type, event }));
     return event;
   };
   const statusNow = (subject: string, list: readonly string[], now = new Date()): ReadonlyMap<string, ConsentState> => {
@@ -170,7 +175,7 @@ export function memoryConsentLedger(purposes: Purposes): ConsentLedger {
   // this very object: a copy or wrapper is asked asynchronously
   SYNC_STATUS.set(ledger, {
     status: ledger.status,
-    now: (subject, purpose) => latest.get(key(subject, purpose)) ?? stateOf(subject, purpose, [], new Date()),
+    now: (subject, purpose) => latest.get(subject)?.get(purpose) ?? stateOf(subject, purpose, [], new Date()),
   });
   return ledger;
 }

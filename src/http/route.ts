@@ -315,15 +315,13 @@ export function compileRoute<
 
   // the engine's calls that answer at once when nothing has to be awaited; an engine of another making, its public ones
   const now: EngineNow = ENGINE_NOW.get(pf) ?? pf;
-  const memos = new WeakMap<object, ConsentMemo>();
   /** Projects for the purpose, awaiting only what must be (an encrypted field, a ledger round trip). */
   const projectNow = (
     ctx: HandlerContext<string, PurposefulSchema | undefined, PurposefulSchema | undefined, Raw>,
     data: unknown,
   ) => {
     if (!output || data === undefined || data === null) return data;
-    const memo = memos.get(ctx);
-    memos.delete(ctx); // one use: the request ends here
+    const memo = ctx instanceof RequestContext ? ctx.takeMemo() : undefined; // one use: the request ends here
     const pctx = { purpose, actor: ctx.actor, subjectId: ctx.subjectId, [CONSENT_MEMO]: memo };
     if (!Array.isArray(data)) return now.open(output, data, pctx);
     return openEach(now, output, data, pctx);
@@ -356,10 +354,7 @@ export function compileRoute<
         q = now.inbound(query, queryObject(req.url), ctx);
         if (isPromise(q)) q = await q;
       }
-      const handlerCtx = { purpose, actor: who, subjectId, body, query: q, params: req.params ?? NO_PARAMS, req: req.raw };
-      // the memo stays with the pipeline: a context the handler keeps cannot carry a consent check past this request
-      memos.set(handlerCtx, memo);
-      return handlerCtx as never;
+      return new RequestContext(purpose, who, subjectId, body, q, req.params ?? NO_PARAMS, req.raw, memo) as never;
     },
     projectNow,
     async project(ctx, data) {
@@ -377,6 +372,35 @@ export function compileRoute<
     },
   };
   return Object.freeze(compiled);
+}
+
+/**
+ * The context a handler receives. The request's consent memo is a private
+ * field: the handler cannot see it, a spread copy does not carry it, and the
+ * projection takes it once, so a context kept past its request cannot carry a
+ * consent check into a later one.
+ */
+class RequestContext<Raw> {
+  #memo: ConsentMemo | undefined;
+  constructor(
+    readonly purpose: string,
+    readonly actor: Actor,
+    readonly subjectId: string | undefined,
+    readonly body: unknown,
+    readonly query: unknown,
+    readonly params: Readonly<Record<string, string>>,
+    readonly req: Raw,
+    memo: ConsentMemo,
+  ) {
+    this.#memo = memo;
+  }
+
+  /** The memo, for the projection of this request's answer: once. */
+  takeMemo(): ConsentMemo | undefined {
+    const memo = this.#memo;
+    this.#memo = undefined;
+    return memo;
+  }
 }
 
 /** Opens rows in order: synchronously while each answers at once, then one after another. */

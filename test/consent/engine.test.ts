@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { Customer, purposes } from '../../examples/support-desk/declarations.js';
 import { sampleCustomer } from '../../examples/support-desk/sample.js';
@@ -84,6 +84,20 @@ describe('consent checks in the engine', () => {
     expect(
       await codeOf(createPurposeful({ purposes, schemas: [Customer], consent }).outbound(Customer, sampleCustomer, survey)),
     ).toBe('PF_CONSENT_REQUIRED');
+  });
+
+  it('a grant that was in force reads as expired once its time has passed (the synchronous in-memory answer too)', async () => {
+    const consent = memoryConsentLedger(purposes);
+    const start = Date.now();
+    await grant(consent, { expiresAt: new Date(start + 60_000).toISOString() });
+    const pf = createPurposeful({ purposes, schemas: [Customer], consent });
+    await expect(pf.outbound(Customer, sampleCustomer, survey)).resolves.toBeDefined();
+    vi.useFakeTimers({ now: start + 61_000, toFake: ['Date'] });
+    try {
+      expect(await codeOf(pf.outbound(Customer, sampleCustomer, survey))).toBe('PF_CONSENT_REQUIRED');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a material notice change invalidates earlier grants; a non-material one keeps them and tells the hook', async () => {

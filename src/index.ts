@@ -1,5 +1,6 @@
 export * from './consent/index.js';
 export * from './crypto/index.js';
+export * from './detect/index.js';
 export * from './engine.js';
 export * from './errors.js';
 export * from './http/index.js';

@@ -1,0 +1,181 @@
+/**
+ * Context words: the words people write next to an identifier in Portuguese
+ * and English support chats ("meu cpf é …", "my card number …"), and the
+ * words that say a number is something else ("pedido", "protocolo",
+ * "tracking"). Matched whole-word on a short window around a candidate,
+ * lowercased and without diacritics, so "cartão", "Cartao" and "CARTÃO" match.
+ *
+ * @module
+ * @internal
+ */
+import type { PiiType } from './types.js';
+
+/** Characters looked at before and after a candidate. */
+export const WINDOW_BEFORE = 40;
+export const WINDOW_AFTER = 24;
+
+const POSITIVE: Readonly<Record<string, readonly PiiType[]>> = {
+  cpf: ['cpf', 'pix_key'],
+  cnpj: ['cnpj'],
+  rg: ['rg'],
+  identidade: ['rg'],
+  cnh: ['cnh'],
+  habilitacao: ['cnh'],
+  carteira: ['cnh', 'card'],
+  motorista: ['cnh'],
+  titulo: ['titulo_eleitor'],
+  eleitor: ['titulo_eleitor'],
+  eleitoral: ['titulo_eleitor'],
+  pis: ['pis'],
+  pasep: ['pis'],
+  nis: ['pis'],
+  nit: ['pis'],
+  cep: ['cep'],
+  endereco: ['cep'],
+  address: ['cep', 'ipv4', 'ipv6'],
+  zip: ['cep'],
+  postal: ['cep'],
+  telefone: ['phone'],
+  tel: ['phone'],
+  fone: ['phone'],
+  celular: ['phone'],
+  cel: ['phone'],
+  whatsapp: ['phone'],
+  whats: ['phone'],
+  zap: ['phone'],
+  ligar: ['phone'],
+  ligue: ['phone'],
+  phone: ['phone'],
+  mobile: ['phone'],
+  call: ['phone'],
+  pix: ['pix_key', 'pix_brcode', 'cpf', 'cnpj', 'phone', 'email'],
+  chave: ['pix_key'],
+  cartao: ['card'],
+  card: ['card'],
+  credito: ['card'],
+  debito: ['card'],
+  credit: ['card'],
+  debit: ['card'],
+  visa: ['card'],
+  mastercard: ['card'],
+  elo: ['card'],
+  amex: ['card'],
+  iban: ['iban'],
+  conta: ['iban'],
+  account: ['iban'],
+  ip: ['ipv4', 'ipv6'],
+  nascimento: ['birth_date'],
+  nasci: ['birth_date'],
+  nascido: ['birth_date'],
+  nascida: ['birth_date'],
+  aniversario: ['birth_date'],
+  born: ['birth_date'],
+  birth: ['birth_date'],
+  birthday: ['birth_date'],
+  dob: ['birth_date'],
+  email: ['email'],
+  mail: ['email'],
+};
+
+/** Words that say the number next to them is not about a person. */
+const NEGATIVE = new Set([
+  'pedido',
+  'pedidos',
+  'protocolo',
+  'order',
+  'orders',
+  'protocol',
+  'ticket',
+  'chamado',
+  'rastreio',
+  'rastreamento',
+  'tracking',
+  'invoice',
+  'fatura',
+  'nota',
+  'nf',
+  'nfe',
+  'boleto',
+  'codigo',
+  'code',
+  'serie',
+  'serial',
+  'lote',
+  'versao',
+  'version',
+  'transacao',
+  'transaction',
+  'id',
+  'ref',
+  'referencia',
+  'reference',
+]);
+
+/** What the words around a candidate say. */
+export interface Context {
+  /** Types a nearby word speaks for. */
+  readonly positive: ReadonlySet<PiiType>;
+  /** A nearby word says "this is an order, a protocol, an invoice…". */
+  readonly negative: boolean;
+}
+
+const NONE: Context = Object.freeze({ positive: new Set<PiiType>(), negative: false });
+
+/** Lowercase ASCII letter of a character, diacritics dropped; 0 for anything that is not a letter. */
+function letterOf(c: number): number {
+  if (c >= 97 && c <= 122) return c;
+  if (c >= 65 && c <= 90) return c + 32;
+  if (c >= 0xc0 && c <= 0x17f) {
+    const base = FOLD[c - 0xc0];
+    return base === undefined ? 0 : base;
+  }
+  return 0;
+}
+
+// Latin-1 Supplement and Latin Extended-A folded to their base letters (0 where none).
+const FOLD: readonly number[] = (() => {
+  const out: number[] = [];
+  for (let c = 0xc0; c <= 0x17f; c++) {
+    const base = String.fromCharCode(c).normalize('NFD').charAt(0).toLowerCase();
+    const code = base.charCodeAt(0);
+    out.push(code >= 97 && code <= 122 ? code : 0);
+  }
+  return out;
+})();
+
+/**
+ * The context of `text[start, end)`: the words within {@link WINDOW_BEFORE}
+ * characters before and {@link WINDOW_AFTER} after. Linear in the window, not
+ * in the text.
+ */
+export function contextOf(text: string, start: number, end: number): Context {
+  let positive: Set<PiiType> | undefined;
+  let negative = false;
+  const visit = (from: number, to: number) => {
+    let word = '';
+    for (let i = from; i <= to; i++) {
+      const l = i < to ? letterOf(text.charCodeAt(i)) : 0;
+      if (l !== 0) {
+        word += String.fromCharCode(l);
+        continue;
+      }
+      if (word.length > 0) {
+        const types = POSITIVE[word];
+        if (types) {
+          positive ??= new Set();
+          for (const t of types) positive.add(t);
+        } else if (NEGATIVE.has(word)) negative = true;
+        word = '';
+      }
+    }
+  };
+  // a word cut by the window's edge is not a word: start and stop at word boundaries
+  let from = Math.max(0, start - WINDOW_BEFORE);
+  while (from > 0 && from < start && letterOf(text.charCodeAt(from - 1)) !== 0) from++;
+  visit(from, start);
+  let to = Math.min(text.length, end + WINDOW_AFTER);
+  while (to < text.length && to > end && letterOf(text.charCodeAt(to)) !== 0) to--;
+  visit(end, to);
+  if (positive === undefined && !negative) return NONE;
+  return { positive: positive ?? NONE.positive, negative };
+}

@@ -201,7 +201,7 @@ function classify(text: string, groups: readonly Group[], a: number, b: number, 
   const phone = phoneShape(d);
   if (phone) {
     const plus = text.charCodeAt(start - 1) === 43; // +
-    const paren = first.sep === '' && text.charCodeAt(start - 1) === 40; // (
+    const paren = text.charCodeAt(start - 1) === 40 && text.charCodeAt(first.end) === 41; // (11)
     const formatted = b > a && !shape.includes('/') && !shape.includes('.');
     if (plus) start--;
     else if (paren) start--;
@@ -241,6 +241,9 @@ const TYPICAL: Readonly<Record<string, PiiType>> = {
   '2.3.3-1': 'rg',
 };
 
+/** Types found by their check digits. */
+const CHECKED: ReadonlySet<PiiType> = new Set<PiiType>(['cpf', 'cnpj', 'cnh', 'pis', 'titulo_eleitor', 'card']);
+
 /** Settles which of the types that validated the candidate is, and how sure that is. */
 function choose(
   candidates: ReadonlyArray<[PiiType, Confidence]>,
@@ -249,6 +252,12 @@ function choose(
   start: number,
   end: number,
 ): Found | undefined {
+  // a number written the way only one type is written, that fails that type's check, is a mistyped one (or none):
+  // it is not reported as another type that happens to validate
+  const typical = TYPICAL[shape];
+  if (typical !== undefined && CHECKED.has(typical) && !candidates.some(([t]) => t === typical)) return undefined;
+  // the words name a checked type this number is not: what else it validates as is a coincidence
+  const namesOther = [...ctx.positive].some((t) => CHECKED.has(t) && !candidates.some(([c]) => c === t));
   let best: [PiiType, Confidence] | undefined;
   let bestScore = -1;
   for (const [type, base] of candidates) {
@@ -261,7 +270,7 @@ function choose(
         conf = 'low';
       } else conf = 'medium';
     } else if (spoken && conf === 'low') conf = 'medium';
-    if (ctx.negative && !spoken) conf = 'low'; // "pedido 529…": an order number that happens to validate
+    if ((ctx.negative || namesOther) && !spoken) conf = 'low'; // "pedido 529…": an order number that happens to validate
     // the type the words name wins, then the type the format says, then the surer one, then the list order
     const score = (spoken ? 100 : 0) + (TYPICAL[shape] === type ? 10 : 0) + RANK[conf];
     if (score > bestScore) {

@@ -18,17 +18,20 @@ import type { ConsentLedger } from './consent/ledger.js';
 import { isKeyring, type Keyring } from './crypto/keyring.js';
 import type { ErasureEntry, ErasureJournal, SubjectKeyStore } from './crypto/keystore.js';
 import { type EncryptionOptions, type Progress, type RotateOptions, type ShredResult, Vault } from './crypto/vault.js';
+import { type RedactOptions, redactWithCounts } from './detect/redact.js';
+import type { PiiType } from './detect/types.js';
 import { ENGINE_NOW, type EngineNow, type Now } from './engine-now.js';
 import { PurposefulError, type ValidationIssue } from './errors.js';
 import { assertPurpose, inboundZodFor, planFor } from './minimize/cache.js';
 import type { Limits } from './minimize/plan.js';
-import { assertPseudonymKey } from './minimize/pseudonymize.js';
+import { assertPseudonymKey, derivePseudonymKey } from './minimize/pseudonymize.js';
 import { checkLimits, runMinimize } from './minimize/run.js';
+import type { FreeTextRedaction } from './schema/annotation.js';
 import { isPurposefulSchema, type PurposefulSchema } from './schema/define.js';
 import { isPurposes, type Purposes } from './schema/purposes.js';
 import { problem } from './schema/rules.js';
 import type { Inbound, Outbound } from './schema/types.js';
-import { displayPath } from './schema/walk.js';
+import { displayPath, type FieldInfo } from './schema/walk.js';
 import { JURISDICTIONS, type Jurisdiction } from './taxonomy/bases.js';
 import { assertCleanPrototype } from './util/prototype.js';
 
@@ -113,10 +116,32 @@ export interface PurposefulOptions<P extends string> {
   readonly consentTimeoutMs?: number;
   /** Called when a grant is still valid but was given for an earlier non-material notice: inform the subject (LGPD Art. 8 §6). */
   readonly onNoticeChange?: (change: NoticeChange) => void | Promise<void>;
+  /**
+   * Told what `inbound` redacted from a free-text field: the types found and
+   * how many of each, never a value (for metrics and the access log).
+   */
+  readonly onRedaction?: (report: RedactionReport) => void;
   /** The GDPR Art. 8 age of digital consent in force (13–16, default 16). */
   readonly gdprDigitalConsentAge?: number;
   /** Encryption settings: algorithm, implementation, key cache, blind-index bits, receipts, backup age. */
   readonly encryption?: Omit<EncryptionOptions, 'keys' | 'keyStore' | 'erasureJournal'>;
+}
+
+/**
+ * What `inbound` removed from one free-text field: types and counts, never a value.
+ *
+ * @example
+ * ```ts
+ * createPurposeful({ purposes, schemas, onRedaction: (r) => metrics.count('pii.redacted', r.counts) });
+ * // { schema: 'ticket', purpose: 'support.ticket', field: 'message', counts: { cpf: 1, phone: 1 } }
+ * ```
+ */
+export interface RedactionReport {
+  readonly schema: string;
+  readonly purpose: string;
+  /** The field's declared path (`messages[].text`). */
+  readonly field: string;
+  readonly counts: Readonly<Partial<Record<PiiType, number>>>;
 }
 
 /** What the engine resolved about one request, shared by the steps of a call. */
@@ -521,6 +546,39 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     return vault.open(schema, row, r.subjectId, visible);
   };
 
+  // free-text fields: where they are, and how each is redacted (token keys derived once per field)
+  const freeTextOf = new Map<PurposefulSchema, ReadonlyArray<{ field: FieldInfo; segments: string[]; options: RedactOptions }>>();
+  for (const schema of schemas.values()) {
+    const list = schema.fields
+      .filter((f) => f.redaction !== undefined)
+      .map((field) => {
+        const r = field.redaction as FreeTextRedaction;
+        if (r.style === 'token' && pseudonymKey === undefined) {
+          throw new PurposefulError(
+            'PF_OPTIONS_INVALID',
+            `${schema.id}.${field.path} redacts free text with tokens: createPurposeful({ pseudonymKey }) is needed`,
+          );
+        }
+        const key =
+          r.style === 'token' ? derivePseudonymKey(pseudonymKey as Uint8Array, schema.id, field.id, 'freeText') : undefined;
+        return { field, segments: field.path.split('.'), options: { ...r, key } };
+      });
+    if (list.length) freeTextOf.set(schema, list);
+  }
+  const onRedaction = options.onRedaction;
+  /** Redacts, in place in zod's fresh output, the free-text fields of a validated input. */
+  const redactFreeText = (schema: PurposefulSchema, purpose: string, data: unknown): void => {
+    const list = freeTextOf.get(schema);
+    if (!list) return;
+    for (const { field, segments, options: redaction } of list) {
+      const counts: Partial<Record<PiiType, number>> = {};
+      redactAt(data, segments, 0, redaction, counts);
+      if (onRedaction && Object.keys(counts).length > 0) {
+        onRedaction(Object.freeze({ schema: schema.id, purpose, field: field.path, counts: Object.freeze(counts) }));
+      }
+    }
+  };
+
   /** The end of `inbound` once zod has answered: issues refused, then consent. */
   const validated = (
     schema: PurposefulSchema,
@@ -547,6 +605,7 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
         },
       );
     }
+    redactFreeText(schema, r.purpose, result.data);
     // consent last: no ledger round trip for input that is refused anyway
     const checking = requireConsent(schema, r, ctx, 'inbound');
     return checking ? checking.then(() => result.data) : result.data;
@@ -676,4 +735,44 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
   };
   ENGINE_NOW.set(engine, now);
   return Object.freeze(engine);
+}
+
+/** Redacts the strings at a field path (`a.b`, `list[].text`, `notes{}`) of a validated value, in place. */
+function redactAt(
+  node: unknown,
+  segments: readonly string[],
+  i: number,
+  options: RedactOptions,
+  counts: Partial<Record<PiiType, number>>,
+): unknown {
+  if (i === segments.length) {
+    if (typeof node !== 'string') return node;
+    const r = redactWithCounts(node, options);
+    for (const [t, n] of Object.entries(r.counts)) counts[t as PiiType] = (counts[t as PiiType] ?? 0) + (n as number);
+    return r.text;
+  }
+  const seg = segments[i] as string;
+  // a segment is a key, then [] (each element) or {} (each value) as many times as nested
+  const m = /^([^[{]*)((?:\[\]|\{\})*)$/.exec(seg);
+  const key = m?.[1] ?? seg;
+  const suffix = m?.[2] ?? '';
+  if (typeof node !== 'object' || node === null) return node;
+  const holder = node as Record<string, unknown>;
+  if (!Object.hasOwn(holder, key)) return node;
+  holder[key] = eachIn(holder[key], suffix, 0, (v) => redactAt(v, segments, i + 1, options, counts));
+  return node;
+}
+
+/** Applies `f` under the `[]` / `{}` levels of a suffix. */
+function eachIn(v: unknown, suffix: string, at: number, f: (v: unknown) => unknown): unknown {
+  if (at >= suffix.length) return f(v);
+  if (suffix[at] === '[') {
+    if (!Array.isArray(v)) return v;
+    for (let k = 0; k < v.length; k++) v[k] = eachIn(v[k], suffix, at + 2, f);
+    return v;
+  }
+  if (typeof v !== 'object' || v === null) return v;
+  const rec = v as Record<string, unknown>;
+  for (const k of Object.keys(rec)) rec[k] = eachIn(rec[k], suffix, at + 2, f);
+  return v;
 }

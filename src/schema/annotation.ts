@@ -4,6 +4,8 @@
  * @module
  */
 import type * as core from 'zod/v4/core';
+import type { RedactStyle } from '../detect/redact.js';
+import type { Confidence, PiiType } from '../detect/types.js';
 import { PurposefulError } from '../errors.js';
 import type { MaskSpec } from '../minimize/masks.js';
 import { callSite } from './site.js';
@@ -76,8 +78,12 @@ export interface FieldMeta {
   readonly index?: string;
   /** The mask used where a purpose has `masked` access (default: `full`). */
   readonly mask?: MaskSpec;
-  /** Free text typed by people: may hold anything, sensitive data included. */
-  readonly freeText?: boolean;
+  /**
+   * Free text typed by people: may hold anything, sensitive data included.
+   * `inbound` redacts the personal data found in it (`true`: labels, at
+   * medium confidence; or say how), and it is encrypted by default.
+   */
+  readonly freeText?: boolean | FreeTextRedaction;
   /** What the field holds, for the data map. */
   readonly description?: string;
 }
@@ -259,3 +265,22 @@ export interface PdFunction {
  * ```
  */
 export const pd: PdFunction = Object.assign(annotate, { none }) as PdFunction;
+
+/**
+ * How `inbound` redacts a free-text field: the style (`label`, `mask`, or
+ * `token`, keyed by the engine's `pseudonymKey`), the lowest confidence
+ * redacted, and the types looked for (default: all).
+ *
+ * @example
+ * ```ts
+ * const message = pd(z.string(), {
+ *   category: 'user.content', purposes: ['support.ticket'],
+ *   freeText: { style: 'mask', threshold: 'medium', types: ['cpf', 'card', 'phone', 'email'] },
+ * });
+ * ```
+ */
+export interface FreeTextRedaction {
+  readonly style?: RedactStyle;
+  readonly threshold?: Confidence;
+  readonly types?: readonly PiiType[];
+}

@@ -86,7 +86,7 @@ export function toJSONSchema(
         const p = schema.purposes.get(pid);
         if (p) retention[pid] = p.retention.iso;
       }
-      const freeText = meta.freeText === true;
+      const freeText = meta.freeText !== undefined && meta.freeText !== false;
       const annotation: PersonalDataAnnotation = {
         category: meta.category,
         sensitive: taxonomy.get(meta.category)?.sensitive ?? false,

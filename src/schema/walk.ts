@@ -8,10 +8,11 @@
  * @internal
  */
 import type * as core from 'zod/v4/core';
+import { PII_TYPES, type PiiType } from '../detect/types.js';
 import type { DeclarationProblem } from '../errors.js';
 import { isMaskSpec, type MaskSpec } from '../minimize/masks.js';
 import type { Taxonomy } from '../taxonomy/categories.js';
-import { type AccessLevel, type FieldMeta, getAnnotation } from './annotation.js';
+import { type AccessLevel, type FieldMeta, type FreeTextRedaction, getAnnotation } from './annotation.js';
 import { problem } from './rules.js';
 
 /**
@@ -59,6 +60,8 @@ export interface FieldInfo {
   readonly index: string | undefined;
   readonly mask: MaskSpec;
   readonly freeText: boolean;
+  /** How `inbound` redacts it (free-text fields only). */
+  readonly redaction: FreeTextRedaction | undefined;
   readonly description: string | undefined;
   readonly declaredAt: string | undefined;
 }
@@ -296,7 +299,7 @@ function cloneNode(n: ShapeNode): ShapeNode {
 }
 
 function fieldFingerprint(f: FieldInfo): unknown {
-  return [f.category, f.id, [...f.access.entries()], f.encrypt, f.index, f.mask, f.freeText];
+  return [f.category, f.id, [...f.access.entries()], f.encrypt, f.index, f.mask, f.freeText, JSON.stringify(f.redaction)];
 }
 
 /**
@@ -566,15 +569,24 @@ export function walkSchema(schemaId: string, schema: core.$ZodType, taxonomy: Ta
     if (meta.id !== undefined && (typeof meta.id !== 'string' || !/^[A-Za-z0-9_.:-]{1,128}$/.test(meta.id))) {
       problems.push(problem('PF_DECL_INVALID', `${path}: id must be 1–128 characters of letters, digits, _ . : -`, at));
     }
-    for (const [k, v] of Object.entries({ encrypt: meta.encrypt, freeText: meta.freeText })) {
-      if (v !== undefined && typeof v !== 'boolean')
-        problems.push(problem('PF_DECL_INVALID', `${path}: ${k} must be a boolean`, at));
+    if (meta.encrypt !== undefined && typeof meta.encrypt !== 'boolean') {
+      problems.push(problem('PF_DECL_INVALID', `${path}: encrypt must be a boolean`, at));
+    }
+    const redaction = freeTextRedaction(meta.freeText);
+    if (redaction === null) {
+      problems.push(
+        problem(
+          'PF_DECL_INVALID',
+          `${path}: freeText must be a boolean or { style?: label | mask | token, threshold?: low | medium | high, types?: PII types }`,
+          at,
+        ),
+      );
     }
     if (meta.index !== undefined && (typeof meta.index !== 'string' || !/^[a-z][a-z0-9_]{0,62}$/.test(meta.index))) {
       problems.push(problem('PF_DECL_INVALID', `${path}: index must be a lowercase name such as "cpf"`, at));
     }
     const access = normalizeAccess(meta, at, problems);
-    const freeText = meta.freeText === true;
+    const freeText = redaction !== undefined && redaction !== null;
     return Object.freeze({
       path,
       id: typeof meta.id === 'string' ? meta.id : idPath,
@@ -587,6 +599,7 @@ export function walkSchema(schemaId: string, schema: core.$ZodType, taxonomy: Ta
       index: typeof meta.index === 'string' ? meta.index : undefined,
       mask: isMaskSpec(meta.mask) ? meta.mask : 'full',
       freeText,
+      redaction: redaction ?? undefined,
       description: typeof meta.description === 'string' ? meta.description : undefined,
       declaredAt,
     });
@@ -595,4 +608,24 @@ export function walkSchema(schemaId: string, schema: core.$ZodType, taxonomy: Ta
   const root = visit(schema, '', '');
   materialize(root);
   return { root, fields, problems };
+}
+
+const STYLES = new Set(['label', 'mask', 'token']);
+const CONFIDENCES = new Set(['low', 'medium', 'high']);
+const DEFAULT_REDACTION: FreeTextRedaction = Object.freeze({ style: 'label', threshold: 'medium' });
+
+/** A field's `freeText` declaration: its redaction, `undefined` when the field is not free text, `null` when malformed. */
+function freeTextRedaction(v: unknown): FreeTextRedaction | undefined | null {
+  if (v === undefined || v === false) return undefined;
+  if (v === true) return DEFAULT_REDACTION;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const { style = 'label', threshold = 'medium', types, ...rest } = v as Record<string, unknown>;
+  if (Object.keys(rest).length > 0 || !STYLES.has(style as string) || !CONFIDENCES.has(threshold as string)) return null;
+  if (types !== undefined && (!Array.isArray(types) || types.length === 0 || !types.every((t) => PII_TYPES.includes(t))))
+    return null;
+  return Object.freeze({
+    style: style as FreeTextRedaction['style'],
+    threshold: threshold as FreeTextRedaction['threshold'],
+    ...(types ? { types: Object.freeze([...(types as PiiType[])]) } : {}),
+  });
 }

@@ -6,6 +6,7 @@
  */
 import { runConsentBench } from './consent.bench.js';
 import { runCryptoBench } from './crypto.bench.js';
+import { runDetectBench } from './detect.bench.js';
 import { runHttpBench } from './http.bench.js';
 import { runMinimizeBench } from './minimize.bench.js';
 
@@ -13,6 +14,7 @@ const SUITES: ReadonlyArray<readonly [name: string, run: () => Promise<void>]> =
   ['minimize', runMinimizeBench],
   ['crypto', runCryptoBench],
   ['consent', runConsentBench],
+  ['detect', runDetectBench],
   ['http', runHttpBench],
 ];
 

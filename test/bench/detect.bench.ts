@@ -1,0 +1,235 @@
+/**
+ * PII in free text: accuracy and speed of `detectPII` / `redactText` against
+ * `redact-pii` (its regex-based `SyncRedactor`) and `@redactpii/node`, on the
+ * same labelled corpus (`test/fixtures/pii/corpus.jsonl`, regenerated with
+ * `npm run fixtures:pii`), in one run.
+ *
+ * - Ours, per type: precision, recall and F1 of the typed spans at the default
+ *   redaction threshold (`medium`); a find counts when its type is the label's
+ *   and the two overlap.
+ * - Everyone, the same way: an identifier counts as found when its text is
+ *   gone from the redacted message, and a message without personal data
+ *   raises a false alarm when the redactor changes it. Peers are credited per
+ *   type only for the types they claim (redact-pii: e-mail, card, phone, IP;
+ *   @redactpii/node: e-mail, card, phone).
+ * - Throughput: UTF-8 megabytes of corpus per second, each contestant over the
+ *   whole corpus repeatedly for at least a second, alternating.
+ * - Linear time under attack: 100 KB and 1 MB of digits, of dots and digits
+ *   alternating, of `@` and letters, and of valid CPFs back to back: the time
+ *   ratio of the two sizes should be near 10.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redactor } from '@redactpii/node';
+import { SyncRedactor } from 'redact-pii';
+import { detectPII, PII_TYPES, type PiiType, redactText } from '../../src/index.js';
+import { fmtRatio, printTable } from './table.js';
+
+interface Label {
+  readonly type: PiiType;
+  readonly start: number;
+  readonly end: number;
+}
+interface Message {
+  readonly id: number;
+  readonly lang: string;
+  readonly text: string;
+  readonly labels: readonly Label[];
+}
+
+/** The types found by a check digit, and e-mail, phone and card: F1 ≥ 0.97 each. */
+const TARGETED: readonly PiiType[] = ['cpf', 'cnpj', 'cnh', 'titulo_eleitor', 'pis', 'card', 'iban', 'pix_brcode', 'email', 'phone'];
+const F1_TARGET = 0.97;
+const SPEED_TARGET = 5;
+
+function loadCorpus(): Message[] {
+  // npm scripts run from the project root (the bench itself runs from a bundle elsewhere)
+  const file = join(process.cwd(), 'test', 'fixtures', 'pii', 'corpus.jsonl');
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Message);
+}
+
+interface Contestant {
+  readonly name: string;
+  readonly claims: ReadonlySet<PiiType> | 'all';
+  readonly redact: (text: string) => string;
+}
+
+const f1 = (p: number, r: number) => (p + r === 0 ? 0 : (2 * p * r) / (p + r));
+const pct = (x: number) => (Number.isNaN(x) ? '—' : `${(100 * x).toFixed(1)}%`);
+const num = (x: number) => (Number.isNaN(x) ? '—' : x.toFixed(3));
+
+export async function runDetectBench(): Promise<void> {
+  const corpus = loadCorpus();
+  const bytes = corpus.reduce((s, m) => s + Buffer.byteLength(m.text), 0);
+  const identifiers = corpus.reduce((s, m) => s + m.labels.length, 0);
+  console.log(
+    `\n## detect: PII in free text — ${corpus.length} messages (${(bytes / 1024).toFixed(0)} KiB), ${identifiers} identifiers, ${corpus.filter((m) => m.labels.length === 0).length} without personal data`,
+  );
+
+  // ── ours: typed spans ──
+  const tp = new Map<PiiType, number>();
+  const fp = new Map<PiiType, number>();
+  const fn = new Map<PiiType, number>();
+  const inc = (m: Map<PiiType, number>, t: PiiType) => m.set(t, (m.get(t) ?? 0) + 1);
+  for (const m of corpus) {
+    const spans = detectPII(m.text, { threshold: 'medium' });
+    const matched = new Set<number>();
+    for (const s of spans) {
+      const k = m.labels.findIndex((l, i) => !matched.has(i) && l.type === s.type && s.start < l.end && l.start < s.end);
+      if (k >= 0) {
+        matched.add(k);
+        inc(tp, s.type);
+      } else inc(fp, s.type);
+    }
+    m.labels.forEach((l, i) => {
+      if (!matched.has(i)) inc(fn, l.type);
+    });
+  }
+  const rows: string[][] = [];
+  const missed: string[] = [];
+  let TP = 0;
+  let FP = 0;
+  let FN = 0;
+  for (const t of PII_TYPES) {
+    const a = tp.get(t) ?? 0;
+    const b = fp.get(t) ?? 0;
+    const c = fn.get(t) ?? 0;
+    TP += a;
+    FP += b;
+    FN += c;
+    const p = a / (a + b);
+    const r = a / (a + c);
+    const score = f1(p, r);
+    const targeted = TARGETED.includes(t);
+    if (targeted && !(score >= F1_TARGET)) missed.push(`F1 of ${t}: ${num(score)} (target ≥ ${F1_TARGET})`);
+    rows.push([t, String(a + c), String(a), String(b), String(c), num(p), num(r), num(score), targeted ? `≥ ${F1_TARGET}` : 'context']);
+  }
+  const P = TP / (TP + FP);
+  const R = TP / (TP + FN);
+  if (!(f1(P, R) >= F1_TARGET)) missed.push(`overall F1: ${num(f1(P, R))} (target ≥ ${F1_TARGET})`);
+  rows.push(['all', String(TP + FN), String(TP), String(FP), String(FN), num(P), num(R), num(f1(P, R)), `≥ ${F1_TARGET}`]);
+  printTable(
+    'detect: purposeful, typed spans at threshold medium',
+    ['type', 'labelled', 'tp', 'fp', 'fn', 'precision', 'recall', 'F1', 'target'],
+    rows,
+  );
+
+  // ── everyone: identifiers gone, false alarms, per type ──
+  const redactPii = new SyncRedactor();
+  const redactpiiNode = new Redactor();
+  const contestants: Contestant[] = [
+    { name: 'purposeful redactText', claims: 'all', redact: (t) => redactText(t) },
+    {
+      name: 'redact-pii 3.4 (SyncRedactor)',
+      claims: new Set<PiiType>(['email', 'card', 'phone', 'ipv4', 'ipv6']),
+      redact: (t) => redactPii.redact(t),
+    },
+    {
+      name: '@redactpii/node 1.0',
+      claims: new Set<PiiType>(['email', 'card', 'phone']),
+      redact: (t) => redactpiiNode.redact(t) as string,
+    },
+  ];
+  const found = new Map<string, Map<PiiType, [number, number]>>();
+  const alarms = new Map<string, number>();
+  const clean = corpus.filter((m) => m.labels.length === 0).length;
+  for (const c of contestants) {
+    const perType = new Map<PiiType, [number, number]>();
+    let alarm = 0;
+    for (const m of corpus) {
+      const out = c.redact(m.text);
+      if (m.labels.length === 0 && out !== m.text) alarm++;
+      for (const l of m.labels) {
+        const e = perType.get(l.type) ?? [0, 0];
+        e[1]++;
+        if (!out.includes(m.text.slice(l.start, l.end))) e[0]++;
+        perType.set(l.type, e);
+      }
+    }
+    found.set(c.name, perType);
+    alarms.set(c.name, alarm);
+  }
+  const recallOf = (c: Contestant, types: readonly PiiType[]) => {
+    let a = 0;
+    let n = 0;
+    for (const t of types) {
+      const e = found.get(c.name)?.get(t);
+      if (e) {
+        a += e[0];
+        n += e[1];
+      }
+    }
+    return a / n;
+  };
+  const typeRows = PII_TYPES.map((t) => [
+    t,
+    ...contestants.map((c) => (c.claims === 'all' || c.claims.has(t) ? pct(recallOf(c, [t])) : '—')),
+  ]);
+  typeRows.push(['all types', ...contestants.map((c) => pct(recallOf(c, PII_TYPES)))]);
+  typeRows.push([
+    'the types it claims',
+    ...contestants.map((c) => pct(recallOf(c, c.claims === 'all' ? PII_TYPES : PII_TYPES.filter((t) => (c.claims as Set<PiiType>).has(t))))),
+  ]);
+  typeRows.push(['false alarms (messages without PII changed)', ...contestants.map((c) => pct((alarms.get(c.name) ?? 0) / clean))]);
+  printTable('detect: identifiers removed by each redactor (same corpus, same measure)', ['type', ...contestants.map((c) => c.name)], typeRows);
+
+  // ── throughput ──
+  const speed = new Map<string, number[]>(contestants.map((c) => [c.name, []]));
+  const detectOnly: number[] = [];
+  const pass = (f: (t: string) => unknown): number => {
+    const t0 = performance.now();
+    let rounds = 0;
+    do {
+      for (const m of corpus) f(m.text);
+      rounds++;
+    } while (performance.now() - t0 < 1000);
+    return (rounds * bytes) / 1e6 / ((performance.now() - t0) / 1000);
+  };
+  for (let round = 0; round < 3; round++) {
+    detectOnly.push(pass((t) => detectPII(t)));
+    for (const c of contestants) speed.get(c.name)?.push(pass(c.redact));
+  }
+  const med = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
+  const fastestPeer = Math.max(...contestants.slice(1).map((c) => med(speed.get(c.name) ?? [])));
+  const speedRows = [
+    ['purposeful detectPII', med(detectOnly).toFixed(1), fmtRatio(med(detectOnly) / fastestPeer)],
+    ...contestants.map((c) => {
+      const s = med(speed.get(c.name) ?? []);
+      return [c.name, s.toFixed(1), fmtRatio(s / fastestPeer)];
+    }),
+  ];
+  printTable('detect: throughput over the corpus (MB/s, median of 3 alternating rounds; ratio to the faster peer)', ['contestant', 'MB/s', 'vs faster peer'], speedRows);
+  const ours = med(speed.get(contestants[0]?.name ?? '') ?? []);
+  if (!(ours / fastestPeer >= SPEED_TARGET)) missed.push(`throughput: ${fmtRatio(ours / fastestPeer)} the faster peer (target ≥ ${SPEED_TARGET}×)`);
+
+  // ── linear time under attack ──
+  const attacks: ReadonlyArray<[string, (n: number) => string]> = [
+    ['digits', (n) => '1'.repeat(n)],
+    ['dots and digits', (n) => '1.'.repeat(n / 2)],
+    ['@ and letters', (n) => '@a'.repeat(n / 2)],
+    ['valid CPFs back to back', (n) => '529.982.247-25 '.repeat(Math.ceil(n / 15)).slice(0, n)],
+    ['spaced digit pairs', (n) => '11 '.repeat(Math.ceil(n / 3)).slice(0, n)],
+  ];
+  const timeOf = (f: () => unknown): number => {
+    const t0 = performance.now();
+    f();
+    return performance.now() - t0;
+  };
+  const attackRows = attacks.map(([name, make]) => {
+    const small = make(100_000);
+    const large = make(1_000_000);
+    const a = Math.min(timeOf(() => redactText(small)), timeOf(() => redactText(small)));
+    const b = Math.min(timeOf(() => redactText(large)), timeOf(() => redactText(large)));
+    const peer = timeOf(() => redactPii.redact(small));
+    return [name, a.toFixed(1), b.toFixed(1), `${(b / a).toFixed(1)}×`, peer.toFixed(1)];
+  });
+  printTable(
+    'detect: linear time under attack (redactText, ms; 1 MB / 100 KB should be near 10×)',
+    ['input', '100 KB', '1 MB', 'ratio', 'redact-pii 100 KB'],
+    attackRows,
+  );
+  for (const m of missed) console.log(`target missed: ${m}`);
+}

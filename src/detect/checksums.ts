@@ -8,17 +8,18 @@
 
 const ZERO = 48;
 
-/** The digits of a string, or `undefined` when it holds anything else (separators are the caller's business). */
-function digitsOf(s: string, length: number): number[] | undefined {
-  if (s.length !== length) return undefined;
-  const out = new Array<number>(length);
+/** Whether a string is exactly `length` ASCII digits. */
+function allDigits(s: string, length: number): boolean {
+  if (s.length !== length) return false;
   for (let i = 0; i < length; i++) {
     const d = s.charCodeAt(i) - ZERO;
-    if (d < 0 || d > 9) return undefined;
-    out[i] = d;
+    if (d < 0 || d > 9) return false;
   }
-  return out;
+  return true;
 }
+
+/** The value of the character at `i` (a digit's value; a letter's char code − 48). */
+const at = (s: string, i: number): number => s.charCodeAt(i) - ZERO;
 
 function allEqual(s: string): boolean {
   for (let i = 1; i < s.length; i++) if (s.charCodeAt(i) !== s.charCodeAt(0)) return false;
@@ -26,9 +27,9 @@ function allEqual(s: string): boolean {
 }
 
 /** Σ value(i) × weights[i], mod 11, mapped to a check digit the way CPF and CNPJ do it: r < 2 → 0, else 11 − r. */
-function mod11Dv(values: readonly number[], weights: readonly number[]): number {
+function mod11Dv(s: string, weights: readonly number[]): number {
   let sum = 0;
-  for (let i = 0; i < weights.length; i++) sum += (values[i] as number) * (weights[i] as number);
+  for (let i = 0; i < weights.length; i++) sum += at(s, i) * (weights[i] as number);
   const r = sum % 11;
   return r < 2 ? 0 : 11 - r;
 }
@@ -48,9 +49,8 @@ const CPF_W2 = [11, 10, 9, 8, 7, 6, 5, 4, 3, 2];
  * ```
  */
 export function isCpf(s: string): boolean {
-  const d = digitsOf(s, 11);
-  if (!d || allEqual(s)) return false;
-  return mod11Dv(d, CPF_W1) === d[9] && mod11Dv(d, CPF_W2) === d[10];
+  if (!allDigits(s, 11) || allEqual(s)) return false;
+  return mod11Dv(s, CPF_W1) === at(s, 9) && mod11Dv(s, CPF_W2) === at(s, 10);
 }
 
 const CNPJ_W1 = [5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2];
@@ -70,15 +70,13 @@ const CNPJ_W2 = [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2];
  */
 export function isCnpj(s: string): boolean {
   if (s.length !== 14 || allEqual(s)) return false;
-  const v = new Array<number>(14);
   for (let i = 0; i < 14; i++) {
     const c = s.charCodeAt(i);
     const digit = c >= 48 && c <= 57;
     const upper = c >= 65 && c <= 90;
     if (!(digit || (upper && i < 12))) return false;
-    v[i] = c - ZERO;
   }
-  return mod11Dv(v, CNPJ_W1) === v[12] && mod11Dv(v, CNPJ_W2) === v[13];
+  return mod11Dv(s, CNPJ_W1) === at(s, 12) && mod11Dv(s, CNPJ_W2) === at(s, 13);
 }
 
 /**
@@ -94,13 +92,12 @@ export function isCnpj(s: string): boolean {
  * ```
  */
 export function isCnh(s: string): boolean {
-  const d = digitsOf(s, 11);
-  if (!d || allEqual(s)) return false;
+  if (!allDigits(s, 11) || allEqual(s)) return false;
   let s1 = 0;
   let s2 = 0;
   for (let i = 0; i < 9; i++) {
-    s1 += (d[i] as number) * (9 - i);
-    s2 += (d[i] as number) * (i + 1);
+    s1 += at(s, i) * (9 - i);
+    s2 += at(s, i) * (i + 1);
   }
   let dv1 = s1 % 11;
   let dec = 0;
@@ -110,7 +107,7 @@ export function isCnh(s: string): boolean {
   }
   let dv2 = ((((s2 % 11) - dec) % 11) + 11) % 11;
   if (dv2 >= 10) dv2 = 0;
-  return dv1 === d[9] && dv2 === d[10];
+  return dv1 === at(s, 9) && dv2 === at(s, 10);
 }
 
 /**
@@ -126,17 +123,16 @@ export function isCnh(s: string): boolean {
  * ```
  */
 export function isTituloEleitor(s: string): boolean {
-  const d = digitsOf(s, 12);
-  if (!d || allEqual(s)) return false;
-  const uf = (d[8] as number) * 10 + (d[9] as number);
+  if (!allDigits(s, 12) || allEqual(s)) return false;
+  const uf = at(s, 8) * 10 + at(s, 9);
   if (uf < 1 || uf > 28) return false;
   const spOrMg = uf === 1 || uf === 2;
   const fix = (r: number): number => (r === 10 ? 0 : r === 0 && spOrMg ? 1 : r);
   let sum = 0;
-  for (let i = 0; i < 8; i++) sum += (d[i] as number) * (i + 2);
+  for (let i = 0; i < 8; i++) sum += at(s, i) * (i + 2);
   const dv1 = fix(sum % 11);
-  const dv2 = fix(((d[8] as number) * 7 + (d[9] as number) * 8 + dv1 * 9) % 11);
-  return dv1 === d[10] && dv2 === d[11];
+  const dv2 = fix((at(s, 8) * 7 + at(s, 9) * 8 + dv1 * 9) % 11);
+  return dv1 === at(s, 10) && dv2 === at(s, 11);
 }
 
 const PIS_W = [3, 2, 9, 8, 7, 6, 5, 4, 3, 2];
@@ -151,12 +147,11 @@ const PIS_W = [3, 2, 9, 8, 7, 6, 5, 4, 3, 2];
  * ```
  */
 export function isPis(s: string): boolean {
-  const d = digitsOf(s, 11);
-  if (!d || allEqual(s)) return false;
+  if (!allDigits(s, 11) || allEqual(s)) return false;
   let sum = 0;
-  for (let i = 0; i < 10; i++) sum += (d[i] as number) * (PIS_W[i] as number);
+  for (let i = 0; i < 10; i++) sum += at(s, i) * (PIS_W[i] as number);
   const dv = 11 - (sum % 11);
-  return (dv >= 10 ? 0 : dv) === d[10];
+  return (dv >= 10 ? 0 : dv) === at(s, 10);
 }
 
 /**
@@ -172,11 +167,9 @@ export function isPis(s: string): boolean {
  * ```
  */
 export function isRgSp(s: string): boolean {
-  if (s.length !== 9) return false;
-  const d = digitsOf(s.slice(0, 8), 8);
-  if (!d || allEqual(s.slice(0, 8))) return false;
+  if (s.length !== 9 || !allDigits(s.slice(0, 8), 8) || allEqual(s.slice(0, 8))) return false;
   let sum = 0;
-  for (let i = 0; i < 8; i++) sum += (d[i] as number) * (i + 2);
+  for (let i = 0; i < 8; i++) sum += at(s, i) * (i + 2);
   const dv = 11 - (sum % 11);
   const expected = dv === 10 ? 'X' : dv === 11 ? '0' : String(dv);
   const last = s[8] === 'x' ? 'X' : s[8];

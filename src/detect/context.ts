@@ -111,6 +111,17 @@ const NEGATIVE = new Set([
   'reference',
 ]);
 
+const POSITIVE_BY_WORD = new Map(Object.entries(POSITIVE));
+/** The longest word looked up. */
+const LONGEST = Math.max(...[...POSITIVE_BY_WORD.keys(), ...NEGATIVE].map((w) => w.length));
+
+/** A word with diacritics, folded to lowercase ASCII letters. */
+function folded(text: string, from: number, to: number): string {
+  let w = '';
+  for (let i = from; i < to; i++) w += String.fromCharCode(letterOf(text.charCodeAt(i)));
+  return w;
+}
+
 /** What the words around a candidate say. */
 export interface Context {
   /** Types a nearby word speaks for. */
@@ -152,21 +163,27 @@ export function contextOf(text: string, start: number, end: number): Context {
   let positive: Set<PiiType> | undefined;
   let negative = false;
   const visit = (from: number, to: number) => {
-    let word = '';
-    for (let i = from; i <= to; i++) {
-      const l = i < to ? letterOf(text.charCodeAt(i)) : 0;
-      if (l !== 0) {
-        word += String.fromCharCode(l);
+    let i = from;
+    while (i < to) {
+      if (letterOf(text.charCodeAt(i)) === 0) {
+        i++;
         continue;
       }
-      if (word.length > 0) {
-        const types = POSITIVE[word];
-        if (types) {
-          positive ??= new Set();
-          for (const t of types) positive.add(t);
-        } else if (NEGATIVE.has(word)) negative = true;
-        word = '';
+      const ws = i;
+      let ascii = true;
+      while (i < to) {
+        const c = text.charCodeAt(i);
+        if (letterOf(c) === 0) break;
+        if (c > 122) ascii = false;
+        i++;
       }
+      if (i - ws < 2 || i - ws > LONGEST) continue;
+      const word = ascii ? text.slice(ws, i).toLowerCase() : folded(text, ws, i);
+      const types = POSITIVE_BY_WORD.get(word);
+      if (types) {
+        positive ??= new Set();
+        for (const t of types) positive.add(t);
+      } else if (NEGATIVE.has(word)) negative = true;
     }
   };
   // a word cut by the window's edge is not a word: start and stop at word boundaries

@@ -66,17 +66,20 @@ function scanNumbers(text: string, out: Found[]): void {
   const n = text.length;
   let i = 0;
   const groups: Group[] = [];
+  // the next digit is found by the regular-expression engine's native search (a single character class: nothing to backtrack)
+  const next = new RegExp(DIGIT.source, 'g');
   while (i < n) {
-    if (!isDigit(text.charCodeAt(i))) {
-      i++;
-      continue;
-    }
+    next.lastIndex = i;
+    if (!next.test(text)) return;
+    i = next.lastIndex - 1;
     groups.length = 0;
     let sep = '';
     let j = i;
+    let digitCount = 0;
     for (;;) {
       const gs = j;
       while (j < n && isDigit(text.charCodeAt(j))) j++;
+      digitCount += j - gs;
       groups.push({ start: gs, end: j, sep });
       // a separator of one or two characters, then more digits: the run goes on
       let k = j;
@@ -88,23 +91,52 @@ function scanNumbers(text: string, out: Found[]): void {
       }
       break;
     }
-    evaluateRun(text, groups, out);
+    // short numbers ("2 itens", "R$ 50") are nothing: only 6 digits or more, or four groups (an IPv4), are looked at
+    if (digitCount >= 6 || groups.length >= 4) evaluateRun(text, groups, out);
     i = j;
+  }
+}
+
+const DIGIT = /[0-9]/;
+
+/** Digit counts some numeric type has (dates 6–8, CEP and RG 8–9, phones 10–13, the rest up to 19 for cards). */
+const INTERESTING = (() => {
+  const t = new Array<boolean>(MAX_DIGITS + 1).fill(false);
+  for (let k = 6; k <= MAX_DIGITS; k++) t[k] = true;
+  return t;
+})();
+
+/** The context of a run, read once and only when some sub-run validates. */
+class RunContext {
+  private ctx: Context | undefined;
+  constructor(
+    private readonly text: string,
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
+  get(): Context {
+    this.ctx ??= contextOf(this.text, this.start, this.end);
+    return this.ctx;
   }
 }
 
 /** Tries the sub-runs of a run, longest first from each group, keeping what validates. */
 function evaluateRun(text: string, groups: readonly Group[], out: Found[]): void {
+  const run = new RunContext(text, (groups[0] as Group).start, (groups[groups.length - 1] as Group).end);
   let a = 0;
   while (a < groups.length) {
     let best: Found | undefined;
     let bestB = a;
     let digits = '';
+    let shape = '';
     for (let b = a; b < groups.length; b++) {
       const g = groups[b] as Group;
       digits += text.slice(g.start, g.end);
       if (digits.length > MAX_DIGITS) break;
-      const found = classify(text, groups, a, b, digits);
+      if (b > a) shape += g.sep.trim() === '' ? ' ' : g.sep.trim();
+      shape += String(g.end - g.start);
+      if (!INTERESTING[digits.length] && b - a !== 3) continue;
+      const found = classify(text, groups, a, b, digits, shape, run);
       if (found && (!best || RANK[found.confidence] >= RANK[best.confidence])) {
         best = found;
         bestB = b;
@@ -117,15 +149,10 @@ function evaluateRun(text: string, groups: readonly Group[], out: Found[]): void
   }
 }
 
-/** The shape of groups a..b: their lengths and separators, e.g. `3.3.3-2`. */
-function shapeOf(groups: readonly Group[], a: number, b: number): string {
-  let s = '';
-  for (let k = a; k <= b; k++) {
-    const g = groups[k] as Group;
-    if (k > a) s += g.sep.trim() === '' ? ' ' : g.sep.trim();
-    s += String(g.end - g.start);
-  }
-  return s;
+/** Whether groups a..b are joined by single dots. */
+function dotted(groups: readonly Group[], a: number, b: number): boolean {
+  for (let k = a + 1; k <= b; k++) if ((groups[k] as Group).sep !== '.') return false;
+  return true;
 }
 
 /** Whether a digit string is a Brazilian phone number, and whether it carries the country code. */
@@ -166,17 +193,24 @@ function validDate(y: number, m: number, d: number): boolean {
  * phones, CEP, RG, cards, IPv4 and dates, with the context words deciding
  * between types that validate alike and lifting pattern-only finds.
  */
-function classify(text: string, groups: readonly Group[], a: number, b: number, d: string): Found | undefined {
+function classify(
+  text: string,
+  groups: readonly Group[],
+  a: number,
+  b: number,
+  d: string,
+  shape: string,
+  run: RunContext,
+): Found | undefined {
   const first = groups[a] as Group;
   const last = groups[b] as Group;
   let start = first.start;
   let end = last.end;
-  const shape = shapeOf(groups, a, b);
   const len = d.length;
   const candidates: Array<[PiiType, Confidence]> = [];
 
   // IPv4: four dotted groups of 1–3 digits, each ≤ 255, not part of a longer dotted chain
-  if (b - a === 3 && groups.slice(a + 1, b + 1).every((g) => g.sep === '.')) {
+  if (b - a === 3 && dotted(groups, a, b)) {
     let ok = true;
     for (let k = a; k <= b; k++) {
       const g = groups[k] as Group;
@@ -198,7 +232,7 @@ function classify(text: string, groups: readonly Group[], a: number, b: number, 
   if (len === 12 && isTituloEleitor(d)) candidates.push(['titulo_eleitor', 'high']);
   if (len >= 12 && len <= 19 && luhn(d) && cardIssuer(d)) candidates.push(['card', 'high']);
 
-  const phone = phoneShape(d);
+  const phone = len >= 10 && len <= 13 ? phoneShape(d) : undefined;
   if (phone) {
     const plus = text.charCodeAt(start - 1) === 43; // +
     const paren = text.charCodeAt(start - 1) === 40 && text.charCodeAt(first.end) === 41; // (11)
@@ -227,8 +261,7 @@ function classify(text: string, groups: readonly Group[], a: number, b: number, 
   }
   if (candidates.length === 0) return undefined;
 
-  const ctx = contextOf(text, start, end);
-  return choose(candidates, ctx, shape, start, end);
+  return choose(candidates, run.get(), shape, start, end);
 }
 
 /** Shapes only one type is written in. */
@@ -327,57 +360,63 @@ function validDomain(text: string, from: number, to: number): boolean {
 
 // ── letters and digits: IBAN, alphanumeric CNPJ, UUID ──────────────────────
 
-/** Tokens of letters, digits and the separators identifiers carry, each handed on once. */
+/**
+ * IBANs, alphanumeric CNPJs and UUIDs all start a word: one pass looks at each
+ * word's first characters and positions (no slice unless they fit), then
+ * skips to the word's end.
+ */
 function scanTokens(text: string, out: Found[]): void {
   const n = text.length;
+  const next = new RegExp(DIGIT.source, 'g');
+  let floor = 0; // nothing before this is looked at again
   let i = 0;
   while (i < n) {
-    const c = text.charCodeAt(i);
-    if (!isAlnum(c)) {
-      i++;
-      continue;
+    next.lastIndex = i;
+    if (!next.test(text)) return;
+    const p = next.lastIndex - 1;
+    // every IBAN, CNPJ and UUID holds a digit: start from the word around it (a formatted CNPJ may start before a '/')
+    let w = p;
+    while (w > floor && p - w < 36 && isTokenChar(text.charCodeAt(w - 1))) w--;
+    while (w < p && !isAlnum(text.charCodeAt(w))) w++;
+    let end = p + 1;
+    for (let k = w; k <= p; k++) {
+      if (k > w && isAlnum(text.charCodeAt(k - 1))) continue; // only where a word starts
+      const resume = wordCandidates(text, k, out);
+      if (resume > k) {
+        end = Math.max(end, resume);
+        break;
+      }
     }
-    let j = i;
-    // letters, digits, and single dots, dashes, slashes or spaces between them
-    while (j < n) {
-      const cj = text.charCodeAt(j);
-      if (isAlnum(cj)) j++;
-      else if ((cj === 46 || cj === 45 || cj === 47 || cj === 32) && j + 1 < n && isAlnum(text.charCodeAt(j + 1))) j++;
-      else break;
-    }
-    tokenCandidates(text, i, j, out);
-    i = j;
+    while (end < n && isAlnum(text.charCodeAt(end))) end++;
+    floor = end;
+    i = end;
   }
 }
 
-function tokenCandidates(text: string, from: number, to: number, out: Found[]): void {
-  // walk the words (space-separated pieces) of the token: each may start an IBAN, a CNPJ or a UUID
-  let w = from;
-  while (w < to) {
-    let we = w;
-    while (we < to && text.charCodeAt(we) !== 32) we++;
-    const used = wordCandidates(text, w, we, to, out);
-    w = Math.max(used, we + 1);
-  }
-}
+/** Characters inside the identifiers `scanTokens` looks for: letters, digits, `.`, `/`, `-`. */
+const isTokenChar = (c: number): boolean => isAlnum(c) || c === 46 || c === 47 || c === 45;
 
-/** Candidates starting at the word `text[w, we)`; returns where scanning may resume. */
-function wordCandidates(text: string, w: number, we: number, tokenEnd: number, out: Found[]): number {
+/** Whether `text[at]` ends a word (the end of the text, or a character that is not a letter or digit). */
+const endsWord = (text: string, at: number): boolean => at >= text.length || !isAlnum(text.charCodeAt(at));
+
+/** Candidates starting at the word that starts at `w`; returns where scanning may resume. */
+function wordCandidates(text: string, w: number, out: Found[]): number {
+  const n = text.length;
   const c0 = text.charCodeAt(w);
   // IBAN: two letters, two digits, then letters and digits, in groups of four or not
   if (isUpper(c0) && isUpper(text.charCodeAt(w + 1)) && isDigit(text.charCodeAt(w + 2)) && isDigit(text.charCodeAt(w + 3))) {
     let compact = '';
     const ends: number[] = [];
-    for (let k = w; k < tokenEnd && compact.length < 34; k++) {
+    for (let k = w; k < n && compact.length < 34; k++) {
       const c = text.charCodeAt(k);
-      if (c === 32) continue;
+      if (c === 32 && k + 1 < n && isAlnum(text.charCodeAt(k + 1)) && k > w && text.charCodeAt(k - 1) !== 32) continue;
       if (!isUpper(c) && !isDigit(c)) break;
       compact += text[k];
       ends.push(k + 1);
     }
     for (let len = compact.length; len >= 15; len--) {
       const end = ends[len - 1] as number;
-      if (isAlnum(text.charCodeAt(end)) && end < tokenEnd && text.charCodeAt(end) !== 32) continue;
+      if (!endsWord(text, end)) continue;
       if (isIban(compact.slice(0, len))) {
         out.push({ type: 'iban', start: w, end, confidence: 'high' });
         return end;
@@ -385,29 +424,46 @@ function wordCandidates(text: string, w: number, we: number, tokenEnd: number, o
     }
   }
   // an alphanumeric CNPJ (a letter among the first 12): 14 characters, or 2.3.3/4-2
-  const word = text.slice(w, we);
-  if (word.length >= 14 && word.length <= 18) {
-    const compact = word.replace(/[./-]/g, '');
-    if (compact.length === 14 && /[A-Z]/.test(compact) && !/[a-z]/.test(compact) && isCnpj(compact)) {
-      const shaped = word.length === 14 || /^\w{2}\.\w{3}\.\w{3}\/\w{4}-\d{2}$/.test(word);
-      if (shaped) out.push({ type: 'cnpj', start: w, end: we, confidence: 'high' });
-      return we;
+  if (isDigit(c0) || isUpper(c0)) {
+    const formatted =
+      text.charCodeAt(w + 2) === 46 &&
+      text.charCodeAt(w + 6) === 46 &&
+      text.charCodeAt(w + 10) === 47 &&
+      text.charCodeAt(w + 15) === 45;
+    const len = formatted ? 18 : 14;
+    if (w + len <= n && endsWord(text, w + len) && (formatted || isAlnum(text.charCodeAt(w + 13)))) {
+      const raw = text.slice(w, w + len);
+      const compact = formatted ? raw.slice(0, 2) + raw.slice(3, 6) + raw.slice(7, 10) + raw.slice(11, 15) + raw.slice(16) : raw;
+      let letters = false;
+      for (let k = 0; k < 12; k++) if (isUpper(compact.charCodeAt(k))) letters = true;
+      if (letters && isCnpj(compact)) {
+        out.push({ type: 'cnpj', start: w, end: w + len, confidence: 'high' });
+        return w + len;
+      }
     }
   }
   // a UUID, the form of a PIX random key (EVP): 8-4-4-4-12 hex digits
-  if (word.length === 36 && isUuid(word)) {
+  if (
+    w + 36 <= n &&
+    text.charCodeAt(w + 8) === 45 &&
+    text.charCodeAt(w + 13) === 45 &&
+    text.charCodeAt(w + 18) === 45 &&
+    text.charCodeAt(w + 23) === 45 &&
+    endsWord(text, w + 36) &&
+    isUuid(text, w)
+  ) {
     // any system prints UUIDs: a PIX key only when the words around say so
-    const ctx = contextOf(text, w, we);
+    const ctx = contextOf(text, w, w + 36);
     const spoken = ctx.positive.has('pix_key');
-    out.push({ type: 'pix_key', start: w, end: we, confidence: spoken && !ctx.negative ? 'medium' : 'low' });
-    return we;
+    out.push({ type: 'pix_key', start: w, end: w + 36, confidence: spoken && !ctx.negative ? 'medium' : 'low' });
+    return w + 36;
   }
-  return we;
+  return w;
 }
 
-function isUuid(s: string): boolean {
+function isUuid(text: string, at: number): boolean {
   for (let i = 0; i < 36; i++) {
-    const c = s.charCodeAt(i);
+    const c = text.charCodeAt(at + i);
     if (i === 8 || i === 13 || i === 18 || i === 23) {
       if (c !== 45) return false;
     } else if (!isHex(c)) return false;

@@ -31,7 +31,7 @@ import { isPurposefulSchema, type PurposefulSchema } from './schema/define.js';
 import { isPurposes, type Purposes } from './schema/purposes.js';
 import { problem } from './schema/rules.js';
 import type { Inbound, Outbound } from './schema/types.js';
-import { displayPath, type FieldInfo } from './schema/walk.js';
+import { displayPath, type FieldInfo, type PathStep, parsePath } from './schema/walk.js';
 import { JURISDICTIONS, type Jurisdiction } from './taxonomy/bases.js';
 import { assertCleanPrototype } from './util/prototype.js';
 
@@ -547,7 +547,7 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
   };
 
   // free-text fields: where they are, and how each is redacted (token keys derived once per field)
-  const freeTextOf = new Map<PurposefulSchema, ReadonlyArray<{ field: FieldInfo; segments: string[]; options: RedactOptions }>>();
+  const freeTextOf = new Map<PurposefulSchema, ReadonlyArray<{ field: FieldInfo; steps: PathStep[]; options: RedactOptions }>>();
   for (const schema of schemas.values()) {
     const list = schema.fields
       .filter((f) => f.redaction !== undefined)
@@ -561,7 +561,7 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
         }
         const key =
           r.style === 'token' ? derivePseudonymKey(pseudonymKey as Uint8Array, schema.id, field.id, 'freeText') : undefined;
-        return { field, segments: field.path.split('.'), options: { ...r, key } };
+        return { field, steps: parsePath(field.path), options: { ...r, key } };
       });
     if (list.length) freeTextOf.set(schema, list);
   }
@@ -570,9 +570,9 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
   const redactFreeText = (schema: PurposefulSchema, purpose: string, data: unknown): void => {
     const list = freeTextOf.get(schema);
     if (!list) return;
-    for (const { field, segments, options: redaction } of list) {
+    for (const { field, steps, options: redaction } of list) {
       const counts: Partial<Record<PiiType, number>> = {};
-      redactAt(data, segments, 0, redaction, counts);
+      redactAt(data, steps, 0, redaction, counts);
       if (onRedaction && Object.keys(counts).length > 0) {
         onRedaction(Object.freeze({ schema: schema.id, purpose, field: field.path, counts: Object.freeze(counts) }));
       }
@@ -737,29 +737,25 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
   return Object.freeze(engine);
 }
 
-/** Redacts the strings at a field path (`a.b`, `list[].text`, `notes{}`) of a validated value, in place. */
+/** Redacts the strings at a field path of a validated value, in place. */
 function redactAt(
   node: unknown,
-  segments: readonly string[],
+  steps: readonly PathStep[],
   i: number,
   options: RedactOptions,
   counts: Partial<Record<PiiType, number>>,
 ): unknown {
-  if (i === segments.length) {
+  if (i === steps.length) {
     if (typeof node !== 'string') return node;
     const r = redactWithCounts(node, options);
     for (const [t, n] of Object.entries(r.counts)) counts[t as PiiType] = (counts[t as PiiType] ?? 0) + (n as number);
     return r.text;
   }
-  const seg = segments[i] as string;
-  // a segment is a key, then [] (each element) or {} (each value) as many times as nested
-  const m = /^([^[{]*)((?:\[\]|\{\})*)$/.exec(seg);
-  const key = m?.[1] ?? seg;
-  const suffix = m?.[2] ?? '';
+  const { key, suffix } = steps[i] as PathStep;
   if (typeof node !== 'object' || node === null) return node;
   const holder = node as Record<string, unknown>;
   if (!Object.hasOwn(holder, key)) return node;
-  holder[key] = eachIn(holder[key], suffix, 0, (v) => redactAt(v, segments, i + 1, options, counts));
+  holder[key] = eachIn(holder[key], suffix, 0, (v) => redactAt(v, steps, i + 1, options, counts));
   return node;
 }
 

@@ -144,9 +144,44 @@ const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'catch'
 const OPAQUE = new Set(['any', 'unknown', 'custom', 'map', 'set', 'promise', 'function', 'file']);
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 
-function keyPath(base: string, key: string): string {
+/** A key appended to a field path the way paths are written: an identifier as it is, any other key as a JSON string. */
+export function keyPath(base: string, key: string): string {
   const seg = IDENT.test(key) ? key : JSON.stringify(key);
   return base ? `${base}.${seg}` : seg;
+}
+
+/** One step of a field path: a key, then `[]` (each element) or `{}` (each value) as many times as nested. */
+export interface PathStep {
+  readonly key: string;
+  readonly suffix: string;
+}
+
+/** Reads a field path (`a.b`, `"x-y".list[].text`, `notes{}`) back into its steps. */
+export function parsePath(path: string): PathStep[] {
+  const out: PathStep[] = [];
+  let i = 0;
+  while (i < path.length) {
+    let key: string;
+    if (path[i] === '"') {
+      let j = i + 1;
+      while (j < path.length && path[j] !== '"') j += path[j] === '\\' ? 2 : 1;
+      key = JSON.parse(path.slice(i, j + 1)) as string;
+      i = j + 1;
+    } else {
+      let j = i;
+      while (j < path.length && path[j] !== '.' && path[j] !== '[' && path[j] !== '{') j++;
+      key = path.slice(i, j);
+      i = j;
+    }
+    let suffix = '';
+    while (path.startsWith('[]', i) || path.startsWith('{}', i)) {
+      suffix += path.slice(i, i + 2);
+      i += 2;
+    }
+    out.push({ key, suffix });
+    if (path[i] === '.') i++;
+  }
+  return out;
 }
 
 type Def = core.$ZodTypeDef & Record<string, unknown>;

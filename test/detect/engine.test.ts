@@ -1,6 +1,16 @@
+import fastRedact from 'fast-redact';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createPurposeful, definePurposes, defineSchema, isPurposefulError, pd, type RedactionReport } from '../../src/index.js';
+import {
+  createPurposeful,
+  definePurposes,
+  defineSchema,
+  isPurposefulError,
+  pd,
+  type RedactionReport,
+  redactForLog,
+  redactPaths,
+} from '../../src/index.js';
 
 const purposes = definePurposes(
   {
@@ -75,6 +85,82 @@ describe('inbound redacts free-text fields', () => {
         err = e;
       }
       expect(isPurposefulError(err) && err.code).toBe('PF_DECLARATION_INVALID');
+    });
+  });
+});
+
+describe('logs', () => {
+  const Customer = defineSchema(
+    'test.detect-log-customer',
+    z.object({
+      id: pd.none(z.string()),
+      cpf: pd(z.string(), { category: 'user.government_id', purposes: { [P]: 'masked' }, mask: 'cpf' }),
+      'full-name': pd(z.string(), { category: 'user.name', purposes: [P], mask: 'name' }),
+      message: pd(z.string(), { category: 'user.content', purposes: [P], freeText: true }),
+      contacts: z.array(
+        z.object({ phone: pd(z.string(), { category: 'user.contact.phone_number', purposes: [P], mask: 'phone' }) }),
+      ),
+      notes: z.record(z.string(), pd(z.string(), { category: 'user.content', purposes: [P] })),
+    }),
+    { purposes },
+  );
+
+  it('redactForLog masks declared fields, redacts free text, scans every other string, and survives hostile values', () => {
+    const cyclic: Record<string, unknown> = { a: 'ok' };
+    cyclic.self = cyclic;
+    const value = {
+      customer: {
+        id: 'c-1',
+        cpf: '529.982.247-25',
+        'full-name': 'Ana Maria Souza',
+        message: 'meu cpf é 529.982.247-25',
+        contacts: [{ phone: '+55 11 91234-5678' }],
+        notes: { a: 'private note' },
+      },
+      other: 'ligar em (11) 91234-5678',
+      when: new Date('2026-11-29T00:00:00Z'),
+      err: new Error('cartão 4111 1111 1111 1111 recusado'),
+      bytes: new Uint8Array([1, 2, 3]),
+      fn: () => 1,
+      cyclic,
+    };
+    const top = redactForLog(value) as Record<string, unknown>;
+    expect(top.other).toBe('ligar em [PHONE]');
+    expect(top.err).toEqual({ name: 'Error', message: 'cartão [CARD] recusado' });
+    expect(top.bytes).toBe('[Binary]');
+    expect(top.fn).toBeUndefined();
+    expect((top.cyclic as Record<string, unknown>).self).toBe('[Circular]');
+    expect(top.when).toBe('2026-11-29T00:00:00.000Z');
+    const customer = redactForLog(value.customer, { schema: Customer }) as Record<string, unknown>;
+    expect(customer).toEqual({
+      id: 'c-1',
+      cpf: '***.***.**7-25',
+      'full-name': 'A*** S***',
+      message: 'meu cpf é [CPF]',
+      contacts: [{ phone: '*********5678' }],
+      notes: { a: '***' },
+    });
+    const deep = redactForLog(JSON.parse(`${'['.repeat(100)}"x"${']'.repeat(100)}`));
+    expect(JSON.stringify(deep)).toContain('[Truncated]');
+    expect(() => redactForLog(1, { schema: {} as never })).toThrow(expect.objectContaining({ code: 'PF_OPTIONS_INVALID' }));
+  });
+
+  it('redactPaths gives pino the personal fields', () => {
+    expect(redactPaths(Customer)).toEqual(['["full-name"]', 'contacts[*].phone', 'cpf', 'message', 'notes.*']);
+    expect(redactPaths(Customer, 'req.body')).toEqual([
+      'req.body.contacts[*].phone',
+      'req.body.cpf',
+      'req.body.message',
+      'req.body.notes.*',
+      'req.body["full-name"]',
+    ]);
+    // as pino applies them (fast-redact is pino's redaction engine)
+    const redact = fastRedact({ paths: redactPaths(Customer, 'req.body'), censor: '[redacted]' });
+    const line = JSON.parse(
+      redact({ req: { body: { id: 'c-1', cpf: '529.982.247-25', 'full-name': 'Ana', notes: { a: 'n' } } } }) as string,
+    );
+    expect(line).toEqual({
+      req: { body: { id: 'c-1', cpf: '[redacted]', 'full-name': '[redacted]', notes: { a: '[redacted]' } } },
     });
   });
 });

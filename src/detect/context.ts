@@ -44,6 +44,13 @@ const POSITIVE: Readonly<Record<string, readonly PiiType[]>> = {
   whats: ['phone'],
   zap: ['phone'],
   ligar: ['phone'],
+  liga: ['phone'],
+  ligo: ['phone'],
+  chama: ['phone'],
+  contato: ['phone', 'email'],
+  contact: ['phone', 'email'],
+  reach: ['phone', 'email'],
+  text: ['phone'],
   ligue: ['phone'],
   phone: ['phone'],
   mobile: ['phone'],
@@ -96,8 +103,7 @@ const NEGATIVE = new Set([
   'nf',
   'nfe',
   'boleto',
-  'codigo',
-  'code',
+  'slip',
   'serie',
   'serial',
   'lote',
@@ -124,13 +130,15 @@ function folded(text: string, from: number, to: number): string {
 
 /** What the words around a candidate say. */
 export interface Context {
-  /** Types a nearby word speaks for. */
+  /** Types a nearby word speaks for (before or after). */
   readonly positive: ReadonlySet<PiiType>;
-  /** A nearby word says "this is an order, a protocol, an invoice…". */
+  /** The closest word before the candidate that says something says "this is an order, a protocol, an invoice…". */
   readonly negative: boolean;
+  /** The types the closest such word before the candidate names (empty when it names none, or is negative). */
+  readonly nearest: readonly PiiType[];
 }
 
-const NONE: Context = Object.freeze({ positive: new Set<PiiType>(), negative: false });
+const NONE: Context = Object.freeze({ positive: new Set<PiiType>(), negative: false, nearest: [] });
 
 /** Lowercase ASCII letter of a character, diacritics dropped; 0 for anything that is not a letter. */
 function letterOf(c: number): number {
@@ -161,8 +169,9 @@ const FOLD: readonly number[] = (() => {
  */
 export function contextOf(text: string, start: number, end: number): Context {
   let positive: Set<PiiType> | undefined;
-  let negative = false;
-  const visit = (from: number, to: number) => {
+  // the closest telling word before the candidate: the types it names, or NEGATIVE_WORD
+  let nearest: readonly PiiType[] | typeof NEGATIVE_WORD | undefined;
+  const visit = (from: number, to: number, before: boolean) => {
     let i = from;
     while (i < to) {
       if (letterOf(text.charCodeAt(i)) === 0) {
@@ -183,16 +192,23 @@ export function contextOf(text: string, start: number, end: number): Context {
       if (types) {
         positive ??= new Set();
         for (const t of types) positive.add(t);
-      } else if (NEGATIVE.has(word)) negative = true;
+        if (before) nearest = types;
+      } else if (before && NEGATIVE.has(word)) nearest = NEGATIVE_WORD;
     }
   };
   // a word cut by the window's edge is not a word: start and stop at word boundaries
   let from = Math.max(0, start - WINDOW_BEFORE);
   while (from > 0 && from < start && letterOf(text.charCodeAt(from - 1)) !== 0) from++;
-  visit(from, start);
+  visit(from, start, true);
   let to = Math.min(text.length, end + WINDOW_AFTER);
   while (to < text.length && to > end && letterOf(text.charCodeAt(to)) !== 0) to--;
-  visit(end, to);
-  if (positive === undefined && !negative) return NONE;
-  return { positive: positive ?? NONE.positive, negative };
+  visit(end, to, false);
+  if (positive === undefined && nearest === undefined) return NONE;
+  return {
+    positive: positive ?? NONE.positive,
+    negative: nearest === NEGATIVE_WORD,
+    nearest: nearest === undefined || nearest === NEGATIVE_WORD ? NONE.nearest : nearest,
+  };
 }
+
+const NEGATIVE_WORD = Symbol('negative');

@@ -164,6 +164,27 @@ function phoneShape(d: string): 'mobile' | 'landline' | undefined {
   return undefined;
 }
 
+/**
+ * Whether groups a..b are only the start of a longer number typed the same
+ * way ("4011 9856 5087 2825" whose 16 digits fail Luhn: its first 12 pass it
+ * one time in ten). The run going on with the same separator, within a card's
+ * length, means the card would be the whole of it.
+ */
+function cardPrefixOfLonger(groups: readonly Group[], a: number, b: number, len: number): boolean {
+  const first = groups[a] as Group;
+  const inner = a < b ? (groups[a + 1] as Group).sep : undefined;
+  // the card would start in the middle of numbers typed alike ("4995 5512 7483 3831": not "5512 7483 3831")
+  if (a > 0 && inner !== undefined && first.sep === inner) return true;
+  const next = groups[b + 1];
+  if (next === undefined) return false;
+  const sep = (groups[b] as Group).sep;
+  if (next.sep !== sep && !(sep === '' && next.sep.length === 1)) return false;
+  let total = len;
+  for (let k = b + 1; k < groups.length && total <= MAX_DIGITS; k++)
+    total += (groups[k] as Group).end - (groups[k] as Group).start;
+  return total <= MAX_DIGITS;
+}
+
 /** Card numbers start with a known issuer prefix (Visa, Mastercard, Amex, Elo, Hipercard, Diners, Discover, JCB). */
 function cardIssuer(d: string): boolean {
   const c = d.charCodeAt(0) - 48;
@@ -178,6 +199,27 @@ function cardIssuer(d: string): boolean {
   if (two === 60 || two === 62 || two === 63 || two === 64 || two === 65) return true; // Discover, Hipercard, Elo 6x
   if (two === 50) return true; // Elo 50xx
   return false;
+}
+
+/** A time (`14:33`, `14h30`) right after a date, or right before it ("às 09:49 do dia …"): a timestamp, not a birthday. */
+function nextToTime(text: string, start: number, end: number): boolean {
+  let i = end;
+  while (i < text.length && i - end < 4 && !isDigit(text.charCodeAt(i))) i++;
+  if (isTime(text, i)) return true;
+  let j = start - 1;
+  while (j > 0 && start - j < 12 && !isDigit(text.charCodeAt(j))) j--;
+  // back to the start of the digits before: hh:mm or h:mm
+  let k = j;
+  while (k > 0 && (isDigit(text.charCodeAt(k - 1)) || text.charCodeAt(k - 1) === 58 || text.charCodeAt(k - 1) === 104)) k--;
+  return k < j && isTime(text, k);
+}
+
+function isTime(text: string, i: number): boolean {
+  const h1 = isDigit(text.charCodeAt(i));
+  const h2 = isDigit(text.charCodeAt(i + 1));
+  const sepAt = h1 && h2 ? i + 2 : i + 1;
+  const sep = text.charCodeAt(sepAt);
+  return h1 && (sep === 58 || sep === 104) && isDigit(text.charCodeAt(sepAt + 1)) && isDigit(text.charCodeAt(sepAt + 2));
 }
 
 const DATE_SHAPES = new Set(['2/2/4', '2-2-4', '2.2.4', '4-2-2', '4/2/2', '1/2/4', '2/1/4', '1/1/4']);
@@ -230,7 +272,9 @@ function classify(
   }
   if (len === 14 && isCnpj(d)) candidates.push(['cnpj', 'high']);
   if (len === 12 && isTituloEleitor(d)) candidates.push(['titulo_eleitor', 'high']);
-  if (len >= 12 && len <= 19 && luhn(d) && cardIssuer(d)) candidates.push(['card', 'high']);
+  if (len >= 12 && len <= 19 && luhn(d) && cardIssuer(d) && !cardPrefixOfLonger(groups, a, b, len)) {
+    candidates.push(['card', 'high']);
+  }
 
   const phone = len >= 10 && len <= 13 ? phoneShape(d) : undefined;
   if (phone) {
@@ -257,7 +301,8 @@ function classify(
     const parts = shape.startsWith('4') ? [d.slice(0, 4), d.slice(4, 6), d.slice(6)] : undefined;
     const gs = groups.slice(a, b + 1).map((g) => Number(text.slice(g.start, g.end)));
     const [y, m, day] = parts ? parts.map(Number) : [gs[2], gs[1], gs[0]];
-    if (validDate(y as number, m as number, day as number)) candidates.push(['birth_date', 'low']);
+    if (validDate(y as number, m as number, day as number) && !nextToTime(text, start, end))
+      candidates.push(['birth_date', 'low']);
   }
   if (candidates.length === 0) return undefined;
 
@@ -289,13 +334,18 @@ function choose(
   // it is not reported as another type that happens to validate
   const typical = TYPICAL[shape];
   if (typical !== undefined && CHECKED.has(typical) && !candidates.some(([t]) => t === typical)) return undefined;
-  // the words name a checked type this number is not: what else it validates as is a coincidence
-  const namesOther = [...ctx.positive].some((t) => CHECKED.has(t) && !candidates.some(([c]) => c === t));
+  // the closest word names a checked type this number is not ("cpf 529…-26"): what else it validates as is a coincidence
+  const namesOther =
+    ctx.nearest.length > 0 &&
+    !ctx.nearest.some((t) => candidates.some(([c]) => c === t)) &&
+    ctx.nearest.some((t) => CHECKED.has(t));
   let best: [PiiType, Confidence] | undefined;
   let bestScore = -1;
   for (const [type, base] of candidates) {
     let conf = base;
     const spoken = ctx.positive.has(type);
+    // a date is a date of birth only when the closest telling word before it says so
+    if (type === 'birth_date' && !ctx.nearest.includes('birth_date')) continue;
     if (type === 'birth_date' || type === 'rg' || type === 'cep') {
       // context-only types: nothing without a word for them
       if (!spoken) {
@@ -303,9 +353,10 @@ function choose(
         conf = 'low';
       } else conf = 'medium';
     } else if (spoken && conf === 'low') conf = 'medium';
-    if ((ctx.negative || namesOther) && !spoken) conf = 'low'; // "pedido 529…": an order number that happens to validate
+    // "pedido 529…": an order number that happens to validate; the closest word decides
+    if (ctx.negative || (namesOther && !spoken)) conf = 'low';
     // the type the words name wins, then the type the format says, then the surer one, then the list order
-    const score = (spoken ? 100 : 0) + (TYPICAL[shape] === type ? 10 : 0) + RANK[conf];
+    const score = (ctx.nearest.includes(type) ? 200 : 0) + (spoken ? 100 : 0) + (TYPICAL[shape] === type ? 10 : 0) + RANK[conf];
     if (score > bestScore) {
       best = [type, conf];
       bestScore = score;

@@ -108,6 +108,16 @@ describe('detectPII', () => {
     expect(found(`segue o pix: ${g.breakLastDigit(code)} obrigado`).map(([t]) => t)).not.toContain('pix_brcode');
   });
 
+  it('lets the closest word decide: a timestamp after a birthday, two numbers that validate alike', () => {
+    expect(found('data de nascimento 01/03/1941, 2026-03-14 20:44:26')).toEqual([['birth_date', '01/03/1941']]);
+    expect(found('CNH number 29273828833 - PIX')).toEqual([['cnh', '29273828833']]); // also a valid CPF
+    expect(found('meu CPF é 219 289 051 61 e me liga no 41954191021')).toEqual([
+      ['cpf', '219 289 051 61'],
+      ['phone', '41954191021'],
+    ]);
+    expect(found('postal code 67884619')).toEqual([['cep', '67884619']]);
+  });
+
   it('separates two numbers typed one after the other', () => {
     expect(found('52998224725 (11) 91234-5678')).toEqual([
       ['cpf', '52998224725'],
@@ -130,6 +140,10 @@ describe('detectPII', () => {
       'id 123e4567-e89b-42d3-a456-426614174000',
       'mac 00:1a:2b:3c:4d:5e às 14:33',
       'ligue 0800 123 4567',
+      'cartão 4011 9856 5087 2825', // fails Luhn, while its first 12 digits pass it
+      'card 4995 5512 7483 3831', // fails Luhn, while its last 12 digits pass it
+      'boleto 24530.19506 28358.217313',
+      'às 09:49 do dia 08/10/2026',
     ];
     for (const text of quiet) expect(found(text), text).toEqual([]);
   });

@@ -65,39 +65,52 @@ interface Group {
 function scanNumbers(text: string, out: Found[]): void {
   const n = text.length;
   let i = 0;
-  const groups: Group[] = [];
-  // the next digit is found by the regular-expression engine's native search (a single character class: nothing to backtrack)
-  const next = new RegExp(DIGIT.source, 'g');
   while (i < n) {
-    next.lastIndex = i;
-    if (!next.test(text)) return;
-    i = next.lastIndex - 1;
-    groups.length = 0;
-    let sep = '';
+    // the next digit is found by the regular-expression engine's native search (one character class: nothing to backtrack)
+    NEXT_DIGIT.lastIndex = i;
+    if (!NEXT_DIGIT.test(text)) return;
+    i = NEXT_DIGIT.lastIndex - 1;
+    // first the run's extent, without building anything
     let j = i;
     let digitCount = 0;
+    let groupCount = 0;
     for (;;) {
       const gs = j;
       while (j < n && isDigit(text.charCodeAt(j))) j++;
       digitCount += j - gs;
-      groups.push({ start: gs, end: j, sep });
-      // a separator of one or two characters, then more digits: the run goes on
+      groupCount++;
       let k = j;
       while (k < n && k - j < 2 && isSep(text.charCodeAt(k))) k++;
       if (k > j && k < n && isDigit(text.charCodeAt(k))) {
-        sep = text.slice(j, k);
         j = k;
         continue;
       }
       break;
     }
     // short numbers ("2 itens", "R$ 50") are nothing: only 6 digits or more, or four groups (an IPv4), are looked at
-    if (digitCount >= 6 || groups.length >= 4) evaluateRun(text, groups, out);
+    if (digitCount >= 6 || groupCount >= 4) evaluateRun(text, groupsOf(text, i, j), out);
     i = j;
   }
 }
 
-const DIGIT = /[0-9]/;
+/** The groups of the run `text[from, to)` and the separators between them. */
+function groupsOf(text: string, from: number, to: number): Group[] {
+  const groups: Group[] = [];
+  let sep = '';
+  let j = from;
+  while (j < to) {
+    const gs = j;
+    while (j < to && isDigit(text.charCodeAt(j))) j++;
+    groups.push({ start: gs, end: j, sep });
+    const k = j;
+    while (j < to && !isDigit(text.charCodeAt(j))) j++;
+    sep = text.slice(k, j);
+  }
+  return groups;
+}
+
+/** The next digit, by the engine's native search (shared: detection is synchronous and never re-entered). */
+const NEXT_DIGIT = /[0-9]/g;
 
 /** Digit counts some numeric type has (dates 6–8, CEP and RG 8–9, phones 10–13, the rest up to 19 for cards). */
 const INTERESTING = (() => {
@@ -418,13 +431,12 @@ function validDomain(text: string, from: number, to: number): boolean {
  */
 function scanTokens(text: string, out: Found[]): void {
   const n = text.length;
-  const next = new RegExp(DIGIT.source, 'g');
   let floor = 0; // nothing before this is looked at again
   let i = 0;
   while (i < n) {
-    next.lastIndex = i;
-    if (!next.test(text)) return;
-    const p = next.lastIndex - 1;
+    NEXT_DIGIT.lastIndex = i;
+    if (!NEXT_DIGIT.test(text)) return;
+    const p = NEXT_DIGIT.lastIndex - 1;
     // every IBAN, CNPJ and UUID holds a digit: start from the word around it (a formatted CNPJ may start before a '/')
     let w = p;
     while (w > floor && p - w < 36 && isTokenChar(text.charCodeAt(w - 1))) w--;

@@ -89,6 +89,7 @@ function scanNumbers(text: string, out: Found[]): void {
     }
     // short numbers ("2 itens", "R$ 50") are nothing: only 6 digits or more, or four groups (an IPv4), are looked at
     if (digitCount >= 6 || groupCount >= 4) evaluateRun(text, groupsOf(text, i, j), out);
+    else if (digitCount === 4 && groupCount === 1) writtenDate(text, i, j, out); // a year, perhaps of a birthday written out
     i = j;
   }
 }
@@ -136,6 +137,7 @@ class RunContext {
 /** Tries the sub-runs of a run, longest first from each group, keeping what validates. */
 function evaluateRun(text: string, groups: readonly Group[], out: Found[]): void {
   const run = new RunContext(text, (groups[0] as Group).start, (groups[groups.length - 1] as Group).end);
+  if (mistyped(text, groups)) return;
   let a = 0;
   while (a < groups.length) {
     let best: Found | undefined;
@@ -320,6 +322,30 @@ function classify(
   if (candidates.length === 0) return undefined;
 
   return choose(candidates, run.get(), shape, start, end);
+}
+
+/**
+ * A whole run written in a format only one checked type uses ("32.224.982/8343-79")
+ * that fails that type's check is a mistyped one, or none: no part of it is
+ * reported as something else.
+ */
+function mistyped(text: string, groups: readonly Group[]): boolean {
+  let shape = '';
+  let digits = '';
+  for (let k = 0; k < groups.length; k++) {
+    const g = groups[k] as Group;
+    if (k > 0) shape += g.sep.trim() === '' ? ' ' : g.sep.trim();
+    shape += String(g.end - g.start);
+    digits += text.slice(g.start, g.end);
+    if (digits.length > MAX_DIGITS) return false;
+  }
+  // a card as people type one: groups of four with one separator, 13 to 19 digits
+  if (groups.length >= 3 && digits.length >= 13 && /^4([ -])4(\1[1-4]){1,3}$/.test(shape)) return !luhn(digits);
+  const typical = TYPICAL[shape];
+  if (typical === 'cpf') return !isCpf(digits);
+  if (typical === 'cnpj') return !isCnpj(digits);
+  if (typical === 'pis') return !isPis(digits);
+  return false;
 }
 
 /** Shapes only one type is written in. */
@@ -625,6 +651,66 @@ function isIpv6(s: string): boolean {
   if (!all.every((g) => g.length >= 1 && g.length <= 4 && /^[0-9a-fA-F]+$/.test(g))) return false;
   if (halves.length === 2) return groups <= 7 && (head.length + tail.length > 0 || s === '::') && s.length > 2;
   return groups === 8;
+}
+
+// ── dates written out: "12 de abril de 1985", "April 12, 1985" ─────────────
+
+const MONTHS: ReadonlyMap<string, number> = new Map(
+  [
+    ['janeiro', 'january', 'jan'],
+    ['fevereiro', 'february', 'fev', 'feb'],
+    ['marco', 'march', 'mar'],
+    ['abril', 'april', 'abr', 'apr'],
+    ['maio', 'may', 'mai'],
+    ['junho', 'june', 'jun'],
+    ['julho', 'july', 'jul'],
+    ['agosto', 'august', 'ago', 'aug'],
+    ['setembro', 'september', 'set', 'sep', 'sept'],
+    ['outubro', 'october', 'out', 'oct'],
+    ['novembro', 'november', 'nov'],
+    ['dezembro', 'december', 'dez', 'dec'],
+  ].flatMap((names, m) => names.map((n) => [n, m + 1] as const)),
+);
+
+/** What may come before a year in a written date, read on the 32 characters before it (a bounded slice). */
+const DAY_MONTH = /(\d{1,2})(?:º|o|st|nd|rd|th)?\s+(?:de\s+|of\s+)?([A-Za-z\u00c0-\u017f]{3,9})\.?,?\s+(?:de\s+|of\s+)?$/i;
+const MONTH_DAY = /([A-Za-z\u00c0-\u017f]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+$/i;
+
+/**
+ * A date of birth written with the month's name and ending at the year
+ * `text[ys, ye)`, after a word that says so: `12 de abril de 1985`,
+ * `12 abr 1985`, `April 12, 1985`, `3rd of March 1990`.
+ */
+function writtenDate(text: string, ys: number, ye: number, out: Found[]): void {
+  const year = Number(text.slice(ys, ye));
+  if (year < 1900 || year > 2100 || isAlnum(text.charCodeAt(ye))) return;
+  const before = text.slice(Math.max(0, ys - 32), ys);
+  let day: number;
+  let monthName: string;
+  let length: number;
+  const dm = DAY_MONTH.exec(before);
+  if (dm) {
+    day = Number(dm[1]);
+    monthName = dm[2] as string;
+    length = dm[0].length;
+  } else {
+    const md = MONTH_DAY.exec(before);
+    if (!md) return;
+    monthName = md[1] as string;
+    day = Number(md[2]);
+    length = md[0].length;
+  }
+  const month = MONTHS.get(
+    monthName
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase(),
+  );
+  const start = ys - length;
+  if (month === undefined || !validDate(year, month, day) || isAlnum(text.charCodeAt(start - 1))) return;
+  const ctx = contextOf(text, start, ye);
+  if (!ctx.nearest.includes('birth_date') || ctx.negative) return;
+  out.push({ type: 'birth_date', start, end: ye, confidence: 'medium' });
 }
 
 // ── the whole ───────────────────────────────────────────────────────────────

@@ -116,6 +116,11 @@ describe('detectPII', () => {
       ['phone', '41954191021'],
     ]);
     expect(found('postal code 67884619')).toEqual([['cep', '67884619']]);
+    // a card that fails Luhn, whose last 11 digits make a valid CPF: the word before it says card, not CPF
+    expect(found('segue o cpf 437.036.958-46, cartão 4517 3800 6001 1587 890')).toEqual([['cpf', '437.036.958-46']]);
+    expect(found('nasci em 12 de abril de 1985.')).toEqual([['birth_date', '12 de abril de 1985']]);
+    expect(found('born on the 3rd of March, 1990')).toEqual([['birth_date', '3rd of March, 1990']]);
+    expect(found('entrega prevista para 12 de abril de 2026')).toEqual([]);
   });
 
   it('separates two numbers typed one after the other', () => {
@@ -144,6 +149,7 @@ describe('detectPII', () => {
       'card 4995 5512 7483 3831', // fails Luhn, while its last 12 digits pass it
       'boleto 24530.19506 28358.217313',
       'às 09:49 do dia 08/10/2026',
+      'my phone is on file. Also: CNPJ 32.224.982/8343-79', // a mistyped CNPJ: no part of it is a phone
     ];
     for (const text of quiet) expect(found(text), text).toEqual([]);
   });

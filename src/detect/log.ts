@@ -110,7 +110,7 @@ export function redactForLog(value: unknown, options: LogRedactOptions = {}): un
     const o = v as object;
     if (seen.has(o)) return '[Circular]';
     if (ArrayBuffer.isView(o) || o instanceof ArrayBuffer) return '[Binary]';
-    if (o instanceof Date) return Number.isNaN(o.getTime()) ? 'Invalid Date' : o.toISOString();
+    if (o instanceof Date) return Number.isNaN(o.getTime()) ? 'Invalid Date' : scan(o.toISOString());
     seen.add(o);
     try {
       if (o instanceof Error) return { name: o.name, message: scan(o.message) };

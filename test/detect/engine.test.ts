@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import fastRedact from 'fast-redact';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -5,6 +6,7 @@ import {
   createPurposeful,
   definePurposes,
   defineSchema,
+  detectPII,
   isPurposefulError,
   pd,
   type RedactionReport,
@@ -143,6 +145,21 @@ describe('logs', () => {
     const deep = redactForLog(JSON.parse(`${'['.repeat(100)}"x"${']'.repeat(100)}`));
     expect(JSON.stringify(deep)).toContain('[Truncated]');
     expect(() => redactForLog(1, { schema: {} as never })).toThrow(expect.objectContaining({ code: 'PF_OPTIONS_INVALID' }));
+  });
+
+  it('redactForLog never throws and leaves nothing findable in any string, whatever the value', () => {
+    fc.assert(
+      fc.property(fc.anything({ withDate: true, withMap: true, withSet: true, withTypedArray: true, withBigInt: true }), (v) => {
+        const out = redactForLog(v);
+        const strings: string[] = [];
+        JSON.stringify(out, (_k, x) => {
+          if (typeof x === 'string') strings.push(x);
+          return typeof x === 'bigint' ? String(x) : x;
+        });
+        for (const s of strings) expect(detectPII(s, { threshold: 'medium' })).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('redactPaths gives pino the personal fields', () => {

@@ -748,7 +748,8 @@ export function detectPII(text: string, options: DetectOptions = {}): PiiSpan[] 
 
 /** Sorted, non-overlapping spans; each extended over the combining marks that follow it. */
 function settle(text: string, found: Found[]): PiiSpan[] {
-  found.sort((x, y) => x.start - y.start || y.end - x.end);
+  if (found.length === 0) return [];
+  if (found.length > 1) found.sort((x, y) => x.start - y.start || y.end - x.end);
   const out: Found[] = [];
   for (const f of found) {
     while (f.end < text.length && isMark(text.charCodeAt(f.end))) f.end++;
@@ -760,5 +761,6 @@ function settle(text: string, found: Found[]): PiiSpan[] {
     }
     out.push(f);
   }
-  return out.map((f) => Object.freeze({ type: f.type, start: f.start, end: f.end, confidence: f.confidence }));
+  // the finds themselves, no longer touched here: readonly to the caller by their type
+  return out;
 }

@@ -313,8 +313,13 @@ export function compileRoute<
     return parseJson(decodeUtf8(bytes), maxDepth);
   };
 
-  // the engine's calls that answer at once when nothing has to be awaited; an engine of another making, its public ones
-  const now: EngineNow = ENGINE_NOW.get(pf) ?? pf;
+  // the engine's calls that answer at once when nothing has to be awaited; an engine of another making (a wrapper),
+  // its public ones made native promises, so a thenable it returns is awaited like any answer and never skipped
+  const now: EngineNow = ENGINE_NOW.get(pf) ?? {
+    inbound: (schema, data, ctx) => Promise.resolve().then(() => pf.inbound(schema, data, ctx)),
+    open: (schema, row, ctx) => Promise.resolve().then(() => pf.open(schema, row, ctx)),
+    authorize: (schema, ctx) => Promise.resolve().then(() => pf.authorize(schema, ctx)),
+  };
   /** Projects for the purpose, awaiting only what must be (an encrypted field, a ledger round trip). */
   const projectNow = (
     ctx: HandlerContext<string, PurposefulSchema | undefined, PurposefulSchema | undefined, Raw>,

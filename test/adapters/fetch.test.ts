@@ -6,7 +6,7 @@ import { createSupportDesk } from '../../examples/support-desk/app.js';
 import { Customer, NewTicket, purposes, SurveyAnswer } from '../../examples/support-desk/declarations.js';
 import { fetchApp } from '../../examples/support-desk/fetch.js';
 import { sampleCustomer } from '../../examples/support-desk/sample.js';
-import { createPurposeful, defineSchema, isPurposefulError, pd } from '../../src/index.js';
+import { createPurposeful, defineSchema, isPurposefulError, PurposefulError, pd } from '../../src/index.js';
 import { fuzzPipeline, JWT_SECRET, MARKER } from './cases.js';
 
 const desk = createSupportDesk({ jwtSecret: JWT_SECRET });
@@ -134,6 +134,28 @@ describe('consent in the pipeline', () => {
     statuses.push((await GET(new Request('http://x/'))).status);
     expect(statuses).toEqual([200, 403]);
     expect(asked).toBe(2);
+  });
+});
+
+describe('an engine of another making (a wrapper)', () => {
+  it('awaits its answers even when they are thenables of its own: a refusal is never skipped', async () => {
+    const refusal = () => new PurposefulError('PF_ROLE_NOT_ALLOWED', 'refused by the wrapper', { purpose: 'support.ticket' });
+    // a thenable that is not a native promise, rejecting the way a wrapped engine might
+    const rejecting = { then: (_ok: unknown, fail: (e: unknown) => void) => fail(refusal()) };
+    const wrapped = {
+      ...desk.pf,
+      authorize: () => rejecting,
+      open: desk.pf.open,
+      inbound: desk.pf.inbound,
+    } as unknown as typeof desk.pf;
+    let ran = false;
+    const GET = toFetchHandler(wrapped, readCustomer, () => {
+      ran = true;
+      return desk.customers.get(sampleCustomer.id);
+    });
+    const res = await GET(new Request('http://x/'));
+    expect(res.status).toBe(403);
+    expect(ran).toBe(false);
   });
 });
 

@@ -12,7 +12,7 @@ import type { PurposefulSchema } from '../schema/define.js';
 import type { ResolvedPurpose } from '../schema/purposes.js';
 import type { Jurisdiction } from '../taxonomy/bases.js';
 import { needsGuardianConsent } from '../taxonomy/minors.js';
-import type { ConsentState } from './events.js';
+import { type ConsentState, stateOf } from './events.js';
 import type { ConsentLedger } from './ledger.js';
 
 /**
@@ -172,9 +172,10 @@ export function checkConsent(
       throw unavailable(purpose.id, article);
     }
     if (state !== undefined) {
-      // the state as recorded: a grant whose expiry has passed since reads as expired
-      const expiresAt = state.status === 'granted' ? state.event?.expiresAt : undefined;
-      if (expiresAt !== undefined && Date.parse(expiresAt) <= Date.now()) state = { ...state, status: 'expired' };
+      // the state as recorded: a grant with an expiry is read again now (a passed expiry reads as expired)
+      if (state.status === 'granted' && state.event?.expiresAt !== undefined) {
+        state = stateOf(subject, purpose.id, [state.event], new Date());
+      }
       return decideConsent(options, schema, purpose, under, subject, subjectAge, touchesSensitive, state);
     }
   }

@@ -118,11 +118,6 @@ export function memoryConsentLedger(purposes: Purposes): ConsentLedger {
     bySubject.set(purpose, Object.freeze({ subject, purpose, status: event.type, event }));
     return event;
   };
-  const statusNow = (subject: string, list: readonly string[], now = new Date()): ReadonlyMap<string, ConsentState> => {
-    const out = new Map<string, ConsentState>();
-    for (const purpose of list) out.set(purpose, stateOf(subject, purpose, events.get(key(subject, purpose)) ?? [], now));
-    return out;
-  };
   const ledger: ConsentLedger = {
     async recordFromReceipt(receipt) {
       if (!receipt || typeof receipt !== 'object' || !receipt.grant) {
@@ -162,8 +157,10 @@ export function memoryConsentLedger(purposes: Purposes): ConsentLedger {
         ...(details.evidence ? { evidence: JSON.parse(JSON.stringify(details.evidence)) as Record<string, unknown> } : {}),
       });
     },
-    async status(subject, list, now) {
-      return statusNow(subject, list, now);
+    async status(subject, list, now = new Date()) {
+      const out = new Map<string, ConsentState>();
+      for (const purpose of list) out.set(purpose, stateOf(subject, purpose, events.get(key(subject, purpose)) ?? [], now));
+      return out;
     },
     async history(subject, purpose) {
       if (purpose !== undefined) return [...(events.get(key(subject, purpose)) ?? [])];

@@ -141,6 +141,7 @@ describe('an engine of another making (a wrapper)', () => {
   it('awaits its answers even when they are thenables of its own: a refusal is never skipped', async () => {
     const refusal = () => new PurposefulError('PF_ROLE_NOT_ALLOWED', 'refused by the wrapper', { purpose: 'support.ticket' });
     // a thenable that is not a native promise, rejecting the way a wrapped engine might
+    // biome-ignore lint/suspicious/noThenProperty: the point of the test is a thenable that is not a Promise
     const rejecting = { then: (_ok: unknown, fail: (e: unknown) => void) => fail(refusal()) };
     const wrapped = {
       ...desk.pf,

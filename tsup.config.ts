@@ -1,24 +1,53 @@
 import { defineConfig } from 'tsup';
 
-// One entry per subpath export. Later entries (adapters, postgres, node) import
-// the core through the package name, so that a process holds exactly one copy
-// of the core whichever entries it loads.
-export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    postgres: 'src/postgres/index.ts',
-    express: 'adapters/express.ts',
-    fastify: 'adapters/fastify.ts',
-    next: 'adapters/next.ts',
-    fetch: 'adapters/fetch.ts',
+const external = [
+  'zod',
+  /^zod\//,
+  /^@noble\//,
+  'jose',
+  'jiti',
+  'fastify-plugin',
+  'fastify',
+  'express',
+  /^node:/,
+  /^purposeful(\/|$)/,
+];
+
+// One entry per subpath export. Later entries (adapters, postgres, node, the
+// CLI) import the core through the package name, so that a process holds
+// exactly one copy of the core whichever entries it loads.
+export default defineConfig([
+  {
+    entry: {
+      index: 'src/index.ts',
+      postgres: 'src/postgres/index.ts',
+      express: 'adapters/express.ts',
+      fastify: 'adapters/fastify.ts',
+      next: 'adapters/next.ts',
+      fetch: 'adapters/fetch.ts',
+    },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    // the CLI's build runs alongside: leave its files
+    clean: ['**/*', '!cli.js', '!cli.js.map'],
+    target: 'es2022',
+    platform: 'neutral',
+    splitting: false,
+    treeshake: true,
+    external,
   },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-  platform: 'neutral',
-  splitting: false,
-  treeshake: true,
-  external: ['zod', /^zod\//, /^@noble\//, 'jose', 'fastify-plugin', 'fastify', 'express', /^node:/, /^purposeful(\/|$)/],
-});
+  {
+    // the `purposeful` bin: Node only, ESM
+    entry: { cli: 'src/cli/bin.ts' },
+    format: ['esm'],
+    dts: false,
+    sourcemap: true,
+    clean: false,
+    target: 'node20',
+    platform: 'node',
+    splitting: false,
+    banner: { js: '#!/usr/bin/env node' },
+    external,
+  },
+]);

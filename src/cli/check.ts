@@ -1,0 +1,225 @@
+/**
+ * `purposeful check`: the declaration validator over a whole project, with
+ * its reports (pretty, JSON, SARIF 2.1.0 for code scanning, Markdown).
+ *
+ * @module
+ * @internal
+ */
+import { relative } from 'node:path';
+import { DECLARATION_RULES, type DeclarationProblem, type DeclarationRule, declarationCoverage, sortProblems } from 'purposeful';
+import type { Paint } from './color.js';
+import type { Project } from './load.js';
+
+/** The coverage rule only the CLI checks (with `--min-coverage`). */
+export const COVERAGE_RULE = {
+  code: 'PF_CHECK_COVERAGE',
+  severity: 'error',
+  requiredBy: 'policy',
+  summary: 'The share of schema fields that are annotated (pd()) or declared not personal (pd.none()) is below --min-coverage.',
+} as const;
+
+/** A problem with its place as a reader wants it: a path relative to the working directory, line and column. */
+export interface LocatedProblem extends DeclarationProblem {
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+}
+
+export interface CheckResult {
+  readonly problems: readonly LocatedProblem[];
+  readonly errors: number;
+  readonly warnings: number;
+  readonly coverage: {
+    readonly declared: number;
+    readonly total: number;
+    readonly share: number;
+    readonly undeclared: readonly string[];
+  };
+  readonly schemas: number;
+  readonly purposes: number;
+  /** Whether the run fails: errors, a coverage below the minimum, or warnings under `--strict`. */
+  readonly failed: boolean;
+}
+
+function locate(p: DeclarationProblem, cwd: string): LocatedProblem {
+  const m = p.declaredAt ? /^(.*):(\d+):(\d+)$/.exec(p.declaredAt) : null;
+  if (!m) return p;
+  return { ...p, file: relative(cwd, m[1] as string) || (m[1] as string), line: Number(m[2]), column: Number(m[3]) };
+}
+
+export function runCheck(
+  project: Project,
+  options: { readonly cwd: string; readonly minCoverage: number | undefined; readonly strict: boolean },
+): CheckResult {
+  // a problem without a place of its own (an unannotated field, say) points at its schema's or registry's definition
+  const schemaSite = new Map(project.schemas.map((s) => [s.id, s.declaredAt]));
+  const placed = (p: DeclarationProblem, site: string | undefined): DeclarationProblem =>
+    p.declaredAt === undefined && site !== undefined ? { ...p, declaredAt: site } : p;
+  const all: DeclarationProblem[] = [...project.failed];
+  for (const r of project.registries) all.push(...r.problems.map((p) => placed(p, r.declaredAt)));
+  for (const s of project.schemas) all.push(...s.problems.map((p) => placed(p, schemaSite.get(s.id))));
+  const seen = new Set<string>();
+  const unique = all.filter((p) => {
+    const k = [p.code, p.schema, p.purpose, p.path, p.message, p.declaredAt].join('\u0000');
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  const cov = declarationCoverage(project.schemas);
+  const share = cov.total === 0 ? 1 : cov.declared / cov.total;
+  if (options.minCoverage !== undefined && 100 * share + 1e-9 < options.minCoverage) {
+    unique.push({
+      code: COVERAGE_RULE.code,
+      severity: 'error',
+      requiredBy: 'policy',
+      message: `${(100 * share).toFixed(1)}% of schema fields are declared (${cov.declared} of ${cov.total}), below the minimum of ${options.minCoverage}%: annotate them with pd() or pd.none() (${cov.undeclared.slice(0, 5).join(', ')}${cov.undeclared.length > 5 ? ', …' : ''})`,
+      declaredAt: `${project.configFile}:1:1`,
+    });
+  }
+  const problems = sortProblems(unique).map((p) => locate(p, options.cwd));
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  const warnings = problems.length - errors;
+  const purposes = new Set(project.registries.flatMap((r) => r.ids)).size;
+  return {
+    problems,
+    errors,
+    warnings,
+    coverage: { ...cov, share },
+    schemas: project.schemas.length,
+    purposes,
+    failed: errors > 0 || (options.strict && warnings > 0),
+  };
+}
+
+const where = (p: LocatedProblem) =>
+  [p.schema, p.path].filter(Boolean).join('.') || (p.purpose ? `purpose ${p.purpose}` : '(declarations)');
+
+const place = (p: LocatedProblem) => (p.file ? `${p.file}:${p.line}:${p.column}` : '(no location)');
+
+function summary(r: CheckResult): string {
+  const cov = `${(100 * r.coverage.share).toFixed(1)}% of fields declared (${r.coverage.declared} of ${r.coverage.total})`;
+  return `${r.errors} error(s), ${r.warnings} warning(s) in ${r.schemas} schema(s) and ${r.purposes} purpose(s); ${cov}`;
+}
+
+export function formatPretty(r: CheckResult, paint: Paint): string {
+  const lines: string[] = [];
+  for (const p of r.problems) {
+    const sev = p.severity === 'error' ? paint.red('error  ') : paint.yellow('warning');
+    lines.push(`${paint.dim(place(p))}`);
+    lines.push(`  ${sev} ${paint.bold(p.code)}  ${where(p)}`);
+    lines.push(`  ${p.message}`);
+    if (p.article) lines.push(`  ${paint.dim(`${p.requiredBy === 'law' ? 'required by' : 'policy, see'} ${p.article}`)}`);
+    lines.push('');
+  }
+  const mark = r.failed ? paint.red('✖') : paint.green('✔');
+  lines.push(`${mark} ${summary(r)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatJson(r: CheckResult): string {
+  return `${JSON.stringify(
+    {
+      errors: r.errors,
+      warnings: r.warnings,
+      failed: r.failed,
+      schemas: r.schemas,
+      purposes: r.purposes,
+      coverage: r.coverage,
+      problems: r.problems.map(({ declaredAt: _drop, ...p }) => p),
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function formatMarkdown(r: CheckResult): string {
+  const lines = [`### purposeful check: ${r.failed ? 'failed' : 'passed'}`, '', summary(r), ''];
+  if (r.problems.length) {
+    lines.push('| severity | code | where | problem | article | declared at |', '|---|---|---|---|---|---|');
+    for (const p of r.problems) {
+      lines.push(
+        `| ${p.severity} | \`${p.code}\` | \`${mdCell(where(p))}\` | ${mdCell(p.message)} | ${mdCell(p.article ?? '')} | ${p.file ? `\`${mdCell(place(p))}\`` : ''} |`,
+      );
+    }
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * SARIF 2.1.0, as GitHub code scanning takes it: one rule per `PF_…` code with
+ * its help and article, one result per problem at the file:line where the
+ * field or purpose was declared (paths relative to the working directory,
+ * which should be the repository root).
+ */
+export function formatSarif(r: CheckResult, version: string, fallbackFile: string): string {
+  const rules: (DeclarationRule & { code: string })[] = [
+    ...Object.entries(DECLARATION_RULES).map(([code, rule]) => ({ code, ...(rule as DeclarationRule) })),
+    { ...COVERAGE_RULE },
+  ];
+  const index = new Map(rules.map((rule, i) => [rule.code, i]));
+  const sarifRules = rules.map((rule) => {
+    const basis =
+      rule.requiredBy === 'law'
+        ? `Required by ${rule.article}.`
+        : `purposeful policy${rule.article ? ` (see ${rule.article})` : ''}.`;
+    return {
+      id: rule.code,
+      name: rule.code
+        .replace(/^PF_(DECL|CHECK)_/, '')
+        .toLowerCase()
+        .replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())
+        .replace(/^([a-z])/, (c) => c.toUpperCase()),
+      shortDescription: { text: rule.summary },
+      fullDescription: { text: `${rule.summary} ${basis}` },
+      help: { text: `${rule.summary}\n\n${basis}`, markdown: `${rule.summary}\n\n**${basis}**` },
+      defaultConfiguration: { level: rule.severity === 'error' ? 'error' : 'warning' },
+      properties: {
+        tags: ['privacy', 'lgpd', 'gdpr', rule.requiredBy],
+        ...(rule.article ? { article: rule.article } : {}),
+        precision: 'very-high',
+      },
+    };
+  });
+  const results = r.problems.map((p) => {
+    const ruleIndex = index.get(p.code);
+    return {
+      ruleId: p.code,
+      ...(ruleIndex !== undefined ? { ruleIndex } : {}),
+      level: p.severity === 'error' ? 'error' : 'warning',
+      message: { text: `${where(p)}: ${p.message}${p.article ? ` (${p.article})` : ''}` },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: (p.file ?? fallbackFile).split('\\').join('/'), uriBaseId: '%SRCROOT%' },
+            region: { startLine: p.line ?? 1, startColumn: p.column ?? 1 },
+          },
+        },
+      ],
+      partialFingerprints: { 'purposeful/v1': [p.code, p.schema ?? '', p.purpose ?? '', p.path ?? ''].join('|') },
+    };
+  });
+  return `${JSON.stringify(
+    {
+      $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+      version: '2.1.0',
+      runs: [
+        {
+          tool: {
+            driver: {
+              name: 'purposeful',
+              version,
+              informationUri: 'https://www.npmjs.com/package/purposeful',
+              rules: sarifRules,
+            },
+          },
+          results,
+        },
+      ],
+    },
+    null,
+    2,
+  )}\n`;
+}

@@ -1,0 +1,185 @@
+/**
+ * Loading a project's declarations: the config file, then each module it
+ * names (TypeScript through jiti, no build step), collecting every purposes
+ * registry and schema they export and the declaration errors they throw.
+ *
+ * @module
+ * @internal
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { createJiti } from 'jiti';
+import {
+  type DeclarationProblem,
+  isPurposefulError,
+  isPurposefulSchema,
+  isPurposes,
+  type PurposefulConfig,
+  type PurposefulSchema,
+  type Purposes,
+} from 'purposeful';
+
+/** The config file names looked for, in this order. */
+export const CONFIG_NAMES = [
+  'purposeful.config.ts',
+  'purposeful.config.mts',
+  'purposeful.config.cts',
+  'purposeful.config.js',
+  'purposeful.config.mjs',
+  'purposeful.config.cjs',
+] as const;
+
+/** A problem the user must fix before anything can be checked: exit 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** What a project declares. */
+export interface Project {
+  readonly root: string;
+  readonly configFile: string;
+  readonly mapFile: string;
+  readonly registries: readonly Purposes[];
+  readonly schemas: readonly PurposefulSchema[];
+  /** Problems of definitions that threw (`PF_DECLARATION_INVALID`). */
+  readonly failed: readonly DeclarationProblem[];
+  readonly modules: readonly string[];
+}
+
+export function findConfig(cwd: string, explicit: string | undefined): string {
+  if (explicit !== undefined) {
+    const file = resolve(cwd, explicit);
+    if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`config file not found: ${explicit}`);
+    return file;
+  }
+  for (const name of CONFIG_NAMES) {
+    const file = resolve(cwd, name);
+    if (existsSync(file)) return file;
+  }
+  throw new UsageError(
+    `no purposeful.config.ts (or .mts, .js, .mjs, .cjs) in ${cwd}. Create one naming the modules that export your purposes and schemas:\n\n` +
+      `  export default { modules: ['./src/privacy.ts'] };\n\nor pass --config <file>.`,
+  );
+}
+
+function messageOf(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+/** The first stack frame in one of the project's own files: where a throwing definition was called. */
+function userFrame(err: unknown, root: string): string | undefined {
+  const stack = err instanceof Error ? err.stack : undefined;
+  if (!stack) return undefined;
+  for (const line of stack.split('\n').slice(1)) {
+    const m = /((?:file:\/\/)?\/[^\s()]+):(\d+):(\d+)\)?\s*$/.exec(line);
+    if (!m) continue;
+    const file = (m[1] as string).startsWith('file://') ? decodeURIComponent((m[1] as string).slice(7)) : (m[1] as string);
+    if (file.includes(`${sep}node_modules${sep}`) || !file.startsWith(root + sep)) continue;
+    if (file.includes(`${sep}dist${sep}`) && file.includes('purposeful')) continue;
+    return `${file}:${m[2]}:${m[3]}`;
+  }
+  return undefined;
+}
+
+function collect(value: unknown, registries: Purposes[], schemas: PurposefulSchema[], depth = 0): void {
+  if (isPurposes(value)) {
+    if (!registries.includes(value)) registries.push(value);
+  } else if (isPurposefulSchema(value)) {
+    if (!schemas.includes(value)) schemas.push(value);
+    if (!registries.includes(value.purposes)) registries.push(value.purposes);
+  } else if (depth < 2 && Array.isArray(value)) {
+    for (const v of value) collect(v, registries, schemas, depth + 1);
+  } else if (depth < 2 && typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const v of Object.values(value)) collect(v, registries, schemas, depth + 1);
+  }
+}
+
+function problemKey(p: DeclarationProblem): string {
+  return [p.code, p.schema, p.purpose, p.path, p.message, p.declaredAt].join('\u0000');
+}
+
+/**
+ * Loads the config and every module it names. A module that throws a
+ * declaration error gives its problems; any other failure is a
+ * {@link UsageError} that says what to fix.
+ */
+export async function loadProject(cwd: string, configOption: string | undefined): Promise<Project> {
+  const configFile = findConfig(cwd, configOption);
+  const root = dirname(configFile);
+  const jiti = createJiti(configFile, { interopDefault: true });
+  let config: unknown;
+  try {
+    config = await jiti.import(configFile, { default: true });
+  } catch (err) {
+    throw new UsageError(`could not load ${relative(cwd, configFile)}: ${messageOf(err)}`, { cause: err });
+  }
+  const cfg = config as Partial<PurposefulConfig> | undefined;
+  if (
+    typeof cfg !== 'object' ||
+    cfg === null ||
+    !Array.isArray(cfg.modules) ||
+    cfg.modules.length === 0 ||
+    cfg.modules.some((m) => typeof m !== 'string' || m === '')
+  ) {
+    throw new UsageError(
+      `${relative(cwd, configFile)} must export by default { modules: ['./path/to/declarations.ts', …] } (a non-empty list of module paths)`,
+    );
+  }
+  if (cfg.map !== undefined && (typeof cfg.map !== 'string' || cfg.map === '')) {
+    throw new UsageError(`${relative(cwd, configFile)}: "map" must be a file path such as 'privacy-map.json'`);
+  }
+  const registries: Purposes[] = [];
+  const schemas: PurposefulSchema[] = [];
+  const failed = new Map<string, DeclarationProblem>();
+  const modules: string[] = [];
+  for (const spec of cfg.modules) {
+    const file = isAbsolute(spec) ? spec : resolve(root, spec);
+    const shown = relative(cwd, file) || spec;
+    if (!existsSync(file)) throw new UsageError(`module not found: ${shown} (listed in ${relative(cwd, configFile)})`);
+    modules.push(file);
+    let ns: unknown;
+    try {
+      ns = await jiti.import(file);
+    } catch (err) {
+      if (isPurposefulError(err) && err.code === 'PF_DECLARATION_INVALID') {
+        const problems: readonly DeclarationProblem[] = err.problems.length
+          ? err.problems
+          : [
+              {
+                code: 'PF_DECL_INVALID',
+                severity: 'error',
+                requiredBy: 'policy',
+                message: err.message,
+                ...(err.schema ? { schema: err.schema } : {}),
+                ...(userFrame(err, root) ? { declaredAt: userFrame(err, root) } : {}),
+              },
+            ];
+        for (const p of problems) failed.set(problemKey(p), p);
+        continue;
+      }
+      throw new UsageError(`could not load ${shown}: ${messageOf(err)}`, { cause: err });
+    }
+    const before = registries.length + schemas.length;
+    collect(ns, registries, schemas);
+    if (registries.length + schemas.length === before) {
+      const plainZod = Object.entries((ns ?? {}) as Record<string, unknown>).find(
+        ([, v]) => typeof v === 'object' && v !== null && '_zod' in v,
+      );
+      throw new UsageError(
+        plainZod
+          ? `${shown} exports "${plainZod[0]}", a zod schema that is not a purposeful schema: wrap it with defineSchema('id', schema, { purposes }) and annotate its personal fields with pd()`
+          : `${shown} exports no purposes (definePurposes) and no schemas (defineSchema): export them, or remove the module from ${relative(cwd, configFile)}`,
+      );
+    }
+  }
+  return {
+    root,
+    configFile,
+    mapFile: resolve(root, cfg.map ?? 'privacy-map.json'),
+    registries,
+    schemas,
+    failed: [...failed.values()],
+    modules,
+  };
+}

@@ -4,6 +4,7 @@
  * Missed targets are printed, never turned into an exit status (machines are noisy).
  * `npm run bench -- minimize crypto` runs only the suites named.
  */
+import { runCliBench } from './cli.bench.js';
 import { runConsentBench } from './consent.bench.js';
 import { runCryptoBench } from './crypto.bench.js';
 import { runDetectBench } from './detect.bench.js';
@@ -16,6 +17,7 @@ const SUITES: ReadonlyArray<readonly [name: string, run: () => Promise<void>]> =
   ['consent', runConsentBench],
   ['detect', runDetectBench],
   ['http', runHttpBench],
+  ['cli', runCliBench],
 ];
 
 // `npm run bench -- crypto` runs only the suites named

@@ -8,5 +8,6 @@ import configs from '../../tsup.config.js';
  */
 export async function buildForCli(): Promise<void> {
   const list = (Array.isArray(configs) ? configs : [configs]) as Options[];
-  for (const options of list) await build({ ...options, dts: false, clean: false, silent: true });
+  // config: false, or tsup would read tsup.config.ts again and build every entry of it per call
+  for (const options of list) await build({ ...options, config: false, dts: false, clean: false, silent: true });
 }

@@ -12,7 +12,9 @@ const out = resolve('node_modules/.cache/purposeful-package-test');
 beforeAll(async () => {
   mkdirSync(out, { recursive: true });
   await build({
-    config: false, // tsup.config.ts describes dist/, not this directory
+    config: false, // tsup.config.ts describes dist/, not this directory: its relevant options follow
+    splitting: false,
+    treeshake: true,
     entry: { index: 'src/index.ts', fetch: 'adapters/fetch.ts', next: 'adapters/next.ts' },
     format: ['esm', 'cjs'],
     outDir: out,

@@ -5,8 +5,16 @@
  * @module
  * @internal
  */
+import { createHash } from 'node:crypto';
 import { relative } from 'node:path';
-import { DECLARATION_RULES, type DeclarationProblem, type DeclarationRule, declarationCoverage, sortProblems } from 'purposeful';
+import {
+  DECLARATION_RULES,
+  type DeclarationProblem,
+  type DeclarationRule,
+  declarationCoverage,
+  sortProblems,
+  validateDeclarations,
+} from 'purposeful';
 import type { Paint } from './color.js';
 import type { Project } from './load.js';
 
@@ -51,20 +59,12 @@ export function runCheck(
   project: Project,
   options: { readonly cwd: string; readonly minCoverage: number | undefined; readonly strict: boolean },
 ): CheckResult {
-  // a problem without a place of its own (an unannotated field, say) points at its schema's or registry's definition
-  const schemaSite = new Map(project.schemas.map((s) => [s.id, s.declaredAt]));
-  const placed = (p: DeclarationProblem, site: string | undefined): DeclarationProblem =>
-    p.declaredAt === undefined && site !== undefined ? { ...p, declaredAt: site } : p;
-  const all: DeclarationProblem[] = [...project.failed];
-  for (const r of project.registries) all.push(...r.problems.map((p) => placed(p, r.declaredAt)));
-  for (const s of project.schemas) all.push(...s.problems.map((p) => placed(p, schemaSite.get(s.id))));
-  const seen = new Set<string>();
-  const unique = all.filter((p) => {
-    const k = [p.code, p.schema, p.purpose, p.path, p.message, p.declaredAt].join('\u0000');
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
+  const report = validateDeclarations({
+    purposes: project.registries,
+    schemas: project.schemas,
+    failures: project.failures,
   });
+  const unique: DeclarationProblem[] = [...report.problems];
   const cov = declarationCoverage(project.schemas);
   const share = cov.total === 0 ? 1 : cov.declared / cov.total;
   if (options.minCoverage !== undefined && 100 * share + 1e-9 < options.minCoverage) {
@@ -198,7 +198,12 @@ export function formatSarif(r: CheckResult, version: string, fallbackFile: strin
           },
         },
       ],
-      partialFingerprints: { 'purposeful/v1': [p.code, p.schema ?? '', p.purpose ?? '', p.path ?? ''].join('|') },
+      // one alert per problem and place: code scanning merges results that share a fingerprint
+      partialFingerprints: {
+        'purposeful/v1': createHash('sha256')
+          .update([p.code, p.schema ?? '', p.purpose ?? '', p.path ?? '', p.file ?? '', p.message].join('\u0000'))
+          .digest('hex'),
+      },
     };
   });
   return `${JSON.stringify(

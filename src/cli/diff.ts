@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
+import { relative, sep } from 'node:path';
 import { DATA_MAP_FORMAT, type DataMap, type MapChange, parseDataMap } from 'purposeful';
 import type { Paint } from './color.js';
 import { UsageError } from './load.js';
@@ -40,17 +40,24 @@ function parseMapText(text: string, shown: string): DataMap {
 }
 
 /**
- * The map as committed at `ref`, through `git show ref:./file` run next to the
- * file. A ref without the file gives the empty map (every field is new) and a
- * note; a bad ref or a directory outside git is a usage error.
+ * The map as committed at `ref`, through `git show ref:path` run in the
+ * project's root. A ref without the file gives the empty map (every field is
+ * new), `found: false` and a note; a bad ref or a directory outside git is a
+ * usage error.
  */
-export function readMapAtRef(ref: string, mapFile: string, cwd: string): { map: DataMap; note?: string } {
+export function readMapAtRef(
+  ref: string,
+  mapFile: string,
+  root: string,
+  cwd: string,
+): { map: DataMap; found: boolean; note?: string } {
   if (!/^[A-Za-z0-9_./@^~{}-]+$/.test(ref) || ref.startsWith('-')) throw new UsageError(`not a git ref: ${ref}`);
-  const dir = dirname(mapFile);
-  const name = relative(dir, mapFile);
-  const shown = relative(cwd, mapFile) || name;
+  const inRoot = relative(root, mapFile).split(sep).join('/');
+  if (inRoot.startsWith('../'))
+    throw new UsageError(`the map ${mapFile} is outside the project (${root}): --base reads it from git there`);
+  const shown = relative(cwd, mapFile) || inRoot;
   const git = (args: string[]) =>
-    execFileSync('git', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
+    execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
   try {
     git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
   } catch (err) {
@@ -63,14 +70,15 @@ export function readMapAtRef(ref: string, mapFile: string, cwd: string): { map: 
   }
   let text: string;
   try {
-    text = git(['show', `${ref}:./${name}`]);
+    text = git(['show', `${ref}:./${inRoot}`]);
   } catch {
     return {
       map: EMPTY_MAP,
+      found: false,
       note: `${shown} does not exist at ${ref}: every declaration counts as new. Commit it with \`purposeful map --out ${shown}\`.`,
     };
   }
-  return { map: parseMapText(text, `${shown} at ${ref}`) };
+  return { map: parseMapText(text, `${shown} at ${ref}`), found: true };
 }
 
 export function mapFileIfAny(file: string): DataMap | undefined {

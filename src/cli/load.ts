@@ -15,6 +15,7 @@ import {
   isPurposefulSchema,
   isPurposes,
   type PurposefulConfig,
+  PurposefulError,
   type PurposefulSchema,
   type Purposes,
 } from 'purposeful';
@@ -41,8 +42,8 @@ export interface Project {
   readonly mapFile: string;
   readonly registries: readonly Purposes[];
   readonly schemas: readonly PurposefulSchema[];
-  /** Problems of definitions that threw (`PF_DECLARATION_INVALID`). */
-  readonly failed: readonly DeclarationProblem[];
+  /** Definitions that threw `PF_DECLARATION_INVALID`, each with its problems. */
+  readonly failures: readonly PurposefulError[];
   readonly modules: readonly string[];
 }
 
@@ -95,10 +96,6 @@ function collect(value: unknown, registries: Purposes[], schemas: PurposefulSche
   }
 }
 
-function problemKey(p: DeclarationProblem): string {
-  return [p.code, p.schema, p.purpose, p.path, p.message, p.declaredAt].join('\u0000');
-}
-
 /**
  * Loads the config and every module it names. A module that throws a
  * declaration error gives its problems; any other failure is a
@@ -131,7 +128,7 @@ export async function loadProject(cwd: string, configOption: string | undefined)
   }
   const registries: Purposes[] = [];
   const schemas: PurposefulSchema[] = [];
-  const failed = new Map<string, DeclarationProblem>();
+  const failures: PurposefulError[] = [];
   const modules: string[] = [];
   for (const spec of cfg.modules) {
     const file = isAbsolute(spec) ? spec : resolve(root, spec);
@@ -143,19 +140,20 @@ export async function loadProject(cwd: string, configOption: string | undefined)
       ns = await jiti.import(file);
     } catch (err) {
       if (isPurposefulError(err) && err.code === 'PF_DECLARATION_INVALID') {
-        const problems: readonly DeclarationProblem[] = err.problems.length
-          ? err.problems
-          : [
-              {
-                code: 'PF_DECL_INVALID',
-                severity: 'error',
-                requiredBy: 'policy',
-                message: err.message,
-                ...(err.schema ? { schema: err.schema } : {}),
-                ...(userFrame(err, root) ? { declaredAt: userFrame(err, root) } : {}),
-              },
-            ];
-        for (const p of problems) failed.set(problemKey(p), p);
+        if (err.problems.length) failures.push(err);
+        else {
+          // thrown before any problem list was made (a bad schema id, say): one problem, placed at the call
+          const site = userFrame(err, root);
+          const p: DeclarationProblem = {
+            code: 'PF_DECL_INVALID',
+            severity: 'error',
+            requiredBy: 'policy',
+            message: err.message,
+            ...(err.schema ? { schema: err.schema } : {}),
+            ...(site ? { declaredAt: site } : {}),
+          };
+          failures.push(new PurposefulError('PF_DECLARATION_INVALID', err.message, { problems: [p] }));
+        }
         continue;
       }
       throw new UsageError(`could not load ${shown}: ${messageOf(err)}`, { cause: err });
@@ -179,7 +177,7 @@ export async function loadProject(cwd: string, configOption: string | undefined)
     mapFile: resolve(root, cfg.map ?? 'privacy-map.json'),
     registries,
     schemas,
-    failed: [...failed.values()],
+    failures,
     modules,
   };
 }

@@ -109,18 +109,25 @@ function choice<T extends string>(value: string | undefined, allowed: readonly T
 }
 
 function emit(io: CliIo, text: string, out: string | undefined): void {
-  if (out === undefined) io.stdout.write(text);
-  else writeFileSync(resolve(io.cwd, out), text);
+  if (out === undefined) {
+    io.stdout.write(text);
+    return;
+  }
+  try {
+    writeFileSync(resolve(io.cwd, out), text);
+  } catch (err) {
+    throw new UsageError(`could not write ${out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }
 
 function currentMap(project: Project): DataMap {
-  if (project.failed.length) {
+  if (project.failures.length) {
     throw new UsageError(
-      `the declarations have errors, so no map can be built: run \`purposeful check\` and fix them (${project.failed.length} problem(s))`,
+      `the declarations have errors, so no map can be built: run \`purposeful check\` and fix them (${project.failures.length} failed definition(s))`,
     );
   }
   try {
-    return dataMap({ schemas: project.schemas, ...(project.registries[0] ? { purposes: project.registries[0] } : {}) });
+    return dataMap({ schemas: project.schemas, purposes: project.registries });
   } catch (err) {
     if (isPurposefulError(err)) throw new UsageError(err.message);
     throw err;
@@ -223,9 +230,11 @@ async function diff(args: string[], io: CliIo): Promise<number> {
   const current = currentMap(project);
   const notes: string[] = [];
   let baseline: DataMap;
+  let baseHadMap = true;
   if (values.base !== undefined) {
-    const at = readMapAtRef(values.base, project.mapFile, io.cwd);
+    const at = readMapAtRef(values.base, project.mapFile, project.root, io.cwd);
     baseline = at.map;
+    baseHadMap = at.found;
     if (at.note) notes.push(at.note);
   } else {
     const file = values.baseline !== undefined ? resolve(io.cwd, values.baseline) : project.mapFile;
@@ -239,16 +248,23 @@ async function diff(args: string[], io: CliIo): Promise<number> {
   }
   const changes = diffDataMaps(baseline, current);
   const widening = changes.some((c) => c.direction === 'widening');
-  // against a ref, widening is acknowledged when the change also updates the committed map
+  // against a ref, widening is acknowledged when the change also updates the map the ref had committed
+  // (a map the ref did not have acknowledges nothing: pointing the config at a new file must not hide a widening)
   let acknowledged = false;
+  const shownMap = relative(io.cwd, project.mapFile);
   if (values.base !== undefined && widening) {
     const committed = mapFileIfAny(project.mapFile);
-    acknowledged = committed !== undefined && diffDataMaps(committed, current).length === 0;
-    if (acknowledged) notes.push(`${relative(io.cwd, project.mapFile)} is updated in this change: the widening is acknowledged.`);
-    else if (failOn)
+    acknowledged = baseHadMap && committed !== undefined && diffDataMaps(committed, current).length === 0;
+    if (acknowledged) notes.push(`${shownMap} is updated in this change: the widening is acknowledged.`);
+    else if (failOn && baseHadMap) {
       notes.push(
-        `${relative(io.cwd, project.mapFile)} is not updated in this change: run \`purposeful map --out ${relative(io.cwd, project.mapFile)}\` to acknowledge the widening.`,
+        `${shownMap} is not updated in this change: run \`purposeful map --out ${shownMap}\` to acknowledge the widening.`,
       );
+    } else if (failOn) {
+      notes.push(
+        `${values.base} has no ${shownMap} to update, so the widening cannot be acknowledged here: land the first map on its own.`,
+      );
+    }
   }
   const paint = paintFor(values.out === undefined ? io.stdout : {}, io.env);
   const text =

@@ -54,6 +54,11 @@ export interface MapChange {
 const LEVEL_RANK: Readonly<Record<string, number>> = { none: 0, pseudonymized: 1, masked: 2, clear: 3 };
 const MFA_RANK: Readonly<Record<string, number>> = { never: 0, sensitive: 1, always: 2 };
 const MINORS_RANK: Readonly<Record<string, number>> = { never: 0, possible: 1, always: 2 };
+const ROLE_RANK: Readonly<Record<string, number>> = { processor: 0, joint_controller: 1, controller: 2 };
+/** How much of a free-text value a redaction style leaves: a label nothing, a token a linkable pseudonym, a mask a part. */
+const STYLE_RANK: Readonly<Record<string, number>> = { label: 0, token: 1, mask: 2 };
+/** The lowest confidence redacted: `low` redacts the most. */
+const THRESHOLD_RANK: Readonly<Record<string, number>> = { low: 0, medium: 1, high: 2 };
 
 const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -89,27 +94,89 @@ export function parseDataMap(value: unknown): DataMap {
   const bad = (what: string): never => {
     throw new PurposefulError('PF_INPUT_INVALID', `not a purposeful data map: ${what}`);
   };
-  if (!isObject(value)) return bad('expected a JSON object');
-  if (value.format !== DATA_MAP_FORMAT) return bad(`"format" must be "${DATA_MAP_FORMAT}"`);
-  if (!Array.isArray(value.purposes)) return bad('"purposes" must be an array');
-  if (!Array.isArray(value.schemas)) return bad('"schemas" must be an array');
-  for (const [i, p] of value.purposes.entries()) {
-    if (!isObject(p) || typeof p.id !== 'string') bad(`purposes[${i}] needs an id`);
-    const q = p as Record<string, unknown>;
-    if (!isObject(q.legalBasis) || !isObject(q.retention) || typeof q.retention.duration !== 'string') {
-      bad(`purposes[${i}] needs legalBasis and retention.duration`);
-    }
-    if (!Array.isArray(q.recipients)) bad(`purposes[${i}].recipients must be an array`);
+  const str = (v: unknown, at: string) => typeof v === 'string' || bad(`${at} must be a string`);
+  const optStr = (v: unknown, at: string) => v === undefined || str(v, at);
+  const strs = (v: unknown, at: string) =>
+    (Array.isArray(v) && v.every((x) => typeof x === 'string')) || bad(`${at} must be a list of strings`);
+  const optStrs = (v: unknown, at: string) => v === undefined || strs(v, at);
+  const record = (v: unknown, at: string) =>
+    (isObject(v) && Object.values(v).every((x) => typeof x === 'string')) || bad(`${at} must map names to strings`);
+  const obj = (v: unknown, at: string): Record<string, unknown> => (isObject(v) ? v : bad(`${at} must be an object`));
+  const list = (v: unknown, at: string): unknown[] => (Array.isArray(v) ? v : bad(`${at} must be a list`));
+
+  const map = obj(value, 'the document');
+  if (map.format !== DATA_MAP_FORMAT) bad(`"format" must be "${DATA_MAP_FORMAT}"`);
+  if (map.controller !== undefined) {
+    const c = obj(map.controller, 'controller');
+    str(c.name, 'controller.name');
+    str(c.contact, 'controller.contact');
+    if (c.dpo !== undefined) str(obj(c.dpo, 'controller.dpo').contact, 'controller.dpo.contact');
   }
-  for (const [i, s] of value.schemas.entries()) {
-    if (!isObject(s) || typeof s.id !== 'string' || !Array.isArray(s.fields)) bad(`schemas[${i}] needs an id and fields`);
-    for (const [j, f] of (s as { fields: unknown[] }).fields.entries()) {
-      if (!isObject(f) || typeof f.path !== 'string' || typeof f.category !== 'string' || !isObject(f.access)) {
-        bad(`schemas[${i}].fields[${j}] needs path, category and access`);
+  for (const [i, item] of list(map.purposes, '"purposes"').entries()) {
+    const at = `purposes[${i}]`;
+    const p = obj(item, at);
+    str(p.id, `${at}.id`);
+    str(p.description, `${at}.description`);
+    record(p.legalBasis, `${at}.legalBasis`);
+    if (p.sensitiveBasis !== undefined) record(p.sensitiveBasis, `${at}.sensitiveBasis`);
+    strs(p.consentUnder, `${at}.consentUnder`);
+    const r = obj(p.retention, `${at}.retention`);
+    str(r.duration, `${at}.retention.duration`);
+    optStr(r.from, `${at}.retention.from`);
+    for (const [j, rec] of list(p.recipients, `${at}.recipients`).entries()) {
+      const x = obj(rec, `${at}.recipients[${j}]`);
+      str(x.name, `${at}.recipients[${j}].name`);
+      str(x.role, `${at}.recipients[${j}].role`);
+      optStr(x.country, `${at}.recipients[${j}].country`);
+    }
+    if (p.transfer !== undefined) {
+      const t = obj(p.transfer, `${at}.transfer`);
+      strs(t.countries, `${at}.transfer.countries`);
+      str(t.mechanism, `${at}.transfer.mechanism`);
+    }
+    if (p.notice !== undefined) str(obj(p.notice, `${at}.notice`).version, `${at}.notice.version`);
+    optStrs(p.roles, `${at}.roles`);
+    optStr(p.mfa, `${at}.mfa`);
+    optStr(p.dataUse, `${at}.dataUse`);
+    strs(p.dataCategories, `${at}.dataCategories`);
+    strs(p.subjectCategories, `${at}.subjectCategories`);
+    strs(p.fields, `${at}.fields`);
+    if (typeof p.sensitive !== 'boolean') bad(`${at}.sensitive must be true or false`);
+  }
+  for (const [i, item] of list(map.schemas, '"schemas"').entries()) {
+    const at = `schemas[${i}]`;
+    const sc = obj(item, at);
+    str(sc.id, `${at}.id`);
+    if (sc.subject !== undefined) {
+      const sub = obj(sc.subject, `${at}.subject`);
+      str(sub.kind, `${at}.subject.kind`);
+      str(sub.minors, `${at}.subject.minors`);
+    }
+    for (const [j, field] of list(sc.fields, `${at}.fields`).entries()) {
+      const fat = `${at}.fields[${j}]`;
+      const f = obj(field, fat);
+      if (typeof f.path !== 'string' || typeof f.category !== 'string' || !isObject(f.access)) {
+        bad(`${fat} needs path, category and access`);
+      }
+      optStr(f.id, `${fat}.id`);
+      if (typeof f.sensitive !== 'boolean' || typeof f.encrypted !== 'boolean')
+        bad(`${fat}.sensitive and .encrypted must be true or false`);
+      for (const [purpose, acc] of Object.entries(f.access as Record<string, unknown>)) {
+        const a = obj(acc, `${fat}.access.${purpose}`);
+        str(a.level, `${fat}.access.${purpose}.level`);
+        if (a.roles !== undefined) record(a.roles, `${fat}.access.${purpose}.roles`);
+      }
+      optStr(f.index, `${fat}.index`);
+      optStr(f.mask, `${fat}.mask`);
+      if (f.redaction !== undefined) {
+        const r = obj(f.redaction, `${fat}.redaction`);
+        str(r.style, `${fat}.redaction.style`);
+        str(r.threshold, `${fat}.redaction.threshold`);
+        optStrs(r.types, `${fat}.redaction.types`);
       }
     }
   }
-  return value as unknown as DataMap;
+  return value as DataMap;
 }
 
 /**
@@ -229,9 +296,18 @@ function diffPurpose(a: DataMapPurpose, b: DataMapPurpose, add: Add): void {
         `${purpose}: data is now shared with ${name} (${r.role}${r.country ? `, ${r.country}` : ''})`,
       );
     } else if (before.role !== r.role || (before.country ?? '') !== (r.country ?? '')) {
+      // a recipient that decides on its own, or that processes in a new country, widens; the reverse narrows
+      const up = (ROLE_RANK[r.role] ?? 0) - (ROLE_RANK[before.role] ?? 0);
+      const movedAbroad = r.country !== undefined && r.country !== before.country;
+      const direction: MapChangeDirection =
+        up > 0 || movedAbroad ? 'widening' : up < 0 && r.country === before.country ? 'narrowing' : 'changed';
       say(
-        'purpose.recipient_changed',
-        'changed',
+        direction === 'widening'
+          ? 'purpose.recipient_widened'
+          : direction === 'narrowing'
+            ? 'purpose.recipient_narrowed'
+            : 'purpose.recipient_changed',
+        direction,
         `${purpose}: recipient ${name} is now ${r.role}${r.country ? ` in ${r.country}` : ''} (was ${before.role}${before.country ? ` in ${before.country}` : ''})`,
       );
     }
@@ -288,6 +364,9 @@ function diffPurpose(a: DataMapPurpose, b: DataMapPurpose, add: Add): void {
       'narrowing',
       `${purpose}: a second factor is required more often (${a.mfa ?? 'never'} → ${b.mfa})`,
     );
+  if ((a.dataUse ?? '') !== (b.dataUse ?? '')) {
+    say('purpose.data_use_changed', 'changed', `${purpose}: data use ${a.dataUse ?? '(none)'} → ${b.dataUse ?? '(none)'}`);
+  }
   if ((a.notice?.version ?? '') !== (b.notice?.version ?? '')) {
     say('purpose.notice_changed', 'changed', `${purpose}: the notice is now version ${b.notice?.version ?? '(none)'}`);
   }
@@ -295,14 +374,26 @@ function diffPurpose(a: DataMapPurpose, b: DataMapPurpose, add: Add): void {
 
 function diffSchema(a: DataMapSchema | undefined, b: DataMapSchema, add: Add): void {
   const schema = b.id;
-  if (a?.subject && b.subject && (MINORS_RANK[b.subject.minors] ?? 0) !== (MINORS_RANK[a.subject.minors] ?? 0)) {
-    const wider = (MINORS_RANK[b.subject.minors] ?? 0) > (MINORS_RANK[a.subject.minors] ?? 0);
-    add({
-      kind: wider ? 'schema.minors_widened' : 'schema.minors_narrowed',
-      direction: wider ? 'widening' : 'narrowing',
-      schema,
-      message: `${schema}: minors among its subjects is now "${b.subject.minors}" (was "${a.subject.minors}")`,
-    });
+  if (a) {
+    const minorsA = a.subject ? (MINORS_RANK[a.subject.minors] ?? 0) : 0;
+    const minorsB = b.subject ? (MINORS_RANK[b.subject.minors] ?? 0) : 0;
+    if (minorsA !== minorsB) {
+      const wider = minorsB > minorsA;
+      add({
+        kind: wider ? 'schema.minors_widened' : 'schema.minors_narrowed',
+        direction: wider ? 'widening' : 'narrowing',
+        schema,
+        message: `${schema}: minors among its subjects is now "${b.subject?.minors ?? 'never'}" (was "${a.subject?.minors ?? 'never'}")`,
+      });
+    }
+    if ((a.subject?.kind ?? '') !== (b.subject?.kind ?? '')) {
+      add({
+        kind: 'schema.subject_changed',
+        direction: 'changed',
+        schema,
+        message: `${schema}: its data subjects are now ${b.subject?.kind ?? '(not declared)'} (were ${a.subject?.kind ?? '(not declared)'})`,
+      });
+    }
   }
   const before = new Map((a?.fields ?? []).map((f) => [f.path, f]));
   const after = new Map(b.fields.map((f) => [f.path, f]));
@@ -334,6 +425,62 @@ function diffSchema(a: DataMapSchema | undefined, b: DataMapSchema, add: Add): v
   }
 }
 
+/** The widest level an access gives, over its default and its roles. */
+function maxRank(acc: DataMapAccess): number {
+  let out = LEVEL_RANK[acc.level] ?? 0;
+  for (const l of Object.values(acc.roles ?? {})) out = Math.max(out, LEVEL_RANK[l] ?? 0);
+  return out;
+}
+
+type Say = (kind: string, direction: MapChangeDirection, message: string) => void;
+
+function diffRedaction(
+  where: string,
+  a: NonNullable<DataMapField['redaction']>,
+  b: NonNullable<DataMapField['redaction']>,
+  say: Say,
+): void {
+  const style = (STYLE_RANK[b.style] ?? 0) - (STYLE_RANK[a.style] ?? 0);
+  if (style !== 0) {
+    say(
+      style > 0 ? 'field.redaction_weakened' : 'field.redaction_strengthened',
+      style > 0 ? 'widening' : 'narrowing',
+      `${where}: free text is now redacted as ${b.style} (was ${a.style})`,
+    );
+  }
+  const threshold = (THRESHOLD_RANK[b.threshold] ?? 0) - (THRESHOLD_RANK[a.threshold] ?? 0);
+  if (threshold !== 0) {
+    say(
+      threshold > 0 ? 'field.redaction_weakened' : 'field.redaction_strengthened',
+      threshold > 0 ? 'widening' : 'narrowing',
+      `${where}: free text is now redacted from ${b.threshold} confidence (was ${a.threshold})`,
+    );
+  }
+  // no list means every type
+  if (a.types === undefined && b.types !== undefined) {
+    say(
+      'field.redaction_weakened',
+      'widening',
+      `${where}: free text is now redacted only for ${b.types.join(', ')} (was every type)`,
+    );
+  } else if (a.types !== undefined && b.types === undefined) {
+    say(
+      'field.redaction_strengthened',
+      'narrowing',
+      `${where}: free text is now redacted for every type (was ${a.types.join(', ')})`,
+    );
+  } else if (a.types !== undefined && b.types !== undefined) {
+    const before = a.types;
+    const after = b.types;
+    const dropped = before.filter((t) => !after.includes(t));
+    const gained = after.filter((t) => !before.includes(t));
+    if (dropped.length)
+      say('field.redaction_weakened', 'widening', `${where}: free text is no longer redacted for ${dropped.join(', ')}`);
+    if (gained.length)
+      say('field.redaction_strengthened', 'narrowing', `${where}: free text is now also redacted for ${gained.join(', ')}`);
+  }
+}
+
 function diffField(schema: string, a: DataMapField, b: DataMapField, add: Add): void {
   const path = b.path;
   const where = `${schema}.${path}`;
@@ -346,6 +493,16 @@ function diffField(schema: string, a: DataMapField, b: DataMapField, add: Add): 
     say('field.category_changed', 'changed', `${where}: category ${a.category} → ${b.category}`);
   if (a.encrypted && !b.encrypted) say('field.encryption_removed', 'widening', `${where} is no longer encrypted`);
   if (!a.encrypted && b.encrypted) say('field.encryption_added', 'narrowing', `${where} is now encrypted`);
+  if (!a.criminal && b.criminal) say('field.criminal', 'widening', `${where} becomes criminal-offence data (GDPR Art. 10)`);
+  if (a.criminal && !b.criminal) say('field.no_longer_criminal', 'narrowing', `${where} is no longer criminal-offence data`);
+  if (a.id !== b.id) {
+    say(
+      'field.id_changed',
+      'changed',
+      `${where}: stable id ${a.id ?? '(its path)'} → ${b.id ?? '(its path)'}; values encrypted under the old id no longer decrypt`,
+    );
+  }
+  if (a.redaction && b.redaction) diffRedaction(where, a.redaction, b.redaction, say);
   if (a.redaction && !b.redaction) say('field.redaction_removed', 'widening', `${where}: free text is no longer redacted`);
   if (!a.redaction && b.redaction) say('field.redaction_added', 'narrowing', `${where}: free text is now redacted`);
   if ((a.index ?? '') !== (b.index ?? '')) {
@@ -364,13 +521,13 @@ function diffField(schema: string, a: DataMapField, b: DataMapField, add: Add): 
     const after = b.access[p];
     const rankOf = (acc: DataMapAccess | undefined, role?: string) =>
       LEVEL_RANK[(role === undefined ? acc?.level : (acc?.roles?.[role] ?? acc?.level)) ?? 'none'] ?? 0;
-    if (!before || (rankOf(before) === 0 && !before.roles)) {
-      if (after && (rankOf(after) > 0 || after.roles)) {
+    if (!before || maxRank(before) === 0) {
+      if (after && maxRank(after) > 0) {
         say('field.purpose_added', 'widening', `${where} is now used for ${p} (${describeAccess(after)})`, p);
       }
       continue;
     }
-    if (!after || (rankOf(after) === 0 && !after.roles)) {
+    if (!after || maxRank(after) === 0) {
       say('field.purpose_removed', 'narrowing', `${where} is no longer used for ${p}`, p);
       continue;
     }

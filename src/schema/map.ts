@@ -10,6 +10,7 @@ import { PurposefulError } from '../errors.js';
 import type { Jurisdiction } from '../taxonomy/bases.js';
 import type { PurposefulSchema } from './define.js';
 import type { Controller, Purposes, Recipient, TransferMechanism } from './purposes.js';
+import { crossDeclarationProblems } from './validate.js';
 import type { ShapeNode } from './walk.js';
 
 /**
@@ -205,11 +206,12 @@ function levelSet(a: { level: string; roles?: Readonly<Record<string, string>> |
 
 /**
  * Builds the data map of a set of declarations. Purposes come from the
- * registry given and from every schema's registry (one registry is usual);
- * two registries declaring one purpose id differently are refused. Personal
+ * registries given and from every schema's registry (one registry is usual);
+ * two schemas of one id, or two registries declaring one purpose id
+ * differently, are refused (`PF_DECL_DUPLICATE_SCHEMA`, `PF_DECL_DUPLICATE_PURPOSE`). Personal
  * values never enter it: only what the declarations say.
  *
- * @throws PurposefulError `PF_DECLARATION_INVALID` when two registries disagree on a purpose.
+ * @throws PurposefulError `PF_DECLARATION_INVALID`, with its `problems`, when the set does not hold together.
  *
  * @example
  * ```ts
@@ -217,38 +219,24 @@ function levelSet(a: { level: string; roles?: Readonly<Record<string, string>> |
  * for (const p of map.purposes) console.log(p.id, p.legalBasis.lgpd, p.retention.duration, p.dataCategories.join(', '));
  * ```
  */
-export function dataMap(input: { readonly purposes?: Purposes; readonly schemas?: readonly PurposefulSchema[] }): DataMap {
-  const registries: Purposes[] = [];
-  const addRegistry = (r: Purposes | undefined) => {
-    if (r && !registries.includes(r)) registries.push(r);
-  };
-  addRegistry(input.purposes);
+export function dataMap(input: {
+  readonly purposes?: Purposes | readonly Purposes[];
+  readonly schemas?: readonly PurposefulSchema[];
+}): DataMap {
+  const given: readonly Purposes[] =
+    input.purposes === undefined ? [] : Array.isArray(input.purposes) ? input.purposes : [input.purposes as Purposes];
   const schemas = [...new Set(input.schemas ?? [])].sort((a, b) => byKey(a.id, b.id));
-  for (const s of schemas) addRegistry(s.purposes);
-  const seenSchema = new Set<string>();
-  for (const s of schemas) {
-    if (seenSchema.has(s.id)) {
-      throw new PurposefulError('PF_DECLARATION_INVALID', `two schemas are named "${s.id}": schema ids must be unique`, {
-        schema: s.id,
-      });
-    }
-    seenSchema.add(s.id);
+  const registries = [...new Set<Purposes>([...given, ...schemas.map((s) => s.purposes)])];
+  const problems = crossDeclarationProblems(registries, schemas);
+  if (problems.length) {
+    throw new PurposefulError(
+      'PF_DECLARATION_INVALID',
+      `the declarations cannot form one data map: ${problems.map((p) => p.message).join('; ')}`,
+      { problems },
+    );
   }
-
   const declarations = new Map<string, Purposes>();
-  for (const r of registries) {
-    for (const id of r.ids) {
-      const other = declarations.get(id);
-      if (other && other.get(id)?.declaration !== r.get(id)?.declaration) {
-        throw new PurposefulError(
-          'PF_DECLARATION_INVALID',
-          `purpose "${id}" is declared by two registries: declare each purpose once (definePurposes) and share it`,
-          { purpose: id },
-        );
-      }
-      declarations.set(id, r);
-    }
-  }
+  for (const r of registries) for (const id of r.ids) declarations.set(id, r);
   const controllers = [...new Set(registries.map((r) => r.controller).filter((c) => c !== undefined))];
 
   const mapSchemas: DataMapSchema[] = schemas.map((s) =>

@@ -169,6 +169,16 @@ export const DECLARATION_RULES = {
     summary:
       'The schema encrypts fields but declares no recordId: a value can be moved between records of the same subject (or, without a subject, between any records) and still decrypt.',
   },
+  PF_DECL_DUPLICATE_SCHEMA: {
+    severity: 'error',
+    requiredBy: 'policy',
+    summary: 'Two different schemas share one id: the data map, encryption and the access log could not tell them apart.',
+  },
+  PF_DECL_DUPLICATE_PURPOSE: {
+    severity: 'error',
+    requiredBy: 'policy',
+    summary: 'One purpose id is declared differently by two registries: declare each purpose once (definePurposes) and share it.',
+  },
   PF_DECL_RESERVED_KEY: {
     severity: 'error',
     requiredBy: 'policy',

@@ -124,6 +124,38 @@ describe('purposeful check', () => {
     expect(cli(['check', '--min-coverage', '50%'], dir).code).toBe(0);
   });
 
+  it('fails two modules that define one schema id, and one purpose declared twice (what map and diff would refuse)', () => {
+    const dir = mkdtempSync(join(scratch, 'dup-'));
+    writeFileSync(
+      join(dir, 'again.ts'),
+      [
+        "import { definePurposes, defineSchema, pd } from 'purposeful';",
+        "import { z } from 'zod';",
+        'export const other = definePurposes({',
+        "  'support.ticket': { description: 'Answer customers about their support requests', legalBasis: { lgpd: 'contract', gdpr: 'contract' }, retention: 'P5Y' },",
+        "}, { controller: { name: 'X', contact: 'x@example.com', dpo: { contact: 'd@example.com' } } });",
+        "export const Customer = defineSchema('customer', z.object({",
+        "  name: pd(z.string(), { category: 'user.name', purposes: ['support.ticket'] }),",
+        '}), { purposes: other });',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'purposeful.config.ts'),
+      `export default { modules: ['${join(fixtures, 'clean', 'schemas.ts')}', './again.ts'] };\n`,
+    );
+    const r = cli(['check', '--format', 'json'], dir);
+    expect(r.code).toBe(1);
+    const codes = (JSON.parse(r.stdout) as { problems: { code: string; file?: string }[] }).problems.map((p) => [p.code, p.file]);
+    expect(codes).toEqual(
+      expect.arrayContaining([
+        ['PF_DECL_DUPLICATE_SCHEMA', 'again.ts'],
+        ['PF_DECL_DUPLICATE_PURPOSE', 'again.ts'],
+      ]),
+    );
+    expect(cli(['map'], dir).code).toBe(2);
+  });
+
   it('writes SARIF 2.1.0 that code scanning takes: rules with help and article, results at file:line', () => {
     const r = cli(['check', '--format', 'sarif', ...config('problems')]);
     expect(r.code).toBe(1);
@@ -155,6 +187,10 @@ describe('purposeful check', () => {
       expect(loc.artifactLocation.uri).toMatch(/^problems\/[a-z-]+\.ts$/);
       expect(loc.region.startLine).toBeGreaterThanOrEqual(1);
     }
+    const fingerprints = results.map(
+      (res: { partialFingerprints: Record<string, string> }) => res.partialFingerprints['purposeful/v1'],
+    );
+    expect(new Set(fingerprints).size).toBe(results.length);
     const unencrypted = results.find((res: { ruleId: string }) => res.ruleId === 'PF_DECL_SENSITIVE_UNENCRYPTED');
     expect(unencrypted.locations[0].physicalLocation).toMatchObject({
       artifactLocation: { uri: 'problems/customer.ts' },
@@ -313,6 +349,16 @@ describe('purposeful diff', () => {
     expect(report.widening).toBe(9);
     expect(report.acknowledged).toBe(true);
     expect(report.notes[0]).toContain('is updated in this change');
+    // pointing the config at a map the base never had acknowledges nothing
+    writeFileSync(
+      join(dir, 'purposeful.config.ts'),
+      "export default { modules: ['./purposes.ts', './schemas.ts'], map: 'other-map.json' };\n",
+    );
+    expect(cli(['map', '--out', 'other-map.json'], dir).code).toBe(0);
+    const bypass = cli(['diff', '--base', 'main', '--fail-on', 'widening'], dir);
+    expect(bypass.code).toBe(1);
+    expect(bypass.stdout).toContain('main has no other-map.json to update, so the widening cannot be acknowledged here');
+    git('checkout', '-q', '--', 'purposeful.config.ts');
     // a ref without the map: everything is new
     git('checkout', '-q', '--orphan', 'empty');
     git('rm', '-rqf', '--cached', '.');
@@ -377,6 +423,14 @@ describe('usage and loading errors: exit 2 with a message that says what to fix'
     const r = cli(['check', '--debug', '--config', join(fixtures, 'broken', 'throws.config.ts')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/\n\s+at /);
+  });
+
+  it('an --out that cannot be written', () => {
+    const r = cli(['map', '--out', join(scratch, 'no-such-dir', 'map.json'), ...config('clean')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('could not write');
+    expect(r.stderr).toContain('ENOENT');
+    expect(r.stderr).not.toContain('unexpected error');
   });
 
   it('unknown commands, options and formats', () => {

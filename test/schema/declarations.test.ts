@@ -271,6 +271,22 @@ const cases: Array<[string, () => { problems: readonly DeclarationProblem[] }, k
   ['unannotated personal-looking name', schema({ customerEmail: z.string() }), 'PF_DECL_LIKELY_PERSONAL'],
   ['unannotated Portuguese name', schema({ telefone_celular: z.string() }), 'PF_DECL_LIKELY_PERSONAL'],
   ['unannotated opaque field', schema({ payload: z.unknown() }), 'PF_DECL_OPAQUE_FIELD'],
+  [
+    'two schemas of one id in one set',
+    () => validateDeclarations({ purposes, schemas: [schema({ a: z.string() })(), schema({ b: z.string() })()] }),
+    'PF_DECL_DUPLICATE_SCHEMA',
+  ],
+  [
+    'one purpose declared by two registries',
+    () =>
+      validateDeclarations({
+        purposes: [
+          purposes,
+          definePurposes({ 'support.ticket': { ...base['support.ticket'], retention: 'P9Y' } }, { controller }),
+        ],
+      }),
+    'PF_DECL_DUPLICATE_PURPOSE',
+  ],
 ];
 
 describe('the declaration validator: one case per rule', () => {

@@ -158,6 +158,55 @@ describe('diffDataMaps', () => {
     );
   });
 
+  it('a recipient that moves abroad or becomes a controller, criminal data, weaker redaction, a new subject with minors: all widen', () => {
+    const after = clone(map) as unknown as {
+      purposes: { id: string; recipients: { name: string; role: string; country?: string }[] }[];
+      schemas: {
+        id: string;
+        subject?: { kind: string; minors: string };
+        fields: {
+          path: string;
+          criminal?: boolean;
+          access: Record<string, unknown>;
+          redaction?: { types?: string[]; style: string };
+        }[];
+      }[];
+    };
+    const invoice = after.purposes.find((p) => p.id === 'billing.invoice');
+    if (invoice?.recipients[0]) invoice.recipients[0] = { name: 'NF-e issuing service', role: 'controller', country: 'US' };
+    const ticket = after.schemas.find((s) => s.id === 'ticket');
+    const text = ticket?.fields.find((f) => f.path === 'messages[].text');
+    if (text) text.redaction = { style: 'mask', threshold: 'medium', types: ['email'] } as never;
+    const subject = ticket?.fields.find((f) => f.path === 'subject');
+    if (subject) subject.criminal = true;
+    const base = clone(map) as unknown as { schemas: { id: string; subject?: unknown }[] };
+    const invoiceSchema = base.schemas.find((s) => s.id === 'invoice');
+    if (invoiceSchema) delete invoiceSchema.subject;
+    const inv = after.schemas.find((s) => s.id === 'invoice');
+    if (inv) inv.subject = { kind: 'customer', minors: 'possible' };
+    const changes = diffDataMaps(base as unknown as DataMap, after as unknown as DataMap);
+    const widening = changes.filter((c) => c.direction === 'widening').map((c) => c.message);
+    expect(widening).toEqual(
+      expect.arrayContaining([
+        'billing.invoice: recipient NF-e issuing service is now controller in US (was processor in BR)',
+        'ticket.messages[].text: free text is now redacted as mask (was label)',
+        'ticket.messages[].text: free text is now redacted only for email (was every type)',
+        'ticket.subject becomes criminal-offence data (GDPR Art. 10)',
+        'invoice: minors among its subjects is now "possible" (was "never")',
+      ]),
+    );
+    expect(changes.find((c) => c.kind === 'schema.subject_changed')?.direction).toBe('changed');
+  });
+
+  it('an access that gives nothing (none for every role) is no use of the field', () => {
+    const after = clone(map) as unknown as {
+      schemas: { id: string; fields: { path: string; access: Record<string, unknown> }[] }[];
+    };
+    const cpf = after.schemas.find((s) => s.id === 'customer')?.fields.find((f) => f.path === 'cpf');
+    if (cpf) cpf.access['support.survey'] = { level: 'none', roles: { supervisor: 'none' } };
+    expect(diffDataMaps(map, after as unknown as DataMap)).toEqual([]);
+  });
+
   it('a retention written another way but as long is no change; P12M is P1Y', () => {
     const after = clone(map) as unknown as { purposes: { id: string; retention: { duration: string } }[] };
     const churn = after.purposes.find((p) => p.id === 'analytics.churn');
@@ -199,9 +248,17 @@ describe('diffDataMaps', () => {
 describe('parseDataMap', () => {
   it('takes a map and refuses anything else with what is wrong', () => {
     expect(parseDataMap(JSON.parse(JSON.stringify(map)))).toEqual(JSON.parse(JSON.stringify(map)));
-    expect(() => parseDataMap([])).toThrow('expected a JSON object');
+    expect(() => parseDataMap([])).toThrow('the document must be an object');
     expect(() => parseDataMap({ format: 'purposeful.map/2', purposes: [], schemas: [] })).toThrow('"format" must be');
-    expect(() => parseDataMap({ format: 'purposeful.map/1', purposes: [{}], schemas: [] })).toThrow('purposes[0] needs an id');
+    expect(() => parseDataMap({ format: 'purposeful.map/1', purposes: [{}], schemas: [] })).toThrow(
+      'purposes[0].id must be a string',
+    );
+    const nullRecipient = JSON.parse(JSON.stringify(map));
+    nullRecipient.purposes[0].recipients = [null];
+    expect(() => parseDataMap(nullRecipient)).toThrow('purposes[0].recipients[0] must be an object');
+    const badAccess = JSON.parse(JSON.stringify(map));
+    badAccess.schemas[0].fields[0].access = { 'support.ticket': 'clear' };
+    expect(() => parseDataMap(badAccess)).toThrow(/schemas\[0\]\.fields\[0\]\.access\.[a-z.]+ must be an object/);
     expect(() =>
       parseDataMap({ format: 'purposeful.map/1', purposes: [], schemas: [{ id: 'x', fields: [{ path: 'a' }] }] }),
     ).toThrow('schemas[0].fields[0] needs path, category and access');

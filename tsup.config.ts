@@ -6,6 +6,7 @@ const external = [
   /^@noble\//,
   'jose',
   'jiti',
+  'canonicalize',
   'fastify-plugin',
   'fastify',
   'express',

@@ -6,6 +6,8 @@
  * @module
  */
 import * as core from 'zod/v4/core';
+import { auditor } from './audit/engine.js';
+import { type AccessLog, isAccessLog } from './audit/log.js';
 import {
   CONSENT_MEMO,
   type ConsentMemo,
@@ -21,7 +23,7 @@ import { type EncryptionOptions, type Progress, type RotateOptions, type ShredRe
 import { type RedactOptions, redactWithCounts } from './detect/redact.js';
 import type { PiiType } from './detect/types.js';
 import { ENGINE_NOW, type EngineNow, type Now } from './engine-now.js';
-import { PurposefulError, type ValidationIssue } from './errors.js';
+import { isPurposefulError, PurposefulError, type ValidationIssue } from './errors.js';
 import { assertPurpose, inboundZodFor, planFor } from './minimize/cache.js';
 import type { Limits } from './minimize/plan.js';
 import { assertPseudonymKey, derivePseudonymKey } from './minimize/pseudonymize.js';
@@ -77,6 +79,8 @@ export interface PurposeContext<P extends string = string> {
   readonly subjectAge?: number;
   /** Narrow the jurisdictions in force for this subject (a subset of the engine's). */
   readonly jurisdictions?: readonly Jurisdiction[];
+  /** The request's id, carried into the access log. */
+  readonly requestId?: string;
 }
 
 /**
@@ -125,6 +129,13 @@ export interface PurposefulOptions<P extends string> {
   readonly gdprDigitalConsentAge?: number;
   /** Encryption settings: algorithm, implementation, key cache, blind-index bits, receipts, backup age. */
   readonly encryption?: Omit<EncryptionOptions, 'keys' | 'keyStore' | 'erasureJournal'>;
+  /**
+   * The access log (`createAccessLog`): one event per decision (`inbound`,
+   * `outbound`, `open`, `seal`, `shred`, and every denial), and its anomaly
+   * watch's blocks enforced before any data is touched. Its purpose must be
+   * declared in the registry: the log is personal data too.
+   */
+  readonly audit?: AccessLog;
 }
 
 /**
@@ -222,7 +233,12 @@ export interface Purposeful<P extends string = string> {
   /** Crypto-shreds a subject: erasable data keys deleted, legally retained ones kept until their retention ends; a signed receipt. */
   shred(
     subjectId: string,
-    options?: { rows?: ReadonlyArray<{ readonly schema: PurposefulSchema; readonly rows: readonly unknown[] }>; now?: Date },
+    options?: {
+      rows?: ReadonlyArray<{ readonly schema: PurposefulSchema; readonly rows: readonly unknown[] }>;
+      now?: Date;
+      /** Who erases, for the access log (default `system`). */
+      actor?: Actor;
+    },
   ): Promise<ShredResult>;
   /** Re-encrypts the values of stored rows that are not under the current key or algorithm (verified, idempotent, resumable). */
   rotate(
@@ -387,6 +403,18 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
   if (age !== undefined && (!Number.isInteger(age) || age < 13 || age > 16)) {
     throw new PurposefulError('PF_OPTIONS_INVALID', 'gdprDigitalConsentAge must be an integer from 13 to 16 (GDPR Art. 8(1))');
   }
+  if (options.audit !== undefined) {
+    if (!isAccessLog(options.audit))
+      throw new PurposefulError('PF_OPTIONS_INVALID', 'audit must be an access log (createAccessLog())');
+    if (purposes.get(options.audit.purpose) === undefined) {
+      throw new PurposefulError(
+        'PF_OPTIONS_INVALID',
+        `the access log is kept for purpose "${options.audit.purpose}", which the registry does not declare: declare it with its legal basis and retention (accessLogPurpose())`,
+        { purpose: options.audit.purpose, article: 'LGPD Art. 37; GDPR Art. 30' },
+      );
+    }
+  }
+  const aud = options.audit ? auditor(options.audit, inForce) : undefined;
   const consent: ConsentOptions = {
     ledger: options.consent,
     timeoutMs: consentTimeoutMs,
@@ -624,7 +652,7 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     return visible.size === 0 ? minimize(row) : decryptVisible(schema, row, r).then(minimize);
   };
 
-  const now: EngineNow = {
+  const bare: EngineNow = {
     inbound(schema, data, ctx) {
       const r = resolve(schema, ctx, data);
       const minimized = runMinimize(schema, r.purpose, data, 'inbound', r.roles, strip, limits, undefined);
@@ -656,6 +684,77 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     },
   };
 
+  const outboundBare = async (schema: PurposefulSchema, record: unknown, ctx: PurposeContext): Promise<unknown> => {
+    const r = resolve(schema, ctx, record);
+    const checking = requireConsent(schema, r, ctx, 'outbound');
+    if (checking) await checking;
+    return project(schema, record, r, ctx);
+  };
+
+  const sealBare = async (schema: PurposefulSchema, record: unknown, ctx: PurposeContext): Promise<Record<string, unknown>> => {
+    const r = resolve(schema, ctx, record);
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+      throw new PurposefulError('PF_INPUT_INVALID', `a "${schema.id}" record must be an object`, { schema: schema.id });
+    }
+    return needVault('seal()').seal(schema, record, r.subjectId);
+  };
+
+  // with an access log, every call records its decision (authorize only its refusals: open records the read)
+  const now: EngineNow = aud
+    ? {
+        inbound: (schema, data, ctx) =>
+          aud.around(
+            'inbound',
+            'inbound',
+            schema,
+            ctx,
+            () => subjectOf(schema, data),
+            () => bare.inbound(schema, data, ctx),
+          ),
+        open: (schema, row, ctx) =>
+          aud.around(
+            'open',
+            'outbound',
+            schema,
+            ctx,
+            () => subjectOf(schema, row),
+            () => bare.open(schema, row, ctx),
+          ),
+        authorize: (schema, ctx) =>
+          aud.around(
+            'authorize',
+            'outbound',
+            schema,
+            ctx,
+            () => undefined,
+            () => bare.authorize(schema, ctx),
+            false,
+          ),
+      }
+    : bare;
+  const outbound = aud
+    ? (schema: PurposefulSchema, record: unknown, ctx: PurposeContext) =>
+        aud.around(
+          'outbound',
+          'outbound',
+          schema,
+          ctx,
+          () => subjectOf(schema, record),
+          () => outboundBare(schema, record, ctx),
+        )
+    : outboundBare;
+  const seal = aud
+    ? (schema: PurposefulSchema, record: unknown, ctx: PurposeContext) =>
+        aud.around(
+          'seal',
+          'inbound',
+          schema,
+          ctx,
+          () => subjectOf(schema, record),
+          () => sealBare(schema, record, ctx),
+        )
+    : sealBare;
+
   // Every call runs the same steps in this order; the later parts of the
   // library add theirs at the marked places, so each stays in one spot:
   //   resolve (purpose, actor, roles, second factor, minors, subject)
@@ -670,12 +769,7 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
 
     inbound: async (schema, data, ctx) => now.inbound(schema, data, ctx) as never,
 
-    async outbound(schema, record, ctx) {
-      const r = resolve(schema, ctx, record);
-      const checking = requireConsent(schema, r, ctx, 'outbound');
-      if (checking) await checking;
-      return project(schema, record, r, ctx) as never;
-    },
+    outbound: async (schema, record, ctx) => (await outbound(schema, record, ctx)) as never,
 
     open: async (schema, row, ctx) => now.open(schema, row, ctx) as never,
 
@@ -688,13 +782,7 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
       return out as never;
     },
 
-    async seal(schema, record, ctx) {
-      const r = resolve(schema, ctx, record);
-      if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-        throw new PurposefulError('PF_INPUT_INVALID', `a "${schema.id}" record must be an object`, { schema: schema.id });
-      }
-      return needVault('seal()').seal(schema, record, r.subjectId);
-    },
+    seal: async (schema, record, ctx) => seal(schema, record, ctx),
 
     async sealMany(schema, records, ctx) {
       if (!Array.isArray(records)) throw new PurposefulError('PF_INPUT_INVALID', 'sealMany() takes an array of records');
@@ -712,7 +800,34 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     async shred(subjectId, shredOptions = {}) {
       assertCleanPrototype();
       for (const group of shredOptions.rows ?? []) checkSchema(group.schema);
-      return needVault('shred()').shred(subjectId, shredOptions);
+      const shredding = () => needVault('shred()').shred(subjectId, shredOptions);
+      if (!aud) return shredding();
+      const actor = shredOptions.actor ?? { id: 'system' };
+      const logged = (decision: 'allow' | 'deny', reason?: string) =>
+        aud.record({
+          time: new Date().toISOString(),
+          action: 'shred',
+          decision,
+          ...(reason !== undefined ? { reason } : {}),
+          actor: { id: actor.id, roles: actor.roles ?? NO_ROLES, mfa: actor.mfa === true },
+          ...(typeof subjectId === 'string' ? { subjectId } : {}),
+          fields: [],
+          categories: [],
+          sensitive: false,
+        });
+      let result: ShredResult;
+      try {
+        result = await shredding();
+      } catch (err) {
+        try {
+          logged('deny', isPurposefulError(err) ? err.code : 'error');
+        } catch {
+          // the failure stands whether or not it could be logged
+        }
+        throw err;
+      }
+      logged('allow');
+      return result;
     },
 
     async rotate(schema, rows, rotateOptions = {}) {

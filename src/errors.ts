@@ -75,6 +75,10 @@ export const ERROR_STATUS = {
   PF_MEDIA_TYPE_UNSUPPORTED: 415,
   /** HTTP: a handler on a route with an output declaration tried to send data around the projection (`res.send`, a `Response`, a stream…). */
   PF_OUTPUT_BYPASS: 500,
+  /** The access log cannot record (its sink failed, or its queue is full): personal data is not processed unlogged (LGPD Art. 37; GDPR Art. 5(2)). */
+  PF_AUDIT_UNAVAILABLE: 503,
+  /** The anomaly watch blocked this actor's access to personal data until someone clears it. */
+  PF_ACTOR_BLOCKED: 403,
 } as const;
 
 /**

@@ -1,3 +1,4 @@
+export * from './audit/index.js';
 export * from './consent/index.js';
 export * from './crypto/index.js';
 export * from './detect/index.js';

@@ -94,6 +94,8 @@ const TITLES: Readonly<Record<ErrorCode, string>> = {
   PF_BODY_INVALID: 'Unacceptable body',
   PF_MEDIA_TYPE_UNSUPPORTED: 'Unsupported media type',
   PF_OUTPUT_BYPASS: 'Output bypassed the projection',
+  PF_AUDIT_UNAVAILABLE: 'Access cannot be recorded',
+  PF_ACTOR_BLOCKED: 'Access blocked pending review',
 };
 
 /**

@@ -1,0 +1,120 @@
+/**
+ * Access events: one per decision of the engine, chained by hash. An event
+ * names the actor, the subject by a keyed reference (never the id or any
+ * personal value), the schema, the field paths and categories touched, the
+ * purpose and its legal basis, and the decision with its reason.
+ *
+ * @module
+ */
+
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import canonicalize from 'canonicalize';
+
+/**
+ * What the engine was asked to do.
+ *
+ * @example
+ * ```ts
+ * const reads: AccessAction[] = ['open', 'outbound'];
+ * const reading = (e: AccessEvent) => reads.includes(e.action);
+ * ```
+ */
+export type AccessAction = 'inbound' | 'outbound' | 'open' | 'seal' | 'authorize' | 'shred';
+
+/**
+ * One decision as the engine hands it to the access log, before it is chained:
+ * the subject still as its id, which the log turns into a keyed reference.
+ *
+ * @example
+ * ```ts
+ * log.record({
+ *   time: new Date().toISOString(), action: 'open', decision: 'allow',
+ *   actor: { id: 'agent-7', roles: ['support'], mfa: false }, subjectId: customerId,
+ *   schema: 'customer', fields: ['cpf', 'email'], categories: ['user.contact.email', 'user.government_id'],
+ *   sensitive: false, purpose: 'support.ticket', legalBasis: { lgpd: 'contract', gdpr: 'contract' },
+ * });
+ * ```
+ */
+export interface AccessRecord {
+  /** ISO 8601 time of the decision. */
+  readonly time: string;
+  readonly action: AccessAction;
+  readonly decision: 'allow' | 'deny';
+  /** The `PF_…` code of a denial. */
+  readonly reason?: string;
+  readonly actor: { readonly id: string; readonly roles: readonly string[]; readonly mfa: boolean };
+  /** The subject's id: the log keeps only its keyed reference. */
+  readonly subjectId?: string;
+  readonly schema?: string;
+  /** The field paths the decision touched (the fields the purpose may see or send). */
+  readonly fields: readonly string[];
+  /** Their categories, sorted, without repeats. */
+  readonly categories: readonly string[];
+  /** Whether any of them is sensitive data. */
+  readonly sensitive: boolean;
+  readonly purpose?: string;
+  /** The purpose's legal basis per law in force. */
+  readonly legalBasis?: Readonly<Record<string, string>>;
+  /** The consent event that allowed it, where consent applies. */
+  readonly consentReceipt?: string;
+  /** The request id, when the caller gives one. */
+  readonly requestId?: string;
+  /** How many records one call touched (`openMany`, `sealMany`). */
+  readonly records?: number;
+}
+
+/**
+ * An access event as stored: the record with the subject as a keyed
+ * reference, its place in its writer's chain, and the chain links.
+ * `hash` = hex SHA-256 of the ASCII `prev` followed by the RFC 8785
+ * canonical JSON of every other property.
+ *
+ * @example
+ * ```ts
+ * const [first] = await sink.read();
+ * first?.seq;  // 1
+ * first?.prev; // '0000…0000' (64 zeros): the start of a chain
+ * first?.subject; // 'sr_…': an HMAC of the subject id, never the id
+ * ```
+ */
+export interface AccessEvent extends Omit<AccessRecord, 'subjectId'> {
+  /** Format version. */
+  readonly v: 1;
+  /** The writer: one chain per log instance and epoch. */
+  readonly chain: string;
+  /** Position in the chain, from 1, without gaps. */
+  readonly seq: number;
+  /** The keyed reference of the subject (`sr_` + base64url HMAC-SHA-256). */
+  readonly subject?: string;
+  /** The hash of the previous event of the chain (64 zeros for the first). */
+  readonly prev: string;
+  readonly hash: string;
+}
+
+/**
+ * The `prev` of the first event of every chain.
+ *
+ * @example
+ * ```ts
+ * const starts = events.filter((e) => e.prev === GENESIS_HASH); // one per chain
+ * ```
+ */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * The hash an event must carry: hex SHA-256 over the ASCII previous hash
+ * followed by the RFC 8785 canonical JSON of the event without `hash`
+ * and `prev`.
+ *
+ * @example
+ * ```ts
+ * const ok = accessEventHash(event) === event.hash;
+ * ```
+ */
+export function accessEventHash(event: Omit<AccessEvent, 'hash'> & { hash?: string }): string {
+  const { hash: _hash, prev, ...body } = event;
+  const json = canonicalize(body);
+  if (json === undefined) throw new TypeError('an access event must be JSON');
+  return bytesToHex(sha256(utf8ToBytes(prev + json)));
+}

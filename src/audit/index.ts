@@ -1,0 +1,6 @@
+export * from './event.js';
+export * from './log.js';
+export * from './purpose.js';
+export * from './sink.js';
+export * from './verify.js';
+export * from './watch.js';

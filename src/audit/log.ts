@@ -1,0 +1,349 @@
+/**
+ * `createAccessLog()`: the tamper-evident record of who saw whose data and
+ * why. The engine records one event per decision; recording only queues it.
+ * The subject reference, the hash chain and the sink's write happen off the
+ * request path, in batches. One chain per writer (instance and epoch), so
+ * writers never wait on each other. When the sink fails or falls behind, the
+ * log refuses new records, and with them the processing (fail closed).
+ *
+ * @module
+ */
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import type { JSONWebKeySet } from 'jose';
+import { PurposefulError } from '../errors.js';
+import { assertPseudonymKey } from '../minimize/pseudonymize.js';
+import type { Purposes } from '../schema/purposes.js';
+import { base64urlEncode } from '../util/base64url.js';
+import { type AccessEvent, type AccessRecord, accessEventHash, GENESIS_HASH } from './event.js';
+import type { AccessLogSink, AccessQuery, CheckpointSink } from './sink.js';
+import { type AccessLogVerification, type CheckpointSign, verifyAccessLog } from './verify.js';
+import type { AnomalyWatch } from './watch.js';
+
+/**
+ * Options of {@link createAccessLog}.
+ *
+ * @example
+ * ```ts
+ * const options: AccessLogOptions = {
+ *   sink: memoryAccessLogSink(),
+ *   subjectKey: crypto.getRandomValues(new Uint8Array(32)), // keep it: it links events to subjects
+ *   instance: 'web-1',
+ *   checkpoints: { sink: memoryCheckpointSink(), sign: checkpointSigner(anchorKey), every: 1000, intervalMs: 60_000 },
+ * };
+ * ```
+ */
+export interface AccessLogOptions {
+  readonly sink: AccessLogSink;
+  /** The key of subject references (HMAC-SHA-256, at least 32 random bytes). Keep it stable: `forSubject` needs it. */
+  readonly subjectKey: Uint8Array;
+  /** This writer's name (a host, a pod); the chain is `<instance>.<epoch>`. Default `log`. */
+  readonly instance?: string;
+  /** The declared purpose the log is kept for (default `security.access_log`): the engine refuses a registry without it. */
+  readonly purpose?: string;
+  /** Signed checkpoints every `every` events or `intervalMs`, whichever comes first, into a sink apart from the events. */
+  readonly checkpoints?: {
+    readonly sink: CheckpointSink;
+    readonly sign: CheckpointSign;
+    /** Default 1000. */
+    readonly every?: number;
+    /** Default 60,000. */
+    readonly intervalMs?: number;
+  };
+  /** Counts every decision and may block an actor. */
+  readonly watch?: AnomalyWatch;
+  /** Records queued and not yet written beyond which new records are refused (default 10,000). */
+  readonly maxQueue?: number;
+  /** Events per write (default 500). */
+  readonly batchSize?: number;
+  /** Told of a failed write or checkpoint (the error, never a value). */
+  readonly onError?: (err: unknown) => void;
+}
+
+/**
+ * What a data subject is told about consultations of their data: when, for
+ * which purpose, and with which recipients the purpose shares it, without
+ * the identities of the staff who consulted (CJEU C‑579/21, GDPR Art. 15).
+ *
+ * @example
+ * ```ts
+ * const entries: SubjectAccessEntry[] = await audit.subjectReport(customerId, { purposes });
+ * // [{ time: '2026-11-29T10:02:11.000Z', purpose: 'support.ticket', action: 'open', recipients: [] }, …]
+ * ```
+ */
+export interface SubjectAccessEntry {
+  readonly time: string;
+  readonly purpose: string | undefined;
+  readonly action: string;
+  readonly recipients: readonly string[];
+}
+
+/**
+ * The access log.
+ *
+ * @example
+ * ```ts
+ * const audit = createAccessLog({ sink, subjectKey });
+ * const pf = createPurposeful({ purposes, schemas, audit });
+ * // … requests …
+ * await audit.flush();
+ * const seen = await audit.forSubject(customerId); // the DPO's view: who, when, why
+ * const report = await audit.verify();             // { ok: true, … }
+ * ```
+ */
+export interface AccessLog {
+  /** This writer's chain. */
+  readonly chain: string;
+  /** The declared purpose the log is kept for. */
+  readonly purpose: string;
+  /** The watch fed by this log, if any. */
+  readonly watch: AnomalyWatch | undefined;
+  /** Queues one decision. Throws `PF_AUDIT_UNAVAILABLE` when the log cannot take it (the sink failed, or the queue is full). */
+  record(record: AccessRecord): void;
+  /** Writes everything queued; rejects with `PF_AUDIT_UNAVAILABLE` if the sink fails. */
+  flush(): Promise<void>;
+  /** Flushes and writes a last checkpoint. */
+  close(): Promise<void>;
+  /** The keyed reference of a subject, as events carry it. */
+  subjectRef(subjectId: string): string;
+  /** For the DPO: every event about one subject, with the actors. */
+  forSubject(subjectId: string, range?: { readonly from?: string; readonly to?: string }): Promise<AccessEvent[]>;
+  /** For the subject: dates, purposes and recipients of consultations, without staff identities. */
+  subjectReport(subjectId: string, options?: { readonly purposes?: Purposes }): Promise<SubjectAccessEntry[]>;
+  /** Events by actor, purpose, category, decision and time range (flushes first). */
+  query(query: AccessQuery): Promise<AccessEvent[]>;
+  /** Verifies every chain in the sink, and its checkpoints with `keys`. */
+  verify(options?: { readonly keys?: JSONWebKeySet }): Promise<AccessLogVerification>;
+}
+
+const ACCESS_LOG = Symbol.for('purposeful.accessLog');
+
+/**
+ * True when `value` was made by {@link createAccessLog}.
+ *
+ * @example
+ * ```ts
+ * isAccessLog(createAccessLog({ sink, subjectKey })); // true
+ * ```
+ */
+export function isAccessLog(value: unknown): value is AccessLog {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[ACCESS_LOG] === true;
+}
+
+function unavailable(message: string, cause?: unknown): PurposefulError {
+  return new PurposefulError('PF_AUDIT_UNAVAILABLE', message, {
+    article: 'LGPD Art. 37; GDPR Art. 5(2), 30',
+    ...(cause !== undefined ? { cause } : {}),
+  });
+}
+
+const subjectRefOf = (key: Uint8Array, subjectId: string) =>
+  `sr_${base64urlEncode(hmac(sha256, key, new TextEncoder().encode(subjectId)))}`;
+
+/**
+ * Creates an access log over a sink. Pass it to `createPurposeful({ audit })`
+ * and every decision of the engine is recorded: `inbound`, `outbound`, `open`,
+ * `seal`, `authorize`, denials with their code, and `shred`.
+ *
+ * @example
+ * ```ts
+ * const audit = createAccessLog({
+ *   sink: memoryAccessLogSink(),
+ *   subjectKey: Buffer.from(process.env.AUDIT_SUBJECT_KEY ?? '', 'base64'),
+ *   instance: process.env.HOSTNAME,
+ *   watch: anomalyWatch({ thresholds: { windowMs: 600_000, subjects: 50 }, block: true }),
+ * });
+ * const pf = createPurposeful({ purposes, schemas: [Customer], audit });
+ * ```
+ */
+export function createAccessLog(options: AccessLogOptions): AccessLog {
+  if (typeof options !== 'object' || options === null)
+    throw new PurposefulError('PF_OPTIONS_INVALID', 'createAccessLog() expects options');
+  const { sink } = options;
+  if (typeof sink?.append !== 'function' || typeof sink?.read !== 'function') {
+    throw new PurposefulError('PF_OPTIONS_INVALID', 'createAccessLog(): sink must have append() and read()');
+  }
+  try {
+    assertPseudonymKey(options.subjectKey);
+  } catch {
+    throw new PurposefulError('PF_OPTIONS_INVALID', 'createAccessLog(): subjectKey must be at least 32 random bytes');
+  }
+  const subjectKey = options.subjectKey;
+  const instance = options.instance ?? 'log';
+  if (typeof instance !== 'string' || !/^[A-Za-z0-9_.:-]{1,100}$/.test(instance)) {
+    throw new PurposefulError('PF_OPTIONS_INVALID', 'createAccessLog(): instance must be 1–100 letters, digits, _ . : -');
+  }
+  const purpose = options.purpose ?? 'security.access_log';
+  const maxQueue = options.maxQueue ?? 10_000;
+  const batchSize = options.batchSize ?? 500;
+  for (const [name, v] of [
+    ['maxQueue', maxQueue],
+    ['batchSize', batchSize],
+  ] as const) {
+    if (!Number.isSafeInteger(v) || v < 1)
+      throw new PurposefulError('PF_OPTIONS_INVALID', `createAccessLog(): ${name} must be a positive integer`);
+  }
+  const cps = options.checkpoints;
+  const every = cps?.every ?? 1000;
+  const intervalMs = cps?.intervalMs ?? 60_000;
+  if (cps) {
+    if (typeof cps.sign !== 'function' || typeof cps.sink?.append !== 'function') {
+      throw new PurposefulError('PF_OPTIONS_INVALID', 'createAccessLog(): checkpoints need { sink, sign }');
+    }
+    if (!Number.isSafeInteger(every) || every < 1 || !Number.isSafeInteger(intervalMs) || intervalMs < 1) {
+      throw new PurposefulError(
+        'PF_OPTIONS_INVALID',
+        'createAccessLog(): checkpoints.every and intervalMs must be positive integers',
+      );
+    }
+  }
+  const watch = options.watch;
+  const onError = options.onError;
+  // the epoch tells this writer's chain from an earlier one of the same instance
+  const epoch = `${Date.now().toString(36)}${base64urlEncode(crypto.getRandomValues(new Uint8Array(6)))}`;
+  const chain = `${instance}.${epoch}`;
+
+  let queue: AccessRecord[] = [];
+  /** Hashed and not yet written (a failed write is retried with the same events). */
+  let pending: AccessEvent[] = [];
+  let seq = 0;
+  let lastHash = GENESIS_HASH;
+  let failure: unknown;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let writing: Promise<void> | undefined;
+  let anchoredSeq = 0;
+  let anchoredAt = Date.now();
+
+  const toEvent = (r: AccessRecord): AccessEvent => {
+    const { subjectId, ...rest } = r;
+    seq++;
+    const body: Omit<AccessEvent, 'hash'> = {
+      ...rest,
+      v: 1,
+      chain,
+      seq,
+      ...(subjectId !== undefined ? { subject: subjectRefOf(subjectKey, subjectId) } : {}),
+      prev: lastHash,
+    };
+    const hash = accessEventHash(body);
+    lastHash = hash;
+    return { ...body, hash };
+  };
+
+  const checkpoint = async (force: boolean): Promise<void> => {
+    if (!cps || seq === anchoredSeq) return;
+    if (!force && seq - anchoredSeq < every && Date.now() - anchoredAt < intervalMs) return;
+    const claims = { v: 1 as const, chain, seq, hash: lastHash, time: new Date().toISOString() };
+    try {
+      const jws = await cps.sign(claims);
+      await cps.sink.append({ chain, seq, hash: lastHash, time: claims.time, jws });
+      anchoredSeq = claims.seq;
+      anchoredAt = Date.now();
+    } catch (err) {
+      // the events are written; they stay unanchored until the next checkpoint succeeds
+      onError?.(err);
+    }
+  };
+
+  const drain = async (): Promise<void> => {
+    while (pending.length > 0 || queue.length > 0) {
+      if (pending.length === 0) {
+        const batch = queue.length <= batchSize ? queue : queue.slice(0, batchSize);
+        queue = queue.length <= batchSize ? [] : queue.slice(batchSize);
+        pending = batch.map(toEvent);
+      }
+      try {
+        await sink.append(pending);
+      } catch (err) {
+        failure = err;
+        onError?.(err);
+        throw unavailable('the access log could not write to its sink', err);
+      }
+      pending = [];
+      failure = undefined;
+      await checkpoint(false);
+    }
+  };
+
+  const write = (): Promise<void> => {
+    if (!writing) {
+      writing = drain().finally(() => {
+        writing = undefined;
+      });
+    }
+    return writing;
+  };
+
+  const schedule = () => {
+    if (timer !== undefined) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      write().catch(() => {
+        // kept in `failure`: the next record() refuses, flush() rejects
+      });
+    }, 0);
+    (timer as { unref?: () => void }).unref?.();
+  };
+
+  const flush = async (): Promise<void> => {
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    // a write already under way may have taken only part of the queue
+    while (writing || queue.length > 0 || pending.length > 0) await write();
+  };
+
+  const log: AccessLog & { readonly [ACCESS_LOG]: true } = {
+    [ACCESS_LOG]: true,
+    chain,
+    purpose,
+    watch,
+    record(record) {
+      if (failure !== undefined)
+        throw unavailable('the access log is failing to write: processing is refused until it recovers (flush() retries)');
+      if (queue.length + pending.length >= maxQueue) throw unavailable('the access log is behind: its queue is full');
+      queue.push(record);
+      watch?.observe(record);
+      schedule();
+    },
+    flush,
+    async close() {
+      await flush();
+      await checkpoint(true);
+    },
+    subjectRef: (subjectId) => {
+      if (typeof subjectId !== 'string') throw new PurposefulError('PF_INPUT_INVALID', 'a subject id is a string');
+      return subjectRefOf(subjectKey, subjectId);
+    },
+    async forSubject(subjectId, range = {}) {
+      await flush();
+      return sink.read({ subject: log.subjectRef(subjectId), ...range });
+    },
+    async subjectReport(subjectId, reportOptions = {}) {
+      const events = await log.forSubject(subjectId);
+      return events
+        .filter((e) => e.decision === 'allow' && (e.action === 'open' || e.action === 'outbound'))
+        .map((e) => ({
+          time: e.time,
+          purpose: e.purpose,
+          action: e.action,
+          recipients: (reportOptions.purposes?.get(e.purpose ?? '')?.declaration.recipients ?? []).map((r) => r.name),
+        }))
+        .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+    },
+    async query(query) {
+      await flush();
+      return sink.read(query);
+    },
+    async verify(verifyOptions = {}) {
+      await flush();
+      const checkpoints = cps ? await (cps.sink as CheckpointSink).read() : [];
+      return verifyAccessLog(await sink.read(), {
+        checkpoints: verifyOptions.keys ? checkpoints : [],
+        ...(verifyOptions.keys ? { keys: verifyOptions.keys } : {}),
+      });
+    },
+  };
+  return Object.freeze(log);
+}

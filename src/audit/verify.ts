@@ -1,0 +1,300 @@
+/**
+ * Verification of access logs: every chain walked link by link, and signed
+ * checkpoints checked against it, so an edited, deleted, inserted or
+ * reordered event, a rewritten history and cut-off newest events are caught.
+ *
+ * @module
+ */
+import { CompactSign, compactVerify, createLocalJWKSet, importJWK, type JSONWebKeySet, type JWK } from 'jose';
+import { PurposefulError } from '../errors.js';
+import { type AccessEvent, accessEventHash, GENESIS_HASH } from './event.js';
+import type { Checkpoint } from './sink.js';
+
+/**
+ * Why a chain is broken at an event.
+ *
+ * @example
+ * ```ts
+ * const report = await log.verify();
+ * if (report.broken?.reason === 'hash_mismatch') console.error(`event ${report.broken.seq} was edited`);
+ * ```
+ */
+export type BrokenReason =
+  /** The event's content does not give its hash: edited. */
+  | 'hash_mismatch'
+  /** The event does not point at the one before it: an event was replaced or the chain relinked. */
+  | 'prev_mismatch'
+  /** A sequence number is missing: events were deleted. */
+  | 'sequence_gap'
+  /** A sequence number repeats or goes back: events were inserted or reordered. */
+  | 'sequence_out_of_order'
+  /** A chain does not start at 1 from the genesis hash: its first events were deleted. */
+  | 'chain_start'
+  /** Not an access event (missing or mistyped properties). */
+  | 'malformed'
+  /** A checkpoint's signature does not verify with the keys given. */
+  | 'checkpoint_invalid'
+  /** A checkpoint names an event whose hash differs: the history was rewritten after it was anchored. */
+  | 'checkpoint_mismatch'
+  /** A checkpoint names an event the log no longer has: the newest events were cut off. */
+  | 'truncated';
+
+/**
+ * The result of verifying a log.
+ *
+ * @example
+ * ```ts
+ * const report: AccessLogVerification = await log.verify({ keys: checkpointJwks });
+ * if (!report.ok) alert(`access log broken: ${report.broken?.chain} #${report.broken?.seq} (${report.broken?.reason})`);
+ * else if (report.unanchored > 0) console.warn(`${report.unanchored} event(s) after the last checkpoint`);
+ * ```
+ */
+export interface AccessLogVerification {
+  /** No broken link and no failed checkpoint. */
+  readonly ok: boolean;
+  /** Events walked. */
+  readonly events: number;
+  /** The first broken link, in stored order. */
+  readonly broken?: { readonly chain: string; readonly seq: number; readonly reason: BrokenReason; readonly message: string };
+  readonly chains: readonly {
+    readonly chain: string;
+    readonly events: number;
+    readonly lastSeq: number;
+    readonly lastHash: string;
+    /** The highest sequence number a valid checkpoint anchors (0: none). */
+    readonly anchoredThrough: number;
+  }[];
+  /** Events after the last checkpoint of their chain: intact as far as the chain shows, but not anchored. */
+  readonly unanchored: number;
+}
+
+/**
+ * What a checkpoint signs.
+ *
+ * @example
+ * ```ts
+ * const claims: CheckpointClaims = { v: 1, chain: log.chain, seq: 1000, hash: 'ab12…', time: new Date().toISOString() };
+ * ```
+ */
+export interface CheckpointClaims {
+  readonly v: 1;
+  readonly chain: string;
+  readonly seq: number;
+  readonly hash: string;
+  readonly time: string;
+}
+
+/**
+ * Signs checkpoint claims into a compact JWS. Supply your own to sign in a
+ * KMS or a separate service, so the log's writer never holds the key.
+ *
+ * @example
+ * ```ts
+ * const sign: CheckpointSign = async (claims) => kms.signJws('audit-anchor', JSON.stringify(claims));
+ * ```
+ */
+export type CheckpointSign = (claims: CheckpointClaims) => Promise<string>;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/**
+ * A checkpoint signer over a private Ed25519 (or P-256) key, with jose. In
+ * production keep the key away from the log's writer (a separate service or a
+ * KMS) and pass its signing function instead.
+ *
+ * @example
+ * ```ts
+ * const { privateKey, publicKey } = await generateKeyPair('EdDSA', { extractable: true });
+ * const sign = checkpointSigner({ key: await exportJWK(privateKey), alg: 'EdDSA', kid: 'anchor-2026' });
+ * const keys = { keys: [{ ...(await exportJWK(publicKey)), kid: 'anchor-2026', alg: 'EdDSA' }] }; // for verify()
+ * ```
+ */
+export function checkpointSigner(signer: {
+  readonly key: JWK | CryptoKey;
+  readonly alg: 'EdDSA' | 'Ed25519' | 'ES256';
+  readonly kid?: string;
+}): CheckpointSign {
+  if (typeof signer !== 'object' || signer === null || !['EdDSA', 'Ed25519', 'ES256'].includes(signer.alg)) {
+    throw new PurposefulError('PF_OPTIONS_INVALID', 'checkpointSigner() needs { key, alg: "EdDSA" | "Ed25519" | "ES256" }');
+  }
+  if ('kty' in signer.key && signer.key.d === undefined) {
+    throw new PurposefulError('PF_OPTIONS_INVALID', 'checkpointSigner() needs the private key (a JWK with "d")');
+  }
+  let key: Promise<CryptoKey | Uint8Array> | undefined;
+  return async (claims) => {
+    key ??= 'kty' in signer.key ? importJWK(signer.key as JWK, signer.alg) : Promise.resolve(signer.key as CryptoKey);
+    return new CompactSign(encoder.encode(JSON.stringify(claims)))
+      .setProtectedHeader({ alg: signer.alg, typ: 'purposeful-checkpoint+jws', ...(signer.kid ? { kid: signer.kid } : {}) })
+      .sign(await key);
+  };
+}
+
+function isEvent(e: unknown): e is AccessEvent {
+  if (typeof e !== 'object' || e === null) return false;
+  const x = e as Record<string, unknown>;
+  return (
+    x.v === 1 &&
+    typeof x.chain === 'string' &&
+    Number.isSafeInteger(x.seq) &&
+    (x.seq as number) >= 1 &&
+    typeof x.prev === 'string' &&
+    HEX64.test(x.prev) &&
+    typeof x.hash === 'string' &&
+    HEX64.test(x.hash)
+  );
+}
+
+async function readCheckpoint(cp: Checkpoint, keys: ReturnType<typeof createLocalJWKSet>): Promise<CheckpointClaims | undefined> {
+  try {
+    const { payload } = await compactVerify(cp.jws, keys, { algorithms: ['EdDSA', 'Ed25519', 'ES256'] });
+    const claims = JSON.parse(decoder.decode(payload)) as CheckpointClaims;
+    if (
+      claims.v !== 1 ||
+      typeof claims.chain !== 'string' ||
+      !Number.isSafeInteger(claims.seq) ||
+      typeof claims.hash !== 'string' ||
+      !HEX64.test(claims.hash)
+    ) {
+      return undefined;
+    }
+    return claims;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Walks an access log in stored order and returns the first broken link. With
+ * checkpoints and the public keys that sign them, it also anchors each chain:
+ * a checkpoint that does not verify, that names an event whose hash differs,
+ * or that names an event the log no longer has breaks the log; events after
+ * the last valid checkpoint are counted as unanchored. Values are never read
+ * or echoed: only chains, sequence numbers and hashes.
+ *
+ * @example
+ * ```ts
+ * const report = await verifyAccessLog(await sink.read(), { checkpoints: await cpSink.read(), keys: jwks });
+ * report.ok;          // false after any edit, deletion, insertion or reordering
+ * report.broken;      // { chain, seq, reason: 'hash_mismatch', message }
+ * report.unanchored;  // events newer than the last checkpoint
+ * ```
+ */
+export async function verifyAccessLog(
+  events: Iterable<unknown>,
+  options: { readonly checkpoints?: readonly Checkpoint[]; readonly keys?: JSONWebKeySet } = {},
+): Promise<AccessLogVerification> {
+  const checkpoints = options.checkpoints ?? [];
+  if (checkpoints.length > 0 && options.keys === undefined) {
+    throw new PurposefulError('PF_OPTIONS_INVALID', 'verifying checkpoints needs the public keys that sign them (keys: a JWKS)');
+  }
+  // the anchors, by chain and sequence number: what each signed checkpoint says the chain held
+  const anchors = new Map<string, Map<number, string>>();
+  const jwks = options.keys ? createLocalJWKSet(options.keys) : undefined;
+  let broken: AccessLogVerification['broken'];
+  for (const cp of checkpoints) {
+    const claims = jwks ? await readCheckpoint(cp, jwks) : undefined;
+    if (!claims) {
+      broken ??= {
+        chain: String(cp?.chain),
+        seq: Number(cp?.seq) || 0,
+        reason: 'checkpoint_invalid',
+        message: 'a checkpoint does not verify with the keys given',
+      };
+      continue;
+    }
+    const m = anchors.get(claims.chain) ?? new Map<number, string>();
+    anchors.set(claims.chain, m);
+    m.set(claims.seq, claims.hash);
+  }
+  const chains = new Map<string, { events: number; lastSeq: number; lastHash: string; anchoredThrough: number }>();
+  let count = 0;
+  const stored = Array.isArray(events) ? (events as readonly unknown[]) : [...events];
+  for (const e of stored) {
+    count++;
+    if (broken) continue;
+    if (!isEvent(e)) {
+      const x = (e ?? {}) as { chain?: unknown; seq?: unknown };
+      broken = {
+        chain: String(x.chain),
+        seq: Number(x.seq) || 0,
+        reason: 'malformed',
+        message: `entry ${count} is not an access event`,
+      };
+      continue;
+    }
+    const state = chains.get(e.chain);
+    const at = (reason: BrokenReason, message: string) => {
+      broken = { chain: e.chain, seq: e.seq, reason, message };
+    };
+    if (!state) {
+      if (e.seq !== 1 || e.prev !== GENESIS_HASH) {
+        at('chain_start', `chain ${e.chain} starts at event ${e.seq}, not at 1 from the genesis hash`);
+        continue;
+      }
+    } else if (e.seq <= state.lastSeq) {
+      at('sequence_out_of_order', `event ${e.seq} of chain ${e.chain} comes after event ${state.lastSeq}`);
+      continue;
+    } else if (e.seq !== state.lastSeq + 1) {
+      // a missing number that turns up later was moved, not deleted
+      const last = state.lastSeq;
+      const later = stored.slice(count).some((x) => isEvent(x) && x.chain === e.chain && x.seq > last && x.seq < e.seq);
+      if (later) at('sequence_out_of_order', `event ${e.seq} of chain ${e.chain} comes before event ${last + 1}`);
+      else at('sequence_gap', `events ${last + 1}–${e.seq - 1} of chain ${e.chain} are missing`);
+      continue;
+    } else if (e.prev !== state.lastHash) {
+      at('prev_mismatch', `event ${e.seq} of chain ${e.chain} does not point at event ${state.lastSeq}`);
+      continue;
+    }
+    let hash: string;
+    try {
+      hash = accessEventHash(e);
+    } catch {
+      at('malformed', `event ${e.seq} of chain ${e.chain} is not JSON`);
+      continue;
+    }
+    if (hash !== e.hash) {
+      at('hash_mismatch', `event ${e.seq} of chain ${e.chain} was altered: its content does not give its hash`);
+      continue;
+    }
+    const next = state ?? { events: 0, lastSeq: 0, lastHash: GENESIS_HASH, anchoredThrough: 0 };
+    next.events++;
+    next.lastSeq = e.seq;
+    next.lastHash = e.hash;
+    const anchored = anchors.get(e.chain)?.get(e.seq);
+    if (anchored !== undefined) {
+      if (anchored !== e.hash) {
+        at('checkpoint_mismatch', `event ${e.seq} of chain ${e.chain} differs from what a signed checkpoint anchored`);
+        continue;
+      }
+      next.anchoredThrough = e.seq;
+    }
+    if (!state) chains.set(e.chain, next);
+  }
+  // anchors beyond what the log holds: its newest events were cut off
+  if (!broken) {
+    for (const [chain, m] of anchors) {
+      const lastSeq = chains.get(chain)?.lastSeq ?? 0;
+      const beyond = [...m.keys()].filter((seq) => seq > lastSeq);
+      if (beyond.length) {
+        broken = {
+          chain,
+          seq: Math.max(...beyond),
+          reason: 'truncated',
+          message: `a signed checkpoint anchors event ${Math.max(...beyond)} of chain ${chain}, and the log ends at ${lastSeq}`,
+        };
+        break;
+      }
+    }
+  }
+  const list = [...chains].map(([chain, c]) => ({ chain, ...c }));
+  const unanchored = list.reduce((n, c) => n + (c.lastSeq - c.anchoredThrough), 0);
+  return {
+    ok: broken === undefined,
+    events: count,
+    ...(broken ? { broken } : {}),
+    chains: list,
+    unanchored,
+  };
+}

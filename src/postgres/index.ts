@@ -1,3 +1,4 @@
+export * from './audit.js';
 export * from './cache.js';
 export * from './client.js';
 export * from './keystore.js';

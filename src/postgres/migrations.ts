@@ -44,6 +44,37 @@ export const MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly stat
       )`,
     ],
   },
+  {
+    version: 2,
+    statements: [
+      // the access log: one row per event, the event itself as written (jsonb: its hash is over its canonical JSON),
+      // and the columns queries filter on; one chain per writer, so (chain, seq) is unique and gaps show
+      `CREATE TABLE IF NOT EXISTS purposeful_access_events (
+        chain text NOT NULL,
+        seq bigint NOT NULL CHECK (seq >= 1),
+        time timestamptz NOT NULL,
+        subject text,
+        actor text NOT NULL,
+        purpose text,
+        decision text NOT NULL,
+        categories text[] NOT NULL,
+        event jsonb NOT NULL,
+        recorded_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (chain, seq)
+      )`,
+      `CREATE INDEX IF NOT EXISTS purposeful_access_events_subject ON purposeful_access_events (subject, time)`,
+      `CREATE INDEX IF NOT EXISTS purposeful_access_events_actor ON purposeful_access_events (actor, time)`,
+      `CREATE INDEX IF NOT EXISTS purposeful_access_events_time ON purposeful_access_events (time)`,
+      `CREATE TABLE IF NOT EXISTS purposeful_access_checkpoints (
+        chain text NOT NULL,
+        seq bigint NOT NULL,
+        hash text NOT NULL,
+        time timestamptz NOT NULL,
+        jws text NOT NULL,
+        PRIMARY KEY (chain, seq)
+      )`,
+    ],
+  },
 ]);
 
 /**

@@ -1,0 +1,123 @@
+import { exportJWK, generateKeyPair } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AccessRecord, checkpointSigner, createAccessLog, verifyAccessLog } from '../../src/index.js';
+import { migrate, postgresAccessLogSink, postgresCheckpointSink } from '../../src/postgres/index.js';
+import { onServer, type TestDb, testDb } from './db.js';
+
+let db: TestDb;
+beforeAll(async () => {
+  db = await testDb();
+  await migrate(db.client);
+}, 60_000);
+afterAll(async () => {
+  await db?.close();
+});
+
+const subjectKey = new Uint8Array(32).fill(9);
+const rec = (i: number, actor = 'agent-7'): AccessRecord => ({
+  time: new Date(Date.UTC(2026, 10, 29, 10, 0, 0, i)).toISOString(),
+  action: 'open',
+  decision: i % 50 === 0 ? 'deny' : 'allow',
+  ...(i % 50 === 0 ? { reason: 'PF_CONSENT_REQUIRED' } : {}),
+  actor: { id: actor, roles: ['support'], mfa: false },
+  subjectId: `cust-${i % 97}`,
+  schema: 'customer',
+  fields: ['email'],
+  categories: i % 10 === 0 ? ['user.health_and_medical'] : ['user.contact.email'],
+  sensitive: i % 10 === 0,
+  purpose: 'support.ticket',
+  legalBasis: { lgpd: 'contract' },
+});
+
+describe(`the access log on PostgreSQL (${onServer ? 'server' : 'PGlite'})`, () => {
+  it('two engines writing 10,000 events concurrently leave chains that verify with no gap', async () => {
+    const sink = postgresAccessLogSink(db.client);
+    const a = createAccessLog({ sink, subjectKey, instance: 'web-1', batchSize: 250 });
+    const b = createAccessLog({ sink: postgresAccessLogSink(db.second), subjectKey, instance: 'web-2', batchSize: 250 });
+    const write = async (log: typeof a, actor: string) => {
+      for (let i = 0; i < 5000; i++) {
+        log.record(rec(i, actor));
+        if (i % 100 === 99) await new Promise((r) => setTimeout(r, 0)); // let the batches go out while recording
+      }
+      await log.flush();
+    };
+    await Promise.all([write(a, 'agent-a'), write(b, 'agent-b')]);
+    const events = await sink.read();
+    expect(events).toHaveLength(10_000);
+    const report = await verifyAccessLog(events);
+    expect(report.ok).toBe(true);
+    expect(report.chains.map((c) => [c.events, c.lastSeq])).toEqual([
+      [5000, 5000],
+      [5000, 5000],
+    ]);
+    // queries run in SQL
+    expect(await a.query({ actor: 'agent-b', decision: 'deny' })).toHaveLength(100);
+    expect(await a.query({ category: 'user.health_and_medical', actor: 'agent-a' })).toHaveLength(500);
+    expect(await a.query({ category: 'user', actor: 'agent-a' })).toHaveLength(5000);
+    const mine = await a.forSubject('cust-5');
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.every((e) => e.subject === a.subjectRef('cust-5'))).toBe(true);
+    const window = await a.query({ actor: 'agent-a', from: rec(10).time, to: rec(19).time });
+    expect(window.map((e) => e.seq)).toEqual([11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+  }, 120_000);
+
+  it('catches rows edited or deleted in SQL', async () => {
+    const sink = postgresAccessLogSink(db.client);
+    const log = createAccessLog({ sink, subjectKey, instance: 'tamper' });
+    for (let i = 0; i < 10; i++) log.record(rec(i));
+    await log.flush();
+    await db.client.query(
+      `UPDATE purposeful_access_events SET event = jsonb_set(event, '{purpose}', '"marketing.email"') WHERE chain = $1 AND seq = 4`,
+      [log.chain],
+    );
+    expect((await verifyAccessLog(await sink.read({ chain: log.chain }))).broken).toMatchObject({
+      seq: 4,
+      reason: 'hash_mismatch',
+    });
+    await db.client.query('DELETE FROM purposeful_access_events WHERE chain = $1 AND seq = 4', [log.chain]);
+    expect((await verifyAccessLog(await sink.read({ chain: log.chain }))).broken).toMatchObject({
+      seq: 5,
+      reason: 'sequence_gap',
+    });
+  });
+
+  it('keeps signed checkpoints in their own table; cutting the newest rows is caught', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('EdDSA', { extractable: true });
+    const keys = { keys: [{ ...(await exportJWK(publicKey)), kid: 'a', alg: 'EdDSA' }] };
+    const sink = postgresAccessLogSink(db.client);
+    const checkpoints = postgresCheckpointSink(db.second);
+    const log = createAccessLog({
+      sink,
+      subjectKey,
+      instance: 'anchored',
+      checkpoints: {
+        sink: checkpoints,
+        sign: checkpointSigner({ key: await exportJWK(privateKey), alg: 'EdDSA', kid: 'a' }),
+        every: 5,
+      },
+    });
+    for (let i = 0; i < 12; i++) log.record(rec(i));
+    await log.close();
+    const cps = (await checkpoints.read()).filter((c) => c.chain === log.chain);
+    expect(cps.at(-1)?.seq).toBe(12);
+    expect(await verifyAccessLog(await sink.read({ chain: log.chain }), { checkpoints: cps, keys })).toMatchObject({
+      ok: true,
+      unanchored: 0,
+    });
+    await db.client.query('DELETE FROM purposeful_access_events WHERE chain = $1 AND seq > 10', [log.chain]);
+    expect((await verifyAccessLog(await sink.read({ chain: log.chain }), { checkpoints: cps, keys })).broken?.reason).toBe(
+      'truncated',
+    );
+  });
+
+  it('accepts a batch written twice (an answer lost), refuses other events at taken numbers', async () => {
+    const sink = postgresAccessLogSink(db.client);
+    const log = createAccessLog({ sink, subjectKey, instance: 'retry' });
+    log.record(rec(1));
+    await log.flush();
+    const [event] = await sink.read({ chain: log.chain });
+    if (!event) throw new Error('no event');
+    await expect(sink.append([event])).resolves.toBeUndefined();
+    await expect(sink.append([{ ...event, purpose: 'other.purpose' }])).rejects.toThrow(/already holds other events/);
+  });
+});

@@ -22,6 +22,7 @@ export default defineConfig([
     entry: {
       index: 'src/index.ts',
       postgres: 'src/postgres/index.ts',
+      node: 'src/node/index.ts',
       express: 'adapters/express.ts',
       fastify: 'adapters/fastify.ts',
       next: 'adapters/next.ts',

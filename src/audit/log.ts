@@ -339,10 +339,12 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
     async verify(verifyOptions = {}) {
       await flush();
       const checkpoints = cps ? await (cps.sink as CheckpointSink).read() : [];
-      return verifyAccessLog(await sink.read(), {
+      const report = await verifyAccessLog(await sink.read(), {
         checkpoints: verifyOptions.keys ? checkpoints : [],
         ...(verifyOptions.keys ? { keys: verifyOptions.keys } : {}),
       });
+      const torn = sink.inspect ? (await sink.inspect()).torn : undefined;
+      return torn ? { ...report, torn } : report;
     },
   };
   return Object.freeze(log);

@@ -66,6 +66,8 @@ export interface AccessLogSink {
   append(events: readonly AccessEvent[]): Promise<void>;
   /** The events matching the query (all without one): each chain in stored order, chains one after another. */
   read(query?: AccessQuery): Promise<AccessEvent[]>;
+  /** What the storage itself shows: a torn last write of a file after a crash. */
+  inspect?(): Promise<{ readonly torn?: { readonly offset: number; readonly bytes: number } }>;
 }
 
 /**

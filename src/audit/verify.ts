@@ -66,6 +66,8 @@ export interface AccessLogVerification {
   }[];
   /** Events after the last checkpoint of their chain: intact as far as the chain shows, but not anchored. */
   readonly unanchored: number;
+  /** A file sink's torn last line (a write cut by a crash): the events before it are intact, the one in it is lost. */
+  readonly torn?: { readonly offset: number; readonly bytes: number };
 }
 
 /**

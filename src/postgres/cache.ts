@@ -17,10 +17,25 @@
 import { type ConsentLedger, type ConsentState, SYNC_STATUS, stateOf } from 'purposeful';
 import type { PgliteLike, SqlClient } from './client.js';
 
-/** The channel the PostgreSQL ledger notifies on. */
+/**
+ * The channel the PostgreSQL ledger notifies on.
+ *
+ * @example
+ * ```ts
+ * await client.query(`LISTEN ${CONSENT_CHANNEL}`); // what the cache does on each instance
+ * ```
+ */
 export const CONSENT_CHANNEL = 'purposeful_consent';
 
-/** Where notifications come from: a `pg` Pool (one connection is held for LISTEN) or a PGlite instance. */
+/**
+ * Where notifications come from: a `pg` Pool (one connection is held for LISTEN) or a PGlite instance.
+ *
+ * @example
+ * ```ts
+ * const fromServer: ConsentListenSource = { pool };       // a pg Pool
+ * const embedded: ConsentListenSource = { pglite: db };   // a PGlite instance
+ * ```
+ */
 export type ConsentListenSource =
   | { readonly pool: { connect(): Promise<ListenClient> } }
   | { readonly pglite: PgliteLike & { listen(channel: string, cb: (payload: string) => void): Promise<() => Promise<void>> } };
@@ -40,7 +55,15 @@ export interface ListenClient {
   release(err?: unknown): void;
 }
 
-/** Options of {@link cachedConsentLedger}. */
+/**
+ * Options of {@link cachedConsentLedger}.
+ *
+ * @example
+ * ```ts
+ * const options: ConsentCacheOptions = { client: db, listen: { pool }, ttlMs: 60_000, heartbeatMs: 1000 };
+ * const ledger = await cachedConsentLedger(postgresConsentLedger(db, purposes), options);
+ * ```
+ */
 export interface ConsentCacheOptions {
   /** The database the ledger writes to (the heartbeat is published through it). */
   readonly client: SqlClient;
@@ -52,7 +75,15 @@ export interface ConsentCacheOptions {
   readonly heartbeatMs?: number;
 }
 
-/** A cached ledger: the same interface, plus its health and a way to stop it. */
+/**
+ * A cached ledger: the same interface, plus its health and a way to stop it.
+ *
+ * @example
+ * ```ts
+ * const ledger: CachedConsentLedger = await cachedConsentLedger(postgresConsentLedger(db, purposes), { client: db, listen: { pool } });
+ * process.on('SIGTERM', () => ledger.close());
+ * ```
+ */
 export interface CachedConsentLedger extends ConsentLedger {
   /** Whether cached state is being used (heartbeats arrive). */
   readonly enabled: boolean;

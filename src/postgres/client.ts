@@ -6,10 +6,26 @@
  * @module
  */
 
-/** Runs one parameterized statement. */
+/**
+ * Runs one parameterized statement.
+ *
+ * @example
+ * ```ts
+ * const run: Query = db.query;
+ * const { rows } = await run<{ n: number }>('SELECT count(*)::int AS n FROM purposeful_access_events WHERE actor = $1', ['agent-7']);
+ * ```
+ */
 export type Query = <R = Record<string, unknown>>(sql: string, params?: readonly unknown[]) => Promise<{ rows: R[] }>;
 
-/** What purposeful needs of a database. */
+/**
+ * What purposeful needs of a database.
+ *
+ * @example
+ * ```ts
+ * const db: SqlClient = fromPg(pool); // or fromPglite(await PGlite.create())
+ * await db.transaction(async (q) => q('SELECT 1'));
+ * ```
+ */
 export interface SqlClient {
   readonly query: Query;
   /** Runs `fn` in one transaction (committed when it resolves, rolled back when it throws). */

@@ -10,10 +10,26 @@ import type { DataKeyRecord, ErasureEntry, ErasureJournal, SubjectKeyStore } fro
 import type { ConsentListenSource } from './cache.js';
 import type { SqlClient } from './client.js';
 
-/** The channel erasures are announced on, so every instance drops its cached keys of the subject at once. */
+/**
+ * The channel erasures are announced on, so every instance drops its cached keys of the subject at once.
+ *
+ * @example
+ * ```ts
+ * await client.query(`LISTEN ${KEYS_CHANNEL}`);
+ * ```
+ */
 export const KEYS_CHANNEL = 'purposeful_keys';
 
-/** The PostgreSQL key store, with `close()` to stop listening. */
+/**
+ * The PostgreSQL key store, with `close()` to stop listening.
+ *
+ * @example
+ * ```ts
+ * const keyStore: PostgresKeyStore = postgresKeyStore(db, { listen: { pool } });
+ * const pf = createPurposeful({ purposes, schemas, keys, keyStore });
+ * process.on('SIGTERM', () => keyStore.close());
+ * ```
+ */
 export interface PostgresKeyStore extends SubjectKeyStore {
   close(): Promise<void>;
 }

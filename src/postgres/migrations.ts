@@ -7,7 +7,14 @@
  */
 import type { SqlClient } from './client.js';
 
-/** Each migration: its version and its statements. Never edit one that has shipped; add the next. */
+/**
+ * Each migration: its version and its statements. Never edit one that has shipped; add the next.
+ *
+ * @example
+ * ```ts
+ * const latest = MIGRATIONS.at(-1)?.version; // 2: the consent ledger and key store, then the access log
+ * ```
+ */
 export const MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly statements: readonly string[] }> = Object.freeze([
   {
     version: 1,

@@ -1,0 +1,130 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportJWK, generateKeyPair } from 'jose';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type AccessRecord, checkpointSigner, createAccessLog, verifyAccessLog } from '../../src/index.js';
+import { jsonlAccessLogSink, jsonlCheckpointSink, readJsonlAccessLog } from '../../src/node/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'purposeful-jsonl-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const file = () => join(dir, `log-${++n}.jsonl`);
+const subjectKey = new Uint8Array(32).fill(5);
+const rec = (i: number): AccessRecord => ({
+  time: new Date(Date.UTC(2026, 10, 29, 10, 0, i)).toISOString(),
+  action: 'open',
+  decision: 'allow',
+  actor: { id: 'agent-7', roles: ['support'], mfa: false },
+  subjectId: `cust-${i}`,
+  schema: 'customer',
+  fields: ['email'],
+  categories: ['user.contact.email'],
+  sensitive: false,
+  purpose: 'support.ticket',
+});
+
+async function written(count: number) {
+  const path = file();
+  const log = createAccessLog({ sink: jsonlAccessLogSink(path), subjectKey, instance: 'file' });
+  for (let i = 0; i < count; i++) log.record(rec(i));
+  await log.flush();
+  return { path, log };
+}
+
+describe('the JSONL access log', () => {
+  it('appends one event per line and verifies', async () => {
+    const { path, log } = await written(5);
+    const lines = readFileSync(path, 'utf8').split('\n');
+    expect(lines).toHaveLength(6);
+    expect(lines[5]).toBe('');
+    expect(JSON.parse(lines[0] as string).seq).toBe(1);
+    expect(await log.verify()).toMatchObject({ ok: true, events: 5 });
+    expect(readFileSync(path, 'utf8')).not.toContain('cust-');
+    expect((await log.forSubject('cust-3')).map((e) => e.seq)).toEqual([4]);
+  });
+
+  it('a file cut at every byte offset of its last line verifies up to the last whole event, and reports the torn line', async () => {
+    const { path } = await written(4);
+    const whole = readFileSync(path);
+    const lastStart = whole.lastIndexOf(0x0a, whole.length - 2) + 1;
+    for (let cut = lastStart; cut < whole.length; cut++) {
+      const copy = join(dir, 'cut.jsonl');
+      writeFileSync(copy, whole.subarray(0, cut));
+      const { events, torn } = await readJsonlAccessLog(copy);
+      expect(events).toHaveLength(3);
+      if (cut === lastStart) expect(torn).toBeUndefined();
+      else expect(torn).toEqual({ offset: lastStart, bytes: cut - lastStart });
+      const report = await verifyAccessLog(events);
+      expect(report).toMatchObject({ ok: true, events: 3 });
+    }
+  });
+
+  it('after a crash, sets the torn fragment aside before appending again, so nothing fuses with it', async () => {
+    const { path } = await written(3);
+    const whole = readFileSync(path);
+    writeFileSync(path, whole.subarray(0, whole.length - 20));
+    const torn: unknown[] = [];
+    const sink = jsonlAccessLogSink(path, { onTorn: (t) => torn.push(t) });
+    const log = createAccessLog({ sink, subjectKey, instance: 'restarted' });
+    expect((await log.verify()).torn).toBeDefined();
+    log.record(rec(9));
+    await log.flush();
+    expect(torn).toHaveLength(1);
+    expect(readFileSync(`${path}.torn`, 'utf8').length).toBeGreaterThan(0);
+    const report = await log.verify();
+    expect(report).toMatchObject({ ok: true, events: 3 });
+    expect(report.torn).toBeUndefined();
+    expect(report.chains.map((c) => c.events)).toEqual([2, 1]);
+  });
+
+  it('catches edits, deletions, insertions and reordering of lines, and a line that is not JSON', async () => {
+    const cases: Record<string, (lines: string[]) => void> = {
+      edited: (l) => {
+        l[1] = (l[1] as string).replace('support.ticket', 'marketing.email');
+      },
+      deleted: (l) => {
+        l.splice(1, 1);
+      },
+      inserted: (l) => {
+        l.splice(2, 0, l[0] as string);
+      },
+      reordered: (l) => {
+        [l[1], l[2]] = [l[2] as string, l[1] as string];
+      },
+      garbled: (l) => {
+        l[2] = '{"v":1,"chain"';
+      },
+    };
+    for (const [name, change] of Object.entries(cases)) {
+      const { path, log } = await written(5);
+      const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+      change(lines);
+      writeFileSync(path, `${lines.join('\n')}\n`);
+      const report = await log.verify();
+      expect(report.ok, name).toBe(false);
+    }
+  });
+
+  it('keeps checkpoints in a file of their own', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('EdDSA', { extractable: true });
+    const keys = { keys: [{ ...(await exportJWK(publicKey)), kid: 'k', alg: 'EdDSA' }] };
+    const path = file();
+    const cpPath = file();
+    const log = createAccessLog({
+      sink: jsonlAccessLogSink(path),
+      subjectKey,
+      checkpoints: {
+        sink: jsonlCheckpointSink(cpPath),
+        sign: checkpointSigner({ key: await exportJWK(privateKey), alg: 'EdDSA', kid: 'k' }),
+        every: 2,
+      },
+    });
+    for (let i = 0; i < 5; i++) log.record(rec(i));
+    await log.close();
+    expect(await log.verify({ keys })).toMatchObject({ ok: true, unanchored: 0 });
+    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+    writeFileSync(path, `${lines.slice(0, 4).join('\n')}\n`);
+    expect((await log.verify({ keys })).broken?.reason).toBe('truncated');
+  });
+});

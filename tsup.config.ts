@@ -6,6 +6,7 @@ const external = [
   /^@noble\//,
   'jose',
   'jiti',
+  'date-holidays',
   'canonicalize',
   'fastify-plugin',
   'fastify',

@@ -79,6 +79,8 @@ export const ERROR_STATUS = {
   PF_AUDIT_UNAVAILABLE: 503,
   /** The anomaly watch blocked this actor's access to personal data until someone clears it. */
   PF_ACTOR_BLOCKED: 403,
+  /** A record that must still be kept cannot be removed (e.g. an incident within its five years). */
+  PF_RETENTION_ACTIVE: 409,
 } as const;
 
 /**

@@ -96,6 +96,7 @@ const TITLES: Readonly<Record<ErrorCode, string>> = {
   PF_OUTPUT_BYPASS: 'Output bypassed the projection',
   PF_AUDIT_UNAVAILABLE: 'Access cannot be recorded',
   PF_ACTOR_BLOCKED: 'Access blocked pending review',
+  PF_RETENTION_ACTIVE: 'The record must still be kept',
 };
 
 /**

@@ -12,7 +12,7 @@ import type { SqlClient } from './client.js';
  *
  * @example
  * ```ts
- * const latest = MIGRATIONS.at(-1)?.version; // 2: the consent ledger and key store, then the access log
+ * const latest = MIGRATIONS.at(-1)?.version; // 3: consent ledger and key store, access log, incident register
  * ```
  */
 export const MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly statements: readonly string[] }> = Object.freeze([
@@ -79,6 +79,17 @@ export const MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly stat
         time timestamptz NOT NULL,
         jws text NOT NULL,
         PRIMARY KEY (chain, seq)
+      )`,
+    ],
+  },
+  {
+    version: 3,
+    statements: [
+      `CREATE TABLE IF NOT EXISTS purposeful_incidents (
+        id text PRIMARY KEY,
+        known_at timestamptz NOT NULL,
+        entry jsonb NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
       )`,
     ],
   },

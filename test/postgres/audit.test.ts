@@ -1,7 +1,7 @@
 import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AccessRecord, checkpointSigner, createAccessLog, verifyAccessLog } from '../../src/index.js';
-import { migrate, postgresAccessLogSink, postgresCheckpointSink } from '../../src/postgres/index.js';
+import { migrate, postgresAccessLogSink, postgresCheckpointSink, postgresIncidentRegister } from '../../src/postgres/index.js';
 import { onServer, type TestDb, testDb } from './db.js';
 
 let db: TestDb;
@@ -119,5 +119,28 @@ describe(`the access log on PostgreSQL (${onServer ? 'server' : 'PGlite'})`, () 
     if (!event) throw new Error('no event');
     await expect(sink.append([event])).resolves.toBeUndefined();
     await expect(sink.append([{ ...event, purpose: 'other.purpose' }])).rejects.toThrow(/already holds other events/);
+  });
+});
+
+describe(`the incident register on PostgreSQL (${onServer ? 'server' : 'PGlite'})`, () => {
+  it('keeps every incident, notified or not, and refuses removal within five years', async () => {
+    const register = postgresIncidentRegister(db.client);
+    const entry = {
+      id: 'INC-PG-1',
+      title: 'Dump of a staging table',
+      knownAt: '2026-11-29T12:00:00.000Z',
+      notified: false,
+      reason: 'no personal data in it',
+    };
+    await register.add(entry);
+    await expect(register.add(entry)).rejects.toThrow(/already registered/);
+    await register.update('INC-PG-1', { notified: true, notifiedAt: '2026-11-30T12:00:00.000Z', criteria: ['largeScale'] });
+    expect(await register.get('INC-PG-1')).toMatchObject({ notified: true, criteria: ['largeScale'], knownAt: entry.knownAt });
+    expect((await register.list()).map((e) => e.id)).toContain('INC-PG-1');
+    await expect(register.remove('INC-PG-1', new Date('2030-01-01T00:00:00Z'))).rejects.toThrow(
+      expect.objectContaining({ code: 'PF_RETENTION_ACTIVE' }),
+    );
+    await register.remove('INC-PG-1', new Date('2032-01-01T00:00:00Z'));
+    expect(await register.get('INC-PG-1')).toBeUndefined();
   });
 });

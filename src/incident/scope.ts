@@ -1,0 +1,306 @@
+/**
+ * `scopeIncident()`: whose data of which kind an incident exposed, and which
+ * criteria of Resolution CD/ANPD 15/2024 for "risco ou dano relevante" hold.
+ * Misuse through the engine is read from the access log; a dump of a store
+ * that bypassed the engine is read from the declarations, with the fields
+ * that stayed unintelligible because their keys were not exposed (LGPD
+ * Art. 48 §3).
+ *
+ * @module
+ */
+import type { AccessEvent } from '../audit/event.js';
+import type { AccessLog } from '../audit/log.js';
+import { PurposefulError } from '../errors.js';
+import type { PurposefulSchema } from '../schema/define.js';
+
+/**
+ * What is known of an incident.
+ *
+ * @example
+ * ```ts
+ * const input: IncidentInput = {
+ *   from: '2026-11-28T00:00:00Z', to: '2026-11-29T12:00:00Z',
+ *   actors: ['agent-13'],                      // a compromised agent account
+ *   exposedStores: [{ schema: 'customer', subjects: 120_000 }], // and a leaked table dump
+ *   compromisedKeyIds: [],                     // the keyring was not exposed
+ * };
+ * ```
+ */
+export interface IncidentInput {
+  /** ISO 8601 start of the window (inclusive). */
+  readonly from: string;
+  /** ISO 8601 end of the window (inclusive). */
+  readonly to: string;
+  /** Only the accesses of these actors (a compromised account, a runaway export). */
+  readonly actors?: readonly string[];
+  readonly purposes?: readonly string[];
+  /** Only accesses that touched these categories (or categories under them). */
+  readonly categories?: readonly string[];
+  /** Stores dumped outside the engine: the schema they hold and how many subjects (rows of distinct subjects) they had. */
+  readonly exposedStores?: readonly { readonly schema: string; readonly subjects: number }[];
+  /** Keyring key ids that were exposed with the data (any: encrypted fields count as readable). */
+  readonly compromisedKeyIds?: readonly string[];
+}
+
+/**
+ * A subject found in the access log, identified by your hook for notification.
+ *
+ * @example
+ * ```ts
+ * const identify: IdentifySubjects = async (refs) => {
+ *   const rows = await db.customersByAuditRef(refs); // you keep ref = audit.subjectRef(id) per customer
+ *   return new Map(rows.map((r) => [r.ref, { id: r.id, age: ageOf(r.birthDate) }]));
+ * };
+ * ```
+ */
+export type IdentifySubjects = (
+  refs: readonly string[],
+) => Promise<ReadonlyMap<string, { readonly id: string; readonly age?: number }>>;
+
+/**
+ * One field a dump exposed, and whether it is readable.
+ *
+ * @example
+ * ```ts
+ * const f: ExposedField = { schema: 'customer', path: 'cpf', category: 'user.government_id', sensitive: false,
+ *   intelligible: false, why: 'encrypted; its keys were not exposed' };
+ * ```
+ */
+export interface ExposedField {
+  readonly schema: string;
+  readonly path: string;
+  readonly category: string;
+  readonly sensitive: boolean;
+  readonly intelligible: boolean;
+  readonly why: string;
+}
+
+/**
+ * The criteria of Res. CD/ANPD 15/2024 Art. 5 (at least one, together with a
+ * significant effect on the subjects' interests or rights, makes the incident
+ * one of relevant risk or damage, to be communicated).
+ *
+ * @example
+ * ```ts
+ * const met = Object.entries(scope.criteria).filter(([, v]) => v).map(([k]) => k); // ['sensitiveData', 'largeScale']
+ * ```
+ */
+export interface IncidentCriteria {
+  readonly sensitiveData: boolean;
+  readonly childrenAdolescentsOrElderly: boolean;
+  readonly financialData: boolean;
+  readonly authenticationData: boolean;
+  readonly secrecyProtectedData: boolean;
+  readonly largeScale: boolean;
+}
+
+/**
+ * The scope of an incident. Subjects appear as keyed references; the list for
+ * notification appears only when an `identify` hook resolved them.
+ *
+ * @example
+ * ```ts
+ * const scope: IncidentScope = await scopeIncident(input, { log: audit, schemas: [Customer, Ticket] });
+ * scope.subjects.count;      // 1312
+ * scope.criteria.largeScale; // false
+ * scope.criteriaMet;         // ['sensitiveData']
+ * ```
+ */
+export interface IncidentScope {
+  readonly window: { readonly from: string; readonly to: string };
+  /** Accesses through the engine that matched. */
+  readonly events: number;
+  readonly actors: readonly string[];
+  readonly purposes: readonly string[];
+  readonly subjects: {
+    /** Distinct subjects: from the log, plus those of exposed stores. */
+    readonly count: number;
+    /** Keyed references of the subjects found in the log. */
+    readonly refs: readonly string[];
+    /** Subjects of exposed stores (counted, not listed: the dump is not read). */
+    readonly fromStores: number;
+    /** With an `identify` hook: who to notify. */
+    readonly toNotify?: readonly { readonly id: string; readonly ref: string }[];
+    /** Counts by age group (children < 12, adolescents 12–17, elderly ≥ 60; unknown when no age is known). */
+    readonly ageGroups: {
+      readonly children: number;
+      readonly adolescents: number;
+      readonly elderly: number;
+      readonly unknown: number;
+    };
+  };
+  readonly categories: readonly string[];
+  readonly sensitiveCategories: readonly string[];
+  /** Fields of exposed stores, readable or not. */
+  readonly exposedFields: readonly ExposedField[];
+  readonly criteria: IncidentCriteria;
+  /** The names of the criteria that hold. */
+  readonly criteriaMet: readonly (keyof IncidentCriteria)[];
+}
+
+/**
+ * How categories map to the criteria. The defaults follow the fideslang
+ * taxonomy; a category counts with every category under it.
+ *
+ * @example
+ * ```ts
+ * const rules: Partial<CriteriaRules> = { secrecy: ['user.financial', 'user.health_and_medical', 'user.legal'] };
+ * ```
+ */
+export interface CriteriaRules {
+  readonly financial: readonly string[];
+  readonly authentication: readonly string[];
+  /** Data under legal, judicial or professional secrecy (banking secrecy, medical secrecy, …). */
+  readonly secrecy: readonly string[];
+  /** Distinct subjects from which an incident counts as large scale (ANPD sets no number: choose yours). */
+  readonly largeScaleSubjects: number;
+}
+
+const DEFAULT_RULES: CriteriaRules = {
+  financial: ['user.financial'],
+  authentication: ['user.authorization', 'user.account.password', 'user.credentials'],
+  secrecy: ['user.financial.bank_account', 'user.health_and_medical', 'user.criminal_history'],
+  largeScaleSubjects: 10_000,
+};
+
+const under = (category: string, roots: readonly string[]) => roots.some((r) => category === r || category.startsWith(`${r}.`));
+const READS = new Set(['open', 'outbound']);
+
+/**
+ * Scopes an incident.
+ *
+ * @example
+ * ```ts
+ * const scope = await scopeIncident(
+ *   { from: '2026-11-28T00:00:00Z', to: '2026-11-29T12:00:00Z', actors: ['agent-13'] },
+ *   { log: audit, schemas: [Customer, Ticket], identify, rules: { largeScaleSubjects: 50_000 } },
+ * );
+ * if (scope.criteriaMet.length) console.log('relevant risk: notify by', incidentDeadlines({ knownAt }).lgpd.anpd);
+ * ```
+ */
+export async function scopeIncident(
+  input: IncidentInput,
+  options: {
+    readonly log?: AccessLog;
+    readonly schemas?: readonly PurposefulSchema[];
+    readonly identify?: IdentifySubjects;
+    readonly rules?: Partial<CriteriaRules>;
+  },
+): Promise<IncidentScope> {
+  if (typeof input !== 'object' || input === null || Number.isNaN(Date.parse(input.from)) || Number.isNaN(Date.parse(input.to))) {
+    throw new PurposefulError('PF_INPUT_INVALID', 'scopeIncident() needs { from, to } as ISO 8601 times');
+  }
+  const rules: CriteriaRules = { ...DEFAULT_RULES, ...(options.rules ?? {}) };
+  const schemas = new Map((options.schemas ?? []).map((s) => [s.id, s]));
+  const from = new Date(input.from).toISOString();
+  const to = new Date(input.to).toISOString();
+
+  // 1. misuse through the engine: the reads that matched, from the access log
+  let events: AccessEvent[] = [];
+  if (options.log) {
+    events = (await options.log.query({ from, to, decision: 'allow' })).filter(
+      (e) =>
+        READS.has(e.action) &&
+        (!input.actors || input.actors.includes(e.actor.id)) &&
+        (!input.purposes || (e.purpose !== undefined && input.purposes.includes(e.purpose))) &&
+        (!input.categories || e.categories.some((c) => under(c, input.categories as readonly string[]))),
+    );
+  }
+  const refs = [...new Set(events.map((e) => e.subject).filter((s): s is string => s !== undefined))].sort();
+  const categories = new Set<string>();
+  const sensitive = new Set<string>();
+  const minorsPossible = new Set<string>();
+  for (const e of events) {
+    const schema = e.schema !== undefined ? schemas.get(e.schema) : undefined;
+    for (const c of e.categories) {
+      if (input.categories && !under(c, input.categories)) continue;
+      categories.add(c);
+    }
+    if (e.sensitive && schema)
+      for (const f of schema.fields) if (f.sensitive && e.fields.includes(f.path)) sensitive.add(f.category);
+    if (e.sensitive && !schema) for (const c of e.categories) sensitive.add(c);
+    if (schema && schema.subject?.minors !== undefined && schema.subject.minors !== 'never') minorsPossible.add(schema.id);
+  }
+
+  // 2. dumps of stores that bypassed the engine: what the declarations say was in them
+  const compromised = input.compromisedKeyIds ?? [];
+  const exposedFields: ExposedField[] = [];
+  let fromStores = 0;
+  for (const store of input.exposedStores ?? []) {
+    const schema = schemas.get(store.schema);
+    if (!schema)
+      throw new PurposefulError('PF_SCHEMA_UNKNOWN', `scopeIncident(): no schema "${store.schema}" was given`, {
+        schema: store.schema,
+      });
+    if (!Number.isSafeInteger(store.subjects) || store.subjects < 0) {
+      throw new PurposefulError('PF_INPUT_INVALID', 'an exposed store counts its subjects with a non-negative integer');
+    }
+    fromStores += store.subjects;
+    if (schema.subject?.minors !== undefined && schema.subject.minors !== 'never') minorsPossible.add(schema.id);
+    for (const f of schema.fields) {
+      const intelligible = !f.encrypt || compromised.length > 0;
+      exposedFields.push({
+        schema: schema.id,
+        path: f.path,
+        category: f.category,
+        sensitive: f.sensitive,
+        intelligible,
+        why: !f.encrypt
+          ? 'stored in clear'
+          : compromised.length > 0
+            ? `encrypted, and keyring key(s) ${[...compromised].sort().join(', ')} were exposed`
+            : 'encrypted; its keys were not exposed (LGPD Art. 48 §3)',
+      });
+      if (intelligible) {
+        categories.add(f.category);
+        if (f.sensitive) sensitive.add(f.category);
+      }
+    }
+  }
+
+  // 3. who, for notification, and their ages
+  const ageGroups = { children: 0, adolescents: 0, elderly: 0, unknown: 0 };
+  let toNotify: { id: string; ref: string }[] | undefined;
+  if (options.identify && refs.length) {
+    const found = await options.identify(refs);
+    toNotify = [];
+    for (const ref of refs) {
+      const who = found.get(ref);
+      if (!who) {
+        ageGroups.unknown++;
+        continue;
+      }
+      toNotify.push({ id: who.id, ref });
+      const age = who.age;
+      if (age === undefined || !Number.isFinite(age)) ageGroups.unknown++;
+      else if (age < 12) ageGroups.children++;
+      else if (age < 18) ageGroups.adolescents++;
+      else if (age >= 60) ageGroups.elderly++;
+    }
+  } else ageGroups.unknown += refs.length;
+  ageGroups.unknown += fromStores;
+
+  const cats = [...categories].sort();
+  const count = refs.length + fromStores;
+  const criteria: IncidentCriteria = {
+    sensitiveData: sensitive.size > 0,
+    // known ages, or schemas whose subjects may be minors (elderly people cannot be ruled out without ages)
+    childrenAdolescentsOrElderly: ageGroups.children + ageGroups.adolescents + ageGroups.elderly > 0 || minorsPossible.size > 0,
+    financialData: cats.some((c) => under(c, rules.financial)),
+    authenticationData: cats.some((c) => under(c, rules.authentication)),
+    secrecyProtectedData: cats.some((c) => under(c, rules.secrecy)),
+    largeScale: count >= rules.largeScaleSubjects,
+  };
+  return {
+    window: { from, to },
+    events: events.length,
+    actors: [...new Set(events.map((e) => e.actor.id))].sort(),
+    purposes: [...new Set(events.map((e) => e.purpose).filter((p): p is string => p !== undefined))].sort(),
+    subjects: { count, refs, fromStores, ...(toNotify ? { toNotify } : {}), ageGroups },
+    categories: cats,
+    sensitiveCategories: [...sensitive].sort(),
+    exposedFields,
+    criteria,
+    criteriaMet: (Object.keys(criteria) as (keyof IncidentCriteria)[]).filter((k) => criteria[k]),
+  };
+}

@@ -15,6 +15,7 @@ import {
   checkConsent,
   memoHas,
   type NoticeChange,
+  SYNC_STATUS,
 } from './consent/check.js';
 import type { ConsentLedger } from './consent/ledger.js';
 import { isKeyring, type Keyring } from './crypto/keyring.js';
@@ -414,7 +415,19 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
       );
     }
   }
-  const aud = options.audit ? auditor(options.audit, inForce) : undefined;
+  const ledger = options.consent;
+  const aud = options.audit
+    ? auditor(options.audit, inForce, (subject, purpose) => {
+        const sync = ledger ? SYNC_STATUS.get(ledger) : undefined;
+        if (!ledger || !sync || sync.status !== ledger.status) return undefined;
+        try {
+          const state = sync.now(subject, purpose);
+          return state?.status === 'granted' ? state.event?.id : undefined;
+        } catch {
+          return undefined;
+        }
+      })
+    : undefined;
   const consent: ConsentOptions = {
     ledger: options.consent,
     timeoutMs: consentTimeoutMs,

@@ -52,7 +52,13 @@ export interface Auditor {
   record(record: AccessRecord): void;
 }
 
-export function auditor(log: AccessLog, inForce: readonly Jurisdiction[]): Auditor {
+/**
+ * The consent event in force for an allowed call, where the ledger can tell at
+ * once (in memory, or a fresh PostgreSQL cache entry); `undefined` otherwise.
+ */
+export type ReceiptOf = (subjectId: string, purpose: string) => string | undefined;
+
+export function auditor(log: AccessLog, inForce: readonly Jurisdiction[], receiptOf?: ReceiptOf): Auditor {
   const touchedByPlan = new WeakMap<object, Touched>();
   const bases = new Map<string, Readonly<Record<string, string>>>();
 
@@ -110,6 +116,9 @@ export function auditor(log: AccessLog, inForce: readonly Jurisdiction[]): Audit
           }
         }
         const t = purpose !== undefined ? touched(schema, purpose, direction, roles) : NOTHING;
+        const rests = purpose !== undefined && (schema.purposes.get(purpose)?.consentUnder.length ?? 0) > 0;
+        const receipt =
+          decision === 'allow' && rests && subjectId !== undefined ? receiptOf?.(subjectId, purpose as string) : undefined;
         log.record({
           time: new Date().toISOString(),
           action,
@@ -122,6 +131,7 @@ export function auditor(log: AccessLog, inForce: readonly Jurisdiction[]): Audit
           categories: t.categories,
           sensitive: t.sensitive,
           ...(purpose !== undefined ? { purpose, legalBasis: basisOf(schema, purpose) } : {}),
+          ...(receipt !== undefined ? { consentReceipt: receipt } : {}),
           ...(typeof c.requestId === 'string' ? { requestId: c.requestId } : {}),
         });
       };

@@ -128,6 +128,24 @@ describe('the engine records every decision', () => {
     await expect(pf.outbound(Customer, record, ctx)).resolves.toBeDefined();
   });
 
+  it('names the consent event that allowed a consent-based call', async () => {
+    const sink = memoryAccessLogSink();
+    const ledger = memoryConsentLedger(purposes);
+    const audit = createAccessLog({ sink, subjectKey });
+    const pf = createPurposeful({ purposes, schemas: [Customer], audit, consent: ledger });
+    const grant = await ledger.grant({
+      subject: 'cust-1',
+      purpose: 'support.survey',
+      notice: { version: '2026-11-01', hash: '9'.repeat(64) },
+      method: 'checkbox',
+      collectionPoint: 'app',
+    });
+    await pf.outbound(Customer, record, { purpose: 'support.survey', actor: agent });
+    await pf.outbound(Customer, record, ctx);
+    await audit.flush();
+    expect(sink.events.map((e) => e.consentReceipt)).toEqual([grant.id, undefined]);
+  });
+
   it('a blocked actor is refused before any data is read, and the refusal is logged', async () => {
     const sink = memoryAccessLogSink();
     const alerts: unknown[] = [];

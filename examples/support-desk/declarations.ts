@@ -3,7 +3,7 @@
  * agents and billing. Shared by the demo, the tests and the benchmarks.
  */
 import { z } from 'zod';
-import { definePurposes, defineSchema, pd } from '../../src/index.js';
+import { accessLogPurpose, accessLogSchema, definePurposes, defineSchema, pd } from '../../src/index.js';
 
 export const purposes = definePurposes(
   {
@@ -42,6 +42,8 @@ export const purposes = definePurposes(
       retention: 'P1Y',
       dataUse: 'analytics.reporting',
     },
+    // the access log is personal data about customers and staff: declared like any processing
+    'security.access_log': accessLogPurpose({ retention: 'P5Y', roles: ['dpo'] }),
   },
   {
     controller: {
@@ -192,3 +194,6 @@ export const SurveyAnswer = defineSchema(
   }),
   { purposes },
 );
+
+/** The access log's events, so the data map lists the log as processing of its own. */
+export const AccessEvents = accessLogSchema(purposes);

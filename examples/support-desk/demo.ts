@@ -7,15 +7,24 @@
  */
 import { exportJWK, generateKeyPair } from 'jose';
 import {
+  anomalyWatch,
+  checkpointSigner,
+  createAccessLog,
   createPurposeful,
   definePurposes,
   defineSchema,
   generateKeyring,
+  incidentDeadlines,
+  incidentReport,
   isPurposefulError,
+  memoryAccessLogSink,
+  memoryCheckpointSink,
   memoryConsentLedger,
   memoryErasureJournal,
+  memoryIncidentRegister,
   memoryKeyStore,
   type PurposeDeclaration,
+  scopeIncident,
   toJSONSchema,
   validateDeclarations,
 } from '../../src/index.js';
@@ -67,6 +76,26 @@ for (const p of report.problems)
 
 const { privateKey: receiptKey } = await generateKeyPair('EdDSA', { extractable: true });
 const consent = memoryConsentLedger(purposes);
+// the access log: every decision, chained; checkpoints signed with a key the writer would not hold in production
+const anchor = await generateKeyPair('EdDSA', { extractable: true });
+const anchorKeys = { keys: [{ ...(await exportJWK(anchor.publicKey)), kid: 'anchor', alg: 'EdDSA' }] };
+const alerts: string[] = [];
+const audit = createAccessLog({
+  sink: memoryAccessLogSink(),
+  subjectKey: new TextEncoder().encode('demo-only access-log subject key, 32+ bytes'),
+  instance: 'demo',
+  checkpoints: {
+    sink: memoryCheckpointSink(),
+    sign: checkpointSigner({ key: await exportJWK(anchor.privateKey), alg: 'EdDSA', kid: 'anchor' }),
+    every: 10,
+  },
+  watch: anomalyWatch({
+    thresholds: { windowMs: 10 * 60_000, subjects: 5, denials: 10 },
+    block: true,
+    onAlert: (a) =>
+      alerts.push(`${a.actor}: ${a.count} ${a.kind} in ${a.windowMs / 60_000} min (limit ${a.threshold}); blocked: ${a.blocked}`),
+  }),
+});
 const pf = createPurposeful({
   purposes,
   schemas: [Customer, Ticket, Invoice],
@@ -76,6 +105,7 @@ const pf = createPurposeful({
   erasureJournal: memoryErasureJournal(),
   encryption: { receipts: { key: await exportJWK(receiptKey), alg: 'EdDSA', issuer: 'https://support.example.com' } },
   consent,
+  audit,
 });
 
 const customer = sampleCustomer;
@@ -219,4 +249,66 @@ console.log(
   'the invoice, kept by law until',
   shredded.retained[0]?.until,
   await pf.open(Invoice, invoice, { purpose: 'billing.invoice', actor: { id: 'billing-1', roles: ['billing'] } }),
+);
+
+line("The access log of this customer (the DPO's view: who, when, why)");
+for (const e of await audit.forSubject(customer.id)) {
+  console.log(
+    `  #${String(e.seq).padStart(2)} ${e.action.padEnd(8)} ${e.decision.padEnd(5)} ${(e.purpose ?? '').padEnd(22)} ${e.actor.id.padEnd(11)} ${e.reason ?? e.fields.join(', ')}`,
+  );
+}
+console.log('what the customer is told (CJEU C-579/21: no staff identities):');
+console.log((await audit.subjectReport(customer.id, { purposes })).slice(0, 3));
+
+line('A bulk read: agent-13 opens one customer after another');
+const bulk = { id: 'agent-13', roles: ['support'] };
+for (let i = 0; i < 8; i++) {
+  try {
+    await pf.outbound(Customer, { ...customer, id: crypto.randomUUID() }, { purpose: 'support.ticket', actor: bulk });
+  } catch (err) {
+    if (!isPurposefulError(err)) throw err;
+    console.log(`  read ${i + 1}: ${err.code} (HTTP ${err.status})`);
+  }
+}
+for (const a of alerts) console.log(`  ALERT ${a}`);
+
+line('The incident it leads to (LGPD Art. 48, Res. CD/ANPD 15/2024; GDPR Art. 33)');
+const knownAt = new Date();
+const scope = await scopeIncident(
+  { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date().toISOString(), actors: ['agent-13'] },
+  { log: audit, schemas: [Customer, Ticket, Invoice] },
+);
+console.log(
+  `subjects: ${scope.subjects.count}; categories: ${scope.categories.join(', ')}; criteria met: ${scope.criteriaMet.join(', ') || 'none'}`,
+);
+const deadlines = incidentDeadlines({ knownAt });
+const incident = incidentReport({
+  facts: {
+    id: 'INC-DEMO-1',
+    title: 'Bulk read by one agent account',
+    description: 'One agent account read more customers in minutes than its tickets explain; the anomaly watch blocked it.',
+    knownAt,
+    risks: 'Contact and identification data of the customers read could be used for phishing.',
+    measures: ['Account blocked by the anomaly watch', 'Credentials reset; sessions revoked', 'Customers to be informed'],
+    contact: { name: 'Encarregada de Dados', contact: 'dpo@example.com.br' },
+  },
+  scope,
+  deadlines,
+});
+console.log(incident.markdown.split('\n').slice(0, 9).join('\n'));
+const register = memoryIncidentRegister();
+await register.add({
+  id: 'INC-DEMO-1',
+  title: 'Bulk read by one agent account',
+  knownAt: knownAt.toISOString(),
+  notified: true,
+  criteria: scope.criteriaMet,
+  report: incident.json,
+});
+console.log(`registered: ${(await register.list()).map((e) => e.id).join(', ')} (kept at least five years)`);
+
+await audit.close();
+const verified = await audit.verify({ keys: anchorKeys });
+console.log(
+  `access log: ${verified.events} events, ${verified.ok ? 'intact' : `BROKEN at ${verified.broken?.seq}`}, ${verified.unanchored} unanchored`,
 );

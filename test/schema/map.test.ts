@@ -25,6 +25,7 @@ describe('dataMap', () => {
     expect(map.purposes.map((p) => p.id)).toEqual([
       'analytics.churn',
       'billing.invoice',
+      'security.access_log',
       'support.accessibility',
       'support.survey',
       'support.ticket',

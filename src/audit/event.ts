@@ -7,9 +7,8 @@
  * @module
  */
 
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import canonicalize from 'canonicalize';
+import { sha256Hex } from '../util/sha256.js';
 
 /**
  * What the engine was asked to do.
@@ -114,7 +113,12 @@ export const GENESIS_HASH = '0'.repeat(64);
  */
 export function accessEventHash(event: Omit<AccessEvent, 'hash'> & { hash?: string }): string {
   const { hash: _hash, prev, ...body } = event;
+  return chainHash(prev, body);
+}
+
+/** The hash of an event body (everything but `prev` and `hash`) after `prev`. @internal */
+export function chainHash(prev: string, body: object): string {
   const json = canonicalize(body);
   if (json === undefined) throw new TypeError('an access event must be JSON');
-  return bytesToHex(sha256(utf8ToBytes(prev + json)));
+  return sha256Hex(prev + json);
 }

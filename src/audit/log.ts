@@ -8,14 +8,13 @@
  *
  * @module
  */
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import type { JSONWebKeySet } from 'jose';
 import { PurposefulError } from '../errors.js';
 import { assertPseudonymKey } from '../minimize/pseudonymize.js';
 import type { Purposes } from '../schema/purposes.js';
 import { base64urlEncode } from '../util/base64url.js';
-import { type AccessEvent, type AccessRecord, accessEventHash, GENESIS_HASH } from './event.js';
+import { hmacSha256 } from '../util/sha256.js';
+import { type AccessEvent, type AccessRecord, chainHash, GENESIS_HASH } from './event.js';
 import type { AccessLogSink, AccessQuery, CheckpointSink } from './sink.js';
 import { type AccessLogVerification, type CheckpointSign, verifyAccessLog } from './verify.js';
 import type { AnomalyWatch } from './watch.js';
@@ -137,9 +136,6 @@ function unavailable(message: string, cause?: unknown): PurposefulError {
   });
 }
 
-const subjectRefOf = (key: Uint8Array, subjectId: string) =>
-  `sr_${base64urlEncode(hmac(sha256, key, new TextEncoder().encode(subjectId)))}`;
-
 /**
  * Creates an access log over a sink. Pass it to `createPurposeful({ audit })`
  * and every decision of the engine is recorded: `inbound`, `outbound`, `open`,
@@ -168,7 +164,8 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
   } catch {
     throw new PurposefulError('PF_OPTIONS_INVALID', 'createAccessLog(): subjectKey must be at least 32 random bytes');
   }
-  const subjectKey = options.subjectKey;
+  const keyedRef = hmacSha256(options.subjectKey);
+  const subjectRefOf = (subjectId: string) => `sr_${base64urlEncode(keyedRef(subjectId))}`;
   const instance = options.instance ?? 'log';
   if (typeof instance !== 'string' || !/^[A-Za-z0-9_.:-]{1,100}$/.test(instance)) {
     throw new PurposefulError('PF_OPTIONS_INVALID', 'createAccessLog(): instance must be 1–100 letters, digits, _ . : -');
@@ -215,19 +212,19 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
   let anchoredAt = Date.now();
 
   const toEvent = (r: AccessRecord): AccessEvent => {
-    const { subjectId, ...rest } = r;
     seq++;
-    const body: Omit<AccessEvent, 'hash'> = {
-      ...rest,
-      v: 1,
-      chain,
-      seq,
-      ...(subjectId !== undefined ? { subject: subjectRefOf(subjectKey, subjectId) } : {}),
-      prev: lastHash,
-    };
-    const hash = accessEventHash(body);
+    // one copy of the record: the body that is hashed, then the links added to the same object
+    const event: Record<string, unknown> = { v: 1, chain, seq };
+    for (const key of Object.keys(r)) {
+      if (key === 'subjectId') {
+        if (r.subjectId !== undefined) event.subject = subjectRefOf(r.subjectId);
+      } else event[key] = (r as unknown as Record<string, unknown>)[key];
+    }
+    const hash = chainHash(lastHash, event);
+    event.prev = lastHash;
+    event.hash = hash;
     lastHash = hash;
-    return { ...body, hash };
+    return event as unknown as AccessEvent;
   };
 
   const checkpoint = async (force: boolean): Promise<void> => {
@@ -314,7 +311,7 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
     },
     subjectRef: (subjectId) => {
       if (typeof subjectId !== 'string') throw new PurposefulError('PF_INPUT_INVALID', 'a subject id is a string');
-      return subjectRefOf(subjectKey, subjectId);
+      return subjectRefOf(subjectId);
     },
     async forSubject(subjectId, range = {}) {
       await flush();

@@ -4,6 +4,7 @@
  * Missed targets are printed, never turned into an exit status (machines are noisy).
  * `npm run bench -- minimize crypto` runs only the suites named.
  */
+import { runAuditBench } from './audit.bench.js';
 import { runCliBench } from './cli.bench.js';
 import { runConsentBench } from './consent.bench.js';
 import { runCryptoBench } from './crypto.bench.js';
@@ -18,6 +19,7 @@ const SUITES: ReadonlyArray<readonly [name: string, run: () => Promise<void>]> =
   ['detect', runDetectBench],
   ['http', runHttpBench],
   ['cli', runCliBench],
+  ['audit', runAuditBench],
 ];
 
 // `npm run bench -- crypto` runs only the suites named

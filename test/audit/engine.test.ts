@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -160,6 +161,24 @@ describe('the engine records every decision', () => {
     await expect(pf.open(Customer, record, ctx)).resolves.toBeDefined();
     await audit.flush();
     expect(sink.events.filter((e) => e.reason === 'PF_ACTOR_BLOCKED')).toHaveLength(2);
+  });
+
+  it('never writes a value it was given, whatever the value (property)', async () => {
+    const sink = memoryAccessLogSink();
+    const { audit, pf } = setup(sink);
+    // any text, behind a marker no event could hold by chance
+    const value = fc.string({ maxLength: 30 }).map((v) => `Qz~${v}`);
+    await fc.assert(
+      fc.asyncProperty(value, value, value, async (id, name, email) => {
+        sink.events.length = 0;
+        await pf.outbound(Customer, { id, name, email }, ctx).catch(() => {});
+        await pf.inbound(Customer, { id, name, email }, ctx).catch(() => {});
+        await audit.flush();
+        const json = JSON.stringify(sink.events);
+        for (const v of [id, name, email]) expect(json).not.toContain(JSON.stringify(v).slice(1, -1));
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('refuses an access log whose purpose the registry does not declare', () => {

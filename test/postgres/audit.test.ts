@@ -1,6 +1,17 @@
 import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AccessRecord, checkpointSigner, createAccessLog, verifyAccessLog } from '../../src/index.js';
+import { z } from 'zod';
+import {
+  type AccessRecord,
+  accessLogPurpose,
+  checkpointSigner,
+  createAccessLog,
+  createPurposeful,
+  definePurposes,
+  defineSchema,
+  pd,
+  verifyAccessLog,
+} from '../../src/index.js';
 import { migrate, postgresAccessLogSink, postgresCheckpointSink, postgresIncidentRegister } from '../../src/postgres/index.js';
 import { onServer, type TestDb, testDb } from './db.js';
 
@@ -14,6 +25,19 @@ afterAll(async () => {
 });
 
 const subjectKey = new Uint8Array(32).fill(9);
+const purposes = definePurposes({
+  'support.ticket': {
+    description: 'Answer the customer about their support request',
+    legalBasis: { lgpd: 'contract' },
+    retention: 'P2Y',
+  },
+  'security.access_log': accessLogPurpose({ retention: 'P5Y', legalBasis: { lgpd: 'legal_obligation' } }),
+});
+const Customer = defineSchema(
+  'customer',
+  z.object({ id: pd.none(z.string()), name: pd(z.string(), { category: 'user.name', purposes: ['support.ticket'] }) }),
+  { purposes, subject: { kind: 'customer', id: 'id' } },
+);
 const rec = (i: number, actor = 'agent-7'): AccessRecord => ({
   time: new Date(Date.UTC(2026, 10, 29, 10, 0, 0, i)).toISOString(),
   action: 'open',
@@ -34,14 +58,24 @@ describe(`the access log on PostgreSQL (${onServer ? 'server' : 'PGlite'})`, () 
     const sink = postgresAccessLogSink(db.client);
     const a = createAccessLog({ sink, subjectKey, instance: 'web-1', batchSize: 250 });
     const b = createAccessLog({ sink: postgresAccessLogSink(db.second), subjectKey, instance: 'web-2', batchSize: 250 });
-    const write = async (log: typeof a, actor: string) => {
+    // two engines (two instances of the app), each with its own log and pool, serving requests at once
+    const engines = [a, b].map((audit) => createPurposeful({ purposes, schemas: [Customer], audit }));
+    const serve = async (k: number, actor: string) => {
+      const pf = engines[k] as (typeof engines)[number];
+      const log = k === 0 ? a : b;
       for (let i = 0; i < 5000; i++) {
-        log.record(rec(i, actor));
-        if (i % 100 === 99) await new Promise((r) => setTimeout(r, 0)); // let the batches go out while recording
+        if (i % 50 === 0) {
+          await pf.outbound(
+            Customer,
+            { id: `cust-${i % 97}`, name: 'x' },
+            { purpose: 'support.ticket', actor: { id: actor, roles: ['support'] } },
+          );
+        } else log.record(rec(i, actor));
+        if (i % 100 === 99) await new Promise((r) => setTimeout(r, 0)); // let the batches go out while serving
       }
       await log.flush();
     };
-    await Promise.all([write(a, 'agent-a'), write(b, 'agent-b')]);
+    await Promise.all([serve(0, 'agent-a'), serve(1, 'agent-b')]);
     const events = await sink.read();
     expect(events).toHaveLength(10_000);
     const report = await verifyAccessLog(events);
@@ -51,14 +85,16 @@ describe(`the access log on PostgreSQL (${onServer ? 'server' : 'PGlite'})`, () 
       [5000, 5000],
     ]);
     // queries run in SQL
-    expect(await a.query({ actor: 'agent-b', decision: 'deny' })).toHaveLength(100);
-    expect(await a.query({ category: 'user.health_and_medical', actor: 'agent-a' })).toHaveLength(500);
+    expect(await a.query({ actor: 'agent-b', decision: 'deny' })).toHaveLength(0);
+    expect(await a.query({ actor: 'agent-b', purpose: 'support.ticket', decision: 'allow' })).toHaveLength(5000);
+    expect((await a.query({ actor: 'agent-a' })).filter((e) => e.action === 'outbound')).toHaveLength(100);
+    expect(await a.query({ category: 'user.health_and_medical', actor: 'agent-a' })).toHaveLength(400);
     expect(await a.query({ category: 'user', actor: 'agent-a' })).toHaveLength(5000);
     const mine = await a.forSubject('cust-5');
     expect(mine.length).toBeGreaterThan(0);
     expect(mine.every((e) => e.subject === a.subjectRef('cust-5'))).toBe(true);
-    const window = await a.query({ actor: 'agent-a', from: rec(10).time, to: rec(19).time });
-    expect(window.map((e) => e.seq)).toEqual([11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+    const window = await a.query({ actor: 'agent-a', from: rec(11).time, to: rec(19).time });
+    expect(window.map((e) => e.seq)).toEqual([12, 13, 14, 15, 16, 17, 18, 19, 20]);
   }, 120_000);
 
   it('catches rows edited or deleted in SQL', async () => {
@@ -78,6 +114,29 @@ describe(`the access log on PostgreSQL (${onServer ? 'server' : 'PGlite'})`, () 
     expect((await verifyAccessLog(await sink.read({ chain: log.chain }))).broken).toMatchObject({
       seq: 5,
       reason: 'sequence_gap',
+    });
+  });
+
+  it('catches rows swapped and a row added with a made-up hash', async () => {
+    const sink = postgresAccessLogSink(db.client);
+    const log = createAccessLog({ sink, subjectKey, instance: 'swap' });
+    for (let i = 0; i < 10; i++) log.record(rec(i));
+    await log.flush();
+    await db.client.query(
+      `UPDATE purposeful_access_events t SET event = o.event FROM purposeful_access_events o
+       WHERE t.chain = $1 AND o.chain = $1 AND ((t.seq = 6 AND o.seq = 7) OR (t.seq = 7 AND o.seq = 6))`,
+      [log.chain],
+    );
+    expect((await verifyAccessLog(await sink.read({ chain: log.chain }))).ok).toBe(false);
+    const other = createAccessLog({ sink, subjectKey, instance: 'added' });
+    for (let i = 0; i < 3; i++) other.record(rec(i));
+    await other.flush();
+    const [last] = (await sink.read({ chain: other.chain })).slice(-1);
+    if (!last) throw new Error('no event');
+    await sink.append([{ ...last, seq: 4, prev: last.hash, hash: 'f'.repeat(64) }]);
+    expect((await verifyAccessLog(await sink.read({ chain: other.chain }))).broken).toMatchObject({
+      seq: 4,
+      reason: 'hash_mismatch',
     });
   });
 

@@ -830,6 +830,14 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
         });
       let result: ShredResult;
       try {
+        // an erasure cannot be undone: a blocked actor or a log that cannot record refuses it before anything happens
+        if (options.audit?.watch?.isBlocked(actor.id)) {
+          throw new PurposefulError(
+            'PF_ACTOR_BLOCKED',
+            'this actor is blocked by the anomaly watch until someone reviews and clears it',
+          );
+        }
+        options.audit?.assertWritable();
         result = await shredding();
       } catch (err) {
         try {
@@ -839,7 +847,11 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
         }
         throw err;
       }
-      logged('allow');
+      try {
+        logged('allow');
+      } catch {
+        // the erasure is done and cannot be taken back: its receipt goes out; the log's failure shows at the next call
+      }
       return result;
     },
 

@@ -97,8 +97,15 @@ export interface AccessLog {
   readonly purpose: string;
   /** The watch fed by this log, if any. */
   readonly watch: AnomalyWatch | undefined;
-  /** Queues one decision. Throws `PF_AUDIT_UNAVAILABLE` when the log cannot take it (the sink failed, or the queue is full). */
+  /**
+   * Queues one decision (a copy: later changes to the caller's objects do not
+   * reach it). Throws `PF_AUDIT_UNAVAILABLE` when the log cannot take it (the
+   * sink failed, or the queue is full), and `PF_INPUT_INVALID` for a string no
+   * sink can store (a NUL, a lone surrogate).
+   */
   record(record: AccessRecord): void;
+  /** Throws `PF_AUDIT_UNAVAILABLE` when `record()` would: check before an action that cannot be undone. */
+  assertWritable(): void;
   /** Writes everything queued; rejects with `PF_AUDIT_UNAVAILABLE` if the sink fails. */
   flush(): Promise<void>;
   /** Flushes and writes a last checkpoint. */
@@ -116,6 +123,59 @@ export interface AccessLog {
 }
 
 const ACCESS_LOG = Symbol.for('purposeful.accessLog');
+
+/** A string every sink can store: well-formed UTF-16 (no lone surrogate, which canonical JSON refuses) and no NUL (which PostgreSQL refuses). */
+function storable(s: unknown, what: string): string {
+  if (typeof s !== 'string') throw new PurposefulError('PF_INPUT_INVALID', `an access record's ${what} must be a string`);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what is refused
+  if (/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s)) {
+    throw new PurposefulError(
+      'PF_INPUT_INVALID',
+      `an access record's ${what} holds a character no log can store (NUL or a lone surrogate)`,
+    );
+  }
+  return s;
+}
+
+const strings = (xs: unknown, what: string): readonly string[] => {
+  if (!Array.isArray(xs)) throw new PurposefulError('PF_INPUT_INVALID', `an access record's ${what} must be a list of strings`);
+  for (const x of xs) storable(x, what);
+  // a frozen list (the engine's, compiled once per plan) cannot change; any other is copied
+  return Object.isFrozen(xs) ? xs : Object.freeze([...xs]);
+};
+
+/** The record as it will be stored, copied and checked. */
+function snapshotOf(r: AccessRecord): AccessRecord {
+  if (typeof r !== 'object' || r === null || typeof r.actor !== 'object' || r.actor === null) {
+    throw new PurposefulError('PF_INPUT_INVALID', 'an access record needs an actor');
+  }
+  const out: Record<string, unknown> = {
+    time: storable(r.time, 'time'),
+    action: storable(r.action, 'action'),
+    decision: storable(r.decision, 'decision'),
+    actor: Object.freeze({
+      id: storable(r.actor.id, 'actor id'),
+      roles: strings(r.actor.roles, 'roles'),
+      mfa: r.actor.mfa === true,
+    }),
+    fields: strings(r.fields, 'fields'),
+    categories: strings(r.categories, 'categories'),
+    sensitive: r.sensitive === true,
+  };
+  if (r.reason !== undefined) out.reason = storable(r.reason, 'reason');
+  if (r.subjectId !== undefined) out.subjectId = storable(r.subjectId, 'subject');
+  if (r.schema !== undefined) out.schema = storable(r.schema, 'schema');
+  if (r.purpose !== undefined) out.purpose = storable(r.purpose, 'purpose');
+  if (r.legalBasis !== undefined) {
+    const basis: Record<string, string> = {};
+    for (const [law, b] of Object.entries(r.legalBasis)) basis[storable(law, 'law')] = storable(b, 'legal basis');
+    out.legalBasis = Object.freeze(basis);
+  }
+  if (r.consentReceipt !== undefined) out.consentReceipt = storable(r.consentReceipt, 'consent receipt');
+  if (r.requestId !== undefined) out.requestId = storable(r.requestId, 'request id');
+  if (r.records !== undefined) out.records = r.records;
+  return out as unknown as AccessRecord;
+}
 
 /**
  * True when `value` was made by {@link createAccessLog}.
@@ -244,12 +304,12 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
 
   const drain = async (): Promise<void> => {
     while (pending.length > 0 || queue.length > 0) {
-      if (pending.length === 0) {
-        const batch = queue.length <= batchSize ? queue : queue.slice(0, batchSize);
-        queue = queue.length <= batchSize ? [] : queue.slice(batchSize);
-        pending = batch.map(toEvent);
-      }
       try {
+        if (pending.length === 0) {
+          const batch = queue.length <= batchSize ? queue : queue.slice(0, batchSize);
+          queue = queue.length <= batchSize ? [] : queue.slice(batchSize);
+          pending = batch.map(toEvent);
+        }
         await sink.append(pending);
       } catch (err) {
         failure = err;
@@ -260,6 +320,13 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
       failure = undefined;
       await checkpoint(false);
     }
+  };
+
+  const assertWritable = (): void => {
+    if (failure !== undefined) {
+      throw unavailable('the access log is failing to write: processing is refused until it recovers (flush() retries)');
+    }
+    if (queue.length + pending.length >= maxQueue) throw unavailable('the access log is behind: its queue is full');
   };
 
   const write = (): Promise<void> => {
@@ -297,13 +364,15 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
     purpose,
     watch,
     record(record) {
-      if (failure !== undefined)
-        throw unavailable('the access log is failing to write: processing is refused until it recovers (flush() retries)');
-      if (queue.length + pending.length >= maxQueue) throw unavailable('the access log is behind: its queue is full');
-      queue.push(record);
-      watch?.observe(record);
+      assertWritable();
+      // a snapshot, checked now: the caller may change its objects later, and a string no sink can store must not
+      // poison a batch
+      const snapshot = snapshotOf(record);
+      watch?.observe(snapshot);
+      queue.push(snapshot);
       schedule();
     },
+    assertWritable,
     flush,
     async close() {
       await flush();

@@ -228,16 +228,27 @@ export function anomalyWatch(options: AnomalyWatchOptions): AnomalyWatch {
     return { windowMs, subjects, sensitiveReads, denials, purpose: undefined };
   };
 
+  // an actor's windows keep enough to see the highest limit any of its roles could give it (a purpose's, its own)
+  const largest = (list: readonly AnomalyThresholds[], kind: 'subjects' | 'sensitiveReads' | 'denials') =>
+    Math.max(1, ...list.map((t) => t[kind] ?? 0)) + 1;
+  const capsOf = (list: readonly AnomalyThresholds[]) => ({
+    subjects: largest(list, 'subjects'),
+    sensitiveReads: largest(list, 'sensitiveReads'),
+    denials: largest(list, 'denials'),
+  });
+  const actorCaps = capsOf([base, ...roles.values()]);
+
   const stateOf = (key: string, l: Limits): ActorState => {
     let s = states.get(key);
     if (s) {
       states.delete(key); // most recently seen last
     } else {
-      const cap = (n: number) => (n === never ? 1 : n + 1);
+      const own = l.purpose !== undefined ? purposes.get(l.purpose) : undefined;
+      const caps = own ? capsOf([own]) : actorCaps;
       s = {
-        subjects: new DistinctWindow(cap(l.subjects)),
-        sensitive: new Window(cap(l.sensitiveReads)),
-        denials: new Window(cap(l.denials)),
+        subjects: new DistinctWindow(caps.subjects),
+        sensitive: new Window(caps.sensitiveReads),
+        denials: new Window(caps.denials),
         over: new Set(),
       };
       if (states.size >= maxActors) {
@@ -265,18 +276,22 @@ export function anomalyWatch(options: AnomalyWatchOptions): AnomalyWatch {
     if (s.over.has(kind)) return;
     s.over.add(kind);
     if (block) blockedActors.add(record.actor.id);
-    onAlert?.(
-      Object.freeze({
-        actor: record.actor.id,
-        kind,
-        count,
-        threshold: limit,
-        windowMs: l.windowMs,
-        ...(l.purpose !== undefined ? { purpose: l.purpose } : {}),
-        time: new Date(now).toISOString(),
-        blocked: block,
-      }),
-    );
+    try {
+      onAlert?.(
+        Object.freeze({
+          actor: record.actor.id,
+          kind,
+          count,
+          threshold: limit,
+          windowMs: l.windowMs,
+          ...(l.purpose !== undefined ? { purpose: l.purpose } : {}),
+          time: new Date(now).toISOString(),
+          blocked: block,
+        }),
+      );
+    } catch {
+      // a failing alert hook (a pager that is down) must not fail the call that tripped it
+    }
   };
 
   return {

@@ -113,8 +113,14 @@ export interface IncidentScope {
   readonly actors: readonly string[];
   readonly purposes: readonly string[];
   readonly subjects: {
-    /** Distinct subjects: from the log, plus those of exposed stores. */
+    /**
+     * Subjects, at most: distinct references in the log, plus one per read that
+     * named no subject, plus the subjects of exposed stores (the same person in
+     * the log and in a dump counts twice: only the data could tell).
+     */
     readonly count: number;
+    /** Reads in the log whose record named no subject (each counted as one). */
+    readonly unreferenced: number;
     /** Keyed references of the subjects found in the log. */
     readonly refs: readonly string[];
     /** Subjects of exposed stores (counted, not listed: the dump is not read). */
@@ -207,6 +213,8 @@ export async function scopeIncident(
     );
   }
   const refs = [...new Set(events.map((e) => e.subject).filter((s): s is string => s !== undefined))].sort();
+  // a read whose record named no subject still read someone's data: each counts as one
+  const unreferenced = events.filter((e) => e.subject === undefined).length;
   const categories = new Set<string>();
   const sensitive = new Set<string>();
   const minorsPossible = new Set<string>();
@@ -216,9 +224,11 @@ export async function scopeIncident(
       if (input.categories && !under(c, input.categories)) continue;
       categories.add(c);
     }
-    if (e.sensitive && schema)
-      for (const f of schema.fields) if (f.sensitive && e.fields.includes(f.path)) sensitive.add(f.category);
-    if (e.sensitive && !schema) for (const c of e.categories) sensitive.add(c);
+    const keep = (c: string) => !input.categories || under(c, input.categories);
+    if (e.sensitive && schema) {
+      for (const f of schema.fields) if (f.sensitive && e.fields.includes(f.path) && keep(f.category)) sensitive.add(f.category);
+    }
+    if (e.sensitive && !schema) for (const c of e.categories) if (keep(c)) sensitive.add(c);
     if (schema && schema.subject?.minors !== undefined && schema.subject.minors !== 'never') minorsPossible.add(schema.id);
   }
 
@@ -278,10 +288,11 @@ export async function scopeIncident(
       else if (age >= 60) ageGroups.elderly++;
     }
   } else ageGroups.unknown += refs.length;
-  ageGroups.unknown += fromStores;
+  ageGroups.unknown += fromStores + unreferenced;
 
   const cats = [...categories].sort();
-  const count = refs.length + fromStores;
+  // an upper bound: the log and a dump (or two dumps) may hold the same people, which only the data could tell
+  const count = refs.length + unreferenced + fromStores;
   const criteria: IncidentCriteria = {
     sensitiveData: sensitive.size > 0,
     // known ages, or schemas whose subjects may be minors (elderly people cannot be ruled out without ages)
@@ -296,7 +307,7 @@ export async function scopeIncident(
     events: events.length,
     actors: [...new Set(events.map((e) => e.actor.id))].sort(),
     purposes: [...new Set(events.map((e) => e.purpose).filter((p): p is string => p !== undefined))].sort(),
-    subjects: { count, refs, fromStores, ...(toNotify ? { toNotify } : {}), ageGroups },
+    subjects: { count, refs, unreferenced, fromStores, ...(toNotify ? { toNotify } : {}), ageGroups },
     categories: cats,
     sensitiveCategories: [...sensitive].sort(),
     exposedFields,

@@ -136,9 +136,14 @@ export function jsonlAccessLogSink(
       repaired = true;
     }
     const fh = await open(path, 'a');
+    const before = (await fh.stat()).size;
     try {
       await fh.write(events.map((e) => `${JSON.stringify(e)}\n`).join(''));
       if (fsync) await fh.datasync();
+    } catch (err) {
+      // a batch not known to be written is taken back whole: the log retries it, and nothing is written twice or torn
+      await truncate(path, before).catch(() => {});
+      throw err;
     } finally {
       await fh.close();
     }

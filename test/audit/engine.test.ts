@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { exportJWK, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -11,9 +12,11 @@ import {
   dataMap,
   definePurposes,
   defineSchema,
+  generateKeyring,
   isPurposefulError,
   memoryAccessLogSink,
   memoryConsentLedger,
+  memoryKeyStore,
   pd,
 } from '../../src/index.js';
 
@@ -205,5 +208,139 @@ describe('the engine records every decision', () => {
       mfa: 'always',
     });
     expect(purpose?.dataCategories).toContain('user.unique_id.pseudonymous');
+  });
+});
+
+describe('the access log under hostile and failing conditions', () => {
+  it('refuses a string no sink can store (NUL, a lone surrogate) at once, and keeps logging the rest', async () => {
+    const sink = memoryAccessLogSink();
+    const { audit, pf } = setup(sink);
+    await pf.outbound(Customer, record, ctx);
+    for (const requestId of ['r-\uD800', 'req\u0000x']) {
+      const err = await pf.outbound(Customer, record, { ...ctx, requestId }).catch((e) => e);
+      expect(isPurposefulError(err) && err.code).toBe('PF_INPUT_INVALID');
+    }
+    await pf.outbound(Customer, record, ctx);
+    await audit.flush();
+    expect(sink.events.map((e) => e.seq)).toEqual([1, 2]);
+    expect((await audit.verify()).ok).toBe(true);
+  });
+
+  it('logs what the actor was at the time of the call, whatever the caller changes later', async () => {
+    const sink = memoryAccessLogSink();
+    const { audit, pf } = setup(sink);
+    const roles = ['support'];
+    await pf.outbound(Customer, record, { ...ctx, actor: { id: 'agent-7', roles } });
+    roles[0] = 'supervisor';
+    await audit.flush();
+    roles.push('admin');
+    expect(sink.events[0]?.actor.roles).toEqual(['support']);
+    expect((await audit.verify()).ok).toBe(true);
+  });
+
+  it('an alert hook that throws does not fail the call, and the block still holds', async () => {
+    const watch = anomalyWatch({
+      thresholds: { windowMs: 60_000, subjects: 1 },
+      block: true,
+      onAlert: () => {
+        throw new Error('pager down');
+      },
+    });
+    const { pf } = setup(memoryAccessLogSink(), watch);
+    await pf.outbound(Customer, { ...record, id: 'a' }, ctx);
+    await expect(pf.outbound(Customer, { ...record, id: 'b' }, ctx)).resolves.toBeDefined();
+    expect(watch.isBlocked('agent-7')).toBe(true);
+  });
+
+  it('a role with a higher limit seen after a lower one still has its limit watched', () => {
+    const alerts: unknown[] = [];
+    const watch = anomalyWatch({
+      thresholds: { windowMs: 60_000, subjects: 3 },
+      roles: { supervisor: { windowMs: 60_000, subjects: 5 }, auditor: { windowMs: 60_000 } },
+      onAlert: (a) => alerts.push(a),
+    });
+    const rec = (roles: string[], subjectId: string) => ({
+      time: new Date().toISOString(),
+      action: 'open' as const,
+      decision: 'allow' as const,
+      actor: { id: 'lead', roles, mfa: true },
+      subjectId,
+      fields: [],
+      categories: [],
+      sensitive: false,
+    });
+    watch.observe(rec(['auditor'], 's0'));
+    watch.observe(rec(['support'], 's1'));
+    for (let i = 2; i < 1000; i++) watch.observe(rec(['supervisor'], `s${i}`));
+    expect(alerts).toHaveLength(1);
+  });
+});
+
+describe('shredding with an access log', () => {
+  it('is refused before anything is erased when the actor is blocked or the log cannot record', async () => {
+    const keyPurposes = definePurposes({
+      'support.ticket': {
+        description: 'Answer the customer about their support request',
+        legalBasis: { lgpd: 'contract' },
+        retention: 'P2Y',
+      },
+      'security.access_log': accessLogPurpose({ retention: 'P5Y', legalBasis: { lgpd: 'legal_obligation' } }),
+    });
+    const Secret = defineSchema(
+      'secret',
+      z.object({
+        id: pd.none(z.string()),
+        note: pd(z.string(), { category: 'user.content.private', purposes: ['support.ticket'], encrypt: true }),
+      }),
+      { purposes: keyPurposes, subject: { kind: 'customer', id: 'id' }, recordId: 'id' },
+    );
+    let down = false;
+    const inner = memoryAccessLogSink();
+    const watch = anomalyWatch({ thresholds: { windowMs: 60_000, denials: 1 }, block: true });
+    const audit = createAccessLog({
+      sink: {
+        append: async (e) => {
+          if (down) throw new Error('disk full');
+          await inner.append(e);
+        },
+        read: (q) => inner.read(q),
+      },
+      subjectKey,
+      watch,
+    });
+    const keyStore = memoryKeyStore();
+    const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
+    const pf = createPurposeful({
+      purposes: keyPurposes,
+      schemas: [Secret],
+      audit,
+      keys: generateKeyring(),
+      keyStore,
+      encryption: { receipts: { key: await exportJWK(privateKey), alg: 'EdDSA' } },
+    });
+    const c = { purpose: 'support.ticket', actor: { id: 'dpo-1' } } as const;
+    const row = await pf.seal(Secret, { id: 'c1', note: 'x' }, c);
+    // the watch blocks dpo-2 after two refusals
+    for (let i = 0; i < 2; i++)
+      await pf.outbound(Secret, row, { ...c, actor: { id: 'dpo-2' }, purpose: 'nope' as never }).catch(() => {});
+    await expect(pf.shred('c1', { actor: { id: 'dpo-2' } })).rejects.toThrow(
+      expect.objectContaining({ code: 'PF_ACTOR_BLOCKED' }),
+    );
+    await expect(pf.open(Secret, row, c)).resolves.toMatchObject({ note: 'x' });
+    down = true;
+    await pf.outbound(Secret, row, c).catch(() => {});
+    await audit.flush().catch(() => {});
+    await expect(pf.shred('c1', { actor: { id: 'dpo-1' } })).rejects.toThrow(
+      expect.objectContaining({ code: 'PF_AUDIT_UNAVAILABLE' }),
+    );
+    down = false;
+    await audit.flush();
+    await expect(pf.open(Secret, row, c)).resolves.toMatchObject({ note: 'x' }); // nothing was erased
+    await pf.shred('c1', { actor: { id: 'dpo-1' } });
+    await audit.flush();
+    expect(inner.events.filter((e) => e.action === 'shred').map((e) => [e.decision, e.reason, e.actor.id])).toEqual([
+      ['deny', 'PF_ACTOR_BLOCKED', 'dpo-2'],
+      ['allow', undefined, 'dpo-1'],
+    ]);
   });
 });

@@ -191,6 +191,28 @@ describe('scoping an incident', () => {
     ).rejects.toThrow(/no schema "nope"/);
   });
 
+  it('counts reads of records that name no subject, one each', async () => {
+    const audit = createAccessLog({ sink: memoryAccessLogSink(), subjectKey: new Uint8Array(32).fill(2) });
+    for (let i = 0; i < 4; i++) {
+      audit.record({
+        time: '2026-11-29T10:00:00.000Z',
+        action: 'open',
+        decision: 'allow',
+        actor: { id: 'job', roles: [], mfa: false },
+        schema: 'customer',
+        fields: ['name'],
+        categories: ['user.name'],
+        sensitive: false,
+        purpose: 'support.ticket',
+      });
+    }
+    const scope = await scopeIncident(
+      { from: '2026-11-29T00:00:00Z', to: '2026-11-30T00:00:00Z' },
+      { log: audit, schemas: [Customer] },
+    );
+    expect(scope.subjects).toMatchObject({ count: 4, unreferenced: 4, refs: [] });
+  });
+
   it('reports with the contents of LGPD Art. 48 §1 and GDPR Art. 33(3), without identifying anyone', async () => {
     const audit = await history();
     const knownAt = brt('2026-11-29T09:00:00');

@@ -1,8 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { type AccessRecord, checkpointSigner, createAccessLog, verifyAccessLog } from '../../src/index.js';
 import { jsonlAccessLogSink, jsonlCheckpointSink, readJsonlAccessLog } from '../../src/node/index.js';
 
@@ -103,6 +104,29 @@ describe('the JSONL access log', () => {
       writeFileSync(path, `${lines.join('\n')}\n`);
       const report = await log.verify();
       expect(report.ok, name).toBe(false);
+    }
+  });
+
+  it('takes back a batch whose write failed, so the retry writes it once', async () => {
+    const path = file();
+    const probe = await open(path, 'a');
+    const proto = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+    await probe.close();
+    const log = createAccessLog({ sink: jsonlAccessLogSink(path), subjectKey });
+    log.record(rec(1));
+    await log.flush();
+    // the next batch's write reaches the file, then its datasync fails
+    const spy = vi.spyOn(proto, 'datasync').mockRejectedValueOnce(Object.assign(new Error('EIO'), { code: 'EIO' }));
+    try {
+      log.record(rec(2));
+      log.record(rec(3));
+      await expect(log.flush()).rejects.toThrow(expect.objectContaining({ code: 'PF_AUDIT_UNAVAILABLE' }));
+      await log.flush();
+      const { events } = await readJsonlAccessLog(path);
+      expect(events.map((e) => (e as { seq: number }).seq)).toEqual([1, 2, 3]);
+      expect((await log.verify()).ok).toBe(true);
+    } finally {
+      spy.mockRestore();
     }
   });
 

@@ -29,6 +29,7 @@ import { assertPurpose, inboundZodFor, planFor } from './minimize/cache.js';
 import type { Limits } from './minimize/plan.js';
 import { assertPseudonymKey, derivePseudonymKey } from './minimize/pseudonymize.js';
 import { checkLimits, runMinimize } from './minimize/run.js';
+import { createRights, type Rights, type RightsOptions } from './rights/rights.js';
 import type { FreeTextRedaction } from './schema/annotation.js';
 import { isPurposefulSchema, type PurposefulSchema } from './schema/define.js';
 import { isPurposes, type Purposes } from './schema/purposes.js';
@@ -137,6 +138,8 @@ export interface PurposefulOptions<P extends string> {
    * declared in the registry: the log is personal data too.
    */
   readonly audit?: AccessLog;
+  /** Data-subject requests: the identity verification hook and, per schema, how to find and change a subject's records. */
+  readonly rights?: RightsOptions;
 }
 
 /**
@@ -251,6 +254,8 @@ export interface Purposeful<P extends string = string> {
   rewrapDataKeys(onProgress?: (p: Progress) => void | Promise<void>): Promise<number>;
   /** Erases the retained data keys whose legal retention has ended. */
   purgeRetained(now?: Date): Promise<number>;
+  /** Data-subject requests (configured with `rights`): verified, tracked with their deadlines, answered from your sources. */
+  readonly rights: Rights;
   /** After restoring a key-store backup: erases again every key the erasure journal says was erased. */
   replayErasures(entries?: Iterable<ErasureEntry> | AsyncIterable<ErasureEntry>): Promise<number>;
 }
@@ -872,6 +877,24 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     async replayErasures(entries) {
       return needVault('replayErasures()').replayErasures(entries);
     },
+
+    rights: createRights(
+      {
+        purposes,
+        schemas,
+        jurisdictions: inForce,
+        openAll: async (schema, row, subjectId) => {
+          const encrypted = new Set(schema.fields.filter((f) => f.encrypt));
+          if (encrypted.size === 0) return row as Record<string, unknown>;
+          return (await needVault('a data-subject request').open(schema, row, subjectId, encrypted)) as Record<string, unknown>;
+        },
+        seal: async (schema, record, subjectId) =>
+          schema.fields.some((f) => f.encrypt) ? needVault('a correction').seal(schema, record, subjectId) : record,
+        ...(options.consent ? { consent: options.consent } : {}),
+        ...(options.audit ? { audit: options.audit } : {}),
+      },
+      options.rights,
+    ),
   };
   ENGINE_NOW.set(engine, now);
   return Object.freeze(engine);

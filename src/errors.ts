@@ -81,6 +81,8 @@ export const ERROR_STATUS = {
   PF_ACTOR_BLOCKED: 403,
   /** A record that must still be kept cannot be removed (e.g. an incident within its five years). */
   PF_RETENTION_ACTIVE: 409,
+  /** A data-subject request whose requester's identity the verification hook did not confirm. */
+  PF_IDENTITY_UNVERIFIED: 403,
 } as const;
 
 /**

@@ -7,5 +7,6 @@ export * from './errors.js';
 export * from './http/index.js';
 export * from './incident/index.js';
 export * from './minimize/index.js';
+export * from './rights/index.js';
 export * from './schema/index.js';
 export * from './taxonomy/index.js';

@@ -97,6 +97,7 @@ const TITLES: Readonly<Record<ErrorCode, string>> = {
   PF_AUDIT_UNAVAILABLE: 'Access cannot be recorded',
   PF_ACTOR_BLOCKED: 'Access blocked pending review',
   PF_RETENTION_ACTIVE: 'The record must still be kept',
+  PF_IDENTITY_UNVERIFIED: 'Identity not verified',
 };
 
 /**

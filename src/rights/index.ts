@@ -1,0 +1,13 @@
+export * from './deadlines.js';
+export {
+  type CorrectionNotice,
+  type ExportItem,
+  memoryRightsStore,
+  type Rights,
+  type RightsOptions,
+  type RightsRequest,
+  type RightsRequestStore,
+  type RightsSource,
+  type SubjectExport,
+  type VerificationRequest,
+} from './rights.js';

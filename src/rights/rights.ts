@@ -1,0 +1,654 @@
+/**
+ * Data-subject requests (LGPD Art. 18–19; GDPR Art. 12, 15–21): every request
+ * starts with an identity verification the application supplies; a request
+ * that passes is tracked with its deadline under each law in force; answers
+ * are produced from the application's own stores (the sources it registers)
+ * and are themselves logged.
+ *
+ * @module
+ */
+import * as core from 'zod/v4/core';
+import type { AccessLog } from '../audit/log.js';
+import type { ConsentEvent } from '../consent/events.js';
+import type { ConsentLedger } from '../consent/ledger.js';
+import { PurposefulError } from '../errors.js';
+import type { PurposefulSchema } from '../schema/define.js';
+import type { Purposes } from '../schema/purposes.js';
+import { displayPath, type FieldInfo, parsePath } from '../schema/walk.js';
+import type { Jurisdiction } from '../taxonomy/bases.js';
+import { type LgpdDays, RIGHTS_KINDS, type RightsKind, rightsDeadline } from './deadlines.js';
+
+/**
+ * How the application finds and changes one subject's records of a schema.
+ * Rows are returned as stored (sealed); the library opens what an answer needs.
+ *
+ * @example
+ * ```ts
+ * const customers: RightsSource = {
+ *   find: (subjectId) => db.query('SELECT * FROM customers WHERE id = $1', [subjectId]).then((r) => r.rows),
+ *   update: (subjectId, row) => db.query('UPDATE customers SET email = $2 WHERE id = $1', [subjectId, row.email]),
+ *   origin: 'given by you when you opened your account',
+ * };
+ * ```
+ */
+export interface RightsSource {
+  find(subjectId: string): Promise<readonly Record<string, unknown>[]>;
+  /** Stores a corrected row (sealed again, with its blind indexes). */
+  update?(subjectId: string, row: Record<string, unknown>): Promise<void>;
+  /** Where the data came from, told to the subject (GDPR Art. 15(1)(g)). */
+  readonly origin?: string;
+}
+
+/**
+ * What the application's verification hook is given. Return `true` only when
+ * the identity is proven (a second factor, a signed-in session, a code sent to
+ * the contact on file).
+ *
+ * @example
+ * ```ts
+ * const verify = async ({ subjectId, verification }: VerificationRequest) =>
+ *   otp.check(subjectId, (verification as { code?: string })?.code ?? '');
+ * ```
+ */
+export interface VerificationRequest {
+  readonly subjectId: string;
+  readonly kind: RightsKind;
+  readonly verification: unknown;
+}
+
+/**
+ * Options of the rights desk, given to `createPurposeful({ rights })`.
+ *
+ * @example
+ * ```ts
+ * const rights: RightsOptions = {
+ *   verify: async ({ subjectId, verification }) => sessions.isSignedInAs(verification, subjectId),
+ *   sources: { customer: customers, ticket: tickets },
+ *   lgpdDays: { correction: 10 },
+ *   recipients: { 'NF-e issuing service': async (notice) => nfe.correct(notice) },
+ * };
+ * ```
+ */
+export interface RightsOptions {
+  readonly verify: (request: VerificationRequest) => boolean | Promise<boolean>;
+  /** Per schema id: how to find and change a subject's records. */
+  readonly sources: Readonly<Record<string, RightsSource>>;
+  /** Days for the LGPD rights the law leaves to regulation (default 15). */
+  readonly lgpdDays?: LgpdDays;
+  /** Per recipient named on a purpose: told of a correction (LGPD Art. 18 §6; GDPR Art. 19). */
+  readonly recipients?: Readonly<Record<string, (notice: CorrectionNotice) => void | Promise<void>>>;
+  /** Where requests are kept (default: in memory). */
+  readonly store?: RightsRequestStore;
+}
+
+/**
+ * A tracked request.
+ *
+ * @example
+ * ```ts
+ * const r: RightsRequest = await pf.rights.request({ subjectId, kind: 'access', verification: { code } });
+ * r.due; // the earlier of LGPD's 15 days and GDPR's month
+ * ```
+ */
+export interface RightsRequest {
+  readonly id: string;
+  readonly kind: RightsKind;
+  readonly subjectId: string;
+  readonly status: 'open' | 'completed';
+  readonly receivedAt: string;
+  readonly due: string;
+  readonly lgpdDue?: string;
+  readonly gdprDue?: string;
+  /** GDPR Art. 12(3): the extension and its reason, told to the subject. */
+  readonly extension?: { readonly reason: string; readonly at: string };
+  readonly completedAt?: string;
+}
+
+/**
+ * Where requests are kept.
+ *
+ * @example
+ * ```ts
+ * const store: RightsRequestStore = memoryRightsStore();
+ * ```
+ */
+export interface RightsRequestStore {
+  put(request: RightsRequest): Promise<void>;
+  get(id: string): Promise<RightsRequest | undefined>;
+  list(): Promise<RightsRequest[]>;
+}
+
+/**
+ * A request store in memory.
+ *
+ * @example
+ * ```ts
+ * const pf = createPurposeful({ purposes, schemas, rights: { verify, sources, store: memoryRightsStore() } });
+ * ```
+ */
+export function memoryRightsStore(): RightsRequestStore {
+  const m = new Map<string, RightsRequest>();
+  return {
+    put: async (r) => {
+      m.set(r.id, Object.freeze({ ...r }));
+    },
+    get: async (id) => m.get(id),
+    list: async () => [...m.values()].sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0)),
+  };
+}
+
+/**
+ * One item of the subject's data in an access or portability answer.
+ *
+ * @example
+ * ```ts
+ * const item: ExportItem = {
+ *   schema: 'customer', field: 'email', value: 'ana@example.com', origin: 'given by you',
+ *   purposes: [{ purpose: 'support.ticket', description: 'Answer…', legalBasis: { lgpd: 'contract' }, retention: 'P2Y', recipients: [] }],
+ * };
+ * ```
+ */
+export interface ExportItem {
+  readonly schema: string;
+  readonly record?: string;
+  readonly field: string;
+  readonly value: unknown;
+  readonly origin: string;
+  readonly purposes: readonly {
+    readonly purpose: string;
+    readonly description: string;
+    readonly legalBasis: Readonly<Record<string, string>>;
+    readonly retention: string;
+    readonly recipients: readonly string[];
+  }[];
+}
+
+/**
+ * The answer to an access or portability request (LGPD Art. 18 II, V, 19;
+ * GDPR Art. 15, 20): the subject's data grouped by category, the consent
+ * history, and the dates and purposes of consultations (without staff).
+ *
+ * @example
+ * ```ts
+ * const doc: SubjectExport = await pf.rights.access(request.id);
+ * Object.keys(doc.data); // ['user.contact.email', 'user.name', …]
+ * ```
+ */
+export interface SubjectExport {
+  readonly format: 'purposeful.subject-export/1';
+  readonly subjectId: string;
+  readonly generatedAt: string;
+  readonly request: { readonly id: string; readonly kind: RightsKind };
+  readonly controller?: { readonly name: string; readonly contact: string; readonly dpo?: string };
+  readonly data: Readonly<Record<string, readonly ExportItem[]>>;
+  readonly consent: readonly ConsentEvent[];
+  readonly consultations: readonly { readonly time: string; readonly purpose?: string; readonly recipients: readonly string[] }[];
+}
+
+/**
+ * What a recipient is told of a correction: which fields of which record
+ * changed, with their new values (the recipient holds the old ones).
+ *
+ * @example
+ * ```ts
+ * const notify = async (n: CorrectionNotice) => partner.post('/corrections', n);
+ * ```
+ */
+export interface CorrectionNotice {
+  readonly subjectId: string;
+  readonly schema: string;
+  readonly record?: string;
+  readonly recipient: string;
+  readonly changes: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The rights desk: `pf.rights`.
+ *
+ * @example
+ * ```ts
+ * const request = await pf.rights.request({ subjectId, kind: 'access', verification: { session } });
+ * const answer = await pf.rights.access(request.id);
+ * await pf.rights.complete(request.id);
+ * ```
+ */
+export interface Rights {
+  /** Verifies the identity, then opens a tracked request. Refused with `PF_IDENTITY_UNVERIFIED` (logged without values). */
+  request(input: {
+    readonly subjectId: string;
+    readonly kind: RightsKind;
+    readonly verification: unknown;
+    readonly receivedAt?: Date;
+  }): Promise<RightsRequest>;
+  /** GDPR Art. 12(3): two more months, with the reason told to the subject, decided within the first month. */
+  extend(id: string, reason: string, now?: Date): Promise<RightsRequest>;
+  complete(id: string, now?: Date): Promise<RightsRequest>;
+  get(id: string): Promise<RightsRequest | undefined>;
+  list(): Promise<RightsRequest[]>;
+  /** The simplified answer (LGPD Art. 19 I): whether data is processed, of which categories, for which purposes. */
+  confirmation(
+    id: string,
+  ): Promise<{ readonly processes: boolean; readonly categories: readonly string[]; readonly purposes: readonly string[] }>;
+  /** The complete answer: the export document. */
+  access(id: string): Promise<SubjectExport>;
+  /** Portability: the export as JSON, or as CSV (one row per value). */
+  portability(id: string, format: 'json' | 'csv'): Promise<string>;
+  /** Applies a JSON Merge Patch (RFC 7396) to one record, validates it, seals it again and tells the recipients. */
+  correct(
+    id: string,
+    change: { readonly schema: string; readonly record?: string; readonly patch: Record<string, unknown> },
+  ): Promise<{ readonly changed: readonly string[]; readonly notified: readonly string[] }>;
+}
+
+/** What the engine lends the rights desk. @internal */
+export interface RightsInternals {
+  readonly purposes: Purposes;
+  readonly schemas: ReadonlyMap<string, PurposefulSchema>;
+  readonly jurisdictions: readonly Jurisdiction[];
+  /** Opens every encrypted field of a subject's row. */
+  readonly openAll: (schema: PurposefulSchema, row: unknown, subjectId: string) => Promise<Record<string, unknown>>;
+  /** Seals a record for storage (when the schema encrypts). */
+  readonly seal: (
+    schema: PurposefulSchema,
+    record: Record<string, unknown>,
+    subjectId: string,
+  ) => Promise<Record<string, unknown>>;
+  readonly consent?: ConsentLedger;
+  readonly audit?: AccessLog;
+}
+
+/** Every value at a field path (`a.b`, `list[].x`, `notes{}`), with nothing for a path the record lacks. */
+function valuesAt(node: unknown, path: string): unknown[] {
+  const out: unknown[] = [];
+  const steps = parsePath(path);
+  const walk = (v: unknown, i: number) => {
+    if (i === steps.length) {
+      if (v !== undefined) out.push(v);
+      return;
+    }
+    const step = steps[i] as { key: string; suffix: string };
+    if (typeof v !== 'object' || v === null || !Object.hasOwn(v, step.key)) return;
+    let level: unknown[] = [(v as Record<string, unknown>)[step.key]];
+    for (const m of step.suffix.matchAll(/\[(\d*)\]|\{\}/g)) {
+      const next: unknown[] = [];
+      for (const x of level) {
+        if (m[0] === '{}' && typeof x === 'object' && x !== null && !Array.isArray(x)) next.push(...Object.values(x));
+        else if (m[1] === '' && Array.isArray(x)) next.push(...x);
+        else if (m[1] !== undefined && m[1] !== '' && Array.isArray(x)) next.push(x[Number(m[1])]);
+      }
+      level = next;
+    }
+    for (const x of level) walk(x, i + 1);
+  };
+  walk(node, 0);
+  return out;
+}
+
+/** RFC 7396: objects merge, `null` removes, anything else replaces. */
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> =
+    typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (k === '__proto__') throw new PurposefulError('PF_INPUT_INVALID', 'a patch cannot name __proto__');
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}
+
+const csvCell = (s: string) => {
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+};
+
+/** Builds the rights desk over the engine's internals. @internal */
+export function createRights(internals: RightsInternals, options: RightsOptions | undefined): Rights {
+  const off = (): never => {
+    throw new PurposefulError(
+      'PF_OPTIONS_INVALID',
+      'data-subject requests need createPurposeful({ rights: { verify, sources } })',
+    );
+  };
+  if (options === undefined) {
+    return {
+      request: off,
+      extend: off,
+      complete: off,
+      get: off,
+      list: off,
+      confirmation: off,
+      access: off,
+      portability: off,
+      correct: off,
+    };
+  }
+  if (typeof options.verify !== 'function') throw new PurposefulError('PF_OPTIONS_INVALID', 'rights.verify must be a function');
+  for (const [id, source] of Object.entries(options.sources ?? {})) {
+    if (!internals.schemas.has(id))
+      throw new PurposefulError('PF_OPTIONS_INVALID', `rights.sources names schema "${id}", which the engine does not handle`, {
+        schema: id,
+      });
+    if (typeof source?.find !== 'function')
+      throw new PurposefulError('PF_OPTIONS_INVALID', `rights.sources.${id} needs find(subjectId)`);
+  }
+  const store = options.store ?? memoryRightsStore();
+  const { purposes, audit } = internals;
+  const sources = Object.entries(options.sources ?? {});
+
+  const log = (
+    kind: RightsKind,
+    subjectId: string,
+    decision: 'allow' | 'deny',
+    reason?: string,
+    fields: readonly FieldInfo[] = [],
+  ) => {
+    audit?.record({
+      time: new Date().toISOString(),
+      action: 'rights',
+      decision,
+      ...(reason ? { reason } : {}),
+      actor: { id: `subject:${kind}`, roles: [], mfa: false },
+      subjectId,
+      fields: [...new Set(fields.map((f) => f.path))],
+      categories: [...new Set(fields.map((f) => f.category))].sort(),
+      sensitive: fields.some((f) => f.sensitive),
+    });
+  };
+
+  const open = async (id: string, kinds?: readonly RightsKind[]): Promise<RightsRequest> => {
+    const r = await store.get(id);
+    if (!r) throw new PurposefulError('PF_INPUT_INVALID', `no request ${id}`);
+    if (kinds && !kinds.includes(r.kind)) throw new PurposefulError('PF_INPUT_INVALID', `request ${id} is a ${r.kind} request`);
+    return r;
+  };
+
+  /** The subject's rows of every registered source, opened. */
+  const gather = async (subjectId: string) => {
+    const out: { schema: PurposefulSchema; origin: string; rows: Record<string, unknown>[] }[] = [];
+    for (const [id, source] of sources) {
+      const schema = internals.schemas.get(id) as PurposefulSchema;
+      const rows: Record<string, unknown>[] = [];
+      for (const row of await source.find(subjectId)) rows.push(await internals.openAll(schema, row, subjectId));
+      out.push({ schema, origin: source.origin ?? 'collected from you', rows });
+    }
+    return out;
+  };
+
+  const purposeInfo = (f: FieldInfo) =>
+    [...f.access.keys()].map((pid) => {
+      const p = purposes.get(pid);
+      const basis: Record<string, string> = {};
+      for (const j of internals.jurisdictions) {
+        const b = p?.declaration.legalBasis[j];
+        if (b) basis[j] = b;
+      }
+      return {
+        purpose: pid,
+        description: p?.declaration.description ?? '',
+        legalBasis: basis,
+        retention: p?.retention.iso ?? '',
+        recipients: (p?.declaration.recipients ?? []).map((r) => r.name),
+      };
+    });
+
+  const exportOf = async (r: RightsRequest): Promise<SubjectExport> => {
+    const groups = await gather(r.subjectId);
+    const data: Record<string, ExportItem[]> = {};
+    const touched: FieldInfo[] = [];
+    for (const { schema, origin, rows } of groups) {
+      for (const row of rows) {
+        const record = schema.recordId !== undefined ? row[schema.recordId] : undefined;
+        for (const f of schema.fields) {
+          for (const value of valuesAt(row, f.path)) {
+            touched.push(f);
+            const item: ExportItem = {
+              schema: schema.id,
+              ...(record !== undefined ? { record: String(record) } : {}),
+              field: f.path,
+              value,
+              origin,
+              purposes: purposeInfo(f),
+            };
+            let list = data[f.category];
+            if (!list) {
+              list = [];
+              data[f.category] = list;
+            }
+            list.push(item);
+          }
+        }
+      }
+    }
+    const sorted: Record<string, ExportItem[]> = {};
+    for (const k of Object.keys(data).sort()) sorted[k] = data[k] as ExportItem[];
+    const controller = purposes.controller;
+    const doc: SubjectExport = {
+      format: 'purposeful.subject-export/1',
+      subjectId: r.subjectId,
+      generatedAt: new Date().toISOString(),
+      request: { id: r.id, kind: r.kind },
+      ...(controller
+        ? {
+            controller: {
+              name: controller.name,
+              contact: controller.contact,
+              ...(controller.dpo ? { dpo: controller.dpo.contact } : {}),
+            },
+          }
+        : {}),
+      data: sorted,
+      consent: internals.consent ? await internals.consent.history(r.subjectId) : [],
+      consultations: audit
+        ? (await audit.subjectReport(r.subjectId, { purposes })).map((c) => ({
+            time: c.time,
+            ...(c.purpose ? { purpose: c.purpose } : {}),
+            recipients: c.recipients,
+          }))
+        : [],
+    };
+    // producing the answer is itself a processing of the data: logged, without values
+    log(r.kind, r.subjectId, 'allow', undefined, touched);
+    return doc;
+  };
+
+  return {
+    async request(input) {
+      const subjectId = input?.subjectId;
+      if (typeof subjectId !== 'string' || subjectId === '')
+        throw new PurposefulError('PF_INPUT_INVALID', 'a request needs the subject id');
+      if (!RIGHTS_KINDS.includes(input.kind)) {
+        throw new PurposefulError('PF_INPUT_INVALID', `unknown request kind: use one of ${RIGHTS_KINDS.join(', ')}`);
+      }
+      let verified = false;
+      try {
+        verified = (await options.verify({ subjectId, kind: input.kind, verification: input.verification })) === true;
+      } catch {
+        verified = false;
+      }
+      if (!verified) {
+        log(input.kind, subjectId, 'deny', 'PF_IDENTITY_UNVERIFIED');
+        throw new PurposefulError(
+          'PF_IDENTITY_UNVERIFIED',
+          "the requester's identity could not be verified: the request is refused",
+          {
+            article: 'LGPD Art. 18 §3; GDPR Art. 12(6)',
+          },
+        );
+      }
+      const receivedAt = input.receivedAt ?? new Date();
+      const d = rightsDeadline(input.kind, receivedAt, {
+        jurisdictions: internals.jurisdictions,
+        ...(options.lgpdDays ? { lgpdDays: options.lgpdDays } : {}),
+      });
+      const request: RightsRequest = {
+        id: `rq_${crypto.randomUUID()}`,
+        kind: input.kind,
+        subjectId,
+        status: 'open',
+        receivedAt: receivedAt.toISOString(),
+        due: d.due.toISOString(),
+        ...(d.lgpd ? { lgpdDue: d.lgpd.toISOString() } : {}),
+        ...(d.gdpr ? { gdprDue: d.gdpr.toISOString() } : {}),
+      };
+      await store.put(request);
+      log(input.kind, subjectId, 'allow');
+      return request;
+    },
+    async extend(id, reason, now = new Date()) {
+      const r = await open(id);
+      if (typeof reason !== 'string' || reason.trim() === '')
+        throw new PurposefulError('PF_INPUT_INVALID', 'an extension needs its reason');
+      if (!r.gdprDue) throw new PurposefulError('PF_INPUT_INVALID', 'only GDPR allows an extension (Art. 12(3))');
+      if (r.extension) throw new PurposefulError('PF_INPUT_INVALID', `request ${id} was already extended`);
+      if (now.getTime() > Date.parse(r.gdprDue)) {
+        throw new PurposefulError(
+          'PF_INPUT_INVALID',
+          'the extension must be decided and told within the first month (GDPR Art. 12(3))',
+        );
+      }
+      const d = rightsDeadline(r.kind, new Date(r.receivedAt), {
+        jurisdictions: internals.jurisdictions,
+        extended: true,
+        ...(options.lgpdDays ? { lgpdDays: options.lgpdDays } : {}),
+      });
+      const next: RightsRequest = {
+        ...r,
+        due: d.due.toISOString(),
+        ...(d.gdpr ? { gdprDue: d.gdpr.toISOString() } : {}),
+        extension: { reason, at: now.toISOString() },
+      };
+      await store.put(next);
+      return next;
+    },
+    async complete(id, now = new Date()) {
+      const r = await open(id);
+      const next: RightsRequest = { ...r, status: 'completed', completedAt: now.toISOString() };
+      await store.put(next);
+      return next;
+    },
+    get: (id) => store.get(id),
+    list: () => store.list(),
+    async confirmation(id) {
+      const r = await open(id, ['confirmation', 'access']);
+      const groups = await gather(r.subjectId);
+      const fields = groups.flatMap(({ schema, rows }) =>
+        schema.fields.filter((f) => rows.some((row) => valuesAt(row, f.path).length > 0)),
+      );
+      log(r.kind, r.subjectId, 'allow', undefined, fields);
+      return {
+        processes: fields.length > 0,
+        categories: [...new Set(fields.map((f) => f.category))].sort(),
+        purposes: [...new Set(fields.flatMap((f) => [...f.access.keys()]))].sort(),
+      };
+    },
+    async access(id) {
+      return exportOf(await open(id, ['access', 'portability']));
+    },
+    async portability(id, format) {
+      const doc = await exportOf(await open(id, ['access', 'portability']));
+      if (format === 'json') return `${JSON.stringify(doc, null, 2)}\n`;
+      if (format !== 'csv') throw new PurposefulError('PF_INPUT_INVALID', "portability formats are 'json' and 'csv'");
+      const rows = [['category', 'schema', 'record', 'field', 'value', 'purposes', 'origin']];
+      for (const [category, items] of Object.entries(doc.data)) {
+        for (const it of items) {
+          const value = typeof it.value === 'string' ? it.value : JSON.stringify(it.value);
+          rows.push([
+            category,
+            it.schema,
+            it.record ?? '',
+            it.field,
+            value,
+            it.purposes.map((p) => p.purpose).join(' '),
+            it.origin,
+          ]);
+        }
+      }
+      return `${rows.map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
+    },
+    async correct(id, change) {
+      const r = await open(id, ['correction']);
+      const schema = internals.schemas.get(change?.schema);
+      const source = schema ? options.sources[schema.id] : undefined;
+      if (!schema || !source)
+        throw new PurposefulError('PF_INPUT_INVALID', `no source is registered for schema "${String(change?.schema)}"`);
+      if (typeof source.update !== 'function')
+        throw new PurposefulError('PF_OPTIONS_INVALID', `rights.sources.${schema.id} needs update() for corrections`);
+      if (typeof change.patch !== 'object' || change.patch === null || Array.isArray(change.patch)) {
+        throw new PurposefulError('PF_INPUT_INVALID', 'a correction is a JSON Merge Patch object');
+      }
+      const rows = await source.find(r.subjectId);
+      const pick =
+        change.record !== undefined && schema.recordId !== undefined
+          ? rows.filter((row) => String(row[schema.recordId as string]) === change.record)
+          : rows;
+      if (pick.length !== 1) {
+        throw new PurposefulError(
+          'PF_INPUT_INVALID',
+          pick.length === 0 ? 'no record of the subject matches' : 'several records match: name the record',
+          { schema: schema.id },
+        );
+      }
+      const before = await internals.openAll(schema, pick[0], r.subjectId);
+      // only declared personal fields may be corrected through a request
+      const allowed = new Set(schema.fields.map((f) => f.path.split(/[.[{]/)[0] as string));
+      for (const k of Object.keys(change.patch)) {
+        if (!allowed.has(k))
+          throw new PurposefulError(
+            'PF_UNDECLARED_FIELD',
+            `the patch changes ${k}, which is not a personal field a subject can correct`,
+            { schema: schema.id, paths: [k] },
+          );
+      }
+      const after = mergePatch(before, change.patch) as Record<string, unknown>;
+      const checked = core.safeParse(schema.zod, after);
+      if (!checked.success) {
+        throw new PurposefulError('PF_VALIDATION_FAILED', 'the corrected record does not satisfy the schema', {
+          schema: schema.id,
+          paths: [...new Set(checked.error.issues.map((i) => displayPath(schema.shape, i.path) || '(root)'))],
+        });
+      }
+      const changedFields = schema.fields.filter(
+        (f) => JSON.stringify(valuesAt(before, f.path)) !== JSON.stringify(valuesAt(after, f.path)),
+      );
+      // passed on to every recipient of a purpose that uses a changed field (LGPD Art. 18 §6): each needs its hook,
+      // checked before anything is stored
+      const recipients = [
+        ...new Set(
+          changedFields.flatMap((f) =>
+            [...f.access.keys()].flatMap((p) => (purposes.get(p)?.declaration.recipients ?? []).map((x) => x.name)),
+          ),
+        ),
+      ].sort();
+      for (const name of recipients) {
+        if (!options.recipients?.[name]) {
+          throw new PurposefulError(
+            'PF_OPTIONS_INVALID',
+            `recipient "${name}" receives corrected data: give rights.recipients a hook for it (LGPD Art. 18 §6)`,
+          );
+        }
+      }
+      await source.update(r.subjectId, await internals.seal(schema, after, r.subjectId));
+      log('correction', r.subjectId, 'allow', undefined, changedFields);
+      const notified: string[] = [];
+      for (const name of recipients) {
+        const hook = options.recipients?.[name] as (notice: CorrectionNotice) => void | Promise<void>;
+        const changes: Record<string, unknown> = {};
+        for (const f of changedFields) {
+          if ([...f.access.keys()].some((p) => (purposes.get(p)?.declaration.recipients ?? []).some((x) => x.name === name))) {
+            changes[f.path] = valuesAt(after, f.path)[0] ?? null;
+          }
+        }
+        await hook({
+          subjectId: r.subjectId,
+          schema: schema.id,
+          ...(schema.recordId !== undefined ? { record: String(after[schema.recordId]) } : {}),
+          recipient: name,
+          changes,
+        });
+        notified.push(name);
+      }
+      return { changed: changedFields.map((f) => f.path), notified };
+    },
+  };
+}

@@ -1,0 +1,226 @@
+import { describe, expect, it } from 'vitest';
+import { Customer, Invoice, purposes, Ticket } from '../../examples/support-desk/declarations.js';
+import { sampleCustomer } from '../../examples/support-desk/sample.js';
+import {
+  type CorrectionNotice,
+  createAccessLog,
+  createPurposeful,
+  generateKeyring,
+  isPurposefulError,
+  memoryAccessLogSink,
+  memoryConsentLedger,
+  memoryKeyStore,
+  rightsDeadline,
+} from '../../src/index.js';
+
+describe('request deadlines', () => {
+  const at = new Date('2026-01-31T10:00:00Z');
+  it('LGPD 15 days, GDPR one month (to the end of a shorter month), the earlier governs', () => {
+    const d = rightsDeadline('access', at, { jurisdictions: ['lgpd', 'gdpr'] });
+    expect(d.lgpd?.toISOString()).toBe('2026-02-15T10:00:00.000Z');
+    expect(d.gdpr?.toISOString()).toBe('2026-02-28T10:00:00.000Z');
+    expect(d.due).toEqual(d.lgpd);
+    expect(rightsDeadline('access', new Date('2028-01-31T10:00:00Z'), { jurisdictions: ['gdpr'] }).due.toISOString()).toBe(
+      '2028-02-29T10:00:00.000Z',
+    );
+  });
+
+  it('GDPR extension by two months; configurable days for the LGPD rights regulation has not timed', () => {
+    expect(rightsDeadline('access', at, { jurisdictions: ['gdpr'], extended: true }).due.toISOString()).toBe(
+      '2026-04-30T10:00:00.000Z',
+    );
+    expect(rightsDeadline('correction', at, { jurisdictions: ['lgpd'], lgpdDays: { correction: 5 } }).due.toISOString()).toBe(
+      '2026-02-05T10:00:00.000Z',
+    );
+    expect(() => rightsDeadline('nope' as never, at, { jurisdictions: ['lgpd'] })).toThrow(/unknown request kind/);
+  });
+});
+
+async function desk(options: { recipients?: boolean } = {}) {
+  const rows = new Map<string, Record<string, unknown>>();
+  const invoices = new Map<string, Record<string, unknown>>();
+  const audit = createAccessLog({ sink: memoryAccessLogSink(), subjectKey: new Uint8Array(32).fill(8) });
+  const consent = memoryConsentLedger(purposes);
+  const notices: CorrectionNotice[] = [];
+  const pf = createPurposeful({
+    purposes,
+    schemas: [Customer, Ticket, Invoice],
+    keys: generateKeyring(),
+    keyStore: memoryKeyStore(),
+    consent,
+    audit,
+    rights: {
+      verify: ({ subjectId, verification }) => (verification as { code?: string })?.code === `otp-for-${subjectId}`,
+      sources: {
+        customer: {
+          find: async (id) => (rows.has(id) ? [rows.get(id) as Record<string, unknown>] : []),
+          update: async (id, row) => {
+            rows.set(id, row);
+          },
+          origin: 'given by you when you opened your account',
+        },
+        invoice: { find: async (id) => [...invoices.values()].filter((r) => r.customerId === id) },
+      },
+      ...(options.recipients === false
+        ? {}
+        : {
+            recipients: {
+              'NF-e issuing service': (n) => {
+                notices.push(n);
+              },
+            },
+          }),
+    },
+  });
+  const agent = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
+  rows.set(sampleCustomer.id, await pf.seal(Customer, sampleCustomer, agent));
+  const inv = await pf.seal(
+    Invoice,
+    {
+      number: 'NF-1',
+      customerId: sampleCustomer.id,
+      taxId: sampleCustomer.cpf,
+      amountCents: 100,
+      issuedAt: '2026-11-28T10:00:00Z',
+    },
+    { purpose: 'billing.invoice', actor: { id: 'billing-1', roles: ['billing'] } },
+  );
+  invoices.set('NF-1', inv);
+  await pf.open(Customer, rows.get(sampleCustomer.id), agent);
+  await consent.grant({
+    subject: sampleCustomer.id,
+    purpose: 'support.survey',
+    notice: { version: '2026-11-01', hash: '9'.repeat(64) },
+    method: 'checkbox',
+    collectionPoint: 'app',
+  });
+  return { pf, rows, audit, notices };
+}
+
+const subjectId = sampleCustomer.id;
+const verification = { code: `otp-for-${subjectId}` };
+
+describe('data-subject requests', () => {
+  it('refuse an unverified requester, and log the refusal without values', async () => {
+    const { pf, audit } = await desk();
+    for (const v of [{ code: 'guess' }, undefined]) {
+      const err = await pf.rights.request({ subjectId, kind: 'access', verification: v }).catch((e) => e);
+      expect(isPurposefulError(err) && [err.code, err.status]).toEqual(['PF_IDENTITY_UNVERIFIED', 403]);
+    }
+    const denied = (await audit.forSubject(subjectId)).filter((e) => e.action === 'rights');
+    expect(denied.map((e) => [e.decision, e.reason])).toEqual([
+      ['deny', 'PF_IDENTITY_UNVERIFIED'],
+      ['deny', 'PF_IDENTITY_UNVERIFIED'],
+    ]);
+    expect(JSON.stringify(denied)).not.toContain(subjectId);
+    expect(await pf.rights.list()).toEqual([]);
+  });
+
+  it('track a verified request with its deadlines; extend under GDPR within the first month only', async () => {
+    const { pf } = await desk();
+    const r = await pf.rights.request({ subjectId, kind: 'access', verification, receivedAt: new Date('2026-11-29T12:00:00Z') });
+    expect(r).toMatchObject({
+      status: 'open',
+      lgpdDue: '2026-12-14T12:00:00.000Z',
+      gdprDue: '2026-12-29T12:00:00.000Z',
+      due: '2026-12-14T12:00:00.000Z',
+    });
+    await expect(pf.rights.extend(r.id, 'many records', new Date('2027-01-05T00:00:00Z'))).rejects.toThrow(/first month/);
+    const ext = await pf.rights.extend(r.id, 'records in several archives', new Date('2026-12-20T00:00:00Z'));
+    expect(ext.gdprDue).toBe('2027-02-28T12:00:00.000Z');
+    expect(ext.due).toBe('2026-12-14T12:00:00.000Z'); // LGPD still governs
+    expect((await pf.rights.complete(r.id)).status).toBe('completed');
+  });
+
+  it('answer access with every value decrypted, grouped by category, with purposes, bases, retention, recipients, consent and consultations', async () => {
+    const { pf, audit } = await desk();
+    const r = await pf.rights.request({ subjectId, kind: 'access', verification });
+    expect(await pf.rights.confirmation(r.id)).toMatchObject({
+      processes: true,
+      purposes: expect.arrayContaining(['billing.invoice']),
+    });
+    const doc = await pf.rights.access(r.id);
+    expect(doc.format).toBe('purposeful.subject-export/1');
+    const cpf = doc.data['user.government_id.national_identification_number'];
+    expect(cpf?.map((i) => [i.schema, i.field, i.value])).toEqual([
+      ['customer', 'cpf', sampleCustomer.cpf],
+      ['invoice', 'taxId', sampleCustomer.cpf],
+    ]);
+    const invoicePurpose = cpf?.[1]?.purposes[0];
+    expect(invoicePurpose).toMatchObject({
+      purpose: 'billing.invoice',
+      legalBasis: { lgpd: 'legal_obligation', gdpr: 'legal_obligation' },
+      retention: 'P5Y',
+      recipients: ['NF-e issuing service'],
+    });
+    expect(doc.data['user.health_and_medical']?.[0]?.value).toBe('low vision');
+    expect(doc.data['user.contact.email']?.[0]?.origin).toBe('given by you when you opened your account');
+    expect(doc.consent.map((e) => e.purpose)).toEqual(['support.survey']);
+    expect(doc.consultations.length).toBeGreaterThan(0);
+    expect(JSON.stringify(doc.consultations)).not.toContain('agent-7');
+    // producing the answer is logged
+    const logged = (await audit.forSubject(subjectId)).filter((e) => e.action === 'rights' && e.decision === 'allow');
+    expect(logged.at(-1)?.categories).toContain('user.health_and_medical');
+  });
+
+  it('give portability as JSON and as CSV', async () => {
+    const { pf } = await desk();
+    const r = await pf.rights.request({ subjectId, kind: 'portability', verification });
+    const json = JSON.parse(await pf.rights.portability(r.id, 'json'));
+    expect(json.subjectId).toBe(subjectId);
+    const csv = (await pf.rights.portability(r.id, 'csv')).trimEnd().split('\r\n');
+    expect(csv[0]).toBe('category,schema,record,field,value,purposes,origin');
+    expect(csv).toContain(
+      `user.contact.email,customer,${subjectId},email,${sampleCustomer.email},support.ticket support.survey analytics.churn,given by you when you opened your account`,
+    );
+  });
+
+  it('correct with a JSON Merge Patch: validated, sealed again, passed on to the recipients of the changed fields', async () => {
+    const { pf, rows, notices } = await desk();
+    const r = await pf.rights.request({ subjectId, kind: 'correction', verification });
+    const stored = rows.get(subjectId) as Record<string, unknown>;
+    await expect(pf.rights.correct(r.id, { schema: 'customer', patch: { email: 'not an e-mail' } })).rejects.toThrow(
+      expect.objectContaining({ code: 'PF_VALIDATION_FAILED' }),
+    );
+    await expect(pf.rights.correct(r.id, { schema: 'customer', patch: { id: 'other' } })).rejects.toThrow(
+      expect.objectContaining({ code: 'PF_UNDECLARED_FIELD' }),
+    );
+    expect(rows.get(subjectId)).toBe(stored); // nothing stored
+    const result = await pf.rights.correct(r.id, {
+      schema: 'customer',
+      patch: { email: 'joao.novo@example.com', name: 'João Silva' },
+    });
+    expect([...result.changed].sort()).toEqual(['email', 'name']);
+    const row = rows.get(subjectId) as Record<string, unknown>;
+    expect(String(row.email)).not.toContain('joao.novo');
+    const view = await pf.open(Customer, row, { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } });
+    expect(view).toMatchObject({ email: 'joao.novo@example.com', name: 'João Silva' });
+    // the name feeds billing.invoice, whose recipient is the NF-e service
+    expect(result.notified).toEqual(['NF-e issuing service']);
+    expect(notices).toEqual([
+      { subjectId, schema: 'customer', record: subjectId, recipient: 'NF-e issuing service', changes: { name: 'João Silva' } },
+    ]);
+  });
+
+  it('refuse a correction whose recipients have no hook, before storing anything', async () => {
+    const { pf, rows } = await desk({ recipients: false });
+    const r = await pf.rights.request({ subjectId, kind: 'correction', verification });
+    const stored = rows.get(subjectId);
+    await expect(pf.rights.correct(r.id, { schema: 'customer', patch: { name: 'Outro Nome' } })).rejects.toThrow(
+      /NF-e issuing service/,
+    );
+    expect(rows.get(subjectId)).toBe(stored);
+  });
+
+  it('are off until configured', async () => {
+    const pf = createPurposeful({ purposes, schemas: [Customer] });
+    expect(() => pf.rights.list()).toThrow(/rights: \{ verify, sources \}/);
+    expect(() =>
+      createPurposeful({
+        purposes,
+        schemas: [Customer],
+        rights: { verify: () => true, sources: { nope: { find: async () => [] } } },
+      }),
+    ).toThrow(/schema "nope"/);
+  });
+});

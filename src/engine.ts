@@ -888,6 +888,10 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
           if (encrypted.size === 0) return row as Record<string, unknown>;
           return (await needVault('a data-subject request').open(schema, row, subjectId, encrypted)) as Record<string, unknown>;
         },
+        shred: async (subjectId, rows) => {
+          const result = await engine.shred(subjectId, { rows, actor: { id: 'subject:erasure' } });
+          return { receipt: result.receipt, retained: result.retained, backupsClearBy: result.backupsClearBy };
+        },
         seal: async (schema, record, subjectId) =>
           schema.fields.some((f) => f.encrypt) ? needVault('a correction').seal(schema, record, subjectId) : record,
         ...(options.consent ? { consent: options.consent } : {}),

@@ -1,6 +1,8 @@
 export * from './deadlines.js';
 export {
   type CorrectionNotice,
+  type ErasedField,
+  type ErasureAnswer,
   type ExportItem,
   memoryRightsStore,
   type Rights,

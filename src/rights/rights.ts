@@ -203,6 +203,43 @@ export interface CorrectionNotice {
 }
 
 /**
+ * What happened to one field of an erasure or a revocation.
+ *
+ * @example
+ * ```ts
+ * const f: ErasedField = { schema: 'invoice', record: 'NF-1', field: 'taxId', outcome: 'retained',
+ *   reason: 'LGPD Art. 16 I: kept under a legal obligation (billing.invoice, P5Y)' };
+ * ```
+ */
+export interface ErasedField {
+  readonly schema: string;
+  readonly record?: string;
+  readonly field: string;
+  readonly outcome: 'deleted' | 'retained';
+  readonly reason: string;
+}
+
+/**
+ * The answer to an erasure request: per field what was done and why, and the
+ * signed receipt of the crypto-shredding.
+ *
+ * @example
+ * ```ts
+ * const { fields, receipt } = await pf.rights.erase(request.id);
+ * fields.filter((f) => f.outcome === 'retained'); // what the law makes us keep, with the reason
+ * ```
+ */
+export interface ErasureAnswer {
+  readonly fields: readonly ErasedField[];
+  /** The signed erasure receipt (JWS), when encrypted data was shredded. */
+  readonly receipt?: string;
+  /** Keys kept for legal retention, and until when. */
+  readonly retainedUntil: readonly { readonly purposes: readonly string[]; readonly until: string }[];
+  /** When the erasure has reached every key-store backup. */
+  readonly backupsClearBy?: string;
+}
+
+/**
  * The rights desk: `pf.rights`.
  *
  * @example
@@ -233,6 +270,19 @@ export interface Rights {
   access(id: string): Promise<SubjectExport>;
   /** Portability: the export as JSON, or as CSV (one row per value). */
   portability(id: string, format: 'json' | 'csv'): Promise<string>;
+  /**
+   * Erases the subject (LGPD Art. 18 VI, 16; GDPR Art. 17): encrypted fields by
+   * shredding the subject's erasable keys, fields in clear removed from the
+   * rows, blind-index columns nulled; what a legal obligation keeps is
+   * `retained` with its reason, and still opens until its retention ends.
+   */
+  erase(id: string, options?: { readonly now?: Date }): Promise<ErasureAnswer>;
+  /**
+   * Withdraws consent for a purpose (LGPD Art. 18 IX, 8 §5; GDPR Art. 7(3)):
+   * processing for it stops at once (the ledger), and the values only consent
+   * justified are removed from the rows.
+   */
+  revoke(id: string, purpose: string): Promise<ErasureAnswer>;
   /** Applies a JSON Merge Patch (RFC 7396) to one record, validates it, seals it again and tells the recipients. */
   correct(
     id: string,
@@ -247,6 +297,13 @@ export interface RightsInternals {
   readonly jurisdictions: readonly Jurisdiction[];
   /** Opens every encrypted field of a subject's row. */
   readonly openAll: (schema: PurposefulSchema, row: unknown, subjectId: string) => Promise<Record<string, unknown>>;
+  /** Crypto-shreds the subject (the engine's `shred`, logged). */
+  readonly shred: (
+    subjectId: string,
+    rows: ReadonlyArray<{ readonly schema: PurposefulSchema; readonly rows: readonly unknown[] }>,
+  ) => Promise<
+    { receipt: string; retained: readonly { purposes: readonly string[]; until: string }[]; backupsClearBy: string } | undefined
+  >;
   /** Seals a record for storage (when the schema encrypts). */
   readonly seal: (
     schema: PurposefulSchema,
@@ -282,6 +339,40 @@ function valuesAt(node: unknown, path: string): unknown[] {
   };
   walk(node, 0);
   return out;
+}
+
+/** Removes the values at a field path from a row, in place; true when something was there. */
+function removeAt(node: unknown, path: string): boolean {
+  const steps = parsePath(path);
+  let removed = false;
+  const walk = (v: unknown, i: number) => {
+    const step = steps[i] as { key: string; suffix: string };
+    if (typeof v !== 'object' || v === null || !Object.hasOwn(v, step.key)) return;
+    const holder = v as Record<string, unknown>;
+    if (i === steps.length - 1 && step.suffix === '') {
+      delete holder[step.key];
+      removed = true;
+      return;
+    }
+    let level: unknown[] = [holder[step.key]];
+    for (const m of step.suffix.matchAll(/\[(\d*)\]|\{\}/g)) {
+      const next: unknown[] = [];
+      for (const x of level) {
+        if (m[0] === '{}' && typeof x === 'object' && x !== null) next.push(...Object.values(x));
+        else if (Array.isArray(x)) next.push(...(m[1] === '' ? x : [x[Number(m[1])]]));
+      }
+      level = next;
+    }
+    if (i === steps.length - 1) {
+      // a value inside an array or record: its container keeps its shape, the value goes
+      holder[step.key] = step.suffix ? null : undefined;
+      removed = true;
+      return;
+    }
+    for (const x of level) walk(x, i + 1);
+  };
+  if (steps.length) walk(node, 0);
+  return removed;
 }
 
 /** RFC 7396: objects merge, `null` removes, anything else replaces. */
@@ -321,6 +412,8 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
       access: off,
       portability: off,
       correct: off,
+      erase: off,
+      revoke: off,
     };
   }
   if (typeof options.verify !== 'function') throw new PurposefulError('PF_OPTIONS_INVALID', 'rights.verify must be a function');
@@ -565,6 +658,126 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
         }
       }
       return `${rows.map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
+    },
+    async erase(id, eraseOptions = {}) {
+      const r = await open(id, ['erasure']);
+      const kept = (f: FieldInfo) =>
+        [...f.access.keys()].filter((pid) => {
+          const b = purposes.get(pid)?.declaration.legalBasis;
+          return b?.lgpd === 'legal_obligation' || b?.gdpr === 'legal_obligation';
+        });
+      const groups: { schema: PurposefulSchema; source: RightsSource; rows: Record<string, unknown>[] }[] = [];
+      for (const [sid, source] of sources) {
+        const schema = internals.schemas.get(sid) as PurposefulSchema;
+        groups.push({ schema, source, rows: [...(await source.find(r.subjectId))].map((row) => ({ ...row })) });
+      }
+      // every source whose rows change must be writable, checked before anything irreversible happens
+      for (const g of groups) {
+        if (g.rows.length && typeof g.source.update !== 'function') {
+          throw new PurposefulError('PF_OPTIONS_INVALID', `rights.sources.${g.schema.id} needs update() for erasures`, {
+            schema: g.schema.id,
+          });
+        }
+      }
+      const shredded = groups.some((g) => g.rows.length && g.schema.fields.some((f) => f.encrypt))
+        ? await internals.shred(
+            r.subjectId,
+            groups.map((g) => ({ schema: g.schema, rows: g.rows })),
+          )
+        : undefined;
+      const fields: ErasedField[] = [];
+      for (const g of groups) {
+        for (const row of g.rows) {
+          const record = g.schema.recordId !== undefined ? String(row[g.schema.recordId]) : undefined;
+          let changed = false;
+          for (const f of g.schema.fields) {
+            if (valuesAt(row, f.path).length === 0) continue;
+            const legal = kept(f);
+            const where = { schema: g.schema.id, ...(record !== undefined ? { record } : {}), field: f.path };
+            if (legal.length) {
+              const p = purposes.get(legal[0] as string);
+              fields.push({
+                ...where,
+                outcome: 'retained',
+                reason: `LGPD Art. 16 I: kept under a legal obligation (${legal.join(', ')}, ${p?.retention.iso ?? ''})`,
+              });
+              continue;
+            }
+            if (!f.encrypt) changed = removeAt(row, f.path) || changed;
+            fields.push({
+              ...where,
+              outcome: 'deleted',
+              reason: f.encrypt ? 'crypto-shredded: its key is erased' : 'removed from the record',
+            });
+          }
+          // blind indexes of erased fields are keyed hashes of erased data
+          for (const ix of g.schema.indexes) {
+            if (ix.fields.every((f) => kept(f).length === 0) && row[`bidx_${ix.name}`] != null) {
+              row[`bidx_${ix.name}`] = null;
+              changed = true;
+            }
+          }
+          if (changed) await (g.source.update as NonNullable<RightsSource['update']>)(r.subjectId, row);
+        }
+      }
+      void eraseOptions;
+      log('erasure', r.subjectId, 'allow');
+      return {
+        fields,
+        ...(shredded ? { receipt: shredded.receipt, backupsClearBy: shredded.backupsClearBy } : {}),
+        retainedUntil: (shredded?.retained ?? []).map((x) => ({ purposes: x.purposes, until: x.until })),
+      };
+    },
+    async revoke(id, purpose) {
+      const r = await open(id, ['revocation']);
+      const p = purposes.get(purpose);
+      if (!p || p.consentUnder.length === 0) {
+        throw new PurposefulError(
+          'PF_INPUT_INVALID',
+          `purpose "${purpose}" does not rest on consent: there is nothing to revoke`,
+          { purpose },
+        );
+      }
+      if (!internals.consent) throw new PurposefulError('PF_CONSENT_UNAVAILABLE', 'revoking consent needs the consent ledger');
+      await internals.consent.withdraw(r.subjectId, purpose, { method: 'api', collectionPoint: `rights:${r.id}` });
+      // what only consent justified: fields every purpose of which rests on consent and is no longer granted
+      const states = await internals.consent.status(
+        r.subjectId,
+        [...new Set([...purposes.ids])].filter((x) => (purposes.get(x)?.consentUnder.length ?? 0) > 0),
+      );
+      const granted = (pid: string) => states.get(pid)?.status === 'granted';
+      const fields: ErasedField[] = [];
+      for (const [sid, source] of sources) {
+        const schema = internals.schemas.get(sid) as PurposefulSchema;
+        const only = schema.fields.filter((f) => {
+          const ps = [...f.access.keys()];
+          return ps.includes(purpose) && ps.every((pid) => (purposes.get(pid)?.consentUnder.length ?? 0) > 0 && !granted(pid));
+        });
+        if (!only.length) continue;
+        for (const stored of await source.find(r.subjectId)) {
+          const row = { ...stored };
+          const record = schema.recordId !== undefined ? String(row[schema.recordId]) : undefined;
+          let changed = false;
+          for (const f of only) {
+            if (!removeAt(row, f.path)) continue;
+            changed = true;
+            fields.push({
+              schema: schema.id,
+              ...(record !== undefined ? { record } : {}),
+              field: f.path,
+              outcome: 'deleted',
+              reason: `only consent to ${purpose} justified it`,
+            });
+          }
+          if (changed) {
+            if (typeof source.update !== 'function')
+              throw new PurposefulError('PF_OPTIONS_INVALID', `rights.sources.${schema.id} needs update() for revocations`);
+            await source.update(r.subjectId, row);
+          }
+        }
+      }
+      log('revocation', r.subjectId, 'allow');
+      return { fields, retainedUntil: [] };
     },
     async correct(id, change) {
       const r = await open(id, ['correction']);

@@ -1,3 +1,4 @@
+import { exportJWK, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { Customer, Invoice, purposes, Ticket } from '../../examples/support-desk/declarations.js';
 import { sampleCustomer } from '../../examples/support-desk/sample.js';
@@ -42,7 +43,9 @@ async function desk(options: { recipients?: boolean } = {}) {
   const audit = createAccessLog({ sink: memoryAccessLogSink(), subjectKey: new Uint8Array(32).fill(8) });
   const consent = memoryConsentLedger(purposes);
   const notices: CorrectionNotice[] = [];
+  const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
   const pf = createPurposeful({
+    encryption: { receipts: { key: await exportJWK(privateKey), alg: 'EdDSA' } },
     purposes,
     schemas: [Customer, Ticket, Invoice],
     keys: generateKeyring(),
@@ -59,7 +62,12 @@ async function desk(options: { recipients?: boolean } = {}) {
           },
           origin: 'given by you when you opened your account',
         },
-        invoice: { find: async (id) => [...invoices.values()].filter((r) => r.customerId === id) },
+        invoice: {
+          find: async (id) => [...invoices.values()].filter((r) => r.customerId === id),
+          update: async (_id, row) => {
+            invoices.set(String(row.number), row);
+          },
+        },
       },
       ...(options.recipients === false
         ? {}
@@ -94,7 +102,7 @@ async function desk(options: { recipients?: boolean } = {}) {
     method: 'checkbox',
     collectionPoint: 'app',
   });
-  return { pf, rows, audit, notices };
+  return { pf, rows, invoices, audit, notices, consent };
 }
 
 const subjectId = sampleCustomer.id;
@@ -222,5 +230,59 @@ describe('data-subject requests', () => {
         rights: { verify: () => true, sources: { nope: { find: async () => [] } } },
       }),
     ).toThrow(/schema "nope"/);
+  });
+
+  it('erase: what is erasable is shredded or removed, what the law keeps is retained with its reason and still opens', async () => {
+    const { pf, rows, invoices, audit, consent } = await desk();
+    const r = await pf.rights.request({ subjectId, kind: 'erasure', verification });
+    const answer = await pf.rights.erase(r.id);
+    const outcome = Object.fromEntries(answer.fields.map((f) => [`${f.schema}.${f.field}`, f.outcome]));
+    expect(outcome).toMatchObject({
+      'customer.email': 'deleted',
+      'customer.accessibility': 'deleted',
+      'customer.phone': 'deleted',
+      'customer.cpf': 'retained',
+      'customer.name': 'retained',
+      'invoice.taxId': 'retained',
+    });
+    expect(answer.fields.find((f) => f.field === 'taxId')?.reason).toMatch(
+      /LGPD Art. 16 I: kept under a legal obligation \(billing.invoice, P5Y\)/,
+    );
+    expect(answer.receipt).toMatch(/^ey/);
+    expect(answer.retainedUntil[0]?.purposes).toContain('billing.invoice');
+    const row = rows.get(subjectId) as Record<string, unknown>;
+    expect(row.phone).toBeUndefined(); // a field in clear is removed from the row
+    // nothing erasable decrypts; what the law keeps still does
+    const support = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
+    await expect(pf.open(Customer, row, support)).rejects.toThrow(expect.objectContaining({ code: 'PF_SUBJECT_ERASED' }));
+    const billing = { purpose: 'billing.invoice', actor: { id: 'billing-1', roles: ['billing'] } } as const;
+    await expect(pf.open(Invoice, invoices.get('NF-1'), billing)).resolves.toMatchObject({ taxId: sampleCustomer.cpf });
+    // the access log still verifies, and the consent history is kept as evidence
+    expect((await audit.verify()).ok).toBe(true);
+    expect((await consent.history(subjectId)).length).toBeGreaterThan(0);
+    const shred = (await audit.forSubject(subjectId)).find((e) => e.action === 'shred');
+    expect(shred?.decision).toBe('allow');
+  });
+
+  it('revoke: consent-based processing stops at once, and what only that consent justified is removed', async () => {
+    const { pf, rows, consent } = await desk();
+    await consent.grant({
+      subject: subjectId,
+      purpose: 'support.accessibility',
+      notice: { version: '2026-11-01', hash: '9'.repeat(64) },
+      method: 'form',
+      collectionPoint: 'app',
+      highlighted: true,
+    });
+    const ctx = { purpose: 'support.accessibility', actor: { id: 'agent-7', roles: ['support'], mfa: true } } as const;
+    await expect(pf.open(Customer, rows.get(subjectId), ctx)).resolves.toMatchObject({ accessibility: 'low vision' });
+    const r = await pf.rights.request({ subjectId, kind: 'revocation', verification });
+    const answer = await pf.rights.revoke(r.id, 'support.accessibility');
+    expect(answer.fields.map((f) => [f.field, f.outcome])).toEqual([['accessibility', 'deleted']]);
+    expect((rows.get(subjectId) as Record<string, unknown>).accessibility).toBeUndefined();
+    await expect(pf.open(Customer, rows.get(subjectId), ctx)).rejects.toThrow(
+      expect.objectContaining({ code: 'PF_CONSENT_REQUIRED' }),
+    );
+    await expect(pf.rights.revoke(r.id, 'support.ticket')).rejects.toThrow(/does not rest on consent/);
   });
 });

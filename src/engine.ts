@@ -29,6 +29,7 @@ import { assertPurpose, inboundZodFor, planFor } from './minimize/cache.js';
 import type { Limits } from './minimize/plan.js';
 import { assertPseudonymKey, derivePseudonymKey } from './minimize/pseudonymize.js';
 import { checkLimits, runMinimize } from './minimize/run.js';
+import { createRetention, type RetentionSweeps } from './rights/retention.js';
 import { createRights, type Rights, type RightsOptions } from './rights/rights.js';
 import type { FreeTextRedaction } from './schema/annotation.js';
 import { isPurposefulSchema, type PurposefulSchema } from './schema/define.js';
@@ -256,6 +257,8 @@ export interface Purposeful<P extends string = string> {
   purgeRetained(now?: Date): Promise<number>;
   /** Data-subject requests (configured with `rights`): verified, tracked with their deadlines, answered from your sources. */
   readonly rights: Rights;
+  /** Retention sweeps: what outlived every purpose is removed, field by field or record by record. */
+  readonly retention: RetentionSweeps;
   /** After restoring a key-store backup: erases again every key the erasure journal says was erased. */
   replayErasures(entries?: Iterable<ErasureEntry> | AsyncIterable<ErasureEntry>): Promise<number>;
 }
@@ -899,6 +902,8 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
       },
       options.rights,
     ),
+
+    retention: createRetention({ purposes, schemas, ...(options.audit ? { audit: options.audit } : {}) }),
   };
   ENGINE_NOW.set(engine, now);
   return Object.freeze(engine);

@@ -19,7 +19,7 @@ import { sha256Hex } from '../util/sha256.js';
  * const reading = (e: AccessEvent) => reads.includes(e.action);
  * ```
  */
-export type AccessAction = 'inbound' | 'outbound' | 'open' | 'seal' | 'authorize' | 'shred' | 'rights';
+export type AccessAction = 'inbound' | 'outbound' | 'open' | 'seal' | 'authorize' | 'shred' | 'rights' | 'retention';
 
 /**
  * One decision as the engine hands it to the access log, before it is chained:

@@ -1,4 +1,5 @@
 export * from './deadlines.js';
+export type { RetentionSource, RetentionSweeps, SweepOptions, SweepResult } from './retention.js';
 export {
   type CorrectionNotice,
   type ErasedField,

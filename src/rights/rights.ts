@@ -14,9 +14,10 @@ import type { ConsentLedger } from '../consent/ledger.js';
 import { PurposefulError } from '../errors.js';
 import type { PurposefulSchema } from '../schema/define.js';
 import type { Purposes } from '../schema/purposes.js';
-import { displayPath, type FieldInfo, parsePath } from '../schema/walk.js';
+import { displayPath, type FieldInfo } from '../schema/walk.js';
 import type { Jurisdiction } from '../taxonomy/bases.js';
 import { type LgpdDays, RIGHTS_KINDS, type RightsKind, rightsDeadline } from './deadlines.js';
+import { removeAt, valuesAt } from './paths.js';
 
 /**
  * How the application finds and changes one subject's records of a schema.
@@ -312,67 +313,6 @@ export interface RightsInternals {
   ) => Promise<Record<string, unknown>>;
   readonly consent?: ConsentLedger;
   readonly audit?: AccessLog;
-}
-
-/** Every value at a field path (`a.b`, `list[].x`, `notes{}`), with nothing for a path the record lacks. */
-function valuesAt(node: unknown, path: string): unknown[] {
-  const out: unknown[] = [];
-  const steps = parsePath(path);
-  const walk = (v: unknown, i: number) => {
-    if (i === steps.length) {
-      if (v !== undefined) out.push(v);
-      return;
-    }
-    const step = steps[i] as { key: string; suffix: string };
-    if (typeof v !== 'object' || v === null || !Object.hasOwn(v, step.key)) return;
-    let level: unknown[] = [(v as Record<string, unknown>)[step.key]];
-    for (const m of step.suffix.matchAll(/\[(\d*)\]|\{\}/g)) {
-      const next: unknown[] = [];
-      for (const x of level) {
-        if (m[0] === '{}' && typeof x === 'object' && x !== null && !Array.isArray(x)) next.push(...Object.values(x));
-        else if (m[1] === '' && Array.isArray(x)) next.push(...x);
-        else if (m[1] !== undefined && m[1] !== '' && Array.isArray(x)) next.push(x[Number(m[1])]);
-      }
-      level = next;
-    }
-    for (const x of level) walk(x, i + 1);
-  };
-  walk(node, 0);
-  return out;
-}
-
-/** Removes the values at a field path from a row, in place; true when something was there. */
-function removeAt(node: unknown, path: string): boolean {
-  const steps = parsePath(path);
-  let removed = false;
-  const walk = (v: unknown, i: number) => {
-    const step = steps[i] as { key: string; suffix: string };
-    if (typeof v !== 'object' || v === null || !Object.hasOwn(v, step.key)) return;
-    const holder = v as Record<string, unknown>;
-    if (i === steps.length - 1 && step.suffix === '') {
-      delete holder[step.key];
-      removed = true;
-      return;
-    }
-    let level: unknown[] = [holder[step.key]];
-    for (const m of step.suffix.matchAll(/\[(\d*)\]|\{\}/g)) {
-      const next: unknown[] = [];
-      for (const x of level) {
-        if (m[0] === '{}' && typeof x === 'object' && x !== null) next.push(...Object.values(x));
-        else if (Array.isArray(x)) next.push(...(m[1] === '' ? x : [x[Number(m[1])]]));
-      }
-      level = next;
-    }
-    if (i === steps.length - 1) {
-      // a value inside an array or record: its container keeps its shape, the value goes
-      holder[step.key] = step.suffix ? null : undefined;
-      removed = true;
-      return;
-    }
-    for (const x of level) walk(x, i + 1);
-  };
-  if (steps.length) walk(node, 0);
-  return removed;
 }
 
 /** RFC 7396: objects merge, `null` removes, anything else replaces. */

@@ -1,0 +1,211 @@
+/**
+ * Retention sweeps (LGPD Art. 15–16; GDPR Art. 5(1)(e)): a field is kept for
+ * the longest retention among its purposes, each counted from its own event
+ * (collection, the end of the contract, an invoice's issue…); a sweep walks a
+ * store page by page and removes what has outlived every purpose: the field,
+ * or the whole record when nothing of it may stay. Dry runs say what would
+ * happen; sweeps are idempotent and resume from the cursor they report.
+ *
+ * @module
+ */
+import type { AccessLog } from '../audit/log.js';
+import { PurposefulError } from '../errors.js';
+import type { PurposefulSchema } from '../schema/define.js';
+import { addDuration } from '../schema/duration.js';
+import type { Purposes } from '../schema/purposes.js';
+import type { FieldInfo } from '../schema/walk.js';
+import { removeAt, valuesAt } from './paths.js';
+
+/**
+ * A store the sweep walks: rows in a stable order a page at a time, when each
+ * retention of a row starts, and how to change or remove a row.
+ *
+ * @example
+ * ```ts
+ * const tickets: RetentionSource = {
+ *   schema: Ticket,
+ *   page: async (cursor, limit) => {
+ *     const rows = await db.query('SELECT * FROM tickets WHERE id > $1 ORDER BY id LIMIT $2', [cursor ?? '', limit]);
+ *     return { rows: rows.rows, next: rows.rows.at(-1)?.id };
+ *   },
+ *   startOf: (row, event) => (event === 'collection' ? new Date(row.created_at) : undefined),
+ *   update: (row) => db.query('UPDATE tickets SET body = $2 WHERE id = $1', [row.id, row]),
+ *   remove: (row) => db.query('DELETE FROM tickets WHERE id = $1', [row.id]),
+ * };
+ * ```
+ */
+export interface RetentionSource {
+  readonly schema: PurposefulSchema;
+  page(
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<{ readonly rows: readonly Record<string, unknown>[]; readonly next?: string }>;
+  /** When the retention counted from `event` started for this row: `collection`, or a purpose's `retention.from`. */
+  startOf(row: Record<string, unknown>, event: string): Date | undefined;
+  update(row: Record<string, unknown>): Promise<void>;
+  remove(row: Record<string, unknown>): Promise<void>;
+}
+
+/**
+ * What a sweep did (or, dry, would do).
+ *
+ * @example
+ * ```ts
+ * const result: SweepResult = await pf.retention.sweep(tickets, { dryRun: true });
+ * for (const a of result.actions ?? []) console.log(a.action, a.record, a.fields.join(', '));
+ * ```
+ */
+export interface SweepResult {
+  readonly scanned: number;
+  /** Records removed whole. */
+  readonly removed: number;
+  /** Records with some fields removed. */
+  readonly updated: number;
+  /** Records kept because a retention's start is unknown (the sweep never guesses). */
+  readonly undetermined: number;
+  /** Where to resume after a crash (undefined when the store was walked to its end). */
+  readonly cursor?: string;
+  /** With `dryRun`: every change the sweep would make. */
+  readonly actions?: readonly {
+    readonly record?: string;
+    readonly action: 'remove' | 'update';
+    readonly fields: readonly string[];
+  }[];
+}
+
+/**
+ * Options of a sweep.
+ *
+ * @example
+ * ```ts
+ * const options: SweepOptions = { now: new Date(), dryRun: false, pageSize: 500, onProgress: (p) => save(p.cursor) };
+ * ```
+ */
+export interface SweepOptions {
+  readonly now?: Date;
+  readonly dryRun?: boolean;
+  /** Resume after this cursor (the one a previous sweep reported). */
+  readonly cursor?: string;
+  readonly pageSize?: number;
+  /** After each page: how far the sweep got, to save for a resume. */
+  readonly onProgress?: (progress: { readonly scanned: number; readonly cursor?: string }) => void | Promise<void>;
+}
+
+/**
+ * Retention on the engine: `pf.retention`.
+ *
+ * @example
+ * ```ts
+ * const result = await pf.retention.sweep(tickets, { now: new Date() });
+ * console.log(`${result.removed} removed, ${result.updated} trimmed, ${result.undetermined} undetermined`);
+ * ```
+ */
+export interface RetentionSweeps {
+  /** When one field of a row may be kept until: the latest end among its purposes (`undefined`: a start is unknown). */
+  until(
+    schema: PurposefulSchema,
+    field: FieldInfo,
+    row: Record<string, unknown>,
+    startOf: RetentionSource['startOf'],
+  ): Date | undefined;
+  sweep(source: RetentionSource, options?: SweepOptions): Promise<SweepResult>;
+}
+
+/** Builds `pf.retention`. @internal */
+export function createRetention(internals: {
+  readonly purposes: Purposes;
+  readonly schemas: ReadonlyMap<string, PurposefulSchema>;
+  readonly audit?: AccessLog;
+}): RetentionSweeps {
+  const { purposes } = internals;
+  const until: RetentionSweeps['until'] = (_schema, field, row, startOf) => {
+    let latest: Date | undefined;
+    for (const pid of field.access.keys()) {
+      const p = purposes.get(pid);
+      if (!p) continue;
+      const start = startOf(row, p.retention.from ?? 'collection');
+      if (!(start instanceof Date) || Number.isNaN(start.getTime())) return undefined;
+      const end = addDuration(start, p.retention.duration);
+      if (!latest || end > latest) latest = end;
+    }
+    return latest;
+  };
+  return {
+    until,
+    async sweep(source, options = {}) {
+      const schema = source?.schema;
+      if (!schema || internals.schemas.get(schema.id) !== schema) {
+        throw new PurposefulError('PF_SCHEMA_UNKNOWN', 'the sweep source names a schema this engine does not handle');
+      }
+      for (const m of ['page', 'startOf', 'update', 'remove'] as const) {
+        if (typeof source[m] !== 'function') throw new PurposefulError('PF_OPTIONS_INVALID', `a retention source needs ${m}()`);
+      }
+      const subjectOf = (row: Record<string, unknown>) => {
+        const v = schema.subject?.id !== undefined ? valuesAt(row, schema.subject.id)[0] : undefined;
+        return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+      };
+      const now = options.now ?? new Date();
+      const pageSize = options.pageSize ?? 500;
+      if (!Number.isSafeInteger(pageSize) || pageSize < 1)
+        throw new PurposefulError('PF_OPTIONS_INVALID', 'pageSize must be a positive integer');
+      const actions: { record?: string; action: 'remove' | 'update'; fields: string[] }[] = [];
+      let scanned = 0;
+      let removed = 0;
+      let updated = 0;
+      let undetermined = 0;
+      let cursor = options.cursor;
+      for (;;) {
+        const page = await source.page(cursor, pageSize);
+        for (const stored of page.rows) {
+          scanned++;
+          const row = { ...stored };
+          const present = schema.fields.filter((f) => valuesAt(row, f.path).length > 0);
+          const ends = present.map((f) => until(schema, f, row, source.startOf));
+          if (ends.some((e) => e === undefined)) {
+            undetermined++;
+            continue;
+          }
+          const expired = present.filter((_f, i) => (ends[i] as Date) <= now);
+          if (expired.length === 0) continue;
+          const record = schema.recordId !== undefined ? String(row[schema.recordId]) : undefined;
+          const whole = expired.length === present.length;
+          const fields = expired.map((f) => f.path);
+          if (options.dryRun) {
+            actions.push({ ...(record !== undefined ? { record } : {}), action: whole ? 'remove' : 'update', fields });
+            continue;
+          }
+          if (whole) {
+            await source.remove(row);
+            removed++;
+          } else {
+            for (const f of expired) removeAt(row, f.path);
+            await source.update(row);
+            updated++;
+          }
+          internals.audit?.record({
+            time: now.toISOString(),
+            action: 'retention',
+            decision: 'allow',
+            actor: { id: 'retention-sweep', roles: [], mfa: false },
+            ...(subjectOf(row) !== undefined ? { subjectId: subjectOf(row) as string } : {}),
+            schema: schema.id,
+            fields,
+            categories: [...new Set(expired.map((f) => f.category))].sort(),
+            sensitive: expired.some((f) => f.sensitive),
+          });
+        }
+        cursor = page.next;
+        await options.onProgress?.({ scanned, ...(cursor !== undefined ? { cursor } : {}) });
+        if (cursor === undefined || page.rows.length === 0) break;
+      }
+      return {
+        scanned,
+        removed,
+        updated,
+        undetermined,
+        ...(cursor !== undefined ? { cursor } : {}),
+        ...(options.dryRun ? { actions } : {}),
+      };
+    },
+  };
+}

@@ -105,7 +105,9 @@ describe('retention sweeps', () => {
       pf.retention.sweep(source, {
         now: new Date('2026-11-29T00:00:00Z'),
         pageSize: 2,
-        onProgress: (p) => void (saved = p.cursor),
+        onProgress: (p) => {
+          saved = p.cursor;
+        },
       }),
     ).rejects.toThrow('crash');
     expect(saved).toBe('t3');

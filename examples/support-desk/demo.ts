@@ -96,9 +96,30 @@ const audit = createAccessLog({
       alerts.push(`${a.actor}: ${a.count} ${a.kind} in ${a.windowMs / 60_000} min (limit ${a.threshold}); blocked: ${a.blocked}`),
   }),
 });
+// the desk's stores for data-subject requests: rows as stored (sealed), by subject
+const customerRows = new Map<string, Record<string, unknown>>();
+const invoiceRows = new Map<string, Record<string, unknown>>();
 const pf = createPurposeful({
   purposes,
   schemas: [Customer, Ticket, Invoice],
+  rights: {
+    // a code sent to the contact on file; the demo's customer types it back
+    verify: ({ subjectId, verification }) => (verification as { code?: string })?.code === `123456:${subjectId}`,
+    sources: {
+      customer: {
+        find: async (id) => (customerRows.has(id) ? [customerRows.get(id) as Record<string, unknown>] : []),
+        update: async (id, row) => void customerRows.set(id, row),
+        origin: 'given by you when you opened your account',
+      },
+      invoice: {
+        find: async (id) => [...invoiceRows.values()].filter((r) => r.customerId === id),
+        update: async (_id, row) => void invoiceRows.set(String(row.number), row),
+      },
+    },
+    recipients: {
+      'NF-e issuing service': (n) => console.log(`  → NF-e issuing service told: ${Object.keys(n.changes).join(', ')} changed`),
+    },
+  },
   pseudonymKey: new TextEncoder().encode('demo-only pseudonymization key, 32+ bytes long'),
   keys: generateKeyring(),
   keyStore: memoryKeyStore(),
@@ -236,19 +257,62 @@ const invoice = await pf.seal(
   { purpose: 'billing.invoice', actor: { id: 'billing-1', roles: ['billing'] } },
 );
 
-line('The customer asks to be forgotten (LGPD Art. 18 VI): crypto-shredding');
-const shredded = await pf.shred(customer.id, { rows: [{ schema: Customer, rows: [row] }] });
-console.log({ ...shredded, receipt: `${shredded.receipt.slice(0, 40)}…` });
+customerRows.set(customer.id, row);
+invoiceRows.set('NF-2026-0001', invoice);
+
+line('The customer asks for their data (LGPD Art. 18 II, 19; GDPR Art. 15)');
 try {
-  await pf.open(Customer, row, { purpose: 'support.ticket', actor: agent });
+  await pf.rights.request({ subjectId: customer.id, kind: 'access', verification: { code: '000000' } });
+} catch (err) {
+  if (!isPurposefulError(err)) throw err;
+  console.log(`an impostor with a wrong code: ${err.code} (HTTP ${err.status})`);
+}
+const verification = { code: `123456:${customer.id}` };
+const accessRequest = await pf.rights.request({ subjectId: customer.id, kind: 'access', verification });
+console.log(
+  `request ${accessRequest.kind}: due ${accessRequest.due} (LGPD ${accessRequest.lgpdDue}, GDPR ${accessRequest.gdprDue})`,
+);
+const exported = await pf.rights.access(accessRequest.id);
+for (const [category, items] of Object.entries(exported.data)) {
+  console.log(
+    `  ${category.padEnd(52)} ${items.map((i) => `${i.schema}.${i.field} (${i.purposes.map((p) => p.purpose).join(', ')})`).join('; ')}`,
+  );
+}
+console.log(
+  `  consent history: ${exported.consent.length} event(s); consultations: ${exported.consultations.length} (no staff names)`,
+);
+await pf.rights.complete(accessRequest.id);
+
+line('…corrects their e-mail (LGPD Art. 18 III; GDPR Art. 16)');
+const fix = await pf.rights.request({ subjectId: customer.id, kind: 'correction', verification });
+console.log(
+  await pf.rights.correct(fix.id, {
+    schema: 'customer',
+    patch: { email: 'joao.silva@novo.example.com.br', name: 'João da Silva Santos' },
+  }),
+);
+console.log(
+  'support.ticket now sees:',
+  (await pf.open(Customer, customerRows.get(customer.id), { purpose: 'support.ticket', actor: agent })).email,
+);
+
+line('…and asks to be forgotten (LGPD Art. 18 VI, 16; GDPR Art. 17): crypto-shredding');
+const erasure = await pf.rights.request({ subjectId: customer.id, kind: 'erasure', verification });
+const erased = await pf.rights.erase(erasure.id);
+for (const f of erased.fields) console.log(`  ${`${f.schema}.${f.field}`.padEnd(26)} ${f.outcome.padEnd(9)} ${f.reason}`);
+console.log(`  receipt ${erased.receipt?.slice(0, 40)}…, retained until ${erased.retainedUntil[0]?.until}`);
+try {
+  await pf.open(Customer, customerRows.get(customer.id), { purpose: 'support.ticket', actor: agent });
 } catch (err) {
   if (!isPurposefulError(err)) throw err;
   console.log(`support.ticket now gets ${err.code} (HTTP ${err.status})`);
 }
 console.log(
-  'the invoice, kept by law until',
-  shredded.retained[0]?.until,
-  await pf.open(Invoice, invoice, { purpose: 'billing.invoice', actor: { id: 'billing-1', roles: ['billing'] } }),
+  'the invoice, kept by law:',
+  await pf.open(Invoice, invoiceRows.get('NF-2026-0001'), {
+    purpose: 'billing.invoice',
+    actor: { id: 'billing-1', roles: ['billing'] },
+  }),
 );
 
 line("The access log of this customer (the DPO's view: who, when, why)");

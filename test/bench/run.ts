@@ -11,6 +11,7 @@ import { runCryptoBench } from './crypto.bench.js';
 import { runDetectBench } from './detect.bench.js';
 import { runHttpBench } from './http.bench.js';
 import { runMinimizeBench } from './minimize.bench.js';
+import { runRightsBench } from './rights.bench.js';
 
 const SUITES: ReadonlyArray<readonly [name: string, run: () => Promise<void>]> = [
   ['minimize', runMinimizeBench],
@@ -20,6 +21,7 @@ const SUITES: ReadonlyArray<readonly [name: string, run: () => Promise<void>]> =
   ['http', runHttpBench],
   ['cli', runCliBench],
   ['audit', runAuditBench],
+  ['rights', runRightsBench],
 ];
 
 // `npm run bench -- crypto` runs only the suites named

@@ -1,6 +1,7 @@
 export * from './deadlines.js';
 export type { RetentionSource, RetentionSweeps, SweepOptions, SweepResult } from './retention.js';
 export {
+  type ConsentInfoEntry,
   type CorrectionNotice,
   type ErasedField,
   type ErasureAnswer,
@@ -11,6 +12,7 @@ export {
   type RightsRequest,
   type RightsRequestStore,
   type RightsSource,
+  type SharingEntry,
   type SubjectExport,
   type VerificationRequest,
 } from './rights.js';

@@ -204,6 +204,38 @@ export interface CorrectionNotice {
 }
 
 /**
+ * One purpose's sharing, for a `sharing-info` request.
+ *
+ * @example
+ * ```ts
+ * const entry: SharingEntry = { purpose: 'billing.invoice', recipients: [{ name: 'NF-e issuing service', role: 'processor', country: 'BR' }] };
+ * ```
+ */
+export interface SharingEntry {
+  readonly purpose: string;
+  readonly recipients: readonly { readonly name: string; readonly role: string; readonly country?: string }[];
+  readonly transfer?: { readonly countries: readonly string[]; readonly mechanism: string };
+}
+
+/**
+ * One consent-based purpose, for a `consent-info` request.
+ *
+ * @example
+ * ```ts
+ * const entry: ConsentInfoEntry = { purpose: 'support.survey', description: 'Ask for satisfaction feedback…',
+ *   status: 'granted', ifRefused: 'Only this purpose stops; …' };
+ * ```
+ */
+export interface ConsentInfoEntry {
+  readonly purpose: string;
+  readonly description: string;
+  readonly notice?: { readonly version: string; readonly url?: string };
+  /** The subject's current state: granted, withdrawn, expired, or none. */
+  readonly status: string;
+  readonly ifRefused: string;
+}
+
+/**
  * What happened to one field of an erasure or a revocation.
  *
  * @example
@@ -267,6 +299,19 @@ export interface Rights {
   confirmation(
     id: string,
   ): Promise<{ readonly processes: boolean; readonly categories: readonly string[]; readonly purposes: readonly string[] }>;
+  /**
+   * The entities the subject's data is shared with (LGPD Art. 18 VII; GDPR
+   * Art. 15(1)(c)): per purpose that holds their data, its recipients and
+   * international transfers.
+   */
+  sharingInfo(id: string): Promise<readonly SharingEntry[]>;
+  /**
+   * The consent-based purposes (LGPD Art. 18 VIII; GDPR Art. 7(3), 13(2)(c)):
+   * what each is for, the notice, the subject's current state, and what
+   * follows from not consenting (only that purpose stops; the rest of the
+   * service does not depend on it).
+   */
+  consentInfo(id: string): Promise<readonly ConsentInfoEntry[]>;
   /** The complete answer: the export document. */
   access(id: string): Promise<SubjectExport>;
   /** Portability: the export as JSON, or as CSV (one row per value). */
@@ -352,6 +397,8 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
       access: off,
       portability: off,
       correct: off,
+      sharingInfo: off,
+      consentInfo: off,
       erase: off,
       revoke: off,
     };
@@ -574,6 +621,56 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
         categories: [...new Set(fields.map((f) => f.category))].sort(),
         purposes: [...new Set(fields.flatMap((f) => [...f.access.keys()]))].sort(),
       };
+    },
+    async sharingInfo(id) {
+      const r = await open(id, ['sharing-info', 'access']);
+      const groups = await gather(r.subjectId);
+      const used = new Set(
+        groups.flatMap(({ schema, rows }) =>
+          schema.fields.filter((f) => rows.some((row) => valuesAt(row, f.path).length > 0)).flatMap((f) => [...f.access.keys()]),
+        ),
+      );
+      log(r.kind, r.subjectId, 'allow');
+      return [...used]
+        .sort()
+        .map((pid) => purposes.get(pid))
+        .filter((p) => p !== undefined && ((p.declaration.recipients?.length ?? 0) > 0 || p.declaration.transfer !== undefined))
+        .map((p) => {
+          const d = (p as NonNullable<typeof p>).declaration;
+          return {
+            purpose: (p as NonNullable<typeof p>).id,
+            recipients: (d.recipients ?? []).map((x) => ({
+              name: x.name,
+              role: x.role,
+              ...(x.country ? { country: x.country } : {}),
+            })),
+            ...(d.transfer ? { transfer: { countries: [...d.transfer.countries], mechanism: d.transfer.mechanism } } : {}),
+          };
+        });
+    },
+    async consentInfo(id) {
+      const r = await open(id, ['consent-info', 'revocation']);
+      const consentBased = purposes.ids.filter((pid) => (purposes.get(pid)?.consentUnder.length ?? 0) > 0);
+      const states =
+        internals.consent && consentBased.length ? await internals.consent.status(r.subjectId, consentBased) : undefined;
+      log(r.kind, r.subjectId, 'allow');
+      return consentBased.map((pid) => {
+        const p = purposes.get(pid) as NonNullable<ReturnType<typeof purposes.get>>;
+        return {
+          purpose: pid,
+          description: p.declaration.description,
+          ...(p.declaration.notice
+            ? {
+                notice: {
+                  version: p.declaration.notice.version,
+                  ...(p.declaration.notice.url ? { url: p.declaration.notice.url } : {}),
+                },
+              }
+            : {}),
+          status: states?.get(pid)?.status ?? 'none',
+          ifRefused: `Only this purpose (${p.declaration.description.toLowerCase()}) is not carried out; the rest of the service does not depend on this consent, which can be withdrawn at any time (LGPD Art. 8 §5, 18 VIII; GDPR Art. 7(3)).`,
+        };
+      });
     },
     async access(id) {
       return exportOf(await open(id, ['access', 'portability']));

@@ -171,6 +171,21 @@ describe('data-subject requests', () => {
     expect(logged.at(-1)?.categories).toContain('user.health_and_medical');
   });
 
+  it('tell whom the data is shared with, and what each consent is for and what refusing it changes', async () => {
+    const { pf } = await desk();
+    const sharing = await pf.rights.sharingInfo((await pf.rights.request({ subjectId, kind: 'sharing-info', verification })).id);
+    expect(sharing).toEqual([
+      { purpose: 'billing.invoice', recipients: [{ name: 'NF-e issuing service', role: 'processor', country: 'BR' }] },
+    ]);
+    const info = await pf.rights.consentInfo((await pf.rights.request({ subjectId, kind: 'consent-info', verification })).id);
+    expect(info.map((i) => [i.purpose, i.status])).toEqual([
+      ['support.accessibility', 'none'],
+      ['support.survey', 'granted'],
+    ]);
+    expect(info[1]?.ifRefused).toContain('Only this purpose');
+    expect(info[1]?.notice).toEqual({ version: '2026-11-01', url: 'https://example.com/privacy#survey' });
+  });
+
   it('give portability as JSON and as CSV', async () => {
     const { pf } = await desk();
     const r = await pf.rights.request({ subjectId, kind: 'portability', verification });

@@ -5,3 +5,4 @@ export * from './incidents.js';
 export * from './keystore.js';
 export * from './ledger.js';
 export * from './migrations.js';
+export * from './records.js';

@@ -160,7 +160,8 @@ export function createRetention(internals: {
           scanned++;
           const row = { ...stored };
           const present = schema.fields.filter((f) => valuesAt(row, f.path).length > 0);
-          const ends = present.map((f) => until(schema, f, row, source.startOf));
+          // startOf sees the row as the source gave it (a source may know it by identity)
+          const ends = present.map((f) => until(schema, f, stored, source.startOf));
           if (ends.some((e) => e === undefined)) {
             undetermined++;
             continue;

@@ -1,0 +1,125 @@
+import { exportJWK, generateKeyPair } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Customer, Invoice, purposes, Ticket } from '../../examples/support-desk/declarations.js';
+import { sampleCustomer } from '../../examples/support-desk/sample.js';
+import { createAccessLog, createPurposeful, generateKeyring, isPurposefulError } from '../../src/index.js';
+import {
+  createRecordsTable,
+  migrate,
+  postgresAccessLogSink,
+  postgresConsentLedger,
+  postgresKeyStore,
+  postgresRetentionSource,
+  postgresRightsSource,
+  putRecord,
+} from '../../src/postgres/index.js';
+import { onServer, surveyGrant, type TestDb, testDb } from './db.js';
+
+let db: TestDb;
+beforeAll(async () => {
+  db = await testDb();
+  await migrate(db.client);
+  await createRecordsTable(db.client, 'customers');
+  await createRecordsTable(db.client, 'invoices');
+  await createRecordsTable(db.client, 'tickets');
+}, 60_000);
+afterAll(async () => {
+  await db?.close();
+});
+
+describe(`data-subject requests end to end (${onServer ? 'server' : 'PGlite'})`, () => {
+  it('a verified subject exports, corrects and erases; an unverified one is refused; the evidence stays', async () => {
+    const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
+    const audit = createAccessLog({
+      sink: postgresAccessLogSink(db.client),
+      subjectKey: new Uint8Array(32).fill(4),
+      instance: 'rights',
+    });
+    const consent = postgresConsentLedger(db.client, purposes);
+    const keyStore = postgresKeyStore(db.client);
+    const pf = createPurposeful({
+      purposes,
+      schemas: [Customer, Ticket, Invoice],
+      keys: generateKeyring(),
+      keyStore,
+      consent,
+      audit,
+      encryption: { receipts: { key: await exportJWK(privateKey), alg: 'EdDSA' } },
+      rights: {
+        verify: ({ verification }) => verification === 'signed-in',
+        sources: {
+          customer: postgresRightsSource(db.client, 'customers', Customer, 'given by you at sign-up'),
+          invoice: postgresRightsSource(db.client, 'invoices', Invoice),
+        },
+        recipients: { 'NF-e issuing service': () => {} },
+      },
+    });
+    const agent = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
+    const billing = { purpose: 'billing.invoice', actor: { id: 'billing-1', roles: ['billing'] } } as const;
+    const subjectId = sampleCustomer.id;
+    await putRecord(db.client, 'customers', Customer, await pf.seal(Customer, sampleCustomer, agent));
+    const invoice = {
+      number: 'NF-9',
+      customerId: subjectId,
+      taxId: sampleCustomer.cpf,
+      amountCents: 990,
+      issuedAt: '2026-11-01T00:00:00Z',
+    };
+    await putRecord(db.client, 'invoices', Invoice, await pf.seal(Invoice, invoice, billing));
+    await consent.grant(surveyGrant(subjectId));
+
+    const refused = await pf.rights.request({ subjectId, kind: 'access', verification: 'guessing' }).catch((e) => e);
+    expect(isPurposefulError(refused) && refused.code).toBe('PF_IDENTITY_UNVERIFIED');
+
+    const access = await pf.rights.request({ subjectId, kind: 'access', verification: 'signed-in' });
+    const doc = await pf.rights.access(access.id);
+    expect(doc.data['user.contact.email']?.[0]?.value).toBe(sampleCustomer.email);
+    expect(doc.consent.map((e) => e.purpose)).toEqual(['support.survey']);
+
+    const fix = await pf.rights.request({ subjectId, kind: 'correction', verification: 'signed-in' });
+    await pf.rights.correct(fix.id, { schema: 'customer', patch: { email: 'joao@novo.example.com' } });
+    const [stored] = await postgresRightsSource(db.client, 'customers', Customer).find(subjectId);
+    expect(await pf.open(Customer, stored, agent)).toMatchObject({ email: 'joao@novo.example.com' });
+
+    const erasure = await pf.rights.request({ subjectId, kind: 'erasure', verification: 'signed-in' });
+    const erased = await pf.rights.erase(erasure.id);
+    expect(erased.receipt).toBeDefined();
+    const [after] = await postgresRightsSource(db.client, 'customers', Customer).find(subjectId);
+    await expect(pf.open(Customer, after, agent)).rejects.toThrow(expect.objectContaining({ code: 'PF_SUBJECT_ERASED' }));
+    const [kept] = await postgresRightsSource(db.client, 'invoices', Invoice).find(subjectId);
+    await expect(pf.open(Invoice, kept, billing)).resolves.toMatchObject({ taxId: sampleCustomer.cpf });
+    // retained fields open until their retention ends; then purgeRetained erases them too
+    expect(await pf.purgeRetained(new Date('2040-01-01T00:00:00Z'))).toBeGreaterThan(0);
+    await expect(pf.open(Invoice, kept, billing)).rejects.toThrow(expect.objectContaining({ code: 'PF_SUBJECT_ERASED' }));
+    expect((await audit.verify()).ok).toBe(true);
+    expect((await consent.history(subjectId)).length).toBeGreaterThan(0);
+    await keyStore.close?.();
+  });
+
+  it('sweeps a convention table by retention, counted from created_at', async () => {
+    const pf = createPurposeful({ purposes, schemas: [Customer, Ticket, Invoice] });
+    const t = (id: string) => ({
+      id,
+      customerId: sampleCustomer.id,
+      status: 'closed',
+      subject: 'x',
+      messages: [],
+      assignee: null,
+    });
+    for (const id of ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002']) {
+      await putRecord(db.client, 'tickets', Ticket, t(id));
+    }
+    await db.client.query(
+      "UPDATE tickets SET created_at = '2020-01-01T00:00:00Z' WHERE record = '00000000-0000-4000-8000-000000000001'",
+    );
+    const source = postgresRetentionSource(db.client, 'tickets', Ticket);
+    const dry = await pf.retention.sweep(source, { dryRun: true });
+    expect(dry.actions).toEqual([
+      { record: '00000000-0000-4000-8000-000000000001', action: 'remove', fields: ['customerId', 'subject'] },
+    ]);
+    const done = await pf.retention.sweep(source, { pageSize: 1 });
+    expect(done).toMatchObject({ scanned: 2, removed: 1 });
+    const { rows } = await db.client.query<{ record: string }>('SELECT record FROM tickets');
+    expect(rows.map((r) => r.record)).toEqual(['00000000-0000-4000-8000-000000000002']);
+  });
+});

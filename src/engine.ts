@@ -721,27 +721,27 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
   };
 
   // with an access log, every call records its decision (authorize only its refusals: open records the read)
-  const now: EngineNow = aud
-    ? {
-        inbound: (schema, data, ctx) =>
+  const audited = <T>(
+    action: 'inbound' | 'open' | 'outbound' | 'seal',
+    direction: 'inbound' | 'outbound',
+    run: (schema: PurposefulSchema, value: unknown, ctx: PurposeContext) => Now<T>,
+  ): ((schema: PurposefulSchema, value: unknown, ctx: PurposeContext) => Now<T>) =>
+    aud
+      ? (schema, value, ctx) =>
           aud.around(
-            'inbound',
-            'inbound',
+            action,
+            direction,
             schema,
             ctx,
-            () => subjectOf(schema, data),
-            () => bare.inbound(schema, data, ctx),
-          ),
-        open: (schema, row, ctx) =>
-          aud.around(
-            'open',
-            'outbound',
-            schema,
-            ctx,
-            () => subjectOf(schema, row),
-            () => bare.open(schema, row, ctx),
-          ),
-        authorize: (schema, ctx) =>
+            () => subjectOf(schema, value),
+            () => run(schema, value, ctx),
+          )
+      : run;
+  const now: EngineNow = {
+    inbound: audited('inbound', 'inbound', bare.inbound),
+    open: audited('open', 'outbound', bare.open),
+    authorize: aud
+      ? (schema, ctx) =>
           aud.around(
             'authorize',
             'outbound',
@@ -750,31 +750,15 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
             () => undefined,
             () => bare.authorize(schema, ctx),
             false,
-          ),
-      }
-    : bare;
-  const outbound = aud
-    ? (schema: PurposefulSchema, record: unknown, ctx: PurposeContext) =>
-        aud.around(
-          'outbound',
-          'outbound',
-          schema,
-          ctx,
-          () => subjectOf(schema, record),
-          () => outboundBare(schema, record, ctx),
-        )
-    : outboundBare;
-  const seal = aud
-    ? (schema: PurposefulSchema, record: unknown, ctx: PurposeContext) =>
-        aud.around(
-          'seal',
-          'inbound',
-          schema,
-          ctx,
-          () => subjectOf(schema, record),
-          () => sealBare(schema, record, ctx),
-        )
-    : sealBare;
+          )
+      : bare.authorize,
+  };
+  const outbound = audited('outbound', 'outbound', outboundBare);
+  const seal = audited('seal', 'inbound', sealBare) as (
+    schema: PurposefulSchema,
+    record: unknown,
+    ctx: PurposeContext,
+  ) => Promise<Record<string, unknown>>;
 
   // Every call runs the same steps in this order; the later parts of the
   // library add theirs at the marked places, so each stays in one spot:

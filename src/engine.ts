@@ -887,7 +887,12 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
       options.rights,
     ),
 
-    retention: createRetention({ purposes, schemas, ...(options.audit ? { audit: options.audit } : {}) }),
+    retention: createRetention({
+      purposes,
+      schemas,
+      ...(options.audit ? { audit: options.audit } : {}),
+      ...(options.consent ? { consent: options.consent } : {}),
+    }),
   };
   ENGINE_NOW.set(engine, now);
   return Object.freeze(engine);

@@ -9,6 +9,7 @@
  * @module
  */
 import type { AccessLog } from '../audit/log.js';
+import type { ConsentLedger } from '../consent/ledger.js';
 import { PurposefulError } from '../errors.js';
 import type { PurposefulSchema } from '../schema/define.js';
 import { addDuration } from '../schema/duration.js';
@@ -101,35 +102,47 @@ export interface SweepOptions {
  * ```
  */
 export interface RetentionSweeps {
-  /** When one field of a row may be kept until: the latest end among its purposes (`undefined`: a start is unknown). */
+  /**
+   * When one field of a row may be kept until: the latest end among its
+   * purposes in force (`inForce`, default every purpose); `undefined` when a
+   * start is unknown.
+   */
   until(
     schema: PurposefulSchema,
     field: FieldInfo,
     row: Record<string, unknown>,
     startOf: RetentionSource['startOf'],
+    inForce?: (purpose: string) => boolean,
   ): Date | undefined;
   sweep(source: RetentionSource, options?: SweepOptions): Promise<SweepResult>;
 }
+
+/** The "until" of a field no purpose in force keeps: the earliest date there is. */
+const NO_PURPOSE = new Date(-8.64e15);
 
 /** Builds `pf.retention`. @internal */
 export function createRetention(internals: {
   readonly purposes: Purposes;
   readonly schemas: ReadonlyMap<string, PurposefulSchema>;
   readonly audit?: AccessLog;
+  readonly consent?: ConsentLedger;
 }): RetentionSweeps {
   const { purposes } = internals;
-  const until: RetentionSweeps['until'] = (_schema, field, row, startOf) => {
+  const until: RetentionSweeps['until'] = (_schema, field, row, startOf, inForce) => {
     let latest: Date | undefined;
     for (const pid of field.access.keys()) {
       const p = purposes.get(pid);
-      if (!p) continue;
+      if (!p || (inForce && !inForce(pid))) continue;
       const start = startOf(row, p.retention.from ?? 'collection');
       if (!(start instanceof Date) || Number.isNaN(start.getTime())) return undefined;
       const end = addDuration(start, p.retention.duration);
       if (!latest || end > latest) latest = end;
     }
-    return latest;
+    // no purpose in force keeps it: due now
+    return latest ?? NO_PURPOSE;
   };
+  // consent-based purposes are in force for a subject only while their consent is granted (asked once per subject)
+  const consentBased = purposes.ids.filter((pid) => (purposes.get(pid)?.consentUnder.length ?? 0) > 0);
   return {
     until,
     async sweep(source, options = {}) {
@@ -143,6 +156,19 @@ export function createRetention(internals: {
       const subjectOf = (row: Record<string, unknown>) => {
         const v = schema.subject?.id !== undefined ? valuesAt(row, schema.subject.id)[0] : undefined;
         return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+      };
+      const granted = new Map<string, ReadonlySet<string>>();
+      /** A consent-based purpose is in force for a subject only while consent is granted; without a ledger, every purpose is. */
+      const inForceFor = async (subject: string | undefined): Promise<((pid: string) => boolean) | undefined> => {
+        if (!internals.consent || subject === undefined || consentBased.length === 0) return undefined;
+        let set = granted.get(subject);
+        if (!set) {
+          const states = await internals.consent.status(subject, consentBased);
+          set = new Set(consentBased.filter((pid) => states.get(pid)?.status === 'granted'));
+          granted.set(subject, set);
+        }
+        const g = set;
+        return (pid) => !consentBased.includes(pid) || g.has(pid);
       };
       const now = options.now ?? new Date();
       const pageSize = options.pageSize ?? 500;
@@ -161,7 +187,8 @@ export function createRetention(internals: {
           const row = { ...stored };
           const present = schema.fields.filter((f) => valuesAt(row, f.path).length > 0);
           // startOf sees the row as the source gave it (a source may know it by identity)
-          const ends = present.map((f) => until(schema, f, stored, source.startOf));
+          const inForce = await inForceFor(subjectOf(row));
+          const ends = present.map((f) => until(schema, f, stored, source.startOf, inForce));
           if (ends.some((e) => e === undefined)) {
             undetermined++;
             continue;

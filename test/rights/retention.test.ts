@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Customer, Invoice, purposes, Ticket } from '../../examples/support-desk/declarations.js';
-import { createAccessLog, createPurposeful, memoryAccessLogSink, type RetentionSource } from '../../src/index.js';
+import {
+  createAccessLog,
+  createPurposeful,
+  memoryAccessLogSink,
+  memoryConsentLedger,
+  type RetentionSource,
+} from '../../src/index.js';
 
 function store(
   schema: typeof Ticket | typeof Invoice,
@@ -120,6 +126,35 @@ describe('retention sweeps', () => {
       removed: 0,
       updated: 0,
     });
+  });
+
+  it('counts only purposes in force: a field kept only by consent goes when there is no consent', async () => {
+    const consent = memoryConsentLedger(purposes);
+    const withConsent = createPurposeful({ purposes, schemas: [Customer, Ticket, Invoice], consent });
+    const a = '00000000-0000-4000-8000-00000000000a';
+    const b = '00000000-0000-4000-8000-00000000000b';
+    await consent.grant({
+      subject: a,
+      purpose: 'support.accessibility',
+      notice: { version: '2026-11-01', hash: '9'.repeat(64) },
+      method: 'form',
+      collectionPoint: 'app',
+      highlighted: true,
+    });
+    const customer = (id: string) => ({
+      id,
+      channel: 'chat',
+      name: 'Ana',
+      accessibility: 'low vision',
+      created: '2026-01-01T00:00:00Z',
+    });
+    // every retention of this store counts from the row's creation (the invoice event too)
+    const { source, data } = store(Customer as never, [customer(a), customer(b)], 'id', (row) => new Date(String(row.created)));
+    const r = await withConsent.retention.sweep(source, { now: new Date('2026-06-01T00:00:00Z') });
+    expect(r).toMatchObject({ updated: 1, removed: 0 });
+    expect(data.get(a)?.accessibility).toBe('low vision'); // consent granted: support.accessibility keeps it two years
+    expect(data.get(b)?.accessibility).toBeUndefined(); // no consent: nothing keeps it
+    expect(data.get(b)?.name).toBe('Ana');
   });
 
   it('never removes a field before the latest end of its purposes (property)', () => {

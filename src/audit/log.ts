@@ -14,6 +14,7 @@ import { assertPseudonymKey } from '../minimize/pseudonymize.js';
 import type { Purposes } from '../schema/purposes.js';
 import { base64urlEncode } from '../util/base64url.js';
 import { hmacSha256 } from '../util/sha256.js';
+import { byKey } from '../util/text.js';
 import { type AccessEvent, type AccessRecord, chainHash, GENESIS_HASH } from './event.js';
 import type { AccessLogSink, AccessQuery, CheckpointSink } from './sink.js';
 import { type AccessLogVerification, type CheckpointSign, verifyAccessLog } from './verify.js';
@@ -396,7 +397,7 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
           action: e.action,
           recipients: (reportOptions.purposes?.get(e.purpose ?? '')?.declaration.recipients ?? []).map((r) => r.name),
         }))
-        .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+        .sort((a, b) => byKey(a.time, b.time));
     },
     async query(query) {
       await flush();

@@ -6,6 +6,7 @@
  * @internal
  */
 import type { DataMap, DataMapField } from 'purposeful';
+import { csvCell } from '../util/text.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
@@ -105,12 +106,6 @@ const CSV_HEADER = [
   'free_text_redaction',
 ];
 
-/** RFC 4180 field; a leading =, +, - or @ is prefixed with ' so a spreadsheet does not run it as a formula. */
-function csv(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
 export function mapCsv(map: DataMap): string {
   const rows = [CSV_HEADER];
   for (const p of map.purposes) {
@@ -150,5 +145,5 @@ export function mapCsv(map: DataMap): string {
       ]);
     }
   }
-  return `${rows.map((r) => r.map(csv).join(',')).join('\r\n')}\r\n`;
+  return `${rows.map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }

@@ -16,6 +16,7 @@
  */
 import { gcmsiv } from '@noble/ciphers/aes.js';
 import { hchacha, xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { nodeBuiltin } from '../util/node-builtin.js';
 
 /**
  * The algorithm ids of the envelope format.
@@ -84,10 +85,8 @@ interface NodeCrypto {
 
 /** Node's crypto module when this runtime is Node ≥ 20.16, reached without a static `node:` import. */
 function nodeCrypto(): NodeCrypto | undefined {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  if (typeof proc?.getBuiltinModule !== 'function') return undefined;
+  const c = nodeBuiltin<NodeCrypto>('node:crypto');
   try {
-    const c = proc.getBuiltinModule('node:crypto') as NodeCrypto | undefined;
     return c && typeof c.createCipheriv === 'function' && c.getCiphers().includes('chacha20-poly1305') ? c : undefined;
   } catch {
     return undefined;

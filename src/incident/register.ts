@@ -7,6 +7,7 @@
  */
 import { PurposefulError } from '../errors.js';
 import { addDuration, parseDuration } from '../schema/duration.js';
+import { byKey } from '../util/text.js';
 
 /**
  * One registered incident.
@@ -160,7 +161,7 @@ export function memoryIncidentRegister(options: { readonly retention?: string } 
       return e ? structuredClone(e) : undefined;
     },
     async list() {
-      return [...entries.values()].map((e) => structuredClone(e)).sort((a, b) => (a.knownAt < b.knownAt ? -1 : 1));
+      return [...entries.values()].map((e) => structuredClone(e)).sort((a, b) => byKey(a.knownAt, b.knownAt));
     },
     async remove(id, now = new Date()) {
       const e = entries.get(id);

@@ -218,13 +218,10 @@ export async function scopeIncident(
   const categories = new Set<string>();
   const sensitive = new Set<string>();
   const minorsPossible = new Set<string>();
+  const keep = (c: string) => !input.categories || under(c, input.categories);
   for (const e of events) {
     const schema = e.schema !== undefined ? schemas.get(e.schema) : undefined;
-    for (const c of e.categories) {
-      if (input.categories && !under(c, input.categories)) continue;
-      categories.add(c);
-    }
-    const keep = (c: string) => !input.categories || under(c, input.categories);
+    for (const c of e.categories) if (keep(c)) categories.add(c);
     if (e.sensitive && schema) {
       for (const f of schema.fields) if (f.sensitive && e.fields.includes(f.path) && keep(f.category)) sensitive.add(f.category);
     }

@@ -5,64 +5,72 @@
  * @module
  * @internal
  */
-import { parsePath } from '../schema/walk.js';
+import { type PathStep, parsePath } from '../schema/walk.js';
+
+const stepsByPath = new Map<string, readonly PathStep[]>();
+
+/** A path's steps, parsed once per path (a schema has few). */
+function stepsOf(path: string): readonly PathStep[] {
+  let steps = stepsByPath.get(path);
+  if (!steps) {
+    steps = parsePath(path);
+    stepsByPath.set(path, steps);
+  }
+  return steps;
+}
+
+/** The values under the `[]`, `[n]` and `{}` levels of one step's suffix. */
+function expand(value: unknown, suffix: string): unknown[] {
+  let level: unknown[] = [value];
+  for (const m of suffix.matchAll(/\[(\d*)\]|\{\}/g)) {
+    const next: unknown[] = [];
+    for (const x of level) {
+      if (m[0] === '{}') {
+        if (typeof x === 'object' && x !== null && !Array.isArray(x)) next.push(...Object.values(x));
+      } else if (Array.isArray(x)) next.push(...(m[1] === '' ? x : [x[Number(m[1])]]));
+    }
+    level = next;
+  }
+  return level;
+}
 
 /** Every value at a field path (`a.b`, `list[].x`, `notes{}`), with nothing for a path the record lacks. */
 export function valuesAt(node: unknown, path: string): unknown[] {
   const out: unknown[] = [];
-  const steps = parsePath(path);
+  const steps = stepsOf(path);
   const walk = (v: unknown, i: number) => {
     if (i === steps.length) {
       if (v !== undefined) out.push(v);
       return;
     }
-    const step = steps[i] as { key: string; suffix: string };
+    const step = steps[i] as PathStep;
     if (typeof v !== 'object' || v === null || !Object.hasOwn(v, step.key)) return;
-    let level: unknown[] = [(v as Record<string, unknown>)[step.key]];
-    for (const m of step.suffix.matchAll(/\[(\d*)\]|\{\}/g)) {
-      const next: unknown[] = [];
-      for (const x of level) {
-        if (m[0] === '{}' && typeof x === 'object' && x !== null && !Array.isArray(x)) next.push(...Object.values(x));
-        else if (m[1] === '' && Array.isArray(x)) next.push(...x);
-        else if (m[1] !== undefined && m[1] !== '' && Array.isArray(x)) next.push(x[Number(m[1])]);
-      }
-      level = next;
-    }
-    for (const x of level) walk(x, i + 1);
+    for (const x of expand((v as Record<string, unknown>)[step.key], step.suffix)) walk(x, i + 1);
   };
   walk(node, 0);
   return out;
 }
 
-/** Removes the values at a field path from a row, in place; true when something was there. */
+/**
+ * Removes the values at a field path from a row, in place; true when something
+ * was there. A field that is the last key of its path is deleted; one whose
+ * path ends inside an array or record (`tags[]`, `notes{}`) has that container
+ * set to `null`, so no value of it stays.
+ */
 export function removeAt(node: unknown, path: string): boolean {
-  const steps = parsePath(path);
+  const steps = stepsOf(path);
   let removed = false;
   const walk = (v: unknown, i: number) => {
-    const step = steps[i] as { key: string; suffix: string };
+    const step = steps[i] as PathStep;
     if (typeof v !== 'object' || v === null || !Object.hasOwn(v, step.key)) return;
     const holder = v as Record<string, unknown>;
-    if (i === steps.length - 1 && step.suffix === '') {
-      delete holder[step.key];
-      removed = true;
-      return;
-    }
-    let level: unknown[] = [holder[step.key]];
-    for (const m of step.suffix.matchAll(/\[(\d*)\]|\{\}/g)) {
-      const next: unknown[] = [];
-      for (const x of level) {
-        if (m[0] === '{}' && typeof x === 'object' && x !== null) next.push(...Object.values(x));
-        else if (Array.isArray(x)) next.push(...(m[1] === '' ? x : [x[Number(m[1])]]));
-      }
-      level = next;
-    }
     if (i === steps.length - 1) {
-      // a value inside an array or record: its container keeps its shape, the value goes
-      holder[step.key] = step.suffix ? null : undefined;
+      if (step.suffix === '') delete holder[step.key];
+      else holder[step.key] = null;
       removed = true;
       return;
     }
-    for (const x of level) walk(x, i + 1);
+    for (const x of expand(holder[step.key], step.suffix)) walk(x, i + 1);
   };
   if (steps.length) walk(node, 0);
   return removed;

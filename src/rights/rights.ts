@@ -16,6 +16,7 @@ import type { PurposefulSchema } from '../schema/define.js';
 import type { Purposes } from '../schema/purposes.js';
 import { displayPath, type FieldInfo } from '../schema/walk.js';
 import type { Jurisdiction } from '../taxonomy/bases.js';
+import { byKey, csvCell } from '../util/text.js';
 import { type LgpdDays, RIGHTS_KINDS, type RightsKind, rightsDeadline } from './deadlines.js';
 import { removeAt, valuesAt } from './paths.js';
 
@@ -134,7 +135,7 @@ export function memoryRightsStore(): RightsRequestStore {
       m.set(r.id, Object.freeze({ ...r }));
     },
     get: async (id) => m.get(id),
-    list: async () => [...m.values()].sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0)),
+    list: async () => [...m.values()].sort((a, b) => byKey(a.receivedAt, b.receivedAt)),
   };
 }
 
@@ -373,11 +374,6 @@ function mergePatch(target: unknown, patch: unknown): unknown {
   return out;
 }
 
-const csvCell = (s: string) => {
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
-
 /** Builds the rights desk over the engine's internals. @internal */
 export function createRights(internals: RightsInternals, options: RightsOptions | undefined): Rights {
   const off = (): never => {
@@ -455,7 +451,21 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
     return out;
   };
 
-  const purposeInfo = (f: FieldInfo) =>
+  // what an export says of a field's purposes is fixed by the declarations: built once per field, not per value
+  const infoByField = new WeakMap<FieldInfo, ExportItem['purposes']>();
+  const purposeInfo = (f: FieldInfo): ExportItem['purposes'] => {
+    let info = infoByField.get(f);
+    if (!info) {
+      info = Object.freeze(
+        purposeInfoOf(f).map((x) =>
+          Object.freeze({ ...x, legalBasis: Object.freeze(x.legalBasis), recipients: Object.freeze(x.recipients) }),
+        ),
+      );
+      infoByField.set(f, info);
+    }
+    return info;
+  };
+  const purposeInfoOf = (f: FieldInfo) =>
     [...f.access.keys()].map((pid) => {
       const p = purposes.get(pid);
       const basis: Record<string, string> = {};
@@ -846,8 +856,8 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
         if (!allowed.has(k))
           throw new PurposefulError(
             'PF_UNDECLARED_FIELD',
-            `the patch changes ${k}, which is not a personal field a subject can correct`,
-            { schema: schema.id, paths: [k] },
+            `the patch changes ${displayPath(schema.shape, [k])}, which is not a personal field a subject can correct`,
+            { schema: schema.id, paths: [displayPath(schema.shape, [k])] },
           );
       }
       const after = mergePatch(before, change.patch) as Record<string, unknown>;

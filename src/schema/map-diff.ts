@@ -7,6 +7,7 @@
  * @module
  */
 import { PurposefulError } from '../errors.js';
+import { byKey } from '../util/text.js';
 import { parseDuration } from './duration.js';
 import {
   DATA_MAP_FORMAT,
@@ -59,8 +60,6 @@ const ROLE_RANK: Readonly<Record<string, number>> = { processor: 0, joint_contro
 const STYLE_RANK: Readonly<Record<string, number>> = { label: 0, token: 1, mask: 2 };
 /** The lowest confidence redacted: `low` redacts the most. */
 const THRESHOLD_RANK: Readonly<Record<string, number>> = { low: 0, medium: 1, high: 2 };
-
-const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Approximate length in days, for ordering retentions (a month is a twelfth of a year, so P12M equals P1Y). */
 function days(iso: string): number | undefined {

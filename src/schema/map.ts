@@ -8,9 +8,11 @@
  */
 import { PurposefulError } from '../errors.js';
 import type { Jurisdiction } from '../taxonomy/bases.js';
+import { byKey } from '../util/text.js';
 import type { PurposefulSchema } from './define.js';
 import type { Controller, Purposes, Recipient, TransferMechanism } from './purposes.js';
 import { crossDeclarationProblems } from './validate.js';
+import { levelsOf } from './validate-schema.js';
 import type { ShapeNode } from './walk.js';
 
 /**
@@ -143,8 +145,6 @@ export interface DataMap {
   readonly schemas: readonly DataMapSchema[];
 }
 
-const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
 function sortedRecord<V>(entries: Iterable<readonly [string, V]>): Record<string, V> {
   const out: Record<string, V> = {};
   for (const [k, v] of [...entries].sort((a, b) => byKey(a[0], b[0]))) out[k] = v;
@@ -197,12 +197,8 @@ function fieldOf(f: PurposefulSchema['fields'][number]): DataMapField {
   });
 }
 
-function levelSet(a: { level: string; roles?: Readonly<Record<string, string>> | undefined }): Set<string> {
-  const out = new Set([a.level]);
-  if (a.roles) for (const l of Object.values(a.roles)) out.add(l);
-  out.delete('none');
-  return out;
-}
+/** Every level an access entry gives (the declarations' own rule, `levelsOf`). */
+const levelSet = (a: DataMapAccess): Set<string> => levelsOf({ level: a.level, roles: a.roles });
 
 /**
  * Builds the data map of a set of declarations. Purposes come from the

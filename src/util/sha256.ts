@@ -9,6 +9,7 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { nodeBuiltin } from './node-builtin.js';
 
 interface NodeHash {
   update(data: string, encoding: 'utf8'): NodeHash;
@@ -20,18 +21,9 @@ interface NodeCrypto {
   createHmac(alg: 'sha256', key: Uint8Array): NodeHash;
 }
 
-function nodeCrypto(): NodeCrypto | undefined {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  if (typeof proc?.getBuiltinModule !== 'function') return undefined;
-  try {
-    const c = proc.getBuiltinModule('node:crypto') as NodeCrypto | undefined;
-    return c && typeof c.createHash === 'function' && typeof c.createHmac === 'function' ? c : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const native = nodeCrypto();
+const native = ((c) => (c && typeof c.createHash === 'function' && typeof c.createHmac === 'function' ? c : undefined))(
+  nodeBuiltin<NodeCrypto>('node:crypto'),
+);
 
 /** Hex SHA-256 of a string's UTF-8 bytes. */
 export const sha256Hex: (text: string) => string = native

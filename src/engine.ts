@@ -924,8 +924,16 @@ function redactAt(
 function eachIn(v: unknown, suffix: string, at: number, f: (v: unknown) => unknown): unknown {
   if (at >= suffix.length) return f(v);
   if (suffix[at] === '[') {
-    if (!Array.isArray(v)) return v;
-    for (let k = 0; k < v.length; k++) v[k] = eachIn(v[k], suffix, at + 2, f);
+    // `[]` is every item, `[n]` one tuple item
+    const close = suffix.indexOf(']', at);
+    if (!Array.isArray(v) || close < 0) return v;
+    const index = suffix.slice(at + 1, close);
+    if (index === '') {
+      for (let k = 0; k < v.length; k++) v[k] = eachIn(v[k], suffix, close + 1, f);
+    } else {
+      const k = Number(index);
+      if (k < v.length) v[k] = eachIn(v[k], suffix, close + 1, f);
+    }
     return v;
   }
   if (typeof v !== 'object' || v === null) return v;

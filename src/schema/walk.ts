@@ -156,7 +156,7 @@ export interface PathStep {
   readonly suffix: string;
 }
 
-/** Reads a field path (`a.b`, `"x-y".list[].text`, `notes{}`) back into its steps. */
+/** Reads a field path (`a.b`, `"x-y".list[].text`, `notes{}`, `pair[1]`) back into its steps. */
 export function parsePath(path: string): PathStep[] {
   const out: PathStep[] = [];
   let i = 0;
@@ -174,12 +174,21 @@ export function parsePath(path: string): PathStep[] {
       i = j;
     }
     let suffix = '';
-    while (path.startsWith('[]', i) || path.startsWith('{}', i)) {
-      suffix += path.slice(i, i + 2);
-      i += 2;
+    for (;;) {
+      if (path.startsWith('[]', i) || path.startsWith('{}', i)) {
+        suffix += path.slice(i, i + 2);
+        i += 2;
+        continue;
+      }
+      // a tuple item: `[n]`
+      const tuple = /^\[\d+\]/.exec(path.slice(i, i + 12));
+      if (!tuple) break;
+      suffix += tuple[0];
+      i += tuple[0].length;
     }
     out.push({ key, suffix });
     if (path[i] === '.') i++;
+    else if (i < path.length) throw new TypeError(`not a field path: ${JSON.stringify(path)}`);
   }
   return out;
 }

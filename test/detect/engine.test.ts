@@ -64,6 +64,19 @@ describe('inbound redacts free-text fields', () => {
     expect(JSON.stringify(reports)).not.toContain('5299');
   });
 
+  it('redacts free text inside a tuple item, and only that item', async () => {
+    const Pair = defineSchema(
+      'test.detect-pair',
+      z.object({
+        pair: z.tuple([pd.none(z.string()), pd(z.string(), { category: 'user.content', purposes: [P], freeText: true })]),
+      }),
+      { purposes },
+    );
+    const pf = createPurposeful({ purposes, schemas: [Pair] });
+    const out = (await pf.inbound(Pair, { pair: ['ref 529.982.247-25', 'meu cpf é 529.982.247-25'] }, ctx)) as { pair: string[] };
+    expect(out.pair).toEqual(['ref 529.982.247-25', 'meu cpf é [CPF]']);
+  });
+
   it('fails closed on a token style without a key, and on a malformed declaration', () => {
     const Tokens = defineSchema(
       'test.detect-tokens',

@@ -29,6 +29,8 @@ import { assertPurpose, inboundZodFor, planFor } from './minimize/cache.js';
 import type { Limits } from './minimize/plan.js';
 import { assertPseudonymKey, derivePseudonymKey } from './minimize/pseudonymize.js';
 import { checkLimits, runMinimize } from './minimize/run.js';
+import type { OpenFields } from './rights/anonymize.js';
+import { mapAt } from './rights/paths.js';
 import { createRetention, type RetentionSweeps } from './rights/retention.js';
 import { createRights, type Rights, type RightsOptions } from './rights/rights.js';
 import type { FreeTextRedaction } from './schema/annotation.js';
@@ -621,7 +623,12 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     if (!list) return;
     for (const { field, steps, options: redaction } of list) {
       const counts: Partial<Record<PiiType, number>> = {};
-      redactAt(data, steps, 0, redaction, counts);
+      mapAt(data, steps, (v) => {
+        if (typeof v !== 'string') return v;
+        const r = redactWithCounts(v, redaction);
+        for (const [t, n] of Object.entries(r.counts)) counts[t as PiiType] = (counts[t as PiiType] ?? 0) + (n as number);
+        return r.text;
+      });
       if (onRedaction && Object.keys(counts).length > 0) {
         onRedaction(Object.freeze({ schema: schema.id, purpose, field: field.path, counts: Object.freeze(counts) }));
       }
@@ -767,6 +774,12 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
   //   → inbound: minimize, validate, [redact free text]
   //   → open: decrypt what the purpose may see → outbound: project, mask, pseudonymize
   //   → [access log: record who saw whose data, for which purpose]
+  /** Opens encrypted fields of a stored row for the rights desk and the sweeps (they log what they do). */
+  const openStored: OpenFields = async (schema, row, subjectId, fields) => {
+    if (fields.size === 0) return row as Record<string, unknown>;
+    return (await needVault('a data-subject request or a sweep').open(schema, row, subjectId, fields)) as Record<string, unknown>;
+  };
+
   const engine: Purposeful<P> = {
     purposes,
     jurisdictions: inForce,
@@ -870,11 +883,8 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
         purposes,
         schemas,
         jurisdictions: inForce,
-        openAll: async (schema, row, subjectId) => {
-          const encrypted = new Set(schema.fields.filter((f) => f.encrypt));
-          if (encrypted.size === 0) return row as Record<string, unknown>;
-          return (await needVault('a data-subject request').open(schema, row, subjectId, encrypted)) as Record<string, unknown>;
-        },
+        openAll: (schema, row, subjectId, fields) =>
+          openStored(schema, row, subjectId, fields ?? new Set(schema.fields.filter((f) => f.encrypt))),
         shred: async (subjectId, rows) => {
           const result = await engine.shred(subjectId, { rows, actor: { id: 'subject:erasure' } });
           return { receipt: result.receipt, retained: result.retained, backupsClearBy: result.backupsClearBy };
@@ -890,54 +900,11 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     retention: createRetention({
       purposes,
       schemas,
+      open: openStored,
       ...(options.audit ? { audit: options.audit } : {}),
       ...(options.consent ? { consent: options.consent } : {}),
     }),
   };
   ENGINE_NOW.set(engine, now);
   return Object.freeze(engine);
-}
-
-/** Redacts the strings at a field path of a validated value, in place. */
-function redactAt(
-  node: unknown,
-  steps: readonly PathStep[],
-  i: number,
-  options: RedactOptions,
-  counts: Partial<Record<PiiType, number>>,
-): unknown {
-  if (i === steps.length) {
-    if (typeof node !== 'string') return node;
-    const r = redactWithCounts(node, options);
-    for (const [t, n] of Object.entries(r.counts)) counts[t as PiiType] = (counts[t as PiiType] ?? 0) + (n as number);
-    return r.text;
-  }
-  const { key, suffix } = steps[i] as PathStep;
-  if (typeof node !== 'object' || node === null) return node;
-  const holder = node as Record<string, unknown>;
-  if (!Object.hasOwn(holder, key)) return node;
-  holder[key] = eachIn(holder[key], suffix, 0, (v) => redactAt(v, steps, i + 1, options, counts));
-  return node;
-}
-
-/** Applies `f` under the `[]` / `{}` levels of a suffix. */
-function eachIn(v: unknown, suffix: string, at: number, f: (v: unknown) => unknown): unknown {
-  if (at >= suffix.length) return f(v);
-  if (suffix[at] === '[') {
-    // `[]` is every item, `[n]` one tuple item
-    const close = suffix.indexOf(']', at);
-    if (!Array.isArray(v) || close < 0) return v;
-    const index = suffix.slice(at + 1, close);
-    if (index === '') {
-      for (let k = 0; k < v.length; k++) v[k] = eachIn(v[k], suffix, close + 1, f);
-    } else {
-      const k = Number(index);
-      if (k < v.length) v[k] = eachIn(v[k], suffix, close + 1, f);
-    }
-    return v;
-  }
-  if (typeof v !== 'object' || v === null) return v;
-  const rec = v as Record<string, unknown>;
-  for (const k of Object.keys(rec)) rec[k] = eachIn(rec[k], suffix, at + 2, f);
-  return v;
 }

@@ -15,6 +15,7 @@ function protection(f: DataMapField): string {
   if (f.encrypted) out.push('encrypted');
   if (f.index) out.push(`blind index ${f.index}`);
   if (f.redaction) out.push(`free text redacted (${f.redaction.style})`);
+  if (f.anonymize) out.push(`kept anonymized (${f.anonymize}) when erased`);
   return out.join(', ') || 'none';
 }
 
@@ -104,6 +105,7 @@ const CSV_HEADER = [
   'blind_index',
   'mask',
   'free_text_redaction',
+  'anonymize',
 ];
 
 export function mapCsv(map: DataMap): string {
@@ -128,7 +130,7 @@ export function mapCsv(map: DataMap): string {
         .filter((f) => f.access[p.id])
         .map((f) => ({ s, f, a: f.access[p.id] as NonNullable<DataMapField['access'][string]> })),
     );
-    if (fields.length === 0) rows.push([...common, '', '', '', '', '', '', '', '', '', '']);
+    if (fields.length === 0) rows.push([...common, '', '', '', '', '', '', '', '', '', '', '']);
     for (const { s, f, a } of fields) {
       rows.push([
         ...common,
@@ -142,6 +144,7 @@ export function mapCsv(map: DataMap): string {
         f.index ?? '',
         f.mask ?? '',
         f.redaction ? f.redaction.style : '',
+        f.anonymize ?? '',
       ]);
     }
   }

@@ -1,3 +1,4 @@
+export type { AnonymousRecord } from './anonymize.js';
 export * from './deadlines.js';
 export type { RetentionSource, RetentionSweeps, SweepOptions, SweepResult } from './retention.js';
 export {

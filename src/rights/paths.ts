@@ -51,6 +51,56 @@ export function valuesAt(node: unknown, path: string): unknown[] {
   return out;
 }
 
+/** Applies `f` under the `[]`, `[n]` and `{}` levels of a suffix, in place. */
+function eachIn(v: unknown, suffix: string, at: number, f: (v: unknown) => unknown): unknown {
+  if (at >= suffix.length) return f(v);
+  if (suffix[at] === '[') {
+    // `[]` is every item, `[n]` one tuple item
+    const close = suffix.indexOf(']', at);
+    if (!Array.isArray(v) || close < 0) return v;
+    const index = suffix.slice(at + 1, close);
+    if (index === '') {
+      for (let k = 0; k < v.length; k++) v[k] = eachIn(v[k], suffix, close + 1, f);
+    } else {
+      const k = Number(index);
+      if (k < v.length) v[k] = eachIn(v[k], suffix, close + 1, f);
+    }
+    return v;
+  }
+  if (typeof v !== 'object' || v === null) return v;
+  const rec = v as Record<string, unknown>;
+  for (const k of Object.keys(rec)) rec[k] = eachIn(rec[k], suffix, at + 2, f);
+  return v;
+}
+
+/**
+ * Replaces, in place, every value at a field path by `f(value)`; a value `f`
+ * maps to `undefined` is deleted when it is the last key of its path, and left
+ * `undefined` inside an array or record (JSON writes it as `null` or drops
+ * it). Returns how many values `f` mapped to something.
+ */
+export function mapAt(node: unknown, path: string | readonly PathStep[], f: (value: unknown) => unknown): number {
+  const steps = typeof path === 'string' ? stepsOf(path) : path;
+  let kept = 0;
+  const leaf = (v: unknown) => {
+    const out = f(v);
+    if (out !== undefined) kept++;
+    return out;
+  };
+  const walk = (v: unknown, i: number): unknown => {
+    if (i === steps.length) return leaf(v);
+    const { key, suffix } = steps[i] as PathStep;
+    if (typeof v !== 'object' || v === null || !Object.hasOwn(v, key)) return v;
+    const holder = v as Record<string, unknown>;
+    const next = eachIn(holder[key], suffix, 0, (x) => walk(x, i + 1));
+    if (next === undefined && suffix === '' && i === steps.length - 1) delete holder[key];
+    else holder[key] = next;
+    return v;
+  };
+  if (steps.length) walk(node, 0);
+  return kept;
+}
+
 /**
  * Removes the values at a field path from a row, in place; true when something
  * was there. A field that is the last key of its path is deleted; one whose

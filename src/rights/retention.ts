@@ -15,6 +15,7 @@ import type { PurposefulSchema } from '../schema/define.js';
 import { addDuration } from '../schema/duration.js';
 import type { Purposes } from '../schema/purposes.js';
 import type { FieldInfo } from '../schema/walk.js';
+import { type AnonymousRecord, copyOfDeparting, type OpenFields } from './anonymize.js';
 import { removeAt, valuesAt } from './paths.js';
 
 /**
@@ -45,6 +46,14 @@ export interface RetentionSource {
   startOf(row: Record<string, unknown>, event: string): Date | undefined;
   update(row: Record<string, unknown>): Promise<void>;
   remove(row: Record<string, unknown>): Promise<void>;
+  /**
+   * Keeps the anonymous copy of the expired fields that declare `anonymize`,
+   * and applies the change to the row (`remove` it, or `update` it to `row`),
+   * in one transaction where the store has them: a sweep resumed after a
+   * crash then never keeps a copy twice. Required when the schema declares
+   * `anonymize` on any field.
+   */
+  anonymize?(anonymous: AnonymousRecord, row: Record<string, unknown>, change: 'remove' | 'update'): Promise<void>;
 }
 
 /**
@@ -62,6 +71,8 @@ export interface SweepResult {
   readonly removed: number;
   /** Records with some fields removed. */
   readonly updated: number;
+  /** Records of which an anonymous copy was kept (among those removed or updated). */
+  readonly anonymized: number;
   /** Records kept because a retention's start is unknown (the sweep never guesses). */
   readonly undetermined: number;
   /** Where to resume after a crash (undefined when the store was walked to its end). */
@@ -71,6 +82,8 @@ export interface SweepResult {
     readonly record?: string;
     readonly action: 'remove' | 'update';
     readonly fields: readonly string[];
+    /** Of `fields`, those that declare `anonymize`: kept generalized in an anonymous copy. */
+    readonly anonymized?: readonly string[];
   }[];
 }
 
@@ -126,6 +139,8 @@ export function createRetention(internals: {
   readonly schemas: ReadonlyMap<string, PurposefulSchema>;
   readonly audit?: AccessLog;
   readonly consent?: ConsentLedger;
+  /** Opens the encrypted fields an anonymous copy generalizes. */
+  readonly open: OpenFields;
 }): RetentionSweeps {
   const { purposes } = internals;
   const until: RetentionSweeps['until'] = (_schema, field, row, startOf, inForce) => {
@@ -153,6 +168,14 @@ export function createRetention(internals: {
       for (const m of ['page', 'startOf', 'update', 'remove'] as const) {
         if (typeof source[m] !== 'function') throw new PurposefulError('PF_OPTIONS_INVALID', `a retention source needs ${m}()`);
       }
+      const anonymizing = schema.fields.some((f) => f.anonymize !== undefined);
+      if (anonymizing && typeof source.anonymize !== 'function') {
+        throw new PurposefulError(
+          'PF_OPTIONS_INVALID',
+          `fields of "${schema.id}" declare anonymize: the retention source needs anonymize() to keep their anonymous copies`,
+          { schema: schema.id },
+        );
+      }
       const subjectOf = (row: Record<string, unknown>) => {
         const v = schema.subject?.id !== undefined ? valuesAt(row, schema.subject.id)[0] : undefined;
         return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
@@ -174,10 +197,11 @@ export function createRetention(internals: {
       const pageSize = options.pageSize ?? 500;
       if (!Number.isSafeInteger(pageSize) || pageSize < 1)
         throw new PurposefulError('PF_OPTIONS_INVALID', 'pageSize must be a positive integer');
-      const actions: { record?: string; action: 'remove' | 'update'; fields: string[] }[] = [];
+      const actions: NonNullable<SweepResult['actions']>[number][] = [];
       let scanned = 0;
       let removed = 0;
       let updated = 0;
+      let anonymized = 0;
       let undetermined = 0;
       let cursor = options.cursor;
       for (;;) {
@@ -199,17 +223,31 @@ export function createRetention(internals: {
           const whole = expired.length === present.length;
           const fields = expired.map((f) => f.path);
           if (options.dryRun) {
-            actions.push({ ...(record !== undefined ? { record } : {}), action: whole ? 'remove' : 'update', fields });
+            const kept = expired.filter((f) => f.anonymize !== undefined).map((f) => f.path);
+            actions.push({
+              ...(record !== undefined ? { record } : {}),
+              action: whole ? 'remove' : 'update',
+              fields,
+              ...(kept.length ? { anonymized: kept } : {}),
+            });
             continue;
           }
-          if (whole) {
-            await source.remove(row);
-            removed++;
-          } else {
+          // the copy is made from the row as stored, before anything of it is taken out
+          const copy = anonymizing ? await copyOfDeparting(internals.open, schema, stored, subjectOf(row), expired) : undefined;
+          if (!whole) {
             for (const f of expired) removeAt(row, f.path);
-            await source.update(row);
-            updated++;
+            // a blind index over an expired value would still find the person by it
+            for (const ix of schema.indexes) {
+              if (ix.fields.some((f) => expired.includes(f)) && row[`bidx_${ix.name}`] != null) row[`bidx_${ix.name}`] = null;
+            }
           }
+          if (copy) {
+            await (source.anonymize as NonNullable<RetentionSource['anonymize']>)(copy, row, whole ? 'remove' : 'update');
+            anonymized++;
+          } else if (whole) await source.remove(row);
+          else await source.update(row);
+          if (whole) removed++;
+          else updated++;
           internals.audit?.record({
             time: now.toISOString(),
             action: 'retention',
@@ -230,6 +268,7 @@ export function createRetention(internals: {
         scanned,
         removed,
         updated,
+        anonymized,
         undetermined,
         ...(cursor !== undefined ? { cursor } : {}),
         ...(options.dryRun ? { actions } : {}),

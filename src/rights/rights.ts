@@ -17,6 +17,7 @@ import type { Purposes } from '../schema/purposes.js';
 import { displayPath, type FieldInfo } from '../schema/walk.js';
 import type { Jurisdiction } from '../taxonomy/bases.js';
 import { byKey, csvCell } from '../util/text.js';
+import { type AnonymousRecord, anonymizedReason, copyOfDeparting } from './anonymize.js';
 import { type LgpdDays, RIGHTS_KINDS, type RightsKind, rightsDeadline } from './deadlines.js';
 import { removeAt, valuesAt } from './paths.js';
 
@@ -35,8 +36,26 @@ import { removeAt, valuesAt } from './paths.js';
  */
 export interface RightsSource {
   find(subjectId: string): Promise<readonly Record<string, unknown>[]>;
-  /** Stores a corrected row (sealed again, with its blind indexes). */
+  /** Stores a changed row: corrected (sealed again, with its blind indexes), or with erased values taken out. */
   update?(subjectId: string, row: Record<string, unknown>): Promise<void>;
+  /**
+   * Deletes a row an erasure leaves nothing personal in (nothing retained).
+   * Without it such a row is updated instead: its values in clear removed, its
+   * encrypted ones unreadable.
+   */
+  remove?(subjectId: string, row: Record<string, unknown>): Promise<void>;
+  /**
+   * Keeps the anonymous copy of the fields that leave a row and declare
+   * `anonymize`, and applies the change to the row (`remove` it, or `update`
+   * it to `row`), in one transaction where the store has them. Required when
+   * such fields leave; without them it is never called.
+   */
+  anonymize?(
+    subjectId: string,
+    anonymous: AnonymousRecord,
+    row: Record<string, unknown>,
+    change: 'remove' | 'update',
+  ): Promise<void>;
   /** Where the data came from, told to the subject (GDPR Art. 15(1)(g)). */
   readonly origin?: string;
 }
@@ -249,7 +268,12 @@ export interface ErasedField {
   readonly schema: string;
   readonly record?: string;
   readonly field: string;
-  readonly outcome: 'deleted' | 'retained';
+  /**
+   * `deleted`; `anonymized`: deleted, and a generalized form kept in an
+   * anonymous copy (the field's `anonymize`); `retained` under a legal
+   * obligation, with the reason.
+   */
+  readonly outcome: 'deleted' | 'anonymized' | 'retained';
   readonly reason: string;
 }
 
@@ -323,7 +347,7 @@ export interface Rights {
    * rows, blind-index columns nulled; what a legal obligation keeps is
    * `retained` with its reason, and still opens until its retention ends.
    */
-  erase(id: string, options?: { readonly now?: Date }): Promise<ErasureAnswer>;
+  erase(id: string): Promise<ErasureAnswer>;
   /**
    * Withdraws consent for a purpose (LGPD Art. 18 IX, 8 §5; GDPR Art. 7(3)):
    * processing for it stops at once (the ledger), and the values only consent
@@ -342,8 +366,13 @@ export interface RightsInternals {
   readonly purposes: Purposes;
   readonly schemas: ReadonlyMap<string, PurposefulSchema>;
   readonly jurisdictions: readonly Jurisdiction[];
-  /** Opens every encrypted field of a subject's row. */
-  readonly openAll: (schema: PurposefulSchema, row: unknown, subjectId: string) => Promise<Record<string, unknown>>;
+  /** Opens the encrypted fields of a subject's row (`fields`, default every one). */
+  readonly openAll: (
+    schema: PurposefulSchema,
+    row: unknown,
+    subjectId: string | undefined,
+    fields?: ReadonlySet<FieldInfo>,
+  ) => Promise<Record<string, unknown>>;
   /** Crypto-shreds the subject (the engine's `shred`, logged). */
   readonly shred: (
     subjectId: string,
@@ -359,6 +388,22 @@ export interface RightsInternals {
   ) => Promise<Record<string, unknown>>;
   readonly consent?: ConsentLedger;
   readonly audit?: AccessLog;
+}
+
+/** What an erasure or a revocation does to one row. */
+interface Departure {
+  readonly schema: PurposefulSchema;
+  readonly source: RightsSource;
+  /** The row as stored, changed in place. */
+  readonly row: Record<string, unknown>;
+  /** The personal fields with a value that go. */
+  readonly leaving: readonly FieldInfo[];
+  readonly retained: readonly FieldInfo[];
+  /** Nothing personal stays: the row may be removed. */
+  readonly whole: boolean;
+  copy?: AnonymousRecord | undefined;
+  /** Something in the row as stored changed (a value in clear taken out, a blind index nulled). */
+  changed?: boolean;
 }
 
 /** RFC 7396: objects merge, `null` removes, anything else replaces. */
@@ -437,6 +482,29 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
     if (!r) throw new PurposefulError('PF_INPUT_INVALID', `no request ${id}`);
     if (kinds && !kinds.includes(r.kind)) throw new PurposefulError('PF_INPUT_INVALID', `request ${id} is a ${r.kind} request`);
     return r;
+  };
+
+  /** Fails, before anything irreversible, when a row that must change cannot be changed by its store. */
+  const assertWritable = (p: Departure, what: string) => {
+    const id = p.schema.id;
+    if (p.leaving.some((f) => f.anonymize !== undefined) && typeof p.source.anonymize !== 'function') {
+      throw new PurposefulError(
+        'PF_OPTIONS_INVALID',
+        `rights.sources.${id} needs anonymize(): fields of "${id}" declare anonymize and must be kept as an anonymous copy`,
+        { schema: id },
+      );
+    }
+    if (typeof p.source.update !== 'function' && !(p.whole && typeof p.source.remove === 'function')) {
+      throw new PurposefulError('PF_OPTIONS_INVALID', `rights.sources.${id} needs update() for ${what}`, { schema: id });
+    }
+  };
+
+  /** Stores a row's departure: its anonymous copy with the change, or the change alone. */
+  const depart = async (p: Departure, subjectId: string) => {
+    const change = p.whole && typeof p.source.remove === 'function' ? 'remove' : 'update';
+    if (p.copy) await (p.source.anonymize as NonNullable<RightsSource['anonymize']>)(subjectId, p.copy, p.row, change);
+    else if (change === 'remove') await (p.source.remove as NonNullable<RightsSource['remove']>)(subjectId, p.row);
+    else if (p.changed) await (p.source.update as NonNullable<RightsSource['update']>)(subjectId, p.row);
   };
 
   /** The subject's rows of every registered source, opened. */
@@ -706,68 +774,76 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
       }
       return `${rows.map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
     },
-    async erase(id, eraseOptions = {}) {
+    async erase(id) {
       const r = await open(id, ['erasure']);
       const kept = (f: FieldInfo) =>
         [...f.access.keys()].filter((pid) => {
           const b = purposes.get(pid)?.declaration.legalBasis;
           return b?.lgpd === 'legal_obligation' || b?.gdpr === 'legal_obligation';
         });
-      const groups: { schema: PurposefulSchema; source: RightsSource; rows: Record<string, unknown>[] }[] = [];
+      const plans: Departure[] = [];
       for (const [sid, source] of sources) {
         const schema = internals.schemas.get(sid) as PurposefulSchema;
-        groups.push({ schema, source, rows: [...(await source.find(r.subjectId))].map((row) => ({ ...row })) });
-      }
-      // every source whose rows change must be writable, checked before anything irreversible happens
-      for (const g of groups) {
-        if (g.rows.length && typeof g.source.update !== 'function') {
-          throw new PurposefulError('PF_OPTIONS_INVALID', `rights.sources.${g.schema.id} needs update() for erasures`, {
-            schema: g.schema.id,
+        for (const stored of await source.find(r.subjectId)) {
+          const row = { ...stored };
+          const present = schema.fields.filter((f) => valuesAt(row, f.path).length > 0);
+          const retained = present.filter((f) => kept(f).length > 0);
+          plans.push({
+            schema,
+            source,
+            row,
+            leaving: present.filter((f) => !retained.includes(f)),
+            retained,
+            whole: retained.length === 0,
           });
         }
       }
-      const shredded = groups.some((g) => g.rows.length && g.schema.fields.some((f) => f.encrypt))
+      // every store that changes must be able to, checked before anything irreversible happens
+      for (const p of plans) assertWritable(p, 'erasures');
+      // anonymous copies are made before the shredding: the values they generalize are unreadable after it
+      for (const p of plans) p.copy = await copyOfDeparting(internals.openAll, p.schema, p.row, r.subjectId, p.leaving);
+      const shredded = plans.some((p) => p.schema.fields.some((f) => f.encrypt))
         ? await internals.shred(
             r.subjectId,
-            groups.map((g) => ({ schema: g.schema, rows: g.rows })),
+            [...new Set(plans.map((p) => p.schema))].map((schema) => ({
+              schema,
+              rows: plans.filter((p) => p.schema === schema).map((p) => p.row),
+            })),
           )
         : undefined;
       const fields: ErasedField[] = [];
-      for (const g of groups) {
-        for (const row of g.rows) {
-          const record = g.schema.recordId !== undefined ? String(row[g.schema.recordId]) : undefined;
-          let changed = false;
-          for (const f of g.schema.fields) {
-            if (valuesAt(row, f.path).length === 0) continue;
-            const legal = kept(f);
-            const where = { schema: g.schema.id, ...(record !== undefined ? { record } : {}), field: f.path };
-            if (legal.length) {
-              const p = purposes.get(legal[0] as string);
-              fields.push({
-                ...where,
-                outcome: 'retained',
-                reason: `LGPD Art. 16 I: kept under a legal obligation (${legal.join(', ')}, ${p?.retention.iso ?? ''})`,
-              });
-              continue;
-            }
-            if (!f.encrypt) changed = removeAt(row, f.path) || changed;
-            fields.push({
-              ...where,
-              outcome: 'deleted',
-              reason: f.encrypt ? 'crypto-shredded: its key is erased' : 'removed from the record',
-            });
-          }
-          // blind indexes of erased fields are keyed hashes of erased data
-          for (const ix of g.schema.indexes) {
-            if (ix.fields.every((f) => kept(f).length === 0) && row[`bidx_${ix.name}`] != null) {
-              row[`bidx_${ix.name}`] = null;
-              changed = true;
-            }
-          }
-          if (changed) await (g.source.update as NonNullable<RightsSource['update']>)(r.subjectId, row);
+      for (const p of plans) {
+        const record = p.schema.recordId !== undefined ? String(p.row[p.schema.recordId]) : undefined;
+        const where = (f: FieldInfo) => ({ schema: p.schema.id, ...(record !== undefined ? { record } : {}), field: f.path });
+        for (const f of p.retained) {
+          const legal = kept(f);
+          fields.push({
+            ...where(f),
+            outcome: 'retained',
+            reason: `LGPD Art. 16 I: kept under a legal obligation (${legal.join(', ')}, ${purposes.get(legal[0] as string)?.retention.iso ?? ''})`,
+          });
         }
+        for (const f of p.leaving) {
+          if (!f.encrypt) p.changed = removeAt(p.row, f.path) || p.changed;
+          fields.push(
+            p.copy?.fields.includes(f.path)
+              ? { ...where(f), outcome: 'anonymized', reason: anonymizedReason(f) }
+              : {
+                  ...where(f),
+                  outcome: 'deleted',
+                  reason: f.encrypt ? 'crypto-shredded: its key is erased' : 'removed from the record',
+                },
+          );
+        }
+        // blind indexes of erased fields are keyed hashes of erased data
+        for (const ix of p.schema.indexes) {
+          if (ix.fields.every((f) => kept(f).length === 0) && p.row[`bidx_${ix.name}`] != null) {
+            p.row[`bidx_${ix.name}`] = null;
+            p.changed = true;
+          }
+        }
+        await depart(p, r.subjectId);
       }
-      void eraseOptions;
       log('erasure', r.subjectId, 'allow');
       return {
         fields,
@@ -793,7 +869,7 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
         [...new Set([...purposes.ids])].filter((x) => (purposes.get(x)?.consentUnder.length ?? 0) > 0),
       );
       const granted = (pid: string) => states.get(pid)?.status === 'granted';
-      const fields: ErasedField[] = [];
+      const plans: Departure[] = [];
       for (const [sid, source] of sources) {
         const schema = internals.schemas.get(sid) as PurposefulSchema;
         const only = schema.fields.filter((f) => {
@@ -803,25 +879,31 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
         if (!only.length) continue;
         for (const stored of await source.find(r.subjectId)) {
           const row = { ...stored };
-          const record = schema.recordId !== undefined ? String(row[schema.recordId]) : undefined;
-          let changed = false;
-          for (const f of only) {
-            if (!removeAt(row, f.path)) continue;
-            changed = true;
-            fields.push({
-              schema: schema.id,
-              ...(record !== undefined ? { record } : {}),
-              field: f.path,
-              outcome: 'deleted',
-              reason: `only consent to ${purpose} justified it`,
-            });
-          }
-          if (changed) {
-            if (typeof source.update !== 'function')
-              throw new PurposefulError('PF_OPTIONS_INVALID', `rights.sources.${schema.id} needs update() for revocations`);
-            await source.update(r.subjectId, row);
-          }
+          const leaving = only.filter((f) => valuesAt(row, f.path).length > 0);
+          if (leaving.length) plans.push({ schema, source, row, leaving, retained: [], whole: false });
         }
+      }
+      for (const p of plans) assertWritable(p, 'revocations');
+      const fields: ErasedField[] = [];
+      for (const p of plans) {
+        p.copy = await copyOfDeparting(internals.openAll, p.schema, p.row, r.subjectId, p.leaving);
+        const record = p.schema.recordId !== undefined ? String(p.row[p.schema.recordId]) : undefined;
+        for (const f of p.leaving) {
+          p.changed = removeAt(p.row, f.path) || p.changed;
+          const anonymized = p.copy?.fields.includes(f.path) === true;
+          fields.push({
+            schema: p.schema.id,
+            ...(record !== undefined ? { record } : {}),
+            field: f.path,
+            outcome: anonymized ? 'anonymized' : 'deleted',
+            reason: anonymized ? anonymizedReason(f) : `only consent to ${purpose} justified it`,
+          });
+        }
+        // a blind index over a value taken out would still find the person by it
+        for (const ix of p.schema.indexes) {
+          if (ix.fields.some((f) => p.leaving.includes(f)) && p.row[`bidx_${ix.name}`] != null) p.row[`bidx_${ix.name}`] = null;
+        }
+        await depart(p, r.subjectId);
       }
       log('revocation', r.subjectId, 'allow');
       return { fields, retainedUntil: [] };

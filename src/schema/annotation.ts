@@ -7,6 +7,7 @@ import type * as core from 'zod/v4/core';
 import type { RedactStyle } from '../detect/redact.js';
 import type { Confidence, PiiType } from '../detect/types.js';
 import { PurposefulError } from '../errors.js';
+import type { AnonymizeSpec } from '../minimize/anonymize.js';
 import type { MaskSpec } from '../minimize/masks.js';
 import { callSite } from './site.js';
 
@@ -84,6 +85,14 @@ export interface FieldMeta {
    * medium confidence; or say how), and it is encrypted by default.
    */
   readonly freeText?: boolean | FreeTextRedaction;
+  /**
+   * When the field leaves its record (an erasure, the end of its retention),
+   * keep this generalized form of it in an anonymous copy of the record, with
+   * no link to the person (LGPD Art. 12, 16 IV; GDPR Recital 26): `'redact'`
+   * for free text, `{ keepFirst: n }` for strings, `{ round: n }` for numbers.
+   * Without it the field is simply erased.
+   */
+  readonly anonymize?: AnonymizeSpec;
   /** What the field holds, for the data map. */
   readonly description?: string;
 }

@@ -167,6 +167,7 @@ export function parseDataMap(value: unknown): DataMap {
       }
       optStr(f.index, `${fat}.index`);
       optStr(f.mask, `${fat}.mask`);
+      optStr(f.anonymize, `${fat}.anonymize`);
       if (f.redaction !== undefined) {
         const r = obj(f.redaction, `${fat}.redaction`);
         str(r.style, `${fat}.redaction.style`);
@@ -480,6 +481,38 @@ function diffRedaction(
   }
 }
 
+/**
+ * How much of a value an anonymization keeps, for two of one kind: a longer
+ * prefix or a finer rounding keeps more; `undefined` when they cannot be
+ * compared (different kinds).
+ */
+function keepsMore(a: string, b: string): boolean | undefined {
+  const [ka, pa] = a.split(':');
+  const [kb, pb] = b.split(':');
+  if (ka !== kb || pa === undefined || pb === undefined) return undefined;
+  return ka === 'keepFirst' ? Number(pb) > Number(pa) : Number(pb) < Number(pa);
+}
+
+function diffAnonymize(
+  where: string,
+  a: string | undefined,
+  b: string | undefined,
+  say: (kind: string, direction: MapChangeDirection, message: string) => void,
+): void {
+  if (a === b) return;
+  if (a === undefined) say('field.anonymize_added', 'widening', `${where} is now kept anonymized (${b}) after it is erased`);
+  else if (b === undefined)
+    say('field.anonymize_removed', 'narrowing', `${where} is no longer kept anonymized after it is erased`);
+  else {
+    const more = keepsMore(a, b);
+    say(
+      more === undefined ? 'field.anonymize_changed' : more ? 'field.anonymize_weakened' : 'field.anonymize_strengthened',
+      more === undefined ? 'changed' : more ? 'widening' : 'narrowing',
+      `${where}: kept anonymized as ${a} → ${b}`,
+    );
+  }
+}
+
 function diffField(schema: string, a: DataMapField, b: DataMapField, add: Add): void {
   const path = b.path;
   const where = `${schema}.${path}`;
@@ -511,6 +544,7 @@ function diffField(schema: string, a: DataMapField, b: DataMapField, add: Add): 
       b.index ? `${where} can be looked up by blind index ${b.index}` : `${where} has no blind index now`,
     );
   }
+  diffAnonymize(where, a.anonymize, b.anonymize, say);
   if ((a.mask ?? '') !== (b.mask ?? '') && a.mask !== undefined && b.mask !== undefined) {
     say('field.mask_changed', 'changed', `${where}: mask ${a.mask} → ${b.mask}`);
   }

@@ -6,7 +6,9 @@
  *
  * @module
  */
+
 import { PurposefulError } from '../errors.js';
+import { anonymizeName } from '../minimize/anonymize.js';
 import type { Jurisdiction } from '../taxonomy/bases.js';
 import { byKey } from '../util/text.js';
 import type { PurposefulSchema } from './define.js';
@@ -71,6 +73,8 @@ export interface DataMapField {
   readonly mask?: string;
   /** Free text scanned and redacted on the way in. */
   readonly redaction?: { readonly style: string; readonly threshold: string; readonly types?: readonly string[] };
+  /** The generalized form kept in an anonymous copy when it leaves its record: `redact`, `keepFirst:n`, `round:n`. */
+  readonly anonymize?: string;
 }
 
 /**
@@ -194,6 +198,7 @@ function fieldOf(f: PurposefulSchema['fields'][number]): DataMapField {
           types: f.redaction?.types ? [...f.redaction.types].sort(byKey) : undefined,
         })
       : undefined,
+    anonymize: f.anonymize ? anonymizeName(f.anonymize) : undefined,
   });
 }
 

@@ -136,6 +136,12 @@ export const DECLARATION_RULES = {
     requiredBy: 'policy',
     summary: 'The mask is not one purposeful knows.',
   },
+  PF_DECL_ANONYMIZE_INVALID: {
+    severity: 'error',
+    requiredBy: 'policy',
+    article: 'LGPD Art. 12; GDPR Recital 26',
+    summary: "The anonymization is not one purposeful knows, or does not fit the field's type.",
+  },
   PF_DECL_SENSITIVE_UNENCRYPTED: {
     severity: 'error',
     requiredBy: 'policy',

@@ -10,6 +10,7 @@
 import type * as core from 'zod/v4/core';
 import { PII_TYPES, type PiiType } from '../detect/types.js';
 import type { DeclarationProblem } from '../errors.js';
+import { type AnonymizeSpec, isAnonymizeSpec } from '../minimize/anonymize.js';
 import { isMaskSpec, type MaskSpec } from '../minimize/masks.js';
 import type { Taxonomy } from '../taxonomy/categories.js';
 import { type AccessLevel, type FieldMeta, type FreeTextRedaction, getAnnotation } from './annotation.js';
@@ -62,6 +63,8 @@ export interface FieldInfo {
   readonly freeText: boolean;
   /** How `inbound` redacts it (free-text fields only). */
   readonly redaction: FreeTextRedaction | undefined;
+  /** The generalized form it keeps in an anonymous copy when it leaves its record. */
+  readonly anonymize: AnonymizeSpec | undefined;
   readonly description: string | undefined;
   readonly declaredAt: string | undefined;
 }
@@ -343,7 +346,17 @@ function cloneNode(n: ShapeNode): ShapeNode {
 }
 
 function fieldFingerprint(f: FieldInfo): unknown {
-  return [f.category, f.id, [...f.access.entries()], f.encrypt, f.index, f.mask, f.freeText, JSON.stringify(f.redaction)];
+  return [
+    f.category,
+    f.id,
+    [...f.access.entries()],
+    f.encrypt,
+    f.index,
+    f.mask,
+    f.freeText,
+    JSON.stringify(f.redaction),
+    JSON.stringify(f.anonymize),
+  ];
 }
 
 /**
@@ -440,7 +453,7 @@ export function walkSchema(schemaId: string, schema: core.$ZodType, taxonomy: Ta
       return { none: true };
     }
     if (ann?.kind === 'personal') {
-      const info = makeField(ann.meta, ann.declaredAt, path, idPath);
+      const info = makeField(ann.meta, ann.declaredAt, path, idPath, baseTypeOf(s));
       fields.push(info);
       if (hasAnnotationInside(s)) {
         problems.push(
@@ -594,7 +607,13 @@ export function walkSchema(schemaId: string, schema: core.$ZodType, taxonomy: Ta
     }
   };
 
-  const makeField = (meta: FieldMeta, declaredAt: string | undefined, path: string, idPath: string): FieldInfo => {
+  const makeField = (
+    meta: FieldMeta,
+    declaredAt: string | undefined,
+    path: string,
+    idPath: string,
+    baseType: string,
+  ): FieldInfo => {
     const at = { schema: schemaId, path, declaredAt };
     const category = typeof meta.category === 'string' ? meta.category : '';
     const cat = taxonomy.get(category);
@@ -631,6 +650,8 @@ export function walkSchema(schemaId: string, schema: core.$ZodType, taxonomy: Ta
     }
     const access = normalizeAccess(meta, at, problems);
     const freeText = redaction !== undefined && redaction !== null;
+    const anonymize = anonymizeProblem(meta.anonymize, freeText, baseType);
+    if (anonymize) problems.push(problem('PF_DECL_ANONYMIZE_INVALID', `${path}: ${anonymize}`, at));
     return Object.freeze({
       path,
       id: typeof meta.id === 'string' ? meta.id : idPath,
@@ -644,6 +665,7 @@ export function walkSchema(schemaId: string, schema: core.$ZodType, taxonomy: Ta
       mask: isMaskSpec(meta.mask) ? meta.mask : 'full',
       freeText,
       redaction: redaction ?? undefined,
+      anonymize: isAnonymizeSpec(meta.anonymize) && !anonymize ? frozenSpec(meta.anonymize) : undefined,
       description: typeof meta.description === 'string' ? meta.description : undefined,
       declaredAt,
     });
@@ -652,6 +674,46 @@ export function walkSchema(schemaId: string, schema: core.$ZodType, taxonomy: Ta
   const root = visit(schema, '', '');
   materialize(root);
   return { root, fields, problems };
+}
+
+/** The zod type under a schema's wrappers (`optional`, `nullable`, …): `string`, `number`, `union`, … */
+function baseTypeOf(s: core.$ZodType): string {
+  let d = defOf(s);
+  while (WRAPPERS.has(d.type)) d = defOf(d.innerType as core.$ZodType);
+  return d.type;
+}
+
+/** Types a value of which may be a string or a number (or anything): checked again at run time. */
+const OPEN_TYPES = new Set([
+  'union',
+  'pipe',
+  'lazy',
+  'intersection',
+  'any',
+  'unknown',
+  'custom',
+  'template_literal',
+  'literal',
+  'enum',
+]);
+
+/** A copy of a spec the caller cannot change afterwards. */
+function frozenSpec(spec: AnonymizeSpec): AnonymizeSpec {
+  return typeof spec === 'string' ? spec : Object.freeze({ ...spec });
+}
+
+/** What is wrong with a field's `anonymize` declaration, or `undefined`. */
+function anonymizeProblem(spec: unknown, freeText: boolean, baseType: string): string | undefined {
+  if (spec === undefined) return undefined;
+  if (!isAnonymizeSpec(spec)) {
+    return `anonymize must be 'redact', { keepFirst: 1–32 } or { round: a positive number }, not ${JSON.stringify(spec) ?? String(spec)}`;
+  }
+  if (spec === 'redact') return freeText ? undefined : "anonymize: 'redact' applies to free text (freeText: true)";
+  const want = 'keepFirst' in spec ? 'string' : 'number';
+  if (baseType !== want && !OPEN_TYPES.has(baseType)) {
+    return `anonymize: ${'keepFirst' in spec ? 'keepFirst' : 'round'} applies to ${want}s, and the field is a ${baseType}`;
+  }
+  return undefined;
 }
 
 const STYLES = new Set(['label', 'mask', 'token']);

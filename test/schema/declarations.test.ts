@@ -157,6 +157,36 @@ const cases: Array<[string, () => { problems: readonly DeclarationProblem[] }, k
     'PF_DECL_MASK_UNKNOWN',
   ],
   [
+    'unknown anonymization',
+    schema({
+      email: pd(z.string(), { category: 'user.contact.email', purposes: ['support.ticket'], anonymize: { hash: true } as never }),
+    }),
+    'PF_DECL_ANONYMIZE_INVALID',
+  ],
+  [
+    'anonymization keeping a prefix of a number',
+    schema({
+      age: pd(z.number(), { category: 'user.demographic.age_range', purposes: ['support.ticket'], anonymize: { keepFirst: 1 } }),
+    }),
+    'PF_DECL_ANONYMIZE_INVALID',
+  ],
+  [
+    'anonymization rounding a string',
+    schema({
+      zip: pd(z.string().optional(), {
+        category: 'user.contact.address.postal_code',
+        purposes: ['support.ticket'],
+        anonymize: { round: 1000 },
+      }),
+    }),
+    'PF_DECL_ANONYMIZE_INVALID',
+  ],
+  [
+    'redaction as anonymization of a field that is not free text',
+    schema({ name: pd(z.string(), { category: 'user.name', purposes: ['support.ticket'], anonymize: 'redact' }) }),
+    'PF_DECL_ANONYMIZE_INVALID',
+  ],
+  [
     'sensitive field not encrypted',
     schema({ health: pd(z.string(), { category: 'user.health_and_medical', purposes: ['support.accessibility'] }) }),
     'PF_DECL_SENSITIVE_UNENCRYPTED',

@@ -1,0 +1,95 @@
+/**
+ * Generalizations a field may declare with `anonymize` (LGPD Art. 12, 16 IV;
+ * GDPR Recital 26): the form it keeps in an anonymous copy of its record when
+ * it leaves the record.
+ *
+ * @module
+ */
+import { redactText } from '../detect/redact.js';
+
+/**
+ * How a field is generalized into an anonymous copy when it leaves its record:
+ * - `'redact'` (free text only): every identifier the detectors find is
+ *   replaced by its label, at the lowest confidence;
+ * - `{ keepFirst: n }` (strings): the first `n` characters, e.g. a CEP's
+ *   5-digit region, a birth date's year (`keepFirst: 4`);
+ * - `{ round: n }` (numbers): rounded down to a multiple of `n`, e.g. an age's
+ *   decade (`round: 10`).
+ *
+ * Generalizing one field is not enough by itself: whether the copy as a whole
+ * can single someone out is the controller's judgement (the data map shows
+ * every declaration for review). A value of another type is dropped.
+ *
+ * @example
+ * ```ts
+ * const birthDate = pd(z.iso.date(), {
+ *   category: 'user.demographic.date_of_birth', purposes: ['support.ticket'],
+ *   anonymize: { keepFirst: 4 } satisfies AnonymizeSpec, // the year stays in the statistics
+ * });
+ * ```
+ */
+export type AnonymizeSpec = 'redact' | { readonly keepFirst: number } | { readonly round: number };
+
+/** The longest prefix `keepFirst` may keep. */
+export const MAX_KEEP_FIRST = 32;
+
+/**
+ * True when `spec` is an anonymization purposeful knows, with a valid parameter.
+ *
+ * @example
+ * ```ts
+ * isAnonymizeSpec({ keepFirst: 4 }); // true
+ * isAnonymizeSpec({ round: 0 });     // false: defineSchema reports PF_DECL_ANONYMIZE_INVALID
+ * ```
+ */
+export function isAnonymizeSpec(spec: unknown): spec is AnonymizeSpec {
+  if (spec === 'redact') return true;
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) return false;
+  const keys = Object.keys(spec);
+  if (keys.length !== 1) return false;
+  const s = spec as { keepFirst?: unknown; round?: unknown };
+  if (keys[0] === 'keepFirst')
+    return Number.isSafeInteger(s.keepFirst) && (s.keepFirst as number) >= 1 && (s.keepFirst as number) <= MAX_KEEP_FIRST;
+  if (keys[0] === 'round') return typeof s.round === 'number' && Number.isFinite(s.round) && s.round > 0;
+  return false;
+}
+
+/**
+ * The name of a spec in the data map: `redact`, `keepFirst:4`, `round:10`.
+ *
+ * @example
+ * ```ts
+ * anonymizeName({ round: 10 }); // 'round:10'
+ * ```
+ */
+export function anonymizeName(spec: AnonymizeSpec): string {
+  if (spec === 'redact') return 'redact';
+  return 'keepFirst' in spec ? `keepFirst:${spec.keepFirst}` : `round:${spec.round}`;
+}
+
+/**
+ * The anonymized form of one value, or `undefined` when the spec does not
+ * apply to its type (the value is then dropped, never kept as it was).
+ *
+ * @example
+ * ```ts
+ * anonymizeValue({ keepFirst: 5 }, '01310-100'); // '01310'
+ * anonymizeValue({ round: 10 }, 37);            // 30
+ * anonymizeValue('redact', 'call me on ana@example.com'); // 'call me on [EMAIL]'
+ * anonymizeValue({ round: 10 }, '37');          // undefined: not a number
+ * ```
+ */
+export function anonymizeValue(spec: AnonymizeSpec, value: unknown): unknown {
+  if (spec === 'redact') return typeof value === 'string' ? redactText(value, { style: 'label', threshold: 'low' }) : undefined;
+  if ('keepFirst' in spec) {
+    if (typeof value !== 'string') return undefined;
+    // by code point: a cut never leaves half a surrogate pair
+    return Array.from(value.slice(0, spec.keepFirst * 2))
+      .slice(0, spec.keepFirst)
+      .join('');
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  const r = Math.floor(value / spec.round) * spec.round;
+  // -0 and float noise such as 0.30000000000000004 stay out of statistics
+  return Object.is(r, -0) ? 0 : Number.parseFloat(r.toPrecision(12));
+}

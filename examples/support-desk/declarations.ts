@@ -110,13 +110,24 @@ export const Ticket = defineSchema(
       purposes: { 'support.ticket': 'clear', 'analytics.churn': 'pseudonymized' },
     }),
     status: pd.none(z.enum(['open', 'waiting', 'closed'])),
-    subject: pd(z.string().max(200), { category: 'user.content.private', purposes: ['support.ticket'], freeText: true }),
+    // when a ticket is erased or expires, its text stays for statistics with every identifier replaced by its label
+    subject: pd(z.string().max(200), {
+      category: 'user.content.private',
+      purposes: ['support.ticket'],
+      freeText: true,
+      anonymize: 'redact',
+    }),
     messages: z
       .array(
         z.object({
           at: z.iso.datetime(),
           from: pd.none(z.enum(['customer', 'agent'])),
-          text: pd(z.string().max(10_000), { category: 'user.content.private', purposes: ['support.ticket'], freeText: true }),
+          text: pd(z.string().max(10_000), {
+            category: 'user.content.private',
+            purposes: ['support.ticket'],
+            freeText: true,
+            anonymize: 'redact',
+          }),
         }),
       )
       .max(500),

@@ -30,7 +30,14 @@ import { redactText } from '../detect/redact.js';
  */
 export type AnonymizeSpec = 'redact' | { readonly keepFirst: number } | { readonly round: number };
 
-/** The longest prefix `keepFirst` may keep. */
+/**
+ * The longest prefix `keepFirst` may keep.
+ *
+ * @example
+ * ```ts
+ * isAnonymizeSpec({ keepFirst: MAX_KEEP_FIRST + 1 }); // false: defineSchema reports PF_DECL_ANONYMIZE_INVALID
+ * ```
+ */
 export const MAX_KEEP_FIRST = 32;
 
 /**

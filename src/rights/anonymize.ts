@@ -10,8 +10,8 @@
 import { isPurposefulError } from '../errors.js';
 import { type AnonymizeSpec, anonymizeName, anonymizeValue } from '../minimize/anonymize.js';
 import type { PurposefulSchema } from '../schema/define.js';
-import type { FieldInfo } from '../schema/walk.js';
-import { mapAt, removeAt } from './paths.js';
+import type { FieldInfo, ShapeNode } from '../schema/walk.js';
+import { removeAt } from './paths.js';
 
 /**
  * An anonymous copy of a record, kept when fields declaring `anonymize` leave
@@ -36,8 +36,11 @@ export interface AnonymousRecord {
 
 /**
  * Builds the anonymous copy of a row (opened: its departing encrypted fields
- * in clear) for the fields that leave it; `undefined` when none of them
- * declares `anonymize` or has a value to keep.
+ * in clear) for the fields that leave it: only what the schema declares not
+ * personal, and the departing fields that declare `anonymize`, generalized;
+ * keys the schema does not know (blind indexes, columns of the store) and
+ * values of any shape (`z.unknown()`) stay out. `undefined` when no
+ * generalized value is kept.
  *
  * @internal
  */
@@ -46,24 +49,47 @@ export function anonymousCopy(
   opened: Record<string, unknown>,
   leaving: readonly FieldInfo[],
 ): AnonymousRecord | undefined {
-  const kept = leaving.filter((f) => f.anonymize !== undefined);
-  if (kept.length === 0) return undefined;
-  const data = structuredClone(opened);
-  const fields: string[] = [];
-  for (const f of schema.fields) {
-    if (!kept.includes(f)) {
-      removeAt(data, f.path);
-      continue;
-    }
-    const spec = f.anonymize as AnonymizeSpec;
-    if (mapAt(data, f.path, (v) => anonymizeValue(spec, v))) fields.push(f.path);
-  }
-  if (fields.length === 0) return undefined;
+  const keep = new Set(leaving.filter((f) => f.anonymize !== undefined));
+  if (keep.size === 0) return undefined;
+  const kept = new Set<string>();
+  const data = project(schema.shape, opened, keep, kept) as Record<string, unknown> | undefined;
+  if (kept.size === 0 || data === undefined) return undefined;
   // nothing that leads back to the person or the record
   if (schema.subject?.id !== undefined) removeAt(data, schema.subject.id);
   if (schema.recordId !== undefined) delete data[schema.recordId];
-  for (const ix of schema.indexes) delete data[`bidx_${ix.name}`];
-  return { schema: schema.id, fields, data };
+  return { schema: schema.id, fields: schema.fields.filter((f) => kept.has(f.path)).map((f) => f.path), data };
+}
+
+/** The part of a value its schema declares not personal, with the kept fields generalized. */
+function project(node: ShapeNode, v: unknown, keep: ReadonlySet<FieldInfo>, kept: Set<string>): unknown {
+  if (node.field) {
+    if (!keep.has(node.field)) return undefined;
+    const out = anonymizeValue(node.field.anonymize as AnonymizeSpec, v);
+    if (out !== undefined) kept.add(node.field.path);
+    return out;
+  }
+  if (node.none) return structuredClone(v);
+  if (v === null) return node.scalar || node.object || node.array || node.tuple || node.record ? null : undefined;
+  if (Array.isArray(v)) {
+    const item = (i: number) => (node.array ? node.array : node.tuple ? (node.tuple[i] ?? node.tupleRest) : undefined);
+    if (!node.array && !node.tuple) return undefined;
+    return v.map((x, i) => {
+      const n = item(i);
+      return n ? (project(n, x, keep, kept) ?? null) : null;
+    });
+  }
+  if (typeof v === 'object') {
+    if (!node.object && !node.record) return undefined;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      const n = node.object?.get(k) ?? node.record;
+      const r = n ? project(n, x, keep, kept) : undefined;
+      // a key such as `__proto__` is data here, never the copy's prototype
+      if (r !== undefined) Object.defineProperty(out, k, { value: r, enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+  return node.scalar ? v : undefined;
 }
 
 /** Opens the given encrypted fields of a stored row. @internal */

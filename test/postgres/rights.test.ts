@@ -2,7 +2,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Customer, Invoice, purposes, Ticket } from '../../examples/support-desk/declarations.js';
 import { sampleCustomer } from '../../examples/support-desk/sample.js';
-import { createAccessLog, createPurposeful, generateKeyring, isPurposefulError } from '../../src/index.js';
+import { createAccessLog, createPurposeful, generateKeyring, isPurposefulError, memoryKeyStore } from '../../src/index.js';
 import {
   createRecordsTable,
   migrate,
@@ -50,6 +50,7 @@ describe(`data-subject requests end to end (${onServer ? 'server' : 'PGlite'})`,
         sources: {
           customer: postgresRightsSource(db.client, 'customers', Customer, 'given by you at sign-up'),
           invoice: postgresRightsSource(db.client, 'invoices', Invoice),
+          ticket: postgresRightsSource(db.client, 'tickets', Ticket),
         },
         recipients: { 'NF-e issuing service': () => {} },
       },
@@ -67,6 +68,16 @@ describe(`data-subject requests end to end (${onServer ? 'server' : 'PGlite'})`,
     };
     await putRecord(db.client, 'invoices', Invoice, await pf.seal(Invoice, invoice, billing));
     await consent.grant(surveyGrant(subjectId));
+    const ticketId = '00000000-0000-4000-8000-0000000000aa';
+    const ticket = {
+      id: ticketId,
+      customerId: subjectId,
+      status: 'closed',
+      subject: 'Cobrança duplicada',
+      messages: [{ at: '2026-11-02T10:00:00Z', from: 'customer', text: `Meu e-mail é ${sampleCustomer.email}` }],
+      assignee: { agentId: 'agent-7', agentName: 'Bruna Lima' },
+    };
+    await putRecord(db.client, 'tickets', Ticket, await pf.seal(Ticket, ticket, agent));
 
     const refused = await pf.rights.request({ subjectId, kind: 'access', verification: 'guessing' }).catch((e) => e);
     expect(isPurposefulError(refused) && refused.code).toBe('PF_IDENTITY_UNVERIFIED');
@@ -88,6 +99,31 @@ describe(`data-subject requests end to end (${onServer ? 'server' : 'PGlite'})`,
     await expect(pf.open(Customer, after, agent)).rejects.toThrow(expect.objectContaining({ code: 'PF_SUBJECT_ERASED' }));
     const [kept] = await postgresRightsSource(db.client, 'invoices', Invoice).find(subjectId);
     await expect(pf.open(Invoice, kept, billing)).resolves.toMatchObject({ taxId: sampleCustomer.cpf });
+    // the ticket kept nothing personal: its row is gone, and only its text stays, anonymized, with no link to anyone
+    expect(erased.fields.filter((f) => f.schema === 'ticket').map((f) => [f.field, f.outcome])).toEqual([
+      ['customerId', 'deleted'],
+      ['subject', 'anonymized'],
+      ['messages[].text', 'anonymized'],
+      ['assignee.agentId', 'deleted'],
+      ['assignee.agentName', 'deleted'],
+    ]);
+    expect((await db.client.query('SELECT record FROM tickets WHERE record = $1', [ticketId])).rows).toEqual([]);
+    const { rows: copies } = await db.client.query<{ schema: string; fields: string[]; data: unknown }>(
+      'SELECT schema, fields, data FROM tickets_anonymous',
+    );
+    expect(copies).toEqual([
+      {
+        schema: 'ticket',
+        fields: ['subject', 'messages[].text'],
+        data: {
+          status: 'closed',
+          subject: 'Cobrança duplicada',
+          messages: [{ at: '2026-11-02T10:00:00Z', from: 'customer', text: 'Meu e-mail é [EMAIL]' }],
+          assignee: {},
+        },
+      },
+    ]);
+    expect(JSON.stringify(copies)).not.toMatch(new RegExp(`${subjectId}|${ticketId}|Bruna|agent-7|@`));
     // retained fields open until their retention ends; then purgeRetained erases them too
     expect(await pf.purgeRetained(new Date('2040-01-01T00:00:00Z'))).toBeGreaterThan(0);
     await expect(pf.open(Invoice, kept, billing)).rejects.toThrow(expect.objectContaining({ code: 'PF_SUBJECT_ERASED' }));
@@ -97,7 +133,13 @@ describe(`data-subject requests end to end (${onServer ? 'server' : 'PGlite'})`,
   });
 
   it('sweeps a convention table by retention, counted from created_at', async () => {
-    const pf = createPurposeful({ purposes, schemas: [Customer, Ticket, Invoice] });
+    const pf = createPurposeful({
+      purposes,
+      schemas: [Customer, Ticket, Invoice],
+      keys: generateKeyring(),
+      keyStore: memoryKeyStore(),
+    });
+    const agent = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
     const t = (id: string) => ({
       id,
       customerId: sampleCustomer.id,
@@ -107,7 +149,7 @@ describe(`data-subject requests end to end (${onServer ? 'server' : 'PGlite'})`,
       assignee: null,
     });
     for (const id of ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002']) {
-      await putRecord(db.client, 'tickets', Ticket, t(id));
+      await putRecord(db.client, 'tickets', Ticket, await pf.seal(Ticket, t(id), agent));
     }
     await db.client.query(
       "UPDATE tickets SET created_at = '2020-01-01T00:00:00Z' WHERE record = '00000000-0000-4000-8000-000000000001'",
@@ -115,11 +157,61 @@ describe(`data-subject requests end to end (${onServer ? 'server' : 'PGlite'})`,
     const source = postgresRetentionSource(db.client, 'tickets', Ticket);
     const dry = await pf.retention.sweep(source, { dryRun: true });
     expect(dry.actions).toEqual([
-      { record: '00000000-0000-4000-8000-000000000001', action: 'remove', fields: ['customerId', 'subject'] },
+      {
+        record: '00000000-0000-4000-8000-000000000001',
+        action: 'remove',
+        fields: ['customerId', 'subject'],
+        anonymized: ['subject'],
+      },
     ]);
+    const before = await anonymousCount();
+    // a failure inside the store's transaction keeps neither the copy nor the change; the sweep stops, fail-closed
+    await db.client.query(
+      `CREATE FUNCTION refuse_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$`,
+    );
+    await db.client.query('CREATE TRIGGER refuse BEFORE DELETE ON tickets FOR EACH ROW EXECUTE FUNCTION refuse_delete()');
+    await expect(pf.retention.sweep(source, { pageSize: 1 })).rejects.toThrow(/disk full/);
+    expect(await anonymousCount()).toBe(before);
+    await db.client.query('DROP TRIGGER refuse ON tickets');
     const done = await pf.retention.sweep(source, { pageSize: 1 });
-    expect(done).toMatchObject({ scanned: 2, removed: 1 });
+    expect(done).toMatchObject({ scanned: 2, removed: 1, anonymized: 1 });
     const { rows } = await db.client.query<{ record: string }>('SELECT record FROM tickets');
     expect(rows.map((r) => r.record)).toEqual(['00000000-0000-4000-8000-000000000002']);
+    expect(await anonymousCount()).toBe(before + 1);
+    // a rerun finds nothing to do and keeps no copy twice
+    expect(await pf.retention.sweep(source)).toMatchObject({ removed: 0, anonymized: 0 });
+    expect(await anonymousCount()).toBe(before + 1);
+  });
+
+  it('store helpers: a copy is kept only with its row change, only on the subject’s own row, and survives a NUL', async () => {
+    const rights = postgresRightsSource(db.client, 'tickets', Ticket);
+    const row = {
+      id: '00000000-0000-4000-8000-0000000000bb',
+      customerId: '00000000-0000-4000-8000-0000000000cc',
+      status: 'open',
+      subject: 'x',
+      messages: [],
+      assignee: null,
+    };
+    await putRecord(db.client, 'tickets', Ticket, row);
+    const copy = { schema: 'ticket', fields: ['subject'], data: { subject: 'nul\u0000 here, and \\u0000 as text' } };
+    const before = await anonymousCount();
+    // another subject's row is not changed, and no copy is kept
+    await expect(rights.anonymize?.('someone-else', copy, row, 'remove')).rejects.toThrow(
+      expect.objectContaining({ code: 'PF_INPUT_INVALID' }),
+    );
+    expect(await anonymousCount()).toBe(before);
+    await rights.anonymize?.(row.customerId, copy, row, 'remove');
+    const { rows } = await db.client.query<{ data: { subject: string } }>(
+      "SELECT data FROM tickets_anonymous WHERE data->>'subject' LIKE 'nul%'",
+    );
+    expect(rows[0]?.data.subject).toBe('nul\ufffd here, and \\u0000 as text');
+    await expect(rights.remove?.(row.customerId, row)).rejects.toThrow(expect.objectContaining({ code: 'PF_INPUT_INVALID' }));
+    await expect(createRecordsTable(db.client, `t${'x'.repeat(60)}`)).rejects.toThrow(/too long/);
   });
 });
+
+async function anonymousCount(): Promise<number> {
+  const { rows } = await db.client.query<{ n: number }>('SELECT count(*)::int AS n FROM tickets_anonymous');
+  return rows[0]?.n ?? 0;
+}

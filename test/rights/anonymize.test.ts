@@ -221,7 +221,9 @@ async function desk(options: { anonymize?: boolean; remove?: boolean } = {}) {
     ['C-1', 'Meu CPF 123.456.789-09 foi cobrado duas vezes'],
     ['C-2', 'Ligue para (11) 98765-4321, por favor'],
   ] as const) {
-    cases.rows.set(ref, await pf.seal(Case, { ref, memberId: id, channel: 'chat', opened: '2026-03-01', body }, ctx));
+    const row = await pf.seal(Case, { ref, memberId: id, channel: 'chat', opened: '2026-03-01', body }, ctx);
+    // a column of the store the schema does not declare never reaches a copy
+    cases.rows.set(ref, { ...row, internalNote: 'Ana, VIP, ana@example.com' });
   }
   return { pf, members, cases, consent, ctx };
 }
@@ -261,7 +263,7 @@ describe('erasure with anonymization', () => {
     ]);
     // nothing of the person reaches a copy
     const copies = JSON.stringify([...members.anonymous, ...cases.anonymous]);
-    for (const v of [id, 'ana@example.com', '123.456.789-09', '1987-05-12', '01310-100', '98765', 'C-1', 'bidx_']) {
+    for (const v of [id, 'ana@example.com', '123.456.789-09', '1987-05-12', '01310-100', '98765', 'C-1', 'bidx_', 'VIP']) {
       expect(copies).not.toContain(v);
     }
     // the cases kept nothing personal: removed; the member keeps what billing must, and nothing else
@@ -442,5 +444,63 @@ describe('anonymize in the declarations', () => {
     );
     const back = diffDataMaps(dataMap({ purposes, schemas: [After] }), dataMap({ purposes, schemas: [Before] }));
     expect(back.find((c) => c.path === 'bio')).toMatchObject({ kind: 'field.anonymize_removed', direction: 'narrowing' });
+  });
+});
+
+describe('anonymous copies (property)', () => {
+  const Lead = defineSchema(
+    'lead',
+    z.object({
+      ref: z.string(),
+      who: pd(z.string(), { category: 'user.unique_id', purposes: ['support.ticket'] }),
+      email: pd(z.string(), { category: 'user.contact.email', purposes: ['support.ticket'] }),
+      zip: pd(z.string(), {
+        category: 'user.contact.address.postal_code',
+        purposes: ['support.ticket'],
+        anonymize: { keepFirst: 3 },
+      }),
+      tags: z.record(z.string(), pd(z.string(), { category: 'user.behavior', purposes: ['support.ticket'] })),
+      source: pd.none(z.string()),
+    }),
+    { purposes, subject: { kind: 'customer', id: 'who', minors: 'never' }, recordId: 'ref' },
+  );
+  const pf = createPurposeful({ purposes, schemas: [Lead] });
+  const token = fc.stringMatching(/^[a-z]{12}$/);
+
+  it('hold only declared non-personal values and generalized fields, whatever the record holds', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          ref: token,
+          who: token,
+          email: token,
+          zip: token,
+          tags: fc.dictionary(fc.constantFrom('a', '__proto__', 'constructor'), token),
+          source: token,
+          extra: token,
+        }),
+        async (lead) => {
+          const copies: AnonymousRecord[] = [];
+          const source: RetentionSource = {
+            schema: Lead,
+            page: async (cursor) => ({ rows: cursor ? [] : [structuredClone(lead)], next: cursor ? undefined : 'end' }),
+            startOf: () => new Date('2000-01-01T00:00:00Z'),
+            update: async () => undefined,
+            remove: async () => undefined,
+            anonymize: async (copy) => void copies.push(copy),
+          };
+          await pf.retention.sweep(source, { now: new Date('2026-11-29T00:00:00Z') });
+          expect(copies).toHaveLength(1);
+          const copy = copies[0] as AnonymousRecord;
+          expect(Object.getPrototypeOf(copy.data)).toBe(Object.prototype);
+          expect(copy.data).toEqual({ zip: lead.zip.slice(0, 3), tags: {}, source: lead.source });
+          const text = JSON.stringify(copy);
+          for (const v of [lead.ref, lead.who, lead.email, lead.zip, lead.extra, ...Object.values(lead.tags)]) {
+            expect(text).not.toContain(v);
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });

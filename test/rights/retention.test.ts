@@ -2,10 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Customer, Invoice, purposes, Ticket } from '../../examples/support-desk/declarations.js';
 import {
+  type AnonymousRecord,
   createAccessLog,
   createPurposeful,
+  generateKeyring,
   memoryAccessLogSink,
   memoryConsentLedger,
+  memoryKeyStore,
   type RetentionSource,
 } from '../../src/index.js';
 
@@ -16,6 +19,7 @@ function store(
   startOf: RetentionSource['startOf'],
 ) {
   const data = new Map(rows.map((r) => [String(r[key]), { ...r }]));
+  const anonymous: AnonymousRecord[] = [];
   let failAt: string | undefined;
   const source: RetentionSource = {
     schema,
@@ -36,8 +40,15 @@ function store(
       if (String(row[key]) === failAt) throw new Error('crash');
       data.delete(String(row[key]));
     },
+    // the copy and the change land together (one transaction) or not at all
+    anonymize: async (copy, row, change) => {
+      if (String(row[key]) === failAt) throw new Error('crash');
+      anonymous.push(copy);
+      if (change === 'remove') data.delete(String(row[key]));
+      else data.set(String(row[key]), row);
+    },
   };
-  return { source, data, failOn: (id: string | undefined) => (failAt = id) };
+  return { source, data, anonymous, failOn: (id: string | undefined) => (failAt = id) };
 }
 
 const ticket = (id: string, created: string) => ({
@@ -55,12 +66,23 @@ const fromCreated: RetentionSource['startOf'] = (row, event) =>
 
 describe('retention sweeps', () => {
   const audit = createAccessLog({ sink: memoryAccessLogSink(), subjectKey: new Uint8Array(32).fill(6) });
-  const pf = createPurposeful({ purposes, schemas: [Customer, Ticket, Invoice], audit });
+  const pf = createPurposeful({
+    purposes,
+    schemas: [Customer, Ticket, Invoice],
+    audit,
+    keys: generateKeyring(),
+    keyStore: memoryKeyStore(),
+  });
+  // tickets are stored sealed (their free text is encrypted), with the time they were opened beside them
+  const sealed = (t: ReturnType<typeof ticket>) =>
+    pf
+      .seal(Ticket, t, { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } })
+      .then((row) => ({ ...row, created: t.created }));
 
   it('keeps a field for the longest retention among its purposes, then removes it; removes a record nothing of which may stay', async () => {
-    const { source, data } = store(
+    const { source, data, anonymous } = store(
       Ticket,
-      [ticket('t1', '2026-01-01T00:00:00Z'), ticket('t2', '2027-05-01T00:00:00Z')],
+      [await sealed(ticket('t1', '2026-01-01T00:00:00Z')), await sealed(ticket('t2', '2027-05-01T00:00:00Z'))],
       'id',
       fromCreated,
     );
@@ -73,8 +95,22 @@ describe('retention sweeps', () => {
     expect(data.get('t1')?.satisfaction).toBeUndefined();
     expect(data.get('t2')?.satisfaction).toBe(4);
     const later = await pf.retention.sweep(source, { now: new Date('2028-02-01T00:00:00Z') });
-    expect(later).toMatchObject({ removed: 1 });
+    expect(later).toMatchObject({ removed: 1, anonymized: 1 });
     expect([...data.keys()]).toEqual(['t2']);
+    // the ticket's text stays for statistics, generalized, with nothing that leads back to the customer
+    expect(anonymous).toEqual([
+      {
+        schema: 'ticket',
+        fields: ['subject', 'messages[].text'],
+        // the store's own column (created) and the ticket id stay out; a null assignee says nothing of anyone
+        data: {
+          status: 'closed',
+          subject: 'Boleto',
+          assignee: null,
+          messages: [{ at: '2026-01-01T00:00:00Z', from: 'customer', text: 'meu boleto' }],
+        },
+      },
+    ]);
     await audit.flush();
     expect((await audit.query({ actor: 'retention-sweep' })).map((e) => e.fields)).toEqual([
       ['satisfaction'],
@@ -103,8 +139,8 @@ describe('retention sweeps', () => {
   });
 
   it('resumes after a crash from the cursor it reported, and a second run changes nothing (idempotent)', async () => {
-    const rows = Array.from({ length: 9 }, (_, i) => ticket(`t${i}`, '2020-01-01T00:00:00Z'));
-    const { source, data, failOn } = store(Ticket, rows, 'id', fromCreated);
+    const rows = await Promise.all(Array.from({ length: 9 }, (_, i) => sealed(ticket(`t${i}`, '2020-01-01T00:00:00Z'))));
+    const { source, data, anonymous, failOn } = store(Ticket, rows, 'id', fromCreated);
     let saved: string | undefined;
     failOn('t5');
     await expect(
@@ -121,6 +157,7 @@ describe('retention sweeps', () => {
     const resumed = await pf.retention.sweep(source, { now: new Date('2026-11-29T00:00:00Z'), pageSize: 2, cursor: saved });
     expect(resumed.cursor).toBeUndefined();
     expect(data.size).toBe(0);
+    expect(anonymous).toHaveLength(9); // one copy per ticket: the crashed one was not kept
     expect(await pf.retention.sweep(source, { now: new Date('2026-11-29T00:00:00Z') })).toMatchObject({
       scanned: 0,
       removed: 0,

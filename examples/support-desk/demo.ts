@@ -7,6 +7,7 @@
  */
 import { exportJWK, generateKeyPair } from 'jose';
 import {
+  type AnonymousRecord,
   anomalyWatch,
   checkpointSigner,
   createAccessLog,
@@ -99,6 +100,9 @@ const audit = createAccessLog({
 // the desk's stores for data-subject requests: rows as stored (sealed), by subject
 const customerRows = new Map<string, Record<string, unknown>>();
 const invoiceRows = new Map<string, Record<string, unknown>>();
+const ticketRows = new Map<string, Record<string, unknown>>();
+// what statistics keep of an erased ticket: an anonymous copy, with no link to the customer
+const anonymousTickets: AnonymousRecord[] = [];
 const pf = createPurposeful({
   purposes,
   schemas: [Customer, Ticket, Invoice],
@@ -114,6 +118,17 @@ const pf = createPurposeful({
       invoice: {
         find: async (id) => [...invoiceRows.values()].filter((r) => r.customerId === id),
         update: async (_id, row) => void invoiceRows.set(String(row.number), row),
+      },
+      ticket: {
+        find: async (id) => [...ticketRows.values()].filter((r) => r.customerId === id),
+        update: async (_id, row) => void ticketRows.set(String(row.id), row),
+        remove: async (_id, row) => void ticketRows.delete(String(row.id)),
+        // a database would do both in one transaction
+        anonymize: async (_id, copy, row, change) => {
+          anonymousTickets.push(copy);
+          if (change === 'remove') ticketRows.delete(String(row.id));
+          else ticketRows.set(String(row.id), row);
+        },
       },
     },
     recipients: {
@@ -259,6 +274,22 @@ const invoice = await pf.seal(
 
 customerRows.set(customer.id, row);
 invoiceRows.set('NF-2026-0001', invoice);
+const ticketId = '7d0f3c1a-2b4e-4c5d-8e6f-9a0b1c2d3e4f';
+ticketRows.set(
+  ticketId,
+  await pf.seal(
+    Ticket,
+    {
+      id: ticketId,
+      customerId: customer.id,
+      status: 'closed',
+      subject: 'Boleto pago em dobro',
+      messages: [{ at: '2026-11-20T14:02:00Z', from: 'customer', text: `Paguei duas vezes; meu CPF é ${customer.cpf}` }],
+      assignee: { agentId: 'agent-7', agentName: 'Bruna Lima' },
+    },
+    { purpose: 'support.ticket', actor: agent },
+  ),
+);
 
 line('The customer asks for their data (LGPD Art. 18 II, 19; GDPR Art. 15)');
 try {
@@ -299,8 +330,9 @@ console.log(
 line('…and asks to be forgotten (LGPD Art. 18 VI, 16; GDPR Art. 17): crypto-shredding');
 const erasure = await pf.rights.request({ subjectId: customer.id, kind: 'erasure', verification });
 const erased = await pf.rights.erase(erasure.id);
-for (const f of erased.fields) console.log(`  ${`${f.schema}.${f.field}`.padEnd(26)} ${f.outcome.padEnd(9)} ${f.reason}`);
+for (const f of erased.fields) console.log(`  ${`${f.schema}.${f.field}`.padEnd(26)} ${f.outcome.padEnd(10)} ${f.reason}`);
 console.log(`  receipt ${erased.receipt?.slice(0, 40)}…, retained until ${erased.retainedUntil[0]?.until}`);
+console.log(`  tickets left: ${ticketRows.size}; kept for statistics: ${JSON.stringify(anonymousTickets.map((a) => a.data))}`);
 try {
   await pf.open(Customer, customerRows.get(customer.id), { purpose: 'support.ticket', actor: agent });
 } catch (err) {

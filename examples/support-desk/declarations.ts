@@ -33,6 +33,7 @@ export const purposes = definePurposes(
       description: 'Issue the invoice required by tax law',
       legalBasis: { lgpd: 'legal_obligation', gdpr: 'legal_obligation' },
       retention: { duration: 'P5Y', from: 'invoice.issued' },
+      obligation: 'CTN Art. 195 sole paragraph: tax records kept until the tax claims they support prescribe',
       roles: ['billing'],
       recipients: [{ name: 'NF-e issuing service', role: 'processor', country: 'BR' }],
     },

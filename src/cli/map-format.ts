@@ -71,6 +71,7 @@ export function mapMarkdown(map: DataMap): string {
     if (p.roles) lines.push(`- **Roles:** ${p.roles.join(', ')}`);
     if (p.mfa) lines.push(`- **Second factor:** ${p.mfa}`);
     if (p.dataUse) lines.push(`- **Data use:** ${p.dataUse}`);
+    if (p.obligation) lines.push(`- **Legal obligation:** ${cell(p.obligation)}`);
     const rows = fieldsOf(map, p.id);
     lines.push('');
     if (rows.length) {

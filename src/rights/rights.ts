@@ -816,11 +816,15 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
         const record = p.schema.recordId !== undefined ? String(p.row[p.schema.recordId]) : undefined;
         const where = (f: FieldInfo) => ({ schema: p.schema.id, ...(record !== undefined ? { record } : {}), field: f.path });
         for (const f of p.retained) {
-          const legal = kept(f);
+          const legal = kept(f).map((pid) => {
+            const p = purposes.get(pid);
+            const rule = p?.declaration.obligation;
+            return `${rule ? `${rule}: ` : ''}${pid}, ${p?.retention.iso ?? ''}`;
+          });
           fields.push({
             ...where(f),
             outcome: 'retained',
-            reason: `LGPD Art. 16 I: kept under a legal obligation (${legal.join(', ')}, ${purposes.get(legal[0] as string)?.retention.iso ?? ''})`,
+            reason: `LGPD Art. 16 I: kept under a legal obligation (${legal.join('; ')})`,
           });
         }
         for (const f of p.leaving) {

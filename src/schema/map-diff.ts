@@ -137,6 +137,7 @@ export function parseDataMap(value: unknown): DataMap {
     optStrs(p.roles, `${at}.roles`);
     optStr(p.mfa, `${at}.mfa`);
     optStr(p.dataUse, `${at}.dataUse`);
+    optStr(p.obligation, `${at}.obligation`);
     strs(p.dataCategories, `${at}.dataCategories`);
     strs(p.subjectCategories, `${at}.subjectCategories`);
     strs(p.fields, `${at}.fields`);
@@ -364,6 +365,13 @@ function diffPurpose(a: DataMapPurpose, b: DataMapPurpose, add: Add): void {
       'narrowing',
       `${purpose}: a second factor is required more often (${a.mfa ?? 'never'} → ${b.mfa})`,
     );
+  if ((a.obligation ?? '') !== (b.obligation ?? '')) {
+    say(
+      'purpose.obligation_changed',
+      'changed',
+      `${purpose}: legal obligation ${a.obligation ?? '(none)'} → ${b.obligation ?? '(none)'}`,
+    );
+  }
   if ((a.dataUse ?? '') !== (b.dataUse ?? '')) {
     say('purpose.data_use_changed', 'changed', `${purpose}: data use ${a.dataUse ?? '(none)'} → ${b.dataUse ?? '(none)'}`);
   }

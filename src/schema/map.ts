@@ -122,6 +122,8 @@ export interface DataMapPurpose {
   readonly roles?: readonly string[];
   readonly mfa?: string;
   readonly dataUse?: string;
+  /** For a legal-obligation basis: the rule that obliges. */
+  readonly obligation?: string;
   /** Categories of data the purpose may see at any level, sorted. */
   readonly dataCategories: readonly string[];
   /** Kinds of data subject whose data it touches, sorted. */
@@ -283,6 +285,7 @@ export function dataMap(input: {
       roles: d.roles ? [...d.roles].sort(byKey) : undefined,
       mfa: d.mfa,
       dataUse: d.dataUse,
+      obligation: d.obligation,
       dataCategories: [...categories].sort(byKey),
       subjectCategories: [...subjects].sort(byKey),
       sensitive,

@@ -145,6 +145,13 @@ export interface PurposeDeclaration {
   readonly mfa?: 'never' | 'sensitive' | 'always';
   /** A fideslang data use (`essential.service`, `marketing.email`, …), for the data map. */
   readonly dataUse?: string;
+  /**
+   * For a `legal_obligation` basis: the rule that obliges, e.g. `'Decreto
+   * 11.034/2022 (SAC): call recordings kept at least 90 days'`. Told to the
+   * subject when an erasure retains data for it (LGPD Art. 16 I), and shown in
+   * the data map.
+   */
+  readonly obligation?: string;
 }
 
 /**

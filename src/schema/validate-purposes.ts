@@ -280,6 +280,16 @@ export function validatePurposeDeclarations(
         );
       }
     }
+    if (d.obligation !== undefined) {
+      const bases = Object.values((d.legalBasis ?? {}) as Record<string, unknown>);
+      if (typeof d.obligation !== 'string' || d.obligation.trim() === '' || d.obligation.length > 300) {
+        problems.push(problem('PF_DECL_INVALID', `purpose "${id}": obligation must name the rule, in 1–300 characters`, at));
+      } else if (!bases.includes('legal_obligation')) {
+        problems.push(
+          problem('PF_DECL_INVALID', `purpose "${id}": obligation names a rule, but no legal basis is legal_obligation`, at),
+        );
+      }
+    }
     const known = new Set([
       'description',
       'legalBasis',
@@ -291,6 +301,7 @@ export function validatePurposeDeclarations(
       'roles',
       'mfa',
       'dataUse',
+      'obligation',
     ]);
     for (const key of Object.keys(d)) {
       if (!known.has(key)) problems.push(problem('PF_DECL_INVALID', `purpose "${id}": unknown property "${key}"`, at));

@@ -261,7 +261,7 @@ describe('data-subject requests', () => {
       'invoice.taxId': 'retained',
     });
     expect(answer.fields.find((f) => f.field === 'taxId')?.reason).toMatch(
-      /LGPD Art. 16 I: kept under a legal obligation \(billing.invoice, P5Y\)/,
+      /^LGPD Art. 16 I: kept under a legal obligation \(CTN Art. 195 sole paragraph: .*: billing.invoice, P5Y\)$/,
     );
     expect(answer.receipt).toMatch(/^ey/);
     expect(answer.retainedUntil[0]?.purposes).toContain('billing.invoice');

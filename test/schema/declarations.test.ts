@@ -56,6 +56,16 @@ const purposeDecl =
 const cases: Array<[string, () => { problems: readonly DeclarationProblem[] }, keyof typeof DECLARATION_RULES]> = [
   ['malformed purpose', purposeDecl({ 'a.b': 'not an object' }), 'PF_DECL_INVALID'],
   ['unknown purpose property', purposeDecl({ 'a.b': { ...base['support.ticket'], legalbasis: 1 } }), 'PF_DECL_INVALID'],
+  [
+    'an obligation named without a legal-obligation basis',
+    purposeDecl({ 'a.b': { ...base['support.ticket'], obligation: 'Decreto 11.034/2022' } }),
+    'PF_DECL_INVALID',
+  ],
+  [
+    'an empty obligation',
+    purposeDecl({ 'a.b': { ...base['support.ticket'], legalBasis: { lgpd: 'legal_obligation' }, obligation: ' ' } }),
+    'PF_DECL_INVALID',
+  ],
   ['purpose id with capitals', purposeDecl({ 'Support.Ticket': base['support.ticket'] }), 'PF_DECL_PURPOSE_ID_INVALID'],
   ['wildcard purpose id', purposeDecl({ 'support.*': base['support.ticket'] }), 'PF_DECL_GENERIC_PURPOSE'],
   ['catch-all id segment', purposeDecl({ 'marketing.general': base['support.ticket'] }), 'PF_DECL_GENERIC_PURPOSE'],

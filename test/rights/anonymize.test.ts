@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { purposes } from '../../examples/support-desk/declarations.js';
 import {
+  type AnonymizeSpec,
   type AnonymousRecord,
   anonymizeName,
   anonymizeValue,
@@ -393,47 +394,28 @@ describe('anonymize in the declarations', () => {
     const map = dataMap({ purposes, schemas: [Member] });
     const fields = Object.fromEntries((map.schemas[0]?.fields ?? []).map((f) => [f.path, f.anonymize]));
     expect(fields).toMatchObject({ birthDate: 'keepFirst:4', age: 'round:10', survey: 'redact', email: undefined });
-    const Before = defineSchema(
-      'member',
-      z.object({
-        id: pd(z.uuid(), { category: 'user.unique_id', purposes: ['support.ticket'] }),
-        age: pd(z.number().optional(), {
-          category: 'user.demographic.age_range',
-          purposes: ['support.ticket'],
-          anonymize: { round: 5 },
+    const version = (age: AnonymizeSpec, zip: AnonymizeSpec, bio?: AnonymizeSpec) =>
+      defineSchema(
+        'member',
+        z.object({
+          id: pd(z.uuid(), { category: 'user.unique_id', purposes: ['support.ticket'] }),
+          age: pd(z.number().optional(), {
+            category: 'user.demographic.age_range',
+            purposes: ['support.ticket'],
+            anonymize: age,
+          }),
+          zip: pd(z.string(), { category: 'user.contact.address.postal_code', purposes: ['support.ticket'], anonymize: zip }),
+          bio: pd(z.string(), {
+            category: 'user.content.private',
+            purposes: ['support.ticket'],
+            freeText: true,
+            ...(bio ? { anonymize: bio } : {}),
+          }),
         }),
-        zip: pd(z.string(), {
-          category: 'user.contact.address.postal_code',
-          purposes: ['support.ticket'],
-          anonymize: { keepFirst: 5 },
-        }),
-        bio: pd(z.string(), { category: 'user.content.private', purposes: ['support.ticket'], freeText: true }),
-      }),
-      { purposes, subject: { kind: 'customer', id: 'id', minors: 'never' } },
-    );
-    const After = defineSchema(
-      'member',
-      z.object({
-        id: pd(z.uuid(), { category: 'user.unique_id', purposes: ['support.ticket'] }),
-        age: pd(z.number().optional(), {
-          category: 'user.demographic.age_range',
-          purposes: ['support.ticket'],
-          anonymize: { round: 10 },
-        }),
-        zip: pd(z.string(), {
-          category: 'user.contact.address.postal_code',
-          purposes: ['support.ticket'],
-          anonymize: { keepFirst: 8 },
-        }),
-        bio: pd(z.string(), {
-          category: 'user.content.private',
-          purposes: ['support.ticket'],
-          freeText: true,
-          anonymize: 'redact',
-        }),
-      }),
-      { purposes, subject: { kind: 'customer', id: 'id', minors: 'never' } },
-    );
+        { purposes, subject: { kind: 'customer', id: 'id', minors: 'never' } },
+      );
+    const Before = version({ round: 5 }, { keepFirst: 5 });
+    const After = version({ round: 10 }, { keepFirst: 8 }, 'redact');
     const changes = diffDataMaps(dataMap({ purposes, schemas: [Before] }), dataMap({ purposes, schemas: [After] }));
     expect(changes.map((c) => [c.kind, c.direction])).toEqual(
       expect.arrayContaining([

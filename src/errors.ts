@@ -83,6 +83,8 @@ export const ERROR_STATUS = {
   PF_RETENTION_ACTIVE: 409,
   /** A data-subject request whose requester's identity the verification hook did not confirm. */
   PF_IDENTITY_UNVERIFIED: 403,
+  /** A store of records refused or could not take a change (the driver's error holds values, so it is not passed on). */
+  PF_STORE_UNAVAILABLE: 503,
 } as const;
 
 /**

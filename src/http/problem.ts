@@ -98,6 +98,7 @@ const TITLES: Readonly<Record<ErrorCode, string>> = {
   PF_ACTOR_BLOCKED: 'Access blocked pending review',
   PF_RETENTION_ACTIVE: 'The record must still be kept',
   PF_IDENTITY_UNVERIFIED: 'Identity not verified',
+  PF_STORE_UNAVAILABLE: 'The record store is unavailable',
 };
 
 /**

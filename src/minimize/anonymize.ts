@@ -12,9 +12,11 @@ import { redactText } from '../detect/redact.js';
  * - `'redact'` (free text only): every identifier the detectors find is
  *   replaced by its label, at the lowest confidence;
  * - `{ keepFirst: n }` (strings): the first `n` characters, e.g. a CEP's
- *   5-digit region, a birth date's year (`keepFirst: 4`);
+ *   5-digit region, a birth date's year (`keepFirst: 4`); a value of `n`
+ *   characters or fewer would be kept whole, and is dropped instead;
  * - `{ round: n }` (numbers): rounded down to a multiple of `n`, e.g. an age's
- *   decade (`round: 10`).
+ *   decade (`round: 10`); `n` from 0.000001 to 2^53, with at most 6 decimals
+ *   (a value too large to be a multiple of `n` exactly is dropped).
  *
  * Generalizing one field is not enough by itself: whether the copy as a whole
  * can single someone out is the controller's judgement (the data map shows
@@ -28,7 +30,10 @@ import { redactText } from '../detect/redact.js';
  * });
  * ```
  */
-export type AnonymizeSpec = 'redact' | { readonly keepFirst: number } | { readonly round: number };
+export type AnonymizeSpec =
+  | 'redact'
+  | { readonly keepFirst: number; readonly round?: never }
+  | { readonly round: number; readonly keepFirst?: never };
 
 /**
  * The longest prefix `keepFirst` may keep.
@@ -57,8 +62,15 @@ export function isAnonymizeSpec(spec: unknown): spec is AnonymizeSpec {
   const s = spec as { keepFirst?: unknown; round?: unknown };
   if (keys[0] === 'keepFirst')
     return Number.isSafeInteger(s.keepFirst) && (s.keepFirst as number) >= 1 && (s.keepFirst as number) <= MAX_KEEP_FIRST;
-  if (keys[0] === 'round') return typeof s.round === 'number' && Number.isFinite(s.round) && s.round > 0;
+  if (keys[0] === 'round') return decimalsOf(s.round) !== undefined;
   return false;
+}
+
+/** The decimals of a valid `round` step (0–6), or `undefined` when it is not one. */
+function decimalsOf(n: unknown): number | undefined {
+  if (typeof n !== 'number' || !(n >= 1e-6 && n <= Number.MAX_SAFE_INTEGER)) return undefined;
+  for (let d = 0; d <= 6; d++) if (Math.round(n * 10 ** d) / 10 ** d === n) return d;
+  return undefined;
 }
 
 /**
@@ -71,7 +83,7 @@ export function isAnonymizeSpec(spec: unknown): spec is AnonymizeSpec {
  */
 export function anonymizeName(spec: AnonymizeSpec): string {
   if (spec === 'redact') return 'redact';
-  return 'keepFirst' in spec ? `keepFirst:${spec.keepFirst}` : `round:${spec.round}`;
+  return typeof spec.keepFirst === 'number' ? `keepFirst:${spec.keepFirst}` : `round:${spec.round}`;
 }
 
 /**
@@ -81,22 +93,32 @@ export function anonymizeName(spec: AnonymizeSpec): string {
  * @example
  * ```ts
  * anonymizeValue({ keepFirst: 5 }, '01310-100'); // '01310'
+ * anonymizeValue({ keepFirst: 5 }, 'Ana');       // undefined: it would be kept whole
  * anonymizeValue({ round: 10 }, 37);            // 30
+ * anonymizeValue({ round: 0.1 }, 0.35);         // 0.3
  * anonymizeValue('redact', 'call me on ana@example.com'); // 'call me on [EMAIL]'
  * anonymizeValue({ round: 10 }, '37');          // undefined: not a number
  * ```
  */
 export function anonymizeValue(spec: AnonymizeSpec, value: unknown): unknown {
   if (spec === 'redact') return typeof value === 'string' ? redactText(value, { style: 'label', threshold: 'low' }) : undefined;
-  if ('keepFirst' in spec) {
+  if (typeof spec.keepFirst === 'number') {
     if (typeof value !== 'string') return undefined;
     // by code point: a cut never leaves half a surrogate pair
-    return Array.from(value.slice(0, spec.keepFirst * 2))
-      .slice(0, spec.keepFirst)
-      .join('');
+    const points = Array.from(value.slice(0, spec.keepFirst * 2 + 2));
+    return points.length > spec.keepFirst ? points.slice(0, spec.keepFirst).join('') : undefined;
   }
-  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
-  const r = Math.floor(value / spec.round) * spec.round;
-  // -0 and float noise such as 0.30000000000000004 stay out of statistics
-  return Object.is(r, -0) ? 0 : Number.parseFloat(r.toPrecision(12));
+  const d = decimalsOf(spec.round);
+  if (d === undefined || typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  // in integer steps of 10^-d: exact where binary fractions are not (0.3 / 0.1 is 2.9999999999999996)
+  const scale = 10 ** d;
+  const step = Math.round(spec.round * scale);
+  const scaled = value * scale;
+  // beyond 2^53 steps a double cannot tell multiples of the step apart: dropped, never kept as it was
+  if (!(Math.abs(scaled) <= Number.MAX_SAFE_INTEGER)) return undefined;
+  let q = Math.floor(scaled / step);
+  if (q * step > scaled) q -= 1;
+  else if ((q + 1) * step <= scaled) q += 1;
+  const r = (q * step) / scale;
+  return Object.is(r, -0) ? 0 : r;
 }

@@ -54,10 +54,41 @@ function anonymousTableOf(table: string): string {
 }
 
 /**
+ * What each row looked like when the source last read it, by record id: a
+ * change applies only to a row still as it was read, so two sweeps, or a sweep
+ * and a correction, never overwrite each other or keep a copy twice. Only the
+ * last read (a page, a subject's rows) is remembered.
+ */
+class AsRead {
+  #rows = new Map<string, string>();
+  remember(rows: readonly { readonly record: string; readonly data: unknown }[]): void {
+    this.#rows.clear();
+    for (const r of rows) this.#rows.set(r.record, typeof r.data === 'string' ? r.data : JSON.stringify(r.data));
+  }
+  of(record: string): string | undefined {
+    return this.#rows.get(record);
+  }
+}
+
+/** Runs statements that carry personal data; a driver error (which quotes them) becomes a value-free one. */
+async function guarded<T>(table: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof PurposefulError) throw err;
+    const state = (err as { code?: unknown } | null)?.code;
+    throw new PurposefulError(
+      'PF_STORE_UNAVAILABLE',
+      `the ${table} table did not take the change${typeof state === 'string' && /^[0-9A-Z]{5}$/.test(state) ? ` (SQLSTATE ${state})` : ''}: nothing of it was stored`,
+    );
+  }
+}
+
+/**
  * Stores an anonymous copy and the change to its row in one transaction; the
- * copy is written only when the row was there to change, so a retried or
- * concurrent departure never keeps it twice. `subject` restricts the change to
- * that subject's row.
+ * copy is written only when the row was there, as read, to change: a retried
+ * or concurrent departure never keeps it twice. `subject` restricts the change
+ * to that subject's row.
  */
 async function departWithCopy(
   client: SqlClient,
@@ -65,41 +96,43 @@ async function departWithCopy(
   schema: PurposefulSchema,
   copy: AnonymousRecord,
   row: Record<string, unknown>,
-  change: 'remove' | 'update',
-  subject: string | undefined,
+  change: { readonly how: 'remove' | 'update'; readonly subject?: string; readonly asRead?: string },
 ): Promise<number> {
   const anonymous = anonymousTableOf(table);
-  return client.transaction(async (q) => {
-    const changed = await changeRow(q, table, schema, row, change, subject);
-    if (changed === 1) {
-      await q(`INSERT INTO ${anonymous} (schema, fields, data) VALUES ($1, $2, $3)`, [
-        copy.schema,
-        [...copy.fields],
-        jsonbText(copy.data),
-      ]);
-    }
-    return changed;
-  });
+  return guarded(table, () =>
+    client.transaction(async (q) => {
+      const changed = await changeRow(q, table, schema, row, change);
+      if (changed === 1) {
+        await q(`INSERT INTO ${anonymous} (schema, fields, data) VALUES ($1, $2, $3)`, [
+          copy.schema,
+          [...copy.fields],
+          jsonbText(copy.data),
+        ]);
+      }
+      return changed;
+    }),
+  );
 }
 
-/** Removes or updates one row by its record id (and subject); how many rows changed. */
+/** Removes or updates one row by its record id (and subject, and content as read); how many rows changed. */
 async function changeRow(
   q: Query,
   table: string,
   schema: PurposefulSchema,
   row: Record<string, unknown>,
-  change: 'remove' | 'update',
-  subject: string | undefined,
+  change: { readonly how: 'remove' | 'update'; readonly subject?: string; readonly asRead?: string },
 ): Promise<number> {
-  const bySubject = subject === undefined ? '' : ' AND subject = $2';
-  const params: unknown[] = subject === undefined ? [recordOf(schema, row)] : [recordOf(schema, row), subject];
+  const params: unknown[] = [recordOf(schema, row)];
+  const where = ['record = $1'];
+  if (change.subject !== undefined) where.push(`subject = $${params.push(change.subject)}`);
+  if (change.asRead !== undefined) where.push(`data = $${params.push(change.asRead)}::jsonb`);
   const { rows } =
-    change === 'remove'
-      ? await q(`DELETE FROM ${table} WHERE record = $1${bySubject} RETURNING record`, params)
-      : await q(`UPDATE ${table} SET data = $${params.length + 1} WHERE record = $1${bySubject} RETURNING record`, [
-          ...params,
-          jsonbText(row),
-        ]);
+    change.how === 'remove'
+      ? await q(`DELETE FROM ${table} WHERE ${where.join(' AND ')} RETURNING record`, params)
+      : await q(
+          `UPDATE ${table} SET data = $${params.push(jsonbText(row))}::jsonb WHERE ${where.join(' AND ')} RETURNING record`,
+          params,
+        );
   return rows.length;
 }
 
@@ -162,9 +195,12 @@ export async function putRecord(
     throw new PurposefulError('PF_SUBJECT_MISSING', `a "${schema.id}" row needs its subject id to be stored`, {
       schema: schema.id,
     });
-  await client.query(
-    `INSERT INTO ${tableOf(table)} (record, subject, data) VALUES ($1, $2, $3) ON CONFLICT (record) DO UPDATE SET data = EXCLUDED.data, subject = EXCLUDED.subject`,
-    [recordOf(schema, row), subject, JSON.stringify(row)],
+  const t = tableOf(table);
+  await guarded(t, () =>
+    client.query(
+      `INSERT INTO ${t} (record, subject, data) VALUES ($1, $2, $3) ON CONFLICT (record) DO UPDATE SET data = EXCLUDED.data, subject = EXCLUDED.subject`,
+      [recordOf(schema, row), subject, JSON.stringify(row)],
+    ),
   );
 }
 
@@ -182,24 +218,36 @@ export async function putRecord(
 export function postgresRightsSource(client: SqlClient, table: string, schema: PurposefulSchema, origin?: string): RightsSource {
   const t = tableOf(table);
   const q: Query = (sql, params) => client.query(sql, params);
+  const asRead = new AsRead();
   const missing = () =>
-    new PurposefulError('PF_INPUT_INVALID', `no "${schema.id}" record of the subject to change`, { schema: schema.id });
+    new PurposefulError('PF_INPUT_INVALID', `no "${schema.id}" record of the subject, as read, to change: read it again`, {
+      schema: schema.id,
+    });
+  const change = (subject: string, row: Record<string, unknown>, how: 'remove' | 'update') => ({
+    how,
+    subject,
+    ...(asRead.of(recordOf(schema, row)) !== undefined ? { asRead: asRead.of(recordOf(schema, row)) as string } : {}),
+  });
   return {
     ...(origin !== undefined ? { origin } : {}),
     async find(subjectId) {
-      const { rows } = await client.query<{ data: unknown }>(`SELECT data FROM ${t} WHERE subject = $1 ORDER BY record`, [
-        subjectId,
-      ]);
+      const { rows } = await client.query<{ record: string; data: unknown }>(
+        `SELECT record, data FROM ${t} WHERE subject = $1 ORDER BY record`,
+        [subjectId],
+      );
+      asRead.remember(rows);
       return rows.map((r) => parse(r.data));
     },
     async update(subjectId, row) {
-      if ((await changeRow(q, t, schema, row, 'update', subjectId)) !== 1) throw missing();
+      const n = await guarded(t, () => changeRow(q, t, schema, row, change(subjectId, row, 'update')));
+      if (n !== 1) throw missing();
     },
     async remove(subjectId, row) {
-      if ((await changeRow(q, t, schema, row, 'remove', subjectId)) !== 1) throw missing();
+      const n = await guarded(t, () => changeRow(q, t, schema, row, change(subjectId, row, 'remove')));
+      if (n !== 1) throw missing();
     },
-    async anonymize(subjectId, copy, row, change) {
-      if ((await departWithCopy(client, t, schema, copy, row, change, subjectId)) !== 1) throw missing();
+    async anonymize(subjectId, copy, row, how) {
+      if ((await departWithCopy(client, t, schema, copy, row, change(subjectId, row, how))) !== 1) throw missing();
     },
   };
 }
@@ -225,6 +273,11 @@ export function postgresRetentionSource(
   const t = tableOf(table);
   const q: Query = (sql, params) => client.query(sql, params);
   const created = new WeakMap<object, Date>();
+  const asRead = new AsRead();
+  const change = (row: Record<string, unknown>, how: 'remove' | 'update') => {
+    const before = asRead.of(recordOf(schema, row));
+    return { how, ...(before !== undefined ? { asRead: before } : {}) };
+  };
   return {
     schema,
     async page(cursor, limit) {
@@ -232,6 +285,7 @@ export function postgresRetentionSource(
         `SELECT record, data, created_at FROM ${t} WHERE ($1::text IS NULL OR record > $1) ORDER BY record LIMIT $2`,
         [cursor ?? null, limit],
       );
+      asRead.remember(rows);
       const out = rows.map((r) => {
         const row = parse(r.data);
         created.set(row, new Date(r.created_at));
@@ -240,15 +294,15 @@ export function postgresRetentionSource(
       return { rows: out, ...(rows.length ? { next: rows[rows.length - 1]?.record } : {}) };
     },
     startOf: (row, event) => (event === 'collection' ? created.get(row) : startOf(row, event)),
+    // a row changed since it was read (a correction, another sweep) is left for the next sweep
     async update(row) {
-      await changeRow(q, t, schema, row, 'update', undefined);
+      await guarded(t, () => changeRow(q, t, schema, row, change(row, 'update')));
     },
     async remove(row) {
-      await changeRow(q, t, schema, row, 'remove', undefined);
+      await guarded(t, () => changeRow(q, t, schema, row, change(row, 'remove')));
     },
-    // a row another sweep already changed is left alone, and its copy is not kept twice
-    async anonymize(copy, row, change) {
-      await departWithCopy(client, t, schema, copy, row, change, undefined);
+    async anonymize(copy, row, how) {
+      await departWithCopy(client, t, schema, copy, row, change(row, how));
     },
   };
 }

@@ -36,11 +36,13 @@ export interface AnonymousRecord {
 
 /**
  * Builds the anonymous copy of a row (opened: its departing encrypted fields
- * in clear) for the fields that leave it: only what the schema declares not
- * personal, and the departing fields that declare `anonymize`, generalized;
- * keys the schema does not know (blind indexes, columns of the store) and
- * values of any shape (`z.unknown()`) stay out. `undefined` when no
- * generalized value is kept.
+ * in clear) for the fields that leave it: those that declare `anonymize`,
+ * generalized, and, when the row itself goes (`context`), the values the
+ * schema declares not personal with `pd.none()` (strings, numbers, booleans). A row that stays keeps those
+ * values beside the subject id, so a copy of it carries none of them: they
+ * would lead back to it. Nothing else reaches a copy: no unannotated value
+ * (free text may hide anywhere), no key the schema does not know, no subject
+ * id or record id. `undefined` when no generalized value is kept.
  *
  * @internal
  */
@@ -48,48 +50,61 @@ export function anonymousCopy(
   schema: PurposefulSchema,
   opened: Record<string, unknown>,
   leaving: readonly FieldInfo[],
+  context: boolean,
 ): AnonymousRecord | undefined {
-  const keep = new Set(leaving.filter((f) => f.anonymize !== undefined));
+  // the subject id and record id lead back to the person whatever they declare
+  const ids = new Set([schema.subject?.id, schema.recordId]);
+  const keep = new Set(leaving.filter((f) => f.anonymize !== undefined && !ids.has(f.path)));
   if (keep.size === 0) return undefined;
   const kept = new Set<string>();
-  const data = project(schema.shape, opened, keep, kept) as Record<string, unknown> | undefined;
+  const data = project(schema.shape, opened, { keep, kept, context }) as Record<string, unknown> | undefined;
   if (kept.size === 0 || data === undefined) return undefined;
-  // nothing that leads back to the person or the record
   if (schema.subject?.id !== undefined) removeAt(data, schema.subject.id);
   if (schema.recordId !== undefined) delete data[schema.recordId];
   return { schema: schema.id, fields: schema.fields.filter((f) => kept.has(f.path)).map((f) => f.path), data };
 }
 
-/** The part of a value its schema declares not personal, with the kept fields generalized. */
-function project(node: ShapeNode, v: unknown, keep: ReadonlySet<FieldInfo>, kept: Set<string>): unknown {
+interface Projection {
+  readonly keep: ReadonlySet<FieldInfo>;
+  readonly kept: Set<string>;
+  readonly context: boolean;
+}
+
+/**
+ * The part of a value a copy may hold. Structure is followed first: a union
+ * of `pd.none()` with an object of personal fields is read as that object.
+ */
+function project(node: ShapeNode, v: unknown, p: Projection): unknown {
   if (node.field) {
-    if (!keep.has(node.field)) return undefined;
+    if (!p.keep.has(node.field)) return undefined;
     const out = anonymizeValue(node.field.anonymize as AnonymizeSpec, v);
-    if (out !== undefined) kept.add(node.field.path);
+    if (out !== undefined) p.kept.add(node.field.path);
     return out;
   }
-  if (node.none) return structuredClone(v);
-  if (v === null) return node.scalar || node.object || node.array || node.tuple || node.record ? null : undefined;
-  if (Array.isArray(v)) {
-    const item = (i: number) => (node.array ? node.array : node.tuple ? (node.tuple[i] ?? node.tupleRest) : undefined);
-    if (!node.array && !node.tuple) return undefined;
-    return v.map((x, i) => {
-      const n = item(i);
-      return n ? (project(n, x, keep, kept) ?? null) : null;
+  if (Array.isArray(v) && (node.array || node.tuple)) {
+    const out = v.map((x, i) => {
+      const n = node.array ?? node.tuple?.[i] ?? node.tupleRest;
+      return n ? (project(n, x, p) ?? null) : null;
     });
+    return out.some((x) => x !== null) ? out : undefined;
   }
-  if (typeof v === 'object') {
-    if (!node.object && !node.record) return undefined;
+  if (typeof v === 'object' && v !== null && !Array.isArray(v) && (node.object || node.record)) {
     const out: Record<string, unknown> = {};
+    let any = false;
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
       const n = node.object?.get(k) ?? node.record;
-      const r = n ? project(n, x, keep, kept) : undefined;
+      const r = n ? project(n, x, p) : undefined;
+      if (r === undefined) continue;
       // a key such as `__proto__` is data here, never the copy's prototype
-      if (r !== undefined) Object.defineProperty(out, k, { value: r, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, k, { value: r, enumerable: true, writable: true, configurable: true });
+      any = true;
     }
-    return out;
+    return any ? out : undefined;
   }
-  return node.scalar ? v : undefined;
+  // declared not personal: a plain value, kept only beside a row that goes (an object under pd.none(z.unknown()) is
+  // not looked into, and stays out)
+  const plain = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+  return node.none && p.context && plain ? v : undefined;
 }
 
 /** Opens the given encrypted fields of a stored row. @internal */
@@ -113,6 +128,7 @@ export async function copyOfDeparting(
   stored: Record<string, unknown>,
   subjectId: string | undefined,
   leaving: readonly FieldInfo[],
+  rowGoes: boolean,
 ): Promise<AnonymousRecord | undefined> {
   let keep = leaving.filter((f) => f.anonymize !== undefined);
   if (keep.length === 0) return undefined;
@@ -126,10 +142,10 @@ export async function copyOfDeparting(
       keep = keep.filter((f) => !f.encrypt);
     }
   }
-  return anonymousCopy(schema, opened, keep);
+  return anonymousCopy(schema, opened, keep, rowGoes);
 }
 
 /** The reason an erasure gives for a field kept anonymized. @internal */
 export function anonymizedReason(f: FieldInfo): string {
-  return `erased; only its generalized form (${anonymizeName(f.anonymize as AnonymizeSpec)}) is kept, in an anonymous copy (LGPD Art. 12, 16 IV)`;
+  return `erased; a generalized form (${anonymizeName(f.anonymize as AnonymizeSpec)}) is kept in an anonymous copy (LGPD Art. 12, 16 IV)`;
 }

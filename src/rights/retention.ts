@@ -233,7 +233,9 @@ export function createRetention(internals: {
             continue;
           }
           // the copy is made from the row as stored, before anything of it is taken out
-          const copy = anonymizing ? await copyOfDeparting(internals.open, schema, stored, subjectOf(row), expired) : undefined;
+          const copy = anonymizing
+            ? await copyOfDeparting(internals.open, schema, stored, subjectOf(row), expired, whole)
+            : undefined;
           if (!whole) {
             for (const f of expired) removeAt(row, f.path);
             // a blind index over an expired value would still find the person by it

@@ -499,9 +499,12 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
     }
   };
 
+  /** The row itself goes: nothing personal stays in it, and its store can remove it. */
+  const goes = (p: Departure) => p.whole && typeof p.source.remove === 'function';
+
   /** Stores a row's departure: its anonymous copy with the change, or the change alone. */
   const depart = async (p: Departure, subjectId: string) => {
-    const change = p.whole && typeof p.source.remove === 'function' ? 'remove' : 'update';
+    const change = goes(p) ? 'remove' : 'update';
     if (p.copy) await (p.source.anonymize as NonNullable<RightsSource['anonymize']>)(subjectId, p.copy, p.row, change);
     else if (change === 'remove') await (p.source.remove as NonNullable<RightsSource['remove']>)(subjectId, p.row);
     else if (p.changed) await (p.source.update as NonNullable<RightsSource['update']>)(subjectId, p.row);
@@ -801,16 +804,11 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
       // every store that changes must be able to, checked before anything irreversible happens
       for (const p of plans) assertWritable(p, 'erasures');
       // anonymous copies are made before the shredding: the values they generalize are unreadable after it
-      for (const p of plans) p.copy = await copyOfDeparting(internals.openAll, p.schema, p.row, r.subjectId, p.leaving);
-      const shredded = plans.some((p) => p.schema.fields.some((f) => f.encrypt))
-        ? await internals.shred(
-            r.subjectId,
-            [...new Set(plans.map((p) => p.schema))].map((schema) => ({
-              schema,
-              rows: plans.filter((p) => p.schema === schema).map((p) => p.row),
-            })),
-          )
-        : undefined;
+      for (const p of plans) {
+        p.copy = await copyOfDeparting(internals.openAll, p.schema, p.row, r.subjectId, p.leaving, goes(p));
+      }
+      // the shredding reads the blind-index values of the rows as they were
+      const asStored = plans.map((p) => ({ schema: p.schema, row: { ...p.row } }));
       const fields: ErasedField[] = [];
       for (const p of plans) {
         const record = p.schema.recordId !== undefined ? String(p.row[p.schema.recordId]) : undefined;
@@ -828,9 +826,11 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
           });
         }
         for (const f of p.leaving) {
-          if (!f.encrypt) p.changed = removeAt(p.row, f.path) || p.changed;
+          const anonymized = p.copy?.fields.includes(f.path) === true;
+          // a value kept anonymized leaves the row even when encrypted: a retried erasure never copies it twice
+          if (!f.encrypt || anonymized) p.changed = removeAt(p.row, f.path) || p.changed;
           fields.push(
-            p.copy?.fields.includes(f.path)
+            anonymized
               ? { ...where(f), outcome: 'anonymized', reason: anonymizedReason(f) }
               : {
                   ...where(f),
@@ -846,8 +846,20 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
             p.changed = true;
           }
         }
+        // stored before the keys are shredded: a store that fails loses no anonymous copy, and a retry finishes
         await depart(p, r.subjectId);
       }
+      // the keys go whether or not rows were found: backups hold the subject's data too
+      const encrypts = sources.some(([sid]) => internals.schemas.get(sid)?.fields.some((f) => f.encrypt));
+      const shredded = encrypts
+        ? await internals.shred(
+            r.subjectId,
+            [...new Set(asStored.map((x) => x.schema))].map((schema) => ({
+              schema,
+              rows: asStored.filter((x) => x.schema === schema).map((x) => x.row),
+            })),
+          )
+        : undefined;
       log('erasure', r.subjectId, 'allow');
       return {
         fields,
@@ -866,13 +878,13 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
         );
       }
       if (!internals.consent) throw new PurposefulError('PF_CONSENT_UNAVAILABLE', 'revoking consent needs the consent ledger');
-      await internals.consent.withdraw(r.subjectId, purpose, { method: 'api', collectionPoint: `rights:${r.id}` });
-      // what only consent justified: fields every purpose of which rests on consent and is no longer granted
+      // what only consent justified: fields every purpose of which rests on consent and is no longer granted (this
+      // one once withdrawn), worked out and checked before the withdrawal, so a store that cannot change fails first
       const states = await internals.consent.status(
         r.subjectId,
         [...new Set([...purposes.ids])].filter((x) => (purposes.get(x)?.consentUnder.length ?? 0) > 0),
       );
-      const granted = (pid: string) => states.get(pid)?.status === 'granted';
+      const granted = (pid: string) => pid !== purpose && states.get(pid)?.status === 'granted';
       const plans: Departure[] = [];
       for (const [sid, source] of sources) {
         const schema = internals.schemas.get(sid) as PurposefulSchema;
@@ -888,9 +900,10 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
         }
       }
       for (const p of plans) assertWritable(p, 'revocations');
+      await internals.consent.withdraw(r.subjectId, purpose, { method: 'api', collectionPoint: `rights:${r.id}` });
       const fields: ErasedField[] = [];
       for (const p of plans) {
-        p.copy = await copyOfDeparting(internals.openAll, p.schema, p.row, r.subjectId, p.leaving);
+        p.copy = await copyOfDeparting(internals.openAll, p.schema, p.row, r.subjectId, p.leaving, false);
         const record = p.schema.recordId !== undefined ? String(p.row[p.schema.recordId]) : undefined;
         for (const f of p.leaving) {
           p.changed = removeAt(p.row, f.path) || p.changed;

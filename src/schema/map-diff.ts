@@ -490,14 +490,14 @@ function diffRedaction(
 }
 
 /**
- * How much of a value an anonymization keeps, for two of one kind: a longer
- * prefix or a finer rounding keeps more; `undefined` when they cannot be
- * compared (different kinds).
+ * Whether `b` keeps more of a value than `a`: a longer prefix or a finer
+ * rounding does, and another kind counts as keeping more until reviewed.
  */
-function keepsMore(a: string, b: string): boolean | undefined {
+function keepsMore(a: string, b: string): boolean {
   const [ka, pa] = a.split(':');
   const [kb, pb] = b.split(':');
-  if (ka !== kb || pa === undefined || pb === undefined) return undefined;
+  // another kind keeps something else of the value: a widening until someone reviews it
+  if (ka !== kb || pa === undefined || pb === undefined) return true;
   return ka === 'keepFirst' ? Number(pb) > Number(pa) : Number(pb) < Number(pa);
 }
 
@@ -514,8 +514,8 @@ function diffAnonymize(
   else {
     const more = keepsMore(a, b);
     say(
-      more === undefined ? 'field.anonymize_changed' : more ? 'field.anonymize_weakened' : 'field.anonymize_strengthened',
-      more === undefined ? 'changed' : more ? 'widening' : 'narrowing',
+      more ? 'field.anonymize_weakened' : 'field.anonymize_strengthened',
+      more ? 'widening' : 'narrowing',
       `${where}: kept anonymized as ${a} → ${b}`,
     );
   }

@@ -706,12 +706,14 @@ function frozenSpec(spec: AnonymizeSpec): AnonymizeSpec {
 function anonymizeProblem(spec: unknown, freeText: boolean, baseType: string): string | undefined {
   if (spec === undefined) return undefined;
   if (!isAnonymizeSpec(spec)) {
-    return `anonymize must be 'redact', { keepFirst: 1–32 } or { round: a positive number }, not ${JSON.stringify(spec) ?? String(spec)}`;
+    const what = typeof spec === 'string' ? `'${spec.slice(0, 40)}'` : typeof spec;
+    return `anonymize must be 'redact', { keepFirst: 1–32 } or { round: a step from 0.000001, at most 6 decimals }, not ${what}`;
   }
   if (spec === 'redact') return freeText ? undefined : "anonymize: 'redact' applies to free text (freeText: true)";
-  const want = 'keepFirst' in spec ? 'string' : 'number';
+  const prefix = typeof spec.keepFirst === 'number';
+  const want = prefix ? 'string' : 'number';
   if (baseType !== want && !OPEN_TYPES.has(baseType)) {
-    return `anonymize: ${'keepFirst' in spec ? 'keepFirst' : 'round'} applies to ${want}s, and the field is a ${baseType}`;
+    return `anonymize: ${prefix ? 'keepFirst' : 'round'} applies to ${want}s, and the field is a ${baseType}`;
   }
   return undefined;
 }

@@ -29,31 +29,50 @@ describe('anonymizeValue', () => {
   it('keepFirst keeps a prefix of at most n code points, never half a surrogate pair', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 60 }), fc.integer({ min: 1, max: MAX_KEEP_FIRST }), (s, n) => {
-        const out = anonymizeValue({ keepFirst: n }, s) as string;
-        expect(s.startsWith(out)).toBe(true);
-        expect(Array.from(out).length).toBe(Math.min(n, Array.from(s).length));
-        expect(isWellFormed(out)).toBe(true);
-        expect(anonymizeValue({ keepFirst: n }, out)).toBe(out); // idempotent
+        const out = anonymizeValue({ keepFirst: n }, s) as string | undefined;
+        if (Array.from(s).length <= n) {
+          expect(out).toBeUndefined(); // it would be kept whole: dropped
+          return;
+        }
+        expect(s.startsWith(out as string)).toBe(true);
+        expect(Array.from(out as string).length).toBe(n);
+        expect(isWellFormed(out as string)).toBe(true);
       }),
     );
     expect(anonymizeValue({ keepFirst: 5 }, '01310-100')).toBe('01310');
     expect(anonymizeValue({ keepFirst: 4 }, '1987-05-12')).toBe('1987');
     expect(anonymizeValue({ keepFirst: 1 }, '😀x')).toBe('😀');
+    expect(anonymizeValue({ keepFirst: 5 }, 'Ana')).toBeUndefined();
+    expect(anonymizeValue({ keepFirst: 5 }, '01310')).toBeUndefined();
   });
 
   it('round floors to a multiple of n, within n of the value, and is idempotent', () => {
     fc.assert(
-      fc.property(fc.double({ min: -1e9, max: 1e9, noNaN: true }), fc.constantFrom(1, 5, 10, 100, 0.5, 1000), (v, n) => {
-        const out = anonymizeValue({ round: n }, v) as number;
-        expect(out).toBeLessThanOrEqual(v + 1e-6);
-        expect(v - out).toBeLessThan(n + 1e-6);
-        expect(Object.is(out, -0)).toBe(false);
-        expect(anonymizeValue({ round: n }, out)).toBe(out);
-      }),
+      fc.property(
+        fc.oneof(fc.double({ min: -1e9, max: 1e9, noNaN: true }), fc.integer({ min: -(2 ** 52), max: 2 ** 52 })),
+        fc.constantFrom(1, 5, 7, 10, 100, 0.5, 0.1, 0.25, 1000, 0.000001),
+        (v, n) => {
+          const out = anonymizeValue({ round: n }, v) as number | undefined;
+          if (out === undefined) {
+            expect(Math.abs(v)).toBeGreaterThan(Number.MAX_SAFE_INTEGER / 1e6); // too large to be a multiple exactly
+            return;
+          }
+          expect(out).toBeLessThanOrEqual(v + 1e-6);
+          expect(v - out).toBeLessThan(n + 1e-6);
+          expect(Object.is(out, -0)).toBe(false);
+          expect(anonymizeValue({ round: n }, out)).toBe(out);
+        },
+      ),
     );
     expect(anonymizeValue({ round: 10 }, 37)).toBe(30);
     expect(anonymizeValue({ round: 0.1 }, 0.35)).toBe(0.3);
+    expect(anonymizeValue({ round: 0.1 }, 0.3)).toBe(0.3); // 0.3 / 0.1 is 2.9999999999999996 in binary
     expect(anonymizeValue({ round: 10 }, -3)).toBe(-10);
+    // never up, always a multiple, at any magnitude
+    expect(anonymizeValue({ round: 1 }, 1234567890125999)).toBe(1234567890125999);
+    expect(anonymizeValue({ round: 7 }, 1e15 + 3)).toBe(Math.floor((1e15 + 3) / 7) * 7);
+    expect(anonymizeValue({ round: 0.1 }, 999999999999.9)).toBe(999999999999.9);
+    expect(anonymizeValue({ round: 10 }, -0)).toBe(0);
   });
 
   it('redact leaves no identifier the detectors find, at any confidence', () => {
@@ -89,6 +108,9 @@ describe('anonymizeValue', () => {
       { round: 0 },
       { round: -1 },
       { round: Number.POSITIVE_INFINITY },
+      { round: 1e-9 },
+      { round: 0.1234567 },
+      { keepFirst: 4n },
       { round: 10, keepFirst: 2 },
       [],
       null,
@@ -199,6 +221,8 @@ function table(key: string, options: { anonymize?: boolean; remove?: boolean; fa
   return { rows, anonymous, source };
 }
 
+const deskWith = (options: { anonymize?: boolean; remove?: boolean }) => desk(options);
+
 async function desk(options: { anonymize?: boolean; remove?: boolean } = {}) {
   const members = table('id', options);
   const cases = table('ref', options);
@@ -255,7 +279,8 @@ describe('erasure with anonymization', () => {
       {
         schema: 'member',
         fields: ['birthDate', 'postalCode', 'age', 'survey'],
-        data: { plan: 'pro', birthDate: '1987', postalCode: '01310', age: 30, survey: 'Great help, reach me at [EMAIL]' },
+        // the member row stays (billing keeps its tax id): a copy of it holds no context that could lead back to it
+        data: { birthDate: '1987', postalCode: '01310', age: 30, survey: 'Great help, reach me at [EMAIL]' },
       },
     ]);
     expect(cases.anonymous.map((c) => c.data)).toEqual([
@@ -312,7 +337,7 @@ describe('erasure with anonymization', () => {
     const answer = await pf.rights.revoke(r.id, 'support.survey');
     expect(answer.fields.map((f) => [f.field, f.outcome])).toEqual([['survey', 'anonymized']]);
     expect(members.anonymous).toEqual([
-      { schema: 'member', fields: ['survey'], data: { plan: 'pro', survey: 'Great help, reach me at [EMAIL]' } },
+      { schema: 'member', fields: ['survey'], data: { survey: 'Great help, reach me at [EMAIL]' } },
     ]);
     expect((members.rows.get(id) as Record<string, unknown>).survey).toBeUndefined();
   });
@@ -475,7 +500,7 @@ describe('anonymous copies (property)', () => {
           expect(copies).toHaveLength(1);
           const copy = copies[0] as AnonymousRecord;
           expect(Object.getPrototypeOf(copy.data)).toBe(Object.prototype);
-          expect(copy.data).toEqual({ zip: lead.zip.slice(0, 3), tags: {}, source: lead.source });
+          expect(copy.data).toEqual({ zip: lead.zip.slice(0, 3), source: lead.source });
           const text = JSON.stringify(copy);
           for (const v of [lead.ref, lead.who, lead.email, lead.zip, lead.extra, ...Object.values(lead.tags)]) {
             expect(text).not.toContain(v);
@@ -484,5 +509,147 @@ describe('anonymous copies (property)', () => {
       ),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('anonymization: the review’s hostile cases', () => {
+  const body = () =>
+    pd(z.string(), {
+      category: 'user.content.private',
+      purposes: ['support.ticket'],
+      freeText: true,
+      encrypt: false,
+      anonymize: 'redact',
+    });
+  const Odd = defineSchema(
+    'odd',
+    z.object({
+      ref: pd.none(z.string()),
+      who: pd(z.string(), { category: 'user.unique_id', purposes: ['support.ticket'], anonymize: { keepFirst: 2 } }),
+      meta: pd.none(z.unknown()),
+      title: z.string(),
+      u: z.union([
+        pd.none(z.string()),
+        z.object({ email: pd(z.email(), { category: 'user.contact.email', purposes: ['support.ticket'] }) }),
+      ]),
+      body: body(),
+    }),
+    { purposes, subject: { kind: 'customer', id: 'who', minors: 'never' }, recordId: 'ref' },
+  );
+  const pf = createPurposeful({ purposes, schemas: [Odd] });
+  const sweepOne = async (row: Record<string, unknown>) => {
+    const copies: AnonymousRecord[] = [];
+    await pf.retention.sweep(
+      {
+        schema: Odd,
+        page: async (cursor) => ({ rows: cursor ? [] : [row], next: cursor ? undefined : 'end' }),
+        startOf: () => new Date('2000-01-01T00:00:00Z'),
+        update: async () => undefined,
+        remove: async () => undefined,
+        anonymize: async (copy) => void copies.push(copy),
+      },
+      { now: new Date('2026-11-29T00:00:00Z') },
+    );
+    return copies;
+  };
+
+  it('a union of pd.none with personal fields, an opaque pd.none, unannotated text and the subject id stay out', async () => {
+    const copies = await sweepOne({
+      ref: 'R-1',
+      who: 'customer-42',
+      meta: { cpf: '123.456.789-09' },
+      title: 'Refund for Ana Souza',
+      u: { email: 'ana@example.com' },
+      body: 'Estorno, por favor',
+    });
+    // the subject id's own anonymize is ignored: it is never in a copy, and never said to be
+    expect(copies).toEqual([{ schema: 'odd', fields: ['body'], data: { body: 'Estorno, por favor' } }]);
+  });
+
+  it('a malformed spec is a declaration problem, never a TypeError', () => {
+    const bad = () =>
+      defineSchema(
+        'bad',
+        z.object({
+          n: pd(z.string(), { category: 'user.name', purposes: ['support.ticket'], anonymize: { keepFirst: 4n } as never }),
+        }),
+        { purposes },
+      );
+    expect(bad).toThrow(expect.objectContaining({ code: 'PF_DECLARATION_INVALID' }));
+    const err = (() => {
+      try {
+        bad();
+      } catch (e) {
+        return e as { problems?: { code: string; message: string }[] };
+      }
+    })();
+    expect(err?.problems?.map((p) => [p.code, p.message])).toEqual([
+      ['PF_DECL_ANONYMIZE_INVALID', expect.stringMatching(/^n: anonymize must be .*, not object$/)],
+    ]);
+  });
+
+  it('a revocation that cannot store its change fails before consent is withdrawn', async () => {
+    const { pf: desk, consent } = await deskWith({ anonymize: false });
+    await consent.grant({
+      subject: id,
+      purpose: 'support.survey',
+      notice: { version: '2026-11-01', hash: '9'.repeat(64) },
+      method: 'checkbox',
+      collectionPoint: 'app',
+    });
+    const r = await desk.rights.request({ subjectId: id, kind: 'revocation', verification });
+    await expect(desk.rights.revoke(r.id, 'support.survey')).rejects.toThrow(
+      expect.objectContaining({ code: 'PF_OPTIONS_INVALID' }),
+    );
+    expect((await consent.status(id, ['support.survey'])).get('support.survey')?.status).toBe('granted');
+  });
+
+  it('an erasure whose store fails shreds nothing; the retry keeps each copy once and then shreds', async () => {
+    const { pf: desk, members, cases, ctx } = await deskWith({});
+    let fail = true;
+    const keep = cases.source.anonymize as NonNullable<RightsSource['anonymize']>;
+    cases.source.anonymize = async (...args) => {
+      if (fail) throw new Error('connection lost');
+      return keep(...args);
+    };
+    const r = await desk.rights.request({ subjectId: id, kind: 'erasure', verification });
+    await expect(desk.rights.erase(r.id)).rejects.toThrow('connection lost');
+    await expect(desk.open(Member, members.rows.get(id), ctx)).resolves.toMatchObject({ email: 'ana@example.com' });
+    fail = false;
+    const answer = await desk.rights.erase(r.id);
+    expect(answer.receipt).toBeDefined();
+    expect(members.anonymous).toHaveLength(1); // kept by the first attempt, not again
+    expect(cases.anonymous).toHaveLength(2);
+    await expect(desk.open(Member, members.rows.get(id), ctx)).rejects.toThrow(
+      expect.objectContaining({ code: 'PF_SUBJECT_ERASED' }),
+    );
+  });
+
+  it('a diff reads another kind of anonymization as a widening', () => {
+    const map = (spec: 'redact' | { keepFirst: number }) =>
+      dataMap({
+        purposes,
+        schemas: [
+          defineSchema(
+            'x',
+            z.object({
+              t: pd(z.string(), {
+                category: 'user.content.private',
+                purposes: ['support.ticket'],
+                freeText: true,
+                ...(spec === 'redact' ? { anonymize: spec } : {}),
+              }),
+              s: pd(z.string(), {
+                category: 'user.content.private',
+                purposes: ['support.ticket'],
+                anonymize: spec === 'redact' ? { keepFirst: 2 } : spec,
+              }),
+            }),
+            { purposes },
+          ),
+        ],
+      });
+    const changes = diffDataMaps(map('redact'), map({ keepFirst: 32 }));
+    expect(changes.find((c) => c.path === 's')).toMatchObject({ kind: 'field.anonymize_weakened', direction: 'widening' });
   });
 });

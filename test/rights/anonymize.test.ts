@@ -24,6 +24,7 @@ import {
   type RightsSource,
 } from '../../src/index.js';
 import { isWellFormed } from '../../src/util/bytes.js';
+import { surveyGrant } from '../postgres/db.js';
 
 describe('anonymizeValue', () => {
   it('keepFirst keeps a prefix of at most n code points, never half a surrogate pair', () => {
@@ -326,13 +327,7 @@ describe('erasure with anonymization', () => {
 
   it('revoking consent keeps the anonymized form of what only that consent justified', async () => {
     const { pf, members, consent } = await desk();
-    await consent.grant({
-      subject: id,
-      purpose: 'support.survey',
-      notice: { version: '2026-11-01', hash: '9'.repeat(64) },
-      method: 'checkbox',
-      collectionPoint: 'app',
-    });
+    await consent.grant(surveyGrant(id));
     const r = await pf.rights.request({ subjectId: id, kind: 'revocation', verification });
     const answer = await pf.rights.revoke(r.id, 'support.survey');
     expect(answer.fields.map((f) => [f.field, f.outcome])).toEqual([['survey', 'anonymized']]);
@@ -590,13 +585,7 @@ describe('anonymization: the review’s hostile cases', () => {
 
   it('a revocation that cannot store its change fails before consent is withdrawn', async () => {
     const { pf: desk, consent } = await deskWith({ anonymize: false });
-    await consent.grant({
-      subject: id,
-      purpose: 'support.survey',
-      notice: { version: '2026-11-01', hash: '9'.repeat(64) },
-      method: 'checkbox',
-      collectionPoint: 'app',
-    });
+    await consent.grant(surveyGrant(id));
     const r = await desk.rights.request({ subjectId: id, kind: 'revocation', verification });
     await expect(desk.rights.revoke(r.id, 'support.survey')).rejects.toThrow(
       expect.objectContaining({ code: 'PF_OPTIONS_INVALID' }),

@@ -13,6 +13,7 @@ import { PurposefulError } from '../errors.js';
 import { assertPseudonymKey } from '../minimize/pseudonymize.js';
 import type { Purposes } from '../schema/purposes.js';
 import { base64urlEncode } from '../util/base64url.js';
+import { isWellFormed } from '../util/bytes.js';
 import { hmacSha256 } from '../util/sha256.js';
 import { byKey } from '../util/text.js';
 import { type AccessEvent, type AccessRecord, chainHash, GENESIS_HASH } from './event.js';
@@ -128,8 +129,7 @@ const ACCESS_LOG = Symbol.for('purposeful.accessLog');
 /** A string every sink can store: well-formed UTF-16 (no lone surrogate, which canonical JSON refuses) and no NUL (which PostgreSQL refuses). */
 function storable(s: unknown, what: string): string {
   if (typeof s !== 'string') throw new PurposefulError('PF_INPUT_INVALID', `an access record's ${what} must be a string`);
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what is refused
-  if (/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s)) {
+  if (s.includes('\u0000') || !isWellFormed(s)) {
     throw new PurposefulError(
       'PF_INPUT_INVALID',
       `an access record's ${what} holds a character no log can store (NUL or a lone surrogate)`,

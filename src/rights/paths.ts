@@ -5,6 +5,8 @@
  * @module
  * @internal
  */
+import { INDEX_COLUMN_PREFIX } from '../crypto/records.js';
+import type { PurposefulSchema, SchemaIndex } from '../schema/define.js';
 import { type PathStep, parsePath } from '../schema/walk.js';
 
 const stepsByPath = new Map<string, readonly PathStep[]>();
@@ -124,4 +126,21 @@ export function removeAt(node: unknown, path: string): boolean {
   };
   if (steps.length) walk(node, 0);
   return removed;
+}
+
+/**
+ * Nulls, in place, the blind-index columns of a row whose index `goes` says
+ * must go (a keyed hash of an erased value would still find the person by
+ * it); true when a column changed.
+ */
+export function nullIndexes(schema: PurposefulSchema, row: Record<string, unknown>, goes: (ix: SchemaIndex) => boolean): boolean {
+  let changed = false;
+  for (const ix of schema.indexes) {
+    const column = `${INDEX_COLUMN_PREFIX}${ix.name}`;
+    if (row[column] != null && goes(ix)) {
+      row[column] = null;
+      changed = true;
+    }
+  }
+  return changed;
 }

@@ -16,7 +16,7 @@ import { addDuration } from '../schema/duration.js';
 import type { Purposes } from '../schema/purposes.js';
 import type { FieldInfo } from '../schema/walk.js';
 import { type AnonymousRecord, copyOfDeparting, type OpenFields } from './anonymize.js';
-import { removeAt, valuesAt } from './paths.js';
+import { nullIndexes, removeAt, valuesAt } from './paths.js';
 
 /**
  * A store the sweep walks: rows in a stable order a page at a time, when each
@@ -238,10 +238,7 @@ export function createRetention(internals: {
             : undefined;
           if (!whole) {
             for (const f of expired) removeAt(row, f.path);
-            // a blind index over an expired value would still find the person by it
-            for (const ix of schema.indexes) {
-              if (ix.fields.some((f) => expired.includes(f)) && row[`bidx_${ix.name}`] != null) row[`bidx_${ix.name}`] = null;
-            }
+            nullIndexes(schema, row, (ix) => ix.fields.some((f) => expired.includes(f)));
           }
           if (copy) {
             await (source.anonymize as NonNullable<RetentionSource['anonymize']>)(copy, row, whole ? 'remove' : 'update');

@@ -19,7 +19,7 @@ import type { Jurisdiction } from '../taxonomy/bases.js';
 import { byKey, csvCell } from '../util/text.js';
 import { type AnonymousRecord, anonymizedReason, copyOfDeparting } from './anonymize.js';
 import { type LgpdDays, RIGHTS_KINDS, type RightsKind, rightsDeadline } from './deadlines.js';
-import { removeAt, valuesAt } from './paths.js';
+import { nullIndexes, removeAt, valuesAt } from './paths.js';
 
 /**
  * How the application finds and changes one subject's records of a schema.
@@ -840,12 +840,7 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
           );
         }
         // blind indexes of erased fields are keyed hashes of erased data
-        for (const ix of p.schema.indexes) {
-          if (ix.fields.every((f) => kept(f).length === 0) && p.row[`bidx_${ix.name}`] != null) {
-            p.row[`bidx_${ix.name}`] = null;
-            p.changed = true;
-          }
-        }
+        p.changed = nullIndexes(p.schema, p.row, (ix) => ix.fields.every((f) => kept(f).length === 0)) || p.changed;
         // stored before the keys are shredded: a store that fails loses no anonymous copy, and a retry finishes
         await depart(p, r.subjectId);
       }
@@ -916,10 +911,7 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
             reason: anonymized ? anonymizedReason(f) : `only consent to ${purpose} justified it`,
           });
         }
-        // a blind index over a value taken out would still find the person by it
-        for (const ix of p.schema.indexes) {
-          if (ix.fields.some((f) => p.leaving.includes(f)) && p.row[`bidx_${ix.name}`] != null) p.row[`bidx_${ix.name}`] = null;
-        }
+        nullIndexes(p.schema, p.row, (ix) => ix.fields.some((f) => p.leaving.includes(f)));
         await depart(p, r.subjectId);
       }
       log('revocation', r.subjectId, 'allow');

@@ -844,8 +844,9 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
         // stored before the keys are shredded: a store that fails loses no anonymous copy, and a retry finishes
         await depart(p, r.subjectId);
       }
-      // the keys go whether or not rows were found: backups hold the subject's data too
-      const encrypts = sources.some(([sid]) => internals.schemas.get(sid)?.fields.some((f) => f.encrypt));
+      // the keys go whether or not rows were found, and whichever schemas have sources: a subject's keys serve every
+      // schema the engine encrypts, and backups hold their data too
+      const encrypts = [...internals.schemas.values()].some((s) => s.fields.some((f) => f.encrypt));
       const shredded = encrypts
         ? await internals.shred(
             r.subjectId,

@@ -642,3 +642,31 @@ describe('anonymization: the review’s hostile cases', () => {
     expect(changes.find((c) => c.path === 's')).toMatchObject({ kind: 'field.anonymize_weakened', direction: 'widening' });
   });
 });
+
+describe('erasure without a source for every schema', () => {
+  it('shreds the subject’s keys even when no registered source holds encrypted data', async () => {
+    const Note = defineSchema(
+      'note',
+      z.object({
+        ref: pd.none(z.string()),
+        who: pd(z.string(), { category: 'user.unique_id', purposes: ['support.ticket'] }),
+      }),
+      { purposes, subject: { kind: 'customer', id: 'who', minors: 'never' }, recordId: 'ref' },
+    );
+    const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
+    const pf = createPurposeful({
+      encryption: { receipts: { key: await exportJWK(privateKey), alg: 'EdDSA' } },
+      purposes,
+      schemas: [Member, Note],
+      keys: generateKeyring(),
+      keyStore: memoryKeyStore(),
+      rights: { verify: () => true, sources: { note: { find: async () => [], update: async () => undefined } } },
+    });
+    const ctx = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
+    // a member row kept in a store the rights desk was not told about (or in a backup)
+    const elsewhere = await pf.seal(Member, member, ctx);
+    const answer = await pf.rights.erase((await pf.rights.request({ subjectId: id, kind: 'erasure', verification: {} })).id);
+    expect(answer.receipt).toBeDefined();
+    await expect(pf.open(Member, elsewhere, ctx)).rejects.toThrow(expect.objectContaining({ code: 'PF_SUBJECT_ERASED' }));
+  });
+});

@@ -160,9 +160,11 @@ describe('pseudonymize: properties', () => {
     );
   });
 
-  it('a token never contains its input (inputs of 4 characters or more)', () => {
+  // a token is 27 base64url characters after `pn_`: a 4-character input of that alphabet lands in one by chance
+  // about once in 700,000 draws (it did: '__lo' in 'pn__loOK…'); at 8 characters the chance is about 1 in 10^13
+  it('a token never contains its input (inputs of 8 characters or more)', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 4 }), (s) => {
+      fc.property(fc.string({ minLength: 8 }), (s) => {
         expect(pseudonymize(rootKey, where, s)).not.toContain(s);
       }),
     );

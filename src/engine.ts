@@ -291,8 +291,54 @@ function subjectOf(schema: PurposefulSchema, record: unknown): string | undefine
   return typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' ? String(v) : undefined;
 }
 
+/** Every top-level option, so that a misspelt or misplaced one (`receipts` beside `encryption`) is refused, not ignored. */
+const ENGINE_OPTIONS: { readonly [K in keyof Required<PurposefulOptions<string>>]: true } = {
+  purposes: true,
+  schemas: true,
+  jurisdictions: true,
+  pseudonymKey: true,
+  limits: true,
+  undeclared: true,
+  keys: true,
+  keyStore: true,
+  erasureJournal: true,
+  consent: true,
+  consentTimeoutMs: true,
+  onNoticeChange: true,
+  onRedaction: true,
+  gdprDigitalConsentAge: true,
+  encryption: true,
+  audit: true,
+  rights: true,
+};
+const ENCRYPTION_OPTIONS: {
+  readonly [K in keyof Required<NonNullable<PurposefulOptions<string>['encryption']>>]: true;
+} = {
+  algorithm: true,
+  implementation: true,
+  keyCacheSize: true,
+  keyCacheTtlMs: true,
+  indexBits: true,
+  receipts: true,
+  backupMaxAge: true,
+};
+
+/** `PF_OPTIONS_INVALID` naming the first key of `value` that `known` does not list (the key is the caller's code, never data). */
+function refuseUnknownOptions(value: unknown, known: object, where: string): void {
+  if (typeof value !== 'object' || value === null) {
+    throw new PurposefulError('PF_OPTIONS_INVALID', `${where} options must be an object`);
+  }
+  for (const key of Object.keys(value)) {
+    if (!Object.hasOwn(known, key)) {
+      const hint = Object.hasOwn(ENCRYPTION_OPTIONS, key) && where !== 'encryption' ? ` (did you mean encryption.${key}?)` : '';
+      throw new PurposefulError('PF_OPTIONS_INVALID', `unknown option "${key}" in ${where}${hint}`);
+    }
+  }
+}
+
 /**
- * Creates the engine. Every option is validated here, once: the schemas must
+ * Creates the engine. Every option is validated here, once: an unknown option
+ * is refused (`PF_OPTIONS_INVALID` naming it), the schemas must
  * share the purposes registry, and every purpose needs a basis under every
  * jurisdiction in force.
  *
@@ -309,6 +355,8 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
   if (typeof options !== 'object' || options === null) {
     throw new PurposefulError('PF_OPTIONS_INVALID', 'createPurposeful() expects an options object');
   }
+  refuseUnknownOptions(options, ENGINE_OPTIONS, 'createPurposeful()');
+  if (options.encryption !== undefined) refuseUnknownOptions(options.encryption, ENCRYPTION_OPTIONS, 'encryption');
   const { purposes } = options;
   if (!isPurposes(purposes)) throw new PurposefulError('PF_OPTIONS_INVALID', 'options.purposes must come from definePurposes()');
   if (!Array.isArray(options.schemas))

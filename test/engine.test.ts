@@ -263,6 +263,31 @@ describe('createPurposeful validates its options once', () => {
     expect(isPurposefulError(err) && err.code).toBe('PF_OPTIONS_INVALID');
   });
 
+  it('refuses an unknown top-level option, naming it: a receipts signer beside encryption is not silently ignored', () => {
+    const signer = { key: new Uint8Array(32), alg: 'HS256' };
+    expect(() => createPurposeful({ purposes, schemas: [], receipts: signer } as never)).toThrow(
+      expect.objectContaining({ code: 'PF_OPTIONS_INVALID', message: expect.stringContaining('"receipts"') }),
+    );
+    expect(() => createPurposeful({ purposes, schemas: [], receipts: signer } as never)).toThrow(/encryption\.receipts/);
+    expect(() => createPurposeful({ purposes, schemas: [], consentTimeout: 10 } as never)).toThrow(/unknown option "consentTimeout"/);
+    expect(() => createPurposeful({ purposes, schemas: [], encryption: { reciepts: signer } } as never)).toThrow(
+      /unknown option "reciepts" in encryption/,
+    );
+    expect(() => createPurposeful({ purposes, schemas: [], encryption: 'xc20' } as never)).toThrow(
+      expect.objectContaining({ code: 'PF_OPTIONS_INVALID' }),
+    );
+    // every documented option is still taken
+    expect(() =>
+      createPurposeful({ purposes, schemas: [], encryption: { receipts: signer, indexBits: 64 }, consentTimeoutMs: 10 }),
+    ).not.toThrow();
+  });
+
+  it('shred() without a receipts signer names the option where it lives (encryption.receipts)', async () => {
+    const { generateKeyring, memoryKeyStore } = await import('../src/index.js');
+    const shredder = createPurposeful({ purposes, schemas: [Customer], keys: generateKeyring(), keyStore: memoryKeyStore() });
+    await expect(shredder.shred(customer.id)).rejects.toThrow(/createPurposeful\(\{ encryption: \{ receipts/);
+  });
+
   it('a schema from another registry', () => {
     const other = definePurposes(
       {

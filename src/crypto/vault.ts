@@ -446,7 +446,7 @@ export class Vault {
     options: { rows?: ReadonlyArray<{ readonly schema: PurposefulSchema; readonly rows: readonly unknown[] }>; now?: Date },
   ): Promise<ShredResult> {
     if (!this.#receipts)
-      throw invalid('shred() signs an erasure receipt: configure createPurposeful({ receipts: { key, alg } })');
+      throw invalid('shred() signs an erasure receipt: configure createPurposeful({ encryption: { receipts: { key, alg } } })');
     if (typeof subject !== 'string' || subject.length === 0) throw invalid('shred() needs the subject id');
     const now = options.now ?? new Date();
     const store = this.km.store;

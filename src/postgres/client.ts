@@ -38,7 +38,9 @@ export interface SqlClient {
  * @example
  * ```ts
  * import pg from 'pg';
- * const pool: PgPoolLike = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * pool.on('error', (err) => console.warn('idle PostgreSQL connection lost:', err.message)); // else a terminated backend ends the process
+ * const client: PgPoolLike = pool;
  * ```
  */
 export interface PgPoolLike {
@@ -66,7 +68,9 @@ export interface PgliteLike {
  * @example
  * ```ts
  * import pg from 'pg';
- * const db = fromPg(new pg.Pool({ connectionString: process.env.DATABASE_URL }));
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * pool.on('error', (err) => console.warn('idle PostgreSQL connection lost:', err.message)); // pg's idle-client errors
+ * const db = fromPg(pool);
  * await migrate(db);
  * ```
  */

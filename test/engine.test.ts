@@ -269,7 +269,9 @@ describe('createPurposeful validates its options once', () => {
       expect.objectContaining({ code: 'PF_OPTIONS_INVALID', message: expect.stringContaining('"receipts"') }),
     );
     expect(() => createPurposeful({ purposes, schemas: [], receipts: signer } as never)).toThrow(/encryption\.receipts/);
-    expect(() => createPurposeful({ purposes, schemas: [], consentTimeout: 10 } as never)).toThrow(/unknown option "consentTimeout"/);
+    expect(() => createPurposeful({ purposes, schemas: [], consentTimeout: 10 } as never)).toThrow(
+      /unknown option "consentTimeout"/,
+    );
     expect(() => createPurposeful({ purposes, schemas: [], encryption: { reciepts: signer } } as never)).toThrow(
       /unknown option "reciepts" in encryption/,
     );

@@ -1,6 +1,6 @@
 /**
  * Check-digit validators of the identifiers the detectors recognize, as
- * `../shared/LAW.md` gives them: synchronous, allocation-light, and total —
+ * their issuers publish them (Receita Federal, TSE, Caixa, ISO 7064, ISO 13616): synchronous, allocation-light, and total —
  * any string goes in, `true` or `false` comes out, nothing throws.
  *
  * @module

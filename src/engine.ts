@@ -772,7 +772,7 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     if (typeof record !== 'object' || record === null || Array.isArray(record)) {
       throw new PurposefulError('PF_INPUT_INVALID', `a "${schema.id}" record must be an object`, { schema: schema.id });
     }
-    return needVault('seal()').seal(schema, record, r.subjectId);
+    return needVault('seal()').seal(schema, record, r.subjectId, r.purpose); // an erased subject: only what r.purpose keeps by law
   };
 
   // with an access log, every call records its decision (authorize only its refusals: open records the read)
@@ -937,8 +937,9 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
           const result = await engine.shred(subjectId, { rows, actor: { id: 'subject:erasure' } });
           return { receipt: result.receipt, retained: result.retained, backupsClearBy: result.backupsClearBy };
         },
+        // with a vault, a correction of a schema in clear is checked too: an erased subject takes only what the law keeps
         seal: async (schema, record, subjectId) =>
-          schema.fields.some((f) => f.encrypt) ? needVault('a correction').seal(schema, record, subjectId) : record,
+          schema.fields.some((f) => f.encrypt) || vault ? needVault('a correction').seal(schema, record, subjectId) : record,
         ...(options.consent ? { consent: options.consent } : {}),
         ...(options.audit ? { audit: options.audit } : {}),
       },

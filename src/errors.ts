@@ -75,6 +75,8 @@ export const ERROR_STATUS = {
   PF_MEDIA_TYPE_UNSUPPORTED: 415,
   /** HTTP: a handler on a route with an output declaration tried to send data around the projection (`res.send`, a `Response`, a stream…). */
   PF_OUTPUT_BYPASS: 500,
+  /** Outbound data does not have the structure or the kind the schema declares at a path (an object, array or class instance where a string is declared, …): refused, never stringified; `paths` names where. */
+  PF_OUTPUT_INVALID: 500,
   /** The access log cannot record (its sink failed, or its queue is full): personal data is not processed unlogged (LGPD Art. 37; GDPR Art. 5(2)). */
   PF_AUDIT_UNAVAILABLE: 503,
   /** The anomaly watch blocked this actor's access to personal data until someone clears it. */
@@ -83,6 +85,12 @@ export const ERROR_STATUS = {
   PF_RETENTION_ACTIVE: 409,
   /** A data-subject request whose requester's identity the verification hook did not confirm. */
   PF_IDENTITY_UNVERIFIED: 403,
+  /**
+   * A correction request that is not a correction: it would change whose record it is (the subject id) or
+   * which record it is (the record id). LGPD Art. 18 III corrects incomplete, inexact or outdated data;
+   * GDPR Art. 16 inaccurate data. A change of owner is the application's own operation, not a subject's request.
+   */
+  PF_CORRECTION_INVALID: 422,
   /** A store of records refused or could not take a change (the driver's error holds values, so it is not passed on). */
   PF_STORE_UNAVAILABLE: 503,
 } as const;

@@ -12,7 +12,14 @@
  *
  * Unwrapped data keys and derived keys sit in a bounded LRU cache (deriving on
  * every call would halve throughput); a subject's entries leave it the moment
- * it is shredded.
+ * it is shredded. A derived key is cached under what it is bound to (the
+ * subject and data key id, or the schema and keyring key, then the schema,
+ * field and algorithm), never under a key id alone: two subjects whose data
+ * keys happen to share an id never share a cached key.
+ *
+ * Once a subject is erased (any of its keys erased or kept past a shredding),
+ * it never gets a new live key: new values may only go under a retained key
+ * that is still held, which keeps its `retainUntil`.
  *
  * @module
  * @internal
@@ -92,6 +99,47 @@ function withPlace(head: Uint8Array, subject: string, record: string): Uint8Arra
 export interface BaseKey {
   readonly kid: string;
   readonly key: Uint8Array;
+  /** What the key is bound to, unambiguously: the subject and data key id, or the schema and keyring key id. */
+  readonly owner: string;
+}
+
+/** The owner of a subject's data key: the subject length-prefixed (any text), then the key id (never holds `\0`). */
+function dekOwner(subject: string, kid: string): string {
+  return `d${subject.length}.${subject}.${kid}`;
+}
+
+/** The prefix of every owner string of a subject's data keys. */
+function subjectPrefix(subject: string): string {
+  return `d${subject.length}.${subject}.`;
+}
+
+/** Whether a subject's key records show an erasure: a key erased, or kept past a shredding. */
+export function isErasedSubject(records: readonly DataKeyRecord[]): boolean {
+  return records.some((r) => r.erasedAt !== undefined || r.retainUntil !== undefined);
+}
+
+/** The retained key an erased subject's retained values go under: held (not erased), the latest retention first. */
+export function heldRetainedKey(records: readonly DataKeyRecord[]): DataKeyRecord | undefined {
+  let best: DataKeyRecord | undefined;
+  for (const r of records) {
+    if (r.erasedAt || !r.retainUntil || r.keyClass !== 'retained') continue;
+    if (!best || (r.retainUntil as string) > (best.retainUntil as string)) best = r;
+  }
+  return best;
+}
+
+function erased(what: string): PurposefulError {
+  return new PurposefulError('PF_SUBJECT_ERASED', what);
+}
+
+/**
+ * The keys new values of a subject go under, per key class. For a subject that
+ * was erased, `erased` is true, and only `retained` may be present: the retained
+ * key still held, with its `retainUntil`.
+ */
+export interface SealingKeys {
+  readonly erased: boolean;
+  readonly bases: ReadonlyMap<KeyClass, BaseKey>;
 }
 
 /** Options of the key manager. */
@@ -118,6 +166,8 @@ export class KeyManager {
   readonly #cache: Lru<Uint8Array>;
   readonly #fields: Lru<FieldEntry>;
   readonly #live = new Map<string, { id: string; at: number }>();
+  /** Subjects found not erased, when, and the store's erasure version then (schemas that seal nothing ask only this). */
+  readonly #clear = new Map<string, { at: number; version: number }>();
   /** When each unwrapped data key was read from the store, and the store's erasure version then. */
   readonly #dekAt = new Map<string, number>();
   readonly #versionAt = new Map<string, number>();
@@ -133,6 +183,11 @@ export class KeyManager {
     this.#cache = new Lru(options.cacheSize);
     this.#fields = new Lru(options.cacheSize);
     this.#ttl = options.cacheTtlMs ?? 30_000;
+  }
+
+  /** Whether a subject key store is configured. */
+  get hasStore(): boolean {
+    return this.#store !== undefined;
   }
 
   get store(): SubjectKeyStore {
@@ -161,7 +216,7 @@ export class KeyManager {
       key = derive(this.#kek(kid), 'root', [schemaId]);
       this.#cache.set(cacheKey, key);
     }
-    return { kid, key };
+    return { kid, key, owner: `r${schemaId.length}.${schemaId}.${kid}` };
   }
 
   #wrapAd(kek: string, subject: string, keyClass: KeyClass, id: string): Uint8Array {
@@ -200,32 +255,78 @@ export class KeyManager {
     return dek;
   }
 
-  /** The subject's live data key of a class, created (and stored) on first use. */
-  async dataKeyForSeal(subject: string, keyClass: KeyClass): Promise<BaseKey> {
-    const liveKey = `${subject}\u0000${keyClass}`;
-    const recent = this.#live.get(liveKey);
-    if (recent && Date.now() - recent.at < LIVE_KEY_TTL_MS) {
-      const cached = this.#cachedDek(subject, recent.id);
-      if (cached) return { kid: recent.id, key: cached };
+  /**
+   * The keys new values of a subject go under, for the given key classes. A
+   * subject that was never erased gets its live key of each class, created
+   * (and stored) on first use. An erased subject gets no new key ever: only
+   * its retained key still held (and its `retainUntil` with it), for the
+   * retained class; the caller refuses anything else.
+   */
+  async sealingKeys(subject: string, classes: readonly KeyClass[]): Promise<SealingKeys> {
+    const bases = new Map<KeyClass, BaseKey>();
+    let fresh = true;
+    for (const c of classes) {
+      const recent = this.#live.get(`${subject}\u0000${c}`);
+      const cached = recent && Date.now() - recent.at < LIVE_KEY_TTL_MS ? this.#cachedDek(subject, recent.id) : undefined;
+      if (!recent || !cached) {
+        fresh = false;
+        break;
+      }
+      bases.set(c, { kid: recent.id, key: cached, owner: dekOwner(subject, recent.id) });
     }
+    // a live key was seen recently and no erasure was announced since (the cache checks): the subject is not erased
+    if (fresh && classes.length > 0) return { erased: false, bases };
+    if (classes.length === 0) {
+      const seen = this.#clear.get(subject);
+      if (seen && Date.now() - seen.at < LIVE_KEY_TTL_MS && (this.#store?.erasureVersion?.(subject) ?? 0) === seen.version) {
+        return { erased: false, bases };
+      }
+    }
+    bases.clear();
     const { records, generation, version } = await this.#records(subject);
-    let live = records.find((r) => r.keyClass === keyClass && !r.erasedAt && !r.retainUntil);
-    if (!live) {
-      const id = `d${base64urlEncode(randomBytes(12))}`;
-      const dek = randomBytes(32);
-      const { kek, wrapped } = this.wrap(subject, keyClass, id, dek);
-      live = await this.store.create(subject, { id, keyClass, kek, wrapped, createdAt: new Date().toISOString() });
+    if (isErasedSubject(records)) {
+      const held = classes.includes('retained') ? heldRetainedKey(records) : undefined;
+      if (held) bases.set('retained', this.#base(subject, held, generation, version));
+      return { erased: true, bases };
+    }
+    for (const keyClass of classes) {
+      let live = records.find((r) => r.keyClass === keyClass && !r.erasedAt && !r.retainUntil);
+      if (!live) {
+        const id = `d${base64urlEncode(randomBytes(12))}`;
+        const dek = randomBytes(32);
+        const { kek, wrapped } = this.wrap(subject, keyClass, id, dek);
+        live = await this.store.create(subject, { id, keyClass, kek, wrapped, createdAt: new Date().toISOString() });
+        if (live.erasedAt || live.retainUntil) throw erased(`the subject was erased: no new ${keyClass} data key is made for it`);
+      }
+      if ((this.#generation.get(subject) ?? 0) === generation) {
+        const liveKey = `${subject}\u0000${keyClass}`;
+        this.#live.set(liveKey, { id: live.id, at: Date.now() });
+        if (this.#live.size > this.#fields.max) this.#live.delete(this.#live.keys().next().value as string);
+      }
+      bases.set(keyClass, this.#base(subject, live, generation, version));
     }
     if ((this.#generation.get(subject) ?? 0) === generation) {
-      this.#live.set(liveKey, { id: live.id, at: Date.now() });
-      if (this.#live.size > this.#fields.max) this.#live.delete(this.#live.keys().next().value as string);
+      this.#clear.set(subject, { at: Date.now(), version });
+      if (this.#clear.size > this.#fields.max) this.#clear.delete(this.#clear.keys().next().value as string);
     }
-    return { kid: live.id, key: this.#dek(subject, live, generation, version) };
+    return { erased: false, bases };
+  }
+
+  /** The key new values of one class go under (see `sealingKeys`); none for an erased subject is `PF_SUBJECT_ERASED`. */
+  async dataKeyForSeal(subject: string, keyClass: KeyClass): Promise<BaseKey> {
+    const base = (await this.sealingKeys(subject, [keyClass])).bases.get(keyClass);
+    if (!base) throw erased(`the subject was erased: no ${keyClass} data key takes new values for it`);
+    return base;
+  }
+
+  /** A data key record as a base key: unwrapped (and cached unless a shredding began meanwhile). */
+  #base(subject: string, record: DataKeyRecord, generation: number, version: number): BaseKey {
+    return { kid: record.id, key: this.#dek(subject, record, generation, version), owner: dekOwner(subject, record.id) };
   }
 
   /** A cached data key, if it was read from the store recently enough and no erasure of the subject was announced since. */
   #cachedDek(subject: string, id: string): Uint8Array | undefined {
-    const cacheKey = `dek\u0000${subject}\u0000${id}`;
+    const cacheKey = dekOwner(subject, id);
     const at = this.#dekAt.get(cacheKey);
     if (at === undefined || Date.now() - at >= this.#ttl) return undefined;
     if ((this.#store?.erasureVersion?.(subject) ?? 0) !== (this.#versionAt.get(cacheKey) ?? 0)) return undefined;
@@ -234,7 +335,7 @@ export class KeyManager {
 
   /** Unwraps a data key read from the store; caches it unless a shredding of the subject began meanwhile. */
   #dek(subject: string, record: DataKeyRecord, generation: number, version: number): Uint8Array {
-    const cacheKey = `dek\u0000${subject}\u0000${record.id}`;
+    const cacheKey = dekOwner(subject, record.id);
     const key = this.unwrap(subject, record);
     if ((this.#generation.get(subject) ?? 0) === generation) {
       this.#cache.set(cacheKey, key);
@@ -259,7 +360,7 @@ export class KeyManager {
   /** The subject's data key with a given id; erased → `PF_SUBJECT_ERASED`, unknown → `PF_KEY_NOT_FOUND`. */
   async dataKeyForOpen(subject: string, kid: string, path: string): Promise<BaseKey> {
     const cached = this.#cachedDek(subject, kid);
-    if (cached) return { kid, key: cached };
+    if (cached) return { kid, key: cached, owner: dekOwner(subject, kid) };
     const { records, generation, version } = await this.#records(subject);
     const record = records.find((r) => r.id === kid);
     if (!record) {
@@ -272,12 +373,25 @@ export class KeyManager {
         paths: [path],
       });
     }
-    return { kid, key: this.#dek(subject, record, generation, version) };
+    return this.#base(subject, record, generation, version);
+  }
+
+  /**
+   * The retained key, still held, that an erased subject's value under `kid`
+   * stays under: that key itself when it is one, else the subject's held
+   * retained key; `undefined` when the subject holds none.
+   */
+  async retainedKeyFor(subject: string, kid: string): Promise<BaseKey | undefined> {
+    const { records, generation, version } = await this.#records(subject);
+    const own = records.find((r) => r.id === kid && r.keyClass === 'retained' && r.retainUntil && !r.erasedAt);
+    const held = own ?? heldRetainedKey(records);
+    return held ? this.#base(subject, held, generation, version) : undefined;
   }
 
   /** The field key under a base key and the head of its associated data, derived once and cached. */
   #field(base: BaseKey, schemaId: string, fieldId: string, alg: AlgorithmId): FieldEntry {
-    const cacheKey = `${base.kid}\u0000${schemaId}\u0000${fieldId}\u0000${alg}`;
+    // by what the key is bound to, never by key id alone: two subjects' data keys may share an id
+    const cacheKey = `${base.owner}\u0000${schemaId}\u0000${fieldId}\u0000${alg}`;
     let entry = this.#fields.get(cacheKey);
     if (!entry) {
       entry = {
@@ -347,19 +461,18 @@ export class KeyManager {
         key = derive(this.#kek(kid), 'index', [name]);
         this.#cache.set(cacheKey, key);
       }
-      return { kid, key };
+      return { kid, key, owner: `i${name.length}.${name}.${kid}` };
     });
   }
 
   /** Drops a subject's keys from the cache (after shredding). */
-  forget(subject: string, keyIds: readonly string[]): void {
+  forget(subject: string): void {
     this.#generation.set(subject, (this.#generation.get(subject) ?? 0) + 1);
-    const ids = new Set(keyIds);
-    this.#cache.deleteWhere((k) => {
-      const parts = k.split('\u0000');
-      return parts[0] === 'dek' && parts[1] === subject;
-    });
-    this.#fields.deleteWhere((k) => ids.has(k.slice(0, k.indexOf('\u0000'))));
+    // every cached key of the subject goes, whichever ids were erased
+    const prefix = subjectPrefix(subject);
+    this.#cache.deleteWhere((k) => k.startsWith(prefix));
+    this.#fields.deleteWhere((k) => k.startsWith(prefix));
     for (const c of ['erasable', 'retained']) this.#live.delete(`${subject}\u0000${c}`);
+    this.#clear.delete(subject);
   }
 }

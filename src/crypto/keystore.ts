@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { PurposefulError } from '../errors.js';
 
 /**
  * Data keys are kept per subject and per retention class: `erasable` keys
@@ -62,9 +63,17 @@ export interface SubjectKeyStore {
    * Stores a new live key unless the subject already has a live key of the
    * same class (live: neither erased nor kept past a shredding, i.e. no
    * `erasedAt` and no `retainUntil`); returns the live key that is stored.
+   * Refuses (`PF_SUBJECT_ERASED`) when the subject has any key erased or kept
+   * past a shredding, atomically with the insert: an erased subject never gets
+   * a new live key (its retained data would then outlive its retention).
    */
   create(subject: string, key: DataKeyRecord): Promise<DataKeyRecord>;
-  /** Replaces a key record by id (rewrapping, retention, erasure). Must never clear `erasedAt`: an erased key never comes back. */
+  /**
+   * Replaces a key record by id (rewrapping, retention, erasure). Must never
+   * clear `erasedAt` (an erased key never comes back), nor clear a
+   * `retainUntil` except by erasing the key (a writer that read the record
+   * before a shredding must not make a retained key live again).
+   */
   update(subject: string, key: DataKeyRecord): Promise<void>;
   /** Every subject that has key records. */
   subjects(): AsyncIterable<string>;
@@ -124,6 +133,9 @@ export function memoryKeyStore(): SubjectKeyStore {
     },
     async create(subject, key) {
       const list = bySubject.get(subject) ?? [];
+      if (list.some((k) => k.erasedAt || k.retainUntil)) {
+        throw new PurposefulError('PF_SUBJECT_ERASED', 'the subject was erased: no new data key is made for it');
+      }
       const live = list.find((k) => k.keyClass === key.keyClass && !k.erasedAt && !k.retainUntil);
       if (live) return live;
       list.push(key);
@@ -134,8 +146,10 @@ export function memoryKeyStore(): SubjectKeyStore {
       const list = bySubject.get(subject);
       const i = list?.findIndex((k) => k.id === key.id) ?? -1;
       if (!list || i < 0) throw new Error('no such data key');
-      if (list[i]?.erasedAt && !key.erasedAt) return; // an erased key never comes back
-      list[i] = key;
+      const was = list[i] as DataKeyRecord;
+      if (was.erasedAt && !key.erasedAt) return; // an erased key never comes back
+      // a retention is ended only by erasing the key: a stale writer does not make a retained key live again
+      list[i] = was.retainUntil && !key.erasedAt && !key.retainUntil ? { ...key, retainUntil: was.retainUntil } : key;
     },
     async *subjects() {
       yield* [...bySubject.keys()];

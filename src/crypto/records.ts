@@ -46,6 +46,13 @@ export interface SchemaCrypto {
   }>;
   /** Nodes at or above an encrypted field. */
   readonly holds: ReadonlySet<ShapeNode>;
+  /** Nodes at or above any personal field (`pd(...)`): what an erased subject's new data is checked through. */
+  readonly holdsPersonal: ReadonlySet<ShapeNode>;
+  /**
+   * Per personal field, the purposes whose legal obligation keeps it after an
+   * erasure (LGPD Art. 16 I; GDPR Art. 17(3)(b)); empty when none does.
+   */
+  readonly retainedBy: ReadonlyMap<FieldInfo, ReadonlySet<string>>;
 }
 
 /** The normalizer of a field's blind index, from its mask and category. */
@@ -64,7 +71,10 @@ export function normalizerOf(field: FieldInfo): Normalizer {
  * as a fixpoint over the whole graph (recursive schemas included: a node is in
  * the set as soon as any path from it reaches an encrypted field).
  */
-export function nodesHoldingEncrypted(root: ShapeNode): ReadonlySet<ShapeNode> {
+export function nodesHoldingEncrypted(
+  root: ShapeNode,
+  holding: (field: FieldInfo) => boolean = (f) => f.encrypt,
+): ReadonlySet<ShapeNode> {
   const all: ShapeNode[] = [];
   const seen = new Set<ShapeNode>();
   const stack = [root];
@@ -75,7 +85,7 @@ export function nodesHoldingEncrypted(root: ShapeNode): ReadonlySet<ShapeNode> {
     all.push(n);
     if (!n.field) stack.push(...shapeChildren(n));
   }
-  const holds = new Set<ShapeNode>(all.filter((n) => n.field?.encrypt === true));
+  const holds = new Set<ShapeNode>(all.filter((n) => n.field !== undefined && holding(n.field)));
   for (let changed = true; changed; ) {
     changed = false;
     for (const n of all) {
@@ -95,7 +105,7 @@ export function nodesHoldingEncrypted(root: ShapeNode): ReadonlySet<ShapeNode> {
  * on the way are copied, the rest shared). `null` and `undefined` stay.
  */
 export function mapEncrypted(sc: SchemaCrypto, value: unknown, fn: (field: FieldInfo, v: unknown) => unknown): unknown {
-  return mapEncryptedWith(sc, value, fn, true);
+  return mapEncryptedWith(sc, value, fn, true, sc.holds);
 }
 
 function mapEncryptedWith(
@@ -103,11 +113,13 @@ function mapEncryptedWith(
   value: unknown,
   fn: (field: FieldInfo, v: unknown) => unknown,
   copy: boolean,
+  holds: ReadonlySet<ShapeNode>,
 ): unknown {
+  const every = holds !== sc.holds; // walking every personal field, not only the encrypted ones
   const walk = (node: ShapeNode, v: unknown, depth: number): unknown => {
     if (v === null || v === undefined) return v;
-    if (node.field) return node.field.encrypt ? fn(node.field, v) : v;
-    if (!sc.holds.has(node)) return v;
+    if (node.field) return every || node.field.encrypt ? fn(node.field, v) : v;
+    if (!holds.has(node)) return v;
     if (depth > MAX_DEPTH) throw new PurposefulError('PF_LIMIT_EXCEEDED', 'the record is nested too deeply to encrypt');
     // a place that holds encrypted fields must have the declared shape, or they would pass unencrypted
     const proto = typeof v === 'object' ? Object.getPrototypeOf(v) : undefined;
@@ -118,7 +130,7 @@ function mapEncryptedWith(
     ) {
       throw new PurposefulError(
         'PF_INPUT_INVALID',
-        `${sc.schema.id}: a value holding encrypted fields does not have the declared shape`,
+        `${sc.schema.id}: a value holding ${every ? 'personal' : 'encrypted'} fields does not have the declared shape`,
         {
           schema: sc.schema.id,
         },
@@ -154,7 +166,12 @@ function mapEncryptedWith(
 
 /** Calls `fn` for every encrypted field value of a record (not `null`/`undefined`), copying nothing. */
 export function forEachEncrypted(sc: SchemaCrypto, value: unknown, fn: (field: FieldInfo, v: unknown) => void): void {
-  mapEncryptedWith(sc, value, fn, false);
+  mapEncryptedWith(sc, value, fn, false, sc.holds);
+}
+
+/** Calls `fn` for every personal field value of a record (encrypted or not; not `null`/`undefined`), copying nothing. */
+export function forEachPersonal(sc: SchemaCrypto, value: unknown, fn: (field: FieldInfo, v: unknown) => void): void {
+  mapEncryptedWith(sc, value, fn, false, sc.holdsPersonal);
 }
 
 /** The place of a field's values in a record. */

@@ -19,10 +19,11 @@ import { blindIndexValue, type Normalizer, normalizeForIndex } from './blind-ind
 import { encodeValue } from './codec.js';
 import { looksEncrypted, parseEnvelope } from './envelope.js';
 import type { Keyring } from './keyring.js';
-import { type BaseKey, KeyManager } from './keys.js';
+import { type BaseKey, isErasedSubject, KeyManager } from './keys.js';
 import type { ErasureEntry, ErasureJournal, KeyClass, SubjectKeyStore } from './keystore.js';
 import {
   forEachEncrypted,
+  forEachPersonal,
   INDEX_COLUMN_PREFIX,
   keysOf,
   kidsToOpen,
@@ -215,11 +216,14 @@ export class Vault {
     for (const schema of schemas) {
       const keyClass = new Map<FieldInfo, KeyClass>();
       const encrypted = schema.fields.filter((f) => f.encrypt);
-      for (const f of encrypted) {
-        const legal = [...f.access.keys()].filter((pid) => {
+      const legalOf = (f: FieldInfo) =>
+        [...f.access.keys()].filter((pid) => {
           const b = purposes.get(pid)?.declaration.legalBasis;
           return (b?.lgpd !== undefined && LEGAL.has(b.lgpd)) || (b?.gdpr !== undefined && LEGAL.has(b.gdpr));
         });
+      const retainedBy = new Map<FieldInfo, ReadonlySet<string>>(schema.fields.map((f) => [f, new Set(legalOf(f))]));
+      for (const f of encrypted) {
+        const legal = legalOf(f);
         keyClass.set(f, legal.length ? 'retained' : 'erasable');
         for (const pid of legal) {
           retained.purposes.add(pid);
@@ -249,6 +253,8 @@ export class Vault {
           keys: ix.fields.map((f) => keysOf(schema.shape, f) ?? []),
         })),
         holds: nodesHoldingEncrypted(schema.shape),
+        holdsPersonal: nodesHoldingEncrypted(schema.shape, () => true),
+        retainedBy,
       });
     }
     this.#retainedFor = { purposes: [...retained.purposes], durations: retained.durations };
@@ -275,15 +281,49 @@ export class Vault {
     return subjectId;
   }
 
-  /** Seals a record: every encrypted field, plus its blind-index columns. */
-  async seal(schema: PurposefulSchema, record: unknown, subjectId: string | undefined): Promise<Record<string, unknown>> {
+  /**
+   * Seals a record: every encrypted field, plus its blind-index columns. For a
+   * subject that was erased, only what a legal obligation keeps may be stored
+   * (LGPD Art. 16 I; GDPR Art. 17(3)(b)): every personal field present must be
+   * retained by `purpose` (by any legal obligation when no purpose is given, as
+   * for a correction), and encrypted ones go under the retained key still held,
+   * which keeps its `retainUntil`. Anything else is `PF_SUBJECT_ERASED`.
+   */
+  async seal(
+    schema: PurposefulSchema,
+    record: unknown,
+    subjectId: string | undefined,
+    purpose?: string,
+  ): Promise<Record<string, unknown>> {
     const sc = this.sc(schema);
     const subject = this.#subject(sc, subjectId);
-    const bases = new Map<KeyClass, BaseKey>();
-    for (const c of sc.classes) {
-      bases.set(c, subject === undefined ? this.km.rootForSeal(schema.id) : await this.km.dataKeyForSeal(subject, c));
+    if (subject === undefined) {
+      const bases = new Map<KeyClass, BaseKey>();
+      for (const c of sc.classes) bases.set(c, this.km.rootForSeal(schema.id));
+      return sealRecord(this.km, sc, record, subject, bases, this.#indexBits);
     }
-    return sealRecord(this.km, sc, record, subject, bases, this.#indexBits);
+    // a schema that encrypts nothing needs no key store; with one, an erased subject is refused all the same
+    if (sc.classes.length === 0 && !this.km.hasStore) return sealRecord(this.km, sc, record, subject, new Map(), this.#indexBits);
+    const keys = await this.km.sealingKeys(subject, sc.classes);
+    if (keys.erased) this.#onlyRetained(sc, record, purpose, keys.bases.has('retained'));
+    return sealRecord(this.km, sc, record, subject, keys.bases, this.#indexBits);
+  }
+
+  /** Refuses new data for an erased subject unless every personal field in it is kept by law, for `purpose`. */
+  #onlyRetained(sc: SchemaCrypto, record: unknown, purpose: string | undefined, held: boolean): void {
+    const refused = new Set<string>();
+    forEachPersonal(sc, record, (field) => {
+      const by = sc.retainedBy.get(field);
+      const kept = by !== undefined && by.size > 0 && (purpose === undefined || by.has(purpose));
+      if (!kept || (field.encrypt && !held)) refused.add(field.path);
+    });
+    if (refused.size === 0) return;
+    const paths = [...refused];
+    throw new PurposefulError(
+      'PF_SUBJECT_ERASED',
+      `the subject was erased: only what a legal obligation keeps may be stored for it, under the purpose that keeps it, until its retention ends (LGPD Art. 16 I); refused: ${paths.join(', ')}`,
+      { schema: sc.schema.id, paths, ...(purpose !== undefined ? { purpose } : {}) },
+    );
   }
 
   /** Opens the fields of a row that `visible` names (the purpose may see them). */
@@ -367,14 +407,28 @@ export class Vault {
       const subject = this.#subject(sc, subjectOf(row));
       const recordId = recordIdOf(schema, row);
       const current = new Map<KeyClass, BaseKey>();
-      for (const c of sc.classes) {
-        current.set(c, subject === undefined ? this.km.rootForSeal(schema.id) : await this.km.dataKeyForSeal(subject, c));
+      /** For an erased subject: the retained key each key id's retained values stay under (none: left as they are). */
+      let retainedTargets: Map<string, BaseKey | undefined> | undefined;
+      if (subject === undefined) for (const c of sc.classes) current.set(c, this.km.rootForSeal(schema.id));
+      else {
+        const keys = await this.km.sealingKeys(subject, sc.classes);
+        if (keys.erased) {
+          // an erased subject gets no new key: a retained value stays under its retained key (and its retainUntil),
+          // or goes under the one still held; an erasable one is left as it is
+          retainedTargets = new Map();
+          for (const kid of basesPerRow[i]?.keys() ?? []) retainedTargets.set(kid, await this.km.retainedKeyFor(subject, kid));
+        } else for (const [c, b] of keys.bases) current.set(c, b);
       }
       let rowChanged = false;
       const next = mapEncrypted(sc, row, (field, v) => {
         const env = parseEnvelope(v, field.path);
-        const target = current.get(sc.keyClass.get(field) ?? 'erasable') as BaseKey;
-        if (env.kid === target.kid && env.alg === this.km.algorithm) return v;
+        const keyClass = sc.keyClass.get(field) ?? 'erasable';
+        const target = retainedTargets
+          ? keyClass === 'retained'
+            ? retainedTargets.get(env.kid)
+            : undefined
+          : (current.get(keyClass) as BaseKey);
+        if (!target || (env.kid === target.kid && env.alg === this.km.algorithm)) return v;
         const old = basesPerRow[i]?.get(env.kid);
         if (!old) return v;
         const place = placeOf(sc, field, subject, recordId);
@@ -417,7 +471,8 @@ export class Vault {
         const current = (await store.keys(subject)).find((r) => r.id === record.id);
         if (!current || current.erasedAt) continue;
         const { kek, wrapped } = this.km.wrap(subject, record.keyClass, record.id, dek);
-        await store.update(subject, { ...record, kek, wrapped });
+        // the record as it is now: a retention set since the first read is kept (the store keeps it too)
+        await store.update(subject, { ...current, kek, wrapped });
         changed++;
       }
       done++;
@@ -437,7 +492,7 @@ export class Vault {
         await store.update(subject, { ...rest, wrapped: '', erasedAt: at.toISOString() });
       }
     }
-    this.km.forget(subject, ids);
+    this.km.forget(subject);
   }
 
   /** Crypto-shreds a subject. */
@@ -457,15 +512,32 @@ export class Vault {
       const t = addDuration(now, d);
       if (t.getTime() > until.getTime()) until = t;
     }
-    for (const record of await store.keys(subject)) {
-      if (record.erasedAt) continue;
-      if (record.keyClass === 'retained' && until > now) {
-        const keep = record.retainUntil && record.retainUntil > until.toISOString() ? record.retainUntil : until.toISOString();
-        await store.update(subject, { ...record, retainUntil: keep });
-        retained.push({ keyId: record.id, until: keep, purposes: this.#retainedFor.purposes });
-      } else erased.push(record.id);
+    let records = await store.keys(subject);
+    if (records.length === 0) {
+      // the erasure is remembered even for a subject without keys: a tombstone, so no key is ever made for it later
+      const id = `d${base64urlEncode(randomBytes(12))}`;
+      const { kek, wrapped } = this.km.wrap(subject, 'erasable', id, randomBytes(32));
+      await store.create(subject, { id, keyClass: 'erasable', kek, wrapped, createdAt: now.toISOString() });
+      records = await store.keys(subject);
     }
-    await this.#erase(subject, erased, now);
+    // twice: a key another writer created while the first pass ran is caught by the second (after the first
+    // erasure is stored, the store refuses to create any more)
+    for (let pass = 0; pass < 2; pass++) {
+      const ids: string[] = [];
+      for (const record of records) {
+        if (record.erasedAt || erased.includes(record.id) || retained.some((r) => r.keyId === record.id)) continue;
+        const running = record.retainUntil !== undefined ? record.retainUntil > now.toISOString() : until > now;
+        if (record.keyClass === 'retained' && running) {
+          // a retention already running is never pushed back by a later erasure: it ends when it was set to end
+          const keep = record.retainUntil ?? until.toISOString();
+          if (record.retainUntil === undefined) await store.update(subject, { ...record, retainUntil: keep });
+          retained.push({ keyId: record.id, until: keep, purposes: this.#retainedFor.purposes });
+        } else ids.push(record.id);
+      }
+      await this.#erase(subject, ids, now);
+      erased.push(...ids);
+      if (pass === 0) records = await store.keys(subject);
+    }
     const indexValues: Record<string, string[]> = {};
     for (const group of options.rows ?? []) {
       for (const row of group.rows) {
@@ -497,15 +569,28 @@ export class Vault {
     return jwt.sign(key as CryptoKey);
   }
 
-  /** Erases retained keys whose retention has ended. */
+  /**
+   * Erases retained keys whose retention has ended. Once an erased subject has
+   * no retention left running, any key of it still live goes too (a key made
+   * after the erasure by an earlier version, or by a store that raced it):
+   * nothing of an erased subject stays openable past its retention.
+   */
   async purgeRetained(now: Date): Promise<number> {
     const store = this.km.store;
+    const at = now.toISOString();
     let n = 0;
     for await (const subject of store.subjects()) {
-      const due = (await store.keys(subject))
-        .filter((r) => !r.erasedAt && r.retainUntil && r.retainUntil <= now.toISOString())
-        .map((r) => r.id);
-      await this.#erase(subject, due, now);
+      const records = await store.keys(subject);
+      if (!isErasedSubject(records)) continue;
+      const held = records.filter((r) => !r.erasedAt);
+      const due = held.filter((r) => r.retainUntil !== undefined && r.retainUntil <= at);
+      const running = held.some((r) => r.retainUntil !== undefined && r.retainUntil > at);
+      const stray = running ? [] : held.filter((r) => r.retainUntil === undefined);
+      await this.#erase(
+        subject,
+        [...due, ...stray].map((r) => r.id),
+        now,
+      );
       n += due.length;
     }
     return n;
@@ -525,7 +610,7 @@ export class Vault {
           n++;
         }
       }
-      this.km.forget(e.subject, e.keyIds);
+      this.km.forget(e.subject);
     }
     return n;
   }

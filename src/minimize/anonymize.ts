@@ -116,9 +116,12 @@ export function anonymizeValue(spec: AnonymizeSpec, value: unknown): unknown {
   const scaled = value * scale;
   // beyond 2^53 steps a double cannot tell multiples of the step apart: dropped, never kept as it was
   if (!(Math.abs(scaled) <= Number.MAX_SAFE_INTEGER)) return undefined;
+  // the multiples are compared as the doubles they come out as, not as scaled values: `value * scale` is itself
+  // rounded (-2098.523125 × 10^6 is -2098523125.0000002), and a result must come back unchanged when rounded again
+  const multiple = (k: number) => (k * step) / scale;
   let q = Math.floor(scaled / step);
-  if (q * step > scaled) q -= 1;
-  else if ((q + 1) * step <= scaled) q += 1;
-  const r = (q * step) / scale;
+  while (multiple(q) > value) q -= 1;
+  while (multiple(q + 1) <= value) q += 1;
+  const r = multiple(q);
   return Object.is(r, -0) ? 0 : r;
 }

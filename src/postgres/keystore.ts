@@ -2,11 +2,14 @@
  * Subjects' data keys and the erasure journal on PostgreSQL. A live key per
  * (subject, class) is unique by index, so concurrent `create` calls agree on
  * one; an erasure is a single UPDATE every instance sees at once, and an update
- * can never clear it.
+ * can never clear it, nor clear a retention but by erasing. A subject with a
+ * key erased or retained gets no new key: `create` and `update` take one
+ * advisory lock per subject, so a creation either lands before an erasure
+ * (which then sees it) or sees the erasure and is refused.
  *
  * @module
  */
-import type { DataKeyRecord, ErasureEntry, ErasureJournal, SubjectKeyStore } from 'purposeful';
+import { type DataKeyRecord, type ErasureEntry, type ErasureJournal, PurposefulError, type SubjectKeyStore } from 'purposeful';
 import type { ConsentListenSource } from './cache.js';
 import type { SqlClient } from './client.js';
 
@@ -62,6 +65,9 @@ function toRecord(r: KeyRow): DataKeyRecord {
 }
 
 const COLUMNS = 'subject, id, key_class, kek, wrapped, created_at, erased_at, retain_until';
+
+/** One transaction-scoped lock per subject: creations and erasures of a subject's keys happen one at a time. */
+const LOCK_SUBJECT = `SELECT pg_advisory_xact_lock(hashtextextended('purposeful_data_keys:' || $1, 0))`;
 
 /**
  * The subject key store on PostgreSQL. Run `migrate(client)` first. With
@@ -128,6 +134,15 @@ export function postgresKeyStore(client: SqlClient, options: { readonly listen?:
     },
     async create(subject, key) {
       return client.transaction(async (q) => {
+        await q(LOCK_SUBJECT, [subject]);
+        const { rows: gone } = await q<{ one: number }>(
+          `SELECT 1 AS one FROM purposeful_data_keys
+            WHERE subject = $1 AND (erased_at IS NOT NULL OR retain_until IS NOT NULL) LIMIT 1`,
+          [subject],
+        );
+        if (gone.length > 0) {
+          throw new PurposefulError('PF_SUBJECT_ERASED', 'the subject was erased: no new data key is made for it');
+        }
         await q(
           `INSERT INTO purposeful_data_keys (subject, id, key_class, kek, wrapped, created_at)
            VALUES ($1, $2, $3, $4, $5, $6)
@@ -143,17 +158,23 @@ export function postgresKeyStore(client: SqlClient, options: { readonly listen?:
       });
     },
     async update(subject, key) {
-      // an erasure is final: erased_at is never cleared, and an erased key gets no material back
-      const { rows } = await client.query<{ id: string }>(
-        `UPDATE purposeful_data_keys
-            SET kek = CASE WHEN erased_at IS NULL THEN $3 ELSE kek END,
-                wrapped = CASE WHEN erased_at IS NULL AND $5::timestamptz IS NULL THEN $4 ELSE '' END,
-                erased_at = COALESCE(erased_at, $5::timestamptz),
-                retain_until = CASE WHEN COALESCE(erased_at, $5::timestamptz) IS NULL THEN $6::timestamptz ELSE NULL END
-          WHERE subject = $1 AND id = $2
-          RETURNING id`,
-        [subject, key.id, key.kek, key.wrapped, key.erasedAt ?? null, key.retainUntil ?? null],
-      );
+      // an erasure is final: erased_at is never cleared, and an erased key gets no material back; a retention is
+      // ended only by erasing (a writer that read the key before a shredding does not make it live again)
+      const rows = await client.transaction(async (q) => {
+        await q(LOCK_SUBJECT, [subject]);
+        const r = await q<{ id: string }>(
+          `UPDATE purposeful_data_keys
+              SET kek = CASE WHEN erased_at IS NULL THEN $3 ELSE kek END,
+                  wrapped = CASE WHEN erased_at IS NULL AND $5::timestamptz IS NULL THEN $4 ELSE '' END,
+                  erased_at = COALESCE(erased_at, $5::timestamptz),
+                  retain_until = CASE WHEN COALESCE(erased_at, $5::timestamptz) IS NULL
+                                      THEN COALESCE($6::timestamptz, retain_until) ELSE NULL END
+            WHERE subject = $1 AND id = $2
+            RETURNING id`,
+          [subject, key.id, key.kek, key.wrapped, key.erasedAt ?? null, key.retainUntil ?? null],
+        );
+        return r.rows;
+      });
       if (rows.length === 0) throw new Error('no such data key');
       if (key.erasedAt) {
         bump(subject);

@@ -11,6 +11,7 @@ import * as core from 'zod/v4/core';
 import type { AccessLog } from '../audit/log.js';
 import type { ConsentEvent } from '../consent/events.js';
 import type { ConsentLedger } from '../consent/ledger.js';
+import { INDEX_COLUMN_PREFIX } from '../crypto/records.js';
 import { PurposefulError } from '../errors.js';
 import type { PurposefulSchema } from '../schema/define.js';
 import type { Purposes } from '../schema/purposes.js';
@@ -406,15 +407,59 @@ interface Departure {
   changed?: boolean;
 }
 
-/** RFC 7396: objects merge, `null` removes, anything else replaces. */
+/** A plain object (what a JSON object parses to), not an array, a class instance or `null`. */
+function isPlain(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** RFC 7396: objects merge, `null` removes, anything else replaces. Keys are own data properties, never prototypes. */
 function mergePatch(target: unknown, patch: unknown): unknown {
-  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
-  const out: Record<string, unknown> =
-    typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (k === '__proto__') throw new PurposefulError('PF_INPUT_INVALID', 'a patch cannot name __proto__');
+  if (!isPlain(patch)) return patch;
+  const out: Record<string, unknown> = {};
+  const set = (k: string, v: unknown) =>
+    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  if (isPlain(target)) for (const k of Object.keys(target)) set(k, target[k]);
+  for (const k of Object.keys(patch)) {
+    const v = patch[k];
     if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
+    else set(k, mergePatch(Object.hasOwn(out, k) ? out[k] : undefined, v));
+  }
+  return out;
+}
+
+/** Keys that name a prototype rather than data: refused in a patch wherever the schema does not declare them. */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Whether a merge patch sets, replaces or removes the value at a dotted path (or an object on the way to it). */
+function patchTouches(patch: Record<string, unknown>, path: string): boolean {
+  let at: unknown = patch;
+  for (const seg of path.split('.')) {
+    if (!isPlain(at) || !Object.hasOwn(at, seg)) return false;
+    at = at[seg];
+    if (!isPlain(at)) return true; // set, removed (null), or the object holding it replaced
+  }
+  return true;
+}
+
+/**
+ * The raw paths of the keys in a patch that the parsed record does not hold:
+ * keys zod does not declare (and strips), and prototype keys, at any depth.
+ */
+function undeclaredIn(patch: unknown, parsed: unknown, at: PropertyKey[] = [], out: PropertyKey[][] = []): PropertyKey[][] {
+  if (Array.isArray(patch)) {
+    patch.forEach((v, i) => {
+      undeclaredIn(v, Array.isArray(parsed) ? parsed[i] : undefined, [...at, i], out);
+    });
+    return out;
+  }
+  if (!isPlain(patch)) return out;
+  for (const k of Object.keys(patch)) {
+    const v = patch[k];
+    if (v === null) continue; // a removal: the parsed record holds nothing there, by design
+    if (k === '__proto__' || !isPlain(parsed) || !Object.hasOwn(parsed, k)) out.push([...at, k]);
+    else undeclaredIn(v, parsed[k], [...at, k], out);
   }
   return out;
 }
@@ -926,8 +971,20 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
         throw new PurposefulError('PF_INPUT_INVALID', `no source is registered for schema "${String(change?.schema)}"`);
       if (typeof source.update !== 'function')
         throw new PurposefulError('PF_OPTIONS_INVALID', `rights.sources.${schema.id} needs update() for corrections`);
-      if (typeof change.patch !== 'object' || change.patch === null || Array.isArray(change.patch)) {
+      if (!isPlain(change.patch)) {
         throw new PurposefulError('PF_INPUT_INVALID', 'a correction is a JSON Merge Patch object');
+      }
+      const patch = change.patch;
+      // a correction corrects incomplete, inexact or outdated data (LGPD Art. 18 III; GDPR Art. 16): it does not
+      // change whose record it is, nor which record it is. A change of owner is the application's own operation.
+      const ids = [schema.subject?.id, schema.recordId].filter((x): x is string => typeof x === 'string' && x !== '');
+      const touched = [...new Set(ids.filter((path) => patchTouches(patch, path)))];
+      if (touched.length > 0) {
+        throw new PurposefulError(
+          'PF_CORRECTION_INVALID',
+          `the patch changes ${touched.join(', ')}, which says whose record or which record it is: a correction cannot change it (LGPD Art. 18 III corrects incomplete, inexact or outdated data; a change of owner is the application's operation, not a data-subject request)`,
+          { schema: schema.id, paths: touched, article: 'LGPD Art. 18 III; GDPR Art. 16' },
+        );
       }
       const rows = await source.find(r.subjectId);
       const pick =
@@ -944,20 +1001,49 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
       const before = await internals.openAll(schema, pick[0], r.subjectId);
       // only declared personal fields may be corrected through a request
       const allowed = new Set(schema.fields.map((f) => f.path.split(/[.[{]/)[0] as string));
-      for (const k of Object.keys(change.patch)) {
-        if (!allowed.has(k))
+      for (const k of Object.keys(patch)) {
+        if (!allowed.has(k) || PROTOTYPE_KEYS.has(k))
           throw new PurposefulError(
             'PF_UNDECLARED_FIELD',
             `the patch changes ${displayPath(schema.shape, [k])}, which is not a personal field a subject can correct`,
             { schema: schema.id, paths: [displayPath(schema.shape, [k])] },
           );
       }
-      const after = mergePatch(before, change.patch) as Record<string, unknown>;
-      const checked = core.safeParse(schema.zod, after);
+      const merged = mergePatch(before, patch) as Record<string, unknown>;
+      // blind-index columns are not the schema's: sealing computes them again from the corrected values
+      for (const k of Object.keys(merged))
+        if (k.startsWith(INDEX_COLUMN_PREFIX) && !schema.shape.object?.has(k)) delete merged[k];
+      let checked: core.util.SafeParseResult<unknown>;
+      try {
+        checked = core.safeParse(schema.zod, merged);
+      } catch (err) {
+        if (!(err instanceof core.$ZodAsyncError)) throw err;
+        checked = await core.safeParseAsync(schema.zod, merged);
+      }
       if (!checked.success) {
         throw new PurposefulError('PF_VALIDATION_FAILED', 'the corrected record does not satisfy the schema', {
           schema: schema.id,
           paths: [...new Set(checked.error.issues.map((i) => displayPath(schema.shape, i.path) || '(root)'))],
+        });
+      }
+      // what is stored is zod's output: a key of the patch that it does not hold (undeclared at any depth, or a
+      // prototype key) is refused, not silently dropped nor stored
+      const undeclared = [...new Set(undeclaredIn(patch, checked.data).map((p) => displayPath(schema.shape, p) || '(root)'))];
+      if (undeclared.length > 0) {
+        throw new PurposefulError(
+          'PF_UNDECLARED_FIELD',
+          `the patch holds keys the schema does not declare, at: ${undeclared.join(', ')}`,
+          { schema: schema.id, paths: undeclared },
+        );
+      }
+      const after = checked.data as Record<string, unknown>;
+      // nor may the parsing move the record to another subject or id (a transform on an id field)
+      const moved = ids.filter((path) => JSON.stringify(valuesAt(before, path)) !== JSON.stringify(valuesAt(after, path)));
+      if (moved.length > 0) {
+        throw new PurposefulError('PF_CORRECTION_INVALID', `the corrected record would change ${moved.join(', ')}`, {
+          schema: schema.id,
+          paths: moved,
+          article: 'LGPD Art. 18 III; GDPR Art. 16',
         });
       }
       const changedFields = schema.fields.filter(

@@ -116,7 +116,11 @@ export async function runRightsBench(): Promise<void> {
   // sweeps: every ticket past its retention, in pages of 500, against a loop that only compares dates; the
   // tickets are stored sealed, and each one's text is opened and kept anonymized as it goes
   const SWEPT = 50_000;
-  const sweepRows = Array.from({ length: SWEPT }, (_, i) => ticket(i));
+  // another subject's tickets: the one above was erased, and an erased subject takes no new data (issue 16, part 2)
+  const sweepRows = Array.from({ length: SWEPT }, (_, i) => ({
+    ...ticket(i),
+    customerId: '1c9f7e2a-0000-4000-8000-000000000002',
+  }));
   const sealedSweep = await pf.sealMany(Ticket, sweepRows, ctx);
   const data = new Map<string, Record<string, unknown>>(
     sealedSweep.map((r, i) => [String(r.id), { ...r, created: sweepRows[i]?.created }]),

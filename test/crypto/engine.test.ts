@@ -454,15 +454,23 @@ describe('crypto-shredding', () => {
     expect(await codeOf(afterRestore.open(Customer, row, ticketCtx))).toBe('PF_SUBJECT_ERASED');
   });
 
-  it('shred needs a receipt signer, and new data for the subject gets a new key', async () => {
+  it('shred needs a receipt signer, and an erased subject gets no new key (only what the law keeps, under its retained key)', async () => {
     const { options } = await setup();
     const noReceipts = createPurposeful({ ...options, encryption: {} });
     expect(await codeOf(noReceipts.shred(sampleCustomer.id))).toBe('PF_OPTIONS_INVALID');
-    const { pf } = await setup();
+    const { pf, keyStore } = await setup();
     const before = await pf.seal(Customer, sampleCustomer, ticketCtx);
     await pf.shred(sampleCustomer.id);
-    const after = await pf.seal(Customer, sampleCustomer, ticketCtx);
-    expect((after.email as string).split('.')[2]).not.toBe((before.email as string).split('.')[2]);
-    expect(await pf.open(Customer, after, ticketCtx)).toMatchObject({ email: 'joao.silva@example.com' });
+    const count = (await keyStore.keys(sampleCustomer.id)).length;
+    expect(await codeOf(pf.seal(Customer, sampleCustomer, ticketCtx))).toBe('PF_SUBJECT_ERASED');
+    const { id, channel, name, cpf } = sampleCustomer;
+    const after = await pf.seal(Customer, { id, channel, name, cpf }, billingCtx);
+    expect((after.cpf as string).split('.')[2]).toBe((before.cpf as string).split('.')[2]);
+    expect(await keyStore.keys(sampleCustomer.id)).toHaveLength(count);
+    // a subject erased before it had any key is remembered all the same
+    await pf.shred('1c9f7e2a-0000-4000-8000-00000000000f');
+    expect(await codeOf(pf.seal(Customer, { ...sampleCustomer, id: '1c9f7e2a-0000-4000-8000-00000000000f' }, ticketCtx))).toBe(
+      'PF_SUBJECT_ERASED',
+    );
   });
 });

@@ -226,7 +226,7 @@ describe('frozen envelopes', () => {
 
     it(`${label}: the literal opens through KeyManager.open`, () => {
       const km = manager(generateKeyring(), f.alg === 'xc20' ? 'auto' : 'noble');
-      expect(km.open(f.envelope, { kid: KID, key: BASE }, f.place, 'v')).toEqual(VALUES[f.value]);
+      expect(km.open(f.envelope, { kid: KID, key: BASE, owner: 'frozen-vector' }, f.place, 'v')).toEqual(VALUES[f.value]);
     });
 
     it(`${label}: any other schema, field, subject, record or kid does not open`, () => {
@@ -252,7 +252,7 @@ describe('frozen envelopes', () => {
       const km = manager(generateKeyring());
       let err: unknown;
       try {
-        km.open(f.envelope, { kid: KID, key: BASE }, { ...f.place, record: 'rec-8' }, 'cpf');
+        km.open(f.envelope, { kid: KID, key: BASE, owner: 'frozen-vector' }, { ...f.place, record: 'rec-8' }, 'cpf');
       } catch (e) {
         err = e;
       }
@@ -270,7 +270,7 @@ describe('frozen key derivation', () => {
     expect(hex(derive(BASE, 'field', ['customer', 'cpf', 'xc20']))).toBe(FIELD_KEY_HEX.xc20);
     expect(hex(derive(BASE, 'field', ['customer', 'cpf', 'gsiv']))).toBe(FIELD_KEY_HEX.gsiv);
     const km = manager(generateKeyring());
-    expect(hex(km.fieldKey({ kid: KID, key: BASE }, 'customer', 'cpf', 'xc20'))).toBe(FIELD_KEY_HEX.xc20);
+    expect(hex(km.fieldKey({ kid: KID, key: BASE, owner: 'frozen-vector' }, 'customer', 'cpf', 'xc20'))).toBe(FIELD_KEY_HEX.xc20);
   });
 
   it('is HKDF-SHA256 with salt "purposeful/v1/<label>" and the length-prefixed info (checked against node:crypto)', () => {

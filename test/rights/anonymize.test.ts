@@ -58,7 +58,7 @@ describe('anonymizeValue', () => {
             expect(Math.abs(v)).toBeGreaterThan(Number.MAX_SAFE_INTEGER / 1e6); // too large to be a multiple exactly
             return;
           }
-          expect(out).toBeLessThanOrEqual(v + 1e-6);
+          expect(out).toBeLessThanOrEqual(v); // never up, not even by a rounding error
           expect(v - out).toBeLessThan(n + 1e-6);
           expect(Object.is(out, -0)).toBe(false);
           expect(anonymizeValue({ round: n }, out)).toBe(out);
@@ -74,6 +74,9 @@ describe('anonymizeValue', () => {
     expect(anonymizeValue({ round: 7 }, 1e15 + 3)).toBe(Math.floor((1e15 + 3) / 7) * 7);
     expect(anonymizeValue({ round: 0.1 }, 999999999999.9)).toBe(999999999999.9);
     expect(anonymizeValue({ round: 10 }, -0)).toBe(0);
+    // a multiple whose scaled double is not an integer (-2098.523125 × 10^6 is -2098523125.0000002) stays itself
+    expect(anonymizeValue({ round: 0.000001 }, -2098.5231240000003)).toBe(-2098.523125);
+    expect(anonymizeValue({ round: 0.000001 }, -2098.523125)).toBe(-2098.523125);
   });
 
   it('redact leaves no identifier the detectors find, at any confidence', () => {

@@ -206,6 +206,9 @@ describe('data-subject requests', () => {
       expect.objectContaining({ code: 'PF_VALIDATION_FAILED' }),
     );
     await expect(pf.rights.correct(r.id, { schema: 'customer', patch: { id: 'other' } })).rejects.toThrow(
+      expect.objectContaining({ code: 'PF_CORRECTION_INVALID' }), // whose record it is: not a correction (LGPD Art. 18 III)
+    );
+    await expect(pf.rights.correct(r.id, { schema: 'customer', patch: { channel: 'email' } })).rejects.toThrow(
       expect.objectContaining({ code: 'PF_UNDECLARED_FIELD' }),
     );
     expect(rows.get(subjectId)).toBe(stored); // nothing stored

@@ -1,0 +1,181 @@
+/**
+ * Issue 16, part 4: a correction (LGPD Art. 18 III; GDPR Art. 16) corrects
+ * data; it never changes whose record it is or which record it is, and what
+ * it stores is zod's output for the merged record, with nothing undeclared.
+ */
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { Customer, Invoice, purposes } from '../../examples/support-desk/declarations.js';
+import { sampleCustomer } from '../../examples/support-desk/sample.js';
+import { createPurposeful, defineSchema, generateKeyring, isPurposefulError, memoryKeyStore, pd } from '../../src/index.js';
+
+/** A profile whose owner field is itself declared personal data (so it passes the "declared field" check today). */
+const Profile = defineSchema(
+  'profile',
+  z.object({
+    id: pd.none(z.string()),
+    ownerId: pd(z.string(), { category: 'user.unique_id', purposes: ['support.ticket'] }),
+    nickname: pd(z.string().trim().toLowerCase(), { category: 'user.name', purposes: ['support.ticket'] }),
+    address: z
+      .object({
+        city: pd(z.string(), { category: 'user.contact.address.city', purposes: ['support.ticket'] }),
+        geo: z.object({ lat: pd(z.number(), { category: 'user.location', purposes: ['support.ticket'] }) }).optional(),
+      })
+      .optional(),
+  }),
+  { purposes, subject: { kind: 'customer', id: 'ownerId' }, recordId: 'id' },
+);
+
+const subjectId = sampleCustomer.id;
+const otherCustomer = '9a9a9a9a-0000-4000-8000-000000000009';
+
+async function desk() {
+  const tables = {
+    profile: new Map<string, Record<string, unknown>>(),
+    customer: new Map<string, Record<string, unknown>>(),
+    invoice: new Map<string, Record<string, unknown>>(),
+  };
+  const source = (t: Map<string, Record<string, unknown>>, owner: string, id: string) => ({
+    find: async (s: string) => [...t.values()].filter((r) => r[owner] === s),
+    update: async (_s: string, row: Record<string, unknown>) => {
+      t.set(String(row[id]), row);
+    },
+  });
+  const pf = createPurposeful({
+    purposes,
+    schemas: [Profile, Customer, Invoice],
+    keys: generateKeyring(),
+    keyStore: memoryKeyStore(),
+    rights: {
+      verify: () => true,
+      sources: {
+        profile: source(tables.profile, 'ownerId', 'id'),
+        customer: source(tables.customer, 'id', 'id'),
+        invoice: source(tables.invoice, 'customerId', 'number'),
+      },
+      recipients: { 'NF-e issuing service': () => {} },
+    },
+  });
+  const support = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
+  const billing = { purpose: 'billing.invoice', actor: { id: 'billing-1', roles: ['billing'] } } as const;
+  tables.profile.set(
+    'p1',
+    await pf.seal(Profile, { id: 'p1', ownerId: subjectId, nickname: 'jo', address: { city: 'Santos' } }, support),
+  );
+  tables.customer.set(subjectId, await pf.seal(Customer, sampleCustomer, support));
+  tables.invoice.set(
+    'NF-1',
+    await pf.seal(
+      Invoice,
+      { number: 'NF-1', customerId: subjectId, taxId: sampleCustomer.cpf, amountCents: 100, issuedAt: '2026-01-01T00:00:00Z' },
+      billing,
+    ),
+  );
+  const request = await pf.rights.request({ subjectId, kind: 'correction', verification: 'ok' });
+  return { pf, tables, id: request.id, support };
+}
+
+async function codeOf(p: Promise<unknown>): Promise<{ code: string; status?: number; message?: string }> {
+  try {
+    await p;
+  } catch (err) {
+    if (isPurposefulError(err)) return { code: err.code, status: err.status, message: err.message };
+    throw err;
+  }
+  return { code: 'no error' };
+}
+
+describe('a correction cannot rewrite whose record it is', () => {
+  it('the subject-id field is refused (422), even where it is declared personal data, and nothing is stored', async () => {
+    const { pf, tables, id } = await desk();
+    const before = { profile: tables.profile.get('p1'), invoice: tables.invoice.get('NF-1') };
+    const owner = await codeOf(pf.rights.correct(id, { schema: 'profile', record: 'p1', patch: { ownerId: otherCustomer } }));
+    expect(owner).toMatchObject({ code: 'PF_CORRECTION_INVALID', status: 422 });
+    expect(owner.message).toMatch(/ownerId/);
+    expect(owner.message).not.toContain(otherCustomer);
+    expect(await codeOf(pf.rights.correct(id, { schema: 'invoice', patch: { customerId: otherCustomer } }))).toMatchObject({
+      code: 'PF_CORRECTION_INVALID',
+    });
+    // removing it (null in a merge patch) is refused too
+    expect(await codeOf(pf.rights.correct(id, { schema: 'profile', record: 'p1', patch: { ownerId: null } }))).toMatchObject({
+      code: 'PF_CORRECTION_INVALID',
+    });
+    expect(tables.profile.get('p1')).toBe(before.profile);
+    expect(tables.invoice.get('NF-1')).toBe(before.invoice);
+    expect([...tables.invoice.keys()]).toEqual(['NF-1']);
+  });
+
+  it('the record-id field is refused (422), declared or not', async () => {
+    const { pf, id } = await desk();
+    for (const [schema, patch] of [
+      ['profile', { id: 'p2' }],
+      ['invoice', { number: 'NF-2' }],
+      ['customer', { id: otherCustomer }],
+    ] as const) {
+      expect(await codeOf(pf.rights.correct(id, { schema, patch }))).toMatchObject({
+        code: 'PF_CORRECTION_INVALID',
+        status: 422,
+      });
+    }
+  });
+});
+
+describe('a correction stores zod’s output for the merged record, nothing undeclared', () => {
+  it('an undeclared key at any depth is refused, not stored', async () => {
+    const { pf, tables, id } = await desk();
+    const stored = tables.customer.get(subjectId);
+    for (const patch of [
+      { address: { city: 'Campinas', notes: 'UNDECLARED' } },
+      { address: { city: 'Campinas', postalCode: '13010-000', extra: { deep: 1 } } },
+      { phone: '+55 11 90000-0000', bidx_cpf: 'k-forged' },
+    ]) {
+      const r = await codeOf(pf.rights.correct(id, { schema: 'customer', patch }));
+      expect(r.code).toBe('PF_UNDECLARED_FIELD');
+      expect(r.message).not.toMatch(/UNDECLARED|notes|extra|forged/);
+    }
+    const deep = await codeOf(
+      pf.rights.correct(id, { schema: 'profile', record: 'p1', patch: { address: { city: 'X', geo: { lat: 1, alt: 2 } } } }),
+    );
+    expect(deep.code).toBe('PF_UNDECLARED_FIELD');
+    expect(tables.customer.get(subjectId)).toBe(stored);
+  });
+
+  it('prototype keys are refused and pollute nothing', async () => {
+    const { pf, tables, id } = await desk();
+    const stored = tables.customer.get(subjectId);
+    for (const json of [
+      '{"constructor":{"prototype":{"polluted":"yes"}}}',
+      '{"address":{"city":"Campinas","constructor":{"prototype":{"polluted":"yes"}}}}',
+      '{"address":{"city":"Campinas","__proto__":{"polluted":"yes"}}}',
+      '{"__proto__":{"polluted":"yes"}}',
+    ]) {
+      const r = await codeOf(pf.rights.correct(id, { schema: 'customer', patch: JSON.parse(json) }));
+      expect(['PF_UNDECLARED_FIELD', 'PF_INPUT_INVALID']).toContain(r.code);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(tables.customer.get(subjectId)).toBe(stored);
+  });
+
+  it('what is stored is the parsed record: transforms applied, declared nested keys kept', async () => {
+    const { pf, tables, id, support } = await desk();
+    const result = await pf.rights.correct(id, {
+      schema: 'profile',
+      record: 'p1',
+      patch: { nickname: '  JOCA  ', address: { city: 'Campinas', geo: { lat: -22.9 } } },
+    });
+    expect([...result.changed].sort()).toEqual(['address.city', 'address.geo.lat', 'nickname']);
+    const row = tables.profile.get('p1') as Record<string, unknown>;
+    expect(row).toEqual({ id: 'p1', ownerId: subjectId, nickname: 'joca', address: { city: 'Campinas', geo: { lat: -22.9 } } });
+    expect(await pf.open(Profile, row, support)).toMatchObject({ nickname: 'joca' });
+    // a correction of an encrypted field in a nested record still seals it again, with its blind index
+    const c = await pf.rights.correct(id, {
+      schema: 'customer',
+      patch: { address: { city: 'Campinas' }, cpf: '111.444.777-35' },
+    });
+    expect([...c.changed].sort()).toEqual(['address.city', 'cpf']);
+    const customer = tables.customer.get(subjectId) as Record<string, unknown>;
+    expect(String(customer.cpf)).toMatch(/^pf1\./);
+    expect(customer.bidx_cpf).toEqual(pf.indexFor(Customer, 'cpf', '111.444.777-35')[0]);
+    expect(Object.keys(customer).filter((k) => !(k in sampleCustomer))).toEqual(['bidx_cpf']);
+  });
+});

@@ -17,6 +17,7 @@ import {
 } from 'purposeful';
 import type { Paint } from './color.js';
 import type { Project } from './load.js';
+import type { SourcePositions } from './positions.js';
 
 /** The coverage rule only the CLI checks (with `--min-coverage`). */
 export const COVERAGE_RULE = {
@@ -49,10 +50,19 @@ export interface CheckResult {
   readonly failed: boolean;
 }
 
-function locate(p: DeclarationProblem, cwd: string): LocatedProblem {
-  const m = p.declaredAt ? /^(.*):(\d+):(\d+)$/.exec(p.declaredAt) : null;
-  if (!m) return p;
-  return { ...p, file: relative(cwd, m[1] as string) || (m[1] as string), line: Number(m[2]), column: Number(m[3]) };
+/**
+ * Places a problem in the source. `declaredAt` is where a stack frame put the
+ * call, in the code that ran; a purpose's problem goes to its key in the
+ * `definePurposes` literal, everything else to the start of the call.
+ */
+function locate(p: DeclarationProblem, cwd: string, positions: SourcePositions): LocatedProblem {
+  if (!p.declaredAt) return p;
+  const at =
+    p.purpose !== undefined && p.schema === undefined && p.path === undefined
+      ? positions.purposeKey(p.declaredAt, p.purpose)
+      : positions.call(p.declaredAt);
+  if (!at) return p;
+  return { ...p, file: relative(cwd, at.file) || at.file, line: at.line, column: at.column };
 }
 
 export function runCheck(
@@ -76,7 +86,11 @@ export function runCheck(
       declaredAt: `${project.configFile}:1:1`,
     });
   }
-  const problems = sortProblems(unique).map((p) => locate(p, options.cwd));
+  const problems = sortProblems(unique).map((p) =>
+    p.code === COVERAGE_RULE.code
+      ? { ...p, file: relative(options.cwd, project.configFile) || project.configFile, line: 1, column: 1 }
+      : locate(p, options.cwd, project.positions),
+  );
   const errors = problems.filter((p) => p.severity === 'error').length;
   const warnings = problems.length - errors;
   const purposes = new Set(project.registries.flatMap((r) => r.ids)).size;
@@ -220,6 +234,8 @@ export function formatSarif(r: CheckResult, version: string, fallbackFile: strin
               rules: sarifRules,
             },
           },
+          // V8, source maps and editors count columns in UTF-16 code units; SARIF's default is code points
+          columnKind: 'utf16CodeUnits',
           results,
         },
       ],

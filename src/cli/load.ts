@@ -8,7 +8,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { createJiti } from 'jiti';
+import { createJiti, type TransformOptions } from 'jiti';
 import {
   type DeclarationProblem,
   isPurposefulError,
@@ -19,6 +19,7 @@ import {
   type PurposefulSchema,
   type Purposes,
 } from 'purposeful';
+import { SourcePositions } from './positions.js';
 
 /** The config file names looked for, in this order. */
 export const CONFIG_NAMES = [
@@ -45,6 +46,8 @@ export interface Project {
   /** Definitions that threw `PF_DECLARATION_INVALID`, each with its problems. */
   readonly failures: readonly PurposefulError[];
   readonly modules: readonly string[];
+  /** Maps the places stack frames gave (in the code jiti ran) to the source files. */
+  readonly positions: SourcePositions;
 }
 
 export function findConfig(cwd: string, explicit: string | undefined): string {
@@ -91,7 +94,13 @@ function collect(value: unknown, registries: Purposes[], schemas: PurposefulSche
     if (!registries.includes(value.purposes)) registries.push(value.purposes);
   } else if (depth < 2 && Array.isArray(value)) {
     for (const v of value) collect(v, registries, schemas, depth + 1);
-  } else if (depth < 2 && typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+  } else if (
+    depth < 2 &&
+    typeof value === 'object' &&
+    value !== null &&
+    // a plain object, or a module namespace (null prototype: what Node gives for a module it imported natively)
+    (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null)
+  ) {
     for (const v of Object.values(value)) collect(v, registries, schemas, depth + 1);
   }
 }
@@ -104,7 +113,17 @@ function collect(value: unknown, registries: Purposes[], schemas: PurposefulSche
 export async function loadProject(cwd: string, configOption: string | undefined): Promise<Project> {
   const configFile = findConfig(cwd, configOption);
   const root = dirname(configFile);
-  const jiti = createJiti(configFile, { interopDefault: true });
+  // Positions: jiti transpiles TypeScript with source maps on; the outer instance, uncached, sees every module's
+  // code as it is evaluated (to map stack positions back to the source), and the inner one does the transform
+  // with jiti's own file cache, so a warm run still skips Babel.
+  const positions = new SourcePositions();
+  const inner = createJiti(configFile, { interopDefault: true, sourceMaps: true });
+  const transform = (opts: TransformOptions) => {
+    const code = inner.transform(opts);
+    if (opts.filename) positions.recordTranspiled(opts.filename, code, opts.async === true);
+    return { code };
+  };
+  const jiti = createJiti(configFile, { interopDefault: true, sourceMaps: true, fsCache: false, transform });
   let config: unknown;
   try {
     config = await jiti.import(configFile, { default: true });
@@ -179,5 +198,6 @@ export async function loadProject(cwd: string, configOption: string | undefined)
     schemas,
     failures,
     modules,
+    positions,
   };
 }

@@ -221,7 +221,8 @@ export function defineSchema<const Id extends string, Z extends core.$ZodObject,
     throw new PurposefulError(
       'PF_DECLARATION_INVALID',
       `schema "${id}" has ${errors.length} declaration error(s): ${errors.map((p) => `${p.code} at ${p.path || p.purpose || id}`).join('; ')}`,
-      { schema: id, problems },
+      // a problem without a place of its own (an unannotated field) is placed at the call, as for a schema that loads
+      { schema: id, problems: problems.map((p) => (p.declaredAt === undefined && declaredAt ? { ...p, declaredAt } : p)) },
     );
   }
   const byKey = new Map<string, FieldInfo>();

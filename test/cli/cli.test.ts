@@ -60,18 +60,19 @@ describe('purposeful check', () => {
         article?: string;
         file?: string;
         line?: number;
+        column?: number;
       }[];
     };
     const found = (code: string) => report.problems.filter((p) => p.code === code);
-    // purposes that throw, all reported at once
-    for (const code of [
-      'PF_DECL_GENERIC_PURPOSE',
-      'PF_DECL_LEGAL_BASIS_MISSING',
-      'PF_DECL_RETENTION_INVALID',
-      'PF_DECL_NOTICE_MISSING',
-      'PF_DECL_TRANSFER_MECHANISM_MISSING',
-    ]) {
-      expect(found(code)[0], code).toMatchObject({ severity: 'error', file: 'problems/bad-purposes.ts', line: 5 });
+    // purposes that throw, all reported at once, each at its purpose's own key
+    for (const [code, line] of [
+      ['PF_DECL_GENERIC_PURPOSE', 6],
+      ['PF_DECL_LEGAL_BASIS_MISSING', 11],
+      ['PF_DECL_RETENTION_INVALID', 11],
+      ['PF_DECL_NOTICE_MISSING', 11],
+      ['PF_DECL_TRANSFER_MECHANISM_MISSING', 16],
+    ] as const) {
+      expect(found(code)[0], code).toMatchObject({ severity: 'error', file: 'problems/bad-purposes.ts', line, column: 3 });
     }
     expect(found('PF_DECL_LEGAL_BASIS_MISSING')[0]).toMatchObject({ purpose: 'marketing.email', article: 'GDPR Art. 6(1)' });
     // a schema that throws: each field at the line where pd() was called
@@ -194,7 +195,139 @@ describe('purposeful check', () => {
     const unencrypted = results.find((res: { ruleId: string }) => res.ruleId === 'PF_DECL_SENSITIVE_UNENCRYPTED');
     expect(unencrypted.locations[0].physicalLocation).toMatchObject({
       artifactLocation: { uri: 'problems/customer.ts' },
-      region: { startLine: 12 },
+      region: { startLine: 12, startColumn: 20 },
+    });
+  });
+
+  describe('positions: exact 1-based line and column in the source, in UTF-16 code units', () => {
+    // Each problem at the start of the call that declared it (pd(, defineSchema(, definePurposes(), or, for a
+    // purpose's own problem, at the purpose's key. typed.ts, purposes.ts and first-line.ts are TypeScript that jiti
+    // transpiles (type-only constructs before the calls shift the columns; first-line.ts calls on line 1, where
+    // jiti's wrapper adds its own prefix). esm.mjs and cjs.cjs load natively, as written; esm-errors.mjs and
+    // cjs-errors.cjs throw natively, and jiti transpiles them and runs them again.
+    const expected = [
+      'PF_DECL_UNKNOWN_CATEGORY typed.nickname positions/typed.ts:10:57',
+      'PF_DECL_UNKNOWN_PURPOSE typed.email positions/typed.ts:19:24',
+      'PF_DECL_LIKELY_PERSONAL typed.customerEmail positions/typed.ts:14:47',
+      'PF_DECL_CONTROLLER_MISSING (declarations) positions/purposes.ts:5:40',
+      'PF_DECL_DATA_USE_UNKNOWN purpose support.chat positions/purposes.ts:11:3',
+      'PF_DECL_CONTROLLER_MISSING (declarations) positions/first-line.ts:1:55',
+      'PF_DECL_DATA_USE_UNKNOWN purpose support.callback positions/first-line.ts:2:3',
+      'PF_DECL_DATA_USE_UNKNOWN purpose support.escalation positions/esm.mjs:9:5',
+      'PF_DECL_CRIMINAL_DATA esm.record positions/esm.mjs:22:13',
+      'PF_DECL_CRIMINAL_DATA esm.note positions/esm.mjs:23:11',
+      'PF_DECL_CRIMINAL_DATA cjs.record positions/cjs.cjs:20:13',
+      'PF_DECL_CRIMINAL_DATA cjs.note positions/cjs.cjs:21:11',
+      'PF_DECL_GENERIC_PURPOSE purpose misc.general positions/esm-errors.mjs:6:3',
+      'PF_DECL_LEGAL_BASIS_MISSING purpose support.email positions/esm-errors.mjs:11:3',
+      'PF_DECL_RETENTION_INVALID purpose support.email positions/esm-errors.mjs:11:3',
+      'PF_DECL_CONTROLLER_MISSING (declarations) positions/esm-errors.mjs:5:28',
+      'PF_DECL_UNKNOWN_CATEGORY cjs_errors.nickname positions/cjs-errors.cjs:17:15',
+      'PF_DECL_UNKNOWN_PURPOSE cjs_errors.email positions/cjs-errors.cjs:18:12',
+    ].sort();
+
+    it('the text report gives file:line:column of the source, not of the transpiled module', () => {
+      // jiti's file cache cold (a fresh TMPDIR), then warm: the code that ran is the same either way
+      const tmp = mkdtempSync(join(scratch, 'jiti-'));
+      for (const run of ['cold', 'warm']) {
+        const r = cli(['check', ...config('positions')], fixtures, { TMPDIR: tmp });
+        expect(r.stderr, run).toBe('');
+        expect(r.code, run).toBe(1);
+        const found = [...r.stdout.matchAll(/^(\S+:\d+:\d+)\n {2}(?:error|warning) +(PF_\w+) {2}(.+)$/gm)].map(
+          ([, place, code, where]) => `${code} ${where} ${place}`,
+        );
+        expect(found.sort(), run).toEqual(expected);
+      }
+      // what each position points at, read back from the source
+      const at = (file: string, line: number, column: number) =>
+        readFileSync(join(fixtures, 'positions', file), 'utf8')
+          .split('\n')
+          [line - 1]?.slice(column - 1, column + 15);
+      expect(at('typed.ts', 10, 57)).toBe('pd(z.string(), {'); // 🙂 counts two
+      expect(at('typed.ts', 19, 24)).toBe('pd(z.email(), { ');
+      expect(at('first-line.ts', 1, 55)).toBe('definePurposes({');
+      expect(at('purposes.ts', 11, 3)).toBe("'support.chat': ");
+      expect(at('cjs.cjs', 21, 11)).toBe('purposeful.pd(z.');
+      expect(at('esm.mjs', 23, 11)).toBe('pf.pd(z.string()');
+    });
+
+    it('CRLF line ends and a byte-order mark: lines and columns as an editor counts them', () => {
+      const dir = mkdtempSync(join(scratch, 'crlf-'));
+      const purpose = (id: string) => [
+        `  '${id}': {`,
+        "    description: 'Answer the customer who wrote with Windows line ends',",
+        "    legalBasis: { lgpd: 'contract', gdpr: 'contract' },",
+        "    retention: 'P1Y',",
+        "    dataUse: 'mystery.use',",
+        '  },',
+        '});',
+        '',
+      ];
+      const bom = '\uFEFF';
+      const write = (file: string, lines: string[]) => writeFileSync(join(dir, file), bom + lines.join('\r\n'));
+      write('crlf.ts', [
+        "import { definePurposes } from 'purposeful';",
+        '',
+        'export const crlf: { ids: readonly string[] } = definePurposes({',
+        ...purpose('support.crlf'),
+      ]);
+      write('first.ts', ["export const first = (await import('purposeful')).definePurposes({", ...purpose('support.bom')]);
+      write('native.mjs', [
+        "import { definePurposes } from 'purposeful';",
+        'export const native = definePurposes({',
+        ...purpose('support.native'),
+      ]);
+      writeFileSync(
+        join(dir, 'purposeful.config.ts'),
+        "export default { modules: ['./crlf.ts', './first.ts', './native.mjs'] };\n",
+      );
+      const r = cli(['check', '--format', 'json'], dir);
+      expect(r.stderr).toBe('');
+      const report = JSON.parse(r.stdout) as {
+        problems: { code: string; purpose?: string; file: string; line: number; column: number }[];
+      };
+      expect(report.problems.map((p) => `${p.code} ${p.purpose ?? '-'} ${p.file}:${p.line}:${p.column}`).sort()).toEqual(
+        [
+          'PF_DECL_CONTROLLER_MISSING - crlf.ts:3:49',
+          'PF_DECL_DATA_USE_UNKNOWN support.crlf crlf.ts:4:3',
+          'PF_DECL_CONTROLLER_MISSING - first.ts:1:51',
+          'PF_DECL_DATA_USE_UNKNOWN support.bom first.ts:2:3',
+          'PF_DECL_CONTROLLER_MISSING - native.mjs:2:23',
+          'PF_DECL_DATA_USE_UNKNOWN support.native native.mjs:3:3',
+        ].sort(),
+      );
+    });
+
+    it('JSON and SARIF carry the same line and column; SARIF declares its column kind', () => {
+      const json = JSON.parse(cli(['check', '--format', 'json', ...config('positions')]).stdout) as {
+        problems: {
+          code: string;
+          schema?: string;
+          path?: string;
+          purpose?: string;
+          file: string;
+          line: number;
+          column: number;
+        }[];
+      };
+      const whereOf = (p: { schema?: string; path?: string; purpose?: string }) =>
+        p.schema ? `${p.schema}.${p.path}` : p.purpose ? `purpose ${p.purpose}` : '(declarations)';
+      expect(json.problems.map((p) => `${p.code} ${whereOf(p)} ${p.file}:${p.line}:${p.column}`).sort()).toEqual(expected);
+      const sarif = JSON.parse(cli(['check', '--format', 'sarif', ...config('positions')]).stdout);
+      expect(sarif.runs[0].columnKind).toBe('utf16CodeUnits');
+      const results = sarif.runs[0].results.map(
+        (res: {
+          ruleId: string;
+          message: { text: string };
+          locations: {
+            physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } };
+          }[];
+        }) => {
+          const { artifactLocation, region } = res.locations[0]!.physicalLocation;
+          return `${res.ruleId} ${res.message.text.split(':')[0]} ${artifactLocation.uri}:${region.startLine}:${region.startColumn}`;
+        },
+      );
+      expect(results.sort()).toEqual(expected);
     });
   });
 
@@ -371,7 +504,7 @@ describe('purposeful diff', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('git does not know the ref origin/nope');
     expect(cli(['diff', '--base', '--upload-pack=x'], dir).code).toBe(2);
-  });
+  }, 60_000); // nine runs of the CLI: about 28 s on a loaded 2-core machine, too close to the default 30 s
 
   it('refuses a baseline that is not a data map (exit 2)', () => {
     const dir = mkdtempSync(join(scratch, 'baseline-'));

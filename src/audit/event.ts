@@ -36,7 +36,11 @@ export type AccessAction = 'inbound' | 'outbound' | 'open' | 'seal' | 'authorize
  * ```
  */
 export interface AccessRecord {
-  /** ISO 8601 time of the decision. */
+  /**
+   * ISO 8601 time of the decision, with a zone. The log stores it in UTC with
+   * milliseconds (`toISOString()`'s form), so that every sink orders and
+   * filters times alike; a time without a zone is refused (`PF_INPUT_INVALID`).
+   */
   readonly time: string;
   readonly action: AccessAction;
   readonly decision: 'allow' | 'deny';
@@ -121,4 +125,26 @@ export function chainHash(prev: string, body: object): string {
   const json = canonicalize(body);
   if (json === undefined) throw new TypeError('an access event must be JSON');
   return sha256Hex(prev + json);
+}
+
+/** `YYYY-MM-DDTHH:mm:ss.sssZ` with each field in range (a day up to 31 in any month): one regular expression, since it runs per record. */
+const CANONICAL_TIME = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+const isCanonicalTime = (s: string): boolean => CANONICAL_TIME.test(s);
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
+
+/**
+ * An ISO 8601 time in the one form the log stores and compares: UTC with
+ * milliseconds and `Z`, what `Date.prototype.toISOString()` gives, so that
+ * text order is time order on every sink (and in a PostgreSQL index over the
+ * hashed event). A date, or a date-time with a zone, is converted; anything
+ * else (no zone, out of range, not a time) is `undefined`.
+ * @internal
+ */
+export function canonicalTime(s: string): string | undefined {
+  if (isCanonicalTime(s)) return s;
+  if (!ISO_TIME.test(s)) return undefined;
+  const t = Date.parse(s.length === 10 ? `${s}T00:00:00.000Z` : s);
+  if (Number.isNaN(t)) return undefined;
+  const out = new Date(t).toISOString();
+  return isCanonicalTime(out) ? out : undefined;
 }

@@ -16,8 +16,8 @@ import { base64urlEncode } from '../util/base64url.js';
 import { isWellFormed } from '../util/bytes.js';
 import { hmacSha256 } from '../util/sha256.js';
 import { byKey } from '../util/text.js';
-import { type AccessEvent, type AccessRecord, chainHash, GENESIS_HASH } from './event.js';
-import type { AccessLogSink, AccessQuery, CheckpointSink } from './sink.js';
+import { type AccessEvent, type AccessRecord, canonicalTime, chainHash, GENESIS_HASH } from './event.js';
+import { type AccessLogSink, type AccessQuery, type CheckpointSink, normalizeAccessQuery } from './sink.js';
 import { type AccessLogVerification, type CheckpointSign, verifyAccessLog } from './verify.js';
 import type { AnomalyWatch } from './watch.js';
 
@@ -42,13 +42,19 @@ export interface AccessLogOptions {
   readonly instance?: string;
   /** The declared purpose the log is kept for (default `security.access_log`): the engine refuses a registry without it. */
   readonly purpose?: string;
-  /** Signed checkpoints every `every` events or `intervalMs`, whichever comes first, into a sink apart from the events. */
+  /**
+   * Signed checkpoints into a sink apart from the events. The chain is
+   * announced there when the log opens (a checkpoint at sequence 0, before any
+   * event is written: a log that cannot announce refuses records), then
+   * anchored every `every` events, and at least every `intervalMs` while
+   * events flow (a timer that does not keep the process alive).
+   */
   readonly checkpoints?: {
     readonly sink: CheckpointSink;
     readonly sign: CheckpointSign;
     /** Default 1000. */
     readonly every?: number;
-    /** Default 60,000. */
+    /** The longest an event stays unanchored while the log runs, in ms. Default 60,000. */
     readonly intervalMs?: number;
   };
   /** Counts every decision and may block an actor. */
@@ -110,7 +116,7 @@ export interface AccessLog {
   assertWritable(): void;
   /** Writes everything queued; rejects with `PF_AUDIT_UNAVAILABLE` if the sink fails. */
   flush(): Promise<void>;
-  /** Flushes and writes a last checkpoint. */
+  /** Flushes and writes a last checkpoint (and the announcement, if the chain has none yet). */
   close(): Promise<void>;
   /** The keyed reference of a subject, as events carry it. */
   subjectRef(subjectId: string): string;
@@ -118,9 +124,12 @@ export interface AccessLog {
   forSubject(subjectId: string, range?: { readonly from?: string; readonly to?: string }): Promise<AccessEvent[]>;
   /** For the subject: dates, purposes and recipients of consultations, without staff identities. */
   subjectReport(subjectId: string, options?: { readonly purposes?: Purposes }): Promise<SubjectAccessEntry[]>;
-  /** Events by actor, purpose, category, decision and time range (flushes first). */
+  /** Events by actor, purpose, category, decision and time range (flushes first), filtered on the hashed events themselves. */
   query(query: AccessQuery): Promise<AccessEvent[]>;
-  /** Verifies every chain in the sink, and its checkpoints with `keys`. */
+  /**
+   * Verifies every chain in the sink, and with `keys` its checkpoints: each
+   * chain must be announced, and hold every event its checkpoints anchor.
+   */
   verify(options?: { readonly keys?: JSONWebKeySet }): Promise<AccessLogVerification>;
 }
 
@@ -150,8 +159,12 @@ function snapshotOf(r: AccessRecord): AccessRecord {
   if (typeof r !== 'object' || r === null || typeof r.actor !== 'object' || r.actor === null) {
     throw new PurposefulError('PF_INPUT_INVALID', 'an access record needs an actor');
   }
+  const time = canonicalTime(storable(r.time, 'time'));
+  if (time === undefined) {
+    throw new PurposefulError('PF_INPUT_INVALID', "an access record's time must be an ISO 8601 date-time with a zone");
+  }
   const out: Record<string, unknown> = {
-    time: storable(r.time, 'time'),
+    time,
     action: storable(r.action, 'action'),
     decision: storable(r.decision, 'decision'),
     actor: Object.freeze({
@@ -269,8 +282,17 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
   let failure: unknown;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let writing: Promise<void> | undefined;
+  /** The last event the sink holds: what a checkpoint may anchor (never an event still being written). */
+  let writtenSeq = 0;
+  let writtenHash = GENESIS_HASH;
   let anchoredSeq = 0;
+  /** When the last checkpoint was taken or tried: the interval counts from it. */
   let anchoredAt = Date.now();
+  let announced = false;
+  let announcing: Promise<void> | undefined;
+  /** Checkpoints one at a time, in sequence order. */
+  let anchoring: Promise<void> = Promise.resolve();
+  let anchorTimer: ReturnType<typeof setTimeout> | undefined;
 
   const toEvent = (r: AccessRecord): AccessEvent => {
     seq++;
@@ -288,23 +310,75 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
     return event as unknown as AccessEvent;
   };
 
-  const checkpoint = async (force: boolean): Promise<void> => {
-    if (!cps || seq === anchoredSeq) return;
-    if (!force && seq - anchoredSeq < every && Date.now() - anchoredAt < intervalMs) return;
-    const claims = { v: 1 as const, chain, seq, hash: lastHash, time: new Date().toISOString() };
-    try {
-      const jws = await cps.sign(claims);
-      await cps.sink.append({ chain, seq, hash: lastHash, time: claims.time, jws });
-      anchoredSeq = claims.seq;
-      anchoredAt = Date.now();
-    } catch (err) {
-      // the events are written; they stay unanchored until the next checkpoint succeeds
-      onError?.(err);
-    }
+  const anchor = async (at: number, hash: string): Promise<void> => {
+    if (!cps) return;
+    const claims = { v: 1 as const, chain, seq: at, hash, time: new Date().toISOString() };
+    const jws = await cps.sign(claims);
+    await cps.sink.append({ chain, seq: at, hash, time: claims.time, jws });
   };
+
+  /** The announcement: a checkpoint at sequence 0 over the genesis hash, so that a chain nobody announced is a forgery. */
+  const announce = (): Promise<void> => {
+    if (announced) return Promise.resolve();
+    announcing ??= anchor(0, GENESIS_HASH).then(
+      () => {
+        announced = true;
+        anchoredAt = Date.now();
+      },
+      (err: unknown) => {
+        announcing = undefined;
+        throw err;
+      },
+    );
+    return announcing;
+  };
+
+  const checkpoint = (force: boolean): Promise<void> => {
+    anchoring = anchoring.then(async () => {
+      if (!cps || !announced || writtenSeq === anchoredSeq) return;
+      if (!force && writtenSeq - anchoredSeq < every && Date.now() - anchoredAt < intervalMs) return;
+      const at = writtenSeq;
+      try {
+        await anchor(at, writtenHash);
+        anchoredSeq = at;
+      } catch (err) {
+        // the events are written; they stay unanchored until the next checkpoint succeeds (tried again after intervalMs)
+        onError?.(err);
+      }
+      anchoredAt = Date.now();
+    });
+    return anchoring;
+  };
+
+  /** Events written and not anchored get a checkpoint within intervalMs of the last one, even if no event follows. */
+  const armAnchorTimer = (): void => {
+    if (!cps || anchorTimer !== undefined || writtenSeq === anchoredSeq) return;
+    anchorTimer = setTimeout(
+      () => {
+        anchorTimer = undefined;
+        void checkpoint(true).then(armAnchorTimer);
+      },
+      Math.max(0, anchoredAt + intervalMs - Date.now()),
+    );
+    (anchorTimer as { unref?: () => void }).unref?.();
+  };
+
+  if (cps) {
+    // announced when the log opens; a failure here is retried before the first write, which waits for it
+    announce().catch((err: unknown) => onError?.(err));
+  }
 
   const drain = async (): Promise<void> => {
     while (pending.length > 0 || queue.length > 0) {
+      if (cps && !announced) {
+        try {
+          await announce();
+        } catch (err) {
+          failure = err;
+          onError?.(err);
+          throw unavailable('the access log could not announce its chain to the checkpoint sink', err);
+        }
+      }
       try {
         if (pending.length === 0) {
           const batch = queue.length <= batchSize ? queue : queue.slice(0, batchSize);
@@ -317,9 +391,13 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
         onError?.(err);
         throw unavailable('the access log could not write to its sink', err);
       }
+      const last = pending[pending.length - 1] as AccessEvent;
+      writtenSeq = last.seq;
+      writtenHash = last.hash;
       pending = [];
       failure = undefined;
       await checkpoint(false);
+      armAnchorTimer();
     }
   };
 
@@ -377,15 +455,26 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
     flush,
     async close() {
       await flush();
+      if (cps && !announced) await announce().catch((err: unknown) => onError?.(err));
       await checkpoint(true);
+      if (anchorTimer !== undefined) {
+        clearTimeout(anchorTimer);
+        anchorTimer = undefined;
+      }
+      armAnchorTimer(); // only if the last checkpoint failed
     },
     subjectRef: (subjectId) => {
       if (typeof subjectId !== 'string') throw new PurposefulError('PF_INPUT_INVALID', 'a subject id is a string');
       return subjectRefOf(subjectId);
     },
     async forSubject(subjectId, range = {}) {
+      const query = normalizeAccessQuery({
+        subject: log.subjectRef(subjectId),
+        ...(range.from !== undefined ? { from: range.from } : {}),
+        ...(range.to !== undefined ? { to: range.to } : {}),
+      });
       await flush();
-      return sink.read({ subject: log.subjectRef(subjectId), ...range });
+      return sink.read(query);
     },
     async subjectReport(subjectId, reportOptions = {}) {
       const events = await log.forSubject(subjectId);
@@ -400,8 +489,9 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
         .sort((a, b) => byKey(a.time, b.time));
     },
     async query(query) {
+      const normalized = normalizeAccessQuery(query);
       await flush();
-      return sink.read(query);
+      return sink.read(normalized);
     },
     async verify(verifyOptions = {}) {
       await flush();

@@ -6,7 +6,8 @@
  *
  * @module
  */
-import type { AccessEvent } from './event.js';
+import { PurposefulError } from '../errors.js';
+import { type AccessEvent, canonicalTime } from './event.js';
 
 /**
  * A filter over access events. Every given criterion must hold; times are inclusive.
@@ -26,10 +27,37 @@ export interface AccessQuery {
   readonly category?: string;
   readonly decision?: 'allow' | 'deny';
   readonly chain?: string;
-  /** ISO 8601; inclusive. */
+  /** ISO 8601 with a zone (or a date, read as UTC midnight); inclusive. */
   readonly from?: string;
-  /** ISO 8601; inclusive. */
+  /** ISO 8601 with a zone (or a date, read as UTC midnight); inclusive. */
   readonly to?: string;
+}
+
+/**
+ * A query as every sink compares it: `from` and `to` in the one form events
+ * carry their time (UTC, milliseconds, `Z`), so that text order is time order.
+ * A query without times is returned as is. Throws `PF_INPUT_INVALID` (naming
+ * the bound, never its value) for a time that is not ISO 8601 with a zone.
+ *
+ * @example
+ * ```ts
+ * normalizeAccessQuery({ actor: 'agent-13', from: '2026-11-29T07:00:00-03:00' });
+ * // { actor: 'agent-13', from: '2026-11-29T10:00:00.000Z' }
+ * ```
+ */
+export function normalizeAccessQuery<Q extends AccessQuery | undefined>(q: Q): Q {
+  if (!q || (q.from === undefined && q.to === undefined)) return q;
+  const out: Record<string, unknown> = { ...q };
+  for (const bound of ['from', 'to'] as const) {
+    const v = q[bound];
+    if (v === undefined) continue;
+    const t = typeof v === 'string' ? canonicalTime(v) : undefined;
+    if (t === undefined) {
+      throw new PurposefulError('PF_INPUT_INVALID', `an access query's "${bound}" must be an ISO 8601 date-time with a zone`);
+    }
+    out[bound] = t;
+  }
+  return out as Q;
 }
 
 /**
@@ -129,7 +157,8 @@ export function memoryAccessLogSink(): AccessLogSink & { readonly events: Access
     async append(batch) {
       for (const e of batch) events.push(e);
     },
-    async read(query) {
+    async read(q) {
+      const query = normalizeAccessQuery(q);
       const out = events.filter((e) => matchesQuery(e, query));
       // chains one after another, each in stored order
       const order = new Map<string, number>();

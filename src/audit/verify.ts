@@ -1,7 +1,8 @@
 /**
  * Verification of access logs: every chain walked link by link, and signed
  * checkpoints checked against it, so an edited, deleted, inserted or
- * reordered event, a rewritten history and cut-off newest events are caught.
+ * reordered event, a rewritten history, cut-off newest events, a whole chain
+ * deleted and a chain nobody announced are caught.
  *
  * @module
  */
@@ -37,7 +38,11 @@ export type BrokenReason =
   /** A checkpoint names an event whose hash differs: the history was rewritten after it was anchored. */
   | 'checkpoint_mismatch'
   /** A checkpoint names an event the log no longer has: the newest events were cut off. */
-  | 'truncated';
+  | 'truncated'
+  /** A chain announced and anchored by signed checkpoints has no event left: the whole chain was deleted. */
+  | 'chain_missing'
+  /** A chain has no signed announcement: it was fabricated (or written by a log without the checkpoint sink). */
+  | 'unannounced';
 
 /**
  * The result of verifying a log.
@@ -56,6 +61,7 @@ export interface AccessLogVerification {
   readonly events: number;
   /** The first broken link, in stored order. */
   readonly broken?: { readonly chain: string; readonly seq: number; readonly reason: BrokenReason; readonly message: string };
+  /** Every chain the log holds, and with checkpoints every chain announced (`events: 0` for a writer that wrote nothing). */
   readonly chains: readonly {
     readonly chain: string;
     readonly events: number;
@@ -156,8 +162,11 @@ async function readCheckpoint(cp: Checkpoint, keys: ReturnType<typeof createLoca
       claims.v !== 1 ||
       typeof claims.chain !== 'string' ||
       !Number.isSafeInteger(claims.seq) ||
+      claims.seq < 0 ||
       typeof claims.hash !== 'string' ||
-      !HEX64.test(claims.hash)
+      !HEX64.test(claims.hash) ||
+      // an announcement (sequence 0) anchors the start of a chain, nothing else
+      (claims.seq === 0 && claims.hash !== GENESIS_HASH)
     ) {
       return undefined;
     }
@@ -169,11 +178,13 @@ async function readCheckpoint(cp: Checkpoint, keys: ReturnType<typeof createLoca
 
 /**
  * Walks an access log in stored order and returns the first broken link. With
- * checkpoints and the public keys that sign them, it also anchors each chain:
- * a checkpoint that does not verify, that names an event whose hash differs,
- * or that names an event the log no longer has breaks the log; events after
- * the last valid checkpoint are counted as unanchored. Values are never read
- * or echoed: only chains, sequence numbers and hashes.
+ * the public keys that sign checkpoints, it also anchors each chain: a
+ * checkpoint that does not verify, that names an event whose hash differs, or
+ * that names an event the log no longer has breaks the log (`truncated`, or
+ * `chain_missing` when none is left); so does a chain without a signed
+ * announcement (`unannounced`). Events after the last valid checkpoint of
+ * their chain are counted as unanchored. Values are never read or echoed:
+ * only chains, sequence numbers and hashes.
  *
  * @example
  * ```ts
@@ -235,6 +246,10 @@ export async function verifyAccessLog(
         at('chain_start', `chain ${e.chain} starts at event ${e.seq}, not at 1 from the genesis hash`);
         continue;
       }
+      if (jwks && !anchors.get(e.chain)?.has(0)) {
+        at('unannounced', `chain ${e.chain} was never announced by a signed checkpoint`);
+        continue;
+      }
     } else if (e.seq <= state.lastSeq) {
       at('sequence_out_of_order', `event ${e.seq} of chain ${e.chain} comes after event ${state.lastSeq}`);
       continue;
@@ -274,21 +289,29 @@ export async function verifyAccessLog(
     }
     if (!state) chains.set(e.chain, next);
   }
-  // anchors beyond what the log holds: its newest events were cut off
-  if (!broken) {
-    for (const [chain, m] of anchors) {
-      const lastSeq = chains.get(chain)?.lastSeq ?? 0;
-      const beyond = [...m.keys()].filter((seq) => seq > lastSeq);
-      if (beyond.length) {
-        broken = {
-          chain,
-          seq: Math.max(...beyond),
-          reason: 'truncated',
-          message: `a signed checkpoint anchors event ${Math.max(...beyond)} of chain ${chain}, and the log ends at ${lastSeq}`,
-        };
-        break;
-      }
+  // anchors beyond what the log holds: its newest events, or all of them, were cut off
+  for (const [chain, m] of anchors) {
+    const held = chains.get(chain);
+    const lastSeq = held?.lastSeq ?? 0;
+    let beyond = 0;
+    for (const seq of m.keys()) if (seq > beyond) beyond = seq;
+    if (!broken && beyond > lastSeq) {
+      broken = held
+        ? {
+            chain,
+            seq: beyond,
+            reason: 'truncated',
+            message: `a signed checkpoint anchors event ${beyond} of chain ${chain}, and the log ends at ${lastSeq}`,
+          }
+        : {
+            chain,
+            seq: beyond,
+            reason: 'chain_missing',
+            message: `chain ${chain} was announced and anchored through event ${beyond}, and the log holds none of its events`,
+          };
     }
+    // an announced writer that wrote nothing (or not yet) is listed, with no event
+    if (!held) chains.set(chain, { events: 0, lastSeq: 0, lastHash: GENESIS_HASH, anchoredThrough: 0 });
   }
   const list = [...chains].map(([chain, c]) => ({ chain, ...c }));
   const unanchored = list.reduce((n, c) => n + (c.lastSeq - c.anchoredThrough), 0);

@@ -15,6 +15,7 @@ import {
   type Checkpoint,
   type CheckpointSink,
   matchesQuery,
+  normalizeAccessQuery,
   PurposefulError,
 } from 'purposeful';
 
@@ -155,7 +156,8 @@ export function jsonlAccessLogSink(
       tail = next.catch(() => {});
       return next;
     },
-    async read(query) {
+    async read(q) {
+      const query = normalizeAccessQuery(q);
       await tail;
       const { events } = await readJsonlAccessLog(path);
       return events.filter((e) => matchesQuery(e as AccessEvent, query)) as AccessEvent[];

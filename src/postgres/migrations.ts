@@ -12,7 +12,7 @@ import type { SqlClient } from './client.js';
  *
  * @example
  * ```ts
- * const latest = MIGRATIONS.at(-1)?.version; // 3: consent ledger and key store, access log, incident register
+ * const latest = MIGRATIONS.at(-1)?.version; // 4: consent ledger and key store, access log, incident register, access log on its hashed events
  * ```
  */
 export const MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly statements: readonly string[] }> = Object.freeze([
@@ -91,6 +91,23 @@ export const MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly stat
         entry jsonb NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT now()
       )`,
+    ],
+  },
+  {
+    version: 4,
+    statements: [
+      // the access log keeps nothing outside the hash chain that a query reads: the copies of the event's fields in
+      // columns of their own (an UPDATE could change them and leave every hash intact) give way to indexes over the
+      // hashed event itself; times compare as text in "C" (UTC ISO 8601 with milliseconds: text order is time order)
+      `ALTER TABLE purposeful_access_events
+        DROP COLUMN IF EXISTS time, DROP COLUMN IF EXISTS subject, DROP COLUMN IF EXISTS actor,
+        DROP COLUMN IF EXISTS purpose, DROP COLUMN IF EXISTS decision, DROP COLUMN IF EXISTS categories`,
+      `CREATE INDEX IF NOT EXISTS purposeful_access_events_subject
+        ON purposeful_access_events ((event ->> 'subject'), ((event ->> 'time') COLLATE "C"))`,
+      `CREATE INDEX IF NOT EXISTS purposeful_access_events_actor
+        ON purposeful_access_events ((event -> 'actor' ->> 'id'), ((event ->> 'time') COLLATE "C"))`,
+      `CREATE INDEX IF NOT EXISTS purposeful_access_events_time ON purposeful_access_events (((event ->> 'time') COLLATE "C"))`,
+      `CREATE INDEX IF NOT EXISTS purposeful_access_events_chain ON purposeful_access_events ((event ->> 'chain'))`,
     ],
   },
 ]);

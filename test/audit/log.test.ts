@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import { exportJWK, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
 import {
   type AccessEvent,
@@ -8,7 +7,6 @@ import {
   accessEventHash,
   anomalyWatch,
   type CheckpointSink,
-  checkpointSigner,
   createAccessLog,
   GENESIS_HASH,
   isPurposefulError,
@@ -16,6 +14,7 @@ import {
   memoryCheckpointSink,
   verifyAccessLog,
 } from '../../src/index.js';
+import { anchorKeys, describeStoreTampering } from './tampering.js';
 
 const subjectKey = new Uint8Array(32).fill(7);
 
@@ -40,13 +39,6 @@ async function logged(n: number, sink = memoryAccessLogSink()) {
     log.record(rec({ subjectId: `cust-${i % 3}`, time: `2026-11-29T10:00:${String(i % 60).padStart(2, '0')}.000Z` }));
   await log.flush();
   return { log, sink };
-}
-
-async function anchorKeys() {
-  const { privateKey, publicKey } = await generateKeyPair('EdDSA', { extractable: true });
-  const sign = checkpointSigner({ key: await exportJWK(privateKey), alg: 'EdDSA', kid: 'anchor' });
-  const keys = { keys: [{ ...(await exportJWK(publicKey)), kid: 'anchor', alg: 'EdDSA' }] };
-  return { sign, keys };
 }
 
 /** Rehashes a chain from `from` on, as a writer covering an edit would. */
@@ -235,8 +227,8 @@ describe('signed checkpoints', () => {
 
   it('anchor the chain every N events; the rest is reported unanchored; close() anchors the end', async () => {
     const { log, cpSink, keys } = await anchored(7, 3);
-    // the batch of 7 is written at once: one checkpoint at its end
-    expect(cpSink.checkpoints.map((c) => c.seq)).toEqual([7]);
+    // the announcement (0), then the batch of 7, written at once: one checkpoint at its end
+    expect(cpSink.checkpoints.map((c) => c.seq)).toEqual([0, 7]);
     for (let i = 0; i < 2; i++) {
       log.record(rec());
       await log.flush();
@@ -284,19 +276,23 @@ describe('signed checkpoints', () => {
     await expect(verifyAccessLog(sink.events, { checkpoints: cpSink.checkpoints })).rejects.toThrow(/public keys/);
   });
 
-  it('a failing signer leaves events written and unanchored, and says so', async () => {
+  it('a signer failing after the announcement leaves events written and unanchored, and says so', async () => {
     const errors: unknown[] = [];
     const cpSink: CheckpointSink = memoryCheckpointSink();
+    const { sign, keys } = await anchorKeys();
+    let down = false;
     const log = createAccessLog({
       sink: memoryAccessLogSink(),
       subjectKey,
-      checkpoints: { sink: cpSink, sign: async () => Promise.reject(new Error('kms down')), every: 1 },
+      checkpoints: { sink: cpSink, sign: async (c) => (down ? Promise.reject(new Error('kms down')) : sign(c)), every: 1 },
       onError: (e) => errors.push(e),
     });
+    await log.flush();
+    await log.close(); // announced
+    down = true;
     log.record(rec());
     await log.flush();
     expect(errors).toHaveLength(1);
-    const { keys } = await anchorKeys();
     expect(await log.verify({ keys })).toMatchObject({ ok: true, unanchored: 1 });
   });
 });
@@ -407,5 +403,74 @@ describe('the anomaly watch', () => {
   it('refuses bad thresholds', () => {
     expect(() => anomalyWatch({ thresholds: { windowMs: 0 } })).toThrow(/windowMs/);
     expect(() => anomalyWatch({ thresholds: { windowMs: 10, subjects: 1.5 } })).toThrow();
+  });
+});
+
+describeStoreTampering('memory', async () => {
+  const sink = memoryAccessLogSink();
+  return {
+    sink,
+    checkpoints: memoryCheckpointSink(),
+    async remove(chain, fromSeq) {
+      for (let i = sink.events.length - 1; i >= 0; i--) {
+        const e = sink.events[i] as AccessEvent;
+        if (e.chain === chain && e.seq >= fromSeq) sink.events.splice(i, 1);
+      }
+    },
+  };
+});
+
+describe('the announcement fails closed', () => {
+  it('refuses records while the chain cannot be announced, and writes nothing before it is', async () => {
+    const { sign, keys } = await anchorKeys();
+    let down = true;
+    const errors: unknown[] = [];
+    const sink = memoryAccessLogSink();
+    const cpSink = memoryCheckpointSink();
+    const log = createAccessLog({
+      sink,
+      subjectKey,
+      checkpoints: { sink: cpSink, sign: async (c) => (down ? Promise.reject(new Error('kms down')) : sign(c)) },
+      onError: (e) => errors.push(e),
+    });
+    log.record(rec());
+    await expect(log.flush()).rejects.toThrow(expect.objectContaining({ code: 'PF_AUDIT_UNAVAILABLE' }));
+    expect(() => log.record(rec())).toThrow(expect.objectContaining({ code: 'PF_AUDIT_UNAVAILABLE' }));
+    expect(sink.events).toHaveLength(0);
+    expect(errors.length).toBeGreaterThanOrEqual(1);
+    down = false;
+    await log.flush();
+    expect(cpSink.checkpoints.map((c) => c.seq)).toEqual([0]);
+    expect(sink.events.map((e) => e.seq)).toEqual([1]);
+    await log.close();
+    expect(await log.verify({ keys })).toMatchObject({ ok: true, unanchored: 0 });
+  });
+
+  it('refuses a signed announcement that anchors anything but the genesis hash', async () => {
+    const { sign, keys } = await anchorKeys();
+    const { log, sink } = await logged(2);
+    const time = '2026-11-29T10:00:00.000Z';
+    const bad = { chain: log.chain, seq: 0, hash: 'f'.repeat(64), time };
+    const checkpoints = [{ ...bad, jws: await sign({ v: 1, ...bad }) }];
+    expect((await verifyAccessLog(sink.events, { checkpoints, keys })).broken?.reason).toBe('checkpoint_invalid');
+  });
+});
+
+describe('times, stored and queried in one form', () => {
+  it('stores a zoned time in UTC and finds it by a bound in any zone; refuses a time without a zone', async () => {
+    const { log, sink } = await logged(0);
+    log.record(rec({ time: '2026-11-29T07:00:00-03:00' }));
+    log.record(rec({ time: '2026-11-29T10:00:01Z' }));
+    await log.flush();
+    expect(sink.events.map((e) => e.time)).toEqual(['2026-11-29T10:00:00.000Z', '2026-11-29T10:00:01.000Z']);
+    expect((await log.query({ from: '2026-11-29T07:00:00.500-03:00' })).map((e) => e.seq)).toEqual([2]);
+    expect((await log.query({ to: '2026-11-29' })).map((e) => e.seq)).toEqual([]);
+    expect((await log.forSubject('cust-1', { from: '2026-11-29' })).map((e) => e.seq)).toEqual([1, 2]);
+    for (const time of ['2026-11-29T10:00:00', 'yesterday', '2026-13-45T10:00:00Z', '']) {
+      expect(() => log.record(rec({ time })), time).toThrow(expect.objectContaining({ code: 'PF_INPUT_INVALID' }));
+    }
+    const err = await log.query({ from: 'cust-1 last week' }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'PF_INPUT_INVALID' });
+    expect(String(err.message)).not.toContain('cust-1');
   });
 });

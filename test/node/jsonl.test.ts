@@ -6,6 +6,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { type AccessRecord, checkpointSigner, createAccessLog, verifyAccessLog } from '../../src/index.js';
 import { jsonlAccessLogSink, jsonlCheckpointSink, readJsonlAccessLog } from '../../src/node/index.js';
+import { describeStoreTampering } from '../audit/tampering.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'purposeful-jsonl-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -151,4 +152,29 @@ describe('the JSONL access log', () => {
     writeFileSync(path, `${lines.slice(0, 4).join('\n')}\n`);
     expect((await log.verify({ keys })).broken?.reason).toBe('truncated');
   });
+});
+
+describeStoreTampering('a JSONL file', async () => {
+  const path = file();
+  return {
+    sink: jsonlAccessLogSink(path),
+    checkpoints: jsonlCheckpointSink(file()),
+    async remove(chain, fromSeq) {
+      // lines cut out of the file, as anyone who can write it could
+      const kept = readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((l) => {
+          if (l === '') return false;
+          const e = JSON.parse(l) as { chain: string; seq: number };
+          return e.chain !== chain || e.seq < fromSeq;
+        });
+      writeFileSync(path, kept.map((l) => `${l}\n`).join(''));
+    },
+  };
+});
+
+it('the JSONL file sink queries by a time bound in any zone, as the other sinks do', async () => {
+  const { log } = await written(3);
+  expect((await log.query({ from: '2026-11-29T07:00:01-03:00' })).map((e) => e.seq)).toEqual([2, 3]);
+  await expect(log.query({ to: 'soon' })).rejects.toThrow(expect.objectContaining({ code: 'PF_INPUT_INVALID' }));
 });

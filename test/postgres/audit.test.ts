@@ -1,6 +1,7 @@
 import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { scopeIncident } from '../../src/incident/index.js';
 import {
   type AccessRecord,
   accessLogPurpose,
@@ -9,19 +10,34 @@ import {
   createPurposeful,
   definePurposes,
   defineSchema,
+  memoryAccessLogSink,
   pd,
   verifyAccessLog,
 } from '../../src/index.js';
-import { migrate, postgresAccessLogSink, postgresCheckpointSink, postgresIncidentRegister } from '../../src/postgres/index.js';
+import {
+  MIGRATIONS,
+  migrate,
+  postgresAccessLogSink,
+  postgresCheckpointSink,
+  postgresIncidentRegister,
+  type Query,
+  type SqlClient,
+} from '../../src/postgres/index.js';
+import { describeStoreTampering } from '../audit/tampering.js';
 import { onServer, type TestDb, testDb } from './db.js';
 
 let db: TestDb;
+/** A database of its own for the whole-store tampering, where every chain is announced. */
+let store: TestDb | undefined;
 beforeAll(async () => {
   db = await testDb();
   await migrate(db.client);
-}, 60_000);
+  store = await testDb();
+  await migrate(store.client);
+}, 120_000);
 afterAll(async () => {
   await db?.close();
+  await store?.close();
 });
 
 const subjectKey = new Uint8Array(32).fill(9);
@@ -179,6 +195,151 @@ describe(`the access log on PostgreSQL (${onServer ? 'server' : 'PGlite'})`, () 
     await expect(sink.append([event])).resolves.toBeUndefined();
     await expect(sink.append([{ ...event, purpose: 'other.purpose' }])).rejects.toThrow(/already holds other events/);
   });
+});
+
+describe(`the access log's answers on PostgreSQL agree with its verified chain (${onServer ? 'server' : 'PGlite'})`, () => {
+  /** 20 events of one chain, 5 of them by agent-13; the answers a DPO, a subject's report and incident scoping read. */
+  async function written(instance: string) {
+    const sink = postgresAccessLogSink(db.client);
+    const log = createAccessLog({ sink, subjectKey, instance });
+    for (let i = 1; i <= 20; i++) log.record(rec(i, i % 4 === 1 ? 'agent-13' : 'agent-0'));
+    await log.flush();
+    const answers = async () => ({
+      actor: (await log.query({ actor: 'agent-13', chain: log.chain })).map((e) => e.seq),
+      window: (await log.query({ chain: log.chain, from: rec(1).time, to: rec(9).time })).map((e) => e.seq),
+      subject: (await log.forSubject('cust-5')).filter((e) => e.chain === log.chain).map((e) => e.seq),
+      chain: (await log.query({ chain: log.chain })).map((e) => e.seq),
+      incident: (await scopeIncident({ from: rec(1).time, to: rec(20).time, actors: ['agent-13'] }, { log })).subjects.count,
+    });
+    const verified = async () => (await verifyAccessLog(await sink.read({ chain: log.chain }))).ok;
+    return { log, answers, verified, before: await answers() };
+  }
+
+  it('a row rewritten in SQL as in the review (actor and time) changes no answer, or breaks the chain', async () => {
+    const { log, answers, verified, before } = await written('review');
+    expect(before.actor).toEqual([1, 5, 9, 13, 17]);
+    expect(before.subject).toEqual([5]);
+    expect(before.incident).toBeGreaterThanOrEqual(5);
+    // the reproduction: on a table with copies of the event's fields, this hid agent-13's reads while verify said ok
+    const tamper = await db.client
+      .query(
+        `UPDATE purposeful_access_events SET actor = 'agent-0', time = '2020-01-01' WHERE actor = 'agent-13' AND chain = $1`,
+        [log.chain],
+      )
+      .then(
+        () => 'done',
+        (err: Error) => err.message,
+      );
+    if ((await verified()) === true) expect(await answers()).toEqual(before);
+    // the columns are gone: nothing outside the hashed event is left to rewrite
+    expect(tamper).toMatch(/column .* does not exist/);
+  });
+
+  it('no column a row holds, rewritten, changes an answer while the chain still verifies', async () => {
+    const { rows: columns } = await db.client.query<{ column_name: string; data_type: string }>(
+      `SELECT column_name, data_type FROM information_schema.columns
+       WHERE table_name = 'purposeful_access_events' AND table_schema = current_schema() ORDER BY column_name`,
+    );
+    const set: Record<string, string> = {
+      text: "'agent-0'",
+      bigint: '1000 + seq',
+      'timestamp with time zone': "'2020-01-01'",
+      ARRAY: "'{}'",
+      // the event itself: its hash no longer matches
+      jsonb: `jsonb_set(event, '{actor,id}', '"agent-0"')`,
+    };
+    const report: Record<string, string> = {};
+    for (const { column_name: column, data_type: type } of columns) {
+      const { log, answers, verified, before } = await written(`col-${column}`);
+      const value = set[type];
+      expect(value, `a tampering for ${column} (${type})`).toBeDefined();
+      // rows of agent-13, as the hashed event names them (the test's rows, not another test's)
+      await db.client.query(
+        `UPDATE purposeful_access_events SET ${column} = ${value}
+         WHERE event ->> 'chain' = $1 AND event -> 'actor' ->> 'id' = 'agent-13'`,
+        [log.chain],
+      );
+      const ok = await verified();
+      const same = JSON.stringify(await answers()) === JSON.stringify(before);
+      report[column] = ok ? (same ? 'verifies, same answers' : 'VERIFIES, ANSWERS CHANGED') : 'chain broken';
+    }
+    expect(Object.values(report)).not.toContain('VERIFIES, ANSWERS CHANGED');
+    expect(report.event).toBe('chain broken');
+  });
+
+  it('upgrading a log written with the columns keeps its events, answers from them, and verifies', async () => {
+    const old = await testDb();
+    try {
+      // the tables as versions 1–3 left them, with rows as the sink before version 4 wrote them
+      await old.client.transaction(async (q) => {
+        await q(
+          'CREATE TABLE purposeful_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+        );
+        for (const m of MIGRATIONS.filter((x) => x.version <= 3)) {
+          for (const statement of m.statements) await q(statement);
+          await q('INSERT INTO purposeful_migrations (version) VALUES ($1)', [m.version]);
+        }
+      });
+      const memory = memoryAccessLogSink();
+      const log = createAccessLog({ sink: memory, subjectKey, instance: 'v3' });
+      for (let i = 1; i <= 8; i++) log.record(rec(i, i % 4 === 1 ? 'agent-13' : 'agent-0'));
+      await log.flush();
+      for (const e of memory.events) {
+        await old.client.query(
+          `INSERT INTO purposeful_access_events (chain, seq, time, subject, actor, purpose, decision, categories, event)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [e.chain, e.seq, e.time, e.subject, e.actor.id, e.purpose, e.decision, [...e.categories], JSON.stringify(e)],
+        );
+      }
+      expect(await migrate(old.client)).toEqual(MIGRATIONS.filter((m) => m.version > 3).map((m) => m.version));
+      const sink = postgresAccessLogSink(old.client);
+      expect((await sink.read({ actor: 'agent-13' })).map((e) => e.seq)).toEqual([1, 5]);
+      expect((await sink.read({ subject: log.subjectRef('cust-2'), from: rec(2).time })).map((e) => e.seq)).toEqual([2]);
+      expect(await verifyAccessLog(await sink.read())).toMatchObject({ ok: true, events: 8 });
+    } finally {
+      await old.close();
+    }
+  }, 120_000);
+
+  it('queries stay indexed: actor, subject and time filters use the indexes over the hashed event', async () => {
+    const seen: [string, readonly unknown[]][] = [];
+    const query = ((sql: string, params?: readonly unknown[]) => {
+      seen.push([sql, params ?? []]);
+      return db.client.query(sql, params);
+    }) as Query;
+    const spy: SqlClient = { query, transaction: (fn) => db.client.transaction(fn) };
+    const sink = postgresAccessLogSink(spy);
+    const cases: [Parameters<typeof sink.read>[0], string][] = [
+      [{ actor: 'agent-13', from: rec(1).time }, 'purposeful_access_events_actor'],
+      [{ subject: 'sr_x', to: rec(9).time }, 'purposeful_access_events_subject'],
+      [{ from: rec(1).time, to: rec(9).time }, 'purposeful_access_events_time'],
+      [{ chain: 'web-1.x' }, 'purposeful_access_events_chain'],
+    ];
+    for (const [q, index] of cases) {
+      await sink.read(q);
+      const [sql, params] = seen.at(-1) as [string, readonly unknown[]];
+      const plan = await db.client.transaction(async (tx) => {
+        await tx('SET LOCAL enable_seqscan = off');
+        const { rows } = await tx<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params);
+        return rows.map((r) => r['QUERY PLAN']).join('\n');
+      });
+      expect(plan, JSON.stringify(q)).toContain(index);
+    }
+  });
+});
+
+describeStoreTampering(`PostgreSQL (${onServer ? 'server' : 'PGlite'})`, async () => {
+  if (!store) throw new Error('no database');
+  const { client } = store;
+  await client.query('DELETE FROM purposeful_access_events');
+  await client.query('DELETE FROM purposeful_access_checkpoints');
+  return {
+    sink: postgresAccessLogSink(client),
+    checkpoints: postgresCheckpointSink(client),
+    async remove(chain, fromSeq) {
+      await client.query('DELETE FROM purposeful_access_events WHERE chain = $1 AND seq >= $2', [chain, fromSeq]);
+    },
+  };
 });
 
 describe(`the incident register on PostgreSQL (${onServer ? 'server' : 'PGlite'})`, () => {

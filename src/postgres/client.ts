@@ -12,7 +12,7 @@
  * @example
  * ```ts
  * const run: Query = db.query;
- * const { rows } = await run<{ n: number }>('SELECT count(*)::int AS n FROM purposeful_access_events WHERE event -> 'actor' ->> 'id' = $1', ['agent-7']);
+ * const { rows } = await run<{ n: number }>("SELECT count(*)::int AS n FROM purposeful_access_events WHERE event -> 'actor' ->> 'id' = $1", ['agent-7']);
  * ```
  */
 export type Query = <R = Record<string, unknown>>(sql: string, params?: readonly unknown[]) => Promise<{ rows: R[] }>;

@@ -101,7 +101,7 @@ describe('engine.outbound', () => {
 
   it('refuses a record whose shape is not the declared one, naming the path', async () => {
     const err = await caught(pf.outbound(Customer, { ...customer, address: 'Rua Augusta 100, São Paulo' }, ticketCtx));
-    expect(err.code).toBe('PF_INPUT_INVALID');
+    expect(err.code).toBe('PF_OUTPUT_INVALID');
     expect(err.paths).toEqual(['address']);
     const nested = await caught(
       pf.outbound(

@@ -6,14 +6,18 @@
  * @module
  * @internal
  */
+
+import type * as core from 'zod/v4/core';
 import { PurposefulError } from '../errors.js';
 import type { AccessLevel } from '../schema/annotation.js';
+import { getAnnotation } from '../schema/annotation.js';
 import type { PurposefulSchema } from '../schema/define.js';
-import type { FieldAccess, FieldInfo, ShapeNode } from '../schema/walk.js';
+import { type FieldAccess, type FieldInfo, type ShapeNode, walkSchema } from '../schema/walk.js';
 import { assertCleanPrototype } from '../util/prototype.js';
+import { KIND_CODES, kindBits, kindCheck, OPAQUE, ofKind, plainLeaf } from './kinds.js';
 import { compileMask } from './masks.js';
 import { assertPseudonymKey, derivePseudonymKey, pseudonymizer } from './pseudonymize.js';
-import { SCALAR, ShapeMismatch, scalarOnly } from './shape.js';
+import { mismatch, ShapeMismatch } from './shape.js';
 import { BLOCK_WIDTH, type Block, makeBlock } from './slots.js';
 
 /**
@@ -110,6 +114,12 @@ function join(path: string, key: string): string {
 
 const PROTO_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
 
+/** An object literal or a null-prototype object (what JSON.parse and object spreads make). */
+function isPlain(v: object): boolean {
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
 function limit(what: string): PurposefulError {
   return new PurposefulError('PF_LIMIT_EXCEEDED', `the data exceeds the configured ${what}`);
 }
@@ -120,6 +130,32 @@ function enter(st: RunState, depth: number, count: number): void {
   st.nodes += count;
   if (st.nodes > st.maxNodes) throw limit(`number of values (${st.maxNodes})`);
 }
+
+/**
+ * The structure declared inside a leaf (an annotated or `pd.none()` value),
+ * walked once per leaf schema and shared by every plan: an object there keeps
+ * only its declared keys, a string only strings. Keyed by the first leaf schema,
+ * so a leaf that recurses into itself (`pd.none(Node)` with `z.lazy(() => Node)`
+ * inside) meets the same tree again and the plan compiles it as recursion.
+ */
+const insideCache = new WeakMap<core.$ZodType, Array<{ leaves: readonly core.$ZodType[]; root: ShapeNode }>>();
+
+function inside(schema: PurposefulSchema, leaves: readonly core.$ZodType[]): ShapeNode {
+  const first = leaves[0] as core.$ZodType;
+  let list = insideCache.get(first);
+  const hit = list?.find((e) => e.leaves.length === leaves.length && e.leaves.every((l, i) => l === leaves[i]));
+  if (hit) return hit.root;
+  const root = walkSchema(schema.id, plainLeaf(leaves), schema.purposes.taxonomy).root;
+  if (!list) {
+    list = [];
+    insideCache.set(first, list);
+  }
+  list.push({ leaves, root });
+  return root;
+}
+
+/** Whether any leaf schema of a place is a `pd.none()` declaration (its inside is walked). */
+const declaresNone = (leaves: readonly core.$ZodType[]): boolean => leaves.some((l) => getAnnotation(l)?.kind === 'none');
 
 /** A compiled plan. */
 export interface Plan {
@@ -146,19 +182,48 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
   const levels = new Map<FieldInfo, AccessLevel>();
   const done = new Map<ShapeNode, Compiled>();
   const active = new Map<ShapeNode, { exec?: Exec }>();
+  const ownFields = new Set(schema.fields);
 
-  const compileField = (f: FieldInfo): Compiled => {
+  const compileField = (f: FieldInfo, node: ShapeNode): Compiled => {
     const level = resolveLevel(f.access.get(purpose), roles);
     if (level === 'none') return HIDDEN;
-    levels.set(f, level);
+    // a field met again inside an annotated value that recurses into itself is the schema's field, already counted
+    if (ownFields.has(f)) levels.set(f, level);
     if (inbound) return MEASURE;
-    if (level === 'clear') return KEEP;
+    // outbound: the value is first held to what the field declares (its kind, or the structure inside it)
+    const inner = node.leaves?.length ? compile(inside(schema, node.leaves)) : KEEP;
+    if (level === 'clear' || inner === HIDDEN) return inner;
+    const code = inner === KEEP ? undefined : KIND_CODES.get(inner);
+    const check: Exec | undefined = inner === KEEP || code !== undefined ? undefined : inner;
     if (level === 'masked') {
       const mask = compileMask(f.mask);
-      return (v) => (v === null || v === undefined ? v : mask(v));
+      if (code === 1) return (v) => (v === null || v === undefined ? v : typeof v === 'string' ? mask(v) : mismatch());
+      if (code !== undefined) return (v) => (v === null || v === undefined ? v : ofKind(code, v) ? mask(v) : mismatch());
+      if (check === undefined) return (v) => (v === null || v === undefined ? v : mask(v));
+      return (v, st, d, p) => (v === null || v === undefined ? v : mask(check(v, st, d, p)));
     }
     const i = pseudonymized.push(f) - 1;
-    return (v, st) => (v === null || v === undefined ? v : (st.pseudo as ReadonlyArray<(v: unknown) => string>)[i]?.(v));
+    const pseudo = (v: unknown, st: RunState) => (st.pseudo as ReadonlyArray<(v: unknown) => string>)[i]?.(v);
+    if (code !== undefined) return (v, st) => (v === null || v === undefined ? v : ofKind(code, v) ? pseudo(v, st) : mismatch());
+    if (check === undefined) return (v, st) => (v === null || v === undefined ? v : pseudo(v, st));
+    return (v, st, d, p) => (v === null || v === undefined ? v : pseudo(check(v, st, d, p), st));
+  };
+
+  /**
+   * Outbound: what a leaf that is not a personal field lets out. `pd.none()`:
+   * the structure it declares; a scalar: only its declared kinds; an opaque
+   * value (`z.any()`, `z.custom()`, …): anything, as declared.
+   */
+  const compileLeaf = (node: ShapeNode): Compiled => {
+    const leaves = node.leaves ?? [];
+    if (declaresNone(leaves)) return compile(inside(schema, leaves));
+    let bits = 0;
+    for (const l of leaves) {
+      const b = kindBits(l);
+      if (b === OPAQUE) return KEEP;
+      bits |= b;
+    }
+    return node.opaque && leaves.length === 0 ? KEEP : kindCheck(bits);
   };
 
   const compile = (node: ShapeNode): Compiled => {
@@ -176,29 +241,23 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
   };
 
   const build = (node: ShapeNode): Compiled => {
-    if (node.field) return compileField(node.field);
+    if (node.field) return compileField(node.field, node);
+    if (!inbound) return buildOutbound(node);
     const leafKeep = node.none || node.scalar || node.opaque;
     const structural = node.object || node.array || node.tuple || node.record;
     if (!structural) {
-      if (node.none || node.opaque) return inbound ? MEASURE : KEEP;
-      if (node.scalar) return inbound ? KEEP : SCALAR;
+      if (node.none || node.opaque) return MEASURE;
+      if (node.scalar) return KEEP;
       return HIDDEN; // a place with no facet at all: nothing is allowed there
     }
-    const obj = node.object ? buildObject(node.object) : undefined;
-    const rec = node.record ? compile(node.record) : undefined;
-    const arr = node.array ? compile(node.array) : undefined;
-    const tup = node.tuple ? buildTuple(node.tuple, node.tupleRest) : undefined;
-    const objFacet = obj ?? (rec !== undefined ? buildRecord(rec) : undefined);
-    const arrFacet = tup ?? (arr !== undefined ? buildArray(arr) : undefined);
-    if (!leafKeep && (objFacet === HIDDEN || objFacet === undefined) && (arrFacet === HIDDEN || arrFacet === undefined)) {
-      if (objFacet === HIDDEN || arrFacet === HIDDEN) return HIDDEN;
+    const { o, a } = facets(node);
+    if (!leafKeep && (o === HIDDEN || o === undefined) && (a === HIDDEN || a === undefined)) {
+      if (o === HIDDEN || a === HIDDEN) return HIDDEN;
     }
     const hiddenValue = (st: RunState, p: string): undefined => {
-      if (inbound && !st.strip && st.undeclared && st.undeclared.length < MAX_REPORTED) st.undeclared.push(p || '(root)');
+      if (!st.strip && st.undeclared && st.undeclared.length < MAX_REPORTED) st.undeclared.push(p || '(root)');
       return undefined;
     };
-    const o = objFacet;
-    const a = arrFacet;
     // a node with one structural facet is its facet: the facet checks the value's type itself
     if (!leafKeep && typeof o === 'function' && a === undefined) return o;
     if (!leafKeep && typeof a === 'function' && o === undefined) return a;
@@ -208,16 +267,59 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
         if (Array.isArray(v)) {
           if (a === HIDDEN) return hiddenValue(st, p);
           if (a) return a(v, st, d, p);
-          if (node.opaque || node.none) return inbound ? MEASURE(v, st, d, p) : v;
         } else {
           if (o === HIDDEN) return hiddenValue(st, p);
           if (o) return o(v, st, d, p);
-          if (node.opaque || node.none) return inbound ? MEASURE(v, st, d, p) : v;
-          if (node.scalar) return inbound ? v : scalarOnly(v); // a Date or bytes where the schema allows one
         }
-      } else if (leafKeep) return v;
-      if (inbound) return v; // zod reports the type mismatch, with its path
-      throw new ShapeMismatch();
+        if (node.opaque || node.none) return MEASURE(v, st, d, p);
+      }
+      return v; // zod reports a type mismatch, with its path
+    };
+  };
+
+  /** The object facet (declared keys, or a record) and the array facet (a tuple, or an array) of a node. */
+  const facets = (node: ShapeNode): { o: Compiled | undefined; a: Compiled | undefined } => {
+    const obj = node.object ? buildObject(node.object) : undefined;
+    const rec = node.record ? compile(node.record) : undefined;
+    const arr = node.array ? compile(node.array) : undefined;
+    const tup = node.tuple ? buildTuple(node.tuple, node.tupleRest) : undefined;
+    return {
+      o: obj ?? (rec !== undefined ? buildRecord(rec) : undefined),
+      a: tup ?? (arr !== undefined ? buildArray(arr) : undefined),
+    };
+  };
+
+  /**
+   * Outbound: a value goes out only in the structure and the kinds the schema
+   * declares at its place. An object goes through the object facet, an array
+   * through the array facet, anything else through the leaf (`pd.none()`,
+   * scalar or opaque) declared there; what none of them takes is a mismatch.
+   */
+  const buildOutbound = (node: ShapeNode): Compiled => {
+    const leaf = node.none || node.scalar || node.opaque ? compileLeaf(node) : undefined;
+    const structural = node.object || node.array || node.tuple || node.record;
+    if (!structural) return leaf ?? HIDDEN; // a place with no facet at all: nothing is allowed there
+    const { o, a } = facets(node);
+    if (leaf === undefined || leaf === HIDDEN) {
+      if ((o === HIDDEN || o === undefined) && (a === HIDDEN || a === undefined) && (o === HIDDEN || a === HIDDEN)) return HIDDEN;
+      // a node with one structural facet is its facet: the facet checks the value's type itself
+      if (typeof o === 'function' && a === undefined) return o;
+      if (typeof a === 'function' && o === undefined) return a;
+    }
+    const rest: Exec | undefined = leaf === KEEP ? (v) => v : typeof leaf === 'function' ? leaf : undefined;
+    return (v, st, d, p) => {
+      if (v === null || v === undefined) return v;
+      if (typeof v === 'object') {
+        if (Array.isArray(v)) {
+          if (a === HIDDEN) return undefined;
+          if (a) return a(v, st, d, p);
+        } else if (rest === undefined || isPlain(v)) {
+          // an object that is not plain (a Date, bytes, a class instance) goes to the leaf when there is one
+          if (o === HIDDEN) return undefined;
+          if (o) return o(v, st, d, p);
+        }
+      }
+      return rest ? rest(v, st, d, p) : mismatch();
     };
   };
 
@@ -231,12 +333,14 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
     const keys: string[] = [];
     const execs: Array<Exec | null> = [];
     const guarded: boolean[] = [];
+    const tags: number[] = [];
     for (const [key, child] of shape) {
       const c = compile(child);
       if (c === HIDDEN) continue;
       keys.push(key);
       execs.push(c);
       guarded.push(PROTO_NAMES.has(key));
+      tags.push((c !== null && KIND_CODES.get(c)) || 0);
     }
     // a structure whose fields are all hidden is hidden too; the record itself (the root) never is
     if (keys.length === 0 && shape.size > 0 && shape !== schema.shape.object) return HIDDEN;
@@ -266,7 +370,8 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
     }
     const blocks: Block[] = [];
     for (let b = 0; b < n; b += BLOCK_WIDTH) {
-      blocks.push(makeBlock(keys.slice(b, b + BLOCK_WIDTH), execs.slice(b, b + BLOCK_WIDTH), guarded.slice(b, b + BLOCK_WIDTH)));
+      const end = b + BLOCK_WIDTH;
+      blocks.push(makeBlock(keys.slice(b, end), execs.slice(b, end), guarded.slice(b, end), tags.slice(b, end)));
     }
     const nb = blocks.length;
     /** Slow path, errors only: finds which field failed, so the error names its path. */
@@ -304,6 +409,8 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
     if (value === HIDDEN) return HIDDEN;
     return (v, st, d, p) => {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) return wrongType(v);
+      // outbound, a record lets out every own key: only a plain object is taken as one (a class instance, a Date, a Map is not)
+      if (!inbound && !isPlain(v)) return mismatch();
       const src = v as Record<string, unknown>;
       const own = Object.keys(src);
       enter(st, d, own.length);
@@ -317,6 +424,7 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
             continue;
           }
           const x = src[k];
+          if (x === undefined && !inbound) continue; // as the object blocks do: an undefined entry goes out as no entry
           out[k] = value === null ? x : value(x, st, d + 1, inbound ? `${p}{}` : '');
         }
       } catch (err) {
@@ -329,23 +437,30 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
 
   const buildArray = (element: Compiled): Exec | typeof HIDDEN => {
     if (element === HIDDEN) return HIDDEN;
+    const code = element === null ? undefined : KIND_CODES.get(element);
     return (v, st, d, p) => {
       if (!Array.isArray(v)) return wrongType(v);
       const src = v as unknown[];
       const len = src.length;
       enter(st, d, len);
-      if (element === null) return src.slice();
-      if (element === SCALAR) {
-        const copy = src.slice();
-        try {
-          for (const x of copy) scalarOnly(x);
-        } catch (err) {
-          if (err instanceof ShapeMismatch) err.segments.push('[]');
-          throw err;
-        }
-        return copy;
-      }
       const out = new Array<unknown>(len);
+      // copied by index into a plain array: slice() would build the copy with the value's own species constructor
+      if (element === null) {
+        for (let i = 0; i < len; i++) out[i] = src[i];
+        return out;
+      }
+      if (code !== undefined) {
+        for (let i = 0; i < len; i++) {
+          const x = src[i];
+          if (!ofKind(code, x)) {
+            const err = new ShapeMismatch();
+            err.segments.push('[]');
+            throw err;
+          }
+          out[i] = x;
+        }
+        return out;
+      }
       const childPath = inbound ? `${p}[]` : '';
       let i = 0;
       try {
@@ -408,6 +523,14 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
           const path = err.segments
             .reverse()
             .reduce((acc, s) => (s.startsWith('[') || s === '{}' ? acc + s : acc ? `${acc}.${s}` : s), '');
+          if (!inbound) {
+            // outbound data is the application's: a value of the wrong structure or kind is a server bug, refused, never converted
+            throw new PurposefulError(
+              'PF_OUTPUT_INVALID',
+              `${path}: the outgoing value does not have the structure or the kind the schema declares (refused, not converted)`,
+              { paths: [path], schema: schema.id, purpose, article: 'LGPD Art. 6 III; GDPR Art. 5(1)(c)' },
+            );
+          }
           throw new PurposefulError('PF_INPUT_INVALID', `${path}: the value does not have the shape the schema declares`, {
             paths: [path],
             schema: schema.id,

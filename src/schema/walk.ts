@@ -86,6 +86,8 @@ export interface ShapeNode {
   opaque?: true;
   /** While walking: recursive nodes whose facets are merged in once they are complete. */
   refs?: ShapeNode[] | undefined;
+  /** The zod schemas declared at a leaf (annotated, `pd.none()`, scalar or opaque): the outbound projection checks values against them. */
+  leaves?: readonly core.$ZodType[];
 }
 
 /**
@@ -415,6 +417,7 @@ export function walkSchema(schemaId: string, schema: core.$ZodType, taxonomy: Ta
     if (b.none) a.none = true;
     if (b.scalar) a.scalar = true;
     if (b.opaque) a.opaque = true;
+    if (b.leaves) a.leaves = a.leaves ? [...a.leaves, ...b.leaves] : b.leaves;
     if (b.object) {
       if (!a.object) a.object = new Map(b.object);
       else {
@@ -450,7 +453,7 @@ export function walkSchema(schemaId: string, schema: core.$ZodType, taxonomy: Ta
     const ann = getAnnotation(s);
     if (ann?.kind === 'none') {
       if (hasAnnotationInside(s)) unsupported(path, 'inside a value declared pd.none()', ann.declaredAt);
-      return { none: true };
+      return { none: true, leaves: [s] };
     }
     if (ann?.kind === 'personal') {
       const info = makeField(ann.meta, ann.declaredAt, path, idPath, baseTypeOf(s));
@@ -464,7 +467,7 @@ export function walkSchema(schemaId: string, schema: core.$ZodType, taxonomy: Ta
           }),
         );
       }
-      return { field: info };
+      return { field: info, leaves: [s] };
     }
     const d = defOf(s);
     const t = d.type;
@@ -547,7 +550,7 @@ export function walkSchema(schemaId: string, schema: core.$ZodType, taxonomy: Ta
       }
       default:
         if (hasAnnotationInside(s)) unsupported(path, `inside a ${t}`);
-        return OPAQUE.has(t) ? { opaque: true } : { scalar: true };
+        return OPAQUE.has(t) ? { opaque: true, leaves: [s] } : { scalar: true, leaves: [s] };
     }
   };
 

@@ -88,9 +88,10 @@ describe('outbound refuses values of the wrong shape at unannotated places', () 
   });
 
   it('an object or an array where a scalar is declared', () => {
-    expect(codeOf(() => out(S, { note: { cpf: 'LEAK7' }, tags: [] }))).toBe('PF_INPUT_INVALID');
-    expect(codeOf(() => out(S, { note: ['LEAK'], tags: [] }))).toBe('PF_INPUT_INVALID');
-    expect(codeOf(() => out(S, { note: 'ok', tags: ['a', { cpf: 'LEAK' }] }))).toBe('PF_INPUT_INVALID');
+    // outbound data is the application's: a value of the wrong shape is a server error (issue 16, part 5)
+    expect(codeOf(() => out(S, { note: { cpf: 'LEAK7' }, tags: [] }))).toBe('PF_OUTPUT_INVALID');
+    expect(codeOf(() => out(S, { note: ['LEAK'], tags: [] }))).toBe('PF_OUTPUT_INVALID');
+    expect(codeOf(() => out(S, { note: 'ok', tags: ['a', { cpf: 'LEAK' }] }))).toBe('PF_OUTPUT_INVALID');
     expect(out(S, { note: 'ok', tags: ['a'], at: new Date(0) })).toEqual({ note: 'ok', tags: ['a'], at: new Date(0) });
   });
 

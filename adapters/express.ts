@@ -35,7 +35,9 @@ export type ExpressRouteHandler<
  * the depth and prototype-key checks remain possible (see the README). The
  * handler's returned data is projected for the purpose; on a route with an
  * output declaration any other way of sending (`res.send`, `res.json`,
- * `res.end`, piping) is refused with a 500 `PF_OUTPUT_BYPASS`. Refusals are
+ * `res.end`, `res.writeEarlyHints`, piping, Node's prototype methods called on
+ * `res`) is refused with a 500 `PF_OUTPUT_BYPASS`: the client gets that answer
+ * and nothing else. Only that route's responses are guarded. Refusals are
  * answered as `application/problem+json`; other errors reach `next`.
  *
  * @example
@@ -86,7 +88,7 @@ export function purposeful<
   };
 
   return (req: Request, res: Response, next: NextFunction): void => {
-    const guard = guarded ? guardResponse(res, onBypass) : undefined;
+    const guard = guarded ? guardResponse(res, onBypass, 'prototype') : undefined;
     run(req, res, guard).catch((err: unknown) => {
       const problem = compiled.problem(err);
       if (problem !== undefined) return answer(res, guard, problem, true);

@@ -77,6 +77,8 @@ interface State {
   guard?: Guard;
   /** The reply's header names before the handler ran. */
   headers?: readonly string[];
+  /** A way of sending the handler tried that the reply refuses (`reply.serializer()`): answered in onSend. */
+  refused?: string;
 }
 
 type WithState = FastifyRequest & { [kState]?: State };
@@ -99,7 +101,11 @@ const READ_ALREADY = 'application/x-purposeful-read';
  *   `request.query` (and the whole context in `request.purposeful`);
  * - `preSerialization` projects and masks what the handler returns;
  * - `onSend` refuses (500 `PF_OUTPUT_BYPASS`) a string, Buffer or stream sent on
- *   a route with an output declaration, since those skip serialization hooks;
+ *   a route with an output declaration, since those skip serialization hooks,
+ *   and a `reply.serializer(fn)` the handler set (it is not applied);
+ * - `reply.raw` of such a route (and only of such a route: no prototype is
+ *   patched in place) refuses every way of sending while the handler runs,
+ *   `reply.hijack()`, early hints and Node's prototype methods called on it included;
  * - refusals become `application/problem+json`; other errors go to the route's
  *   or the instance's error handler as usual.
  * A route that declares `config.purposeful` but was registered where the
@@ -231,6 +237,19 @@ function refuseHijack(): never {
   throw outputBypass('reply.hijack()');
 }
 
+/**
+ * `reply.serializer(fn)` would turn the projected payload into whatever `fn`
+ * returns (a raw row it closed over). On a guarded route it sets nothing: the
+ * payload is serialized as projected, and onSend answers 500
+ * `PF_OUTPUT_BYPASS`. It does not throw, so a call from a timer cannot take
+ * the process down.
+ */
+function refuseSerializer(this: FastifyReply): FastifyReply {
+  const state = (this.request as WithState)[kState];
+  if (state) state.refused ??= 'reply.serializer()';
+  return this;
+}
+
 /** Adds the route-level hooks and the error handler of one purposeful route. */
 function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyRequest>): void {
   const route = compiled.route;
@@ -274,8 +293,9 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
     if (state) state.headers = headerNames(reply); // what the handler adds is its own
     if (guarded && state) {
       (reply as unknown as { hijack: () => never }).hijack = refuseHijack;
+      (reply as unknown as { serializer: typeof refuseSerializer }).serializer = refuseSerializer;
       // reply.raw skips every hook: it is guarded like an Express response until onSend lets the answer through
-      state.guard = guardResponse(reply.raw, onRawBypass, state.headers);
+      state.guard = guardResponse(reply.raw, onRawBypass, 'response', state.headers);
     }
     next();
   };
@@ -302,15 +322,20 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
     // a bypass through reply.raw was answered already: nothing more goes out
     if (guard?.bypassed) return next(null, undefined);
     if (guard) guard.state = OPEN; // Fastify writes the answer after this hook
-    if (state === undefined || state.cleared) return next(null, payload);
-    if (payload === undefined || payload === null || payload === '') {
-      // the handler returned nothing: nothing to project, and the status says so
-      if (reply.statusCode === 200) reply.code(204);
-      return next(null, payload);
+    if (state === undefined) return next(null, payload);
+    const refused = state.refused;
+    if (refused === undefined) {
+      if (state.cleared) return next(null, payload);
+      if (payload === undefined || payload === null || payload === '') {
+        // the handler returned nothing: nothing to project, and the status says so
+        if (reply.statusCode === 200) reply.code(204);
+        return next(null, payload);
+      }
+      if (!guarded) return next(null, payload);
     }
-    if (!guarded) return next(null, payload);
-    (payload as { destroy?: () => void }).destroy?.();
-    const answer = compiled.problem(outputBypass('a string, Buffer or stream (reply.send)')) as HttpAnswer;
+    (payload as { destroy?: () => void } | null)?.destroy?.();
+    const answer = compiled.problem(outputBypass(refused ?? 'a string, Buffer or stream (reply.send)')) as HttpAnswer;
+    state.refused = undefined;
     state.cleared = true;
     dropReplyHeaders(reply, state);
     reply.code(answer.status);

@@ -94,11 +94,13 @@ const TITLES: Readonly<Record<ErrorCode, string>> = {
   PF_BODY_INVALID: 'Unacceptable body',
   PF_MEDIA_TYPE_UNSUPPORTED: 'Unsupported media type',
   PF_OUTPUT_BYPASS: 'Output bypassed the projection',
+  PF_OUTPUT_INVALID: 'Output not of the declared shape',
   PF_AUDIT_UNAVAILABLE: 'Access cannot be recorded',
   PF_ACTOR_BLOCKED: 'Access blocked pending review',
   PF_RETENTION_ACTIVE: 'The record must still be kept',
   PF_IDENTITY_UNVERIFIED: 'Identity not verified',
   PF_STORE_UNAVAILABLE: 'The record store is unavailable',
+  PF_CORRECTION_INVALID: 'Correction not allowed',
 };
 
 /**

@@ -326,6 +326,8 @@ export function compileRoute<
     data: unknown,
   ) => {
     if (!output || data === undefined || data === null) return data;
+    const bypass = Array.isArray(data) ? listBypass(data) : notARecord(data);
+    if (bypass !== undefined) throw outputBypass(`${bypass} (returned instead of a record)`);
     const memo = ctx instanceof RequestContext ? ctx.takeMemo() : undefined; // one use: the request ends here
     const pctx = { purpose, actor: ctx.actor, subjectId: ctx.subjectId, [CONSENT_MEMO]: memo };
     if (!Array.isArray(data)) return now.open(output, data, pctx);
@@ -408,6 +410,16 @@ class RequestContext<Raw> {
   }
 }
 
+/** The first element of a list that is not a record (see `notARecord`); `null` elements are left to the projection. */
+function listBypass(rows: readonly unknown[]): string | undefined {
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    const why = row === null ? undefined : notARecord(row);
+    if (why !== undefined) return `${why} in a list`;
+  }
+  return undefined;
+}
+
 /** Opens rows in order: synchronously while each answers at once, then one after another. */
 function openEach(now: EngineNow, schema: PurposefulSchema, rows: readonly unknown[], ctx: PurposeContext): Now<unknown[]> {
   const out: unknown[] = [];
@@ -453,13 +465,37 @@ function clientError(err: unknown): HttpAnswer | undefined {
 
 const FORBIDDEN_QUERY_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+/**
+ * One name or value of a query string, decoded as a form would be (`+` is a
+ * space) but strictly: a `%` not followed by two hex digits, or bytes that are
+ * not UTF-8, are refused, where `URLSearchParams` would keep the `%` or put
+ * U+FFFD in their place (the body is held to the same: see `decodeUtf8`).
+ */
+function decodeQueryPart(part: string): string {
+  const spaced = part.includes('+') ? part.replaceAll('+', ' ') : part;
+  if (!spaced.includes('%')) return spaced;
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    throw new PurposefulError('PF_INPUT_INVALID', 'the query string holds invalid percent-encoding or bytes that are not UTF-8', {
+      reason: 'encoding',
+    });
+  }
+}
+
 /** A query string as an object of strings; a repeated key is refused rather than guessed at. */
 function queryObject(url: string): Record<string, string> {
   const q = url.indexOf('?');
-  const hash = url.indexOf('#', q);
-  const params = new URLSearchParams(q < 0 ? '' : url.slice(q + 1, hash < 0 ? undefined : hash));
   const out: Record<string, string> = Object.create(null);
-  for (const [key, value] of params) {
+  if (q < 0) return {};
+  const hash = url.indexOf('#', q);
+  const search = url.slice(q + 1, hash < 0 ? undefined : hash);
+  // split the way URLSearchParams does (application/x-www-form-urlencoded): '&' between pairs, the first '=' in each
+  for (const pair of search.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const key = decodeQueryPart(eq < 0 ? pair : pair.slice(0, eq));
+    const value = eq < 0 ? '' : decodeQueryPart(pair.slice(eq + 1));
     if (FORBIDDEN_QUERY_KEYS.has(key)) {
       throw new PurposefulError('PF_INPUT_INVALID', 'the query string holds a "__proto__", "constructor" or "prototype" key', {
         reason: 'forbidden_key',
@@ -471,6 +507,26 @@ function queryObject(url: string): Record<string, string> {
     out[key] = value;
   }
   return { ...out };
+}
+
+/**
+ * What a handler on a route with an output declaration returned that is not
+ * a record to project: a string, bytes, a Blob, a stream or a `Response`
+ * (or a list holding one). Those are answers of the handler's own making, a
+ * bug on the server's side: 500 `PF_OUTPUT_BYPASS`, never a 4xx blaming the
+ * client. `undefined` when the value is a record (or a list of them).
+ */
+function notARecord(data: unknown): string | undefined {
+  if (typeof data !== 'object') return typeof data === 'string' ? 'a string' : `a ${typeof data}`;
+  if (data === null) return undefined;
+  if (ArrayBuffer.isView(data) || data instanceof ArrayBuffer) return 'bytes';
+  if (typeof Blob !== 'undefined' && data instanceof Blob) return 'a Blob';
+  if (typeof Response !== 'undefined' && data instanceof Response) return 'a Response of its own';
+  const d = data as { getReader?: unknown; pipe?: unknown; [Symbol.asyncIterator]?: unknown };
+  if (typeof d.getReader === 'function' || typeof d.pipe === 'function' || typeof d[Symbol.asyncIterator] === 'function') {
+    return 'a stream';
+  }
+  return undefined;
 }
 
 /**

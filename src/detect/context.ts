@@ -187,6 +187,8 @@ export function contextOf(text: string, start: number, end: number): Context {
         i++;
       }
       if (i - ws < 2 || i - ws > LONGEST) continue;
+      // a redaction's own label ("[PHONE]", "[CPF:pn_…]") says nothing about the text next to it
+      if (ws > 0 && text.charCodeAt(ws - 1) === 91) continue;
       const word = ascii ? text.slice(ws, i).toLowerCase() : folded(text, ws, i);
       const types = POSITIVE_BY_WORD.get(word);
       if (types) {

@@ -62,33 +62,42 @@ interface Group {
 }
 
 /** Reads the runs of digit groups and hands each run to `evaluate`. Linear: each character is looked at a bounded number of times. */
-function scanNumbers(text: string, out: Found[]): void {
+function scanNumbers(text: string, out: Found[], keep: Keep, taken: readonly Found[]): void {
   const n = text.length;
   let i = 0;
+  let t = 0; // the next of the other families' finds
   while (i < n) {
     // the next digit is found by the regular-expression engine's native search (one character class: nothing to backtrack)
     NEXT_DIGIT.lastIndex = i;
     if (!NEXT_DIGIT.test(text)) return;
     i = NEXT_DIGIT.lastIndex - 1;
+    // what an IBAN, a CNPJ with letters, a UUID, a PIX code or an IPv6 address holds is theirs: runs stop at them
+    while (t < taken.length && (taken[t] as Found).end <= i) t++;
+    const next = taken[t];
+    if (next !== undefined && next.start <= i) {
+      i = next.end;
+      continue;
+    }
+    const limit = next === undefined ? n : next.start;
     // first the run's extent, without building anything
     let j = i;
     let digitCount = 0;
     let groupCount = 0;
     for (;;) {
       const gs = j;
-      while (j < n && isDigit(text.charCodeAt(j))) j++;
+      while (j < limit && isDigit(text.charCodeAt(j))) j++;
       digitCount += j - gs;
       groupCount++;
       let k = j;
-      while (k < n && k - j < 2 && isSep(text.charCodeAt(k))) k++;
-      if (k > j && k < n && isDigit(text.charCodeAt(k))) {
+      while (k < limit && k - j < 2 && isSep(text.charCodeAt(k))) k++;
+      if (k > j && k < limit && isDigit(text.charCodeAt(k))) {
         j = k;
         continue;
       }
       break;
     }
     // short numbers ("2 itens", "R$ 50") are nothing: only 6 digits or more, or four groups (an IPv4), are looked at
-    if (digitCount >= 6 || groupCount >= 4) evaluateRun(text, groupsOf(text, i, j), out);
+    if (digitCount >= 6 || groupCount >= 4) evaluateRun(text, groupsOf(text, i, j), out, keep);
     else if (digitCount === 4 && groupCount === 1) writtenDate(text, i, j, out); // a year, perhaps of a birthday written out
     i = j;
   }
@@ -110,15 +119,11 @@ function groupsOf(text: string, from: number, to: number): Group[] {
   return groups;
 }
 
+/** Separators between the groups of a run. */
+const NON_DIGITS = /[^0-9]+/g;
+
 /** The next digit, by the engine's native search (shared: detection is synchronous and never re-entered). */
 const NEXT_DIGIT = /[0-9]/g;
-
-/** Digit counts some numeric type has (dates 6–8, CEP and RG 8–9, phones 10–13, the rest up to 19 for cards). */
-const INTERESTING = (() => {
-  const t = new Array<boolean>(MAX_DIGITS + 1).fill(false);
-  for (let k = 6; k <= MAX_DIGITS; k++) t[k] = true;
-  return t;
-})();
 
 /** The context of a run, read once and only when some sub-run validates. */
 class RunContext {
@@ -128,40 +133,247 @@ class RunContext {
     private readonly start: number,
     private readonly end: number,
   ) {}
+  private bits = -1;
   get(): Context {
     this.ctx ??= contextOf(this.text, this.start, this.end);
     return this.ctx;
   }
+  /** The digit counts the run's context words make worth trying (CEP, RG, dates), as a bit set. */
+  contextBits(keep: Keep): number {
+    if (this.bits < 0) {
+      const ctx = this.get();
+      let set = 0;
+      if (keep.threshold <= RANK.low || ctx.positive.has('cep')) set |= 1 << 8;
+      if (ctx.positive.has('rg')) set |= (1 << 8) | (1 << 9);
+      if (ctx.nearest.includes('birth_date')) set |= (1 << 6) | (1 << 7) | (1 << 8);
+      this.bits = set;
+    }
+    return this.bits;
+  }
 }
 
-/** Tries the sub-runs of a run, longest first from each group, keeping what validates. */
-function evaluateRun(text: string, groups: readonly Group[], out: Found[]): void {
-  const run = new RunContext(text, (groups[0] as Group).start, (groups[groups.length - 1] as Group).end);
+/**
+ * Which finds the caller keeps (threshold and types), known before a run is
+ * read: a find the caller would drop never hides one it keeps.
+ */
+interface Keep {
+  readonly threshold: number;
+  readonly only: ReadonlySet<PiiType> | undefined;
+}
+
+/** One step of a cover of a run: a find, and the steps before it. */
+interface Step {
+  readonly found: Found;
+  readonly prev: Step | undefined;
+}
+
+/** Room for the inner points ahead of the one being tried from (at most 19 digits ahead). */
+const RING = 32;
+
+/**
+ * The state of the dynamic programme, reused from run to run (detection is
+ * synchronous and never re-entered). At each group boundary, the best cover
+ * of the run so far (its score and last step); at the points inside a group
+ * that a candidate ends at, the same in a ring indexed by digit.
+ */
+const DP = {
+  score: [] as number[],
+  step: [] as Array<Step | undefined>,
+  cum: [] as number[],
+  cutAt: new Array<number>(RING).fill(-1),
+  cutScore: new Array<number>(RING).fill(0),
+  cutStep: new Array<Step | undefined>(RING).fill(undefined),
+  /** Inner points not yet tried from, ascending. */
+  pending: [] as number[],
+};
+
+/**
+ * Reads a run of digit groups. Every stretch of at most 19 digits that
+ * validates at the kept threshold is a candidate, and the candidates reported
+ * are those that together cover the most digits (then the fewest spans, then
+ * the surest), chosen by dynamic programming over the run: two identifiers
+ * typed one after the other are both found, whatever validates across them.
+ *
+ * A candidate may start or end inside a group only where another kept
+ * candidate continues it, so that identifiers typed with nothing between them
+ * ("529.982.247-254111 1111 1111 1111") are split where their check digits
+ * say, while a long number is never cut into a piece that validates by
+ * chance and a rest that is nothing. Linear: at most 19 ends are tried from
+ * each group start and each such point, fewer where the first digits rule
+ * types out (see {@link lengthsFrom}).
+ */
+function evaluateRun(text: string, groups: readonly Group[], out: Found[], keep: Keep): void {
   if (mistyped(text, groups)) return;
-  let a = 0;
-  while (a < groups.length) {
-    let best: Found | undefined;
-    let bestB = a;
-    let digits = '';
-    let shape = '';
-    for (let b = a; b < groups.length; b++) {
-      const g = groups[b] as Group;
-      digits += text.slice(g.start, g.end);
-      if (digits.length > MAX_DIGITS) break;
-      if (b > a) shape += g.sep.trim() === '' ? ' ' : g.sep.trim();
-      shape += String(g.end - g.start);
-      if (!INTERESTING[digits.length] && b - a !== 3) continue;
-      const found = classify(text, groups, a, b, digits, shape, run);
-      if (found && (!best || RANK[found.confidence] >= RANK[best.confidence])) {
-        best = found;
-        bestB = b;
+  const m = groups.length;
+  const run = new RunContext(text, (groups[0] as Group).start, (groups[m - 1] as Group).end);
+  const { score, step, cum, pending, cutAt, cutScore, cutStep } = DP;
+  pending.length = 0;
+  cutAt.fill(-1);
+  // digit offsets of the groups, and the run's digits
+  cum[0] = 0;
+  for (let k = 0; k < m; k++) {
+    const g = groups[k] as Group;
+    cum[k + 1] = (cum[k] as number) + g.end - g.start;
+    score[k + 1] = -1;
+  }
+  // one flat string (a concatenation of many slices would be a rope, slow to slice); the class has nothing to backtrack
+  const all =
+    m === 1
+      ? text.slice((groups[0] as Group).start, (groups[0] as Group).end)
+      : text.slice((groups[0] as Group).start, (groups[m - 1] as Group).end).replace(NON_DIGITS, '');
+  score[0] = 0;
+  step[0] = undefined;
+  for (let k = 0; k <= m; k++) {
+    // the inner points of the group before this boundary, in order (each is reached only by a candidate ending there)
+    while (pending.length > 0 && (pending[0] as number) < (cum[k] as number)) {
+      const p = pending.shift() as number;
+      const r = p % RING;
+      tryFrom(text, groups, all, run, keep, k - 1, p, cutScore[r] as number, cutStep[r]);
+    }
+    if (k === m) break;
+    // leaving group k uncovered: the cover up to the next boundary is at least this one
+    if ((score[k] as number) >= (score[k + 1] as number)) {
+      score[k + 1] = score[k] as number;
+      step[k + 1] = step[k];
+    }
+    tryFrom(text, groups, all, run, keep, k, cum[k] as number, score[k] as number, step[k]);
+  }
+  const first = out.length;
+  for (let s = step[m]; s !== undefined; s = s.prev) out.push(s.found);
+  // pushed from the last: put this run's finds in order
+  for (let i = first, j = out.length - 1; i < j; i++, j--) {
+    const t = out[i] as Found;
+    out[i] = out[j] as Found;
+    out[j] = t;
+  }
+  if (m > 4096) {
+    // a huge run's state is not kept alive
+    score.length = 0;
+    step.length = 0;
+    cum.length = 0;
+  }
+}
+
+/** Tries the candidates of up to 19 digits starting at digit `p` (in group `a`), after a cover scoring `base`. */
+function tryFrom(
+  text: string,
+  groups: readonly Group[],
+  all: string,
+  run: RunContext,
+  keep: Keep,
+  a: number,
+  p: number,
+  base: number,
+  prev: Step | undefined,
+): void {
+  const { score, step, cum, pending, cutAt, cutScore, cutStep } = DP;
+  const m = groups.length;
+  const total = cum[m] as number;
+  const other = lengthsFrom(all, p, run, keep);
+  const cardOnly = cardIssuerAt(all, p) ? DIGIT_COUNTS_CARD & ~other : 0;
+  let lengths = other | cardOnly;
+  // an IPv4 address: four dotted groups from here (the last may end inside its group, glued to what follows)
+  if (a + 3 < m && dotted(groups, a, a + 3)) {
+    for (let len = (cum[a + 3] as number) + 1 - p; len <= (cum[a + 4] as number) - p && len <= MAX_DIGITS; len++)
+      lengths |= 1 << len;
+  }
+  let b = a;
+  for (let len = 1; len <= MAX_DIGITS; len++) {
+    if ((lengths & (1 << len)) === 0) continue;
+    const e = p + len;
+    if (e > total) return;
+    while ((cum[b + 1] as number) < e) b++;
+    const whole = e === cum[b + 1];
+    // a length only a card has, ending inside a group: only a card typed as cards are (see classify)
+    if (
+      !whole &&
+      (cardOnly & (1 << len)) !== 0 &&
+      a !== b &&
+      !cardTyped(groups, a, p - (cum[a] as number), b, e - (cum[b] as number))
+    )
+      continue;
+    const f = classify(text, groups, a, p - (cum[a] as number), b, whole ? -1 : e - (cum[b] as number), all, p, e, run, keep);
+    if (f === undefined) continue;
+    const s = base + len * 64 - 8 + RANK[f.confidence];
+    if (whole) {
+      if (s > (score[b + 1] as number)) {
+        score[b + 1] = s;
+        step[b + 1] = { found: f, prev };
+      }
+    } else {
+      const r = e % RING;
+      if (cutAt[r] !== e) {
+        cutAt[r] = e;
+        let i = pending.length;
+        while (i > 0 && (pending[i - 1] as number) > e) i--;
+        pending.splice(i, 0, e);
+        cutScore[r] = s;
+        cutStep[r] = { found: f, prev };
+      } else if (s > (cutScore[r] as number)) {
+        cutScore[r] = s;
+        cutStep[r] = { found: f, prev };
       }
     }
-    if (best) {
-      out.push(best);
-      a = bestB + 1;
-    } else a++;
   }
+}
+
+const DIGIT_COUNTS_ALWAYS = (1 << 11) | (1 << 12) | (1 << 14); // CPF, PIS, CNH; título; CNPJ
+const DIGIT_COUNTS_CARD = 0b11111111 << 12; // 12–19
+const dv = (s: string, i: number): number => s.charCodeAt(i) - 48;
+
+/**
+ * The digit counts worth trying from digit `p` for the types other than
+ * cards (those need an issuer prefix: see `tryFrom`), as a bit set: what the
+ * first digits and the run's context words leave possible (a phone needs a
+ * valid area code and its third digit, RG, CEP and dates their word). Only
+ * saves work: `classify` checks everything again.
+ */
+function lengthsFrom(all: string, p: number, run: RunContext, keep: Keep): number {
+  let set = DIGIT_COUNTS_ALWAYS | run.contextBits(keep);
+  const d0 = dv(all, p);
+  const d1 = dv(all, p + 1);
+  if (DDD[d0 * 10 + d1] === 1) {
+    const d2 = dv(all, p + 2);
+    if (d2 === 9) set |= 1 << 11;
+    if (d2 >= 2 && d2 <= 5) set |= 1 << 10;
+  }
+  if (d0 === 5 && d1 === 5 && DDD[dv(all, p + 2) * 10 + dv(all, p + 3)] === 1) {
+    const d4 = dv(all, p + 4);
+    if (d4 === 9) set |= 1 << 13;
+    if (d4 >= 2 && d4 <= 5) set |= 1 << 12;
+  }
+  return set;
+}
+
+/** The Brazilian area codes, by value (1 where valid). */
+const DDD = (() => {
+  const t = new Uint8Array(100);
+  for (const d of BRAZILIAN_DDDS) t[Number(d)] = 1;
+  return t;
+})();
+
+/** {@link cardIssuer} on the digits of `s` from `p`, without slicing. */
+function cardIssuerAt(s: string, p: number): boolean {
+  const c = dv(s, p);
+  if (c === 4) return true;
+  const two = c * 10 + dv(s, p + 1);
+  if (two < 0 || two > 99) return false;
+  const four = two * 100 + dv(s, p + 2) * 10 + dv(s, p + 3);
+  return (
+    (two >= 50 && two <= 55) ||
+    (four >= 2221 && four <= 2720) ||
+    two === 34 ||
+    two === 35 ||
+    two === 36 ||
+    two === 37 ||
+    two === 38 ||
+    (four >= 3000 && four <= 3059) ||
+    two === 60 ||
+    two === 62 ||
+    two === 63 ||
+    two === 64 ||
+    two === 65
+  );
 }
 
 /** Whether groups a..b are joined by single dots. */
@@ -172,6 +384,8 @@ function dotted(groups: readonly Group[], a: number, b: number): boolean {
 
 /** Whether a digit string is a Brazilian phone number, and whether it carries the country code. */
 function phoneShape(d: string): 'mobile' | 'landline' | undefined {
+  const o = d.length >= 12 ? 2 : 0;
+  if (DDD[dv(d, o) * 10 + dv(d, o + 1)] !== 1) return undefined;
   const local = d.length === 13 || d.length === 12 ? (d.startsWith('55') ? d.slice(2) : undefined) : d;
   if (local === undefined || !BRAZILIAN_DDDS.has(local.slice(0, 2))) return undefined;
   if (local.length === 11 && local[2] === '9') return 'mobile';
@@ -179,33 +393,51 @@ function phoneShape(d: string): 'mobile' | 'landline' | undefined {
   return undefined;
 }
 
+const glen = (g: Group): number => g.end - g.start;
+
 /**
- * Whether groups a..b are only the start of a longer number typed the same
- * way ("4011 9856 5087 2825" whose 16 digits fail Luhn: its first 12 pass it
- * one time in ten). The run going on with the same separator, within a card's
- * length, means the card would be the whole of it.
+ * Whether groups a..b are only part of a longer number typed the same way
+ * ("4011 9856 5087 2825" whose 16 digits fail Luhn: its first 12 pass it one
+ * time in ten). The groups of four around them with the same separator, within
+ * a card's length, would be the card: a part of it is not one. Numbers typed
+ * alike back to back (more than 19 digits together) are several.
  */
-function cardPrefixOfLonger(groups: readonly Group[], a: number, b: number, len: number): boolean {
-  const first = groups[a] as Group;
-  const inner = a < b ? (groups[a + 1] as Group).sep : undefined;
-  // the card would start in the middle of numbers typed alike ("4995 5512 7483 3831": not "5512 7483 3831")
-  if (a > 0 && inner !== undefined && first.sep === inner) return true;
-  const next = groups[b + 1];
-  if (next === undefined) return false;
-  const sep = (groups[b] as Group).sep;
-  if (next.sep !== sep && !(sep === '' && next.sep.length === 1)) return false;
+function partOfLongerCard(groups: readonly Group[], a: number, b: number, len: number): boolean {
+  if (a === b) return false;
+  const inner = (groups[a + 1] as Group).sep;
   let total = len;
-  for (let k = b + 1; k < groups.length && total <= MAX_DIGITS; k++)
-    total += (groups[k] as Group).end - (groups[k] as Group).start;
-  return total <= MAX_DIGITS;
+  for (let k = a; k > 0 && total <= MAX_DIGITS; k--) {
+    if ((groups[k] as Group).sep !== inner || glen(groups[k - 1] as Group) !== 4) break;
+    total += 4;
+  }
+  for (let k = b + 1; k < groups.length && total <= MAX_DIGITS; k++) {
+    const g = groups[k] as Group;
+    if (g.sep !== inner || glen(groups[k - 1] as Group) !== 4 || glen(g) > 4) break;
+    // a shorter group is a card's last only where nothing typed otherwise follows it ("… 3858 55.807.147/…" is a CNPJ)
+    const then = groups[k + 1];
+    if (glen(g) < 4 && then !== undefined && then.sep !== inner) break;
+    total += glen(g);
+  }
+  return total > len && total <= MAX_DIGITS;
+}
+
+/**
+ * Whether groups a..b (the first from digit `oa`, the last up to digit `ob`) are typed as a card is: groups of
+ * four, the last one possibly shorter (a card glued to what follows, or between two glued numbers).
+ */
+function cardTyped(groups: readonly Group[], a: number, oa: number, b: number, ob: number): boolean {
+  if (ob > 4 || a === b) return false;
+  if (glen(groups[a] as Group) - oa !== 4) return false;
+  for (let k = a + 1; k < b; k++) if (glen(groups[k] as Group) !== 4) return false;
+  return true;
 }
 
 /** Card numbers start with a known issuer prefix (Visa, Mastercard, Amex, Elo, Hipercard, Diners, Discover, JCB). */
 function cardIssuer(d: string): boolean {
   const c = d.charCodeAt(0) - 48;
   if (c === 4) return true; // Visa, and most Elo ranges
-  const two = Number(d.slice(0, 2));
-  const four = Number(d.slice(0, 4));
+  const two = c * 10 + d.charCodeAt(1) - 48;
+  const four = two * 100 + (d.charCodeAt(2) - 48) * 10 + d.charCodeAt(3) - 48;
   if (two >= 51 && two <= 55) return true; // Mastercard
   if (four >= 2221 && four <= 2720) return true; // Mastercard 2-series
   if (two === 34 || two === 37) return true; // Amex
@@ -246,82 +478,151 @@ function validDate(y: number, m: number, d: number): boolean {
 }
 
 /**
- * What groups a..b (digits `d`) are, if anything: checksum types first, then
- * phones, CEP, RG, cards, IPv4 and dates, with the context words deciding
- * between types that validate alike and lifting pattern-only finds.
+ * What the digits `all[p, e)` are, if anything: groups a..b, the first from
+ * digit `oa` of its group, the last up to digit `ob` of its group (`-1`: to
+ * its end). Checksum types first, then phones, CEP, RG, cards, IPv4 and
+ * dates, with the context words deciding between types that validate alike
+ * and lifting pattern-only finds; only what the caller keeps is returned.
  */
 function classify(
   text: string,
   groups: readonly Group[],
   a: number,
+  oa: number,
   b: number,
-  d: string,
-  shape: string,
+  ob: number,
+  all: string,
+  p: number,
+  e: number,
   run: RunContext,
+  keep: Keep,
 ): Found | undefined {
   const first = groups[a] as Group;
   const last = groups[b] as Group;
-  let start = first.start;
-  let end = last.end;
-  const len = d.length;
-  const candidates: Array<[PiiType, Confidence]> = [];
+  let start = first.start + oa;
+  let end = ob < 0 ? last.end : last.start + ob;
+  const whole = oa === 0 && ob < 0;
+  const len = e - p;
+  const cands = CANDIDATES;
+  if (cands.length !== 0) cands.length = 0;
+  let shape: string | undefined;
 
-  // IPv4: four dotted groups of 1–3 digits, each ≤ 255, not part of a longer dotted chain
+  // IPv4: four dotted groups of 1–3 digits, each ≤ 255, not part of a longer chain of small dotted numbers (a version,
+  // an OID); the first may be the end of a group, glued to an identifier before it
   if (b - a === 3 && dotted(groups, a, b)) {
-    let ok = true;
-    for (let k = a; k <= b; k++) {
+    const before = groups[a - 1];
+    const after = groups[b + 1];
+    let ok =
+      !(oa === 0 && before !== undefined && first.sep === '.' && glen(before) <= 3) &&
+      !(ob < 0 && after !== undefined && after.sep === '.' && glen(after) <= 3);
+    for (let k = a; k <= b && ok; k++) {
       const g = groups[k] as Group;
-      const v = text.slice(g.start, g.end);
-      if (g.end - g.start > 3 || Number(v) > 255 || (v.length > 1 && v[0] === '0')) ok = false;
+      const v = text.slice(k === a ? start : g.start, k === b ? end : g.end);
+      if (v.length > 3 || Number(v) > 255 || (v.length > 1 && v[0] === '0')) ok = false;
     }
-    const before = text.charCodeAt(start - 1);
-    const after = text.charCodeAt(end);
-    if (before === 46 || (after === 46 && isDigit(text.charCodeAt(end + 1)))) ok = false;
-    if (ok) candidates.push(['ipv4', 'medium']);
+    if (ok) cands.push(['ipv4', 'medium']);
   }
+  if (len < 6) return cands.length === 0 ? undefined : choose(cands, run.get(), shapeOf(groups, a, oa, b, ob), start, end, keep);
 
+  // glued to what follows (ending inside a group), a number is split off only as it is typed: unbroken, or in a shape
+  // its type is written in (cards and phones are checked below)
+  if (ob >= 0 && a !== b && !(b - a === 3 && dotted(groups, a, b))) {
+    shape ??= shapeOf(groups, a, oa, b, ob);
+    const c = text.charCodeAt(start - 1);
+    if (!GLUED_SHAPES.has(shape) && !cardTyped(groups, a, oa, b, ob) && c !== 43 && c !== 40) return undefined;
+  }
+  const d = all.slice(p, e);
   if (len === 11) {
-    if (isCpf(d)) candidates.push(['cpf', 'high']);
-    if (isPis(d)) candidates.push(['pis', 'high']);
-    if (isCnh(d)) candidates.push(['cnh', 'high']);
+    if (isCpf(d)) cands.push(['cpf', 'high']);
+    if (isPis(d)) cands.push(['pis', 'high']);
+    if (isCnh(d)) cands.push(['cnh', 'high']);
   }
-  if (len === 14 && isCnpj(d)) candidates.push(['cnpj', 'high']);
-  if (len === 12 && isTituloEleitor(d)) candidates.push(['titulo_eleitor', 'high']);
-  if (len >= 12 && len <= 19 && luhn(d) && cardIssuer(d) && !cardPrefixOfLonger(groups, a, b, len)) {
-    candidates.push(['card', 'high']);
-  }
+  if (len === 14 && isCnpj(d)) cands.push(['cnpj', 'high']);
+  if (len === 12 && isTituloEleitor(d)) cands.push(['titulo_eleitor', 'high']);
+  // glued to what follows (ending inside a group), a card is one typed as cards are: unbroken, or in groups of four
+  if (
+    len >= 12 &&
+    cardIssuer(d) &&
+    (ob < 0 || a === b || cardTyped(groups, a, oa, b, ob)) &&
+    luhn(d) &&
+    !(whole && partOfLongerCard(groups, a, b, len))
+  )
+    cands.push(['card', 'high']);
 
   const phone = len >= 10 && len <= 13 ? phoneShape(d) : undefined;
-  if (phone) {
-    const plus = text.charCodeAt(start - 1) === 43; // +
-    const paren = text.charCodeAt(start - 1) === 40 && text.charCodeAt(first.end) === 41; // (11)
+  const plus = phone !== undefined && text.charCodeAt(start - 1) === 43; // +
+  const paren = phone !== undefined && text.charCodeAt(start - 1) === 40 && text.charCodeAt(first.end) === 41; // (11)
+  // glued to what follows, a phone is one written as phones are: after + or with its area code in parentheses
+  if (phone && (ob < 0 || plus || paren)) {
+    shape ??= shapeOf(groups, a, oa, b, ob);
     const formatted = b > a && !shape.includes('/') && !shape.includes('.');
     if (plus) start--;
     else if (paren) start--;
-    candidates.push(['phone', plus || paren || (formatted && len >= 10) ? 'medium' : 'low']);
+    cands.push(['phone', plus || paren || (formatted && len >= 10) ? 'medium' : 'low']);
   }
-  if (len === 8 && (shape === '5-3' || shape === '8' || shape === '2.3-3')) candidates.push(['cep', 'low']);
+  if (len === 8 && b - a <= 2) {
+    shape ??= shapeOf(groups, a, oa, b, ob);
+    if (shape === '5-3' || shape === '8' || shape === '2.3-3') cands.push(['cep', 'low']);
+  }
   // a São Paulo RG: 8 digits and a check digit (or X)
-  if (len === 9 && isRgSp(d)) candidates.push(['rg', 'medium']);
+  if (len === 9 && isRgSp(d)) cands.push(['rg', 'medium']);
   if (len === 8 && (text[end] === '-' || text[end] === ' ') && (text[end + 1] === 'X' || text[end + 1] === 'x')) {
     if (isRgSp(`${d}X`) && !isAlnum(text.charCodeAt(end + 2))) {
       end += 2;
-      candidates.push(['rg', 'medium']);
+      cands.push(['rg', 'medium']);
     }
   } else if (len === 8 && (text[end] === 'X' || text[end] === 'x') && !isAlnum(text.charCodeAt(end + 1)) && isRgSp(`${d}X`)) {
     end += 1;
-    candidates.push(['rg', 'medium']);
+    cands.push(['rg', 'medium']);
   }
-  if (DATE_SHAPES.has(shape)) {
-    const parts = shape.startsWith('4') ? [d.slice(0, 4), d.slice(4, 6), d.slice(6)] : undefined;
-    const gs = groups.slice(a, b + 1).map((g) => Number(text.slice(g.start, g.end)));
-    const [y, m, day] = parts ? parts.map(Number) : [gs[2], gs[1], gs[0]];
-    if (validDate(y as number, m as number, day as number) && !nextToTime(text, start, end))
-      candidates.push(['birth_date', 'low']);
+  if (len <= 8 && b - a === 2) shape ??= shapeOf(groups, a, oa, b, ob);
+  if (len <= 8 && b - a === 2 && shape !== undefined && DATE_SHAPES.has(shape)) {
+    const s = shape;
+    let y: number;
+    let mo: number;
+    let day: number;
+    if (s.startsWith('4')) {
+      y = Number(d.slice(0, 4));
+      mo = Number(d.slice(4, 6));
+      day = Number(d.slice(6));
+    } else {
+      const l0 = glen(first) - oa;
+      const l1 = glen(groups[a + 1] as Group);
+      day = Number(d.slice(0, l0));
+      mo = Number(d.slice(l0, l0 + l1));
+      y = Number(d.slice(l0 + l1));
+    }
+    if (validDate(y, mo, day) && !nextToTime(text, start, end)) cands.push(['birth_date', 'low']);
   }
-  if (candidates.length === 0) return undefined;
+  if (cands.length === 0) return undefined;
+  shape ??= shapeOf(groups, a, oa, b, ob);
+  return choose(cands, run.get(), shape, start, end, keep);
+}
 
-  return choose(candidates, run.get(), shape, start, end);
+/** The shapes a number glued to what follows is split off in: the formats of CPF, CNPJ, PIS, título, RG, CEP and dates. */
+const GLUED_SHAPES: ReadonlySet<string> = new Set([
+  '3.3.3-2',
+  '2.3.3/4-2',
+  '3.5.2-1',
+  '4 4 4',
+  '2.3.3-1',
+  '5-3',
+  '2.3-3',
+  ...DATE_SHAPES,
+]);
+
+/** The candidate types of one stretch of digits (reused: detection is synchronous and never re-entered). */
+const CANDIDATES: Array<[PiiType, Confidence]> = [];
+
+/** The shape of groups a..b as typed ("3.3.3-2"), the first from digit `oa`, the last up to digit `ob` (`-1`: whole). */
+function shapeOf(groups: readonly Group[], a: number, oa: number, b: number, ob: number): string {
+  let shape = '';
+  for (let k = a; k <= b; k++) {
+    const g = groups[k] as Group;
+    if (k > a) shape += g.sep.trim() === '' ? ' ' : g.sep.trim();
+    shape += String((k === b && ob >= 0 ? ob : glen(g)) - (k === a ? oa : 0));
+  }
+  return shape;
 }
 
 /**
@@ -361,6 +662,11 @@ const TYPICAL: Readonly<Record<string, PiiType>> = {
 /** Types found by their check digits. */
 const CHECKED: ReadonlySet<PiiType> = new Set<PiiType>(['cpf', 'cnpj', 'cnh', 'pis', 'titulo_eleitor', 'card']);
 
+function hasType(candidates: ReadonlyArray<[PiiType, Confidence]>, type: PiiType): boolean {
+  for (const c of candidates) if (c[0] === type) return true;
+  return false;
+}
+
 /** Settles which of the types that validated the candidate is, and how sure that is. */
 function choose(
   candidates: ReadonlyArray<[PiiType, Confidence]>,
@@ -368,16 +674,23 @@ function choose(
   shape: string,
   start: number,
   end: number,
+  keep: Keep,
 ): Found | undefined {
   // a number written the way only one type is written, that fails that type's check, is a mistyped one (or none):
   // it is not reported as another type that happens to validate
   const typical = TYPICAL[shape];
-  if (typical !== undefined && CHECKED.has(typical) && !candidates.some(([t]) => t === typical)) return undefined;
+  if (typical !== undefined && CHECKED.has(typical) && !hasType(candidates, typical)) return undefined;
   // the closest word names a checked type this number is not ("cpf 529…-26"): what else it validates as is a coincidence
-  const namesOther =
-    ctx.nearest.length > 0 &&
-    !ctx.nearest.some((t) => candidates.some(([c]) => c === t)) &&
-    ctx.nearest.some((t) => CHECKED.has(t));
+  let namesOther = false;
+  if (ctx.nearest.length > 0) {
+    let named = false;
+    let checked = false;
+    for (const t of ctx.nearest) {
+      if (hasType(candidates, t)) named = true;
+      if (CHECKED.has(t)) checked = true;
+    }
+    namesOther = !named && checked;
+  }
   let best: [PiiType, Confidence] | undefined;
   let bestScore = -1;
   for (const [type, base] of candidates) {
@@ -394,6 +707,8 @@ function choose(
     } else if (spoken && conf === 'low') conf = 'medium';
     // "pedido 529…": an order number that happens to validate; the closest word decides
     if (ctx.negative || (namesOther && !spoken)) conf = 'low';
+    // what the caller drops never stands in for what it keeps
+    if (RANK[conf] < keep.threshold || (keep.only !== undefined && !keep.only.has(type))) continue;
     // the type the words name wins, then the type the format says, then the surer one, then the list order
     const score = (ctx.nearest.includes(type) ? 200 : 0) + (spoken ? 100 : 0) + (TYPICAL[shape] === type ? 10 : 0) + RANK[conf];
     if (score > bestScore) {
@@ -420,6 +735,7 @@ function scanEmails(text: string, out: Found[]): void {
     let e = at + 1;
     while (e < text.length && isDomainChar(text.charCodeAt(e))) e++;
     while (e > at + 1 && (text.charCodeAt(e - 1) === 46 || text.charCodeAt(e - 1) === 45)) e--; // a sentence's full stop
+    e = tldEnd(text, at + 1, e);
     const next = text.indexOf('@', at + 1);
     if (s < at && e > at + 1 && (next < 0 || next >= e) && validDomain(text, at + 1, e) && at - s <= 64) {
       out.push({ type: 'email', start: s, end: e, confidence: 'high' });
@@ -427,6 +743,21 @@ function scanEmails(text: string, out: Found[]): void {
     } else floor = at + 1;
     at = next;
   }
+}
+
+/**
+ * Where a domain ends when its last label runs into something typed right
+ * after it: a top-level label is letters in one case, so a digit, or upper
+ * case after lower case, starts something else ("…@empresa.com.br3982…").
+ */
+function tldEnd(text: string, from: number, to: number): number {
+  let dot = to - 1;
+  while (dot > from && text.charCodeAt(dot) !== 46) dot--;
+  if (dot <= from) return to;
+  let k = dot + 1;
+  const lower = isLower(text.charCodeAt(k));
+  while (k < to && (lower ? isLower(text.charCodeAt(k)) : isUpper(text.charCodeAt(k)))) k++;
+  return k - dot - 1 >= 2 ? k : to;
 }
 
 /** Labels of letters, digits and inner dashes; at least two labels; the last of letters only, 2–24 long. */
@@ -455,7 +786,7 @@ function validDomain(text: string, from: number, to: number): boolean {
  * word's first characters and positions (no slice unless they fit), then
  * skips to the word's end.
  */
-function scanTokens(text: string, out: Found[]): void {
+function scanTokens(text: string, out: Found[], after: ReadonlySet<number>): void {
   const n = text.length;
   let floor = 0; // nothing before this is looked at again
   let i = 0;
@@ -468,25 +799,86 @@ function scanTokens(text: string, out: Found[]): void {
     while (w > floor && p - w < 36 && isTokenChar(text.charCodeAt(w - 1))) w--;
     while (w < p && !isAlnum(text.charCodeAt(w))) w++;
     let end = p + 1;
+    let hit = false;
     for (let k = w; k <= p; k++) {
-      if (k > w && isAlnum(text.charCodeAt(k - 1))) continue; // only where a word starts
+      // only where a word starts, or right after a find, or where upper case follows a digit or lower case (an IBAN typed
+      // right after something: "…-221BR63 4421…")
+      if (
+        k > w &&
+        isAlnum(text.charCodeAt(k - 1)) &&
+        !(isUpper(text.charCodeAt(k)) && !isUpper(text.charCodeAt(k - 1))) &&
+        !after.has(k)
+      )
+        continue;
       const resume = wordCandidates(text, k, out);
       if (resume > k) {
         end = Math.max(end, resume);
+        hit = true;
         break;
       }
     }
-    while (end < n && isAlnum(text.charCodeAt(end))) end++;
+    // after a find, what follows it may be another identifier typed right after it; else the word is skipped
+    if (!hit) {
+      // upper case after a digit or lower case may start an IBAN typed right after a number ("…-221BR63 4421…")
+      while (
+        end < n &&
+        isAlnum(text.charCodeAt(end)) &&
+        !(isUpper(text.charCodeAt(end)) && !isUpper(text.charCodeAt(end - 1))) &&
+        !after.has(end)
+      )
+        end++;
+    }
     floor = end;
     i = end;
   }
 }
 
+/**
+ * IBAN lengths of the countries in the ISO 13616 registry that Brazilian and
+ * European support desks meet most: a known country's IBAN is tried at its
+ * length first, so a number typed right after it is not read into it.
+ */
+const IBAN_LENGTHS: Readonly<Record<string, number>> = {
+  AD: 24,
+  AT: 20,
+  BE: 16,
+  BG: 22,
+  BR: 29,
+  CH: 21,
+  CY: 28,
+  CZ: 24,
+  DE: 22,
+  DK: 18,
+  EE: 20,
+  ES: 24,
+  FI: 18,
+  FR: 27,
+  GB: 22,
+  GR: 27,
+  HR: 21,
+  HU: 28,
+  IE: 22,
+  IS: 26,
+  IT: 27,
+  LI: 21,
+  LT: 20,
+  LU: 20,
+  LV: 21,
+  MC: 27,
+  MT: 31,
+  NL: 18,
+  NO: 15,
+  PL: 28,
+  PT: 25,
+  RO: 24,
+  SE: 24,
+  SI: 19,
+  SK: 24,
+  SM: 27,
+};
+
 /** Characters inside the identifiers `scanTokens` looks for: letters, digits, `.`, `/`, `-`. */
 const isTokenChar = (c: number): boolean => isAlnum(c) || c === 46 || c === 47 || c === 45;
-
-/** Whether `text[at]` ends a word (the end of the text, or a character that is not a letter or digit). */
-const endsWord = (text: string, at: number): boolean => at >= text.length || !isAlnum(text.charCodeAt(at));
 
 /** Candidates starting at the word that starts at `w`; returns where scanning may resume. */
 function wordCandidates(text: string, w: number, out: Found[]): number {
@@ -503,9 +895,14 @@ function wordCandidates(text: string, w: number, out: Found[]): number {
       compact += text[k];
       ends.push(k + 1);
     }
-    for (let len = compact.length; len >= 15; len--) {
+    // the registry's length for the country first (a number typed right after it is not read into it), then longest first
+    const known = IBAN_LENGTHS[text.slice(w, w + 2)] ?? 0;
+    for (let k = compact.length + 1; k >= 15; k--) {
+      const len = k > compact.length ? known : k;
+      if (len < 15 || len > compact.length || (k <= compact.length && len === known)) continue;
       const end = ends[len - 1] as number;
-      if (!endsWord(text, end)) continue;
+      // not in the middle of upper-case letters; a digit or lower case after it is something typed right after it
+      if (isUpper(text.charCodeAt(end))) continue;
       if (isIban(compact.slice(0, len))) {
         out.push({ type: 'iban', start: w, end, confidence: 'high' });
         return end;
@@ -520,7 +917,8 @@ function wordCandidates(text: string, w: number, out: Found[]): number {
       text.charCodeAt(w + 10) === 47 &&
       text.charCodeAt(w + 15) === 45;
     const len = formatted ? 18 : 14;
-    if (w + len <= n && endsWord(text, w + len) && (formatted || isAlnum(text.charCodeAt(w + 13)))) {
+    // the end of the word is not required: its check digits vouch for it, and what follows may be another identifier typed right after it
+    if (w + len <= n && (formatted || isAlnum(text.charCodeAt(w + 13)))) {
       const raw = text.slice(w, w + len);
       const compact = formatted ? raw.slice(0, 2) + raw.slice(3, 6) + raw.slice(7, 10) + raw.slice(11, 15) + raw.slice(16) : raw;
       let letters = false;
@@ -531,14 +929,13 @@ function wordCandidates(text: string, w: number, out: Found[]): number {
       }
     }
   }
-  // a UUID, the form of a PIX random key (EVP): 8-4-4-4-12 hex digits
+  // a UUID, the form of a PIX random key (EVP): 8-4-4-4-12 hex digits, whatever is typed right after them
   if (
     w + 36 <= n &&
     text.charCodeAt(w + 8) === 45 &&
     text.charCodeAt(w + 13) === 45 &&
     text.charCodeAt(w + 18) === 45 &&
     text.charCodeAt(w + 23) === 45 &&
-    endsWord(text, w + 36) &&
     isUuid(text, w)
   ) {
     // any system prints UUIDs: a PIX key only when the words around say so
@@ -625,7 +1022,18 @@ function scanIpv6(text: string, out: Found[]): void {
     let e = i;
     while (e < n && (isHex(text.charCodeAt(e)) || text.charCodeAt(e) === 58 || text.charCodeAt(e) === 46)) e++;
     while (e > i && text.charCodeAt(e - 1) === 46) e--; // a full stop after it
-    if (!isAlnum(text.charCodeAt(s - 1)) && !isAlnum(text.charCodeAt(e)) && isIpv6(text.slice(s, e))) {
+    // more than four hex digits before the first colon: a number typed right before the address ("…-162001:db8::1")
+    const colon = text.indexOf(':', s);
+    if (colon - s > 4 && isDigit(text.charCodeAt(colon - 5))) s = colon - 4;
+    // and more than four digits after the last: a number typed right after it
+    const lastColon = text.lastIndexOf(':', e - 1);
+    if (e - lastColon > 5 && !text.slice(lastColon + 1, e).includes('.') && isDigit(text.charCodeAt(lastColon + 5)))
+      e = lastColon + 5;
+    if (
+      (!isAlnum(text.charCodeAt(s - 1)) || isDigit(text.charCodeAt(s - 1))) &&
+      (!isAlnum(text.charCodeAt(e)) || isDigit(text.charCodeAt(e))) &&
+      isIpv6(text.slice(s, e))
+    ) {
       out.push({ type: 'ipv6', start: s, end: e, confidence: 'medium' });
     }
     i = text.indexOf(':', Math.max(e, i + 1));
@@ -717,8 +1125,12 @@ function writtenDate(text: string, ys: number, ye: number, out: Found[]): void {
 
 /**
  * Finds personal data in free text: spans with their type and confidence,
- * sorted, never overlapping (where two finds overlap, the surer one, then the
- * longer one, stays). Linear in the length of the text; never throws on a string.
+ * sorted, never overlapping. Identifiers typed next to each other are all
+ * found: in a run of digits the finds that together cover the most digits are
+ * kept, and where finds of two families overlap, the surer one (then the
+ * longer one) stays whole and the other keeps what lies outside it. Finds
+ * below `threshold` or outside `types` never hide those kept. Linear in the
+ * length of the text; never throws on a string.
  *
  * @example
  * ```ts
@@ -738,29 +1150,120 @@ export function detectPII(text: string, options: DetectOptions = {}): PiiSpan[] 
       if (!PII_TYPES.includes(t)) throw new PurposefulError('PF_OPTIONS_INVALID', `unknown PII type "${String(t)}"`);
   const found: Found[] = [];
   scanBrCodes(text, found);
-  scanEmails(text, found);
-  scanTokens(text, found);
+  // a word may also start right after a PIX code (its CRC's hex digits run into what is typed after it)
+  scanTokens(text, found, new Set(found.map((f) => f.end)));
   scanIpv6(text, found);
-  scanNumbers(text, found);
+  // the numbers inside those are theirs; an e-mail's local part may hold a number that is one (settle shares them out)
+  const taken = found.slice().sort((x, y) => x.start - y.start);
+  scanEmails(text, found);
+  scanNumbers(text, found, { threshold, only }, taken);
   const kept = found.filter((f) => RANK[f.confidence] >= threshold && (!only || only.has(f.type)));
   return settle(text, kept);
 }
 
-/** Sorted, non-overlapping spans; each extended over the combining marks that follow it. */
+/**
+ * Sorted, non-overlapping spans, each extended over the combining marks that
+ * follow it. Where two finds overlap, the surer one (then the longer one)
+ * stays whole and the other keeps what lies outside it, as a span of its own
+ * type: nothing any detector found at the threshold is left out of every
+ * span ("4111 1111 1111 1111.ana@example.com" is a card and an e-mail that
+ * share "1111.", and neither goes out in clear).
+ */
 function settle(text: string, found: Found[]): PiiSpan[] {
   if (found.length === 0) return [];
-  if (found.length > 1) found.sort((x, y) => x.start - y.start || y.end - x.end);
+  for (const f of found) f.end = pastMarks(text, f.end);
+  if (found.length === 1) return found;
+  const order = (x: Found, y: Found) => x.start - y.start || y.end - x.end;
+  found.sort(order);
   const out: Found[] = [];
-  for (const f of found) {
-    while (f.end < text.length && isMark(text.charCodeAt(f.end))) f.end++;
+  const rest = new Rest(order); // the parts of finds that lost an overlap, still to place
+  let i = 0;
+  for (;;) {
+    const next = found[i];
+    const piece = rest.peek();
+    let f: Found;
+    if (next !== undefined && (piece === undefined || order(next, piece) <= 0)) {
+      f = next;
+      i++;
+    } else if (piece !== undefined) f = rest.pop() as Found;
+    else break;
     const prev = out[out.length - 1];
-    if (prev && f.start < prev.end) {
-      const better = RANK[f.confidence] - RANK[prev.confidence] || f.end - f.start - (prev.end - prev.start);
-      if (better > 0) out[out.length - 1] = f;
+    if (prev === undefined || f.start >= prev.end) {
+      out.push(f);
       continue;
     }
-    out.push(f);
+    const better = RANK[f.confidence] - RANK[prev.confidence] || f.end - f.start - (prev.end - prev.start);
+    if (better > 0) {
+      // f stays whole; prev keeps what lies before f, and what lies after f is placed later
+      if (prev.end > f.end) rest.push(part(text, prev, f.end, prev.end));
+      const head = part(text, prev, prev.start, f.start);
+      if (head === undefined) out.pop();
+      else out[out.length - 1] = head;
+      out.push(f);
+    } else if (f.end > prev.end) rest.push(part(text, f, prev.end, f.end));
   }
   // the finds themselves, no longer touched here: readonly to the caller by their type
   return out;
+}
+
+/** The end moved past the combining marks that follow it. */
+function pastMarks(text: string, end: number): number {
+  let e = end;
+  while (e < text.length && isMark(text.charCodeAt(e))) e++;
+  return e;
+}
+
+/**
+ * What a find keeps of `text[from, to)`: without the separators at its edges;
+ * nothing when no letter or digit is left. Its edges are edges of finds, so
+ * they split no surrogate pair; the end is moved past combining marks again.
+ */
+function part(text: string, f: Found, from: number, to: number): Found | undefined {
+  let s = from;
+  let e = to;
+  while (s < e && !isAlnum(text.charCodeAt(s))) s++;
+  while (e > s && !isAlnum(text.charCodeAt(e - 1))) e--;
+  if (s === e) return undefined;
+  return { type: f.type, start: s, end: pastMarks(text, e), confidence: f.confidence };
+}
+
+/** A binary heap of the parts still to place, in the order of the finds. */
+class Rest {
+  private readonly heap: Found[] = [];
+  constructor(private readonly order: (x: Found, y: Found) => number) {}
+  peek(): Found | undefined {
+    return this.heap[0];
+  }
+  push(f: Found | undefined): void {
+    if (f === undefined) return;
+    const h = this.heap;
+    h.push(f);
+    let i = h.length - 1;
+    while (i > 0) {
+      const up = (i - 1) >> 1;
+      if (this.order(h[up] as Found, h[i] as Found) <= 0) break;
+      [h[up], h[i]] = [h[i] as Found, h[up] as Found];
+      i = up;
+    }
+  }
+  pop(): Found | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last !== undefined) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && this.order(h[l] as Found, h[m] as Found) < 0) m = l;
+        if (r < h.length && this.order(h[r] as Found, h[m] as Found) < 0) m = r;
+        if (m === i) break;
+        [h[m], h[i]] = [h[i] as Found, h[m] as Found];
+        i = m;
+      }
+    }
+    return top;
+  }
 }

@@ -141,7 +141,9 @@ export function redactWithCounts(text: string, options: RedactOptions = {}): Red
           : (s: PiiSpan) => (tokenFor as (type: PiiType, raw: string) => string)(s.type, out.slice(s.start, s.end));
     out = splice(out, spans, replace);
     if (pass > PASSES + 2) {
-      // labels never form a new finding; reaching here would be a bug, and the text must not go out half-redacted
+      // labels hold no digit and are not read as context words ("[PHONE]" lifts no number next to it), and the first pass
+      // already found every identifier of a run (spans are chosen to cover the most): reaching here would be a bug, and
+      // the text must not go out half-redacted
       throw new PurposefulError('PF_LIMIT_EXCEEDED', 'the text could not be redacted to a settled form', { reason: 'redaction' });
     }
   }

@@ -20,6 +20,11 @@
  *   alternating, of `@` and letters, and of valid CPFs back to back: the time
  *   ratio of the two sizes should be near 10 (redact-pii, which backtracks
  *   on some of them for minutes, gets 10 KB).
+ * - Worst case per byte: CPU time of `redactText` per byte of 1 MB of
+ *   adversarial text ('1/1/1…', digits separated by no-break spaces, digit
+ *   groups separated by spaces, identifiers back to back), as a multiple of
+ *   its time per byte on the corpus: at most 5× (a chat body built to be slow
+ *   must not be a cheap denial of service).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -301,5 +306,75 @@ export async function runDetectBench(): Promise<void> {
     ['input', '100 KB', '1 MB', 'ratio', 'redact-pii 10 KB'],
     attackRows,
   );
+
+  // ── worst case per byte: adversarial text beside the corpus ──
+  const worst = worstCase(corpus.map((m) => m.text));
+  printTable(
+    `detect: worst case (redactText, CPU ns per byte of 1 MB, min of 3; ratio to the corpus's ${worst.corpus.toFixed(0)} ns/byte)`,
+    ['input', 'ns/byte', 'ratio to corpus', 'target'],
+    worst.rows.map(([name, ns]) => [
+      name,
+      Number.isNaN(ns) ? '—' : ns.toFixed(0),
+      Number.isNaN(ns) ? '—' : `${(ns / worst.corpus).toFixed(1)}×`,
+      `≤ ${WORST_TARGET}×`,
+    ]),
+  );
+  const [worstName, worstNs] = worst.rows.reduce((a, b) => (b[1] > a[1] || Number.isNaN(a[1]) ? b : a));
+  if (!(worstNs / worst.corpus <= WORST_TARGET))
+    missed.push(
+      `worst case ${worstName}: ${(worstNs / worst.corpus).toFixed(1)}× the corpus's time per byte (target ≤ ${WORST_TARGET}×)`,
+    );
   for (const m of missed) console.log(`target missed: ${m}`);
+}
+
+/** The worst adversarial input may cost at most this many times the corpus's time per byte (issue 16, part 1). */
+const WORST_TARGET = 5;
+
+/**
+ * CPU time per UTF-8 byte of `redactText` on the corpus (the messages one
+ * after the other, until a second of CPU has passed) and on 1 MB of each
+ * adversarial text: what a chat body built to be slow costs compared with
+ * real messages. CPU time, not wall time: the figure is the cost an attacker
+ * imposes, whatever else the machine runs.
+ */
+function worstCase(corpus: readonly string[]): { corpus: number; rows: Array<[string, number]> } {
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  const size = corpus.reduce((sum, t) => sum + Buffer.byteLength(t), 0);
+  for (const t of corpus) redactText(t); // warm
+  const t0 = cpu();
+  let rounds = 0;
+  do {
+    for (const t of corpus) redactText(t);
+    rounds++;
+  } while (cpu() - t0 < 1000);
+  const corpusNs = ((cpu() - t0) * 1e6) / (rounds * size);
+  const MB = 1_000_000;
+  const inputs: ReadonlyArray<[string, string]> = [
+    ["'1/1/1…'", '1/'.repeat(MB / 2)],
+    ['digits separated by NBSP', '1\u00a0'.repeat(MB / 2)],
+    ['digit groups separated by spaces', '1234 '.repeat(MB / 5)],
+    ['digit pairs separated by spaces', '11 '.repeat(MB / 3)],
+    ['dots and digits', '1.'.repeat(MB / 2)],
+    ['valid CPFs back to back', '529.982.247-25 '.repeat(MB / 15)],
+    ['valid cards back to back', '4111 1111 1111 1111 '.repeat(MB / 20)],
+    ['digits', '1'.repeat(MB)],
+  ];
+  const rows = inputs.map(([name, text]): [string, number] => {
+    let best = Number.POSITIVE_INFINITY;
+    for (let k = 0; k < 3; k++) {
+      const s = cpu();
+      try {
+        redactText(text);
+      } catch (e) {
+        // a redaction that refuses the text is reported, not timed (the code only: never a value)
+        return [`${name} (throws ${(e as { code?: string }).code ?? 'an error'})`, Number.NaN];
+      }
+      best = Math.min(best, cpu() - s);
+    }
+    return [name, (best * 1e6) / Buffer.byteLength(text)];
+  });
+  return { corpus: corpusNs, rows };
 }

@@ -64,6 +64,30 @@ describe('inbound redacts free-text fields', () => {
     expect(JSON.stringify(reports)).not.toContain('5299');
   });
 
+  it('stores no digit of identifiers typed next to each other in a free-text field, and never throws on repetitions', async () => {
+    const reports: RedactionReport[] = [];
+    const pf = createPurposeful({ purposes, schemas: [Ticket], onRedaction: (r) => reports.push(r) });
+    const messages = [
+      'meus dados 529.982.247-25 4111 1111 1111 1111 obrigado',
+      'meus dados 529.982.247-25 111.444.777-35 obrigado',
+      'meus dados 4111 1111 1111 1111.ana@example.com obrigado',
+      'meus dados 529.982.247-254111 1111 1111 1111 obrigado',
+      '4111 1111 1111 1111 '.repeat(7),
+    ];
+    for (const message of messages) {
+      const out = (await pf.inbound(Ticket, { subject: 's', message, notes: [], tags: {} }, ctx)) as { message: string };
+      expect(out.message, message).not.toMatch(/\d/);
+      expect(detectPII(out.message, { threshold: 'medium' })).toEqual([]);
+    }
+    expect(reports.map((r) => r.counts)).toEqual([
+      { cpf: 1, card: 1 },
+      { cpf: 2 },
+      { card: 1, email: 1 },
+      { cpf: 1, card: 1 },
+      { card: 7 },
+    ]);
+  });
+
   it('redacts free text inside a tuple item, and only that item', async () => {
     const Pair = defineSchema(
       'test.detect-pair',

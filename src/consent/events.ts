@@ -133,7 +133,11 @@ export interface ConsentEvent {
   readonly subject: string;
   readonly purpose: string;
   readonly type: ConsentEventType;
-  /** ISO-8601 time of the event. */
+  /**
+   * ISO-8601 time of the event: the time the caller gave (`grant.at`, `details.at`), else the time the ledger
+   * recorded it while holding the (subject, purpose) lock (on PostgreSQL the database's `clock_timestamp()`).
+   * `sequence`, not `at`, is the order of events.
+   */
   readonly at: string;
   readonly notice?: NoticeShown;
   readonly method?: CollectionMethod;

@@ -5,7 +5,7 @@
  * @module
  */
 import { PurposefulError } from '../errors.js';
-import type { Purposes } from '../schema/purposes.js';
+import { isPurposes, type Purposes } from '../schema/purposes.js';
 import { base64urlEncode } from '../util/base64url.js';
 import { isWellFormed, randomBytes } from '../util/bytes.js';
 import { SYNC_STATUS } from './check.js';
@@ -53,7 +53,11 @@ export interface ConsentLedger {
   withdraw(subject: string, purpose: string, details?: WithdrawalDetails): Promise<ConsentEvent>;
   /** The state of several purposes for one subject, in one call. */
   status(subject: string, purposes: readonly string[], now?: Date): Promise<ReadonlyMap<string, ConsentState>>;
-  /** Every event of a subject (for one purpose, or all), oldest first: the evidence. */
+  /**
+   * Every event of a subject (for one purpose, or all), oldest first: the evidence. Each purpose's events come in
+   * sequence order, the order `status` reads, so a purpose's latest act is always its last event here, even when a
+   * caller dated an event before the one it follows (such an event sorts at its predecessor's time).
+   */
   history(subject: string, purpose?: string): Promise<readonly ConsentEvent[]>;
   /** Records the grant a verified receipt stands for (see `verifyReceipt`), with the receipt as evidence. */
   recordFromReceipt(receipt: VerifiedReceipt): Promise<ConsentEvent>;
@@ -91,6 +95,10 @@ function checkWithdrawal(purposes: Purposes, subject: string, purpose: string, d
  * ```
  */
 export function memoryConsentLedger(purposes: Purposes): ConsentLedger {
+  // without the registry no grant could be checked (purpose, notice, sensitive data): refuse now, not at the first grant
+  if (!isPurposes(purposes)) {
+    throw new PurposefulError('PF_OPTIONS_INVALID', 'memoryConsentLedger(purposes): purposes must come from definePurposes()');
+  }
   const events = new Map<string, ConsentEvent[]>();
   /** The latest event's state by subject, then purpose, for the engine's synchronous check (no key string built per check). */
   const latest = new Map<string, Map<string, ConsentState>>();
@@ -164,9 +172,10 @@ export function memoryConsentLedger(purposes: Purposes): ConsentLedger {
     },
     async history(subject, purpose) {
       if (purpose !== undefined) return [...(events.get(key(subject, purpose)) ?? [])];
-      const all: ConsentEvent[] = [];
-      for (const [k, list] of events) if (k.startsWith(`${subject}\u0000`)) all.push(...list);
-      return all.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.sequence - b.sequence));
+      return mergeHistories(
+        subject,
+        [...(latest.get(subject)?.keys() ?? [])].map((p) => events.get(key(subject, p)) ?? []),
+      );
     },
   };
   // this very object: a copy or wrapper is asked asynchronously
@@ -175,4 +184,26 @@ export function memoryConsentLedger(purposes: Purposes): ConsentLedger {
     now: (subject, purpose) => latest.get(subject)?.get(purpose) ?? stateOf(subject, purpose, [], new Date()),
   });
   return ledger;
+}
+
+/**
+ * A subject's events of every purpose, oldest first, each purpose in sequence
+ * order: an event its caller dated before its predecessor sorts at the
+ * predecessor's time, so the latest event of a purpose is always last among
+ * its own (the one `status` reads).
+ */
+function mergeHistories(subject: string, lists: readonly (readonly ConsentEvent[])[]): ConsentEvent[] {
+  const keyed: Array<{ readonly t: number; readonly e: ConsentEvent }> = [];
+  for (const list of lists) {
+    let t = Number.NEGATIVE_INFINITY;
+    for (const e of list) {
+      if (e.subject !== subject) continue;
+      t = Math.max(t, Date.parse(e.at));
+      keyed.push({ t, e });
+    }
+  }
+  keyed.sort((a, b) =>
+    a.t !== b.t ? a.t - b.t : a.e.purpose < b.e.purpose ? -1 : a.e.purpose > b.e.purpose ? 1 : a.e.sequence - b.e.sequence,
+  );
+  return keyed.map((k) => k.e);
 }

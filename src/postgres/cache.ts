@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { type ConsentLedger, type ConsentState, SYNC_STATUS, stateOf } from 'purposeful';
+import { type ConsentLedger, type ConsentState, PurposefulError, SYNC_STATUS, stateOf } from 'purposeful';
 import type { PgliteLike, SqlClient } from './client.js';
 
 /**
@@ -60,7 +60,7 @@ export interface ListenClient {
  *
  * @example
  * ```ts
- * const options: ConsentCacheOptions = { client: db, listen: { pool }, ttlMs: 60_000, heartbeatMs: 1000 };
+ * const options: ConsentCacheOptions = { client: db, listen: { pool }, ttlMs: 60_000, heartbeatMs: 1000, maxEntries: 50_000 };
  * const ledger = await cachedConsentLedger(postgresConsentLedger(db, purposes), options);
  * ```
  */
@@ -73,6 +73,30 @@ export interface ConsentCacheOptions {
   readonly ttlMs?: number;
   /** Heartbeat period (ms, default 1000); the cache is off after three missed heartbeats. */
   readonly heartbeatMs?: number;
+  /**
+   * The most (subject, purpose) states kept (default 100 000); the subjects
+   * cached longest ago are dropped first. Reads in flight are tracked up to the
+   * same bound; beyond it a read is served but not cached.
+   */
+  readonly maxEntries?: number;
+}
+
+/**
+ * What a cache holds, for monitoring: every figure stays within `maxEntries`.
+ *
+ * @example
+ * ```ts
+ * const { entries, subjects, reading } = consent.stats;
+ * metrics.gauge('consent_cache_entries', entries);
+ * ```
+ */
+export interface ConsentCacheStats {
+  /** Cached (subject, purpose) states. */
+  readonly entries: number;
+  /** Subjects with at least one cached state. */
+  readonly subjects: number;
+  /** Subjects with a ledger read in flight (an invalidation during the read keeps its answer out of the cache). */
+  readonly reading: number;
 }
 
 /**
@@ -87,14 +111,33 @@ export interface ConsentCacheOptions {
 export interface CachedConsentLedger extends ConsentLedger {
   /** Whether cached state is being used (heartbeats arrive). */
   readonly enabled: boolean;
+  /** What the cache holds now. */
+  readonly stats: ConsentCacheStats;
   /** Stops listening and heartbeating; the ledger keeps working, uncached. */
   close(): Promise<void>;
+}
+
+interface Entry {
+  readonly state: ConsentState;
+  readonly at: number;
+}
+
+/** The reads of one subject in flight: how many, and whether an invalidation arrived since the oldest began. */
+interface Reading {
+  count: number;
+  /** Bumped by every invalidation of the subject while reads are in flight. */
+  generation: number;
 }
 
 /**
  * Wraps a PostgreSQL consent ledger with a per-instance cache invalidated by
  * LISTEN/NOTIFY, with a hard TTL and a heartbeat that switches the cache off
  * when notifications stop.
+ *
+ * The cache is indexed by subject, so a notification costs the same whatever
+ * the cache holds: one lookup and the deletion of that subject's own states.
+ * Nothing is kept per notified subject, and every map is bounded by `maxEntries`
+ * (`PF_OPTIONS_INVALID` unless it is a positive integer).
  *
  * @example
  * ```ts
@@ -107,17 +150,61 @@ export interface CachedConsentLedger extends ConsentLedger {
 export async function cachedConsentLedger(ledger: ConsentLedger, options: ConsentCacheOptions): Promise<CachedConsentLedger> {
   const ttl = options.ttlMs ?? 30_000;
   const beat = options.heartbeatMs ?? 1000;
-  const cache = new Map<string, { state: ConsentState; at: number }>();
-  const generation = new Map<string, number>();
+  const max = options.maxEntries ?? 100_000;
+  for (const [name, v] of [
+    ['ttlMs', ttl],
+    ['heartbeatMs', beat],
+    ['maxEntries', max],
+  ] as const) {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) {
+      throw new PurposefulError('PF_OPTIONS_INVALID', `cachedConsentLedger: ${name} must be a positive integer`);
+    }
+  }
+  /** subject → purpose → state; insertion order of subjects is the eviction order. */
+  const cache = new Map<string, Map<string, Entry>>();
+  let entries = 0;
+  /** Only subjects with a read in flight: empty when no read runs, whatever was notified. */
+  const reading = new Map<string, Reading>();
+  /** Bumped when everything is dropped at once: a read in flight then keeps nothing. */
+  let epoch = 0;
   const me = `hb_${Math.random().toString(36).slice(2)}`;
   let lastBeat = 0;
   let closed = false;
-  const key = (subject: string, purpose: string) => JSON.stringify([subject, purpose]);
+  const clear = () => {
+    cache.clear();
+    entries = 0;
+    epoch++;
+  };
   const invalidate = (subject: string, purpose?: string) => {
-    generation.set(subject, (generation.get(subject) ?? 0) + 1);
-    for (const k of [...cache.keys()]) {
-      const [s, p] = JSON.parse(k) as [string, string];
-      if (s === subject && (purpose === undefined || p === purpose)) cache.delete(k);
+    const r = reading.get(subject);
+    if (r !== undefined) r.generation++;
+    const states = cache.get(subject);
+    if (states === undefined) return;
+    if (purpose === undefined || (states.size === 1 && states.has(purpose))) {
+      entries -= states.size;
+      cache.delete(subject);
+    } else if (states.delete(purpose)) entries--;
+  };
+  const store = (subject: string, states: ReadonlyMap<string, ConsentState>, t: number) => {
+    let mine = cache.get(subject);
+    if (mine === undefined) mine = new Map();
+    else cache.delete(subject); // re-inserted last: the most recently cached subject
+    for (const [p, state] of states) {
+      const had = mine.has(p);
+      const expires = state.event?.expiresAt ? Date.parse(state.event.expiresAt) : Number.POSITIVE_INFINITY;
+      if (expires > t) {
+        mine.set(p, { state, at: t });
+        if (!had) entries++;
+      } else if (had) {
+        mine.delete(p);
+        entries--;
+      }
+    }
+    if (mine.size > 0) cache.set(subject, mine);
+    while (entries > max) {
+      const [oldest, dropped] = cache.entries().next().value as [string, Map<string, Entry>];
+      entries -= dropped.size;
+      cache.delete(oldest);
     }
   };
   const onPayload = (payload: string | undefined) => {
@@ -128,7 +215,7 @@ export async function cachedConsentLedger(ledger: ConsentLedger, options: Consen
       else if (typeof msg.subject === 'string')
         invalidate(msg.subject, typeof msg.purpose === 'string' ? msg.purpose : undefined);
     } catch {
-      cache.clear(); // a notification we cannot read: trust nothing cached
+      clear(); // a notification we cannot read: trust nothing cached
     }
   };
   let stopListening: () => Promise<void>;
@@ -137,7 +224,7 @@ export async function cachedConsentLedger(ledger: ConsentLedger, options: Consen
     conn.on('notification', (msg) => onPayload(msg.payload));
     conn.on('error', () => {
       lastBeat = 0;
-      cache.clear();
+      clear();
     });
     await conn.query(`LISTEN ${CONSENT_CHANNEL}`);
     stopListening = async () => {
@@ -157,6 +244,11 @@ export async function cachedConsentLedger(ledger: ConsentLedger, options: Consen
   const timer = setInterval(heartbeat, beat);
   (timer as { unref?: () => void }).unref?.();
   const healthy = () => !closed && Date.now() - lastBeat < 3 * beat;
+  /** A fresh cached state, or `undefined`. */
+  const hitOf = (subject: string, purpose: string, t: number): Entry | undefined => {
+    const hit = cache.get(subject)?.get(purpose);
+    return hit === undefined || t - hit.at >= ttl ? undefined : hit;
+  };
   /**
    * The answer from the cache when every purpose is there and fresh, recomputed
    * at `now` (a cached grant that has since expired reads as expired); else `undefined`.
@@ -170,8 +262,8 @@ export async function cachedConsentLedger(ledger: ConsentLedger, options: Consen
     const t = Date.now();
     const out = new Map<string, ConsentState>();
     for (const p of purposes) {
-      const hit = cache.get(key(subject, p));
-      if (hit === undefined || t - hit.at >= ttl) return undefined;
+      const hit = hitOf(subject, p, t);
+      if (hit === undefined) return undefined;
       out.set(p, stateOf(subject, p, hit.state.event ? [hit.state.event] : [], now));
     }
     return out;
@@ -179,6 +271,9 @@ export async function cachedConsentLedger(ledger: ConsentLedger, options: Consen
   const wrapped: CachedConsentLedger = {
     get enabled() {
       return healthy();
+    },
+    get stats() {
+      return { entries, subjects: cache.size, reading: reading.size };
     },
     async grant(grant) {
       const event = await ledger.grant(grant);
@@ -194,17 +289,24 @@ export async function cachedConsentLedger(ledger: ConsentLedger, options: Consen
       const t = Date.now();
       const cached = fromCache(subject, purposes, now);
       if (cached !== undefined) return cached;
-      const g = generation.get(subject) ?? 0;
-      const states = await ledger.status(subject, purposes, now);
-      // an event that arrived while we read makes what we read possibly stale: serve it, do not keep it
-      if (healthy() && (generation.get(subject) ?? 0) === g) {
-        for (const [p, state] of states) {
-          const expires = state.event?.expiresAt ? Date.parse(state.event.expiresAt) : Number.POSITIVE_INFINITY;
-          if (expires > t) cache.set(key(subject, p), { state, at: t });
-        }
-        while (cache.size > 100_000) cache.delete(cache.keys().next().value as string);
+      // track the read so an event that arrives meanwhile keeps its answer out of the cache (bounded: beyond, not cached)
+      let r = reading.get(subject);
+      if (r === undefined && reading.size < max) {
+        r = { count: 0, generation: 0 };
+        reading.set(subject, r);
       }
-      return states;
+      if (r === undefined) return ledger.status(subject, purposes, now);
+      r.count++;
+      const g = r.generation;
+      const e = epoch;
+      try {
+        const states = await ledger.status(subject, purposes, now);
+        // an event that arrived while we read makes what we read possibly stale: serve it, do not keep it
+        if (healthy() && r.generation === g && epoch === e) store(subject, states, t);
+        return states;
+      } finally {
+        if (--r.count === 0) reading.delete(subject);
+      }
     },
     history: (subject, purpose) => ledger.history(subject, purpose),
     recordFromReceipt: async (receipt) => {
@@ -216,18 +318,14 @@ export async function cachedConsentLedger(ledger: ConsentLedger, options: Consen
       if (closed) return;
       closed = true;
       clearInterval(timer);
-      cache.clear();
+      clear();
       await stopListening();
     },
   };
   // a cache hit answers the engine without a promise or timer
   SYNC_STATUS.set(wrapped, {
     status: wrapped.status,
-    now: (subject, purpose) => {
-      if (!healthy()) return undefined;
-      const hit = cache.get(key(subject, purpose));
-      return hit === undefined || Date.now() - hit.at >= ttl ? undefined : hit.state;
-    },
+    now: (subject, purpose) => (healthy() ? hitOf(subject, purpose, Date.now())?.state : undefined),
   });
   return wrapped;
 }

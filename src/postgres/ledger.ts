@@ -12,6 +12,7 @@ import {
   type ConsentState,
   checkGrant,
   checkNotReplayed,
+  isPurposes,
   PurposefulError,
   type Purposes,
   stateOf,
@@ -49,12 +50,18 @@ function eventId(): string {
     .replace(/=+$/, '')}`;
 }
 
+/**
+ * Appends one event under the (subject, purpose) lock. Its time is the one the
+ * caller gave (when consent was given, e.g. a receipt's) or else the database's
+ * `clock_timestamp()` read inside the lock, so times taken here follow the
+ * sequence: the previous holder committed before the lock was released.
+ */
 async function append(
   q: Query,
   subject: string,
   purpose: string,
   type: ConsentEvent['type'],
-  at: string,
+  at: string | undefined,
   body: Record<string, unknown>,
   before?: (q: Query) => Promise<void>,
 ): Promise<ConsentEvent> {
@@ -63,7 +70,7 @@ async function append(
   if (before) await before(q);
   const { rows } = await q<Row>(
     `INSERT INTO purposeful_consent_events (subject, purpose, sequence, id, type, at, body)
-     SELECT $1, $2, COALESCE(MAX(sequence), 0) + 1, $3, $4, $5, $6
+     SELECT $1, $2, COALESCE(MAX(sequence), 0) + 1, $3, $4, COALESCE($5::timestamptz, clock_timestamp()), $6
        FROM purposeful_consent_events WHERE subject = $1 AND purpose = $2
      RETURNING subject, purpose, sequence, id, type, at, body`,
     [subject, purpose, eventId(), type, at, JSON.stringify(body)],
@@ -85,6 +92,12 @@ async function append(
  * ```
  */
 export function postgresConsentLedger(client: SqlClient, purposes: Purposes): ConsentLedger {
+  if (!isPurposes(purposes)) {
+    throw new PurposefulError(
+      'PF_OPTIONS_INVALID',
+      'postgresConsentLedger(client, purposes): purposes must come from definePurposes()',
+    );
+  }
   /** Inside the lock: the grant is not older than the latest withdrawal, nor a receipt recorded before. */
   const notReplayed = (grant: ConsentGrant, receiptId?: string) => async (q: Query) => {
     const { rows } = await q<Row>(
@@ -113,7 +126,7 @@ export function postgresConsentLedger(client: SqlClient, purposes: Purposes): Co
       ...(grant.guardian ? { guardian: { reference: grant.guardian.reference, verification: grant.guardian.verification } } : {}),
       ...(grant.expiresAt ? { expiresAt: new Date(grant.expiresAt).toISOString() } : {}),
     };
-    const at = new Date(grant.at ?? Date.now()).toISOString();
+    const at = grant.at === undefined ? undefined : new Date(grant.at).toISOString();
     return client.transaction((q) => append(q, grant.subject, grant.purpose, 'granted', at, body, notReplayed(grant, receiptId)));
   };
   const ledger: ConsentLedger = {
@@ -133,15 +146,16 @@ export function postgresConsentLedger(client: SqlClient, purposes: Purposes): Co
           purpose: p.id,
         });
       }
-      const at = details.at ?? new Date().toISOString();
-      if (Number.isNaN(Date.parse(at)))
+      const at = details.at;
+      if (at !== undefined && (typeof at !== 'string' || Number.isNaN(Date.parse(at))))
         throw new PurposefulError('PF_CONSENT_INVALID', 'at must be an ISO-8601 time', { purpose: p.id });
       const body: Record<string, unknown> = {
         ...(details.method ? { method: details.method } : {}),
         ...(details.collectionPoint ? { collectionPoint: details.collectionPoint } : {}),
         ...(details.evidence ? { evidence: details.evidence } : {}),
       };
-      return client.transaction((q) => append(q, subject, purpose, 'withdrawn', new Date(at).toISOString(), body));
+      const iso = at === undefined ? undefined : new Date(at).toISOString();
+      return client.transaction((q) => append(q, subject, purpose, 'withdrawn', iso, body));
     },
     async status(subject, list, now = new Date()) {
       const { rows } = await client.query<Row>(
@@ -162,7 +176,9 @@ export function postgresConsentLedger(client: SqlClient, purposes: Purposes): Co
       const { rows } =
         purpose === undefined
           ? await client.query<Row>(
-              'SELECT subject, purpose, sequence, id, type, at, body FROM purposeful_consent_events WHERE subject = $1 ORDER BY at, purpose, sequence',
+              // oldest first, each purpose in sequence order: an event dated before its predecessor sorts at the predecessor's time
+              `SELECT subject, purpose, sequence, id, type, at, body FROM purposeful_consent_events WHERE subject = $1
+                ORDER BY max(at) OVER (PARTITION BY purpose ORDER BY sequence), purpose, sequence`,
               [subject],
             )
           : await client.query<Row>(

@@ -113,4 +113,54 @@ describe('the consent ledger', () => {
       { numRuns: 100 },
     );
   });
+
+  it('memoryConsentLedger without a purposes registry is refused when it is created (PF_OPTIONS_INVALID), not at the first grant', () => {
+    for (const bad of [undefined, null, {}, { ids: [] }, { get: () => undefined }, 'purposes']) {
+      expect(() => memoryConsentLedger(bad as never)).toThrow(expect.objectContaining({ code: 'PF_OPTIONS_INVALID' }));
+    }
+  });
+
+  it("a subject's history keeps each purpose in sequence order, so its latest act is the one in force, whatever times the caller gave", async () => {
+    const ledger = memoryConsentLedger(purposes);
+    await ledger.grant(survey({ at: '2026-12-01T10:00:00.000Z' }));
+    await ledger.withdraw('c-1', 'support.survey', { at: '2026-12-01T09:00:00.000Z' }); // dated before the grant it follows
+    const all = await ledger.history('c-1');
+    expect(all.map((e) => [e.sequence, e.type])).toEqual([
+      [1, 'granted'],
+      [2, 'withdrawn'],
+    ]);
+    expect((await ledger.status('c-1', ['support.survey'])).get('support.survey')?.status).toBe(all.at(-1)?.type);
+  });
+
+  it('for any events with any caller times, history and status agree per purpose', async () => {
+    const purposesUsed = ['support.survey', 'support.accessibility'] as const;
+    const op = fc.record({
+      purpose: fc.constantFrom(...purposesUsed),
+      grant: fc.boolean(),
+      at: fc.option(fc.integer({ min: 0, max: 1000 }), { nil: undefined }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 30 }), async (ops) => {
+        const ledger = memoryConsentLedger(purposes);
+        for (const o of ops) {
+          const at = o.at === undefined ? undefined : new Date(Date.UTC(2026, 0, 1) + o.at * 60_000).toISOString();
+          if (o.grant) {
+            const extra = o.purpose === 'support.accessibility' ? { highlighted: true } : {};
+            await ledger.grant(survey({ purpose: o.purpose, at, ...extra })).catch((e: { code?: string }) => {
+              expect(e.code).toBe('PF_CONSENT_INVALID'); // dated before the latest withdrawal: refused
+            });
+          } else await ledger.withdraw('c-1', o.purpose, at ? { at } : {});
+        }
+        const all = await ledger.history('c-1');
+        const states = await ledger.status('c-1', [...purposesUsed]);
+        for (const p of purposesUsed) {
+          const mine = all.filter((e) => e.purpose === p);
+          expect(mine).toEqual(await ledger.history('c-1', p));
+          expect(mine.map((e) => e.sequence)).toEqual(mine.map((_, i) => i + 1));
+          expect(states.get(p)?.status).toBe(mine.at(-1)?.type ?? 'none');
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Customer, purposes } from '../../examples/support-desk/declarations.js';
 import { sampleCustomer } from '../../examples/support-desk/sample.js';
@@ -74,6 +75,9 @@ describe(`PostgreSQL persistence (${onServer ? 'server at DATABASE_URL' : 'embed
     const history = await a.history('hot', 'support.survey');
     expect(history).toHaveLength(1000);
     expect(history.map((e) => e.sequence)).toEqual(ops.map((i) => i + 1));
+    // the time of each event is taken inside the lock: it never runs backwards against the order (issue 16, part 8)
+    const backwards = history.filter((e, i) => i > 0 && Date.parse(e.at) < Date.parse(history[i - 1]?.at as string));
+    expect(backwards).toEqual([]);
     expect(new Set(history.map((e) => (e.evidence as { i: number }).i)).size).toBe(1000);
     const last = history[history.length - 1];
     expect((await b.status('hot', ['support.survey'])).get('support.survey')?.status).toBe(last?.type);
@@ -160,6 +164,96 @@ describe('shredding reaches every instance at once through LISTEN/NOTIFY', () =>
     } finally {
       await storeOne.close();
       await storeTwo.close();
+    }
+  });
+});
+
+describe('consent event times follow the order (issue 16, part 8)', () => {
+  it("an event's time is taken from the database inside the subject's lock, not before it", async () => {
+    await migrate(db.client);
+    const ledger = postgresConsentLedger(db.second, purposes);
+    for (const act of ['withdraw', 'grant'] as const) {
+      const subject = `locked-${act}`;
+      let locked: () => void = () => undefined;
+      const isLocked = new Promise<void>((r) => (locked = r));
+      // another writer holds the subject's lock for a while (PGlite: its one connection is busy meanwhile)
+      const holder = db.client.transaction(async (q) => {
+        await q('SELECT pg_advisory_xact_lock(hashtext($1))', [
+          JSON.stringify(['purposeful.consent', subject, 'support.survey']),
+        ]);
+        locked();
+        await new Promise((r) => setTimeout(r, 300));
+        const { rows } = await q<{ t: string | Date }>('SELECT clock_timestamp() AS t');
+        return new Date(rows[0]?.t as string).toISOString();
+      });
+      await isLocked;
+      const writing = act === 'withdraw' ? ledger.withdraw(subject, 'support.survey') : ledger.grant(grant(subject));
+      const released = await holder;
+      const event = await writing;
+      expect(Date.parse(event.at)).toBeGreaterThanOrEqual(Date.parse(released));
+    }
+  });
+
+  it("a subject's whole history is in sequence order per purpose, so its latest act is the one in force", async () => {
+    await migrate(db.client);
+    const ledger = postgresConsentLedger(db.client, purposes);
+    await ledger.grant({ ...grant('dated'), at: '2026-12-01T10:00:00.000Z' });
+    await ledger.withdraw('dated', 'support.survey', { at: '2026-12-01T09:00:00.000Z' }); // dated before the grant it follows
+    const all = await ledger.history('dated');
+    expect(all.map((e) => [e.sequence, e.type])).toEqual([
+      [1, 'granted'],
+      [2, 'withdrawn'],
+    ]);
+    expect((await ledger.status('dated', ['support.survey'])).get('support.survey')?.status).toBe(all.at(-1)?.type);
+  });
+
+  it(`concurrent writers on ${onServer ? 'two pools' : 'one PGlite (it has a single connection)'}: history and status agree, and times follow the order`, async () => {
+    await migrate(db.client);
+    const pools = [postgresConsentLedger(db.client, purposes), postgresConsentLedger(db.second, purposes)];
+    const used = ['support.survey', 'support.accessibility'] as const;
+    const op = fc.record({ pool: fc.integer({ min: 0, max: 1 }), purpose: fc.constantFrom(...used), grant: fc.boolean() });
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 2, maxLength: 40 }), async (ops) => {
+        const subject = `prop-${run++}`;
+        await Promise.all(
+          ops.map((o, i) => {
+            const ledger = pools[o.pool] as (typeof pools)[number];
+            return o.grant
+              ? ledger.grant({
+                  ...grant(subject),
+                  purpose: o.purpose,
+                  evidence: { i },
+                  ...(o.purpose === 'support.accessibility' ? { highlighted: true } : {}),
+                })
+              : ledger.withdraw(subject, o.purpose, { evidence: { i } });
+          }),
+        );
+        const all = await pools[1]?.history(subject);
+        const states = await pools[0]?.status(subject, [...used]);
+        expect(all).toHaveLength(ops.length);
+        for (const p of used) {
+          const mine = (all ?? []).filter((e) => e.purpose === p);
+          expect(mine.map((e) => e.sequence)).toEqual(mine.map((_, i) => i + 1));
+          expect(mine).toEqual(await pools[0]?.history(subject, p));
+          expect(states?.get(p)?.status).toBe(mine.at(-1)?.type ?? 'none');
+          for (let i = 1; i < mine.length; i++)
+            expect(Date.parse((mine[i] as { at: string }).at)).toBeGreaterThanOrEqual(
+              Date.parse((mine[i - 1] as { at: string }).at),
+            );
+        }
+      }),
+      { numRuns: onServer ? 25 : 10 },
+    );
+  }, 180_000);
+});
+
+describe('options are checked when the ledger is created (issue 16, part 9)', () => {
+  it('postgresConsentLedger without a purposes registry is PF_OPTIONS_INVALID at once', () => {
+    for (const bad of [undefined, null, {}, { get: () => undefined }]) {
+      expect(() => postgresConsentLedger(db.client, bad as never)).toThrow(
+        expect.objectContaining({ code: 'PF_OPTIONS_INVALID' }),
+      );
     }
   });
 });

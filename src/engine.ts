@@ -455,7 +455,7 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
   if (options.consent !== undefined && (typeof options.consent !== 'object' || typeof options.consent?.status !== 'function')) {
     throw new PurposefulError(
       'PF_OPTIONS_INVALID',
-      'consent must be a consent ledger (memoryConsentLedger() or the PostgreSQL one)',
+      'consent must be a consent ledger (memoryConsentLedger(purposes) or the PostgreSQL one)',
     );
   }
   const age = options.gdprDigitalConsentAge;

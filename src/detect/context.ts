@@ -165,9 +165,11 @@ const FOLD: readonly number[] = (() => {
 /**
  * The context of `text[start, end)`: the words within {@link WINDOW_BEFORE}
  * characters before and {@link WINDOW_AFTER} after. Linear in the window, not
- * in the text.
+ * in the text. Words that start inside another find (`inside`: the letters of
+ * a PIX code's payload, "br.gov.bcb.pix0136…") are that find's, not the
+ * writer's: they say nothing.
  */
-export function contextOf(text: string, start: number, end: number): Context {
+export function contextOf(text: string, start: number, end: number, inside?: (at: number) => boolean): Context {
   let positive: Set<PiiType> | undefined;
   // the closest telling word before the candidate: the types it names, or NEGATIVE_WORD
   let nearest: readonly PiiType[] | typeof NEGATIVE_WORD | undefined;
@@ -189,6 +191,7 @@ export function contextOf(text: string, start: number, end: number): Context {
       if (i - ws < 2 || i - ws > LONGEST) continue;
       // a redaction's own label ("[PHONE]", "[CPF:pn_…]") says nothing about the text next to it
       if (ws > 0 && text.charCodeAt(ws - 1) === 91) continue;
+      if (inside?.(ws)) continue;
       const word = ascii ? text.slice(ws, i).toLowerCase() : folded(text, ws, i);
       const types = POSITIVE_BY_WORD.get(word);
       if (types) {

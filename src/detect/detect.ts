@@ -78,7 +78,10 @@ function scanNumbers(text: string, out: Found[], keep: Keep, taken: readonly Fou
       i = next.end;
       continue;
     }
-    const limit = next === undefined ? n : next.start;
+    let limit = next === undefined ? n : next.start;
+    // an alphanumeric CNPJ's first digits may be the last of a number typed before it ("…1322 3416DE36607042…": its
+    // check digits can pass by chance where an IBAN is glued to a card): the run reads them too, and settle shares them
+    if (next !== undefined && next.type === 'cnpj') while (limit < next.end && isDigit(text.charCodeAt(limit))) limit++;
     // first the run's extent, without building anything
     let j = i;
     let digitCount = 0;
@@ -97,10 +100,93 @@ function scanNumbers(text: string, out: Found[], keep: Keep, taken: readonly Fou
       break;
     }
     // short numbers ("2 itens", "R$ 50") are nothing: only 6 digits or more, or four groups (an IPv4), are looked at
-    if (digitCount >= 6 || groupCount >= 4) evaluateRun(text, groupsOf(text, i, j), out, keep);
-    else if (digitCount === 4 && groupCount === 1) writtenDate(text, i, j, out); // a year, perhaps of a birthday written out
+    if (digitCount >= 6 || groupCount >= 4) {
+      // glued to a kept find of another family, with nothing between: fail closed (see Keep.lift)
+      const before = t > 0 ? taken[t - 1] : undefined;
+      // glued: nothing between, or one separator of those inside identifiers ("…4250-0664GB24…")
+      const to =
+        before !== undefined && gluedAt(text, before.end, i) && kept(before, keep)
+          ? before
+          : next !== undefined && gluedAt(text, j, next.start) && kept(next, keep)
+            ? next
+            : undefined;
+      const first = out.length;
+      evaluateRun(
+        text,
+        groupsOf(text, i, j),
+        out,
+        to !== undefined && keep.threshold > RANK.low ? liftedKeep(keep) : keep,
+        taken,
+      );
+      // a run glued to a find, or to letters, where what is found does not cover every digit: the text cannot tell where
+      // one identifier ends and the next starts ("…0445533:8caf:…" is a phone and an address sharing digits,
+      // "+55 (62) 5453-7522770M19…" a phone and a CNPJ): fail closed, the whole run is redacted as one stretch
+      if (
+        (to !== undefined || isAlnum(text.charCodeAt(i - 1)) || isAlnum(text.charCodeAt(j))) &&
+        !covered(text, i, j, out, first)
+      ) {
+        let like: Found | undefined = to;
+        for (let k = first; k < out.length; k++) {
+          const f = out[k] as Found;
+          if (like === undefined || RANK[f.confidence] > RANK[like.confidence]) like = f;
+        }
+        if (like !== undefined) {
+          const fill: Found = { type: like.type, start: i, end: j, confidence: like.confidence };
+          AMBIGUOUS.add(fill);
+          out.push(fill);
+        }
+      }
+    } else if (digitCount === 4 && groupCount === 1) writtenDate(text, i, j, out); // a year, perhaps of a birthday written out
     i = j;
   }
+}
+
+/**
+ * Stretches redacted because the text cannot tell which identifier they belong
+ * to: no mask or token of them is shown (see {@link foundPart}).
+ */
+const AMBIGUOUS = new WeakSet<PiiSpan>();
+
+/** Whether `text[from, to)` is nothing, or one of the separators inside identifiers (`.`, `-`, `/`). */
+function gluedAt(text: string, from: number, to: number): boolean {
+  return to <= from || (to === from + 1 && inToken(text.charCodeAt(from), false));
+}
+
+/** Whether every digit of `text[from, to)` is inside one of `out[first…]` (sorted, not overlapping). */
+function covered(text: string, from: number, to: number, out: readonly Found[], first: number): boolean {
+  let f = first;
+  for (let k = from; k < to; k++) {
+    if (!isDigit(text.charCodeAt(k))) continue;
+    while (f < out.length && (out[f] as Found).end <= k) f++;
+    const g = out[f];
+    if (g === undefined || g.start > k) return false;
+  }
+  return true;
+}
+
+const NO_FINDS: readonly Found[] = [];
+
+/** Whether position `at` is inside one of `finds` (sorted by start, not overlapping). */
+function within(finds: readonly Found[], at: number): boolean {
+  let lo = 0;
+  let hi = finds.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((finds[mid] as Found).end <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  const f = finds[lo];
+  return f !== undefined && f.start <= at;
+}
+
+/** Whether the caller keeps a find. */
+function kept(f: Found, keep: Keep): boolean {
+  return RANK[f.confidence] >= keep.threshold && (keep.only === undefined || keep.only.has(f.type));
+}
+
+/** The same caller's choice, reading everything and lifting it to the caller's threshold. */
+function liftedKeep(keep: Keep): Keep {
+  return { threshold: RANK.low, only: keep.only, lift: keep.threshold };
 }
 
 /** The groups of the run `text[from, to)` and the separators between them. */
@@ -132,10 +218,11 @@ class RunContext {
     private readonly text: string,
     private readonly start: number,
     private readonly end: number,
+    private readonly taken: readonly Found[] = NO_FINDS,
   ) {}
   private bits = -1;
   get(): Context {
-    this.ctx ??= contextOf(this.text, this.start, this.end);
+    this.ctx ??= contextOf(this.text, this.start, this.end, this.taken.length === 0 ? undefined : (at) => within(this.taken, at));
     return this.ctx;
   }
   /** The digit counts the run's context words make worth trying (CEP, RG, dates), as a bit set. */
@@ -159,6 +246,14 @@ class RunContext {
 interface Keep {
   readonly threshold: number;
   readonly only: ReadonlySet<PiiType> | undefined;
+  /**
+   * The confidence a find is lifted to (0: none). A run of digits glued to a
+   * kept find of another family (no space between: "…-bb30d59ad6022221 7500
+   * 3487 2183") is read at `low` and what it holds is kept at the caller's
+   * threshold: the text cannot tell where the find ends and the next
+   * identifier starts, so the words around it are not trusted to lower it.
+   */
+  readonly lift: number;
 }
 
 /** One step of a cover of a run: a find, and the steps before it. */
@@ -202,10 +297,14 @@ const DP = {
  * each group start and each such point, fewer where the first digits rule
  * types out (see {@link lengthsFrom}).
  */
-function evaluateRun(text: string, groups: readonly Group[], out: Found[], keep: Keep): void {
-  if (mistyped(text, groups)) return;
+function evaluateRun(text: string, groups: readonly Group[], out: Found[], keep: Keep, taken: readonly Found[]): void {
   const m = groups.length;
-  const run = new RunContext(text, (groups[0] as Group).start, (groups[m - 1] as Group).end);
+  // a run glued to letters at either end has no known shape (its last group may end inside the next identifier)
+  const glued =
+    isAlnum(text.charCodeAt((groups[0] as Group).start - 1)) || isAlnum(text.charCodeAt((groups[m - 1] as Group).end));
+  if (!glued && mistyped(text, groups)) return;
+  if (m > 4 && dottedChain(text, groups, out, keep)) return;
+  const run = new RunContext(text, (groups[0] as Group).start, (groups[m - 1] as Group).end, taken);
   const { score, step, cum, pending, cutAt, cutScore, cutStep } = DP;
   pending.length = 0;
   cutAt.fill(-1);
@@ -223,12 +322,26 @@ function evaluateRun(text: string, groups: readonly Group[], out: Found[], keep:
       : text.slice((groups[0] as Group).start, (groups[m - 1] as Group).end).replace(NON_DIGITS, '');
   score[0] = 0;
   step[0] = undefined;
+  // the run's first group glued to a letter before it ("…7O12027088123642 0338 9108 78"): the text cannot tell where a
+  // number starts in it, so one that runs past it may start at any of its last 18 digits (the rest is glued to what
+  // is before, and redacted with it: see glue)
+  const g0 = groups[0] as Group;
+  if (isAlnum(text.charCodeAt(g0.start - 1)) && m > 1) {
+    for (let p = Math.max(1, glen(g0) - (MAX_DIGITS - 1)); p < glen(g0); p++) {
+      cutAt[p % RING] = p;
+      cutScore[p % RING] = 0;
+      cutStep[p % RING] = undefined;
+      pending.push(p);
+    }
+  }
   for (let k = 0; k <= m; k++) {
     // the inner points of the group before this boundary, in order (each is reached only by a candidate ending there)
     while (pending.length > 0 && (pending[0] as number) < (cum[k] as number)) {
       const p = pending.shift() as number;
       const r = p % RING;
-      tryFrom(text, groups, all, run, keep, k - 1, p, cutScore[r] as number, cutStep[r]);
+      // a start in a glued first group that no find ends at (its slot may since hold a point 32 digits before it)
+      const reached = cutAt[r] === p;
+      tryFrom(text, groups, all, run, keep, k - 1, p, reached ? (cutScore[r] as number) : 0, reached ? cutStep[r] : undefined);
     }
     if (k === m) break;
     // leaving group k uncovered: the cover up to the next boundary is at least this one
@@ -252,6 +365,35 @@ function evaluateRun(text: string, groups: readonly Group[], out: Found[], keep:
     step.length = 0;
     cum.length = 0;
   }
+}
+
+/**
+ * A chain of more than four small numbers joined by single dots ("108.166.49.210.199.52.76.106"): only network
+ * addresses are typed so (or a version, an OID), and the text cannot tell where one address ends and the next
+ * starts. Fail closed: where four of them in a row are an address, the whole chain is one find, shown by its label
+ * only. Linear, and one find however long the chain.
+ */
+function dottedChain(text: string, groups: readonly Group[], out: Found[], keep: Keep): boolean {
+  const m = groups.length;
+  let valid = 0; // octets in a row so far
+  let at = -1;
+  for (let k = 0; k < m; k++) {
+    const g = groups[k] as Group;
+    if ((k > 0 && g.sep !== '.') || glen(g) > 3) return false;
+    const v = Number(text.slice(g.start, g.end));
+    valid = v <= 255 && !(glen(g) > 1 && text.charCodeAt(g.start) === 48) ? valid + 1 : 0;
+    if (valid >= 4 && at < 0) at = k - 3;
+  }
+  if (at < 0) return false; // no four octets in a row: addresses glued in a group ("…84.392.186…"), or nothing
+  const all = text.slice((groups[at] as Group).start, (groups[at + 3] as Group).end).replace(NON_DIGITS, '');
+  const run = new RunContext(text, (groups[0] as Group).start, (groups[m - 1] as Group).end);
+  const f = classify(text, groups, at, 0, at + 3, -1, all, 0, all.length, run, keep);
+  if (f === undefined) return false;
+  f.start = (groups[0] as Group).start;
+  f.end = (groups[m - 1] as Group).end;
+  AMBIGUOUS.add(f);
+  out.push(f);
+  return true;
 }
 
 /** Tries the candidates of up to 19 digits starting at digit `p` (in group `a`), after a cover scoring `base`. */
@@ -295,6 +437,12 @@ function tryFrom(
     const f = classify(text, groups, a, p - (cum[a] as number), b, whole ? -1 : e - (cum[b] as number), all, p, e, run, keep);
     if (f === undefined) continue;
     const s = base + len * 64 - 8 + RANK[f.confidence];
+    // the run's last group glued to a letter ("…188-968A0WL9…"): the text cannot tell where the number ends, so a find may
+    // end inside it and leave the rest, which is glued to it and redacted with it (see glue)
+    if (!whole && b === m - 1 && isAlnum(text.charCodeAt((groups[b] as Group).end)) && s > (score[m] as number)) {
+      score[m] = s;
+      step[m] = { found: f, prev };
+    }
     if (whole) {
       if (s > (score[b + 1] as number)) {
         score[b + 1] = s;
@@ -408,6 +556,8 @@ function partOfLongerCard(groups: readonly Group[], a: number, b: number, len: n
   let total = len;
   for (let k = a; k > 0 && total <= MAX_DIGITS; k--) {
     if ((groups[k] as Group).sep !== inner || glen(groups[k - 1] as Group) !== 4) break;
+    // a group joined to the one before it otherwise ("02/10/1948 3477 …") ends another number: it starts no card
+    if (k > 1 && (groups[k - 1] as Group).sep !== inner) break;
     total += 4;
   }
   for (let k = b + 1; k < groups.length && total <= MAX_DIGITS; k++) {
@@ -507,14 +657,11 @@ function classify(
   if (cands.length !== 0) cands.length = 0;
   let shape: string | undefined;
 
-  // IPv4: four dotted groups of 1–3 digits, each ≤ 255, not part of a longer chain of small dotted numbers (a version,
-  // an OID); the first may be the end of a group, glued to an identifier before it
+  // IPv4: four dotted groups of 1–3 digits, each ≤ 255; the first may be the end of a group, glued to an identifier
+  // before it. In a longer chain of small dotted numbers (two addresses joined by '.', or a version, an OID) the text
+  // cannot tell where an address starts: fail closed, the chain is covered (the rest of it is glued to the find)
   if (b - a === 3 && dotted(groups, a, b)) {
-    const before = groups[a - 1];
-    const after = groups[b + 1];
-    let ok =
-      !(oa === 0 && before !== undefined && first.sep === '.' && glen(before) <= 3) &&
-      !(ob < 0 && after !== undefined && after.sep === '.' && glen(after) <= 3);
+    let ok = true;
     for (let k = a; k <= b && ok; k++) {
       const g = groups[k] as Group;
       const v = text.slice(k === a ? start : g.start, k === b ? end : g.end);
@@ -566,12 +713,13 @@ function classify(
   }
   // a São Paulo RG: 8 digits and a check digit (or X)
   if (len === 9 && isRgSp(d)) cands.push(['rg', 'medium']);
+  // the check letter may be glued to what follows in upper case or digits ("…507-XFR80…"): fail closed, not lower case
   if (len === 8 && (text[end] === '-' || text[end] === ' ') && (text[end + 1] === 'X' || text[end + 1] === 'x')) {
-    if (isRgSp(`${d}X`) && !isAlnum(text.charCodeAt(end + 2))) {
+    if (isRgSp(`${d}X`) && !isLower(text.charCodeAt(end + 2))) {
       end += 2;
       cands.push(['rg', 'medium']);
     }
-  } else if (len === 8 && (text[end] === 'X' || text[end] === 'x') && !isAlnum(text.charCodeAt(end + 1)) && isRgSp(`${d}X`)) {
+  } else if (len === 8 && (text[end] === 'X' || text[end] === 'x') && !isLower(text.charCodeAt(end + 1)) && isRgSp(`${d}X`)) {
     end += 1;
     cands.push(['rg', 'medium']);
   }
@@ -707,6 +855,8 @@ function choose(
     } else if (spoken && conf === 'low') conf = 'medium';
     // "pedido 529…": an order number that happens to validate; the closest word decides
     if (ctx.negative || (namesOther && !spoken)) conf = 'low';
+    // glued to a kept find: fail closed, whatever the words say
+    if (RANK[conf] < keep.lift) conf = keep.lift >= RANK.high ? 'high' : 'medium';
     // what the caller drops never stands in for what it keeps
     if (RANK[conf] < keep.threshold || (keep.only !== undefined && !keep.only.has(type))) continue;
     // the type the words name wins, then the type the format says, then the surer one, then the list order
@@ -727,7 +877,9 @@ const isDomainChar = (c: number): boolean => isAlnum(c) || c === 45 || c === 46;
 
 function scanEmails(text: string, out: Found[]): void {
   let at = text.indexOf('@');
-  let floor = 0; // the left side of one address never reaches into the previous one
+  // the left side of one address never reaches past the previous '@'; it may reach into the previous domain, where two
+  // addresses are typed with nothing between ("…@gmail.comjoaobrown@uol.com.br": settle shares the overlap out)
+  let floor = 0;
   while (at >= 0) {
     let s = at;
     while (s > floor && isLocalChar(text.charCodeAt(s - 1))) s--;
@@ -735,14 +887,31 @@ function scanEmails(text: string, out: Found[]): void {
     let e = at + 1;
     while (e < text.length && isDomainChar(text.charCodeAt(e))) e++;
     while (e > at + 1 && (text.charCodeAt(e - 1) === 46 || text.charCodeAt(e - 1) === 45)) e--; // a sentence's full stop
-    e = tldEnd(text, at + 1, e);
+    e = domainEnd(text, at + 1, e);
     const next = text.indexOf('@', at + 1);
-    if (s < at && e > at + 1 && (next < 0 || next >= e) && validDomain(text, at + 1, e) && at - s <= 64) {
+    if (s < at && e > at + 1 && (next < 0 || next >= e) && at - s <= 64) {
       out.push({ type: 'email', start: s, end: e, confidence: 'high' });
-      floor = e;
-    } else floor = at + 1;
+    }
+    floor = at + 1;
     at = next;
   }
+}
+
+/**
+ * The end of the longest valid domain in `text[from, to)`, or -1: the whole,
+ * then up to each dot before (a number typed right after the address runs
+ * into its domain: "…@example.org.358.153.797-43", "…@hotmail.com141.239…").
+ */
+function domainEnd(text: string, from: number, to: number): number {
+  let e = to;
+  for (let tries = 0; e > from && tries < 16; tries++) {
+    const t = tldEnd(text, from, e);
+    if (validDomain(text, from, t)) return t;
+    e--;
+    while (e > from && text.charCodeAt(e) !== 46) e--;
+    while (e > from && (text.charCodeAt(e - 1) === 46 || text.charCodeAt(e - 1) === 45)) e--;
+  }
+  return -1;
 }
 
 /**
@@ -807,6 +976,7 @@ function scanTokens(text: string, out: Found[], after: ReadonlySet<number>): voi
         k > w &&
         isAlnum(text.charCodeAt(k - 1)) &&
         !(isUpper(text.charCodeAt(k)) && !isUpper(text.charCodeAt(k - 1))) &&
+        !(ibanStart(text, k) && !isUpper(text.charCodeAt(k - 2))) &&
         !after.has(k)
       )
         continue;
@@ -819,11 +989,15 @@ function scanTokens(text: string, out: Found[], after: ReadonlySet<number>): voi
     }
     // after a find, what follows it may be another identifier typed right after it; else the word is skipped
     if (!hit) {
-      // upper case after a digit or lower case may start an IBAN typed right after a number ("…-221BR63 4421…")
+      // upper case after a digit or lower case may start an IBAN typed right after a number ("…-221BR63 4421…"), and so
+      // may an IBAN's shape after a letter that follows digits ("…507-XFR80 1837…": where the check letter ends is unknown)
       while (
         end < n &&
         isAlnum(text.charCodeAt(end)) &&
-        !(isUpper(text.charCodeAt(end)) && !isUpper(text.charCodeAt(end - 1))) &&
+        !(
+          isUpper(text.charCodeAt(end)) &&
+          (!isUpper(text.charCodeAt(end - 1)) || (ibanStart(text, end) && !isUpper(text.charCodeAt(end - 2))))
+        ) &&
         !after.has(end)
       )
         end++;
@@ -877,6 +1051,16 @@ const IBAN_LENGTHS: Readonly<Record<string, number>> = {
   SM: 27,
 };
 
+/** Whether an IBAN may start at `k`: two upper-case letters and two digits. */
+function ibanStart(text: string, k: number): boolean {
+  return (
+    isUpper(text.charCodeAt(k)) &&
+    isUpper(text.charCodeAt(k + 1)) &&
+    isDigit(text.charCodeAt(k + 2)) &&
+    isDigit(text.charCodeAt(k + 3))
+  );
+}
+
 /** Characters inside the identifiers `scanTokens` looks for: letters, digits, `.`, `/`, `-`. */
 const isTokenChar = (c: number): boolean => isAlnum(c) || c === 46 || c === 47 || c === 45;
 
@@ -888,21 +1072,41 @@ function wordCandidates(text: string, w: number, out: Found[]): number {
   if (isUpper(c0) && isUpper(text.charCodeAt(w + 1)) && isDigit(text.charCodeAt(w + 2)) && isDigit(text.charCodeAt(w + 3))) {
     let compact = '';
     const ends: number[] = [];
+    let group = 0; // characters since the last space: a printed IBAN is in groups of four, only its last one shorter
+    let spaced = false;
+    const fits: number[] = [];
     for (let k = w; k < n && compact.length < 34; k++) {
       const c = text.charCodeAt(k);
-      if (c === 32 && k + 1 < n && isAlnum(text.charCodeAt(k + 1)) && k > w && text.charCodeAt(k - 1) !== 32) continue;
+      if (c === 32 && k + 1 < n && isAlnum(text.charCodeAt(k + 1)) && k > w && text.charCodeAt(k - 1) !== 32) {
+        if (group !== 4) break;
+        group = 0;
+        spaced = true;
+        continue;
+      }
       if (!isUpper(c) && !isDigit(c)) break;
       compact += text[k];
       ends.push(k + 1);
+      group++;
+      // where a printed IBAN may end: in a group, at most four characters in (spaced) — a longer group is its end glued
+      // to a number typed right after it ("…3231 16278 1434 2747")
+      if (group > 4 && spaced) fits.push(0);
+      else fits.push(1);
     }
     // the registry's length for the country first (a number typed right after it is not read into it), then longest first
     const known = IBAN_LENGTHS[text.slice(w, w + 2)] ?? 0;
-    for (let k = compact.length + 1; k >= 15; k--) {
-      const len = k > compact.length ? known : k;
-      if (len < 15 || len > compact.length || (k <= compact.length && len === known)) continue;
+    // an IBAN followed by another's first four characters (country and check digits) is valid too, by the arithmetic of
+    // the check (the same IBAN typed twice with nothing between): lengths that end in such a start are tried last
+    for (let k = 2 * compact.length + 1; k >= 15; k--) {
+      const late = k > compact.length + 1;
+      const len = k === compact.length + 1 ? known : late ? k - compact.length - 1 : k;
+      if (len < 15 || len > compact.length || (k !== compact.length + 1 && len === known)) continue;
+      if (fits[len - 1] !== 1) continue;
+      const tail = (ends[len - 4] as number) - 1;
+      if (late !== (len >= 19 && isDigit(text.charCodeAt(tail - 1)) && ibanStart(text, tail))) continue;
       const end = ends[len - 1] as number;
-      // not in the middle of upper-case letters; a digit or lower case after it is something typed right after it
-      if (isUpper(text.charCodeAt(end))) continue;
+      // not in the middle of upper-case letters; a digit or lower case after it, or upper case after its last digit, is
+      // something typed right after it
+      if (isUpper(text.charCodeAt(end)) && isUpper(text.charCodeAt(end - 1))) continue;
       if (isIban(compact.slice(0, len))) {
         out.push({ type: 'iban', start: w, end, confidence: 'high' });
         return end;
@@ -1012,32 +1216,77 @@ function twoDigits(text: string, p: number): number {
 
 // ── IPv6 ────────────────────────────────────────────────────────────────────
 
+/** The longest IPv6 address read (an IPv4 tail included). */
+const MAX_IPV6 = 45;
+
+/**
+ * IPv6 addresses around each colon. Where the token of hex digits, colons and
+ * dots does not parse whole, its longest prefix that does is the address, and
+ * what follows is something typed right after it ("…:6b05692.184.744-64",
+ * "…:7b25.2001:db8::1"): glued to the find, it is redacted with it (see
+ * {@link glue}). An address of three colons or more may touch letters on
+ * either side (`…@uol.com.breadf:ba97:…`, `…:c70blucas@…`): fail closed.
+ */
 function scanIpv6(text: string, out: Found[]): void {
   const n = text.length;
+  let floor = 0;
   let i = text.indexOf(':');
   while (i >= 0) {
-    // the token of hex digits, colons and dots around this colon
+    // the token of hex digits, colons and dots around this colon, at most an address long
     let s = i;
-    while (s > 0 && (isHex(text.charCodeAt(s - 1)) || text.charCodeAt(s - 1) === 58)) s--;
+    while (s > floor && i - s < MAX_IPV6 && (isHex(text.charCodeAt(s - 1)) || text.charCodeAt(s - 1) === 58)) s--;
     let e = i;
-    while (e < n && (isHex(text.charCodeAt(e)) || text.charCodeAt(e) === 58 || text.charCodeAt(e) === 46)) e++;
+    while (e < n && e - i < MAX_IPV6 && (isHex(text.charCodeAt(e)) || text.charCodeAt(e) === 58 || text.charCodeAt(e) === 46))
+      e++;
     while (e > i && text.charCodeAt(e - 1) === 46) e--; // a full stop after it
-    // more than four hex digits before the first colon: a number typed right before the address ("…-162001:db8::1")
+    // more than four hex digits before the first colon: something typed right before the address ("…-162001:db8::1",
+    // "…830E2001:db8::1"), which the address does not start in
     const colon = text.indexOf(':', s);
-    if (colon - s > 4 && isDigit(text.charCodeAt(colon - 5))) s = colon - 4;
-    // and more than four digits after the last: a number typed right after it
-    const lastColon = text.lastIndexOf(':', e - 1);
-    if (e - lastColon > 5 && !text.slice(lastColon + 1, e).includes('.') && isDigit(text.charCodeAt(lastColon + 5)))
-      e = lastColon + 5;
-    if (
-      (!isAlnum(text.charCodeAt(s - 1)) || isDigit(text.charCodeAt(s - 1))) &&
-      (!isAlnum(text.charCodeAt(e)) || isDigit(text.charCodeAt(e))) &&
-      isIpv6(text.slice(s, e))
-    ) {
-      out.push({ type: 'ipv6', start: s, end: e, confidence: 'medium' });
+    if (colon - s > 4) s = colon - 4;
+    let colons = 0;
+    for (let k = s; k < e; k++) if (text.charCodeAt(k) === 58) colons++;
+    // every address has two colons or more ("10:30" is a time)
+    const end = colons >= 2 ? ipv6End(text, s, e) : -1;
+    let found = false;
+    if (end > 0) {
+      colons = 0;
+      for (let k = s; k < end; k++) if (text.charCodeAt(k) === 58) colons++;
+      const prev = text.charCodeAt(s - 1);
+      const after = text.charCodeAt(end);
+      if (
+        colons >= 3 ||
+        ((!isAlnum(prev) || isDigit(prev)) && (!isAlnum(after) || isDigit(after)) && (end === e || after !== 58))
+      ) {
+        out.push({ type: 'ipv6', start: s, end, confidence: 'medium' });
+        found = true;
+        floor = end;
+      }
     }
-    i = text.indexOf(':', Math.max(e, i + 1));
+    if (!found) floor = Math.max(floor, i);
+    i = text.indexOf(':', Math.max(found ? end : e, i + 1));
   }
+}
+
+/**
+ * The end of the longest IPv6 address starting at `s` within `text[s, e)`, or
+ * -1: the whole token first, then shorter ones, each ending at a group of at
+ * most four hex digits (or at `::`).
+ */
+function ipv6End(text: string, s: number, e: number): number {
+  for (let k = Math.min(e, s + MAX_IPV6); k > s + 1; k--) {
+    const c = text.charCodeAt(k - 1);
+    if (c === 58) {
+      if (text.charCodeAt(k - 2) !== 58) continue;
+    } else if (!isHex(c)) continue;
+    else {
+      let g = k - 1;
+      while (g > s && isHex(text.charCodeAt(g - 1))) g--;
+      // a group of more than four hex digits only as an IPv4 tail's end is not one; dotted tails are tried whole
+      if (k - g > 4) continue;
+    }
+    if (isIpv6(text.slice(s, k))) return k;
+  }
+  return -1;
 }
 
 function isIpv6(s: string): boolean {
@@ -1156,9 +1405,76 @@ export function detectPII(text: string, options: DetectOptions = {}): PiiSpan[] 
   // the numbers inside those are theirs; an e-mail's local part may hold a number that is one (settle shares them out)
   const taken = found.slice().sort((x, y) => x.start - y.start);
   scanEmails(text, found);
-  scanNumbers(text, found, { threshold, only }, taken);
+  scanNumbers(text, found, { threshold, only, lift: 0 }, taken);
   const kept = found.filter((f) => RANK[f.confidence] >= threshold && (!only || only.has(f.type)));
-  return settle(text, kept);
+  return glue(text, settle(text, kept));
+}
+
+/**
+ * The characters glued to a find: letters, digits, and the separators inside
+ * identifiers (`.`, `-`, `/`, and `:` in a find that holds one) between two of
+ * them, with no space anywhere. Where an identifier is typed right against
+ * another ("…d9ad602185.234.228.33", "…-968A0WL91149680", a chain of dotted
+ * numbers) and the text cannot tell where one ends, the find is extended over
+ * the whole glued stretch up to the next find: fail closed, the stretch is
+ * over-redacted rather than left with digits in clear. The part of a find that
+ * was found as such is kept aside (see {@link foundPart}) for the `mask` and
+ * `token` styles, which must not reveal a glued neighbour's digits.
+ */
+function glue(text: string, spans: Found[]): Found[] {
+  const n = text.length;
+  for (let i = 0; i < spans.length; i++) {
+    const f = spans[i] as Found;
+    const lo = i === 0 ? 0 : (spans[i - 1] as Found).end;
+    const hi = i + 1 < spans.length ? (spans[i + 1] as Found).start : n;
+    let colon = false;
+    for (let k = f.start; k < f.end && !colon; k++) if (text.charCodeAt(k) === 58) colon = true;
+    let s = f.start;
+    while (s > lo) {
+      const c = text.charCodeAt(s - 1);
+      if (isAlnum(c)) s--;
+      else if (s - 1 > lo && inToken(c, colon) && isAlnum(text.charCodeAt(s - 2))) s -= 2;
+      else break;
+    }
+    // a glued stretch without a digit is a word ("meucpf52998224725obrigado"), not an identifier
+    if (!hasDigit(text, s, f.start)) s = f.start;
+    let e = f.end;
+    while (e < hi) {
+      const c = text.charCodeAt(e);
+      if (isAlnum(c)) e++;
+      else if (e + 1 < hi && inToken(c, colon) && isAlnum(text.charCodeAt(e + 1))) e += 2;
+      else break;
+    }
+    if (!hasDigit(text, f.end, e)) e = f.end;
+    if (s === f.start && e === f.end) continue;
+    GLUED.set(f, [f.start, f.end]);
+    f.start = s;
+    f.end = pastMarks(text, e);
+  }
+  return spans;
+}
+
+function hasDigit(text: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (isDigit(text.charCodeAt(k))) return true;
+  return false;
+}
+
+const inToken = (c: number, colon: boolean): boolean => c === 46 || c === 45 || c === 47 || (colon && c === 58);
+
+/** The part of each extended find that was found as such (see {@link glue}): internal to redaction. */
+const GLUED = new WeakMap<PiiSpan, readonly [number, number]>();
+
+/**
+ * The part of a span returned by {@link detectPII} that was found as an
+ * identifier of its type, without what is glued to it: `[start, end)`; or
+ * undefined where the whole span is a stretch the text cannot assign to one
+ * identifier (only its label may be shown).
+ *
+ * @internal
+ */
+export function foundPart(span: PiiSpan): readonly [number, number] | undefined {
+  if (AMBIGUOUS.has(span)) return undefined;
+  return GLUED.get(span) ?? [span.start, span.end];
 }
 
 /**
@@ -1224,7 +1540,9 @@ function part(text: string, f: Found, from: number, to: number): Found | undefin
   while (s < e && !isAlnum(text.charCodeAt(s))) s++;
   while (e > s && !isAlnum(text.charCodeAt(e - 1))) e--;
   if (s === e) return undefined;
-  return { type: f.type, start: s, end: pastMarks(text, e), confidence: f.confidence };
+  const piece = { type: f.type, start: s, end: pastMarks(text, e), confidence: f.confidence };
+  if (AMBIGUOUS.has(f)) AMBIGUOUS.add(piece);
+  return piece;
 }
 
 /** A binary heap of the parts still to place, in the order of the finds. */

@@ -9,7 +9,7 @@
 import { PurposefulError } from '../errors.js';
 import { type MaskSpec, maskValue } from '../minimize/masks.js';
 import { assertPseudonymKey, derivePseudonymKey, pseudonymizer } from '../minimize/pseudonymize.js';
-import { type DetectOptions, detectPII } from './detect.js';
+import { type DetectOptions, detectPII, foundPart } from './detect.js';
 import type { PiiSpan, PiiType } from './types.js';
 
 /**
@@ -134,11 +134,11 @@ export function redactWithCounts(text: string, options: RedactOptions = {}): Red
       pass >= PASSES || style === 'label'
         ? (s: PiiSpan) => labelOf(s.type)
         : style === 'mask'
-          ? (s: PiiSpan) => {
+          ? glued(out, (s, raw) => {
               const mask = MASKS[s.type];
-              return mask ? maskValue(mask, out.slice(s.start, s.end)) : '***';
-            }
-          : (s: PiiSpan) => (tokenFor as (type: PiiType, raw: string) => string)(s.type, out.slice(s.start, s.end));
+              return mask ? maskValue(mask, raw) : '***';
+            })
+          : glued(out, (s, raw) => (tokenFor as (type: PiiType, raw: string) => string)(s.type, raw));
     out = splice(out, spans, replace);
     if (pass > PASSES + 2) {
       // labels hold no digit and are not read as context words ("[PHONE]" lifts no number next to it), and the first pass
@@ -164,6 +164,21 @@ export function redactWithCounts(text: string, options: RedactOptions = {}): Red
  */
 export function redactText(text: string, options: RedactOptions = {}): string {
   return redactWithCounts(text, options).text;
+}
+
+/**
+ * A mask or token of the part of a span found as its type; what is glued to
+ * it (an identifier typed right against it, see `detectPII`) becomes `***`,
+ * so that a mask never reveals a neighbour's digits. A stretch that the text
+ * cannot assign to one identifier gets its label.
+ */
+function glued(text: string, replace: (s: PiiSpan, raw: string) => string): (s: PiiSpan) => string {
+  return (s) => {
+    const part = foundPart(s);
+    if (part === undefined) return labelOf(s.type);
+    const [from, to] = part;
+    return (from > s.start ? '***' : '') + replace(s, text.slice(from, to)) + (to < s.end ? '***' : '');
+  };
 }
 
 function splice(text: string, spans: readonly PiiSpan[], replace: (s: PiiSpan) => string): string {

@@ -247,8 +247,11 @@ export function guardResponse(
   headers: readonly string[] = res.getHeaderNames(),
 ): Guard {
   const r = res as Guarded & Doors;
-  if (scope === 'prototype') {
-    patchPrototype(Object.getPrototypeOf(res) as object);
+  // the prototype scope is for an app's own response prototype (Express's `app.response`, which holds its `app`):
+  // middleware mounted on a plain Node server, connect or polka would otherwise patch Node's prototype process-wide
+  const proto = Object.getPrototypeOf(res) as object | null;
+  if (scope === 'prototype' && proto !== null && Object.hasOwn(proto, 'app')) {
+    patchPrototype(proto);
     const g: Guard = { state: GUARDED, bypassed: false, finished: false, onBypass, headers, real: undefined };
     r[kGuard] = g;
     return g;

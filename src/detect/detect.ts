@@ -1100,6 +1100,9 @@ function wordCandidates(text: string, w: number, out: Found[]): number {
       const late = k > compact.length + 1;
       const len = k === compact.length + 1 ? known : late ? k - compact.length - 1 : k;
       if (len < 15 || len > compact.length || (k !== compact.length + 1 && len === known)) continue;
+      // a country in the registry has one length: any other would read a number typed after it into it, whenever the
+      // check passes by chance across the join (1 in 97 per length tried)
+      if (known !== 0 && len !== known) continue;
       if (fits[len - 1] !== 1) continue;
       const tail = (ends[len - 4] as number) - 1;
       if (late !== (len >= 19 && isDigit(text.charCodeAt(tail - 1)) && ibanStart(text, tail))) continue;

@@ -429,7 +429,7 @@ function mergePatch(target: unknown, patch: unknown): unknown {
   return out;
 }
 
-/** Keys that name a prototype rather than data: refused in a patch wherever the schema does not declare them. */
+/** Keys that name a prototype rather than data: refused in a patch at any depth. */
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Whether a merge patch sets, replaces or removes the value at a dotted path (or an object on the way to it). */
@@ -458,7 +458,8 @@ function undeclaredIn(patch: unknown, parsed: unknown, at: PropertyKey[] = [], o
   for (const k of Object.keys(patch)) {
     const v = patch[k];
     if (v === null) continue; // a removal: the parsed record holds nothing there, by design
-    if (k === '__proto__' || !isPlain(parsed) || !Object.hasOwn(parsed, k)) out.push([...at, k]);
+    // a prototype key is refused at any depth, even under a field declared z.any() or a record that would keep it
+    if (PROTOTYPE_KEYS.has(k) || !isPlain(parsed) || !Object.hasOwn(parsed, k)) out.push([...at, k]);
     else undeclaredIn(v, parsed[k], [...at, k], out);
   }
   return out;

@@ -406,3 +406,26 @@ for (const [name, start] of Object.entries(WEB_SERVERS)) {
     });
   });
 }
+
+describe('express middleware outside an Express app: the guard stays on the response', () => {
+  it("leaves Node's prototypes as Node made them when the middleware runs on a plain http server, and still refuses the bypass", async () => {
+    const guarded = purposeful(desk.pf, readCustomer, (_ctx, res: ExpressResponse) => BYPASSES['end-call']?.(res) as never);
+    const server = http.createServer((req, res) => {
+      // what connect, polka or a hand-written server hand the middleware: Node's own request and response
+      guarded(req as never, res as never, (err?: unknown) => {
+        res.statusCode = err ? 500 : 404;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const res = await fetch(`http://127.0.0.1:${port}/`);
+      const body = await res.text();
+      expect(body).not.toContain(ZZ);
+      expect(nodePrototypes()).toEqual(PRISTINE);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});

@@ -22,6 +22,8 @@ const Profile = defineSchema(
         geo: z.object({ lat: pd(z.number(), { category: 'user.location', purposes: ['support.ticket'] }) }).optional(),
       })
       .optional(),
+    // a record keeps every key it is given: a prototype key in it must still be refused
+    prefs: pd(z.record(z.string(), z.string()).optional(), { category: 'user.content', purposes: ['support.ticket'] }),
   }),
   { purposes, subject: { kind: 'customer', id: 'ownerId' }, recordId: 'id' },
 );
@@ -154,6 +156,19 @@ describe('a correction stores zod’s output for the merged record, nothing unde
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(tables.customer.get(subjectId)).toBe(stored);
+  });
+
+  it('prototype keys are refused at any depth, even where a record would keep them', async () => {
+    const { pf, tables, id } = await desk();
+    const stored = tables.profile.get('p1');
+    for (const patch of ['{"prefs":{"constructor":"x"}}', '{"prefs":{"lang":"pt","prototype":"y"}}']) {
+      const r = await codeOf(pf.rights.correct(id, { schema: 'profile', record: 'p1', patch: JSON.parse(patch) }));
+      expect(r.code).toBe('PF_UNDECLARED_FIELD');
+    }
+    expect(tables.profile.get('p1')).toBe(stored);
+    // an ordinary key of the record is a correction like any other
+    const ok = await pf.rights.correct(id, { schema: 'profile', record: 'p1', patch: { prefs: { lang: 'pt' } } });
+    expect([...ok.changed]).toEqual(['prefs']);
   });
 
   it('what is stored is the parsed record: transforms applied, declared nested keys kept', async () => {

@@ -32,6 +32,7 @@ import {
   postgresConsentLedger,
   type SqlClient,
 } from '../../src/postgres/index.js';
+import { memoryBus } from '../helpers/consent-bus.js';
 import { fmtOps, printTable } from './table.js';
 
 const BATCH = 256;
@@ -131,30 +132,6 @@ function heapAfterGc(): number {
   gc();
   gc();
   return process.memoryUsage().heapUsed;
-}
-
-/** An in-process LISTEN/NOTIFY: what the cache sees of PostgreSQL, without a socket or a server's cost. */
-function memoryBus(): { client: SqlClient; listen: ConsentListenSource; deliver: (payload: string) => void } {
-  const listeners = new Set<(payload: string) => void>();
-  const deliver = (payload: string) => {
-    for (const l of listeners) l(payload);
-  };
-  const query = async <R>(sql: string, params: readonly unknown[] = []) => {
-    if (sql.includes('pg_notify')) queueMicrotask(() => deliver(String(params[1])));
-    return { rows: [] as R[] };
-  };
-  const client: SqlClient = { query, transaction: (fn) => fn(query) };
-  const pglite = {
-    query: query as never,
-    transaction: (fn: (tx: never) => Promise<unknown>) => fn({ query } as never),
-    listen: async (_channel: string, cb: (payload: string) => void) => {
-      listeners.add(cb);
-      return async () => {
-        listeners.delete(cb);
-      };
-    },
-  };
-  return { client, listen: { pglite: pglite as never }, deliver };
 }
 
 interface LoadResult {

@@ -1,13 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { purposes } from '../../examples/support-desk/declarations.js';
 import { type ConsentLedger, memoryConsentLedger } from '../../src/index.js';
-import {
-  type ConsentListenSource,
-  cachedConsentLedger,
-  migrate,
-  postgresConsentLedger,
-  type SqlClient,
-} from '../../src/postgres/index.js';
+import { cachedConsentLedger, migrate, postgresConsentLedger } from '../../src/postgres/index.js';
+import { memoryBus } from '../helpers/consent-bus.js';
 import { onServer, surveyGrant, type TestDb, testDb } from './db.js';
 
 let db: TestDb;
@@ -123,30 +118,6 @@ describe('the cache honours expiry', () => {
     }
   });
 });
-
-/** An in-process LISTEN/NOTIFY (what the cache sees of PostgreSQL), so a test can deliver a notification synchronously. */
-function memoryBus(): { client: SqlClient; listen: ConsentListenSource; deliver: (payload: string) => void } {
-  const listeners = new Set<(payload: string) => void>();
-  const deliver = (payload: string) => {
-    for (const l of listeners) l(payload);
-  };
-  const query = async <R>(sql: string, params: readonly unknown[] = []) => {
-    if (sql.includes('pg_notify')) queueMicrotask(() => deliver(String(params[1])));
-    return { rows: [] as R[] };
-  };
-  const client: SqlClient = { query, transaction: (fn) => fn(query) };
-  const pglite = {
-    query,
-    transaction: (fn: (tx: unknown) => Promise<unknown>) => fn({ query }),
-    listen: async (_channel: string, cb: (payload: string) => void) => {
-      listeners.add(cb);
-      return async () => {
-        listeners.delete(cb);
-      };
-    },
-  };
-  return { client, listen: { pglite: pglite as never }, deliver };
-}
 
 /** A memory ledger that counts the reads that reach it (the cache's misses). */
 function countingLedger(): { ledger: ConsentLedger; reads: Map<string, number> } {

@@ -250,6 +250,26 @@ function refuseSerializer(this: FastifyReply): FastifyReply {
   return this;
 }
 
+/** Fastify's own slot for a reply's serializer (`null`: the route's), found once on the first guarded reply. */
+let serializerSlot: symbol | null | undefined;
+
+/**
+ * Whether something before the route's hooks (an application-level
+ * `onRequest`, `preParsing` or `preValidation` hook) already called
+ * `reply.serializer(fn)`: on a guarded route that is refused like the
+ * handler's own call. The slot is Fastify's; where a later Fastify keeps it
+ * elsewhere, the reply's serializer is reset instead (the projected payload
+ * is what gets serialized either way).
+ */
+function serializerWasSet(reply: FastifyReply): boolean {
+  if (serializerSlot === undefined) {
+    serializerSlot = Object.getOwnPropertySymbols(reply).find((s) => s.description === 'fastify.reply.serializer') ?? null;
+  }
+  const set = serializerSlot !== null && (reply as unknown as Record<symbol, unknown>)[serializerSlot] != null;
+  reply.serializer(null as never);
+  return set;
+}
+
 /** Adds the route-level hooks and the error handler of one purposeful route. */
 function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyRequest>): void {
   const route = compiled.route;
@@ -292,6 +312,7 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
     reply.headers(PRIVATE_HEADERS);
     if (state) state.headers = headerNames(reply); // what the handler adds is its own
     if (guarded && state) {
+      if (serializerWasSet(reply)) state.refused ??= 'reply.serializer()';
       (reply as unknown as { hijack: () => never }).hijack = refuseHijack;
       (reply as unknown as { serializer: typeof refuseSerializer }).serializer = refuseSerializer;
       // reply.raw skips every hook: it is guarded like an Express response until onSend lets the answer through

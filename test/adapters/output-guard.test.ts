@@ -429,3 +429,27 @@ describe('express middleware outside an Express app: the guard stays on the resp
     }
   });
 });
+
+describe('fastify: a serializer set before the route runs', () => {
+  it('refuses a reply.serializer(fn) an application-level hook set on a guarded route (500 PF_OUTPUT_BYPASS), and leaves it to unguarded routes', async () => {
+    const app = Fastify();
+    await app.register(purposefulPlugin, { engine: desk.pf });
+    app.addHook('onRequest', async (_request, reply) => {
+      reply.serializer(() => JSON.stringify(plain));
+    });
+    app.get('/ok', { config: { purposeful: readCustomer } }, async () => row());
+    app.get('/free', async () => ({ any: 'thing' }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+      const guarded = await fetch(`${base}/ok`);
+      const body = await guarded.text();
+      expect(guarded.status).toBe(500);
+      expect(JSON.parse(body).code).toBe('PF_OUTPUT_BYPASS');
+      expect(body).not.toContain(MARKER);
+      expect(await (await fetch(`${base}/free`)).text()).toContain(MARKER);
+    } finally {
+      await app.close();
+    }
+  });
+});

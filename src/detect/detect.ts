@@ -59,6 +59,8 @@ interface Group {
   readonly end: number;
   /** The separator characters between the previous group and this one ('' for the first). */
   readonly sep: string;
+  /** The separator as a shape writes it: `sep` trimmed, or `' '` where that leaves nothing (see {@link shapeOf}). */
+  readonly mark: string;
 }
 
 /** Reads the runs of digit groups and hands each run to `evaluate`. Linear: each character is looked at a bounded number of times. */
@@ -197,7 +199,8 @@ function groupsOf(text: string, from: number, to: number): Group[] {
   while (j < to) {
     const gs = j;
     while (j < to && isDigit(text.charCodeAt(j))) j++;
-    groups.push({ start: gs, end: j, sep });
+    const trimmed = sep.trim();
+    groups.push({ start: gs, end: j, sep, mark: trimmed === '' ? ' ' : trimmed });
     const k = j;
     while (j < to && !isDigit(text.charCodeAt(j))) j++;
     sep = text.slice(k, j);
@@ -256,31 +259,68 @@ interface Keep {
   readonly lift: number;
 }
 
-/** One step of a cover of a run: a find, and the steps before it. */
-interface Step {
-  readonly found: Found;
-  readonly prev: Step | undefined;
-}
-
 /** Room for the inner points ahead of the one being tried from (at most 19 digits ahead). */
 const RING = 32;
+
+/** The room the dynamic programme's arrays start with (and shrink back to after a huge run). */
+const DP_ROOM = 1024;
 
 /**
  * The state of the dynamic programme, reused from run to run (detection is
  * synchronous and never re-entered). At each group boundary, the best cover
  * of the run so far (its score and last step); at the points inside a group
- * that a candidate ends at, the same in a ring indexed by digit.
+ * that a candidate ends at, the same in a ring indexed by digit. Steps (a
+ * find and the step before it, `-1`: none) live in a pool indexed by number:
+ * typed arrays, so that a long run allocates no object per step and leaves
+ * the garbage collector nothing to trace.
  */
 const DP = {
-  score: [] as number[],
-  step: [] as Array<Step | undefined>,
-  cum: [] as number[],
-  cutAt: new Array<number>(RING).fill(-1),
-  cutScore: new Array<number>(RING).fill(0),
-  cutStep: new Array<Step | undefined>(RING).fill(undefined),
+  score: new Float64Array(DP_ROOM),
+  step: new Int32Array(DP_ROOM),
+  cum: new Int32Array(DP_ROOM),
+  cutAt: new Int32Array(RING).fill(-1),
+  cutScore: new Float64Array(RING),
+  cutStep: new Int32Array(RING).fill(-1),
   /** Inner points not yet tried from, ascending. */
   pending: [] as number[],
+  /** The step pool: the find of each step (its type and confidence by index, its span), and the step before it. */
+  type: new Uint8Array(DP_ROOM),
+  confidence: new Uint8Array(DP_ROOM),
+  start: new Int32Array(DP_ROOM),
+  end: new Int32Array(DP_ROOM),
+  prev: new Int32Array(DP_ROOM),
+  steps: 0,
 };
+
+/** The index of each type in {@link PII_TYPES}, and the confidences by rank. */
+const TYPE_INDEX: ReadonlyMap<PiiType, number> = new Map(PII_TYPES.map((t, i) => [t, i]));
+const BY_RANK: readonly Confidence[] = (['low', 'medium', 'high'] as const).reduce<Confidence[]>((all, c) => {
+  all[RANK[c]] = c;
+  return all;
+}, []);
+
+/** A new step of the pool: find `f` after step `prev`. */
+function addStep(f: Found, prev: number): number {
+  const id = DP.steps++;
+  if (id >= DP.prev.length) {
+    const room = DP.prev.length * 2;
+    const grow = <T extends Int32Array | Uint8Array>(from: T, to: T): T => {
+      to.set(from);
+      return to;
+    };
+    DP.type = grow(DP.type, new Uint8Array(room));
+    DP.confidence = grow(DP.confidence, new Uint8Array(room));
+    DP.start = grow(DP.start, new Int32Array(room));
+    DP.end = grow(DP.end, new Int32Array(room));
+    DP.prev = grow(DP.prev, new Int32Array(room));
+  }
+  DP.type[id] = TYPE_INDEX.get(f.type) as number;
+  DP.confidence[id] = RANK[f.confidence];
+  DP.start[id] = f.start;
+  DP.end[id] = f.end;
+  DP.prev[id] = prev;
+  return id;
+}
 
 /**
  * Reads a run of digit groups. Every stretch of at most 19 digits that
@@ -305,6 +345,14 @@ function evaluateRun(text: string, groups: readonly Group[], out: Found[], keep:
   if (!glued && mistyped(text, groups)) return;
   if (m > 4 && dottedChain(text, groups, out, keep)) return;
   const run = new RunContext(text, (groups[0] as Group).start, (groups[m - 1] as Group).end, taken);
+  if (DP.cum.length < m + 1) {
+    let room = DP.cum.length;
+    while (room < m + 1) room *= 2;
+    DP.score = new Float64Array(room);
+    DP.step = new Int32Array(room);
+    DP.cum = new Int32Array(room);
+  }
+  DP.steps = 0;
   const { score, step, cum, pending, cutAt, cutScore, cutStep } = DP;
   pending.length = 0;
   cutAt.fill(-1);
@@ -321,7 +369,7 @@ function evaluateRun(text: string, groups: readonly Group[], out: Found[], keep:
       ? text.slice((groups[0] as Group).start, (groups[0] as Group).end)
       : text.slice((groups[0] as Group).start, (groups[m - 1] as Group).end).replace(NON_DIGITS, '');
   score[0] = 0;
-  step[0] = undefined;
+  step[0] = -1;
   // the run's first group glued to a letter before it ("…7O12027088123642 0338 9108 78"): the text cannot tell where a
   // number starts in it, so one that runs past it may start at any of its last 18 digits (the rest is glued to what
   // is before, and redacted with it: see glue)
@@ -330,7 +378,7 @@ function evaluateRun(text: string, groups: readonly Group[], out: Found[], keep:
     for (let p = Math.max(1, glen(g0) - (MAX_DIGITS - 1)); p < glen(g0); p++) {
       cutAt[p % RING] = p;
       cutScore[p % RING] = 0;
-      cutStep[p % RING] = undefined;
+      cutStep[p % RING] = -1;
       pending.push(p);
     }
   }
@@ -341,29 +389,50 @@ function evaluateRun(text: string, groups: readonly Group[], out: Found[], keep:
       const r = p % RING;
       // a start in a glued first group that no find ends at (its slot may since hold a point 32 digits before it)
       const reached = cutAt[r] === p;
-      tryFrom(text, groups, all, run, keep, k - 1, p, reached ? (cutScore[r] as number) : 0, reached ? cutStep[r] : undefined);
+      tryFrom(
+        text,
+        groups,
+        all,
+        run,
+        keep,
+        k - 1,
+        p,
+        reached ? (cutScore[r] as number) : 0,
+        reached ? (cutStep[r] as number) : -1,
+      );
     }
     if (k === m) break;
     // leaving group k uncovered: the cover up to the next boundary is at least this one
     if ((score[k] as number) >= (score[k + 1] as number)) {
       score[k + 1] = score[k] as number;
-      step[k + 1] = step[k];
+      step[k + 1] = step[k] as number;
     }
-    tryFrom(text, groups, all, run, keep, k, cum[k] as number, score[k] as number, step[k]);
+    tryFrom(text, groups, all, run, keep, k, cum[k] as number, score[k] as number, step[k] as number);
   }
   const first = out.length;
-  for (let s = step[m]; s !== undefined; s = s.prev) out.push(s.found);
+  for (let s = step[m] as number; s >= 0; s = DP.prev[s] as number)
+    out.push({
+      type: PII_TYPES[DP.type[s] as number] as PiiType,
+      start: DP.start[s] as number,
+      end: DP.end[s] as number,
+      confidence: BY_RANK[DP.confidence[s] as number] as Confidence,
+    });
   // pushed from the last: put this run's finds in order
   for (let i = first, j = out.length - 1; i < j; i++, j--) {
     const t = out[i] as Found;
     out[i] = out[j] as Found;
     out[j] = t;
   }
-  if (m > 4096) {
+  if (m > 4096 || DP.steps > 4096) {
     // a huge run's state is not kept alive
-    score.length = 0;
-    step.length = 0;
-    cum.length = 0;
+    DP.score = new Float64Array(DP_ROOM);
+    DP.step = new Int32Array(DP_ROOM);
+    DP.cum = new Int32Array(DP_ROOM);
+    DP.type = new Uint8Array(DP_ROOM);
+    DP.confidence = new Uint8Array(DP_ROOM);
+    DP.start = new Int32Array(DP_ROOM);
+    DP.end = new Int32Array(DP_ROOM);
+    DP.prev = new Int32Array(DP_ROOM);
   }
 }
 
@@ -406,7 +475,7 @@ function tryFrom(
   a: number,
   p: number,
   base: number,
-  prev: Step | undefined,
+  prev: number,
 ): void {
   const { score, step, cum, pending, cutAt, cutScore, cutStep } = DP;
   const m = groups.length;
@@ -439,14 +508,17 @@ function tryFrom(
     const s = base + len * 64 - 8 + RANK[f.confidence];
     // the run's last group glued to a letter ("…188-968A0WL9…"): the text cannot tell where the number ends, so a find may
     // end inside it and leave the rest, which is glued to it and redacted with it (see glue)
+    let id = -1; // this step in the pool, added once and only when kept
     if (!whole && b === m - 1 && isAlnum(text.charCodeAt((groups[b] as Group).end)) && s > (score[m] as number)) {
       score[m] = s;
-      step[m] = { found: f, prev };
+      id = addStep(f, prev);
+      step[m] = id;
     }
     if (whole) {
       if (s > (score[b + 1] as number)) {
         score[b + 1] = s;
-        step[b + 1] = { found: f, prev };
+        if (id < 0) id = addStep(f, prev);
+        step[b + 1] = id;
       }
     } else {
       const r = e % RING;
@@ -456,10 +528,12 @@ function tryFrom(
         while (i > 0 && (pending[i - 1] as number) > e) i--;
         pending.splice(i, 0, e);
         cutScore[r] = s;
-        cutStep[r] = { found: f, prev };
+        if (id < 0) id = addStep(f, prev);
+        cutStep[r] = id;
       } else if (s > (cutScore[r] as number)) {
         cutScore[r] = s;
-        cutStep[r] = { found: f, prev };
+        if (id < 0) id = addStep(f, prev);
+        cutStep[r] = id;
       }
     }
   }
@@ -667,25 +741,28 @@ function classify(
       const v = text.slice(k === a ? start : g.start, k === b ? end : g.end);
       if (v.length > 3 || Number(v) > 255 || (v.length > 1 && v[0] === '0')) ok = false;
     }
-    if (ok) cands.push(['ipv4', 'medium']);
+    if (ok) cands.push(CAND.ipv4_medium);
   }
-  if (len < 6) return cands.length === 0 ? undefined : choose(cands, run.get(), shapeOf(groups, a, oa, b, ob), start, end, keep);
+  if (len < 6)
+    return cands.length === 0 ? undefined : choose(cands, run.get(), typicalOf(groups, a, oa, b, ob), start, end, keep);
 
   // glued to what follows (ending inside a group), a number is split off only as it is typed: unbroken, or in a shape
   // its type is written in (cards and phones are checked below)
   if (ob >= 0 && a !== b && !(b - a === 3 && dotted(groups, a, b))) {
-    shape ??= shapeOf(groups, a, oa, b, ob);
     const c = text.charCodeAt(start - 1);
-    if (!GLUED_SHAPES.has(shape) && !cardTyped(groups, a, oa, b, ob) && c !== 43 && c !== 40) return undefined;
+    if (c !== 43 && c !== 40 && !cardTyped(groups, a, oa, b, ob)) {
+      // GLUED_SHAPES.has(shapeOf(…)), without writing the shape out
+      if ((GLUED_LENGTHS & (1 << len)) === 0 || !gluedShape(groups, a, oa, b, ob)) return undefined;
+    }
   }
   const d = all.slice(p, e);
   if (len === 11) {
-    if (isCpf(d)) cands.push(['cpf', 'high']);
-    if (isPis(d)) cands.push(['pis', 'high']);
-    if (isCnh(d)) cands.push(['cnh', 'high']);
+    if (isCpf(d)) cands.push(CAND.cpf_high);
+    if (isPis(d)) cands.push(CAND.pis_high);
+    if (isCnh(d)) cands.push(CAND.cnh_high);
   }
-  if (len === 14 && isCnpj(d)) cands.push(['cnpj', 'high']);
-  if (len === 12 && isTituloEleitor(d)) cands.push(['titulo_eleitor', 'high']);
+  if (len === 14 && isCnpj(d)) cands.push(CAND.cnpj_high);
+  if (len === 12 && isTituloEleitor(d)) cands.push(CAND.titulo_eleitor_high);
   // glued to what follows (ending inside a group), a card is one typed as cards are: unbroken, or in groups of four
   if (
     len >= 12 &&
@@ -694,7 +771,7 @@ function classify(
     luhn(d) &&
     !(whole && partOfLongerCard(groups, a, b, len))
   )
-    cands.push(['card', 'high']);
+    cands.push(CAND.card_high);
 
   const phone = len >= 10 && len <= 13 ? phoneShape(d) : undefined;
   const plus = phone !== undefined && text.charCodeAt(start - 1) === 43; // +
@@ -705,23 +782,23 @@ function classify(
     const formatted = b > a && !shape.includes('/') && !shape.includes('.');
     if (plus) start--;
     else if (paren) start--;
-    cands.push(['phone', plus || paren || (formatted && len >= 10) ? 'medium' : 'low']);
+    cands.push(plus || paren || (formatted && len >= 10) ? CAND.phone_medium : CAND.phone_low);
   }
   if (len === 8 && b - a <= 2) {
     shape ??= shapeOf(groups, a, oa, b, ob);
-    if (shape === '5-3' || shape === '8' || shape === '2.3-3') cands.push(['cep', 'low']);
+    if (shape === '5-3' || shape === '8' || shape === '2.3-3') cands.push(CAND.cep_low);
   }
   // a São Paulo RG: 8 digits and a check digit (or X)
-  if (len === 9 && isRgSp(d)) cands.push(['rg', 'medium']);
+  if (len === 9 && isRgSp(d)) cands.push(CAND.rg_medium);
   // the check letter may be glued to what follows in upper case or digits ("…507-XFR80…"): fail closed, not lower case
   if (len === 8 && (text[end] === '-' || text[end] === ' ') && (text[end + 1] === 'X' || text[end + 1] === 'x')) {
     if (isRgSp(`${d}X`) && !isLower(text.charCodeAt(end + 2))) {
       end += 2;
-      cands.push(['rg', 'medium']);
+      cands.push(CAND.rg_medium);
     }
   } else if (len === 8 && (text[end] === 'X' || text[end] === 'x') && !isLower(text.charCodeAt(end + 1)) && isRgSp(`${d}X`)) {
     end += 1;
-    cands.push(['rg', 'medium']);
+    cands.push(CAND.rg_medium);
   }
   if (len <= 8 && b - a === 2) shape ??= shapeOf(groups, a, oa, b, ob);
   if (len <= 8 && b - a === 2 && shape !== undefined && DATE_SHAPES.has(shape)) {
@@ -740,11 +817,10 @@ function classify(
       mo = Number(d.slice(l0, l0 + l1));
       y = Number(d.slice(l0 + l1));
     }
-    if (validDate(y, mo, day) && !nextToTime(text, start, end)) cands.push(['birth_date', 'low']);
+    if (validDate(y, mo, day) && !nextToTime(text, start, end)) cands.push(CAND.birth_date_low);
   }
   if (cands.length === 0) return undefined;
-  shape ??= shapeOf(groups, a, oa, b, ob);
-  return choose(cands, run.get(), shape, start, end, keep);
+  return choose(cands, run.get(), typicalOf(groups, a, oa, b, ob), start, end, keep);
 }
 
 /** The shapes a number glued to what follows is split off in: the formats of CPF, CNPJ, PIS, título, RG, CEP and dates. */
@@ -759,16 +835,82 @@ const GLUED_SHAPES: ReadonlySet<string> = new Set([
   ...DATE_SHAPES,
 ]);
 
+/** The digit counts of {@link GLUED_SHAPES} (a bit set), and their most groups. */
+const GLUED_LENGTHS = (() => {
+  let set = 0;
+  for (const shape of GLUED_SHAPES) set |= 1 << shape.split(/[^0-9]+/).reduce((sum, n) => sum + Number(n), 0);
+  return set;
+})();
+
+/** {@link GLUED_SHAPES} read back: the digit count of each part, and the mark before each part after the first. */
+const GLUED_PARTS: ReadonlyArray<{ readonly counts: readonly number[]; readonly marks: readonly string[] }> = [
+  ...GLUED_SHAPES,
+].map((shape) => ({ counts: shape.split(/[^0-9]+/).map(Number), marks: shape.split(/[0-9]+/).slice(1, -1) }));
+
+/**
+ * Whether {@link shapeOf} of groups a..b is one of {@link GLUED_SHAPES}, compared part by part (a shape's marks hold
+ * no digit, so two shapes are the same string exactly when their parts are the same): no string is built.
+ */
+function gluedShape(groups: readonly Group[], a: number, oa: number, b: number, ob: number): boolean {
+  return shapeIn(GLUED_PARTS, groups, a, oa, b, ob) >= 0;
+}
+
+/** Which of `shapes` (read back as in {@link GLUED_PARTS}) {@link shapeOf} groups a..b is, by index (`-1`: none). */
+function shapeIn(
+  shapes: ReadonlyArray<{ readonly counts: readonly number[]; readonly marks: readonly string[] }>,
+  groups: readonly Group[],
+  a: number,
+  oa: number,
+  b: number,
+  ob: number,
+): number {
+  const parts = b - a + 1;
+  next: for (let i = 0; i < shapes.length; i++) {
+    const shape = shapes[i] as { readonly counts: readonly number[]; readonly marks: readonly string[] };
+    if (shape.counts.length !== parts) continue;
+    for (let k = a; k <= b; k++) {
+      const g = groups[k] as Group;
+      if (k > a && g.mark !== shape.marks[k - a - 1]) continue next;
+      if ((k === b && ob >= 0 ? ob : glen(g)) - (k === a ? oa : 0) !== shape.counts[k - a]) continue next;
+    }
+    return i;
+  }
+  return -1;
+}
+
+/** Digit counts as a shape writes them (the short ones, without converting). */
+const COUNTS: readonly string[] = Array.from({ length: 20 }, (_, n) => String(n));
+
 /** The candidate types of one stretch of digits (reused: detection is synchronous and never re-entered). */
-const CANDIDATES: Array<[PiiType, Confidence]> = [];
+const CANDIDATES: Array<Candidate> = [];
+
+/** A type a stretch of digits validates as, and how sure that is by itself. */
+type Candidate = readonly [PiiType, Confidence];
+
+/** The candidates, made once (a stretch that validates allocates none). */
+const CAND = {
+  birth_date_low: ['birth_date', 'low'],
+  card_high: ['card', 'high'],
+  cep_low: ['cep', 'low'],
+  cnh_high: ['cnh', 'high'],
+  cnpj_high: ['cnpj', 'high'],
+  cpf_high: ['cpf', 'high'],
+  ipv4_medium: ['ipv4', 'medium'],
+  phone_low: ['phone', 'low'],
+  phone_medium: ['phone', 'medium'],
+  pis_high: ['pis', 'high'],
+  rg_medium: ['rg', 'medium'],
+  titulo_eleitor_high: ['titulo_eleitor', 'high'],
+} as const satisfies Record<string, Candidate>;
 
 /** The shape of groups a..b as typed ("3.3.3-2"), the first from digit `oa`, the last up to digit `ob` (`-1`: whole). */
 function shapeOf(groups: readonly Group[], a: number, oa: number, b: number, ob: number): string {
   let shape = '';
   for (let k = a; k <= b; k++) {
     const g = groups[k] as Group;
-    if (k > a) shape += g.sep.trim() === '' ? ' ' : g.sep.trim();
-    shape += String((k === b && ob >= 0 ? ob : glen(g)) - (k === a ? oa : 0));
+    if (k > a) shape += g.mark;
+    const n = (k === b && ob >= 0 ? ob : glen(g)) - (k === a ? oa : 0);
+    shape += n >= 0 && n < 20 ? COUNTS[n] : String(n);
   }
   return shape;
 }
@@ -783,7 +925,7 @@ function mistyped(text: string, groups: readonly Group[]): boolean {
   let digits = '';
   for (let k = 0; k < groups.length; k++) {
     const g = groups[k] as Group;
-    if (k > 0) shape += g.sep.trim() === '' ? ' ' : g.sep.trim();
+    if (k > 0) shape += g.mark;
     shape += String(g.end - g.start);
     digits += text.slice(g.start, g.end);
     if (digits.length > MAX_DIGITS) return false;
@@ -807,26 +949,39 @@ const TYPICAL: Readonly<Record<string, PiiType>> = {
   '2.3.3-1': 'rg',
 };
 
+/** The shapes of {@link TYPICAL} read back (as in {@link GLUED_PARTS}), and their types. */
+const TYPICAL_PARTS = Object.keys(TYPICAL).map((shape) => ({
+  counts: shape.split(/[^0-9]+/).map(Number),
+  marks: shape.split(/[0-9]+/).slice(1, -1),
+  type: TYPICAL[shape] as PiiType,
+}));
+
+/** `TYPICAL[shapeOf(…)]`, without writing the shape out. */
+function typicalOf(groups: readonly Group[], a: number, oa: number, b: number, ob: number): PiiType | undefined {
+  const i = shapeIn(TYPICAL_PARTS, groups, a, oa, b, ob);
+  return i < 0 ? undefined : (TYPICAL_PARTS[i] as { readonly type: PiiType }).type;
+}
+
 /** Types found by their check digits. */
 const CHECKED: ReadonlySet<PiiType> = new Set<PiiType>(['cpf', 'cnpj', 'cnh', 'pis', 'titulo_eleitor', 'card']);
 
-function hasType(candidates: ReadonlyArray<[PiiType, Confidence]>, type: PiiType): boolean {
+function hasType(candidates: ReadonlyArray<Candidate>, type: PiiType): boolean {
   for (const c of candidates) if (c[0] === type) return true;
   return false;
 }
 
 /** Settles which of the types that validated the candidate is, and how sure that is. */
 function choose(
-  candidates: ReadonlyArray<[PiiType, Confidence]>,
+  candidates: ReadonlyArray<Candidate>,
   ctx: Context,
-  shape: string,
+  /** `TYPICAL` of the candidate's shape as typed. */
+  typical: PiiType | undefined,
   start: number,
   end: number,
   keep: Keep,
 ): Found | undefined {
   // a number written the way only one type is written, that fails that type's check, is a mistyped one (or none):
   // it is not reported as another type that happens to validate
-  const typical = TYPICAL[shape];
   if (typical !== undefined && CHECKED.has(typical) && !hasType(candidates, typical)) return undefined;
   // the closest word names a checked type this number is not ("cpf 529…-26"): what else it validates as is a coincidence
   let namesOther = false;
@@ -839,7 +994,8 @@ function choose(
     }
     namesOther = !named && checked;
   }
-  let best: [PiiType, Confidence] | undefined;
+  let bestType: PiiType | undefined;
+  let bestConf: Confidence = 'low';
   let bestScore = -1;
   for (const [type, base] of candidates) {
     let conf = base;
@@ -860,14 +1016,15 @@ function choose(
     // what the caller drops never stands in for what it keeps
     if (RANK[conf] < keep.threshold || (keep.only !== undefined && !keep.only.has(type))) continue;
     // the type the words name wins, then the type the format says, then the surer one, then the list order
-    const score = (ctx.nearest.includes(type) ? 200 : 0) + (spoken ? 100 : 0) + (TYPICAL[shape] === type ? 10 : 0) + RANK[conf];
+    const score = (ctx.nearest.includes(type) ? 200 : 0) + (spoken ? 100 : 0) + (typical === type ? 10 : 0) + RANK[conf];
     if (score > bestScore) {
-      best = [type, conf];
+      bestType = type;
+      bestConf = conf;
       bestScore = score;
     }
   }
-  if (!best) return undefined;
-  return { type: best[0], start, end, confidence: best[1] };
+  if (bestType === undefined) return undefined;
+  return { type: bestType, start, end, confidence: bestConf };
 }
 
 // ── e-mail ──────────────────────────────────────────────────────────────────

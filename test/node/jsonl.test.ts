@@ -6,25 +6,15 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { type AccessRecord, checkpointSigner, createAccessLog, verifyAccessLog } from '../../src/index.js';
 import { jsonlAccessLogSink, jsonlCheckpointSink, readJsonlAccessLog } from '../../src/node/index.js';
-import { describeStoreTampering } from '../audit/tampering.js';
+import { describeStoreTampering, tamperRecord } from '../audit/tampering.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'purposeful-jsonl-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const file = () => join(dir, `log-${++n}.jsonl`);
 const subjectKey = new Uint8Array(32).fill(5);
-const rec = (i: number): AccessRecord => ({
-  time: new Date(Date.UTC(2026, 10, 29, 10, 0, i)).toISOString(),
-  action: 'open',
-  decision: 'allow',
-  actor: { id: 'agent-7', roles: ['support'], mfa: false },
-  subjectId: `cust-${i}`,
-  schema: 'customer',
-  fields: ['email'],
-  categories: ['user.contact.email'],
-  sensitive: false,
-  purpose: 'support.ticket',
-});
+/** The same access records the tampering suite writes on every sink. */
+const rec = (i: number): AccessRecord => tamperRecord(i);
 
 async function written(count: number) {
   const path = file();

@@ -30,12 +30,15 @@ import type { Limits } from './minimize/plan.js';
 import { assertPseudonymKey, derivePseudonymKey } from './minimize/pseudonymize.js';
 import { checkLimits, runMinimize } from './minimize/run.js';
 import type { OpenFields } from './rights/anonymize.js';
+import { objectionGate, objectionStoreFor } from './rights/opposition.js';
 import { mapAt } from './rights/paths.js';
+import { assertOpens } from './rights/restriction.js';
 import { createRetention, type RetentionSweeps } from './rights/retention.js';
 import { createRights, type Rights, type RightsOptions } from './rights/rights.js';
 import type { FreeTextRedaction } from './schema/annotation.js';
 import { isPurposefulSchema, type PurposefulSchema } from './schema/define.js';
 import { isPurposes, type Purposes } from './schema/purposes.js';
+import { carriesRestriction } from './schema/restriction.js';
 import { problem } from './schema/rules.js';
 import type { Inbound, Outbound } from './schema/types.js';
 import { displayPath, type FieldInfo, type PathStep, parsePath } from './schema/walk.js';
@@ -123,14 +126,14 @@ export interface PurposefulOptions<P extends string> {
   readonly consent?: ConsentLedger;
   /** How long a consent check may take before it counts as unavailable (ms, default 2000). */
   readonly consentTimeoutMs?: number;
-  /** Called when a grant is still valid but was given for an earlier non-material notice: inform the subject (LGPD Art. 8 §6). */
+  /** Called at a subject's next access when their grant is still valid but was given for an earlier non-material notice: inform them (LGPD Art. 8 §6). List everyone at the time of the change with `subjectsToInform`. */
   readonly onNoticeChange?: (change: NoticeChange) => void | Promise<void>;
   /**
    * Told what `inbound` redacted from a free-text field: the types found and
    * how many of each, never a value (for metrics and the access log).
    */
   readonly onRedaction?: (report: RedactionReport) => void;
-  /** The GDPR Art. 8 age of digital consent in force (13–16, default 16). */
+  /** The GDPR Art. 8 age of digital consent in force (13–16, default 16), for purposes declared `offeredDirectlyToChildren`. */
   readonly gdprDigitalConsentAge?: number;
   /** Encryption settings: algorithm, implementation, key cache, blind-index bits, receipts, backup age. */
   readonly encryption?: Omit<EncryptionOptions, 'keys' | 'keyStore' | 'erasureJournal'>;
@@ -237,7 +240,10 @@ export interface Purposeful<P extends string = string> {
   ): Promise<Outbound<S, Q>[]>;
   /** The blind-index values to search a column for (one per keyring key during a rotation). */
   indexFor(schema: PurposefulSchema, index: string, value: unknown): string[];
-  /** Crypto-shreds a subject: erasable data keys deleted, legally retained ones kept until their retention ends; a signed receipt. */
+  /**
+   * Crypto-shreds a subject: erasable data keys deleted, retained ones (fields an erasure ground keeps) kept until
+   * their retention ends, their values then opening only for the purposes that keep them; a signed receipt.
+   */
   shred(
     subjectId: string,
     options?: {
@@ -492,18 +498,34 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     onNoticeChange: options.onNoticeChange,
     gdprDigitalConsentAge: age,
   };
+  // an objection in force stops its purpose for its subject before consent is asked (LGPD Art. 18 §2; GDPR Art. 21)
+  const objections = objectionStoreFor(options.rights);
+  const objected = objections && objectionGate(objections);
+  type ConsentStep = (
+    schema: PurposefulSchema,
+    r: Resolved,
+    ctx: PurposeContext,
+    direction: 'inbound' | 'outbound',
+  ) => void | Promise<void>;
+  const heedObjections = (step: ConsentStep): ConsentStep =>
+    objected === undefined
+      ? step
+      : (schema, r, ctx, direction) => {
+          const pending = objected(schema.id, r.purpose, r.subjectId);
+          return pending ? pending.then(() => step(schema, r, ctx, direction)) : step(schema, r, ctx, direction);
+        };
   /**
    * The consent check of a resolved request: nothing for purposes that do not
    * rest on consent; a promise only when the ledger has to be asked.
    */
-  const requireConsent = (
+  const consentStep = (
     schema: PurposefulSchema,
     r: Resolved,
     ctx: PurposeContext,
     direction: 'inbound' | 'outbound',
   ): void | Promise<void> => {
     const purpose = schema.purposes.get(r.purpose);
-    if (!purpose || purpose.consentUnder.length === 0) return;
+    if (!purpose || purpose.ledgerConsentUnder.length === 0) return;
     const { showsSensitive } = planFor(schema, r.purpose, direction, r.roles);
     // within one HTTP request (the pipeline's context carries a memo) a check that passed is not repeated
     const memo = (ctx as { [CONSENT_MEMO]?: ConsentMemo })[CONSENT_MEMO];
@@ -528,6 +550,7 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
       memo.push(check);
     });
   };
+  const requireConsent = heedObjections(consentStep);
 
   const needVault = (what: string): Vault => {
     if (!vault) throw new PurposefulError('PF_KEY_NOT_FOUND', `${what} needs a keyring: createPurposeful({ keys })`);
@@ -550,7 +573,9 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     assertPurpose(schema, ctx.purpose);
     const actor = ctx.actor;
     if (typeof actor !== 'object' || actor === null || typeof actor.id !== 'string' || actor.id.length === 0) {
-      fail('the request context needs an actor with an id (LGPD Art. 37: processing must be attributable)');
+      fail(
+        'the request context needs an actor with an id: every access must be attributable (LGPD Art. 6 X, 46; GDPR Art. 5(2), 32)',
+      );
     }
     const roles = actor.roles ?? NO_ROLES;
     if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) fail('actor.roles must be a list of strings');
@@ -642,7 +667,7 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
         { schema: schema.id, purpose: r.purpose, paths },
       );
     }
-    return vault.open(schema, row, r.subjectId, visible);
+    return vault.open(schema, row, r.subjectId, visible, r.purpose);
   };
 
   // free-text fields: where they are, and how each is redacted (token keys derived once per field)
@@ -722,9 +747,14 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
 
   /** What `open` does once the request is resolved and consent allows: decrypt what the purpose may see, then project. */
   const openResolved = (schema: PurposefulSchema, row: unknown, r: Resolved): Now<unknown> => {
-    const visible = planFor(schema, r.purpose, 'outbound', r.roles).visibleEncrypted;
-    const minimize = (opened: unknown) =>
-      runMinimize(schema, r.purpose, opened, 'outbound', r.roles, false, limits, pseudonymKey);
+    const plan = planFor(schema, r.purpose, 'outbound', r.roles);
+    const visible = plan.visibleEncrypted;
+    const minimize = (opened: unknown) => {
+      // a row an erasure or a blocking restricted opens only what the law still allows (LGPD Art. 16, 18 IV; GDPR
+      // Art. 17(3), 18); after the keys spoke, so that what is erased says so first
+      assertOpens(schema, row, r.purpose, plan.levels, r.jurisdictions);
+      return runMinimize(schema, r.purpose, opened, 'outbound', r.roles, false, limits, pseudonymKey);
+    };
     return visible.size === 0 ? minimize(row) : decryptVisible(schema, row, r).then(minimize);
   };
 
@@ -764,6 +794,9 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     const r = resolve(schema, ctx, record);
     const checking = requireConsent(schema, r, ctx, 'outbound');
     if (checking) await checking;
+    if (carriesRestriction(record)) {
+      assertOpens(schema, record, r.purpose, planFor(schema, r.purpose, 'outbound', r.roles).levels, r.jurisdictions);
+    }
     return project(schema, record, r, ctx);
   };
 
@@ -933,8 +966,8 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
         jurisdictions: inForce,
         openAll: (schema, row, subjectId, fields) =>
           openStored(schema, row, subjectId, fields ?? new Set(schema.fields.filter((f) => f.encrypt))),
-        shred: async (subjectId, rows) => {
-          const result = await engine.shred(subjectId, { rows, actor: { id: 'subject:erasure' } });
+        shred: async (subjectId, rows, now) => {
+          const result = await engine.shred(subjectId, { rows, actor: { id: 'subject:erasure' }, ...(now ? { now } : {}) });
           return { receipt: result.receipt, retained: result.retained, backupsClearBy: result.backupsClearBy };
         },
         // with a vault, a correction of a schema in clear is checked too: an erased subject takes only what the law keeps
@@ -942,6 +975,7 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
           schema.fields.some((f) => f.encrypt) || vault ? needVault('a correction').seal(schema, record, subjectId) : record,
         ...(options.consent ? { consent: options.consent } : {}),
         ...(options.audit ? { audit: options.audit } : {}),
+        ...(objections ? { objections } : {}),
       },
       options.rights,
     ),

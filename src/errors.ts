@@ -55,13 +55,17 @@ export const ERROR_STATUS = {
   PF_DECRYPTION_FAILED: 400,
   /** A field declared `encrypt: true` holds a plaintext value where ciphertext is expected. */
   PF_NOT_ENCRYPTED: 500,
-  /** The purpose rests on consent and the subject's consent does not allow this request (none, withdrawn, expired, not highlighted, no guardian). */
+  /** The purpose rests on consent and the subject's consent does not allow this request (none, withdrawn, expired, not highlighted, no guardian, sharing not consented to). */
   PF_CONSENT_REQUIRED: 403,
   /** The consent ledger is not configured, errored or timed out: consent cannot be verified, so the request is refused. */
   PF_CONSENT_UNAVAILABLE: 503,
   /** A consent grant or withdrawal is malformed, or its purpose does not rest on consent (LGPD Art. 8). */
   PF_CONSENT_INVALID: 400,
-  /** The consent was given for a notice that has since changed materially: the subject must be asked again (LGPD Art. 8 §6, 9 §2). */
+  /**
+   * The consent was given for a notice that has since changed materially, or a grant names a notice that is not the
+   * current one. Asking again is purposeful's policy (and the GDPR's rule for a new purpose, Art. 6(4)); the LGPD
+   * requires informing the subject, beforehand for a change of purpose, who may revoke (Art. 8 §6, 9 §2).
+   */
   PF_CONSENT_STALE_NOTICE: 403,
   /** The subject's data keys were shredded: the value is erased, not tampered with. */
   PF_SUBJECT_ERASED: 410,
@@ -77,13 +81,17 @@ export const ERROR_STATUS = {
   PF_OUTPUT_BYPASS: 500,
   /** Outbound data does not have the structure or the kind the schema declares at a path (an object, array or class instance where a string is declared, …): refused, never stringified; `paths` names where. */
   PF_OUTPUT_INVALID: 500,
-  /** The access log cannot record (its sink failed, or its queue is full): personal data is not processed unlogged (LGPD Art. 37; GDPR Art. 5(2)). */
+  /** The access log cannot record (its sink failed, or its queue is full): personal data is not processed unlogged (security and accountability: LGPD Art. 6 X, 46, 49; GDPR Art. 5(2), 24, 32). */
   PF_AUDIT_UNAVAILABLE: 503,
   /** The anomaly watch blocked this actor's access to personal data until someone clears it. */
   PF_ACTOR_BLOCKED: 403,
   /** A record that must still be kept cannot be removed (e.g. an incident within its five years). */
   PF_RETENTION_ACTIVE: 409,
-  /** A data-subject request whose requester's identity the verification hook did not confirm. */
+  /**
+   * A data-subject request whose requester's identity the verification hook did not confirm. The request is kept,
+   * waiting (`request`), and `missing` says what the requester must still supply (GDPR Art. 12(6); LGPD Art. 18 §3,
+   * §4 II).
+   */
   PF_IDENTITY_UNVERIFIED: 403,
   /**
    * A correction request that is not a correction: it would change whose record it is (the subject id) or
@@ -93,6 +101,28 @@ export const ERROR_STATUS = {
   PF_CORRECTION_INVALID: 422,
   /** A store of records refused or could not take a change (the driver's error holds values, so it is not passed on). */
   PF_STORE_UNAVAILABLE: 503,
+  /**
+   * The subject objected to this purpose (LGPD Art. 18 §2; GDPR Art. 21): it is stopped for them until the
+   * controller dismisses the objection, stating its grounds (never, for direct marketing: GDPR Art. 21(3)).
+   */
+  PF_OBJECTED: 403,
+  /**
+   * The subject's data is restricted for this purpose: after an erasure a retained field opens only for the
+   * purposes whose erasure ground keeps it, until that ground's end (LGPD Art. 16; GDPR Art. 17(3)); a blocked
+   * field opens for none but those the law allows (LGPD Art. 5 XIII, 18 IV; GDPR Art. 18(2)).
+   */
+  PF_SUBJECT_RESTRICTED: 403,
+  /**
+   * A correction, erasure, anonymization, blocking or revocation must be passed on to a recipient that has no hook in
+   * `rights.recipients` and no stated reason why informing it is impossible or disproportionate (LGPD Art. 18 §6;
+   * GDPR Art. 19). Refused before anything is changed.
+   */
+  PF_RECIPIENT_HOOK_MISSING: 500,
+  /**
+   * An incident communication made after its deadline gives no reasons for the delay (LGPD Art. 48 §1 V;
+   * Res. CD/ANPD 15/2024 Art. 6 §2 V, 9 IV): the report is not produced until `delayReasons` says why.
+   */
+  PF_INCIDENT_DELAY_UNEXPLAINED: 422,
 } as const;
 
 /**
@@ -179,6 +209,10 @@ export interface PurposefulErrorDetails {
   issues?: readonly ValidationIssue[];
   /** A stable, value-free reason within the code (e.g. why consent does not allow a request). */
   reason?: string;
+  /** For `PF_IDENTITY_UNVERIFIED`: what the requester must still supply, described, never a value. */
+  missing?: readonly string[];
+  /** For `PF_IDENTITY_UNVERIFIED`: the id of the request kept waiting for it. */
+  request?: string;
   cause?: unknown;
 }
 
@@ -220,8 +254,12 @@ export class PurposefulError extends Error {
   readonly problems: readonly DeclarationProblem[];
   /** For `PF_VALIDATION_FAILED`: every issue, as path and zod code. */
   readonly issues: readonly ValidationIssue[];
-  /** A stable, value-free reason within the code, where one applies (`PF_CONSENT_REQUIRED`: none, withdrawn, expired, not_highlighted, guardian_required). */
+  /** A stable, value-free reason within the code, where one applies (`PF_CONSENT_REQUIRED`: none, withdrawn, expired, not_highlighted, guardian_required, sharing_not_specific). */
   readonly reason: string | undefined;
+  /** For `PF_IDENTITY_UNVERIFIED`: what the requester must still supply (GDPR Art. 12(6)), described, never a value. */
+  readonly missing: readonly string[];
+  /** For `PF_IDENTITY_UNVERIFIED`: the request kept waiting for the identity (`pf.rights.verify(request, …)`). */
+  readonly request: string | undefined;
 
   constructor(code: ErrorCode, message: string, details: PurposefulErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -234,6 +272,8 @@ export class PurposefulError extends Error {
     this.problems = Object.freeze([...(details.problems ?? [])]);
     this.issues = Object.freeze([...(details.issues ?? [])]);
     this.reason = details.reason;
+    this.missing = Object.freeze([...(details.missing ?? [])]);
+    this.request = details.request;
     Object.defineProperty(this, BRAND, { value: true });
   }
 
@@ -247,6 +287,8 @@ export class PurposefulError extends Error {
     if (this.problems.length) out.problems = this.problems;
     if (this.issues.length) out.issues = this.issues;
     if (this.reason) out.reason = this.reason;
+    if (this.missing.length) out.missing = this.missing;
+    if (this.request) out.request = this.request;
     return out;
   }
 }

@@ -28,6 +28,9 @@ export const purposes = definePurposes(
       legalBasis: { lgpd: 'consent', gdpr: 'consent' },
       notice: { version: '2026-11-01', url: 'https://example.com/privacy#survey', material: true },
       retention: 'P6M',
+      recipients: [{ name: 'Survey platform', role: 'processor', country: 'BR' }],
+      // told in consent-info answers (LGPD Art. 18 VIII): a purpose that declares nothing says nothing
+      ifRefused: 'We do not ask you about your satisfaction; support and billing work as before.',
     },
     'billing.invoice': {
       description: 'Issue the invoice required by tax law',
@@ -43,8 +46,13 @@ export const purposes = definePurposes(
       retention: 'P1Y',
       dataUse: 'analytics.reporting',
     },
-    // the access log is personal data about customers and staff: declared like any processing
-    'security.access_log': accessLogPurpose({ retention: 'P5Y', roles: ['dpo'] }),
+    // the access log is personal data about customers and staff: declared like any processing, on the basis
+    // the controller chose: legitimate interest in security (LGPD Art. 7 IX, 10; GDPR Art. 6(1)(f))
+    'security.access_log': accessLogPurpose({
+      retention: 'P5Y',
+      legalBasis: { lgpd: 'legitimate_interest', gdpr: 'legitimate_interests' },
+      roles: ['dpo'],
+    }),
   },
   {
     controller: {
@@ -102,6 +110,25 @@ export const Customer = defineSchema(
   { purposes, subject: { kind: 'customer', id: 'id', minors: 'never' }, recordId: 'id' },
 );
 
+/**
+ * What a ticket's text keeps for statistics once the ticket is erased or expires (LGPD Art. 12, 16 IV): the labels of the
+ * identifiers found in it and these support words; every other word (a name, a street), every digit is suppressed.
+ */
+const ticketText = {
+  redact: 'all',
+  namesAndAddresses: 'keep-only-vocabulary',
+  vocabulary: [
+    ...['a', 'o', 'os', 'as', 'um', 'uma', 'e', 'é', 'de', 'do', 'da', 'em', 'no', 'na', 'com', 'para', 'por', 'que', 'não'],
+    ...['meu', 'minha', 'foi', 'já', 'ainda', 'quero', 'preciso', 'consigo', 'recebi', 'favor', 'obrigado', 'obrigada'],
+    ...['boleto', 'cobrança', 'cobrado', 'duplicada', 'pago', 'paguei', 'pagar', 'pagamento', 'dobro', 'duas', 'vezes'],
+    ...['fatura', 'estorno', 'reembolso', 'cartão', 'pix', 'valor', 'segunda', 'via', 'nota', 'fiscal', 'plano', 'pedido'],
+    ...['entrega', 'atraso', 'cancelar', 'cancelamento', 'senha', 'acesso', 'conta', 'erro', 'site', 'aplicativo'],
+    ...['ajuda', 'problema', 'mensagem', 'mail', 'cpf'],
+  ],
+  residualRisk:
+    'Ticket texts keep only these support words and the labels of the identifiers found in them. A customer who described a rare problem in an unusual order of these words could still be recognized by the agent who handled the ticket: copies go in bulk, in random order, to a statistics store no third party reads.',
+} as const;
+
 export const Ticket = defineSchema(
   'ticket',
   z.object({
@@ -111,12 +138,12 @@ export const Ticket = defineSchema(
       purposes: { 'support.ticket': 'clear', 'analytics.churn': 'pseudonymized' },
     }),
     status: pd.none(z.enum(['open', 'waiting', 'closed'])),
-    // when a ticket is erased or expires, its text stays for statistics with every identifier replaced by its label
+    // when a ticket is erased or expires, its text stays for statistics reduced to the support vocabulary (LGPD Art. 12)
     subject: pd(z.string().max(200), {
       category: 'user.content.private',
       purposes: ['support.ticket'],
       freeText: true,
-      anonymize: 'redact',
+      anonymize: ticketText,
     }),
     messages: z
       .array(
@@ -127,7 +154,7 @@ export const Ticket = defineSchema(
             category: 'user.content.private',
             purposes: ['support.ticket'],
             freeText: true,
-            anonymize: 'redact',
+            anonymize: ticketText,
           }),
         }),
       )

@@ -16,6 +16,7 @@ import {
   defineSchema,
   generateKeyring,
   incidentDeadlines,
+  incidentEntry,
   incidentReport,
   isPurposefulError,
   memoryAccessLogSink,
@@ -26,6 +27,7 @@ import {
   memoryKeyStore,
   type PurposeDeclaration,
   scopeIncident,
+  subjectsToInform,
   toJSONSchema,
   validateDeclarations,
 } from '../../src/index.js';
@@ -33,11 +35,12 @@ import { Customer, Invoice, purposes, Ticket } from './declarations.js';
 import { httpDemo } from './http-demo.js';
 import { sampleCustomer } from './sample.js';
 
+const demoStart = new Date();
 await httpDemo(process.argv.includes('--serve'));
 
 const line = (title: string) => console.log(`\n── ${title} ${'─'.repeat(Math.max(0, 70 - title.length))}`);
 
-line('Data map (record of processing, LGPD Art. 37 / GDPR Art. 30)');
+line('Data map (for the record of processing, LGPD Art. 37 / GDPR Art. 30)');
 for (const id of purposes.ids) {
   const p = purposes.get(id);
   if (!p) continue;
@@ -107,8 +110,12 @@ const pf = createPurposeful({
   purposes,
   schemas: [Customer, Ticket, Invoice],
   rights: {
-    // a code sent to the contact on file; the demo's customer types it back
-    verify: ({ subjectId, verification }) => (verification as { code?: string })?.code === `123456:${subjectId}`,
+    // a code sent to the contact on file; the demo's customer types it back. Otherwise: say what is missing (GDPR Art. 12(6))
+    verify: ({ subjectId, verification }) =>
+      (verification as { code?: string })?.code === `123456:${subjectId}` || {
+        verified: false,
+        missing: ['the 6-digit code sent to the e-mail address on file'],
+      },
     sources: {
       customer: {
         find: async (id) => (customerRows.has(id) ? [customerRows.get(id) as Record<string, unknown>] : []),
@@ -131,8 +138,22 @@ const pf = createPurposeful({
         },
       },
     },
+    // the agent who answered a ticket is another person: left out of the customer's access answer (GDPR Art. 15(4))
+    aboutOthers: { ticket: { 'assignee.agentId': 'withhold', 'assignee.agentName': 'withhold' } },
     recipients: {
-      'NF-e issuing service': (n) => console.log(`  → NF-e issuing service told: ${Object.keys(n.changes).join(', ')} changed`),
+      // every correction, elimination, anonymization, blocking and revocation reaches it (LGPD Art. 18 §6; GDPR Art. 19)
+      'NF-e issuing service': (n) =>
+        console.log(
+          n.kind === 'correction'
+            ? `  → NF-e issuing service told: ${Object.keys(n.changes).join(', ')} changed`
+            : `  → NF-e issuing service told of the ${n.kind} of ${n.fields.map((f) => f.field).join(', ')}`,
+        ),
+      'Survey platform': (n) =>
+        console.log(
+          n.kind === 'correction'
+            ? `  → Survey platform told: ${Object.keys(n.changes).join(', ')} changed`
+            : `  → Survey platform told of the ${n.kind} of ${n.fields.map((f) => `${f.schema}.${f.field}`).join(', ')}`,
+        ),
     },
   },
   pseudonymKey: new TextEncoder().encode('demo-only pseudonymization key, 32+ bytes long'),
@@ -196,6 +217,11 @@ const NextCustomer = defineSchema('customer', Customer.zod, {
   subject: { kind: 'customer', id: 'id' },
   recordId: 'id',
 });
+// at the time of the change, not at each subject's next visit: who to inform (LGPD Art. 8 §6, 9 §2)
+const toInform = await subjectsToInform(consent, next, 'support.survey');
+console.log(
+  `at the time of the change: ${toInform.subjects.length} subject(s) to inform, action ${toInform.action} (${toInform.article})`,
+);
 try {
   await createPurposeful({ purposes: next, schemas: [NextCustomer], consent }).outbound(NextCustomer, customer, surveyCtx);
 } catch (err) {
@@ -296,7 +322,7 @@ try {
   await pf.rights.request({ subjectId: customer.id, kind: 'access', verification: { code: '000000' } });
 } catch (err) {
   if (!isPurposefulError(err)) throw err;
-  console.log(`an impostor with a wrong code: ${err.code} (HTTP ${err.status})`);
+  console.log(`an impostor with a wrong code: ${err.code} (HTTP ${err.status}), asked for: ${err.missing.join('; ')}`);
 }
 const verification = { code: `123456:${customer.id}` };
 const accessRequest = await pf.rights.request({ subjectId: customer.id, kind: 'access', verification });
@@ -312,6 +338,10 @@ for (const [category, items] of Object.entries(exported.data)) {
 console.log(
   `  consent history: ${exported.consent.length} event(s); consultations: ${exported.consultations.length} (no staff names)`,
 );
+console.log(
+  `  rights: ${exported.rights.map((r) => r.right).join(', ')}; complain to: ${exported.complaint.map((c) => c.authority.split(',')[0]).join(' / ')}`,
+);
+console.log(`  about another person, left out: ${exported.screened.map((s) => `${s.schema}.${s.field}`).join(', ')}`);
 await pf.rights.complete(accessRequest.id);
 
 line('…corrects their e-mail (LGPD Art. 18 III; GDPR Art. 16)');
@@ -331,6 +361,7 @@ line('…and asks to be forgotten (LGPD Art. 18 VI, 16; GDPR Art. 17): crypto-sh
 const erasure = await pf.rights.request({ subjectId: customer.id, kind: 'erasure', verification });
 const erased = await pf.rights.erase(erasure.id);
 for (const f of erased.fields) console.log(`  ${`${f.schema}.${f.field}`.padEnd(26)} ${f.outcome.padEnd(10)} ${f.reason}`);
+console.log(`  recipients told (LGPD Art. 18 §6; GDPR Art. 19): ${erased.notified.join(', ') || 'none'}`);
 console.log(`  receipt ${erased.receipt?.slice(0, 40)}…, retained until ${erased.retainedUntil[0]?.until}`);
 console.log(`  tickets left: ${ticketRows.size}; kept for statistics: ${JSON.stringify(anonymousTickets.map((a) => a.data))}`);
 try {
@@ -371,37 +402,63 @@ for (const a of alerts) console.log(`  ALERT ${a}`);
 line('The incident it leads to (LGPD Art. 48, Res. CD/ANPD 15/2024; GDPR Art. 33)');
 const knownAt = new Date();
 const scope = await scopeIncident(
-  { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date().toISOString(), actors: ['agent-13'] },
+  {
+    from: new Date(Date.now() - 3_600_000).toISOString(),
+    to: new Date().toISOString(),
+    actors: ['agent-13'],
+    significantEffect: true,
+  },
   { log: audit, schemas: [Customer, Ticket, Invoice] },
 );
 console.log(
-  `subjects: ${scope.subjects.count}; categories: ${scope.categories.join(', ')}; criteria met: ${scope.criteriaMet.join(', ') || 'none'}`,
+  `subjects: ${scope.subjects.count}; categories: ${scope.categories.join(', ')}; criteria met: ${scope.criteriaMet.join(', ') || 'none'}; relevant risk (Art. 5: significant effect and a criterion): ${scope.relevantRisk}`,
 );
 const deadlines = incidentDeadlines({ knownAt });
+// the communication goes out eight days after the incident was known: past the 3 business days of Art. 6
+const communicatedAt = new Date(knownAt.getTime() + 8 * 86_400_000);
+const facts = {
+  id: 'INC-DEMO-1',
+  title: 'Bulk read by one agent account',
+  description: 'One agent account read more customers in minutes than its tickets explain; the anomaly watch blocked it.',
+  knownAt,
+  communicatedAt,
+  controller: purposes.controller as NonNullable<typeof purposes.controller>,
+  risks: 'Contact and identification data of the customers read could be used for phishing.',
+  measures: ['Account blocked by the anomaly watch', 'Credentials reset; sessions revoked', 'Customers to be informed'],
+  rootCause: 'A shared agent password reused on another site',
+  contact: { name: 'Encarregada de Dados', contact: 'dpo@example.com.br' },
+};
+const accessLog = {
+  verification: await audit.verify({ keys: anchorKeys }),
+  verifiedAt: new Date(),
+  purposes: purposes.ids,
+  since: demoStart,
+};
+try {
+  incidentReport({ facts, scope, deadlines, accessLog });
+} catch (err) {
+  if (!isPurposefulError(err)) throw err;
+  console.log(`a late report without its reasons: ${err.code} (HTTP ${err.status})`);
+}
 const incident = incidentReport({
   facts: {
-    id: 'INC-DEMO-1',
-    title: 'Bulk read by one agent account',
-    description: 'One agent account read more customers in minutes than its tickets explain; the anomaly watch blocked it.',
-    knownAt,
-    risks: 'Contact and identification data of the customers read could be used for phishing.',
-    measures: ['Account blocked by the anomaly watch', 'Credentials reset; sessions revoked', 'Customers to be informed'],
-    contact: { name: 'Encarregada de Dados', contact: 'dpo@example.com.br' },
+    ...facts,
+    delayReasons: "The extent of the read was confirmed only when the hosting provider's logs arrived, five days later.",
   },
   scope,
   deadlines,
+  accessLog,
 });
-console.log(incident.markdown.split('\n').slice(0, 9).join('\n'));
+console.log(
+  incident.markdown
+    .split('\n')
+    .filter((l) => /late|deadline|Delay|delay|access log/i.test(l))
+    .slice(0, 6)
+    .join('\n'),
+);
 const register = memoryIncidentRegister();
-await register.add({
-  id: 'INC-DEMO-1',
-  title: 'Bulk read by one agent account',
-  knownAt: knownAt.toISOString(),
-  notified: true,
-  criteria: scope.criteriaMet,
-  report: incident.json,
-});
-console.log(`registered: ${(await register.list()).map((e) => e.id).join(', ')} (kept at least five years)`);
+await register.add(incidentEntry(incident, { notified: true, notifiedAt: communicatedAt, means: ['ANPD electronic form'] }));
+console.log(`registered: ${(await register.list()).map((e) => e.id).join(', ')} (kept five years from registration, Art. 10)`);
 
 await audit.close();
 const verified = await audit.verify({ keys: anchorKeys });

@@ -116,7 +116,7 @@ export function auditor(log: AccessLog, inForce: readonly Jurisdiction[], receip
           }
         }
         const t = purpose !== undefined ? touched(schema, purpose, direction, roles) : NOTHING;
-        const rests = purpose !== undefined && (schema.purposes.get(purpose)?.consentUnder.length ?? 0) > 0;
+        const rests = purpose !== undefined && (schema.purposes.get(purpose)?.ledgerConsentUnder.length ?? 0) > 0;
         const receipt =
           decision === 'allow' && rests && subjectId !== undefined ? receiptOf?.(subjectId, purpose as string) : undefined;
         log.record({

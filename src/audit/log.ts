@@ -203,9 +203,10 @@ export function isAccessLog(value: unknown): value is AccessLog {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[ACCESS_LOG] === true;
 }
 
+/** Processing is refused when it cannot be logged: security and demonstrable accountability, not the record of processing. */
 function unavailable(message: string, cause?: unknown): PurposefulError {
   return new PurposefulError('PF_AUDIT_UNAVAILABLE', message, {
-    article: 'LGPD Art. 37; GDPR Art. 5(2), 30',
+    article: 'LGPD Art. 6 X, 46, 49; GDPR Art. 5(2), 24, 32',
     ...(cause !== undefined ? { cause } : {}),
   });
 }

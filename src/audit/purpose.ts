@@ -1,14 +1,16 @@
 /**
  * The access log is personal data about subjects and staff: it is kept for a
- * purpose of its own, with a legal basis and a retention, and it appears in
- * the data map like any other processing.
+ * purpose of its own, with a legal basis the controller chooses and a
+ * retention, and it appears in the data map like any other processing.
  *
  * @module
  */
 import { z } from 'zod';
+import { PurposefulError } from '../errors.js';
 import { pd } from '../schema/annotation.js';
 import { defineSchema } from '../schema/define.js';
 import type { PurposeDeclaration, Purposes, Retention } from '../schema/purposes.js';
+import { problem } from '../schema/rules.js';
 import type { LegalBasisMap } from '../taxonomy/bases.js';
 
 /**
@@ -16,36 +18,63 @@ import type { LegalBasisMap } from '../taxonomy/bases.js';
  *
  * @example
  * ```ts
- * const purposes = definePurposes({ ...mine, [ACCESS_LOG_PURPOSE]: accessLogPurpose({ retention: 'P5Y' }) });
+ * const legalBasis = { lgpd: 'legitimate_interest', gdpr: 'legitimate_interests' } as const;
+ * const purposes = definePurposes({ ...mine, [ACCESS_LOG_PURPOSE]: accessLogPurpose({ retention: 'P5Y', legalBasis }) });
  * ```
  */
 export const ACCESS_LOG_PURPOSE = 'security.access_log';
 
+/** The articles an access log serves: security and demonstrable accountability. */
+const SECURITY_ARTICLES = 'LGPD Art. 6 X, 46, 49; GDPR Art. 5(2), 24, 32';
+/** The basis most controllers have for it, suggested when none is chosen. */
+const SUGGESTED_BASIS = "legalBasis: { lgpd: 'legitimate_interest', gdpr: 'legitimate_interests' }";
+
 /**
  * The declaration of the access log's purpose, to put in `definePurposes`.
- * The retention is yours to decide (no default): keep it at least as long as
- * incidents must be answerable. The default bases are legal obligations: the
- * record of processing and security duties (LGPD Art. 37, 46; GDPR Art. 5(2),
- * 30, 32); pass `legalBasis` to state others.
+ * The log serves security and demonstrable accountability (LGPD Art. 6 X,
+ * 46, 49; GDPR Art. 5(2), 24, 32). Neither its retention nor its legal basis
+ * has a default: both are the controller's choice. Most controllers rest it on
+ * legitimate interest in security (LGPD Art. 7 IX, 10; GDPR Art. 6(1)(f)),
+ * with the transparency Art. 10 §2 asks; a controller that a rule of its
+ * sector obliges to log accesses declares `legal_obligation` and names the
+ * rule in `obligation`. The record of processing (LGPD Art. 37; GDPR Art. 30)
+ * is no duty to log each access. Without a basis it throws
+ * `PF_DECLARATION_INVALID` (`PF_DECL_LEGAL_BASIS_MISSING`).
  *
  * @example
  * ```ts
  * export const purposes = definePurposes({
  *   'support.ticket': { … },
- *   'security.access_log': accessLogPurpose({ retention: 'P5Y', roles: ['dpo', 'security'] }),
+ *   'security.access_log': accessLogPurpose({
+ *     retention: 'P5Y',
+ *     legalBasis: { lgpd: 'legitimate_interest', gdpr: 'legitimate_interests' }, // LGPD Art. 7 IX, 10; GDPR Art. 6(1)(f)
+ *     roles: ['dpo', 'security'],
+ *   }),
  * });
  * ```
  */
 export function accessLogPurpose(options: {
   readonly retention: Retention;
-  readonly legalBasis?: LegalBasisMap;
+  /** Your choice: legitimate interest (LGPD Art. 7 IX, 10; GDPR Art. 6(1)(f)) for most controllers. */
+  readonly legalBasis: LegalBasisMap;
   readonly roles?: readonly string[];
+  /** With a `legal_obligation` basis: the rule that obliges you to log accesses. */
+  readonly obligation?: string;
 }): PurposeDeclaration {
+  const basis = options?.legalBasis;
+  if (typeof basis !== 'object' || basis === null || Object.values(basis).every((b) => b === undefined)) {
+    const message = `the access log's purpose has no default legal basis: choose one, e.g. ${SUGGESTED_BASIS} (LGPD Art. 7 IX, 10; GDPR Art. 6(1)(f)); it serves security (${SECURITY_ARTICLES})`;
+    throw new PurposefulError('PF_DECLARATION_INVALID', `accessLogPurpose(): ${message}`, {
+      article: 'LGPD Art. 7; GDPR Art. 6(1)',
+      problems: [problem('PF_DECL_LEGAL_BASIS_MISSING', message, { purpose: ACCESS_LOG_PURPOSE })],
+    });
+  }
   return {
     description: 'Record who accessed which personal data, when and for which purpose, to detect misuse and answer for it',
-    legalBasis: options.legalBasis ?? { lgpd: 'legal_obligation', gdpr: 'legal_obligation' },
+    legalBasis: basis,
     retention: options.retention,
     ...(options.roles ? { roles: options.roles } : {}),
+    ...(options.obligation !== undefined ? { obligation: options.obligation } : {}),
     dataUse: 'essential.service.security',
     mfa: 'always',
   };

@@ -16,6 +16,7 @@ function protection(f: DataMapField): string {
   if (f.index) out.push(`blind index ${f.index}`);
   if (f.redaction) out.push(`free text redacted (${f.redaction.style})`);
   if (f.anonymize) out.push(`kept anonymized (${f.anonymize}) when erased`);
+  if (f.anonymizeText) out.push(`residual risk: ${f.anonymizeText.residualRisk}`);
   return out.join(', ') || 'none';
 }
 

@@ -12,7 +12,7 @@ import type { PurposefulSchema } from '../schema/define.js';
 import type { ResolvedPurpose } from '../schema/purposes.js';
 import type { Jurisdiction } from '../taxonomy/bases.js';
 import { needsGuardianConsent } from '../taxonomy/minors.js';
-import { type ConsentState, stateOf } from './events.js';
+import { type ConsentState, controllersSharedWith, stateOf, WRITTEN_METHODS } from './events.js';
 import type { ConsentLedger } from './ledger.js';
 
 /**
@@ -23,7 +23,7 @@ import type { ConsentLedger } from './ledger.js';
  * if (err.code === 'PF_CONSENT_REQUIRED') askForConsent(err.purpose); // the message names the reason: none, withdrawn, expired, …
  * ```
  */
-export type ConsentDenial = 'none' | 'withdrawn' | 'expired' | 'not_highlighted' | 'guardian_required';
+export type ConsentDenial = 'none' | 'withdrawn' | 'expired' | 'not_highlighted' | 'guardian_required' | 'sharing_not_specific';
 
 /**
  * Told when a grant is still valid but was given for an earlier, non-material notice: inform the subject, who may revoke (LGPD Art. 8 §6).
@@ -113,6 +113,17 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 
 const ARTICLES = new Map<string, string>();
 /** The articles of the consent bases in force, computed once per combination. */
+/** The article of a transfer resting on the subject's specific consent. */
+const TRANSFER_CONSENT: Readonly<Record<Jurisdiction, string>> = { lgpd: 'LGPD Art. 33 VIII', gdpr: 'GDPR Art. 49(1)(a)' };
+
+/** The article of the consent a purpose needs: a law under which only its transfer rests on consent cites the transfer's. */
+function consentArticle(purpose: ResolvedPurpose, under: readonly Jurisdiction[]): string {
+  if (purpose.transferConsentUnder.length === 0) return articleFor(under);
+  const basis = under.filter((j) => purpose.consentUnder.includes(j));
+  const transferOnly = under.filter((j) => !purpose.consentUnder.includes(j)).map((j) => TRANSFER_CONSENT[j]);
+  return [...(basis.length ? [articleFor(basis)] : []), ...transferOnly].join('; ');
+}
+
 function articleFor(under: readonly Jurisdiction[]): string {
   const k = under.join();
   let a = ARTICLES.get(k);
@@ -221,8 +232,8 @@ const BASES = new WeakMap<
 function basesFor(purpose: ResolvedPurpose, jurisdictions: readonly Jurisdiction[]) {
   const hit = BASES.get(purpose);
   if (hit !== undefined && hit.j === jurisdictions) return hit;
-  const under = purpose.consentUnder.filter((j) => jurisdictions.includes(j));
-  const entry = { j: jurisdictions, under, article: articleFor(under), ids: Object.freeze([purpose.id]) };
+  const under = purpose.ledgerConsentUnder.filter((j) => jurisdictions.includes(j));
+  const entry = { j: jurisdictions, under, article: consentArticle(purpose, under), ids: Object.freeze([purpose.id]) };
   BASES.set(purpose, entry);
   return entry;
 }
@@ -247,7 +258,18 @@ export const SYNC_STATUS = new WeakMap<
   }
 >();
 
-/** The decision on the subject's state: grant, notice, highlighted, guardian. */
+/** The other controllers each purpose shares with, computed once per purpose. */
+const SHARING = new WeakMap<ResolvedPurpose, readonly string[]>();
+function sharingOf(purpose: ResolvedPurpose): readonly string[] {
+  let hit = SHARING.get(purpose);
+  if (hit === undefined) {
+    hit = Object.freeze([...controllersSharedWith(purpose)]);
+    SHARING.set(purpose, hit);
+  }
+  return hit;
+}
+
+/** The decision on the subject's state: grant, notice, highlighted (sensitive, written, guardian), guardian, sharing. */
 function decideConsent(
   options: ConsentOptions,
   schema: PurposefulSchema,
@@ -262,7 +284,7 @@ function decideConsent(
     throw deny(
       purpose.id,
       state?.status === 'withdrawn' || state?.status === 'expired' ? state.status : 'none',
-      articleFor(under),
+      consentArticle(purpose, under),
     );
   }
   const event = state.event;
@@ -272,21 +294,45 @@ function decideConsent(
     if (notice.material !== false) {
       throw new PurposefulError(
         'PF_CONSENT_STALE_NOTICE',
-        `purpose "${purpose.id}": consent was given for an earlier notice and the notice changed materially: ask the subject again`,
-        { purpose: purpose.id, article: 'LGPD Art. 8 §6, Art. 9 §2' },
+        `purpose "${purpose.id}": consent was given for an earlier notice and the notice changed materially. Asking the subject again is purposeful's policy, and the GDPR's rule for a new purpose (Art. 6(1)(a), 6(4), 13(3)); the LGPD requires informing the subject, beforehand for a change of purpose, who may revoke (Art. 8 §6, Art. 9 §2)`,
+        { purpose: purpose.id, article: 'LGPD Art. 8 §6, Art. 9 §2; GDPR Art. 6(1)(a), 6(4), 13(3)' },
       );
     }
   }
   if (touchesSensitive && purpose.sensitiveConsentUnder.length > 0 && event.highlighted !== true) {
     throw deny(purpose.id, 'not_highlighted', 'LGPD Art. 11 I; GDPR Art. 9(2)(a)');
   }
+  // a transfer on consent: specific and highlighted, informed of its international character
+  if (event.highlighted !== true && purpose.transferConsentUnder.some((j) => under.includes(j))) {
+    throw deny(purpose.id, 'not_highlighted', 'LGPD Art. 33 VIII; GDPR Art. 49(1)(a)');
+  }
+  const lgpd = under.includes('lgpd');
+  // events recorded before the ledger checked these are read with the same rules
+  if (lgpd && event.method !== undefined && WRITTEN_METHODS.includes(event.method) && event.highlighted !== true) {
+    throw deny(purpose.id, 'not_highlighted', 'LGPD Art. 8 §1');
+  }
   const minors = schema.subject?.minors ?? 'never';
-  if (
-    minors !== 'never' &&
-    under.some((j) => needsGuardianConsent(j, subjectAge, minors, { gdprDigitalConsentAge: options.gdprDigitalConsentAge })) &&
-    !event.guardian
-  ) {
-    throw deny(purpose.id, 'guardian_required', 'LGPD Art. 14 §1; GDPR Art. 8');
+  if (minors !== 'never') {
+    for (const j of under) {
+      const offeredDirectlyToChild = purpose.declaration.offeredDirectlyToChildren === true;
+      if (
+        !needsGuardianConsent(j, subjectAge, minors, {
+          gdprDigitalConsentAge: options.gdprDigitalConsentAge,
+          offeredDirectlyToChild,
+        })
+      ) {
+        continue;
+      }
+      if (!event.guardian) throw deny(purpose.id, 'guardian_required', j === 'lgpd' ? 'LGPD Art. 14 §1' : 'GDPR Art. 8(1)');
+      // LGPD Art. 14 §1: the consent of at least one parent or guardian, specific and highlighted
+      if (j === 'lgpd' && event.highlighted !== true) throw deny(purpose.id, 'not_highlighted', 'LGPD Art. 14 §1');
+    }
+  }
+  if (lgpd) {
+    const controllers = sharingOf(purpose);
+    if (controllers.length > 0 && !controllers.every((c) => event.sharedWith?.includes(c) === true)) {
+      throw deny(purpose.id, 'sharing_not_specific', 'LGPD Art. 7 §5');
+    }
   }
   // the grant stands: tell the application the subject should hear of the new (non-material) notice
   if (notice && noticeChanged) {

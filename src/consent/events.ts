@@ -7,7 +7,7 @@
  * @module
  */
 import { PurposefulError } from '../errors.js';
-import type { Purposes } from '../schema/purposes.js';
+import type { Purposes, ResolvedPurpose } from '../schema/purposes.js';
 import { isWellFormed } from '../util/bytes.js';
 
 /**
@@ -58,6 +58,21 @@ export const COLLECTION_METHODS: readonly CollectionMethod[] = Object.freeze([
 ]);
 
 /**
+ * The collection methods that are consent given in writing: a form or a signed
+ * document holding the consent clause among others. Under the LGPD such a
+ * grant must record `highlighted: true`, the clause standing out from the
+ * others (Art. 8 §1), whatever the purpose. A `checkbox` on its own is not a
+ * clause among others; a checkbox that accepts terms or a contract is a `form`.
+ *
+ * @example
+ * ```ts
+ * WRITTEN_METHODS.includes('signed_document'); // true: record highlighted: true (LGPD Art. 8 §1)
+ * WRITTEN_METHODS.includes('checkbox');        // false
+ * ```
+ */
+export const WRITTEN_METHODS: readonly CollectionMethod[] = Object.freeze(['form', 'signed_document']);
+
+/**
  * The notice the subject was shown: its version and the SHA-256 (hex) of its text.
  *
  * @example
@@ -104,10 +119,21 @@ export interface ConsentGrant {
   readonly collectionPoint: string;
   /** Free evidence (a form id, a recording reference…): JSON, no secrets. */
   readonly evidence?: Readonly<Record<string, unknown>>;
-  /** For sensitive data: the consent was specific and highlighted (LGPD Art. 11 I; GDPR Art. 9(2)(a) explicit). */
+  /**
+   * The consent was specific and highlighted: asked on its own, its clause standing out. Required for written
+   * consent (a `form` or `signed_document`: LGPD Art. 8 §1), for sensitive data (LGPD Art. 11 I; GDPR Art. 9(2)(a)
+   * explicit) and for a guardian's consent to a child's data (LGPD Art. 14 §1). Receipts call such consent
+   * `EXPLICIT`; nothing else makes them say so.
+   */
   readonly highlighted?: boolean;
-  /** For a subject who may be a minor: the guardian who consented. */
+  /** For a subject who may be a minor: the guardian who consented (with `highlighted: true` under the LGPD, Art. 14 §1). */
   readonly guardian?: GuardianConsent;
+  /**
+   * The other controllers the subject consented specifically to share the data with, by their declared recipient
+   * `name` (LGPD Art. 7 §5). A purpose resting on consent under the LGPD that lists recipients with the role
+   * `controller` or `joint_controller` only takes grants naming every one of them.
+   */
+  readonly sharedWith?: readonly string[];
   /** When the grant lapses (ISO-8601), if it was given for a limited time. */
   readonly expiresAt?: string;
   /** When it was given (default: now). */
@@ -145,6 +171,8 @@ export interface ConsentEvent {
   readonly evidence?: Readonly<Record<string, unknown>>;
   readonly highlighted?: boolean;
   readonly guardian?: GuardianConsent;
+  /** The other controllers this consent specifically covers sharing with (LGPD Art. 7 §5). */
+  readonly sharedWith?: readonly string[];
   readonly expiresAt?: string;
 }
 
@@ -172,10 +200,30 @@ function invalid(message: string, purpose?: string): PurposefulError {
 const HASH_RE = /^[0-9a-f]{64}$/;
 
 /**
+ * The names of the other controllers a purpose shares its data with (recipients with the role `controller` or
+ * `joint_controller`): under the LGPD, consent must be specific to sharing with each (Art. 7 §5).
+ *
+ * @example
+ * ```ts
+ * controllersSharedWith(purposes.get('partners.offers')); // ['Seguros Parceira S.A.']
+ * ```
+ */
+export function controllersSharedWith(purpose: ResolvedPurpose | undefined): readonly string[] {
+  const out: string[] = [];
+  for (const r of purpose?.declaration.recipients ?? []) {
+    if (r.role === 'controller' || r.role === 'joint_controller') out.push(r.name);
+  }
+  return out;
+}
+
+/**
  * Checks a grant against the purposes: the purpose must be declared and rest
- * on consent under some law, the notice must be the purpose's current one, a
- * sensitive-data purpose needs highlighted consent. Returns nothing; throws
- * `PF_PURPOSE_UNKNOWN` or `PF_CONSENT_INVALID` (never echoing values).
+ * on consent under some law, the notice must be the purpose's current one; a
+ * sensitive-data purpose, written consent (LGPD Art. 8 §1) and a guardian's
+ * consent (LGPD Art. 14 §1) need highlighted consent; a purpose sharing with
+ * other controllers needs consent naming them (LGPD Art. 7 §5). Returns
+ * nothing; throws `PF_PURPOSE_UNKNOWN` or `PF_CONSENT_INVALID` (never echoing
+ * values).
  *
  * @example
  * ```ts
@@ -192,7 +240,7 @@ export function checkGrant(purposes: Purposes, grant: ConsentGrant): void {
       'consent can only be granted for a declared purpose (LGPD Art. 8 §4: no generic consent)',
     );
   const id = p.id;
-  if (p.consentUnder.length === 0) {
+  if (p.ledgerConsentUnder.length === 0) {
     throw invalid(`purpose "${id}" does not rest on consent under any law in force: there is nothing to grant`, id);
   }
   if (
@@ -210,10 +258,10 @@ export function checkGrant(purposes: Purposes, grant: ConsentGrant): void {
   if (!notice || grant.notice.version !== notice.version) {
     throw new PurposefulError(
       'PF_CONSENT_STALE_NOTICE',
-      `purpose "${id}": the grant is for a notice version that is not the current one`,
+      `purpose "${id}": the grant is for a notice version that is not the current one; purposeful's policy is to record consent only to the notice in force, so that it proves what the subject was shown`,
       {
         purpose: id,
-        article: 'LGPD Art. 8 §6, Art. 9 §2',
+        article: 'LGPD Art. 8 §2, Art. 9; GDPR Art. 7(1)',
       },
     );
   }
@@ -225,11 +273,29 @@ export function checkGrant(purposes: Purposes, grant: ConsentGrant): void {
   if (typeof grant.collectionPoint !== 'string' || grant.collectionPoint.length === 0 || grant.collectionPoint.length > 256) {
     throw invalid(`purpose "${id}": collectionPoint names where consent was collected`, id);
   }
+  if (grant.highlighted !== undefined && typeof grant.highlighted !== 'boolean') {
+    throw invalid(`purpose "${id}": highlighted must be true or false`, id);
+  }
+  const lgpd = p.consentUnder.includes('lgpd');
+  if (lgpd && WRITTEN_METHODS.includes(grant.method) && grant.highlighted !== true) {
+    throw new PurposefulError(
+      'PF_CONSENT_INVALID',
+      `purpose "${id}": consent given in writing (${grant.method}) must be a clause that stands out from the others (highlighted: true)`,
+      { purpose: id, article: 'LGPD Art. 8 §1' },
+    );
+  }
   if (p.sensitiveConsentUnder.length > 0 && grant.highlighted !== true) {
     throw new PurposefulError(
       'PF_CONSENT_INVALID',
       `purpose "${id}" uses sensitive data: consent must be specific and highlighted (highlighted: true)`,
       { purpose: id, article: 'LGPD Art. 11 I; GDPR Art. 9(2)(a)' },
+    );
+  }
+  if (p.transferConsentUnder.length > 0 && grant.highlighted !== true) {
+    throw new PurposefulError(
+      'PF_CONSENT_INVALID',
+      `purpose "${id}" transfers the data abroad on the subject's consent: it must be specific and highlighted, informed of the transfer (highlighted: true)`,
+      { purpose: id, article: 'LGPD Art. 33 VIII; GDPR Art. 49(1)(a)' },
     );
   }
   if (grant.guardian !== undefined) {
@@ -244,7 +310,15 @@ export function checkGrant(purposes: Purposes, grant: ConsentGrant): void {
     ) {
       throw invalid(`purpose "${id}": guardian must be { reference, verification }`, id);
     }
+    if (lgpd && grant.highlighted !== true) {
+      throw new PurposefulError(
+        'PF_CONSENT_INVALID',
+        `purpose "${id}": a parent's or guardian's consent for a child must be specific and highlighted (highlighted: true)`,
+        { purpose: id, article: 'LGPD Art. 14 §1' },
+      );
+    }
   }
+  checkSharedWith(p, grant.sharedWith, lgpd);
   for (const [k, v] of [
     ['at', grant.at],
     ['expiresAt', grant.expiresAt],
@@ -268,6 +342,26 @@ export function checkGrant(purposes: Purposes, grant: ConsentGrant): void {
     ) {
       throw invalid(`purpose "${id}": evidence must be a JSON object of at most 16 KiB`, id);
     }
+  }
+}
+
+/** A grant's `sharedWith`: declared recipients only, and every other controller when the purpose rests on LGPD consent. */
+function checkSharedWith(p: ResolvedPurpose, sharedWith: unknown, lgpd: boolean): void {
+  const id = p.id;
+  const names = new Set((p.declaration.recipients ?? []).map((r) => r.name));
+  if (sharedWith !== undefined) {
+    if (!Array.isArray(sharedWith) || sharedWith.length > 64 || !sharedWith.every((n) => typeof n === 'string' && names.has(n))) {
+      throw invalid(`purpose "${id}": sharedWith must list recipients the purpose declares, by name`, id);
+    }
+  }
+  if (!lgpd) return;
+  const missing = controllersSharedWith(p).filter((n) => !(sharedWith as readonly string[] | undefined)?.includes(n));
+  if (missing.length > 0) {
+    throw new PurposefulError(
+      'PF_CONSENT_INVALID',
+      `purpose "${id}" shares the data with other controllers: consent must be specific to sharing with each (sharedWith must name ${missing.join(', ')})`,
+      { purpose: id, article: 'LGPD Art. 7 §5' },
+    );
   }
 }
 

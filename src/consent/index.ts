@@ -1,4 +1,5 @@
 export { type ConsentDenial, type NoticeChange, SYNC_STATUS } from './check.js';
 export * from './events.js';
 export * from './ledger.js';
+export * from './notice.js';
 export * from './receipts.js';

@@ -61,12 +61,17 @@ export interface ConsentLedger {
   history(subject: string, purpose?: string): Promise<readonly ConsentEvent[]>;
   /** Records the grant a verified receipt stands for (see `verifyReceipt`), with the receipt as evidence. */
   recordFromReceipt(receipt: VerifiedReceipt): Promise<ConsentEvent>;
+  /**
+   * The grant in force of every subject who consented to `purpose` (latest event a grant, not expired at `now`),
+   * ordered by subject; optional for custom ledgers. `subjectsToInform` reads it when a notice changes (LGPD Art. 8 §6).
+   */
+  grantsInForce?(purpose: string, now?: Date): Promise<readonly ConsentEvent[]>;
 }
 
 function checkWithdrawal(purposes: Purposes, subject: string, purpose: string, details: WithdrawalDetails): void {
   const p = typeof purpose === 'string' ? purposes.get(purpose) : undefined;
   if (!p) throw new PurposefulError('PF_PURPOSE_UNKNOWN', 'consent can only be withdrawn for a declared purpose');
-  if (p.consentUnder.length === 0) {
+  if (p.ledgerConsentUnder.length === 0) {
     throw new PurposefulError('PF_CONSENT_INVALID', `purpose "${p.id}" does not rest on consent: there is nothing to withdraw`, {
       purpose: p.id,
     });
@@ -151,7 +156,10 @@ export function memoryConsentLedger(purposes: Purposes): ConsentLedger {
         collectionPoint: grant.collectionPoint,
         ...(grant.evidence ? { evidence: JSON.parse(JSON.stringify(grant.evidence)) as Record<string, unknown> } : {}),
         ...(grant.highlighted !== undefined ? { highlighted: grant.highlighted } : {}),
-        ...(grant.guardian ? { guardian: Object.freeze({ ...grant.guardian }) } : {}),
+        ...(grant.guardian
+          ? { guardian: Object.freeze({ reference: grant.guardian.reference, verification: grant.guardian.verification }) }
+          : {}),
+        ...(grant.sharedWith ? { sharedWith: Object.freeze([...grant.sharedWith]) } : {}),
         ...(grant.expiresAt ? { expiresAt: grant.expiresAt } : {}),
       });
     },
@@ -169,6 +177,16 @@ export function memoryConsentLedger(purposes: Purposes): ConsentLedger {
       const out = new Map<string, ConsentState>();
       for (const purpose of list) out.set(purpose, stateOf(subject, purpose, events.get(key(subject, purpose)) ?? [], now));
       return out;
+    },
+    async grantsInForce(purpose, now = new Date()) {
+      const out: ConsentEvent[] = [];
+      for (const [subject, byPurpose] of latest) {
+        const state = byPurpose.get(purpose);
+        if (state?.event === undefined) continue;
+        const inForce = stateOf(subject, purpose, [state.event], now);
+        if (inForce.status === 'granted' && inForce.event) out.push(inForce.event);
+      }
+      return out.sort((a, b) => (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0));
     },
     async history(subject, purpose) {
       if (purpose !== undefined) return [...(events.get(key(subject, purpose)) ?? [])];

@@ -4,6 +4,13 @@
  * when a client or an external consent platform presents one. Receipts are
  * evidence, never authorization: the ledger decides every request.
  *
+ * Receipt versions (purposeful's `receiptVersion` claim): version 2 carries
+ * explicit `highlighted`, `guardian` and `sharedWith` claims, a `consentType`
+ * that is `EXPLICIT` only for specific, highlighted consent and a
+ * `termination` that says how to withdraw. Version 1 receipts (no
+ * `receiptVersion`) still verify; they prove nothing about highlighted
+ * consent, so their grants carry none.
+ *
  * @module
  */
 
@@ -35,12 +42,14 @@ export interface ReceiptKey {
 }
 
 /**
- * The Kantara Consent Receipt v1.1 claims purposeful writes (plus the standard JWT ones).
+ * The Kantara Consent Receipt v1.1 claims purposeful writes (plus the standard JWT ones and purposeful's own:
+ * `receiptVersion`, `notice`, `highlighted`, `guardian`, `sharedWith`).
  *
  * @example
  * ```ts
  * const { claims } = await verifyReceipt(token, jwks);
  * claims.consentReceiptID; claims.piiPrincipalId; claims.services[0]?.purposes[0]?.piiCategory;
+ * claims.highlighted; // true only when the grant recorded specific, highlighted consent (version 2 receipts)
  * ```
  */
 export interface ConsentReceiptClaims {
@@ -58,9 +67,14 @@ export interface ConsentReceiptClaims {
     readonly purposes: ReadonlyArray<{
       readonly purpose: string;
       readonly purposeCategory: readonly string[];
-      readonly consentType: 'EXPLICIT';
+      /**
+       * `EXPLICIT` when the grant recorded specific, highlighted consent (LGPD Art. 8 §1, 11 I, 14 §1; GDPR Art.
+       * 9(2)(a)); otherwise a description of how consent was given (Kantara v1.1 §4.5.6).
+       */
+      readonly consentType: string;
       readonly piiCategory: readonly string[];
       readonly primaryPurpose: boolean;
+      /** How to withdraw consent, and when it lapses if it was given for a limited time (LGPD Art. 8 §5; GDPR Art. 7(3)). */
       readonly termination: string;
       readonly thirdPartyDisclosure: boolean;
       readonly thirdPartyName?: string;
@@ -70,6 +84,37 @@ export interface ConsentReceiptClaims {
   readonly spiCat: readonly string[];
   /** purposeful's own claim: the notice the consent was given for. */
   readonly notice: { readonly version: string; readonly hash: string };
+  /** purposeful's receipt version: `2` for receipts with the claims below; absent on version 1 receipts. */
+  readonly receiptVersion?: number;
+  /** The grant recorded specific, highlighted consent (version 2: always present). Not derived from `sensitive`. */
+  readonly highlighted?: boolean;
+  /** The parent or guardian who consented for a child, and how they were verified (LGPD Art. 14 §1, §5; GDPR Art. 8(2)). */
+  readonly guardian?: { readonly reference: string; readonly verification: string };
+  /** The other controllers the consent specifically covers sharing with (LGPD Art. 7 §5). */
+  readonly sharedWith?: readonly string[];
+}
+
+/** The receipt version `consentReceipt` writes; `verifyReceipt` reads it and version 1 (no `receiptVersion` claim). */
+const RECEIPT_VERSION = 2;
+
+/** The Kantara `termination`: how to withdraw, and when a grant given for a limited time lapses. */
+function terminationOf(
+  event: ConsentEvent,
+  under: readonly string[],
+  withdrawal: string | undefined,
+  contact: string | undefined,
+): string {
+  const route = withdrawal ?? (contact ? `ask the controller's data protection officer at ${contact}` : undefined);
+  if (route === undefined) {
+    throw new PurposefulError(
+      'PF_OPTIONS_INVALID',
+      'a receipt says how to withdraw consent: declare notice.withdrawal on the purpose, or a controller with a DPO contact',
+      { purpose: event.purpose, article: 'LGPD Art. 8 §5; GDPR Art. 7(3)' },
+    );
+  }
+  const lapses = event.expiresAt ? ` Given until ${event.expiresAt}.` : '';
+  const articles = under.map((j) => (j === 'lgpd' ? 'LGPD Art. 8 §5' : 'GDPR Art. 7(3)')).join('; ');
+  return `Withdraw at any time, free of charge and as easily as it was given (${articles}): ${route}. Processing done before the withdrawal stays lawful.${lapses}`;
 }
 
 const JURISDICTION_NAMES = { lgpd: 'BR (LGPD, Lei 13.709/2018)', gdpr: 'EU (GDPR, Regulation 2016/679)' } as const;
@@ -105,6 +150,13 @@ export async function consentReceipt(
   const sensitiveKinds = [...new Set(fields.filter((f) => f.sensitive).map((f) => f.sensitiveKind as string))];
   const recipients = p.declaration.recipients ?? [];
   const controller = purposes.controller;
+  const highlighted = event.highlighted === true;
+  const termination = terminationOf(
+    event,
+    p.consentUnder,
+    p.declaration.notice?.withdrawal,
+    controller ? (controller.dpo?.contact ?? controller.contact) : undefined,
+  );
   const claims: ConsentReceiptClaims = {
     version: 'KI-CR-v1.1.0',
     jurisdiction: p.consentUnder.map((j) => JURISDICTION_NAMES[j]).join('; '),
@@ -124,10 +176,12 @@ export async function consentReceipt(
           {
             purpose: p.declaration.description,
             purposeCategory: p.declaration.dataUse ? [p.declaration.dataUse] : [],
-            consentType: 'EXPLICIT',
+            consentType: highlighted
+              ? 'EXPLICIT'
+              : `Not explicit: given by ${event.method ?? 'other'}, not recorded as specific and highlighted`,
             piiCategory: [...new Set(fields.map((f) => f.category))].sort(),
             primaryPurpose: true,
-            termination: p.retention.iso,
+            termination,
             thirdPartyDisclosure: recipients.length > 0,
             ...(recipients.length ? { thirdPartyName: recipients.map((r) => r.name).join(', ') } : {}),
           },
@@ -137,6 +191,10 @@ export async function consentReceipt(
     sensitive: sensitiveKinds.length > 0,
     spiCat: sensitiveKinds,
     notice: { version: event.notice.version, hash: event.notice.hash },
+    receiptVersion: RECEIPT_VERSION,
+    highlighted,
+    ...(event.guardian ? { guardian: { reference: event.guardian.reference, verification: event.guardian.verification } } : {}),
+    ...(event.sharedWith ? { sharedWith: [...event.sharedWith] } : {}),
   };
   const key =
     typeof signer.key === 'object' && signer.key !== null && 'kty' in signer.key
@@ -149,6 +207,48 @@ export async function consentReceipt(
     .setIssuedAt(claims.consentTimestamp);
   if (signer.issuer) jwt.setIssuer(signer.issuer);
   return jwt.sign(key as CryptoKey);
+}
+
+/**
+ * purposeful's own claims of a verified receipt, as grant fields: only what the receipt states explicitly. Version 1
+ * receipts (no `receiptVersion`) may lack them all; version 2 ones must state `highlighted`.
+ */
+function purposefulClaims(payload: Record<string, unknown>): Pick<ConsentGrant, 'highlighted' | 'guardian' | 'sharedWith'> {
+  const bad = (what: string) =>
+    new PurposefulError('PF_CONSENT_INVALID', `the consent receipt's ${what} claim is malformed`, {
+      article: 'LGPD Art. 8 §2',
+    });
+  const version = payload.receiptVersion;
+  if (version !== undefined && version !== RECEIPT_VERSION) {
+    throw new PurposefulError('PF_CONSENT_INVALID', 'the consent receipt has a receiptVersion this library does not read');
+  }
+  const { highlighted, guardian, sharedWith } = payload as { highlighted?: unknown; guardian?: unknown; sharedWith?: unknown };
+  if (highlighted !== undefined && typeof highlighted !== 'boolean') throw bad('highlighted');
+  if (version === RECEIPT_VERSION && typeof highlighted !== 'boolean') {
+    throw new PurposefulError('PF_CONSENT_INVALID', 'a version 2 consent receipt states whether consent was highlighted', {
+      article: 'LGPD Art. 8 §2',
+    });
+  }
+  const g = guardian as { reference?: unknown; verification?: unknown } | undefined;
+  if (
+    g !== undefined &&
+    (typeof g !== 'object' ||
+      g === null ||
+      typeof g.reference !== 'string' ||
+      !g.reference ||
+      typeof g.verification !== 'string' ||
+      !g.verification)
+  ) {
+    throw bad('guardian');
+  }
+  if (sharedWith !== undefined && !(Array.isArray(sharedWith) && sharedWith.every((n) => typeof n === 'string'))) {
+    throw bad('sharedWith');
+  }
+  return {
+    ...(typeof highlighted === 'boolean' ? { highlighted } : {}),
+    ...(g ? { guardian: { reference: g.reference as string, verification: g.verification as string } } : {}),
+    ...(sharedWith ? { sharedWith: [...(sharedWith as string[])] } : {}),
+  };
 }
 
 /**
@@ -176,7 +276,11 @@ const CACHE_MS = 10 * 60 * 1000;
  * and returns its claims and the grant it stands for. Verified receipts are
  * cached by token hash for ten minutes (or until `exp`), so a hot path does not
  * check the signature on every request. A bad signature, an unknown key, an
- * unsupported algorithm or missing Kantara fields: `PF_CONSENT_INVALID`.
+ * unsupported algorithm, missing Kantara fields, a version 2 receipt without its
+ * `highlighted` claim or an unknown `receiptVersion`: `PF_CONSENT_INVALID`.
+ * The grant's `highlighted` comes from the receipt's explicit `highlighted`
+ * claim only, never from `sensitive` or `consentType`: a version 1 receipt
+ * yields a grant without it.
  *
  * @example
  * ```ts
@@ -223,6 +327,7 @@ export async function verifyReceipt(
       'the consent receipt lacks Kantara v1.1 fields (version, subject, timestamp, service, notice)',
     );
   }
+  const extra = purposefulClaims(payload);
   const receipt: VerifiedReceipt = Object.freeze({
     token,
     claims: payload as unknown as VerifiedReceipt['claims'],
@@ -232,7 +337,7 @@ export async function verifyReceipt(
       notice: { version: notice.version, hash: notice.hash },
       method: (typeof payload.collectionMethod === 'string' ? payload.collectionMethod : 'other') as CollectionMethod,
       collectionPoint: `receipt:${typeof payload.iss === 'string' ? payload.iss : 'unknown issuer'}`,
-      highlighted: payload.sensitive === true,
+      ...extra,
       at: new Date((payload.consentTimestamp as number) * 1000).toISOString(),
       evidence: { receiptId: String(payload.consentReceiptID ?? payload.jti ?? ''), receipt: token },
     }),

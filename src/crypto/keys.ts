@@ -118,6 +118,27 @@ export function isErasedSubject(records: readonly DataKeyRecord[]): boolean {
   return records.some((r) => r.erasedAt !== undefined || r.retainUntil !== undefined);
 }
 
+/**
+ * When the subject was first erased: the earliest erasure among its key records
+ * (a shredding always leaves one tombstone), or `undefined` for a subject never
+ * erased or erased by a version that left none.
+ */
+export function firstErasure(records: readonly DataKeyRecord[]): string | undefined {
+  let first: string | undefined;
+  for (const r of records) if (r.erasedAt !== undefined && (first === undefined || r.erasedAt < first)) first = r.erasedAt;
+  return first;
+}
+
+/**
+ * A base key to open values with. `keptSince` is set when it is a retained key
+ * kept past the subject's erasure (LGPD Art. 16; GDPR Art. 17(3)): its values
+ * then open only for the purposes whose ground keeps them. It holds the
+ * erasure time, `''` when unknown.
+ */
+export interface OpeningKey extends BaseKey {
+  readonly keptSince?: string;
+}
+
 /** The retained key an erased subject's retained values go under: held (not erased), the latest retention first. */
 export function heldRetainedKey(records: readonly DataKeyRecord[]): DataKeyRecord | undefined {
   let best: DataKeyRecord | undefined;
@@ -140,6 +161,8 @@ function erased(what: string): PurposefulError {
 export interface SealingKeys {
   readonly erased: boolean;
   readonly bases: ReadonlyMap<KeyClass, BaseKey>;
+  /** For an erased subject: when it was first erased, where the key records tell. */
+  readonly erasedAt?: string;
 }
 
 /** Options of the key manager. */
@@ -171,6 +194,8 @@ export class KeyManager {
   /** When each unwrapped data key was read from the store, and the store's erasure version then. */
   readonly #dekAt = new Map<string, number>();
   readonly #versionAt = new Map<string, number>();
+  /** Cached data keys (by owner) that are retained keys kept past an erasure, with the erasure time (`''`: unknown). */
+  readonly #kept = new Map<string, string>();
   /** Per subject, bumped by every shredding: a store read that started before it is not cached. */
   readonly #generation = new Map<string, number>();
   readonly #ttl: number;
@@ -286,8 +311,9 @@ export class KeyManager {
     const { records, generation, version } = await this.#records(subject);
     if (isErasedSubject(records)) {
       const held = classes.includes('retained') ? heldRetainedKey(records) : undefined;
-      if (held) bases.set('retained', this.#base(subject, held, generation, version));
-      return { erased: true, bases };
+      if (held) bases.set('retained', this.#base(subject, held, generation, version, records));
+      const erasedAt = firstErasure(records);
+      return { erased: true, bases, ...(erasedAt !== undefined ? { erasedAt } : {}) };
     }
     for (const keyClass of classes) {
       let live = records.find((r) => r.keyClass === keyClass && !r.erasedAt && !r.retainUntil);
@@ -303,7 +329,7 @@ export class KeyManager {
         this.#live.set(liveKey, { id: live.id, at: Date.now() });
         if (this.#live.size > this.#fields.max) this.#live.delete(this.#live.keys().next().value as string);
       }
-      bases.set(keyClass, this.#base(subject, live, generation, version));
+      bases.set(keyClass, this.#base(subject, live, generation, version, records));
     }
     if ((this.#generation.get(subject) ?? 0) === generation) {
       this.#clear.set(subject, { at: Date.now(), version });
@@ -319,9 +345,18 @@ export class KeyManager {
     return base;
   }
 
-  /** A data key record as a base key: unwrapped (and cached unless a shredding began meanwhile). */
-  #base(subject: string, record: DataKeyRecord, generation: number, version: number): BaseKey {
-    return { kid: record.id, key: this.#dek(subject, record, generation, version), owner: dekOwner(subject, record.id) };
+  /**
+   * A data key record as a base key: unwrapped (and cached unless a shredding began meanwhile). A retained key kept
+   * past an erasure is remembered as such with the subject's erasure time (from `records`), so that a cached copy
+   * of it is restricted the same way.
+   */
+  #base(subject: string, record: DataKeyRecord, generation: number, version: number, records: readonly DataKeyRecord[]): BaseKey {
+    const base = { kid: record.id, key: this.#dek(subject, record, generation, version), owner: dekOwner(subject, record.id) };
+    if (record.retainUntil !== undefined && (this.#generation.get(subject) ?? 0) === generation) {
+      this.#kept.set(base.owner, firstErasure(records) ?? '');
+      if (this.#kept.size > this.#fields.max) this.#kept.delete(this.#kept.keys().next().value as string);
+    }
+    return base;
   }
 
   /** A cached data key, if it was read from the store recently enough and no erasure of the subject was announced since. */
@@ -357,10 +392,17 @@ export class KeyManager {
     }
   }
 
-  /** The subject's data key with a given id; erased → `PF_SUBJECT_ERASED`, unknown → `PF_KEY_NOT_FOUND`. */
-  async dataKeyForOpen(subject: string, kid: string, path: string): Promise<BaseKey> {
+  /**
+   * The subject's data key with a given id; erased → `PF_SUBJECT_ERASED`, unknown → `PF_KEY_NOT_FOUND`. A retained
+   * key kept past an erasure comes with `keptSince`.
+   */
+  async dataKeyForOpen(subject: string, kid: string, path: string): Promise<OpeningKey> {
     const cached = this.#cachedDek(subject, kid);
-    if (cached) return { kid, key: cached, owner: dekOwner(subject, kid) };
+    if (cached) {
+      const owner = dekOwner(subject, kid);
+      const keptSince = this.#kept.get(owner);
+      return keptSince === undefined ? { kid, key: cached, owner } : { kid, key: cached, owner, keptSince };
+    }
     const { records, generation, version } = await this.#records(subject);
     const record = records.find((r) => r.id === kid);
     if (!record) {
@@ -373,7 +415,9 @@ export class KeyManager {
         paths: [path],
       });
     }
-    return this.#base(subject, record, generation, version);
+    const base = this.#base(subject, record, generation, version, records);
+    // kept past the erasure: its values open only for the purposes that keep them (the vault checks which)
+    return record.retainUntil === undefined ? base : { ...base, keptSince: firstErasure(records) ?? '' };
   }
 
   /**
@@ -385,7 +429,7 @@ export class KeyManager {
     const { records, generation, version } = await this.#records(subject);
     const own = records.find((r) => r.id === kid && r.keyClass === 'retained' && r.retainUntil && !r.erasedAt);
     const held = own ?? heldRetainedKey(records);
-    return held ? this.#base(subject, held, generation, version) : undefined;
+    return held ? this.#base(subject, held, generation, version, records) : undefined;
   }
 
   /** The field key under a base key and the head of its associated data, derived once and cached. */
@@ -472,6 +516,7 @@ export class KeyManager {
     const prefix = subjectPrefix(subject);
     this.#cache.deleteWhere((k) => k.startsWith(prefix));
     this.#fields.deleteWhere((k) => k.startsWith(prefix));
+    for (const k of [...this.#kept.keys()]) if (k.startsWith(prefix)) this.#kept.delete(k);
     for (const c of ['erasable', 'retained']) this.#live.delete(`${subject}\u0000${c}`);
     this.#clear.delete(subject);
   }

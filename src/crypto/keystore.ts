@@ -10,8 +10,8 @@ import { PurposefulError } from '../errors.js';
 /**
  * Data keys are kept per subject and per retention class: `erasable` keys
  * protect what the subject may have erased; `retained` keys protect fields a
- * purpose must keep by law (LGPD Art. 16 I), and survive a shredding until
- * that retention ends.
+ * purpose keeps on an erasure ground (`keptOnErasure`: LGPD Art. 16 I–III,
+ * 7 VI; GDPR Art. 17(3)), and survive a shredding until that retention ends.
  *
  * @example
  * ```ts

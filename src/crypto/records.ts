@@ -49,8 +49,8 @@ export interface SchemaCrypto {
   /** Nodes at or above any personal field (`pd(...)`): what an erased subject's new data is checked through. */
   readonly holdsPersonal: ReadonlySet<ShapeNode>;
   /**
-   * Per personal field, the purposes whose legal obligation keeps it after an
-   * erasure (LGPD Art. 16 I; GDPR Art. 17(3)(b)); empty when none does.
+   * Per personal field, the purposes whose erasure grounds keep it after an
+   * erasure (LGPD Art. 16 I–III, 7 VI; GDPR Art. 17(3)(b)–(e)); empty when none does.
    */
   readonly retainedBy: ReadonlyMap<FieldInfo, ReadonlySet<string>>;
 }

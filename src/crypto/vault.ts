@@ -11,6 +11,7 @@ import { PurposefulError } from '../errors.js';
 import type { PurposefulSchema } from '../schema/define.js';
 import { addDuration, type Duration, parseDuration } from '../schema/duration.js';
 import type { Purposes } from '../schema/purposes.js';
+import { RESTRICTION_COLUMN, restrictionOf, withErasure } from '../schema/restriction.js';
 import type { FieldInfo } from '../schema/walk.js';
 import { base64urlEncode } from '../util/base64url.js';
 import { isWellFormed, randomBytes } from '../util/bytes.js';
@@ -19,7 +20,7 @@ import { blindIndexValue, type Normalizer, normalizeForIndex } from './blind-ind
 import { encodeValue } from './codec.js';
 import { looksEncrypted, parseEnvelope } from './envelope.js';
 import type { Keyring } from './keyring.js';
-import { type BaseKey, isErasedSubject, KeyManager } from './keys.js';
+import { type BaseKey, isErasedSubject, KeyManager, type OpeningKey } from './keys.js';
 import type { ErasureEntry, ErasureJournal, KeyClass, SubjectKeyStore } from './keystore.js';
 import {
   forEachEncrypted,
@@ -109,7 +110,7 @@ export interface ShredResult {
   readonly subject: string;
   /** Data keys erased now: every value under them is unreadable, `PF_SUBJECT_ERASED`. */
   readonly erased: readonly string[];
-  /** Data keys kept because a purpose must keep their fields by law, and until when. */
+  /** Data keys kept because an erasure ground keeps their fields (LGPD Art. 16; GDPR Art. 17(3)), and until when. */
   readonly retained: ReadonlyArray<{ readonly keyId: string; readonly until: string; readonly purposes: readonly string[] }>;
   /** Blind-index values found in the given rows, by column: null them (an index value is a keyed hash of the erased data). */
   readonly indexValues: Readonly<Record<string, readonly string[]>>;
@@ -165,8 +166,6 @@ export interface RotateOptions {
   readonly onProgress?: (p: RotateProgress) => void | Promise<void>;
 }
 
-const LEGAL = new Set(['legal_obligation']);
-
 function invalid(message: string): PurposefulError {
   return new PurposefulError('PF_OPTIONS_INVALID', message);
 }
@@ -179,8 +178,9 @@ export class Vault {
   readonly #journal: ErasureJournal | undefined;
   readonly #receipts: ReceiptSigner | undefined;
   readonly #backupMaxAge: Duration;
-  /** Purposes whose legal obligation keeps retained keys alive, and the longest of their retentions. */
+  /** Purposes whose erasure grounds keep retained keys alive, and the longest of their retentions. */
   readonly #retainedFor: { purposes: string[]; durations: Duration[] };
+  readonly #purposes: Purposes;
 
   constructor(options: EncryptionOptions, purposes: Purposes, schemas: readonly PurposefulSchema[]) {
     const algorithm = options.algorithm ?? 'xc20';
@@ -212,18 +212,18 @@ export class Vault {
       cacheTtlMs,
     });
 
+    this.#purposes = purposes;
     const retained = { purposes: new Set<string>(), durations: [] as Duration[] };
     for (const schema of schemas) {
       const keyClass = new Map<FieldInfo, KeyClass>();
       const encrypted = schema.fields.filter((f) => f.encrypt);
-      const legalOf = (f: FieldInfo) =>
-        [...f.access.keys()].filter((pid) => {
-          const b = purposes.get(pid)?.declaration.legalBasis;
-          return (b?.lgpd !== undefined && LEGAL.has(b.lgpd)) || (b?.gdpr !== undefined && LEGAL.has(b.gdpr));
-        });
-      const retainedBy = new Map<FieldInfo, ReadonlySet<string>>(schema.fields.map((f) => [f, new Set(legalOf(f))]));
+      // the purposes whose erasure grounds keep a field (LGPD Art. 16 I–III, 7 VI; GDPR Art. 17(3)(b)–(e)): a field any
+      // of them keeps goes under the retained key
+      const keepersOf = (f: FieldInfo) =>
+        [...f.access.keys()].filter((pid) => (purposes.get(pid)?.erasureGrounds.length ?? 0) > 0);
+      const retainedBy = new Map<FieldInfo, ReadonlySet<string>>(schema.fields.map((f) => [f, new Set(keepersOf(f))]));
       for (const f of encrypted) {
-        const legal = legalOf(f);
+        const legal = keepersOf(f);
         keyClass.set(f, legal.length ? 'retained' : 'erasable');
         for (const pid of legal) {
           retained.purposes.add(pid);
@@ -283,11 +283,13 @@ export class Vault {
 
   /**
    * Seals a record: every encrypted field, plus its blind-index columns. For a
-   * subject that was erased, only what a legal obligation keeps may be stored
-   * (LGPD Art. 16 I; GDPR Art. 17(3)(b)): every personal field present must be
-   * retained by `purpose` (by any legal obligation when no purpose is given, as
-   * for a correction), and encrypted ones go under the retained key still held,
-   * which keeps its `retainUntil`. Anything else is `PF_SUBJECT_ERASED`.
+   * subject that was erased, only what an erasure ground keeps may be stored
+   * (LGPD Art. 16; GDPR Art. 17(3)): every personal field present must be
+   * retained by `purpose` (by any ground when no purpose is given, as for a
+   * correction), and encrypted ones go under the retained key still held,
+   * which keeps its `retainUntil`. Anything else is `PF_SUBJECT_ERASED`. The
+   * sealed row then carries the erasure in its restriction column, so that
+   * its fields in clear open only for the purposes that keep them too.
    */
   async seal(
     schema: PurposefulSchema,
@@ -305,8 +307,17 @@ export class Vault {
     // a schema that encrypts nothing needs no key store; with one, an erased subject is refused all the same
     if (sc.classes.length === 0 && !this.km.hasStore) return sealRecord(this.km, sc, record, subject, new Map(), this.#indexBits);
     const keys = await this.km.sealingKeys(subject, sc.classes);
-    if (keys.erased) this.#onlyRetained(sc, record, purpose, keys.bases.has('retained'));
-    return sealRecord(this.km, sc, record, subject, keys.bases, this.#indexBits);
+    if (!keys.erased) return sealRecord(this.km, sc, record, subject, keys.bases, this.#indexBits);
+    this.#onlyRetained(sc, record, purpose, keys.bases.has('retained'));
+    const sealed = sealRecord(this.km, sc, record, subject, keys.bases, this.#indexBits);
+    const at = keys.erasedAt ?? new Date().toISOString();
+    Object.defineProperty(sealed, RESTRICTION_COLUMN, {
+      value: withErasure(restrictionOf(record, sc.schema.id), at),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+    return sealed;
   }
 
   /** Refuses new data for an erased subject unless every personal field in it is kept by law, for `purpose`. */
@@ -321,28 +332,85 @@ export class Vault {
     const paths = [...refused];
     throw new PurposefulError(
       'PF_SUBJECT_ERASED',
-      `the subject was erased: only what a legal obligation keeps may be stored for it, under the purpose that keeps it, until its retention ends (LGPD Art. 16 I); refused: ${paths.join(', ')}`,
-      { schema: sc.schema.id, paths, ...(purpose !== undefined ? { purpose } : {}) },
+      `the subject was erased: only what an erasure ground keeps may be stored for it, under the purpose that keeps it, until its retention ends (LGPD Art. 16; GDPR Art. 17(3)); refused: ${paths.join(', ')}`,
+      { schema: sc.schema.id, paths, ...(purpose !== undefined ? { purpose } : {}), article: 'LGPD Art. 16; GDPR Art. 17(3)' },
     );
   }
 
-  /** Opens the fields of a row that `visible` names (the purpose may see them). */
+  /**
+   * Opens the fields of a row that `visible` names (the purpose may see them).
+   * With a `purpose`, a value under a retained key kept past the subject's
+   * erasure opens only when that purpose's erasure ground keeps its field, until
+   * its retention counted from the erasure ends (LGPD Art. 16; GDPR Art. 17(3)):
+   * else `PF_SUBJECT_RESTRICTED`, or `PF_SUBJECT_ERASED` once that retention is
+   * over. Without one (the rights desk answering the subject, the sweeps) every
+   * held key opens.
+   */
   async open(
     schema: PurposefulSchema,
     row: unknown,
     subjectId: string | undefined,
     visible: ReadonlySet<FieldInfo>,
+    purpose?: string,
   ): Promise<unknown> {
     const sc = this.sc(schema);
     if (visible.size === 0) return row;
     const subject = this.#subject(sc, subjectId);
     const kids = kidsToOpen(sc, row, visible);
     const bases = new Map<string, BaseKey>();
-    for (const [kid, path] of kids) bases.set(kid, await this.#baseForOpen(sc, subject, kid, path));
+    let kept: Map<string, string> | undefined;
+    for (const [kid, path] of kids) {
+      const base: OpeningKey = await this.#baseForOpen(sc, subject, kid, path);
+      bases.set(kid, base);
+      if (base.keptSince !== undefined) {
+        kept ??= new Map();
+        kept.set(kid, base.keptSince);
+      }
+    }
+    if (kept && purpose !== undefined) this.#assertKept(sc, row, visible, purpose, kept);
     return openRecord(this.km, sc, row, subject, visible, bases);
   }
 
-  async #baseForOpen(sc: SchemaCrypto, subject: string | undefined, kid: string, path: string): Promise<BaseKey> {
+  /** Refuses the values under kept retained keys that `purpose` does not keep, or keeps no longer. */
+  #assertKept(
+    sc: SchemaCrypto,
+    row: unknown,
+    visible: ReadonlySet<FieldInfo>,
+    purpose: string,
+    kept: ReadonlyMap<string, string>,
+  ): void {
+    const restricted = new Set<string>();
+    const over = new Set<string>();
+    const duration = this.#purposes.get(purpose)?.retention.duration;
+    forEachEncrypted(sc, row, (field, v) => {
+      if (!visible.has(field)) return;
+      const since = kept.get(parseEnvelope(v, field.path).kid);
+      if (since === undefined) return;
+      if (!sc.retainedBy.get(field)?.has(purpose)) restricted.add(field.path);
+      else if (since !== '' && (!duration || addDuration(new Date(since), duration).getTime() <= Date.now())) {
+        over.add(field.path);
+      }
+    });
+    const article = 'LGPD Art. 16; GDPR Art. 17(3)';
+    if (over.size) {
+      const paths = [...over];
+      throw new PurposefulError(
+        'PF_SUBJECT_ERASED',
+        `the subject was erased and what purpose "${purpose}" kept of ${paths.join(', ')} has reached the end of its retention`,
+        { schema: sc.schema.id, purpose, paths, article },
+      );
+    }
+    if (restricted.size) {
+      const paths = [...restricted];
+      throw new PurposefulError(
+        'PF_SUBJECT_RESTRICTED',
+        `the subject was erased: ${paths.join(', ')} is kept only for the purposes whose erasure ground keeps it, not for "${purpose}" (${article})`,
+        { schema: sc.schema.id, purpose, paths, article },
+      );
+    }
+  }
+
+  async #baseForOpen(sc: SchemaCrypto, subject: string | undefined, kid: string, path: string): Promise<OpeningKey> {
     if (subject !== undefined) return this.km.dataKeyForOpen(subject, kid, path);
     if (!this.km.keyring.has(kid))
       throw new PurposefulError('PF_KEY_NOT_FOUND', `${path}: the keyring has no key with this value's key id`, {
@@ -513,8 +581,9 @@ export class Vault {
       if (t.getTime() > until.getTime()) until = t;
     }
     let records = await store.keys(subject);
-    if (records.length === 0) {
-      // the erasure is remembered even for a subject without keys: a tombstone, so no key is ever made for it later
+    if (!isErasedSubject(records) && !records.some((r) => r.keyClass === 'erasable')) {
+      // the erasure is remembered even for a subject without keys (or with a retained key only): a tombstone, so no
+      // key is ever made for it later, and its time tells until when what a ground keeps still opens
       const id = `d${base64urlEncode(randomBytes(12))}`;
       const { kek, wrapped } = this.km.wrap(subject, 'erasable', id, randomBytes(32));
       await store.create(subject, { id, keyClass: 'erasable', kek, wrapped, createdAt: now.toISOString() });

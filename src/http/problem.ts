@@ -37,6 +37,10 @@ export interface ProblemDocument {
   readonly article?: string;
   /** For `PF_VALIDATION_FAILED`: each issue as path and zod code. */
   readonly issues?: ReadonlyArray<{ readonly path: string; readonly code: string }>;
+  /** For `PF_IDENTITY_UNVERIFIED`: what the requester must still supply (GDPR Art. 12(6)). */
+  readonly missing?: readonly string[];
+  /** For `PF_IDENTITY_UNVERIFIED`: the request kept waiting for it. */
+  readonly request?: string;
 }
 
 /**
@@ -101,6 +105,10 @@ const TITLES: Readonly<Record<ErrorCode, string>> = {
   PF_IDENTITY_UNVERIFIED: 'Identity not verified',
   PF_STORE_UNAVAILABLE: 'The record store is unavailable',
   PF_CORRECTION_INVALID: 'Correction not allowed',
+  PF_OBJECTED: 'The subject objected to this purpose',
+  PF_SUBJECT_RESTRICTED: 'Data restricted for this purpose',
+  PF_RECIPIENT_HOOK_MISSING: 'A recipient cannot be informed',
+  PF_INCIDENT_DELAY_UNEXPLAINED: 'Late incident communication without reasons',
 };
 
 /**
@@ -146,6 +154,8 @@ export function toProblem(err: PurposefulError, typeBase: string = PROBLEM_TYPE_
     if (err.reason) doc.reason = err.reason;
     if (err.article) doc.article = err.article;
     if (err.issues.length) doc.issues = err.issues;
+    if (err.missing.length) doc.missing = err.missing;
+    if (err.request) doc.request = err.request;
   }
   const headers: Record<string, string> = { 'content-type': 'application/problem+json', ...PRIVATE_HEADERS };
   if (status === 401) {

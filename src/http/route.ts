@@ -283,7 +283,9 @@ export function compileRoute<
   if (!input && !query && !output)
     invalid('a route declares at least one of input, query or output: what personal data it handles');
   if (typeof actor !== 'function') {
-    invalid('the route needs an actor(req) function (e.g. actorFromJwt(...)): every access must be attributable (LGPD Art. 37)');
+    invalid(
+      'the route needs an actor(req) function (e.g. actorFromJwt(...)): every access must be attributable (LGPD Art. 6 X, 46; GDPR Art. 5(2), 32)',
+    );
   }
   if (subject !== undefined && typeof subject !== 'function') invalid('route.subject must be a function (req) => subject id');
   if (status !== undefined && (!Number.isInteger(status) || status < 200 || status > 299)) {

@@ -1,10 +1,21 @@
 /**
  * Notification deadlines of a security incident: LGPD Art. 48 with Resolution
- * CD/ANPD 15/2024 (the ANPD and the subjects within 3 business days of
- * knowing that personal data were affected, doubled for small processing
- * agents unless the processing is high-risk; a complement within 20 business
- * days; a public notice kept 90 days where individual notice is impossible),
- * and GDPR Art. 33 (the supervisory authority within 72 hours).
+ * CD/ANPD 15/2024. The ANPD (Art. 6) and the subjects (Art. 9) within 3
+ * business days of knowing that personal data were affected (Art. 6 §1); the
+ * complement within 20 business days of the communication (Art. 6 §3); the
+ * declaration that the subjects were told within 3 business days after their
+ * deadline (Art. 9 §4); a public notice, where direct notice is not possible,
+ * kept at least three months (Art. 9 §3). A small processing agent has double
+ * the time for the communications and the complement (Art. 6 §8, 9 §6), unless
+ * its processing is high-risk (Res. CD/ANPD 2/2022 Art. 3 I, 4). And GDPR
+ * Art. 33 (the supervisory authority within 72 hours).
+ *
+ * Res. CD/ANPD 2/2022 Art. 14 II once kept the ordinary deadlines where the
+ * subjects' physical or moral integrity or national security could be
+ * compromised; Res. CD/ANPD 15/2024 Art. 2 rewrote that item without the
+ * exception, and its Arts. 6 §8 and 9 §6 double without one. A controller that
+ * keeps to the ordinary deadlines as a policy passes `smallAgent: false`.
+ * A deadline that sector law sets apart (Art. 6, caput) is not computed here.
  *
  * Business days are counted in Brasília time: Monday to Friday, without the
  * national holidays (from `date-holidays`, 20 November included since 2024)
@@ -34,16 +45,33 @@ const BRASILIA = 'America/Sao_Paulo';
 export interface DeadlineOptions {
   /** When the controller learned that personal data were affected (LGPD) / became aware of the breach (GDPR). */
   readonly knownAt: Date;
-  /** A small processing agent (Res. CD/ANPD 2/2022) has double the time, unless its processing is high-risk. */
+  /**
+   * A small processing agent (agente de tratamento de pequeno porte, Res. CD/ANPD 2/2022 Art. 2 I): the
+   * communications to the ANPD and to the subjects and the complement count double (Res. CD/ANPD 15/2024
+   * Art. 6 §8, 9 §6), unless `highRisk`.
+   */
   readonly smallAgent?: boolean;
+  /**
+   * The agent carries out high-risk processing (Res. CD/ANPD 2/2022 Art. 4): it cannot use the
+   * differentiated regime (Art. 3 I), so nothing doubles.
+   */
   readonly highRisk?: boolean;
   /** Days that are not business days beyond weekends and national holidays (`YYYY-MM-DD`, Brasília). */
   readonly extraNonBusinessDays?: readonly string[];
-  /** When the ANPD was notified: the complement is due 20 business days later. */
+  /** When the ANPD was told: the complement is due 20 business days later, 40 for a small agent (Res. 15/2024 Art. 6 §3, §8). */
   readonly notifiedAt?: Date;
-  /** When a public notice went up (individual notice impossible): it stays 90 days. */
+  /** When a public notice went up (direct notice impossible): it stays at least three months (Res. 15/2024 Art. 9 §3). */
   readonly publicNoticeAt?: Date;
 }
+
+const DEADLINE_OPTIONS: ReadonlySet<string> = new Set([
+  'knownAt',
+  'smallAgent',
+  'highRisk',
+  'extraNonBusinessDays',
+  'notifiedAt',
+  'publicNoticeAt',
+]);
 
 /**
  * The deadlines, as instants.
@@ -52,20 +80,32 @@ export interface DeadlineOptions {
  * ```ts
  * const d: IncidentDeadlines = incidentDeadlines({ knownAt: new Date('2026-11-19T10:00:00-03:00') });
  * d.lgpd.anpd.toISOString(); // '2026-11-26T02:59:59.999Z': 20 November is a holiday, then a weekend
+ * d.lgpd.subjectsDeclaration.toISOString(); // '2026-12-01T02:59:59.999Z': 3 business days later (Art. 9 §4)
  * d.gdpr.authority.toISOString(); // '2026-11-22T13:00:00.000Z': 72 hours
  * ```
  */
 export interface IncidentDeadlines {
+  /** When the controller learned that personal data were affected: what every deadline counts from. */
+  readonly knownAt: Date;
   readonly lgpd: {
     /** Communication to the ANPD (Res. 15/2024 Art. 6). */
     readonly anpd: Date;
     /** Communication to the subjects (Res. 15/2024 Art. 9). */
     readonly subjects: Date;
+    /** Business days for both: 3, or 6 for a small agent (Art. 6 §8, 9 §6). */
     readonly businessDays: number;
-    /** The complement to the ANPD, 20 business days after the communication (when `notifiedAt` is given). */
+    /** Whether the doubled deadlines of a small processing agent apply (and the report declares it, Art. 6 §2 IX). */
+    readonly smallAgent: boolean;
+    /** The declaration to the ANPD that the subjects were told, and how: 3 business days after their deadline (Art. 9 §4). */
+    readonly subjectsDeclaration: Date;
+    /** Business days for the complement after the communication: 20, or 40 for a small agent (Art. 6 §3, §8). */
+    readonly complementBusinessDays: number;
+    /** The complement to the ANPD (when `notifiedAt` is given). */
     readonly complement?: Date;
-    /** Until when a public notice stays up (when `publicNoticeAt` is given). */
+    /** The end of the last day a public notice must stay up (when `publicNoticeAt` is given; Art. 9 §3). */
     readonly publicNoticeUntil?: Date;
+    /** The extra non-business days the deadlines were counted without. */
+    readonly extraNonBusinessDays: readonly string[];
   };
   readonly gdpr: {
     /** Notification to the supervisory authority (Art. 33(1)): 72 hours. */
@@ -162,32 +202,129 @@ export function addBusinessDays(from: Date, n: number, extra: readonly string[] 
 }
 
 /**
- * Computes the LGPD and GDPR deadlines of an incident.
+ * The calendar day `months` months after a Brasília day. A month runs to the
+ * day of the same number; where the month lacks it, to the first day after
+ * (Lei 810/1949 Arts. 2 and 3; Código Civil Art. 132 §3): 30 November plus
+ * three months is 1 March, the later of the readings (Lei 9.784/1999 Art. 66
+ * §3 would end on the last day of February).
+ */
+function addMonths(ymd: string, months: number): string {
+  const [y, m, d] = ymd.split('-').map(Number) as [number, number, number];
+  const target = new Date(Date.UTC(y, m - 1 + months, 1));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  const day =
+    d <= lastDay
+      ? new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth(), d))
+      : new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 1));
+  return day.toISOString().slice(0, 10);
+}
+
+const validDate = (d: unknown): d is Date => d instanceof Date && !Number.isNaN(d.getTime());
+
+/**
+ * Computes the LGPD and GDPR deadlines of an incident. Unknown options are
+ * refused (`PF_OPTIONS_INVALID`), so that no reading of the rules is silently
+ * ignored.
  *
  * @example
  * ```ts
  * const d = incidentDeadlines({ knownAt: new Date('2027-03-25T18:00:00-03:00') }); // the day before Good Friday
  * d.lgpd.anpd;     // end of 31 March 2027 (Friday 26 is Good Friday, then a weekend)
  * d.gdpr.authority; // 72 hours later, to the minute
+ * const small = incidentDeadlines({ knownAt: new Date(), smallAgent: true, notifiedAt: new Date() });
+ * small.lgpd.businessDays;          // 6 (Res. CD/ANPD 15/2024 Art. 6 §8, 9 §6)
+ * small.lgpd.complementBusinessDays; // 40 (Art. 6 §3, §8)
  * ```
  */
 export function incidentDeadlines(options: DeadlineOptions): IncidentDeadlines {
+  if (typeof options !== 'object' || options === null) {
+    throw new PurposefulError('PF_INPUT_INVALID', 'incidentDeadlines() needs { knownAt }');
+  }
+  for (const key of Object.keys(options)) {
+    if (!DEADLINE_OPTIONS.has(key)) {
+      throw new PurposefulError('PF_OPTIONS_INVALID', `incidentDeadlines(): unknown option "${key}"`, {
+        article: 'Res. CD/ANPD 15/2024 Art. 6 §8, 9 §6; Res. CD/ANPD 2/2022 Art. 3, 14 II',
+      });
+    }
+  }
   const { knownAt } = options;
-  if (!(knownAt instanceof Date) || Number.isNaN(knownAt.getTime())) {
+  if (!validDate(knownAt)) {
     throw new PurposefulError('PF_INPUT_INVALID', 'incidentDeadlines() needs knownAt, a valid date');
   }
-  const extra = options.extraNonBusinessDays ?? [];
+  for (const key of ['notifiedAt', 'publicNoticeAt'] as const) {
+    if (options[key] !== undefined && !validDate(options[key])) {
+      throw new PurposefulError('PF_INPUT_INVALID', `incidentDeadlines(): ${key} must be a valid date`);
+    }
+  }
+  const extra = [...(options.extraNonBusinessDays ?? [])];
   for (const d of extra) isBusinessDay(d); // checks the format
-  const businessDays = options.smallAgent === true && options.highRisk !== true ? 6 : 3;
+  // Res. CD/ANPD 15/2024 Art. 6 §8 and 9 §6; Res. CD/ANPD 2/2022 Art. 3 I: no differentiated regime for high-risk processing
+  const smallAgent = options.smallAgent === true && options.highRisk !== true;
+  const businessDays = smallAgent ? 6 : 3;
+  const complementBusinessDays = smallAgent ? 40 : 20;
   const due = addBusinessDays(knownAt, businessDays, extra);
   return {
+    knownAt: new Date(knownAt.getTime()),
     lgpd: {
       anpd: due,
       subjects: due,
       businessDays,
-      ...(options.notifiedAt ? { complement: addBusinessDays(options.notifiedAt, 20, extra) } : {}),
-      ...(options.publicNoticeAt ? { publicNoticeUntil: new Date(options.publicNoticeAt.getTime() + 90 * 86_400_000) } : {}),
+      smallAgent,
+      // Art. 9 §4: counted from the end of the subjects' deadline (the caput's, doubled or not)
+      subjectsDeclaration: addBusinessDays(due, 3, extra),
+      complementBusinessDays,
+      ...(options.notifiedAt ? { complement: addBusinessDays(options.notifiedAt, complementBusinessDays, extra) } : {}),
+      ...(options.publicNoticeAt ? { publicNoticeUntil: endOfDay(addMonths(dayOf(options.publicNoticeAt), 3)) } : {}),
+      extraNonBusinessDays: Object.freeze(extra),
     },
     gdpr: { authority: new Date(knownAt.getTime() + 72 * 3_600_000) },
   };
+}
+
+/**
+ * How a communication stands against its deadline.
+ *
+ * @example
+ * ```ts
+ * const s: DeadlineStatus = deadlineStatus(deadlines.lgpd.anpd, new Date('2026-12-07T11:00:00-03:00'));
+ * // { deadline: '2026-12-04T02:59:59.999Z', communicatedAt: '2026-12-07T14:00:00.000Z', late: true,
+ * //   lateBy: { ms: 298800001, businessDays: 2 } }
+ * ```
+ */
+export interface DeadlineStatus {
+  readonly deadline: string;
+  readonly communicatedAt: string;
+  readonly late: boolean;
+  /**
+   * When late: the time after the deadline, and the business days after its
+   * last day up to the day of the communication (0 when it came on a weekend
+   * or holiday right after the deadline).
+   */
+  readonly lateBy?: { readonly ms: number; readonly businessDays: number };
+}
+
+/**
+ * Compares when something was communicated with its deadline, counting
+ * business days as {@link incidentDeadlines} does.
+ *
+ * @example
+ * ```ts
+ * const d = incidentDeadlines({ knownAt: new Date('2026-11-30T09:00:00-03:00') });
+ * deadlineStatus(d.lgpd.anpd, new Date('2026-12-02T15:00:00-03:00')).late; // false
+ * deadlineStatus(d.lgpd.anpd, new Date('2026-12-07T11:00:00-03:00')).lateBy?.businessDays; // 2: Friday 4 and Monday 7
+ * ```
+ */
+export function deadlineStatus(deadline: Date, communicatedAt: Date, extra: readonly string[] = []): DeadlineStatus {
+  if (!validDate(deadline) || !validDate(communicatedAt)) {
+    throw new PurposefulError('PF_INPUT_INVALID', 'deadlineStatus() needs two valid dates');
+  }
+  const ms = communicatedAt.getTime() - deadline.getTime();
+  const base = { deadline: deadline.toISOString(), communicatedAt: communicatedAt.toISOString() };
+  if (ms <= 0) return { ...base, late: false };
+  const last = dayOf(communicatedAt);
+  let businessDays = 0;
+  for (let day = addDays(dayOf(deadline), 1); day <= last; day = addDays(day, 1)) {
+    if (isBusinessDay(day, extra)) businessDays++;
+  }
+  return { ...base, late: true, lateBy: { ms, businessDays } };
 }

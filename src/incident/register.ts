@@ -1,32 +1,62 @@
 /**
- * The incident register: every incident, notified or not, kept at least five
- * years (Res. CD/ANPD 15/2024 Art. 10). Entries can be updated as the
- * handling goes on; none can be removed before its retention ends.
+ * The incident register: every incident, communicated or not, kept at least
+ * five years from the date of its registration (Res. CD/ANPD 15/2024 Art. 10),
+ * with the minimum contents of Art. 10 §1. Entries can be updated as the
+ * handling goes on; none can be removed before its retention ends, and the
+ * registration date cannot be changed.
  *
  * @module
  */
 import { PurposefulError } from '../errors.js';
 import { addDuration, parseDuration } from '../schema/duration.js';
 import { byKey } from '../util/text.js';
+import type { IncidentReport } from './report.js';
 
 /**
- * One registered incident.
+ * One registered incident, with the minimum contents of Res. CD/ANPD 15/2024
+ * Art. 10 §1 (I–VIII).
  *
  * @example
  * ```ts
  * const entry: IncidentEntry = {
- *   id: 'INC-2026-014', knownAt: '2026-11-29T12:00:00.000Z', title: 'Bulk read by a compromised agent account',
- *   notified: true, notifiedAt: '2026-11-30T18:00:00.000Z', criteria: ['largeScale'], report: json,
+ *   id: 'INC-2026-015', title: 'Laptop lost; disk encrypted',
+ *   knownAt: '2026-11-29T12:00:00.000Z',                                    // I
+ *   circumstances: 'A support laptop was stolen from a car.',                // II
+ *   data: { categories: ['user.name', 'user.contact'], sensitiveCategories: [] }, // III
+ *   subjects: 340,                                                           // IV
+ *   riskAssessment: 'Full-disk encryption, key not on the device: unintelligible (LGPD Art. 48 §3); no relevant risk.', // V
+ *   measures: ['Device wiped remotely'],                                     // VI
+ *   notified: false,
+ *   reason: 'No relevant risk or damage (Res. CD/ANPD 15/2024 Art. 5)',      // VIII
  * };
  * ```
  */
 export interface IncidentEntry {
   readonly id: string;
   readonly title: string;
+  /** I: when the controller learned of the incident. */
   readonly knownAt: string;
-  /** Whether the ANPD and subjects were notified; when not, why (`reason`). */
+  /**
+   * When the incident was registered: the five years count from it (Art. 10). Set by the register when the
+   * entry is added (give it only to carry over an earlier registration); never changed afterwards.
+   */
+  readonly registeredAt?: string;
+  /** II: a general description of the circumstances in which the incident occurred. */
+  readonly circumstances: string;
+  /** III: the nature (general or sensitive) and the categories of the data affected. */
+  readonly data: { readonly categories: readonly string[]; readonly sensitiveCategories: readonly string[] };
+  /** IV: how many subjects were affected. */
+  readonly subjects: number;
+  /** V: the assessment of the risk and of the possible damage to the subjects. */
+  readonly riskAssessment: string;
+  /** VI: the measures to correct and mitigate its effects, where there are any. */
+  readonly measures?: readonly string[];
+  /** Whether the ANPD and the subjects were told. */
   readonly notified: boolean;
   readonly notifiedAt?: string;
+  /** VII: how, and what, was communicated (required when `notified`). */
+  readonly communication?: { readonly means: readonly string[]; readonly content: string };
+  /** VIII: why it was not communicated (required when not `notified`). */
   readonly reason?: string;
   readonly criteria?: readonly string[];
   readonly report?: Readonly<Record<string, unknown>>;
@@ -39,15 +69,20 @@ export interface IncidentEntry {
  * ```ts
  * const register: IncidentRegister = memoryIncidentRegister();
  * await register.add(entry);
- * await register.update('INC-2026-014', { notified: true, notifiedAt: new Date().toISOString() });
+ * await register.update('INC-2026-015', {
+ *   notified: true, notifiedAt: new Date().toISOString(),
+ *   communication: { means: ['ANPD electronic form'], content: report.markdown }, // Art. 10 §1 VII
+ * });
  * ```
  */
 export interface IncidentRegister {
+  /** Registers an incident (refused without the Art. 10 §1 contents); `registeredAt` is set to now unless given. */
   add(entry: IncidentEntry): Promise<void>;
-  update(id: string, patch: Partial<Omit<IncidentEntry, 'id' | 'knownAt'>>): Promise<IncidentEntry>;
+  /** Changes an entry; its id, knowledge and registration dates stay as they were. */
+  update(id: string, patch: Partial<Omit<IncidentEntry, 'id' | 'knownAt' | 'registeredAt'>>): Promise<IncidentEntry>;
   get(id: string): Promise<IncidentEntry | undefined>;
   list(): Promise<IncidentEntry[]>;
-  /** Removes an entry; refused with `PF_RETENTION_ACTIVE` before its retention ends. */
+  /** Removes an entry; refused with `PF_RETENTION_ACTIVE` before its retention, counted from its registration, ends. */
   remove(id: string, now?: Date): Promise<void>;
 }
 
@@ -61,51 +96,167 @@ export interface IncidentRegister {
  */
 export const INCIDENT_RETENTION = 'P5Y';
 
+const text = (v: unknown) => typeof v === 'string' && v.trim() !== '';
+const texts = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const isoTime = (v: unknown) => typeof v === 'string' && !Number.isNaN(Date.parse(v));
+
 /**
- * Checks an incident entry (for registers of your own).
+ * Checks an incident entry (for registers of your own): `PF_INPUT_INVALID`,
+ * naming in `paths` each minimum content of Res. CD/ANPD 15/2024 Art. 10 §1
+ * that is missing or malformed.
  *
  * @example
  * ```ts
  * async function add(entry: IncidentEntry) {
- *   checkIncidentEntry(entry); // PF_INPUT_INVALID: a non-notified incident must say why
+ *   checkIncidentEntry(entry); // e.g. paths ['riskAssessment', 'reason']: Art. 10 §1 V and VIII
  *   await myStore.insert(entry);
  * }
  * ```
  */
 export function checkIncidentEntry(entry: IncidentEntry): void {
-  if (
-    typeof entry !== 'object' ||
-    entry === null ||
-    typeof entry.id !== 'string' ||
-    entry.id === '' ||
-    typeof entry.title !== 'string' ||
-    Number.isNaN(Date.parse(entry.knownAt)) ||
-    typeof entry.notified !== 'boolean'
-  ) {
-    throw new PurposefulError('PF_INPUT_INVALID', 'an incident entry needs id, title, knownAt (ISO 8601) and notified');
+  if (typeof entry !== 'object' || entry === null || !text(entry.id) || typeof entry.title !== 'string') {
+    throw new PurposefulError('PF_INPUT_INVALID', 'an incident entry needs an id and a title');
   }
-  if (!entry.notified && (typeof entry.reason !== 'string' || entry.reason === '')) {
-    throw new PurposefulError('PF_INPUT_INVALID', 'an incident that is not notified must say why (reason)');
+  const e = entry as unknown as Record<string, unknown>;
+  const data = e.data as Record<string, unknown> | undefined;
+  const missing = [
+    ...(isoTime(e.knownAt) ? [] : ['knownAt']), // I
+    ...(e.registeredAt === undefined || isoTime(e.registeredAt) ? [] : ['registeredAt']),
+    ...(text(e.circumstances) ? [] : ['circumstances']), // II
+    ...(typeof data === 'object' && data !== null && texts(data.categories) && texts(data.sensitiveCategories) ? [] : ['data']), // III
+    ...(Number.isSafeInteger(e.subjects) && (e.subjects as number) >= 0 ? [] : ['subjects']), // IV
+    ...(text(e.riskAssessment) ? [] : ['riskAssessment']), // V
+    ...(e.measures === undefined || texts(e.measures) ? [] : ['measures']), // VI
+    ...(typeof e.notified === 'boolean' ? [] : ['notified']),
+  ];
+  const communication = e.communication as Record<string, unknown> | undefined;
+  if (e.notified === true) {
+    if (e.notifiedAt !== undefined && !isoTime(e.notifiedAt)) missing.push('notifiedAt');
+    // VII: the form and the content of the communication
+    if (
+      typeof communication !== 'object' ||
+      communication === null ||
+      !texts(communication.means) ||
+      !text(communication.content)
+    ) {
+      missing.push('communication');
+    } else if ((communication.means as string[]).length === 0) missing.push('communication');
+  }
+  if (e.notified === false && !text(e.reason)) missing.push('reason'); // VIII
+  if (missing.length) {
+    throw new PurposefulError(
+      'PF_INPUT_INVALID',
+      `an incident entry lacks the minimum contents of the register: ${missing.join(', ')}`,
+      { article: 'Res. CD/ANPD 15/2024 Art. 10 §1', paths: missing },
+    );
   }
 }
 
 /**
- * Throws `PF_RETENTION_ACTIVE` while an entry must still be kept (for registers of your own).
+ * Throws `PF_RETENTION_ACTIVE` while an entry must still be kept (for
+ * registers of your own): the retention counts from the date of registration
+ * (Res. CD/ANPD 15/2024 Art. 10), not of knowledge. An entry without a
+ * registration date is kept.
  *
  * @example
  * ```ts
- * assertRetentionOver(entry, 'P5Y', new Date()); // throws until five years after entry.knownAt
+ * assertRetentionOver(entry, 'P5Y', new Date()); // throws until five years after entry.registeredAt
  * ```
  */
 export function assertRetentionOver(entry: IncidentEntry, retention: string, now: Date): void {
   const d = parseDuration(retention);
   if (!d) throw new PurposefulError('PF_OPTIONS_INVALID', 'the register retention must be an ISO-8601 duration');
-  const until = addDuration(new Date(entry.knownAt), d);
+  if (!isoTime(entry.registeredAt)) {
+    throw new PurposefulError('PF_RETENTION_ACTIVE', `incident ${entry.id} has no registration date: it is kept`, {
+      article: 'Res. CD/ANPD 15/2024 Art. 10',
+    });
+  }
+  const until = addDuration(new Date(entry.registeredAt as string), d);
   if (now < until) {
     throw new PurposefulError('PF_RETENTION_ACTIVE', `incident ${entry.id} must be kept until ${until.toISOString()}`, {
       article: 'Res. CD/ANPD 15/2024 Art. 10',
     });
   }
+}
+
+/**
+ * The entry as a register stores it when it is added: checked, with its
+ * registration date (now, unless one is carried over).
+ *
+ * @example
+ * ```ts
+ * const stored = registrationOf(entry, new Date()); // { ...entry, registeredAt: '2026-12-07T14:20:00.000Z' }
+ * ```
+ */
+export function registrationOf(entry: IncidentEntry, now: Date = new Date()): IncidentEntry {
+  checkIncidentEntry(entry);
+  const registeredAt = entry.registeredAt === undefined ? now.toISOString() : new Date(entry.registeredAt).toISOString();
+  return { ...structuredClone(entry), registeredAt };
+}
+
+/**
+ * The entry as a register stores it after an update: the patch applied, with
+ * the id and the dates of knowledge and registration kept, then checked.
+ *
+ * @example
+ * ```ts
+ * const next = updatedEntry(current, { notified: true, notifiedAt, communication: { means: ['ANPD electronic form'], content } });
+ * ```
+ */
+export function updatedEntry(
+  current: IncidentEntry,
+  patch: Partial<Omit<IncidentEntry, 'id' | 'knownAt' | 'registeredAt'>>,
+): IncidentEntry {
+  // the id and the dates of knowledge and registration are the current ones, whatever the patch says
+  const { id: _id, knownAt: _knownAt, registeredAt: _registeredAt, ...rest } = structuredClone(patch) as Partial<IncidentEntry>;
+  const next: IncidentEntry = { ...structuredClone(current), ...rest };
+  checkIncidentEntry(next);
+  return next;
+}
+
+/**
+ * The register entry of a reported incident, with the minimum contents of
+ * Res. CD/ANPD 15/2024 Art. 10 §1 taken from the report: for a communicated
+ * incident the report's Markdown is the content of the communication (VII);
+ * otherwise give the reason it was not communicated (VIII).
+ *
+ * @example
+ * ```ts
+ * const report = incidentReport({ facts, scope, deadlines });
+ * await register.add(incidentEntry(report, { notified: true, notifiedAt: new Date(), means: ['ANPD electronic form', 'e-mail to each subject'] }));
+ * ```
+ */
+export function incidentEntry(
+  report: IncidentReport,
+  status:
+    | { readonly notified: true; readonly notifiedAt: Date; readonly means: readonly string[] }
+    | { readonly notified: false; readonly reason: string },
+): IncidentEntry {
+  const j = report?.json;
+  if (typeof j?.id !== 'string' || typeof report.markdown !== 'string') {
+    throw new PurposefulError('PF_INPUT_INVALID', 'incidentEntry() needs a report made by incidentReport()');
+  }
+  const entry: IncidentEntry = {
+    id: j.id,
+    title: j.title,
+    knownAt: j.knownAt,
+    circumstances: j.rootCause ? `${j.nature} Root cause: ${j.rootCause}` : j.nature,
+    data: { categories: [...j.data.categories], sensitiveCategories: [...j.data.sensitiveCategories] },
+    subjects: j.subjects.count,
+    riskAssessment: `${j.relevantRisk.conclusion} Risks: ${j.risks}`,
+    measures: [...j.measures],
+    criteria: [...j.criteria],
+    report: j,
+    ...(status.notified
+      ? {
+          notified: true,
+          notifiedAt: status.notifiedAt.toISOString(),
+          communication: { means: [...status.means], content: report.markdown },
+        }
+      : { notified: false, reason: status.reason }),
+  };
+  checkIncidentEntry(entry);
+  return entry;
 }
 
 /**
@@ -136,7 +287,9 @@ export function checkRegisterRetention(retention: string): string {
  * ```ts
  * const register = memoryIncidentRegister();
  * await register.add({ id: 'INC-1', title: 'Lost laptop, disk encrypted', knownAt: new Date().toISOString(),
- *   notified: false, reason: 'disk encrypted, key not exposed: no relevant risk' });
+ *   circumstances: 'Laptop stolen from a car', data: { categories: ['user.name'], sensitiveCategories: [] }, subjects: 340,
+ *   riskAssessment: 'Disk encrypted, key not exposed: unintelligible (LGPD Art. 48 §3)',
+ *   notified: false, reason: 'no relevant risk or damage (Res. CD/ANPD 15/2024 Art. 5)' });
  * ```
  */
 export function memoryIncidentRegister(options: { readonly retention?: string } = {}): IncidentRegister {
@@ -144,15 +297,14 @@ export function memoryIncidentRegister(options: { readonly retention?: string } 
   const entries = new Map<string, IncidentEntry>();
   return {
     async add(entry) {
-      checkIncidentEntry(entry);
+      const stored = registrationOf(entry);
       if (entries.has(entry.id)) throw new PurposefulError('PF_INPUT_INVALID', `incident ${entry.id} is already registered`);
-      entries.set(entry.id, structuredClone(entry));
+      entries.set(entry.id, stored);
     },
     async update(id, patch) {
       const current = entries.get(id);
       if (!current) throw new PurposefulError('PF_INPUT_INVALID', `no incident ${id} is registered`);
-      const next = { ...current, ...structuredClone(patch), id: current.id, knownAt: current.knownAt };
-      checkIncidentEntry(next);
+      const next = updatedEntry(current, patch);
       entries.set(id, next);
       return structuredClone(next);
     },

@@ -1,10 +1,22 @@
 /**
  * `scopeIncident()`: whose data of which kind an incident exposed, and which
- * criteria of Resolution CD/ANPD 15/2024 for "risco ou dano relevante" hold.
- * Misuse through the engine is read from the access log; a dump of a store
- * that bypassed the engine is read from the declarations, with the fields
- * that stayed unintelligible because their keys were not exposed (LGPD
- * Art. 48 §3).
+ * criteria of Resolution CD/ANPD 15/2024 Art. 5 hold. Misuse through the
+ * engine is read from the access log; a dump of a store that bypassed the
+ * engine is read from the declarations, with the fields that stayed
+ * unintelligible because their keys were not exposed (LGPD Art. 48 §3).
+ *
+ * The test of Art. 5 is cumulative: an incident may cause relevant risk or
+ * damage, and must be communicated, when it may significantly affect the
+ * subjects' interests and fundamental rights AND involves at least one of the
+ * criteria (sensitive data; data of children, adolescents or elderly people;
+ * financial data; authentication data; data under legal, judicial or
+ * professional secrecy; data at large scale). No criterion makes an incident
+ * relevant on its own. The significant effect (Art. 5 §1: preventing the
+ * exercise of rights or the use of a service, or causing material or moral
+ * damage such as discrimination, violation of physical integrity, of image and
+ * reputation, financial fraud or identity theft) is the controller's judgement:
+ * it comes in as `significantEffect`, and without it `relevantRisk` stays
+ * undetermined whenever a criterion holds.
  *
  * @module
  */
@@ -40,6 +52,12 @@ export interface IncidentInput {
   readonly exposedStores?: readonly { readonly schema: string; readonly subjects: number }[];
   /** Keyring key ids that were exposed with the data (any: encrypted fields count as readable). */
   readonly compromisedKeyIds?: readonly string[];
+  /**
+   * The controller's assessment: whether the incident may significantly affect the subjects' interests and
+   * fundamental rights (Res. CD/ANPD 15/2024 Art. 5, caput and §1). Left out, `relevantRisk` is undetermined
+   * whenever a criterion holds.
+   */
+  readonly significantEffect?: boolean;
 }
 
 /**
@@ -62,23 +80,26 @@ export type IdentifySubjects = (
  *
  * @example
  * ```ts
- * const f: ExposedField = { schema: 'customer', path: 'cpf', category: 'user.government_id', sensitive: false,
- *   intelligible: false, why: 'encrypted; its keys were not exposed' };
+ * const f: ExposedField = { schema: 'customer', path: 'cpf', category: 'user.government_id', purposes: ['billing.invoice'],
+ *   sensitive: false, intelligible: false, why: 'encrypted; its keys were not exposed' };
  * ```
  */
 export interface ExposedField {
   readonly schema: string;
   readonly path: string;
   readonly category: string;
+  /** The purposes the field is declared for: the processing the dump affected. */
+  readonly purposes: readonly string[];
   readonly sensitive: boolean;
   readonly intelligible: boolean;
   readonly why: string;
 }
 
 /**
- * The criteria of Res. CD/ANPD 15/2024 Art. 5 (at least one, together with a
- * significant effect on the subjects' interests or rights, makes the incident
- * one of relevant risk or damage, to be communicated).
+ * The criteria of Res. CD/ANPD 15/2024 Art. 5 I–VI. A criterion alone does not
+ * make an incident one of relevant risk or damage: at least one must hold
+ * together with a significant effect on the subjects' interests and
+ * fundamental rights (see `IncidentScope.relevantRisk`).
  *
  * @example
  * ```ts
@@ -100,10 +121,11 @@ export interface IncidentCriteria {
  *
  * @example
  * ```ts
- * const scope: IncidentScope = await scopeIncident(input, { log: audit, schemas: [Customer, Ticket] });
+ * const scope: IncidentScope = await scopeIncident({ ...input, significantEffect: true }, { log: audit, schemas: [Customer, Ticket] });
  * scope.subjects.count;      // 1312
  * scope.criteria.largeScale; // false
  * scope.criteriaMet;         // ['sensitiveData']
+ * scope.relevantRisk;        // true: a significant effect and at least one criterion (Res. CD/ANPD 15/2024 Art. 5)
  * ```
  */
 export interface IncidentScope {
@@ -111,7 +133,10 @@ export interface IncidentScope {
   /** Accesses through the engine that matched. */
   readonly events: number;
   readonly actors: readonly string[];
+  /** The purposes of the reads found in the log. */
   readonly purposes: readonly string[];
+  /** The processing the incident affected: the purposes of the reads found and of the exposed fields. */
+  readonly affectedPurposes: readonly string[];
   readonly subjects: {
     /**
      * Subjects, at most: distinct references in the log, plus one per read that
@@ -140,8 +165,16 @@ export interface IncidentScope {
   /** Fields of exposed stores, readable or not. */
   readonly exposedFields: readonly ExposedField[];
   readonly criteria: IncidentCriteria;
-  /** The names of the criteria that hold. */
+  /** The names of the criteria that hold (none of them is relevant risk on its own). */
   readonly criteriaMet: readonly (keyof IncidentCriteria)[];
+  /** The controller's assessment of a significant effect, as given (`undefined`: not assessed). */
+  readonly significantEffect: boolean | undefined;
+  /**
+   * Res. CD/ANPD 15/2024 Art. 5: `true` when a significant effect was assessed and at least one criterion
+   * holds (communicate: Art. 4); `false` when no criterion holds or the controller found no significant effect;
+   * `undefined` when a criterion holds and the significant effect was not assessed.
+   */
+  readonly relevantRisk: boolean | undefined;
 }
 
 /**
@@ -162,12 +195,30 @@ export interface CriteriaRules {
   readonly largeScaleSubjects: number;
 }
 
-const DEFAULT_RULES: CriteriaRules = {
-  financial: ['user.financial'],
-  authentication: ['user.authorization', 'user.account.password', 'user.credentials'],
-  secrecy: ['user.financial.bank_account', 'user.health_and_medical', 'user.criminal_history'],
+/**
+ * The default {@link CriteriaRules}, every key a category of the taxonomy:
+ * financial data is `user.financial` (financial history) and `user.payment`
+ * (payment data); authentication data is the credentials, passwords and
+ * biometric credentials under `user.authorization`, and `system.authentication`
+ * (`user.authorization` itself is the scope of permissions, not a credential).
+ *
+ * @example
+ * ```ts
+ * const rules: Partial<CriteriaRules> = { financial: [...DEFAULT_CRITERIA_RULES.financial, 'user.contact.pix_key'] };
+ * await scopeIncident(input, { log: audit, schemas, rules });
+ * ```
+ */
+export const DEFAULT_CRITERIA_RULES: CriteriaRules = Object.freeze({
+  financial: Object.freeze(['user.financial', 'user.payment']),
+  authentication: Object.freeze([
+    'user.authorization.credentials',
+    'user.authorization.password',
+    'user.authorization.biometric',
+    'system.authentication',
+  ]),
+  secrecy: Object.freeze(['user.financial.bank_account', 'user.health_and_medical', 'user.criminal_history']),
   largeScaleSubjects: 10_000,
-};
+});
 
 const under = (category: string, roots: readonly string[]) => roots.some((r) => category === r || category.startsWith(`${r}.`));
 const READS = new Set(['open', 'outbound']);
@@ -178,10 +229,12 @@ const READS = new Set(['open', 'outbound']);
  * @example
  * ```ts
  * const scope = await scopeIncident(
- *   { from: '2026-11-28T00:00:00Z', to: '2026-11-29T12:00:00Z', actors: ['agent-13'] },
+ *   { from: '2026-11-28T00:00:00Z', to: '2026-11-29T12:00:00Z', actors: ['agent-13'], significantEffect: true },
  *   { log: audit, schemas: [Customer, Ticket], identify, rules: { largeScaleSubjects: 50_000 } },
  * );
- * if (scope.criteriaMet.length) console.log('relevant risk: notify by', incidentDeadlines({ knownAt }).lgpd.anpd);
+ * // Res. CD/ANPD 15/2024 Art. 5: a significant effect AND at least one criterion; a criterion alone is not enough
+ * if (scope.relevantRisk) console.log('communicate by', incidentDeadlines({ knownAt }).lgpd.anpd);
+ * if (scope.relevantRisk === undefined) console.log('criteria hold: assess the significant effect', scope.criteriaMet);
  * ```
  */
 export async function scopeIncident(
@@ -196,7 +249,12 @@ export async function scopeIncident(
   if (typeof input !== 'object' || input === null || Number.isNaN(Date.parse(input.from)) || Number.isNaN(Date.parse(input.to))) {
     throw new PurposefulError('PF_INPUT_INVALID', 'scopeIncident() needs { from, to } as ISO 8601 times');
   }
-  const rules: CriteriaRules = { ...DEFAULT_RULES, ...(options.rules ?? {}) };
+  if (input.significantEffect !== undefined && typeof input.significantEffect !== 'boolean') {
+    throw new PurposefulError('PF_INPUT_INVALID', 'scopeIncident(): significantEffect is true or false (or left out)', {
+      article: 'Res. CD/ANPD 15/2024 Art. 5',
+    });
+  }
+  const rules: CriteriaRules = { ...DEFAULT_CRITERIA_RULES, ...(options.rules ?? {}) };
   const schemas = new Map((options.schemas ?? []).map((s) => [s.id, s]));
   const from = new Date(input.from).toISOString();
   const to = new Date(input.to).toISOString();
@@ -250,6 +308,7 @@ export async function scopeIncident(
         schema: schema.id,
         path: f.path,
         category: f.category,
+        purposes: [...f.access.keys()].sort(),
         sensitive: f.sensitive,
         intelligible,
         why: !f.encrypt
@@ -299,16 +358,24 @@ export async function scopeIncident(
     secrecyProtectedData: cats.some((c) => under(c, rules.secrecy)),
     largeScale: count >= rules.largeScaleSubjects,
   };
+  const criteriaMet = (Object.keys(criteria) as (keyof IncidentCriteria)[]).filter((k) => criteria[k]);
+  const purposes = [...new Set(events.map((e) => e.purpose).filter((p): p is string => p !== undefined))].sort();
+  const significantEffect = input.significantEffect;
+  // Res. CD/ANPD 15/2024 Art. 5: cumulative, a significant effect and at least one criterion
+  const relevantRisk = criteriaMet.length === 0 || significantEffect === false ? false : significantEffect;
   return {
     window: { from, to },
     events: events.length,
     actors: [...new Set(events.map((e) => e.actor.id))].sort(),
-    purposes: [...new Set(events.map((e) => e.purpose).filter((p): p is string => p !== undefined))].sort(),
+    purposes,
+    affectedPurposes: [...new Set([...purposes, ...exposedFields.flatMap((f) => f.purposes)])].sort(),
     subjects: { count, refs, unreferenced, fromStores, ...(toNotify ? { toNotify } : {}), ageGroups },
     categories: cats,
     sensitiveCategories: [...sensitive].sort(),
     exposedFields,
     criteria,
-    criteriaMet: (Object.keys(criteria) as (keyof IncidentCriteria)[]).filter((k) => criteria[k]),
+    criteriaMet,
+    significantEffect,
+    relevantRisk,
   };
 }

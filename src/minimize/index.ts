@@ -2,7 +2,9 @@ export {
   type AnonymizeSpec,
   anonymizeName,
   anonymizeValue,
+  type FreeTextAnonymization,
   isAnonymizeSpec,
+  MAX_BUCKETS,
   MAX_KEEP_FIRST,
 } from './anonymize.js';
 export { compileMask, FULL_MASK, isMaskSpec, MASK_NAMES, MAX_KEEP_LAST, type MaskSpec, maskValue } from './masks.js';

@@ -92,6 +92,7 @@ export function postgresAccessLogSink(client: SqlClient): AccessLogSink {
             throw new PurposefulError(
               'PF_AUDIT_UNAVAILABLE',
               'the access log already holds other events at these sequence numbers of this chain',
+              { article: 'LGPD Art. 6 X, 46, 49; GDPR Art. 5(2), 24, 32' },
             );
           }
         }

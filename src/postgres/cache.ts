@@ -309,6 +309,10 @@ export async function cachedConsentLedger(ledger: ConsentLedger, options: Consen
       }
     },
     history: (subject, purpose) => ledger.history(subject, purpose),
+    // listed from the ledger itself: the cache holds only the subjects it was asked about
+    ...(ledger.grantsInForce
+      ? { grantsInForce: (purpose: string, now?: Date) => ledger.grantsInForce?.(purpose, now) ?? Promise.resolve([]) }
+      : {}),
     recordFromReceipt: async (receipt) => {
       const event = await ledger.recordFromReceipt(receipt);
       invalidate(event.subject, event.purpose);

@@ -1,17 +1,21 @@
 /**
  * The incident register on PostgreSQL: every incident, notified or not, kept
- * at least five years (Res. CD/ANPD 15/2024 Art. 10).
+ * at least five years from its registration (Res. CD/ANPD 15/2024 Art. 10).
+ * The registration date is part of the stored entry. Entries written before it
+ * was kept have none: they are held five years from their last change
+ * (`updated_at`, never earlier than the registration), and shown without one.
  *
  * @module
  */
 import {
   assertRetentionOver,
-  checkIncidentEntry,
   checkRegisterRetention,
   INCIDENT_RETENTION,
   type IncidentEntry,
   type IncidentRegister,
   PurposefulError,
+  registrationOf,
+  updatedEntry,
 } from 'purposeful';
 import type { SqlClient } from './client.js';
 
@@ -23,7 +27,8 @@ const parse = (v: unknown): IncidentEntry => (typeof v === 'string' ? JSON.parse
  * @example
  * ```ts
  * const register = postgresIncidentRegister(db);
- * await register.add({ id: 'INC-2026-014', title: 'Bulk read by a compromised account', knownAt, notified: true, report: json });
+ * const report = incidentReport({ facts, scope, deadlines });
+ * await register.add(incidentEntry(report, { notified: true, notifiedAt: new Date(), means: ['ANPD electronic form'] }));
  * ```
  */
 export function postgresIncidentRegister(client: SqlClient, options: { readonly retention?: string } = {}): IncidentRegister {
@@ -34,10 +39,10 @@ export function postgresIncidentRegister(client: SqlClient, options: { readonly 
   };
   return {
     async add(entry) {
-      checkIncidentEntry(entry);
+      const stored = registrationOf(entry);
       const { rows } = await client.query(
         'INSERT INTO purposeful_incidents (id, known_at, entry) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING id',
-        [entry.id, entry.knownAt, JSON.stringify(entry)],
+        [stored.id, stored.knownAt, JSON.stringify(stored)],
       );
       if (rows.length === 0) throw new PurposefulError('PF_INPUT_INVALID', `incident ${entry.id} is already registered`);
     },
@@ -45,9 +50,7 @@ export function postgresIncidentRegister(client: SqlClient, options: { readonly 
       return client.transaction(async (q) => {
         const { rows } = await q<{ entry: unknown }>('SELECT entry FROM purposeful_incidents WHERE id = $1 FOR UPDATE', [id]);
         if (!rows[0]) throw new PurposefulError('PF_INPUT_INVALID', `no incident ${id} is registered`);
-        const current = parse(rows[0].entry);
-        const next = { ...current, ...patch, id: current.id, knownAt: current.knownAt };
-        checkIncidentEntry(next);
+        const next = updatedEntry(parse(rows[0].entry), patch);
         await q('UPDATE purposeful_incidents SET entry = $2, updated_at = now() WHERE id = $1', [id, JSON.stringify(next)]);
         return next;
       });
@@ -58,9 +61,15 @@ export function postgresIncidentRegister(client: SqlClient, options: { readonly 
       return rows.map((r) => parse(r.entry));
     },
     async remove(id, now = new Date()) {
-      const entry = await get(id);
-      if (!entry) return;
-      assertRetentionOver(entry, retention, now);
+      const { rows } = await client.query<{ entry: unknown; updated_at: unknown }>(
+        'SELECT entry, updated_at FROM purposeful_incidents WHERE id = $1',
+        [id],
+      );
+      if (!rows[0]) return;
+      const entry = parse(rows[0].entry);
+      // an entry stored before registration dates were kept: its last change is no earlier than its registration
+      const registeredAt = entry.registeredAt ?? new Date(rows[0].updated_at as string | Date).toISOString();
+      assertRetentionOver({ ...entry, registeredAt }, retention, now);
       await client.query('DELETE FROM purposeful_incidents WHERE id = $1', [id]);
     },
   };

@@ -124,6 +124,7 @@ export function postgresConsentLedger(client: SqlClient, purposes: Purposes): Co
       ...(grant.evidence ? { evidence: grant.evidence } : {}),
       ...(grant.highlighted !== undefined ? { highlighted: grant.highlighted } : {}),
       ...(grant.guardian ? { guardian: { reference: grant.guardian.reference, verification: grant.guardian.verification } } : {}),
+      ...(grant.sharedWith ? { sharedWith: [...grant.sharedWith] } : {}),
       ...(grant.expiresAt ? { expiresAt: new Date(grant.expiresAt).toISOString() } : {}),
     };
     const at = grant.at === undefined ? undefined : new Date(grant.at).toISOString();
@@ -134,7 +135,7 @@ export function postgresConsentLedger(client: SqlClient, purposes: Purposes): Co
     async withdraw(subject, purpose, details: WithdrawalDetails = {}) {
       const p = typeof purpose === 'string' ? purposes.get(purpose) : undefined;
       if (!p) throw new PurposefulError('PF_PURPOSE_UNKNOWN', 'consent can only be withdrawn for a declared purpose');
-      if (p.consentUnder.length === 0) {
+      if (p.ledgerConsentUnder.length === 0) {
         throw new PurposefulError(
           'PF_CONSENT_INVALID',
           `purpose "${p.id}" does not rest on consent: there is nothing to withdraw`,
@@ -171,6 +172,21 @@ export function postgresConsentLedger(client: SqlClient, purposes: Purposes): Co
         out.set(purpose, stateOf(subject, purpose, e ? [e] : [], now));
       }
       return out;
+    },
+    async grantsInForce(purpose, now = new Date()) {
+      // the latest event of every subject for the purpose; a grant past its end date reads as expired
+      const { rows } = await client.query<Row>(
+        `SELECT DISTINCT ON (subject) subject, purpose, sequence, id, type, at, body
+           FROM purposeful_consent_events WHERE purpose = $1
+          ORDER BY subject, sequence DESC`,
+        [purpose],
+      );
+      const out: ConsentEvent[] = [];
+      for (const r of rows) {
+        const state = stateOf(r.subject, purpose, [toEvent(r)], now);
+        if (state.status === 'granted' && state.event) out.push(state.event);
+      }
+      return out.sort((a, b) => (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0));
     },
     async history(subject, purpose) {
       const { rows } =

@@ -1,14 +1,18 @@
 /**
- * Anonymous copies (LGPD Art. 12, 16 IV; GDPR Recital 26): when fields leave a
- * record (an erasure, the end of their retention), those that declare
- * `anonymize` survive in an anonymous copy of the record, generalized, with no
- * subject id, record id or blind index beside them. The copy is what the
- * controller may keep for statistics; the row itself is erased as always.
+ * Anonymous copies (LGPD Art. 5 III, 12, 16 IV; GDPR Recital 26): when fields
+ * leave a record (an erasure, a revocation, the end of their retention), those
+ * that declare an `anonymize` that removes what identifies a person survive in
+ * an anonymous copy of the record, generalized, with no subject id, record id
+ * or blind index beside them. The copy is what the controller may keep for its
+ * exclusive use, no third party's (Art. 16 IV); the row itself is erased as
+ * always. Nothing merely pseudonymized is ever kept this way: redacted free
+ * text is still personal data (LGPD Art. 13 §4; GDPR Art. 4(5)), and what no
+ * ground keeps after an erasure is deleted.
  *
  * @module
  */
 import { isPurposefulError } from '../errors.js';
-import { type AnonymizeSpec, anonymizeName, anonymizeValue } from '../minimize/anonymize.js';
+import { type AnonymizeSpec, anonymityProblem, anonymizeValue } from '../minimize/anonymize.js';
 import type { PurposefulSchema } from '../schema/define.js';
 import type { FieldInfo, ShapeNode } from '../schema/walk.js';
 import { removeAt } from './paths.js';
@@ -54,7 +58,7 @@ export function anonymousCopy(
 ): AnonymousRecord | undefined {
   // the subject id and record id lead back to the person whatever they declare
   const ids = new Set([schema.subject?.id, schema.recordId]);
-  const keep = new Set(leaving.filter((f) => f.anonymize !== undefined && !ids.has(f.path)));
+  const keep = new Set(leaving.filter((f) => keepsAnonymous(f) && !ids.has(f.path)));
   if (keep.size === 0) return undefined;
   const kept = new Set<string>();
   const data = project(schema.shape, opened, { keep, kept, context }) as Record<string, unknown> | undefined;
@@ -130,7 +134,7 @@ export async function copyOfDeparting(
   leaving: readonly FieldInfo[],
   rowGoes: boolean,
 ): Promise<AnonymousRecord | undefined> {
-  let keep = leaving.filter((f) => f.anonymize !== undefined);
+  let keep = leaving.filter(keepsAnonymous);
   if (keep.length === 0) return undefined;
   const sealed = new Set(keep.filter((f) => f.encrypt));
   let opened = stored;
@@ -145,7 +149,44 @@ export async function copyOfDeparting(
   return anonymousCopy(schema, opened, keep, rowGoes);
 }
 
-/** The reason an erasure gives for a field kept anonymized. @internal */
+/**
+ * Whether a field's `anonymize` removes what identifies a person (LGPD Art.
+ * 12): the only fields a copy may hold. The declarations refuse any other
+ * (`PF_DECL_ANONYMIZE_NOT_ANONYMOUS`); this is checked again here, so nothing
+ * pseudonymized is ever kept as if it were anonymous.
+ *
+ * @internal
+ */
+export function keepsAnonymous(f: FieldInfo): boolean {
+  if (f.anonymize === undefined) return false;
+  // a vocabulary is checked word by word: once per field, not once per row a sweep reads
+  let ok = anonymous.get(f);
+  if (ok === undefined) {
+    ok = anonymityProblem(f.anonymize, f.category) === undefined;
+    anonymous.set(f, ok);
+  }
+  return ok;
+}
+const anonymous = new WeakMap<FieldInfo, boolean>();
+
+/** What the generalized form keeps, in words a data subject reads. */
+function keptForm(spec: AnonymizeSpec): string {
+  if ('redact' in spec) {
+    return 'only words of a declared vocabulary and the kind of each identifier found (every name, address, number and other word suppressed; the controller documents the residual risk)';
+  }
+  if (typeof spec.keepFirst === 'number') return `only its first ${spec.keepFirst} characters`;
+  if (typeof spec.round === 'number') return `only its band of ${spec.round}`;
+  return 'only the declared bucket it falls in';
+}
+
+/**
+ * The reason an erasure or a revocation gives for a field kept anonymized:
+ * only a form that removes what identifies a person is ever called so (LGPD
+ * Art. 12), kept for the controller's exclusive use (Art. 16 IV).
+ *
+ * @internal
+ */
 export function anonymizedReason(f: FieldInfo): string {
-  return `erased; a generalized form (${anonymizeName(f.anonymize as AnonymizeSpec)}) is kept in an anonymous copy (LGPD Art. 12, 16 IV)`;
+  const spec = f.anonymize as AnonymizeSpec;
+  return `erased; an anonymous copy keeps ${keptForm(spec)}, with no id, record number or index of yours beside it, for the controller's exclusive use and no third party's (LGPD Art. 12, 16 IV; GDPR Recital 26)`;
 }

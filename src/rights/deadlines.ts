@@ -1,15 +1,20 @@
 /**
- * Deadlines of data-subject requests. LGPD Art. 19: confirmation and access
- * get a simplified answer at once, or a complete declaration within 15 days of
- * the request. GDPR Art. 12(3): one month from receipt, extendable by two
- * further months with a reason given to the subject within the first month.
- * The other LGPD rights wait for ANPD regulation (Art. 18 §5): their deadline
- * is yours to set. When both laws apply, the earlier deadline governs.
+ * Deadlines of data-subject requests, counted from the request's receipt.
+ * LGPD Art. 19: a confirmation in the simplified format at once (I), the
+ * complete declaration within 15 days of the date of the request (II). GDPR
+ * Art. 12(3): one month from receipt, extendable by two further months with a
+ * reason given to the subject within the first month. The other LGPD rights
+ * wait for ANPD regulation (Art. 18 §5): their deadline is yours to set. A
+ * small processing agent (Res. CD/ANPD 2/2022) has 15 days for the simplified
+ * answer (Art. 15) and double the others (Art. 14 I, III). Periods in days or
+ * months end at the end of a day in the controller's time zone (Regulation
+ * 1182/71 Art. 3(2)(c)). When both laws apply, the earlier deadline governs.
  *
  * @module
  */
 import { PurposefulError } from '../errors.js';
 import type { Jurisdiction } from '../taxonomy/bases.js';
+import { addMonthsToDay, endOfDay, localDay, zoneFormat } from './zone.js';
 
 /**
  * What a subject asks for (LGPD Art. 18; GDPR Art. 15–21).
@@ -27,7 +32,11 @@ export type RightsKind =
   | 'erasure'
   | 'consent-info'
   | 'sharing-info'
-  | 'revocation';
+  | 'revocation'
+  | 'consent-data-erasure'
+  | 'blocking'
+  | 'opposition'
+  | 'review';
 
 /**
  * Every kind of request, for validation.
@@ -46,11 +55,18 @@ export const RIGHTS_KINDS: readonly RightsKind[] = Object.freeze([
   'consent-info',
   'sharing-info',
   'revocation',
+  'consent-data-erasure',
+  'blocking',
+  'opposition',
+  'review',
 ]);
 
 /**
  * Days you allow for the LGPD rights the law leaves to regulation (Art. 18 §5).
- * The default is 15 days, the Art. 19 period, until the ANPD sets one.
+ * The default is 15 days, the Art. 19 period, until the ANPD sets one; a small
+ * agent has double (Res. CD/ANPD 2/2022 Art. 14 I). For `confirmation` and
+ * `access` the law sets the period (Art. 19): days there may shorten it, never
+ * lengthen it.
  *
  * @example
  * ```ts
@@ -65,9 +81,9 @@ export type LgpdDays = Partial<Record<RightsKind, number>>;
  * @example
  * ```ts
  * const d: RightsDeadline = rightsDeadline('access', new Date('2026-01-31T10:00:00Z'), { jurisdictions: ['lgpd', 'gdpr'] });
- * d.lgpd?.toISOString(); // '2026-02-15T10:00:00.000Z': 15 days
- * d.gdpr?.toISOString(); // '2026-02-28T10:00:00.000Z': one month, the last day of a shorter month
- * d.due.toISOString();   // the earlier: '2026-02-15T10:00:00.000Z'
+ * d.lgpd?.toISOString(); // '2026-02-15T23:59:59.999Z': the end of the 15th day
+ * d.gdpr?.toISOString(); // '2026-02-28T23:59:59.999Z': one month, the last day of a shorter month
+ * d.due.toISOString();   // the earlier: '2026-02-15T23:59:59.999Z'
  * ```
  */
 export interface RightsDeadline {
@@ -94,32 +110,103 @@ export function addMonths(from: Date, months: number): Date {
 }
 
 /**
- * Computes the deadline of a request received at `receivedAt`.
+ * How {@link rightsDeadline} counts.
  *
  * @example
  * ```ts
- * rightsDeadline('erasure', receivedAt, { jurisdictions: ['lgpd'], lgpdDays: { erasure: 10 } }).due; // 10 days
- * rightsDeadline('access', receivedAt, { jurisdictions: ['gdpr'], extended: true }).due;             // three months
+ * const options: RightsDeadlineOptions = {
+ *   jurisdictions: ['lgpd', 'gdpr'],
+ *   timeZone: 'America/Sao_Paulo', // the controller's: periods end at the end of a day there
+ *   smallAgent: true,              // Res. CD/ANPD 2/2022 Art. 14–15
+ *   lgpdDays: { correction: 10 },  // LGPD Art. 18 §5
+ * };
  * ```
  */
-export function rightsDeadline(
-  kind: RightsKind,
-  receivedAt: Date,
-  options: { readonly jurisdictions: readonly Jurisdiction[]; readonly lgpdDays?: LgpdDays; readonly extended?: boolean },
-): RightsDeadline {
+export interface RightsDeadlineOptions {
+  readonly jurisdictions: readonly Jurisdiction[];
+  readonly lgpdDays?: LgpdDays;
+  /** GDPR Art. 12(3): the two further months. */
+  readonly extended?: boolean;
+  /**
+   * A small processing agent (Res. CD/ANPD 2/2022 Art. 2; not one Art. 3 excludes, such as high-risk processing):
+   * 15 days for the simplified answer (Art. 15), double for the complete declaration (Art. 14 III) and for the
+   * rights regulation times (Art. 14 I). The GDPR month does not change.
+   */
+  readonly smallAgent?: boolean;
+  /** The controller's IANA time zone (default `UTC`): a period ends at the end of its last day there. */
+  readonly timeZone?: string;
+}
+
+/** The LGPD periods the law itself sets (Art. 19), and a small agent's (Res. CD/ANPD 2/2022 Art. 15, 14 III). */
+const ART_19: Partial<Record<RightsKind, { readonly days: number; readonly small: number }>> = {
+  confirmation: { days: 0, small: 15 },
+  access: { days: 15, small: 30 },
+};
+
+/** Checks `lgpdDays` against the law: non-negative integers, never beyond an Art. 19 period. @internal */
+export function assertLgpdDays(lgpdDays: unknown, smallAgent: boolean): void {
+  if (lgpdDays === undefined) return;
+  if (typeof lgpdDays !== 'object' || lgpdDays === null || Array.isArray(lgpdDays)) {
+    throw new PurposefulError('PF_OPTIONS_INVALID', 'lgpdDays maps request kinds to days');
+  }
+  for (const [kind, days] of Object.entries(lgpdDays)) {
+    if (!RIGHTS_KINDS.includes(kind as RightsKind))
+      throw new PurposefulError(
+        'PF_OPTIONS_INVALID',
+        `lgpdDays names an unknown request kind: use one of ${RIGHTS_KINDS.join(', ')}`,
+      );
+    if (!Number.isSafeInteger(days) || (days as number) < 0)
+      throw new PurposefulError('PF_OPTIONS_INVALID', 'lgpdDays are non-negative integers');
+    const legal = ART_19[kind as RightsKind];
+    const most = legal ? (smallAgent ? legal.small : legal.days) : undefined;
+    if (most !== undefined && (days as number) > most) {
+      throw new PurposefulError(
+        'PF_OPTIONS_INVALID',
+        `lgpdDays.${kind} is ${days as number} days, beyond the ${most} the law allows: LGPD Art. 19 sets this period, it can only be shortened`,
+        { article: smallAgent ? 'LGPD Art. 19; Res. CD/ANPD 2/2022 Art. 14 III, 15' : 'LGPD Art. 19' },
+      );
+    }
+  }
+}
+
+/**
+ * Computes the deadline of a request received at `receivedAt`, under each law
+ * in force. Counted from receipt, whenever the identity is verified.
+ *
+ * @example
+ * ```ts
+ * rightsDeadline('erasure', receivedAt, { jurisdictions: ['lgpd'], lgpdDays: { erasure: 10 } }).due; // the end of the 10th day
+ * rightsDeadline('access', receivedAt, { jurisdictions: ['gdpr'], extended: true }).due;             // three months
+ * rightsDeadline('confirmation', receivedAt, { jurisdictions: ['lgpd'] }).due;                       // at once: receivedAt
+ * ```
+ */
+export function rightsDeadline(kind: RightsKind, receivedAt: Date, options: RightsDeadlineOptions): RightsDeadline {
   if (!RIGHTS_KINDS.includes(kind))
     throw new PurposefulError('PF_INPUT_INVALID', `unknown request kind: use one of ${RIGHTS_KINDS.join(', ')}`);
   if (!(receivedAt instanceof Date) || Number.isNaN(receivedAt.getTime())) {
     throw new PurposefulError('PF_INPUT_INVALID', 'a request deadline needs a valid receipt date');
   }
+  if (options.smallAgent !== undefined && typeof options.smallAgent !== 'boolean') {
+    throw new PurposefulError('PF_OPTIONS_INVALID', 'smallAgent is true or false (Res. CD/ANPD 2/2022)');
+  }
+  const small = options.smallAgent === true;
+  assertLgpdDays(options.lgpdDays, small);
+  const zone = zoneFormat(options.timeZone ?? 'UTC');
+  const day = localDay(zone, receivedAt.getTime());
   const out: { lgpd?: Date; gdpr?: Date } = {};
   if (options.jurisdictions.includes('lgpd')) {
-    const days = options.lgpdDays?.[kind] ?? 15;
-    if (!Number.isSafeInteger(days) || days < 0)
-      throw new PurposefulError('PF_OPTIONS_INVALID', 'lgpdDays are non-negative integers');
-    out.lgpd = new Date(receivedAt.getTime() + days * 86_400_000);
+    const legal = ART_19[kind];
+    if (kind === 'confirmation' && !small) {
+      // Art. 19 I: the simplified format, at once
+      out.lgpd = new Date(receivedAt.getTime());
+    } else {
+      // Art. 19 II (or Res. 2/2022 Art. 15, 14 III); Art. 18 §5 (doubled by Res. 2/2022 Art. 14 I): days from the date
+      const configured = options.lgpdDays?.[kind];
+      const days = legal ? (configured ?? (small ? legal.small : legal.days)) : (configured ?? 15) * (small ? 2 : 1);
+      out.lgpd = endOfDay(zone, day + days);
+    }
   }
-  if (options.jurisdictions.includes('gdpr')) out.gdpr = addMonths(receivedAt, options.extended ? 3 : 1);
+  if (options.jurisdictions.includes('gdpr')) out.gdpr = endOfDay(zone, addMonthsToDay(day, options.extended ? 3 : 1));
   const all = [out.lgpd, out.gdpr].filter((d): d is Date => d !== undefined);
   if (all.length === 0) throw new PurposefulError('PF_OPTIONS_INVALID', 'a request deadline needs a law in force');
   return { ...out, due: new Date(Math.min(...all.map((d) => d.getTime()))) };

@@ -14,6 +14,7 @@ import { PurposefulError } from '../errors.js';
 import type { PurposefulSchema } from '../schema/define.js';
 import { addDuration } from '../schema/duration.js';
 import type { Purposes } from '../schema/purposes.js';
+import { restrictionOf } from '../schema/restriction.js';
 import type { FieldInfo } from '../schema/walk.js';
 import { type AnonymousRecord, copyOfDeparting, type OpenFields } from './anonymize.js';
 import { nullIndexes, removeAt, valuesAt } from './paths.js';
@@ -217,7 +218,12 @@ export function createRetention(internals: {
             undetermined++;
             continue;
           }
-          const expired = present.filter((_f, i) => (ends[i] as Date) <= now);
+          // a blocked field is kept as it is until the blocking is lifted: only its storage goes on (LGPD Art. 5 XIII;
+          // GDPR Art. 18(2))
+          const blocked = restrictionOf(stored, schema.id)?.blocked;
+          const expired = present.filter(
+            (f, i) => (ends[i] as Date) <= now && !blocked?.some((b) => b.fields === undefined || b.fields.includes(f.path)),
+          );
           if (expired.length === 0) continue;
           const record = schema.recordId !== undefined ? String(row[schema.recordId]) : undefined;
           const whole = expired.length === present.length;

@@ -12,15 +12,32 @@ import type { AccessLog } from '../audit/log.js';
 import type { ConsentEvent } from '../consent/events.js';
 import type { ConsentLedger } from '../consent/ledger.js';
 import { INDEX_COLUMN_PREFIX } from '../crypto/records.js';
+import { detectPII } from '../detect/detect.js';
 import { PurposefulError } from '../errors.js';
 import type { PurposefulSchema } from '../schema/define.js';
-import type { Purposes } from '../schema/purposes.js';
+import { ERASURE_GROUNDS, type ErasureGround, groundArticle } from '../schema/grounds.js';
+import { describeTransferMechanism, type Purposes } from '../schema/purposes.js';
+import { restrictionOf, withErasure } from '../schema/restriction.js';
 import { displayPath, type FieldInfo } from '../schema/walk.js';
 import type { Jurisdiction } from '../taxonomy/bases.js';
+import { isWellFormed } from '../util/bytes.js';
 import { byKey, csvCell } from '../util/text.js';
 import { type AnonymousRecord, anonymizedReason, copyOfDeparting } from './anonymize.js';
-import { type LgpdDays, RIGHTS_KINDS, type RightsKind, rightsDeadline } from './deadlines.js';
+import { type Answers, answerSettings, createAnswers, unverified } from './answers.js';
+import type { LgpdDays, RightsKind } from './deadlines.js';
+import type { IdentityRequest, VerificationResult } from './identity.js';
+import type { Objection, ObjectionStore } from './opposition.js';
 import { nullIndexes, removeAt, valuesAt } from './paths.js';
+import { keepersOf, keptUntil, setRestriction } from './restriction.js';
+import type { ReviewAnswer, ReviewTicket } from './review.js';
+import type {
+  AboutOthers,
+  AutomatedDecisionInfo,
+  ComplaintRight,
+  ScreenedField,
+  SubjectRight,
+  TransferInfo,
+} from './statement.js';
 
 /**
  * How the application finds and changes one subject's records of a schema.
@@ -87,20 +104,54 @@ export interface VerificationRequest {
  *   verify: async ({ subjectId, verification }) => sessions.isSignedInAs(verification, subjectId),
  *   sources: { customer: customers, ticket: tickets },
  *   lgpdDays: { correction: 10 },
- *   recipients: { 'NF-e issuing service': async (notice) => nfe.correct(notice) },
+ *   recipients: { 'NF-e issuing service': async (notice) => nfe.notify(notice), 'Old CRM': { unreachable: 'decommissioned in 2024' } },
  * };
  * ```
  */
 export interface RightsOptions {
-  readonly verify: (request: VerificationRequest) => boolean | Promise<boolean>;
+  /**
+   * Proves the requester's identity: `true` (or `{ verified: true }`) only when
+   * proven; otherwise `false`, or `{ verified: false, missing, reason }` saying
+   * what the requester must still supply (GDPR Art. 12(6); LGPD Art. 18 §4 II).
+   */
+  readonly verify: (request: VerificationRequest) => VerificationResult | Promise<VerificationResult>;
   /** Per schema id: how to find and change a subject's records. */
   readonly sources: Readonly<Record<string, RightsSource>>;
   /** Days for the LGPD rights the law leaves to regulation (default 15). */
   readonly lgpdDays?: LgpdDays;
-  /** Per recipient named on a purpose: told of a correction (LGPD Art. 18 §6; GDPR Art. 19). */
-  readonly recipients?: Readonly<Record<string, (notice: CorrectionNotice) => void | Promise<void>>>;
+  /**
+   * Per recipient named on a purpose: its hook, told of every correction,
+   * elimination, anonymization, blocking and revocation of data it received
+   * (LGPD Art. 18 §6; GDPR Art. 19); or `{ unreachable: reason }` when
+   * informing it is impossible or involves disproportionate effort, with the
+   * reason stated (recorded in each request's access-log event, told in the
+   * answer). A recipient of an affected purpose with neither refuses the
+   * request before anything changes (`PF_RECIPIENT_HOOK_MISSING`).
+   */
+  readonly recipients?: Readonly<Record<string, RecipientHook | UnreachableRecipient>>;
   /** Where requests are kept (default: in memory). */
   readonly store?: RightsRequestStore;
+  /**
+   * The controller's IANA time zone (default `UTC`): a deadline in days or
+   * months ends at the end of its last day there (GDPR Art. 12(3); Regulation
+   * 1182/71 Art. 3; LGPD Art. 19 II counts from the date of the request).
+   */
+  readonly timeZone?: string;
+  /**
+   * The controller is a small processing agent (Res. CD/ANPD 2/2022 Art. 2,
+   * and none of Art. 3's exclusions, such as high-risk processing, applies):
+   * 15 days for the simplified answer (Art. 15), double for the complete
+   * declaration (Art. 14 III) and for the other LGPD rights (Art. 14 I).
+   */
+  readonly smallAgent?: boolean;
+  /** Fields of the subject's records that hold other people's data, screened out of access answers (GDPR Art. 15(4), 20(4)). */
+  readonly aboutOthers?: AboutOthers;
+  /** Hands the review of an automated decision to a person (GDPR Art. 22(3); LGPD Art. 20): required when a purpose declares `automatedDecision`. */
+  readonly reviewer?: (ticket: ReviewTicket) => void | Promise<void>;
+  /** Where objections are kept (LGPD Art. 18 §2; GDPR Art. 21); default: in memory, one process. */
+  readonly objections?: ObjectionStore;
+  /** Your lead supervisory authority, named in access answers beside the subject's own choice (GDPR Art. 15(1)(f), 77). */
+  readonly supervisoryAuthority?: { readonly name: string; readonly url?: string };
 }
 
 /**
@@ -116,7 +167,8 @@ export interface RightsRequest {
   readonly id: string;
   readonly kind: RightsKind;
   readonly subjectId: string;
-  readonly status: 'open' | 'completed';
+  /** `unverified`: kept while the requester proves their identity; nothing is answered until then. */
+  readonly status: 'unverified' | 'open' | 'completed';
   readonly receivedAt: string;
   readonly due: string;
   readonly lgpdDue?: string;
@@ -124,6 +176,12 @@ export interface RightsRequest {
   /** GDPR Art. 12(3): the extension and its reason, told to the subject. */
   readonly extension?: { readonly reason: string; readonly at: string };
   readonly completedAt?: string;
+  /** When the identity was proven; the deadlines still count from `receivedAt` (LGPD Art. 19 II; GDPR Art. 12(3)). */
+  readonly verifiedAt?: string;
+  /** While `unverified`: what the requester was asked to supply, and why (GDPR Art. 12(6); LGPD Art. 18 §4 II). */
+  readonly identity?: IdentityRequest;
+  /** For a `review` request: the purpose whose automated decision a person reviews, and when it was handed over. */
+  readonly review?: { readonly purpose: string; readonly requestedAt: string };
 }
 
 /**
@@ -183,17 +241,24 @@ export interface ExportItem {
     readonly retention: string;
     readonly recipients: readonly string[];
   }[];
+  /** The value shown is redacted: it held another person's data (GDPR Art. 15(4)). */
+  readonly redacted?: true;
 }
 
 /**
  * The answer to an access or portability request (LGPD Art. 18 II, V, 19;
  * GDPR Art. 15, 20): the subject's data grouped by category, the consent
- * history, and the dates and purposes of consultations (without staff).
+ * history, and the dates and purposes of consultations (without staff); the
+ * subject's rights, where to complain, the automated decisions taken with the
+ * data and the safeguards of its transfers abroad (GDPR Art. 15(1)(e)–(h),
+ * 15(2); LGPD Art. 9, 18 §1, 20 §1); and what was left out or redacted
+ * because it is another person's data (GDPR Art. 15(4), 20(4)).
  *
  * @example
  * ```ts
  * const doc: SubjectExport = await pf.rights.access(request.id);
  * Object.keys(doc.data); // ['user.contact.email', 'user.name', …]
+ * doc.complaint[0]?.authority; // 'Autoridade Nacional de Proteção de Dados (ANPD)'
  * ```
  */
 export interface SubjectExport {
@@ -205,6 +270,16 @@ export interface SubjectExport {
   readonly data: Readonly<Record<string, readonly ExportItem[]>>;
   readonly consent: readonly ConsentEvent[];
   readonly consultations: readonly { readonly time: string; readonly purpose?: string; readonly recipients: readonly string[] }[];
+  /** The subject's rights under the laws in force, with the request kind of each (GDPR Art. 15(1)(e); LGPD Art. 9 VII, 18). */
+  readonly rights: readonly SubjectRight[];
+  /** The right to complain to the authority, per law (GDPR Art. 15(1)(f), 77; LGPD Art. 18 §1). */
+  readonly complaint: readonly ComplaintRight[];
+  /** Automated decisions taken with the data (GDPR Art. 15(1)(h), 22; LGPD Art. 20 §1). */
+  readonly automatedDecisions: readonly AutomatedDecisionInfo[];
+  /** Transfers abroad and their safeguards (GDPR Art. 15(2), 46; LGPD Art. 33). */
+  readonly transfers: readonly TransferInfo[];
+  /** Values left out or redacted because they are about another person (GDPR Art. 15(4), 20(4)). */
+  readonly screened: readonly ScreenedField[];
 }
 
 /**
@@ -217,11 +292,122 @@ export interface SubjectExport {
  * ```
  */
 export interface CorrectionNotice {
+  readonly kind: 'correction';
   readonly subjectId: string;
   readonly schema: string;
   readonly record?: string;
   readonly recipient: string;
   readonly changes: Readonly<Record<string, unknown>>;
+  /** The request it comes from. */
+  readonly request?: string;
+  readonly article?: string;
+}
+
+/**
+ * What a recipient is told of an elimination, an anonymization, a blocking,
+ * the lifting of a blocking, or a revocation of consent, so that it repeats
+ * the same (LGPD Art. 18 §6; GDPR Art. 19): which fields of which records,
+ * never their values.
+ *
+ * - `elimination`: the fields were deleted (LGPD Art. 16, 18 IV, VI; GDPR Art. 17(1)).
+ * - `anonymization`: deleted, only an anonymous generalized form kept (LGPD Art. 12, 18 IV).
+ * - `blocking` / `unblocking`: processing suspended, the data kept (LGPD Art. 5 XIII, 18 IV; GDPR Art. 18), and
+ *   the suspension lifted (GDPR Art. 18(3)).
+ * - `revocation`: consent to `purpose` was withdrawn: processing for it stops (LGPD Art. 8 §5, 18 IX; GDPR Art. 7(3)).
+ *
+ * @example
+ * ```ts
+ * const notice: ChangeNotice = {
+ *   kind: 'elimination', request: 'rq_…', subjectId, recipient: 'Helpdesk SaaS', article: 'LGPD Art. 18 §6; GDPR Art. 19',
+ *   fields: [{ schema: 'customer', record: subjectId, field: 'email' }],
+ * };
+ * ```
+ */
+export interface ChangeNotice {
+  readonly kind: 'elimination' | 'anonymization' | 'blocking' | 'unblocking' | 'revocation';
+  readonly request: string;
+  readonly subjectId: string;
+  readonly recipient: string;
+  readonly article: string;
+  /** The fields concerned that the recipient's purposes use (none for a revocation that removed nothing). */
+  readonly fields: readonly { readonly schema: string; readonly record?: string; readonly field: string }[];
+  /** For a revocation: the purpose whose consent was withdrawn. */
+  readonly purpose?: string;
+}
+
+/**
+ * Any notice a recipient's hook receives: switch on `kind`.
+ *
+ * @example
+ * ```ts
+ * const hook: RecipientHook = async (n: RecipientNotice) => {
+ *   if (n.kind === 'correction') await partner.correct(n.subjectId, n.changes);
+ *   else await partner.apply(n.kind, n.subjectId, n.fields);
+ * };
+ * ```
+ */
+export type RecipientNotice = CorrectionNotice | ChangeNotice;
+
+/**
+ * A recipient's hook (LGPD Art. 18 §6; GDPR Art. 19). A hook that throws does
+ * not undo what was done: the answer lists it under `failed`, with its notice.
+ *
+ * @example
+ * ```ts
+ * const recipients: Record<string, RecipientHook> = { 'NF-e issuing service': (n) => nfe.notify(n) };
+ * ```
+ */
+export type RecipientHook = (notice: RecipientNotice) => void | Promise<void>;
+
+/**
+ * A recipient that cannot be informed, and why: informing it proves
+ * impossible or involves disproportionate effort (LGPD Art. 18 §6; GDPR
+ * Art. 19). The reason is recorded in the access log and told in the answer:
+ * write no personal data in it (one that holds an identifier is refused).
+ *
+ * @example
+ * ```ts
+ * const legacy: UnreachableRecipient = { unreachable: 'the vendor closed in 2025 and its data was destroyed under contract' };
+ * ```
+ */
+export interface UnreachableRecipient {
+  readonly unreachable: string;
+}
+
+/**
+ * Who was told of a change and who could not be (LGPD Art. 18 §6; GDPR Art. 19).
+ *
+ * @example
+ * ```ts
+ * const { notified, notInformed, failed } = await pf.rights.erase(request.id);
+ * if (failed.length) queue.retry(failed.map((f) => f.notice));
+ * ```
+ */
+export interface PassedOn {
+  /** Recipients whose hook was called and returned. */
+  readonly notified: readonly string[];
+  /** Recipients not informed, each with the stated reason. */
+  readonly notInformed: readonly { readonly recipient: string; readonly reason: string }[];
+  /** Hooks that threw: what was done stands; tell them again with these notices. */
+  readonly failed: readonly { readonly recipient: string; readonly notice: RecipientNotice }[];
+}
+
+/**
+ * Options of a request that changes data (erasure, revocation, elimination of
+ * consent data, blocking, correction).
+ *
+ * @example
+ * ```ts
+ * await pf.rights.erase(request.id, { unreachable: { 'Old CRM': 'decommissioned in 2024; its data was destroyed' } });
+ * ```
+ */
+export interface ChangeOptions {
+  /**
+   * Recipients that cannot be informed for this request, each with the reason
+   * (LGPD Art. 18 §6: "comprovadamente impossível ou implique esforço
+   * desproporcional"; GDPR Art. 19). Overrides their hook for this request.
+   */
+  readonly unreachable?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -244,7 +430,7 @@ export interface SharingEntry {
  * @example
  * ```ts
  * const entry: ConsentInfoEntry = { purpose: 'support.survey', description: 'Ask for satisfaction feedback…',
- *   status: 'granted', ifRefused: 'Only this purpose stops; …' };
+ *   status: 'granted', ifRefused: 'We do not ask you about your satisfaction; support works as before.' };
  * ```
  */
 export interface ConsentInfoEntry {
@@ -253,7 +439,11 @@ export interface ConsentInfoEntry {
   readonly notice?: { readonly version: string; readonly url?: string };
   /** The subject's current state: granted, withdrawn, expired, or none. */
   readonly status: string;
-  readonly ifRefused: string;
+  /**
+   * What follows from refusing consent, as the purpose declares it in
+   * `ifRefused` (LGPD Art. 18 VIII, 9 §3); absent when it declares nothing.
+   */
+  readonly ifRefused?: string;
 }
 
 /**
@@ -271,11 +461,39 @@ export interface ErasedField {
   readonly field: string;
   /**
    * `deleted`; `anonymized`: deleted, and a generalized form kept in an
-   * anonymous copy (the field's `anonymize`); `retained` under a legal
-   * obligation, with the reason.
+   * anonymous copy (the field's `anonymize`, only ever a form that removes
+   * what identifies the person, LGPD Art. 12; nothing merely pseudonymized
+   * is kept: it would still be personal data, Art. 13 §4); `retained` on an
+   * erasure ground (LGPD Art. 16 I–III, 7 VI; GDPR Art. 17(3)), with the reason
+   * and `keptFor`.
    */
   readonly outcome: 'deleted' | 'anonymized' | 'retained';
   readonly reason: string;
+  /**
+   * For a `retained` field: each purpose that keeps it, on which ground
+   * (article), and until when it opens for that purpose; the field opens for no
+   * other purpose (LGPD Art. 16; GDPR Art. 17(3)).
+   */
+  readonly keptFor?: readonly KeptFor[];
+  /** For a `retained` field: when the last of its grounds ends. */
+  readonly until?: string;
+}
+
+/**
+ * One purpose keeping a field after an erasure: its ground, the article, and
+ * the end of its retention counted from the erasure.
+ *
+ * @example
+ * ```ts
+ * const k: KeptFor = { purpose: 'billing.invoice', ground: 'legal_obligation',
+ *   article: 'LGPD Art. 16 I; GDPR Art. 17(3)(b)', until: '2031-11-28T12:00:00.000Z' };
+ * ```
+ */
+export interface KeptFor {
+  readonly purpose: string;
+  readonly ground: ErasureGround;
+  readonly article: string;
+  readonly until: string;
 }
 
 /**
@@ -285,17 +503,29 @@ export interface ErasedField {
  * @example
  * ```ts
  * const { fields, receipt } = await pf.rights.erase(request.id);
- * fields.filter((f) => f.outcome === 'retained'); // what the law makes us keep, with the reason
+ * fields.filter((f) => f.outcome === 'retained'); // what a ground keeps: keptFor says for which purpose, on which article, until when
  * ```
  */
-export interface ErasureAnswer {
+export interface ErasureAnswer extends PassedOn {
   readonly fields: readonly ErasedField[];
   /** The signed erasure receipt (JWS), when encrypted data was shredded. */
   readonly receipt?: string;
-  /** Keys kept for legal retention, and until when. */
+  /** Retained keys kept past the erasure for the purposes with erasure grounds, and until when (the longest retention). */
   readonly retainedUntil: readonly { readonly purposes: readonly string[]; readonly until: string }[];
   /** When the erasure has reached every key-store backup. */
   readonly backupsClearBy?: string;
+}
+
+/**
+ * The answer to a blocking or to its lifting: the fields concerned and who was told.
+ *
+ * @example
+ * ```ts
+ * const { fields, notified } = await pf.rights.block(request.id, { fields: [{ schema: 'customer', field: 'email' }] });
+ * ```
+ */
+export interface BlockingAnswer extends PassedOn {
+  readonly fields: readonly { readonly schema: string; readonly record?: string; readonly field: string }[];
 }
 
 /**
@@ -309,19 +539,64 @@ export interface ErasureAnswer {
  * ```
  */
 export interface Rights {
-  /** Verifies the identity, then opens a tracked request. Refused with `PF_IDENTITY_UNVERIFIED` (logged without values). */
+  /**
+   * Records a request received at `receivedAt` (default now) and verifies the
+   * identity. Proven: an `open` request, its deadlines counted from receipt.
+   * Not proven: the request is kept `unverified`, and the refusal
+   * (`PF_IDENTITY_UNVERIFIED`, logged without values) is a reasoned answer:
+   * `err.missing` says what the requester must still supply, `err.request`
+   * names the request to continue with `verify` (GDPR Art. 12(6); LGPD
+   * Art. 18 §3, §4 II).
+   */
   request(input: {
     readonly subjectId: string;
     readonly kind: RightsKind;
     readonly verification: unknown;
     readonly receivedAt?: Date;
   }): Promise<RightsRequest>;
+  /**
+   * Continues an `unverified` request with what the requester supplied: proven,
+   * it opens (its deadlines unchanged, still counted from receipt); not, it is
+   * refused again with what is still missing.
+   */
+  verify(id: string, verification: unknown, now?: Date): Promise<RightsRequest>;
+  /**
+   * Records the subject's objection to a purpose of an `opposition` request
+   * (LGPD Art. 18 §2; GDPR Art. 21): from then on the engine refuses that
+   * purpose for them (`PF_OBJECTED`). A purpose that rests on consent is
+   * revoked instead; under the GDPR alone only Art. 6(1)(e)/(f) purposes and
+   * direct marketing can be objected to.
+   */
+  oppose(id: string, purpose: string, input?: { readonly grounds?: string }): Promise<Objection>;
+  /**
+   * Dismisses an objection, stating the controller's grounds, told to the
+   * subject (GDPR Art. 21(1): compelling legitimate grounds, or legal claims;
+   * LGPD Art. 18 §4 II): processing resumes. Never for direct marketing
+   * (GDPR Art. 21(3)).
+   */
+  dismissOpposition(id: string, grounds: string, now?: Date): Promise<Objection>;
+  /** A subject's objections, in force or dismissed. */
+  objections(subjectId: string): Promise<readonly Objection[]>;
+  /**
+   * A `review` request: hands the review of the purpose's automated decision,
+   * with the subject's point of view, to the `reviewer` hook, and answers with
+   * the decision's criteria and consequences (LGPD Art. 20, 20 §1; GDPR
+   * Art. 22(3)).
+   */
+  review(
+    id: string,
+    input: { readonly purpose: string; readonly reference?: string; readonly statement?: string },
+  ): Promise<ReviewAnswer>;
   /** GDPR Art. 12(3): two more months, with the reason told to the subject, decided within the first month. */
   extend(id: string, reason: string, now?: Date): Promise<RightsRequest>;
   complete(id: string, now?: Date): Promise<RightsRequest>;
   get(id: string): Promise<RightsRequest | undefined>;
   list(): Promise<RightsRequest[]>;
-  /** The simplified answer (LGPD Art. 19 I): whether data is processed, of which categories, for which purposes. */
+  /**
+   * The simplified answer (LGPD Art. 19 I), given at once: whether data about
+   * the subject is processed, of which categories, for which purposes (fields
+   * screened out as another person's data do not count).
+   */
   confirmation(
     id: string,
   ): Promise<{ readonly processes: boolean; readonly categories: readonly string[]; readonly purposes: readonly string[] }>;
@@ -334,8 +609,8 @@ export interface Rights {
   /**
    * The consent-based purposes (LGPD Art. 18 VIII; GDPR Art. 7(3), 13(2)(c)):
    * what each is for, the notice, the subject's current state, and what
-   * follows from not consenting (only that purpose stops; the rest of the
-   * service does not depend on it).
+   * follows from not consenting as the purpose declares it (`ifRefused`;
+   * nothing is said when it declares nothing).
    */
   consentInfo(id: string): Promise<readonly ConsentInfoEntry[]>;
   /** The complete answer: the export document. */
@@ -343,23 +618,56 @@ export interface Rights {
   /** Portability: the export as JSON, or as CSV (one row per value). */
   portability(id: string, format: 'json' | 'csv'): Promise<string>;
   /**
-   * Erases the subject (LGPD Art. 18 VI, 16; GDPR Art. 17): encrypted fields by
-   * shredding the subject's erasable keys, fields in clear removed from the
-   * rows, blind-index columns nulled; what a legal obligation keeps is
-   * `retained` with its reason, and still opens until its retention ends.
+   * Erases the subject (LGPD Art. 15 III, 16, 18 IV and VI; GDPR Art. 17):
+   * encrypted fields by shredding the subject's erasable keys, fields in clear
+   * removed from the rows, blind-index columns nulled. What an erasure ground
+   * keeps (`keptOnErasure`) is `retained`, with each keeping purpose, its
+   * ground and its end date, and from then on opens only for those purposes
+   * (`PF_SUBJECT_RESTRICTED` for any other). Passed on to the recipients of
+   * the purposes whose data left (Art. 18 §6; GDPR Art. 19).
    */
-  erase(id: string): Promise<ErasureAnswer>;
+  erase(id: string, options?: ChangeOptions): Promise<ErasureAnswer>;
   /**
    * Withdraws consent for a purpose (LGPD Art. 18 IX, 8 §5; GDPR Art. 7(3)):
    * processing for it stops at once (the ledger), and the values only consent
-   * justified are removed from the rows.
+   * justified (every purpose of theirs rests on consent no longer granted) are
+   * removed from the rows. Its recipients are told of the revocation, and the
+   * recipients of the data removed of its elimination.
    */
-  revoke(id: string, purpose: string): Promise<ErasureAnswer>;
+  revoke(id: string, purpose: string, options?: ChangeOptions): Promise<ErasureAnswer>;
+  /**
+   * Eliminates the data processed with the subject's consent (LGPD Art. 18 VI;
+   * GDPR Art. 17(1)(b)): the values of every field all of whose purposes rest
+   * on consent (of `purpose`'s fields, when given) are removed from the rows,
+   * except what an erasure ground keeps (Art. 16). The consent itself is left
+   * as it is: withdrawing it is a revocation (Art. 18 IX). Passed on to the
+   * recipients (Art. 18 §6; GDPR Art. 19).
+   */
+  eraseConsentData(id: string, options?: ChangeOptions & { readonly purpose?: string }): Promise<ErasureAnswer>;
+  /**
+   * Blocks the subject's data (LGPD Art. 5 XIII, 18 IV; GDPR Art. 18): every
+   * personal field of the rows the sources find (or the `fields` named) is
+   * marked blocked in its row, and opens for no purpose until `unblock`; under
+   * the GDPR alone, purposes kept for legal claims still may (Art. 18(2)).
+   * Passed on to the recipients (Art. 18 §6; GDPR Art. 19).
+   */
+  block(
+    id: string,
+    options?: ChangeOptions & {
+      readonly fields?: readonly { readonly schema: string; readonly field: string }[];
+    },
+  ): Promise<BlockingAnswer>;
+  /**
+   * Lifts the blocking of a `blocking` request (GDPR Art. 18(3): tell the
+   * subject before you do), and tells the recipients.
+   */
+  unblock(id: string, options?: ChangeOptions): Promise<BlockingAnswer>;
   /** Applies a JSON Merge Patch (RFC 7396) to one record, validates it, seals it again and tells the recipients. */
   correct(
     id: string,
     change: { readonly schema: string; readonly record?: string; readonly patch: Record<string, unknown> },
-  ): Promise<{ readonly changed: readonly string[]; readonly notified: readonly string[] }>;
+    options?: ChangeOptions,
+  ): Promise<PassedOn & { readonly changed: readonly string[] }>;
 }
 
 /** What the engine lends the rights desk. @internal */
@@ -374,10 +682,11 @@ export interface RightsInternals {
     subjectId: string | undefined,
     fields?: ReadonlySet<FieldInfo>,
   ) => Promise<Record<string, unknown>>;
-  /** Crypto-shreds the subject (the engine's `shred`, logged). */
+  /** Crypto-shreds the subject (the engine's `shred`, logged), as of `now`. */
   readonly shred: (
     subjectId: string,
     rows: ReadonlyArray<{ readonly schema: PurposefulSchema; readonly rows: readonly unknown[] }>,
+    now?: Date,
   ) => Promise<
     { receipt: string; retained: readonly { purposes: readonly string[]; until: string }[]; backupsClearBy: string } | undefined
   >;
@@ -389,6 +698,8 @@ export interface RightsInternals {
   ) => Promise<Record<string, unknown>>;
   readonly consent?: ConsentLedger;
   readonly audit?: AccessLog;
+  /** Where objections are kept: the store the engine checks before every request. */
+  readonly objections?: ObjectionStore;
 }
 
 /** What an erasure or a revocation does to one row. */
@@ -486,8 +797,16 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
       correct: off,
       sharingInfo: off,
       consentInfo: off,
+      verify: off,
+      oppose: off,
+      dismissOpposition: off,
+      objections: off,
+      review: off,
       erase: off,
       revoke: off,
+      eraseConsentData: off,
+      block: off,
+      unblock: off,
     };
   }
   if (typeof options.verify !== 'function') throw new PurposefulError('PF_OPTIONS_INVALID', 'rights.verify must be a function');
@@ -499,6 +818,8 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
     if (typeof source?.find !== 'function')
       throw new PurposefulError('PF_OPTIONS_INVALID', `rights.sources.${id} needs find(subjectId)`);
   }
+  // time zone, small agent, days, screening, reviewer, objections: checked once (LGPD Art. 19, 20; GDPR Art. 12, 15, 21, 22)
+  const settings = answerSettings(options, internals);
   const store = options.store ?? memoryRightsStore();
   const { purposes, audit } = internals;
   const sources = Object.entries(options.sources ?? {});
@@ -509,12 +830,14 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
     decision: 'allow' | 'deny',
     reason?: string,
     fields: readonly FieldInfo[] = [],
+    requestId?: string,
   ) => {
     audit?.record({
       time: new Date().toISOString(),
       action: 'rights',
       decision,
       ...(reason ? { reason } : {}),
+      ...(requestId ? { requestId } : {}),
       actor: { id: `subject:${kind}`, roles: [], mfa: false },
       subjectId,
       fields: [...new Set(fields.map((f) => f.path))],
@@ -527,6 +850,8 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
     const r = await store.get(id);
     if (!r) throw new PurposefulError('PF_INPUT_INVALID', `no request ${id}`);
     if (kinds && !kinds.includes(r.kind)) throw new PurposefulError('PF_INPUT_INVALID', `request ${id} is a ${r.kind} request`);
+    // nothing is answered for a requester whose identity is not proven (GDPR Art. 12(6); LGPD Art. 18 §3)
+    if (kinds && r.status === 'unverified') throw unverified(r);
     return r;
   };
 
@@ -554,6 +879,227 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
     if (p.copy) await (p.source.anonymize as NonNullable<RightsSource['anonymize']>)(subjectId, p.copy, p.row, change);
     else if (change === 'remove') await (p.source.remove as NonNullable<RightsSource['remove']>)(subjectId, p.row);
     else if (p.changed) await (p.source.update as NonNullable<RightsSource['update']>)(subjectId, p.row);
+  };
+
+  // passing changes on to the recipients the data was shared with (LGPD Art. 18 §6; GDPR Art. 19)
+  const PASS_ON = 'LGPD Art. 18 §6; GDPR Art. 19';
+  const recipientsByPurpose = new Map(
+    purposes.ids.map((pid) => [pid, (purposes.get(pid)?.declaration.recipients ?? []).map((x) => x.name)] as const),
+  );
+  const declaredRecipients = new Set([...recipientsByPurpose.values()].flat());
+  /** A stated reason for not informing a recipient: non-empty, bounded, and free of identifiers (it is logged). */
+  const statedReason = (reason: unknown, where: string, code: 'PF_OPTIONS_INVALID' | 'PF_INPUT_INVALID'): string => {
+    if (
+      typeof reason !== 'string' ||
+      reason.trim() === '' ||
+      reason.length > 500 ||
+      !isWellFormed(reason) ||
+      reason.includes('\u0000')
+    ) {
+      throw new PurposefulError(
+        code,
+        `${where} must state why informing the recipient is impossible or involves disproportionate effort, in 1–500 characters (${PASS_ON})`,
+        { article: PASS_ON },
+      );
+    }
+    const found = [...new Set(detectPII(reason).map((x) => x.type))];
+    if (found.length > 0) {
+      throw new PurposefulError(
+        code,
+        `${where} holds what looks like personal data (${found.join(', ')}): the reason is logged and told to the subject, state it without any`,
+        { article: PASS_ON },
+      );
+    }
+    return reason.trim();
+  };
+  const hooks = new Map<string, RecipientHook>();
+  const unreachable = new Map<string, string>();
+  for (const [name, v] of Object.entries(options.recipients ?? {})) {
+    if (typeof v === 'function') hooks.set(name, v);
+    else if (typeof v === 'object' && v !== null && Object.hasOwn(v, 'unreachable')) {
+      unreachable.set(name, statedReason(v.unreachable, `rights.recipients["${name}"].unreachable`, 'PF_OPTIONS_INVALID'));
+    } else {
+      throw new PurposefulError(
+        'PF_OPTIONS_INVALID',
+        `rights.recipients["${name}"] must be a hook (notice) => void, or { unreachable: reason } (${PASS_ON})`,
+      );
+    }
+  }
+  /** The recipients not to inform for one request, with the reasons: the configured ones and the request's own. */
+  const exitsOf = (o: ChangeOptions | undefined): ReadonlyMap<string, string> => {
+    if (o === undefined) return unreachable;
+    if (typeof o !== 'object' || o === null)
+      throw new PurposefulError('PF_INPUT_INVALID', 'the request options must be an object');
+    const u = o.unreachable;
+    if (u === undefined) return unreachable;
+    if (typeof u !== 'object' || u === null || Array.isArray(u)) {
+      throw new PurposefulError('PF_INPUT_INVALID', 'unreachable maps recipient names to the reason each cannot be informed', {
+        article: PASS_ON,
+      });
+    }
+    const out = new Map(unreachable);
+    for (const [name, reason] of Object.entries(u)) {
+      // the name is not echoed: it came with the request, not from the declarations
+      if (!declaredRecipients.has(name)) {
+        throw new PurposefulError('PF_INPUT_INVALID', 'unreachable names a recipient no purpose declares', { article: PASS_ON });
+      }
+      out.set(name, statedReason(reason, `unreachable["${name}"]`, 'PF_INPUT_INVALID'));
+    }
+    return out;
+  };
+  /** Per recipient, the fields among `fields` that its purposes use. */
+  const recipientsOf = (fields: Iterable<FieldInfo>): Map<string, Set<FieldInfo>> => {
+    const m = new Map<string, Set<FieldInfo>>();
+    for (const f of fields) {
+      for (const pid of f.access.keys()) {
+        for (const name of recipientsByPurpose.get(pid) ?? []) {
+          let set = m.get(name);
+          if (!set) {
+            set = new Set();
+            m.set(name, set);
+          }
+          set.add(f);
+        }
+      }
+    }
+    return m;
+  };
+  /**
+   * Who will be told and who cannot be, worked out before anything changes: a recipient with neither a hook nor a
+   * stated reason refuses the request (`PF_RECIPIENT_HOOK_MISSING`).
+   */
+  const passOnPlan = (names: Iterable<string>, exits: ReadonlyMap<string, string>, what: string) => {
+    const told: string[] = [];
+    const notInformed: { recipient: string; reason: string }[] = [];
+    for (const name of [...new Set(names)].sort()) {
+      const reason = exits.get(name);
+      if (reason !== undefined) notInformed.push({ recipient: name, reason });
+      else if (hooks.has(name)) told.push(name);
+      else {
+        throw new PurposefulError(
+          'PF_RECIPIENT_HOOK_MISSING',
+          `recipient "${name}" received data this ${what} changes: give rights.recipients a hook for it, or state why informing it is impossible or involves disproportionate effort ({ unreachable: reason }) (${PASS_ON})`,
+          { article: PASS_ON },
+        );
+      }
+    }
+    return { told, notInformed };
+  };
+  /** The notices of one kind, one per told recipient that used any of `items`' fields. */
+  const changeNotices = (
+    r: RightsRequest,
+    kind: ChangeNotice['kind'],
+    items: readonly { readonly schema: string; readonly record?: string; readonly field: FieldInfo }[],
+    told: readonly string[],
+  ): ChangeNotice[] => {
+    const out: ChangeNotice[] = [];
+    for (const recipient of told) {
+      const fields = items
+        .filter((it) => [...it.field.access.keys()].some((pid) => recipientsByPurpose.get(pid)?.includes(recipient)))
+        .map((it) => ({ schema: it.schema, ...(it.record !== undefined ? { record: it.record } : {}), field: it.field.path }));
+      if (fields.length > 0) out.push({ kind, request: r.id, subjectId: r.subjectId, recipient, article: PASS_ON, fields });
+    }
+    return out;
+  };
+  /** Calls the hooks; one that throws is reported with its notice, and what was done stands. */
+  const passOn = async (
+    notices: readonly RecipientNotice[],
+    plan: { readonly told: readonly string[]; readonly notInformed: PassedOn['notInformed'] },
+  ): Promise<PassedOn> => {
+    const notified = new Set<string>();
+    const failed: { recipient: string; notice: RecipientNotice }[] = [];
+    for (const notice of notices) {
+      const hook = hooks.get(notice.recipient);
+      if (!hook || !plan.told.includes(notice.recipient)) continue;
+      try {
+        await hook(notice);
+        notified.add(notice.recipient);
+      } catch {
+        // the hook's error may quote values: it is not passed on, the notice is
+        failed.push({ recipient: notice.recipient, notice });
+      }
+    }
+    const failing = new Set(failed.map((x) => x.recipient));
+    return { notified: [...notified].filter((n) => !failing.has(n)), notInformed: plan.notInformed, failed };
+  };
+  /** What the request's access-log event records of the passing on: who was told, who was not and why (no values). */
+  const passedOnNote = (a: PassedOn): string | undefined => {
+    const parts: string[] = [];
+    if (a.notified.length) parts.push(`notified (${PASS_ON}): ${a.notified.join(', ')}`);
+    if (a.notInformed.length) {
+      parts.push(`not informed (${PASS_ON}): ${a.notInformed.map((x) => `${x.recipient}: ${x.reason}`).join('; ')}`);
+    }
+    if (a.failed.length) parts.push(`hook failed: ${[...new Set(a.failed.map((x) => x.recipient))].join(', ')}`);
+    return parts.length ? parts.join(' | ') : undefined;
+  };
+
+  /** The subject's rows holding fields that `inScope` names: each field with a value leaves (consent data, Art. 18 VI, IX). */
+  const consentOnly = async (subjectId: string, inScope: (f: FieldInfo) => boolean): Promise<Departure[]> => {
+    const plans: Departure[] = [];
+    for (const [sid, source] of sources) {
+      const schema = internals.schemas.get(sid) as PurposefulSchema;
+      const scope = schema.fields.filter(inScope);
+      if (!scope.length) continue;
+      for (const stored of await source.find(subjectId)) {
+        const row = { ...stored };
+        const leaving = scope.filter((f) => valuesAt(row, f.path).length > 0);
+        if (leaving.length) plans.push({ schema, source, row, leaving, retained: [], whole: false });
+      }
+    }
+    return plans;
+  };
+
+  /** Takes the leaving values out of the rows (anonymized where declared), nulls their blind indexes, stores the rows. */
+  const departConsentData = async (subjectId: string, plans: Departure[], reasonOf: (f: FieldInfo) => string) => {
+    const fields: ErasedField[] = [];
+    const deleted: { schema: string; record?: string; field: FieldInfo }[] = [];
+    const anonymized: { schema: string; record?: string; field: FieldInfo }[] = [];
+    for (const p of plans) {
+      p.copy = await copyOfDeparting(internals.openAll, p.schema, p.row, subjectId, p.leaving, false);
+      const record = p.schema.recordId !== undefined ? String(p.row[p.schema.recordId]) : undefined;
+      for (const f of p.leaving) {
+        p.changed = removeAt(p.row, f.path) || p.changed;
+        const copied = p.copy?.fields.includes(f.path) === true;
+        (copied ? anonymized : deleted).push({ schema: p.schema.id, ...(record !== undefined ? { record } : {}), field: f });
+        fields.push({
+          schema: p.schema.id,
+          ...(record !== undefined ? { record } : {}),
+          field: f.path,
+          outcome: copied ? 'anonymized' : 'deleted',
+          reason: copied ? anonymizedReason(f) : reasonOf(f),
+        });
+      }
+      nullIndexes(p.schema, p.row, (ix) => ix.fields.some((f) => p.leaving.includes(f)));
+      await depart(p, subjectId);
+    }
+    return { fields, deleted, anonymized };
+  };
+
+  /** What an erasure answers for a retained field: each purpose that keeps it, its ground and article, and until when. */
+  const keptAnswer = (schema: PurposefulSchema, f: FieldInfo, since: string) => {
+    const keptFor: KeptFor[] = [];
+    const said: string[] = [];
+    for (const pid of keepersOf(schema).get(f) ?? []) {
+      const p = purposes.get(pid);
+      if (!p) continue;
+      const until = keptUntil(schema, pid, since)?.toISOString() ?? since;
+      for (const ground of p.erasureGrounds) {
+        const article = groundArticle(ground, internals.jurisdictions);
+        keptFor.push({ purpose: pid, ground, article, until });
+        const note =
+          ground === 'legal_obligation' ? p.declaration.obligation : ground === 'legal_claims' ? p.declaration.claim : undefined;
+        said.push(
+          `${article}: ${ERASURE_GROUNDS[ground].label} (${note ? `${note}: ` : ''}${pid}, ${p.retention.iso}, until ${until.slice(0, 10)} at the latest)`,
+        );
+      }
+    }
+    const until = [since, ...keptFor.map((k) => k.until)].sort().at(-1) as string;
+    return {
+      outcome: 'retained' as const,
+      reason: `${said.join('; ')}; it opens for no other purpose`,
+      keptFor,
+      until,
+    };
   };
 
   /** The subject's rows of every registered source, opened. */
@@ -599,23 +1145,30 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
       };
     });
 
+  const answers: Answers = createAnswers({ internals, options, settings, store, log, open });
+
   const exportOf = async (r: RightsRequest): Promise<SubjectExport> => {
     const groups = await gather(r.subjectId);
     const data: Record<string, ExportItem[]> = {};
     const touched: FieldInfo[] = [];
+    // other people's data in the subject's records is left out or redacted (GDPR Art. 15(4), 20(4))
+    const screening = answers.screening();
     for (const { schema, origin, rows } of groups) {
       for (const row of rows) {
         const record = schema.recordId !== undefined ? row[schema.recordId] : undefined;
         for (const f of schema.fields) {
-          for (const value of valuesAt(row, f.path)) {
+          for (const found of valuesAt(row, f.path)) {
+            const shown = screening.value(schema, record !== undefined ? String(record) : undefined, f, found);
+            if (shown === undefined) continue;
             touched.push(f);
             const item: ExportItem = {
               schema: schema.id,
               ...(record !== undefined ? { record: String(record) } : {}),
               field: f.path,
-              value,
+              value: shown.value,
               origin,
               purposes: purposeInfo(f),
+              ...(shown.redacted ? { redacted: true as const } : {}),
             };
             let list = data[f.category];
             if (!list) {
@@ -653,6 +1206,14 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
             recipients: c.recipients,
           }))
         : [],
+      // the subject's rights, the authority, automated decisions, transfers (GDPR Art. 15(1)(e)–(h), 15(2))
+      ...answers.statement(
+        [...new Set(touched.flatMap((f) => [...f.access.keys()]))]
+          .sort()
+          .map((pid) => purposes.get(pid))
+          .filter((p): p is NonNullable<typeof p> => p !== undefined),
+      ),
+      screened: screening.screened(),
     };
     // producing the answer is itself a processing of the data: logged, without values
     log(r.kind, r.subjectId, 'allow', undefined, touched);
@@ -660,48 +1221,12 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
   };
 
   return {
-    async request(input) {
-      const subjectId = input?.subjectId;
-      if (typeof subjectId !== 'string' || subjectId === '')
-        throw new PurposefulError('PF_INPUT_INVALID', 'a request needs the subject id');
-      if (!RIGHTS_KINDS.includes(input.kind)) {
-        throw new PurposefulError('PF_INPUT_INVALID', `unknown request kind: use one of ${RIGHTS_KINDS.join(', ')}`);
-      }
-      let verified = false;
-      try {
-        verified = (await options.verify({ subjectId, kind: input.kind, verification: input.verification })) === true;
-      } catch {
-        verified = false;
-      }
-      if (!verified) {
-        log(input.kind, subjectId, 'deny', 'PF_IDENTITY_UNVERIFIED');
-        throw new PurposefulError(
-          'PF_IDENTITY_UNVERIFIED',
-          "the requester's identity could not be verified: the request is refused",
-          {
-            article: 'LGPD Art. 18 §3; GDPR Art. 12(6)',
-          },
-        );
-      }
-      const receivedAt = input.receivedAt ?? new Date();
-      const d = rightsDeadline(input.kind, receivedAt, {
-        jurisdictions: internals.jurisdictions,
-        ...(options.lgpdDays ? { lgpdDays: options.lgpdDays } : {}),
-      });
-      const request: RightsRequest = {
-        id: `rq_${crypto.randomUUID()}`,
-        kind: input.kind,
-        subjectId,
-        status: 'open',
-        receivedAt: receivedAt.toISOString(),
-        due: d.due.toISOString(),
-        ...(d.lgpd ? { lgpdDue: d.lgpd.toISOString() } : {}),
-        ...(d.gdpr ? { gdprDue: d.gdpr.toISOString() } : {}),
-      };
-      await store.put(request);
-      log(input.kind, subjectId, 'allow');
-      return request;
-    },
+    request: (input) => answers.request(input),
+    verify: (id, verification, now) => answers.verify(id, verification, now),
+    oppose: (id, purpose, input) => answers.oppose(id, purpose, input),
+    dismissOpposition: (id, grounds, now) => answers.dismissOpposition(id, grounds, now),
+    objections: (subjectId) => answers.objections(subjectId),
+    review: (id, input) => answers.review(id, input),
     async extend(id, reason, now = new Date()) {
       const r = await open(id);
       if (typeof reason !== 'string' || reason.trim() === '')
@@ -714,11 +1239,7 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
           'the extension must be decided and told within the first month (GDPR Art. 12(3))',
         );
       }
-      const d = rightsDeadline(r.kind, new Date(r.receivedAt), {
-        jurisdictions: internals.jurisdictions,
-        extended: true,
-        ...(options.lgpdDays ? { lgpdDays: options.lgpdDays } : {}),
-      });
+      const d = answers.deadline(r.kind, new Date(r.receivedAt), true);
       const next: RightsRequest = {
         ...r,
         due: d.due.toISOString(),
@@ -739,8 +1260,9 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
     async confirmation(id) {
       const r = await open(id, ['confirmation', 'access']);
       const groups = await gather(r.subjectId);
+      // another person's data in the subject's records is not the subject's (GDPR Art. 15(4))
       const fields = groups.flatMap(({ schema, rows }) =>
-        schema.fields.filter((f) => rows.some((row) => valuesAt(row, f.path).length > 0)),
+        schema.fields.filter((f) => !answers.withheld(schema, f) && rows.some((row) => valuesAt(row, f.path).length > 0)),
       );
       log(r.kind, r.subjectId, 'allow', undefined, fields);
       return {
@@ -771,7 +1293,9 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
               role: x.role,
               ...(x.country ? { country: x.country } : {}),
             })),
-            ...(d.transfer ? { transfer: { countries: [...d.transfer.countries], mechanism: d.transfer.mechanism } } : {}),
+            ...(d.transfer
+              ? { transfer: { countries: [...d.transfer.countries], mechanism: describeTransferMechanism(d.transfer.mechanism) } }
+              : {}),
           };
         });
     },
@@ -795,7 +1319,8 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
               }
             : {}),
           status: states?.get(pid)?.status ?? 'none',
-          ifRefused: `Only this purpose (${p.declaration.description.toLowerCase()}) is not carried out; the rest of the service does not depend on this consent, which can be withdrawn at any time (LGPD Art. 8 §5, 18 VIII; GDPR Art. 7(3)).`,
+          // what refusing changes is the purpose's to declare: nothing is claimed when it declares nothing (LGPD Art. 18 VIII, 9 §3)
+          ...(p.declaration.ifRefused !== undefined ? { ifRefused: p.declaration.ifRefused } : {}),
         };
       });
     },
@@ -823,20 +1348,19 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
       }
       return `${rows.map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
     },
-    async erase(id) {
+    async erase(id, changeOptions) {
       const r = await open(id, ['erasure']);
-      const kept = (f: FieldInfo) =>
-        [...f.access.keys()].filter((pid) => {
-          const b = purposes.get(pid)?.declaration.legalBasis;
-          return b?.lgpd === 'legal_obligation' || b?.gdpr === 'legal_obligation';
-        });
+      const exits = exitsOf(changeOptions);
       const plans: Departure[] = [];
       for (const [sid, source] of sources) {
         const schema = internals.schemas.get(sid) as PurposefulSchema;
+        const keepers = keepersOf(schema);
         for (const stored of await source.find(r.subjectId)) {
           const row = { ...stored };
+          restrictionOf(row, schema.id); // a restriction that cannot be read fails here, before anything changes
           const present = schema.fields.filter((f) => valuesAt(row, f.path).length > 0);
-          const retained = present.filter((f) => kept(f).length > 0);
+          // what an erasure ground keeps stays (LGPD Art. 16 I–III, 7 VI; GDPR Art. 17(3)(b)–(e))
+          const retained = present.filter((f) => (keepers.get(f)?.size ?? 0) > 0);
           plans.push({
             schema,
             source,
@@ -847,7 +1371,10 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
           });
         }
       }
-      // every store that changes must be able to, checked before anything irreversible happens
+      // what leaves is passed on to the recipients of the purposes that used it (LGPD Art. 18 §6; GDPR Art. 19): each
+      // needs its hook or a stated reason, and every store that changes must be able to, checked before anything
+      // irreversible happens
+      const told = passOnPlan(recipientsOf(plans.flatMap((p) => p.leaving)).keys(), exits, 'erasure');
       for (const p of plans) assertWritable(p, 'erasures');
       // anonymous copies are made before the shredding: the values they generalize are unreadable after it
       for (const p of plans) {
@@ -855,28 +1382,25 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
       }
       // the shredding reads the blind-index values of the rows as they were
       const asStored = plans.map((p) => ({ schema: p.schema, row: { ...p.row } }));
+      const now = new Date();
+      const at = now.toISOString();
       const fields: ErasedField[] = [];
+      const deleted: { schema: string; record?: string; field: FieldInfo }[] = [];
+      const anonymized: { schema: string; record?: string; field: FieldInfo }[] = [];
       for (const p of plans) {
         const record = p.schema.recordId !== undefined ? String(p.row[p.schema.recordId]) : undefined;
         const where = (f: FieldInfo) => ({ schema: p.schema.id, ...(record !== undefined ? { record } : {}), field: f.path });
-        for (const f of p.retained) {
-          const legal = kept(f).map((pid) => {
-            const p = purposes.get(pid);
-            const rule = p?.declaration.obligation;
-            return `${rule ? `${rule}: ` : ''}${pid}, ${p?.retention.iso ?? ''}`;
-          });
-          fields.push({
-            ...where(f),
-            outcome: 'retained',
-            reason: `LGPD Art. 16 I: kept under a legal obligation (${legal.join('; ')})`,
-          });
-        }
+        // a row that stays carries the erasure: what it keeps opens only for the purposes whose ground keeps it, until
+        // their retention counted from the (earliest) erasure ends
+        const restriction = goes(p) ? undefined : withErasure(restrictionOf(p.row, p.schema.id), at);
+        for (const f of p.retained) fields.push({ ...where(f), ...keptAnswer(p.schema, f, restriction?.erasedAt ?? at) });
         for (const f of p.leaving) {
-          const anonymized = p.copy?.fields.includes(f.path) === true;
+          const copied = p.copy?.fields.includes(f.path) === true;
           // a value kept anonymized leaves the row even when encrypted: a retried erasure never copies it twice
-          if (!f.encrypt || anonymized) p.changed = removeAt(p.row, f.path) || p.changed;
+          if (!f.encrypt || copied) p.changed = removeAt(p.row, f.path) || p.changed;
+          (copied ? anonymized : deleted).push({ schema: p.schema.id, ...(record !== undefined ? { record } : {}), field: f });
           fields.push(
-            anonymized
+            copied
               ? { ...where(f), outcome: 'anonymized', reason: anonymizedReason(f) }
               : {
                   ...where(f),
@@ -886,7 +1410,13 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
           );
         }
         // blind indexes of erased fields are keyed hashes of erased data
-        p.changed = nullIndexes(p.schema, p.row, (ix) => ix.fields.every((f) => kept(f).length === 0)) || p.changed;
+        p.changed =
+          nullIndexes(p.schema, p.row, (ix) => ix.fields.every((f) => (keepersOf(p.schema).get(f)?.size ?? 0) === 0)) ||
+          p.changed;
+        if (restriction) {
+          setRestriction(p.row, restriction);
+          p.changed = true;
+        }
         // stored before the keys are shredded: a store that fails loses no anonymous copy, and a retry finishes
         await depart(p, r.subjectId);
       }
@@ -900,16 +1430,22 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
               schema,
               rows: asStored.filter((x) => x.schema === schema).map((x) => x.row),
             })),
+            now,
           )
         : undefined;
-      log('erasure', r.subjectId, 'allow');
+      const passed = await passOn(
+        [...changeNotices(r, 'elimination', deleted, told.told), ...changeNotices(r, 'anonymization', anonymized, told.told)],
+        told,
+      );
+      log('erasure', r.subjectId, 'allow', passedOnNote(passed), [], r.id);
       return {
         fields,
         ...(shredded ? { receipt: shredded.receipt, backupsClearBy: shredded.backupsClearBy } : {}),
         retainedUntil: (shredded?.retained ?? []).map((x) => ({ purposes: x.purposes, until: x.until })),
+        ...passed,
       };
     },
-    async revoke(id, purpose) {
+    async revoke(id, purpose, changeOptions) {
       const r = await open(id, ['revocation']);
       const p = purposes.get(purpose);
       if (!p || p.consentUnder.length === 0) {
@@ -920,6 +1456,7 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
         );
       }
       if (!internals.consent) throw new PurposefulError('PF_CONSENT_UNAVAILABLE', 'revoking consent needs the consent ledger');
+      const exits = exitsOf(changeOptions);
       // what only consent justified: fields every purpose of which rests on consent and is no longer granted (this
       // one once withdrawn), worked out and checked before the withdrawal, so a store that cannot change fails first
       const states = await internals.consent.status(
@@ -927,45 +1464,191 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
         [...new Set([...purposes.ids])].filter((x) => (purposes.get(x)?.consentUnder.length ?? 0) > 0),
       );
       const granted = (pid: string) => pid !== purpose && states.get(pid)?.status === 'granted';
-      const plans: Departure[] = [];
-      for (const [sid, source] of sources) {
-        const schema = internals.schemas.get(sid) as PurposefulSchema;
-        const only = schema.fields.filter((f) => {
-          const ps = [...f.access.keys()];
-          return ps.includes(purpose) && ps.every((pid) => (purposes.get(pid)?.consentUnder.length ?? 0) > 0 && !granted(pid));
-        });
-        if (!only.length) continue;
-        for (const stored of await source.find(r.subjectId)) {
-          const row = { ...stored };
-          const leaving = only.filter((f) => valuesAt(row, f.path).length > 0);
-          if (leaving.length) plans.push({ schema, source, row, leaving, retained: [], whole: false });
-        }
-      }
-      for (const p of plans) assertWritable(p, 'revocations');
+      const plans = await consentOnly(r.subjectId, (f) => {
+        const ps = [...f.access.keys()];
+        return ps.includes(purpose) && ps.every((pid) => (purposes.get(pid)?.consentUnder.length ?? 0) > 0 && !granted(pid));
+      });
+      // the purpose's recipients are told of the revocation, those of the data removed of its elimination (LGPD
+      // Art. 18 §6; GDPR Art. 19 for the erasure that follows, Art. 7(3)): hooks checked before the withdrawal
+      const told = passOnPlan(
+        [...(recipientsByPurpose.get(purpose) ?? []), ...recipientsOf(plans.flatMap((x) => x.leaving)).keys()],
+        exits,
+        'revocation',
+      );
+      for (const x of plans) assertWritable(x, 'revocations');
       await internals.consent.withdraw(r.subjectId, purpose, { method: 'api', collectionPoint: `rights:${r.id}` });
-      const fields: ErasedField[] = [];
-      for (const p of plans) {
-        p.copy = await copyOfDeparting(internals.openAll, p.schema, p.row, r.subjectId, p.leaving, false);
-        const record = p.schema.recordId !== undefined ? String(p.row[p.schema.recordId]) : undefined;
-        for (const f of p.leaving) {
-          p.changed = removeAt(p.row, f.path) || p.changed;
-          const anonymized = p.copy?.fields.includes(f.path) === true;
-          fields.push({
-            schema: p.schema.id,
-            ...(record !== undefined ? { record } : {}),
-            field: f.path,
-            outcome: anonymized ? 'anonymized' : 'deleted',
-            reason: anonymized ? anonymizedReason(f) : `only consent to ${purpose} justified it`,
+      const gone = await departConsentData(r.subjectId, plans, () => `only consent to ${purpose} justified it`);
+      const revocation: ChangeNotice[] = told.told
+        .filter((name) => recipientsByPurpose.get(purpose)?.includes(name))
+        .map((recipient) => ({
+          kind: 'revocation',
+          request: r.id,
+          subjectId: r.subjectId,
+          recipient,
+          article: `${PASS_ON}; LGPD Art. 8 §5, 18 IX; GDPR Art. 7(3)`,
+          purpose,
+          fields: [],
+        }));
+      const passed = await passOn(
+        [
+          ...revocation,
+          ...changeNotices(r, 'elimination', gone.deleted, told.told),
+          ...changeNotices(r, 'anonymization', gone.anonymized, told.told),
+        ],
+        told,
+      );
+      log('revocation', r.subjectId, 'allow', passedOnNote(passed), [], r.id);
+      return { fields: gone.fields, retainedUntil: [], ...passed };
+    },
+    async eraseConsentData(id, changeOptions) {
+      const r = await open(id, ['consent-data-erasure']);
+      const only = changeOptions?.purpose;
+      if (only !== undefined && (purposes.get(only)?.consentUnder.length ?? 0) === 0) {
+        throw new PurposefulError(
+          'PF_INPUT_INVALID',
+          `purpose "${String(only)}" does not rest on consent: LGPD Art. 18 VI eliminates the data processed with consent`,
+          { article: 'LGPD Art. 18 VI' },
+        );
+      }
+      const exits = exitsOf(changeOptions);
+      // the data processed with consent: fields every purpose of which rests on consent (a field another basis also
+      // serves is processed under it, and stays); a ground never keeps consent data (the validator refuses it)
+      const plans = await consentOnly(r.subjectId, (f) => {
+        const ps = [...f.access.keys()];
+        return (only === undefined || ps.includes(only)) && ps.every((pid) => (purposes.get(pid)?.consentUnder.length ?? 0) > 0);
+      });
+      const told = passOnPlan(recipientsOf(plans.flatMap((x) => x.leaving)).keys(), exits, 'elimination');
+      for (const x of plans) assertWritable(x, 'eliminations');
+      const gone = await departConsentData(r.subjectId, plans, (f) => {
+        const ps = [...f.access.keys()].join(', ');
+        return `processed with consent (${ps}): eliminated at the subject's request (LGPD Art. 18 VI; GDPR Art. 17(1))`;
+      });
+      const passed = await passOn(
+        [
+          ...changeNotices(r, 'elimination', gone.deleted, told.told),
+          ...changeNotices(r, 'anonymization', gone.anonymized, told.told),
+        ],
+        told,
+      );
+      log('consent-data-erasure', r.subjectId, 'allow', passedOnNote(passed), [], r.id);
+      return { fields: gone.fields, retainedUntil: [], ...passed };
+    },
+    async block(id, blockOptions) {
+      const r = await open(id, ['blocking']);
+      const exits = exitsOf(blockOptions);
+      const named = blockOptions?.fields;
+      if (named !== undefined && !Array.isArray(named)) {
+        throw new PurposefulError('PF_INPUT_INVALID', 'fields lists the { schema, field } to block');
+      }
+      const wanted = named?.map((x) => {
+        const schema = internals.schemas.get(x?.schema);
+        const f = schema?.fields.find((y) => y.path === x?.field);
+        if (!schema || !f || !options.sources[schema.id]) {
+          throw new PurposefulError('PF_INPUT_INVALID', 'a field to block is not a personal field of a schema with a source', {
+            article: 'LGPD Art. 18 IV; GDPR Art. 18',
           });
         }
-        nullIndexes(p.schema, p.row, (ix) => ix.fields.some((f) => p.leaving.includes(f)));
-        await depart(p, r.subjectId);
+        return f;
+      });
+      const plans: { schema: PurposefulSchema; source: RightsSource; row: Record<string, unknown>; fields: FieldInfo[] }[] = [];
+      for (const [sid, source] of sources) {
+        const schema = internals.schemas.get(sid) as PurposefulSchema;
+        const scope = schema.fields.filter((f) => wanted === undefined || wanted.includes(f));
+        if (scope.length === 0) continue;
+        for (const stored of await source.find(r.subjectId)) {
+          const row = { ...stored };
+          restrictionOf(row, schema.id);
+          const fields = scope.filter((f) => valuesAt(row, f.path).some((v) => v !== null));
+          if (fields.length) plans.push({ schema, source, row, fields });
+        }
       }
-      log('revocation', r.subjectId, 'allow');
-      return { fields, retainedUntil: [] };
+      const told = passOnPlan(recipientsOf(plans.flatMap((x) => x.fields)).keys(), exits, 'blocking');
+      for (const x of plans) {
+        if (typeof x.source.update !== 'function') {
+          throw new PurposefulError('PF_OPTIONS_INVALID', `rights.sources.${x.schema.id} needs update() for blockings`, {
+            schema: x.schema.id,
+          });
+        }
+      }
+      const at = new Date().toISOString();
+      const items: { schema: string; record?: string; field: FieldInfo }[] = [];
+      for (const x of plans) {
+        const current = restrictionOf(x.row, x.schema.id);
+        const entry = {
+          request: r.id,
+          at,
+          ...(wanted !== undefined ? { fields: x.fields.map((f) => f.path) } : {}),
+        };
+        // blocked again by the same request: its entry is replaced, not doubled
+        setRestriction(x.row, { ...current, blocked: [...(current?.blocked ?? []).filter((b) => b.request !== r.id), entry] });
+        await (x.source.update as NonNullable<RightsSource['update']>)(r.subjectId, x.row);
+        const record = x.schema.recordId !== undefined ? String(x.row[x.schema.recordId]) : undefined;
+        for (const f of x.fields) items.push({ schema: x.schema.id, ...(record !== undefined ? { record } : {}), field: f });
+      }
+      const passed = await passOn(changeNotices(r, 'blocking', items, told.told), told);
+      log(
+        'blocking',
+        r.subjectId,
+        'allow',
+        passedOnNote(passed),
+        plans.flatMap((x) => x.fields),
+        r.id,
+      );
+      return {
+        fields: items.map((it) => ({
+          schema: it.schema,
+          ...(it.record !== undefined ? { record: it.record } : {}),
+          field: it.field.path,
+        })),
+        ...passed,
+      };
     },
-    async correct(id, change) {
+    async unblock(id, changeOptions) {
+      const r = await open(id, ['blocking']);
+      const exits = exitsOf(changeOptions);
+      const plans: { schema: PurposefulSchema; source: RightsSource; row: Record<string, unknown>; fields: FieldInfo[] }[] = [];
+      for (const [sid, source] of sources) {
+        const schema = internals.schemas.get(sid) as PurposefulSchema;
+        for (const stored of await source.find(r.subjectId)) {
+          const row = { ...stored };
+          const entry = restrictionOf(row, schema.id)?.blocked?.find((b) => b.request === r.id);
+          if (!entry) continue;
+          const fields = schema.fields.filter(
+            (f) => (entry.fields === undefined || entry.fields.includes(f.path)) && valuesAt(row, f.path).some((v) => v !== null),
+          );
+          plans.push({ schema, source, row, fields });
+        }
+      }
+      const told = passOnPlan(recipientsOf(plans.flatMap((x) => x.fields)).keys(), exits, 'lifting of a blocking');
+      for (const x of plans) {
+        if (typeof x.source.update !== 'function') {
+          throw new PurposefulError('PF_OPTIONS_INVALID', `rights.sources.${x.schema.id} needs update() for blockings`, {
+            schema: x.schema.id,
+          });
+        }
+      }
+      const items: { schema: string; record?: string; field: FieldInfo }[] = [];
+      for (const x of plans) {
+        const current = restrictionOf(x.row, x.schema.id);
+        setRestriction(x.row, { ...current, blocked: (current?.blocked ?? []).filter((b) => b.request !== r.id) });
+        await (x.source.update as NonNullable<RightsSource['update']>)(r.subjectId, x.row);
+        const record = x.schema.recordId !== undefined ? String(x.row[x.schema.recordId]) : undefined;
+        for (const f of x.fields) items.push({ schema: x.schema.id, ...(record !== undefined ? { record } : {}), field: f });
+      }
+      const passed = await passOn(changeNotices(r, 'unblocking', items, told.told), told);
+      log('blocking', r.subjectId, 'allow', ['lifted', passedOnNote(passed)].filter(Boolean).join(' | '), [], r.id);
+      return {
+        fields: items.map((it) => ({
+          schema: it.schema,
+          ...(it.record !== undefined ? { record: it.record } : {}),
+          field: it.field.path,
+        })),
+        ...passed,
+      };
+    },
+    async correct(id, change, changeOptions) {
       const r = await open(id, ['correction']);
+      const exits = exitsOf(changeOptions);
       const schema = internals.schemas.get(change?.schema);
       const source = schema ? options.sources[schema.id] : undefined;
       if (!schema || !source)
@@ -1050,44 +1733,41 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
       const changedFields = schema.fields.filter(
         (f) => JSON.stringify(valuesAt(before, f.path)) !== JSON.stringify(valuesAt(after, f.path)),
       );
-      // passed on to every recipient of a purpose that uses a changed field (LGPD Art. 18 §6): each needs its hook,
-      // checked before anything is stored
-      const recipients = [
-        ...new Set(
-          changedFields.flatMap((f) =>
-            [...f.access.keys()].flatMap((p) => (purposes.get(p)?.declaration.recipients ?? []).map((x) => x.name)),
-          ),
-        ),
-      ].sort();
-      for (const name of recipients) {
-        if (!options.recipients?.[name]) {
-          throw new PurposefulError(
-            'PF_OPTIONS_INVALID',
-            `recipient "${name}" receives corrected data: give rights.recipients a hook for it (LGPD Art. 18 §6)`,
-          );
-        }
-      }
-      await source.update(r.subjectId, await internals.seal(schema, after, r.subjectId));
-      log('correction', r.subjectId, 'allow', undefined, changedFields);
-      const notified: string[] = [];
-      for (const name of recipients) {
-        const hook = options.recipients?.[name] as (notice: CorrectionNotice) => void | Promise<void>;
-        const changes: Record<string, unknown> = {};
-        for (const f of changedFields) {
-          if ([...f.access.keys()].some((p) => (purposes.get(p)?.declaration.recipients ?? []).some((x) => x.name === name))) {
-            changes[f.path] = valuesAt(after, f.path)[0] ?? null;
-          }
-        }
-        await hook({
-          subjectId: r.subjectId,
-          schema: schema.id,
-          ...(schema.recordId !== undefined ? { record: String(after[schema.recordId]) } : {}),
-          recipient: name,
-          changes,
+      // passed on to every recipient of a purpose that uses a changed field (LGPD Art. 18 §6; GDPR Art. 19): each
+      // needs its hook or a stated reason, checked before anything is stored
+      const byRecipient = recipientsOf(changedFields);
+      const told = passOnPlan(byRecipient.keys(), exits, 'correction');
+      const sealed = await internals.seal(schema, after, r.subjectId);
+      // a correction keeps the row's restriction (an erasure, a blocking): it corrects data, it lifts nothing
+      const held = restrictionOf(pick[0], schema.id);
+      if (held) {
+        const now = restrictionOf(sealed, schema.id);
+        setRestriction(sealed, {
+          ...(held.erasedAt !== undefined ? withErasure(now, held.erasedAt) : now),
+          ...(held.blocked ? { blocked: held.blocked } : {}),
         });
-        notified.push(name);
       }
-      return { changed: changedFields.map((f) => f.path), notified };
+      await source.update(r.subjectId, sealed);
+      const record = schema.recordId !== undefined ? { record: String(after[schema.recordId]) } : {};
+      const passed = await passOn(
+        told.told.map((recipient): CorrectionNotice => {
+          const changes: Record<string, unknown> = {};
+          for (const f of byRecipient.get(recipient) ?? []) changes[f.path] = valuesAt(after, f.path)[0] ?? null;
+          return {
+            kind: 'correction',
+            request: r.id,
+            subjectId: r.subjectId,
+            schema: schema.id,
+            ...record,
+            recipient,
+            article: PASS_ON,
+            changes,
+          };
+        }),
+        told,
+      );
+      log('correction', r.subjectId, 'allow', passedOnNote(passed), changedFields, r.id);
+      return { changed: changedFields.map((f) => f.path), ...passed };
     },
   };
 }

@@ -88,9 +88,13 @@ export interface FieldMeta {
   /**
    * When the field leaves its record (an erasure, the end of its retention),
    * keep this generalized form of it in an anonymous copy of the record, with
-   * no link to the person (LGPD Art. 12, 16 IV; GDPR Recital 26): `'redact'`
-   * for free text, `{ keepFirst: n }` for strings, `{ round: n }` for numbers.
-   * Without it the field is simply erased.
+   * no link to the person (LGPD Art. 12, 16 IV; GDPR Recital 26):
+   * `{ buckets }` for numbers, `{ keepFirst: n }` for a postal code or a birth
+   * date, `{ round: n }` for an age, a declared vocabulary for free text (see
+   * `AnonymizeSpec`). A form that would leave the person identifiable, such as
+   * redacting identifiers out of free text, is refused
+   * (`PF_DECL_ANONYMIZE_NOT_ANONYMOUS`: pseudonymized data is still personal,
+   * LGPD Art. 13 §4). Without it the field is simply erased.
    */
   readonly anonymize?: AnonymizeSpec;
   /** What the field holds, for the data map. */

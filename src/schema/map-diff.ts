@@ -169,6 +169,11 @@ export function parseDataMap(value: unknown): DataMap {
       optStr(f.index, `${fat}.index`);
       optStr(f.mask, `${fat}.mask`);
       optStr(f.anonymize, `${fat}.anonymize`);
+      if (f.anonymizeText !== undefined) {
+        const t = obj(f.anonymizeText, `${fat}.anonymizeText`);
+        strs(t.vocabulary, `${fat}.anonymizeText.vocabulary`);
+        str(t.residualRisk, `${fat}.anonymizeText.residualRisk`);
+      }
       if (f.redaction !== undefined) {
         const r = obj(f.redaction, `${fat}.redaction`);
         str(r.style, `${fat}.redaction.style`);
@@ -490,33 +495,60 @@ function diffRedaction(
 }
 
 /**
- * Whether `b` keeps more of a value than `a`: a longer prefix or a finer
- * rounding does, and another kind counts as keeping more until reviewed.
+ * Whether `b` keeps more of a value than `a`: a longer prefix, a finer
+ * rounding, a bound that was not there (finer buckets) do; another kind
+ * counts as keeping more until reviewed.
  */
 function keepsMore(a: string, b: string): boolean {
   const [ka, pa] = a.split(':');
   const [kb, pb] = b.split(':');
   // another kind keeps something else of the value: a widening until someone reviews it
   if (ka !== kb || pa === undefined || pb === undefined) return true;
+  // a vocabulary is compared word by word (anonymizeText); without its words, a change is reviewed as a widening
+  if (ka === 'vocabulary') return true;
+  if (ka === 'buckets') {
+    const before = new Set(pa.split(','));
+    return pb.split(',').some((x) => !before.has(x));
+  }
   return ka === 'keepFirst' ? Number(pb) > Number(pa) : Number(pb) < Number(pa);
 }
 
 function diffAnonymize(
   where: string,
-  a: string | undefined,
-  b: string | undefined,
+  a: DataMapField,
+  b: DataMapField,
   say: (kind: string, direction: MapChangeDirection, message: string) => void,
 ): void {
-  if (a === b) return;
-  if (a === undefined) say('field.anonymize_added', 'widening', `${where} is now kept anonymized (${b}) after it is erased`);
-  else if (b === undefined)
+  const [na, nb] = [a.anonymize, b.anonymize];
+  if (na === undefined && nb === undefined) return;
+  if (na === undefined) say('field.anonymize_added', 'widening', `${where} is now kept anonymized (${nb}) after it is erased`);
+  else if (nb === undefined)
     say('field.anonymize_removed', 'narrowing', `${where} is no longer kept anonymized after it is erased`);
-  else {
-    const more = keepsMore(a, b);
+  else if (a.anonymizeText && b.anonymizeText) {
+    // free text: the vocabulary is what decides what stays (LGPD Art. 12)
+    const before = new Set(a.anonymizeText.vocabulary);
+    const after = new Set(b.anonymizeText.vocabulary);
+    const gained = [...after].filter((w) => !before.has(w));
+    const dropped = [...before].filter((w) => !after.has(w));
+    if (gained.length) {
+      say('field.anonymize_weakened', 'widening', `${where}: free text kept anonymized now also keeps ${gained.join(', ')}`);
+    }
+    if (dropped.length && !gained.length) {
+      say(
+        'field.anonymize_strengthened',
+        'narrowing',
+        `${where}: free text kept anonymized no longer keeps ${dropped.join(', ')}`,
+      );
+    }
+    if (a.anonymizeText.residualRisk !== b.anonymizeText.residualRisk) {
+      say('field.anonymize_risk_changed', 'changed', `${where}: the residual-risk statement of its anonymization changed`);
+    }
+  } else if (na !== nb) {
+    const more = keepsMore(na, nb);
     say(
       more ? 'field.anonymize_weakened' : 'field.anonymize_strengthened',
       more ? 'widening' : 'narrowing',
-      `${where}: kept anonymized as ${a} → ${b}`,
+      `${where}: kept anonymized as ${na} → ${nb}`,
     );
   }
 }
@@ -552,7 +584,7 @@ function diffField(schema: string, a: DataMapField, b: DataMapField, add: Add): 
       b.index ? `${where} can be looked up by blind index ${b.index}` : `${where} has no blind index now`,
     );
   }
-  diffAnonymize(where, a.anonymize, b.anonymize, say);
+  diffAnonymize(where, a, b, say);
   if ((a.mask ?? '') !== (b.mask ?? '') && a.mask !== undefined && b.mask !== undefined) {
     say('field.mask_changed', 'changed', `${where}: mask ${a.mask} → ${b.mask}`);
   }

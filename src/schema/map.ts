@@ -12,7 +12,7 @@ import { anonymizeName } from '../minimize/anonymize.js';
 import type { Jurisdiction } from '../taxonomy/bases.js';
 import { byKey } from '../util/text.js';
 import type { PurposefulSchema } from './define.js';
-import type { Controller, Purposes, Recipient, TransferMechanism } from './purposes.js';
+import { type Controller, describeTransferMechanism, type Purposes, type Recipient } from './purposes.js';
 import { crossDeclarationProblems } from './validate.js';
 import { levelsOf } from './validate-schema.js';
 import type { ShapeNode } from './walk.js';
@@ -73,8 +73,14 @@ export interface DataMapField {
   readonly mask?: string;
   /** Free text scanned and redacted on the way in. */
   readonly redaction?: { readonly style: string; readonly threshold: string; readonly types?: readonly string[] };
-  /** The generalized form kept in an anonymous copy when it leaves its record: `redact`, `keepFirst:n`, `round:n`. */
+  /**
+   * The generalized form kept in an anonymous copy when it leaves its record
+   * (LGPD Art. 12, 16 IV): `keepFirst:n`, `round:n`, `buckets:b1,…`, or
+   * `vocabulary:n` for free text (see `anonymizeText`).
+   */
   readonly anonymize?: string;
+  /** For free text kept anonymized: the words it may keep, and the controller's residual-risk statement. */
+  readonly anonymizeText?: { readonly vocabulary: readonly string[]; readonly residualRisk: string };
 }
 
 /**
@@ -118,7 +124,8 @@ export interface DataMapPurpose {
   readonly retention: { readonly duration: string; readonly from?: string };
   /** Recipients, sorted by name. */
   readonly recipients: readonly Recipient[];
-  readonly transfer?: { readonly countries: readonly string[]; readonly mechanism: TransferMechanism };
+  /** The transfer's mechanism in words: one for every law (`standard_contractual_clauses`) or per law (`lgpd: …; gdpr: …`). */
+  readonly transfer?: { readonly countries: readonly string[]; readonly mechanism: string };
   readonly roles?: readonly string[];
   readonly mfa?: string;
   readonly dataUse?: string;
@@ -201,6 +208,13 @@ function fieldOf(f: PurposefulSchema['fields'][number]): DataMapField {
         })
       : undefined,
     anonymize: f.anonymize ? anonymizeName(f.anonymize) : undefined,
+    anonymizeText:
+      f.anonymize && 'redact' in f.anonymize
+        ? {
+            vocabulary: [...new Set(f.anonymize.vocabulary.map((w) => w.normalize('NFC').toLowerCase()))].sort(byKey),
+            residualRisk: f.anonymize.residualRisk.trim(),
+          }
+        : undefined,
   });
 }
 
@@ -281,7 +295,9 @@ export function dataMap(input: {
       recipients: [...(d.recipients ?? [])]
         .map((r) => defined({ name: r.name, role: r.role, country: r.country }))
         .sort((a, b) => byKey(a.name, b.name)),
-      transfer: d.transfer ? { countries: [...d.transfer.countries].sort(byKey), mechanism: d.transfer.mechanism } : undefined,
+      transfer: d.transfer
+        ? { countries: [...d.transfer.countries].sort(byKey), mechanism: describeTransferMechanism(d.transfer.mechanism) }
+        : undefined,
       roles: d.roles ? [...d.roles].sort(byKey) : undefined,
       mfa: d.mfa,
       dataUse: d.dataUse,

@@ -95,8 +95,15 @@ export const DECLARATION_RULES = {
   PF_DECL_TRANSFER_MECHANISM_MISSING: {
     severity: 'error',
     requiredBy: 'law',
-    article: 'LGPD Art. 33; GDPR Art. 44–49',
-    summary: 'An international transfer names its countries and a lawful mechanism.',
+    article: 'LGPD Art. 33; Res. CD/ANPD 19/2024; GDPR Art. 44–49',
+    summary: 'An international transfer names its countries and a lawful mechanism under each law the purpose is declared under.',
+  },
+  PF_DECL_TRANSFER_UNDECLARED: {
+    severity: 'error',
+    requiredBy: 'law',
+    article: 'LGPD Art. 33; Res. CD/ANPD 19/2024; GDPR Art. 44–46',
+    summary:
+      'A recipient processes the data outside Brazil and the EEA (between which the mutual adequacy decisions apply) and the purpose declares no transfer to its country.',
   },
   PF_DECL_DATA_USE_UNKNOWN: {
     severity: 'warning',
@@ -108,6 +115,20 @@ export const DECLARATION_RULES = {
     requiredBy: 'law',
     article: 'LGPD Art. 9 III, Art. 41 §1; GDPR Art. 13(1)(a)–(b)',
     summary: 'Declare the controller and its encarregado / DPO contact once, in definePurposes.',
+  },
+  PF_DECL_DPO_IDENTITY_MISSING: {
+    severity: 'warning',
+    requiredBy: 'law',
+    article: 'LGPD Art. 41 §1; Res. CD/ANPD 18/2024',
+    summary:
+      "Under the LGPD the encarregado's identity is published with the contact: declare controller.dpo.name (a small agent that appoints none still offers a channel, Res. CD/ANPD 2/2022 Art. 11).",
+  },
+  PF_DECL_QUALIFIED_CONTROLLER: {
+    severity: 'warning',
+    requiredBy: 'law',
+    article: 'LGPD Art. 7 III, IV, VIII, 11 II b, c, f; GDPR Art. 9(3)',
+    summary:
+      'The basis is only open to some controllers (research → a research body, public_policy → the public administration, health_protection and health_care → health professionals or services): declare controller.kinds.',
   },
   PF_DECL_UNKNOWN_CATEGORY: {
     severity: 'error',
@@ -141,6 +162,13 @@ export const DECLARATION_RULES = {
     requiredBy: 'policy',
     article: 'LGPD Art. 12; GDPR Recital 26',
     summary: "The anonymization is not one purposeful knows, or does not fit the field's type.",
+  },
+  PF_DECL_ANONYMIZE_NOT_ANONYMOUS: {
+    severity: 'error',
+    requiredBy: 'law',
+    article: 'LGPD Art. 5 III, 12, 13 §4; GDPR Art. 4(5), Recital 26',
+    summary:
+      'The declared anonymization would leave the person identifiable (redacted free text, a prefix or rounding of a value that is not a coarse code): that is personal data, not an anonymous copy.',
   },
   PF_DECL_SENSITIVE_UNENCRYPTED: {
     severity: 'error',
@@ -204,13 +232,35 @@ export const DECLARATION_RULES = {
     severity: 'warning',
     requiredBy: 'law',
     article: 'LGPD Art. 14 §1; GDPR Art. 8',
-    summary: "Subjects may be minors and the purpose rests on consent: a parent's or guardian's consent will be required.",
+    summary:
+      "Subjects may be minors and the purpose rests on consent: a parent's or guardian's specific and highlighted consent will be required.",
   },
   PF_DECL_MINORS_LEGITIMATE_INTEREST: {
     severity: 'warning',
     requiredBy: 'law',
     article: 'LGPD Art. 14 caput (ANPD Enunciado 1/2023); GDPR Art. 6(1)(f)',
     summary: "Subjects may be minors: legitimate interest must weigh the child's best interest.",
+  },
+  PF_DECL_MINORS_BEST_INTEREST: {
+    severity: 'warning',
+    requiredBy: 'law',
+    article: 'LGPD Art. 14 caput; Enunciado CD/ANPD 1/2023',
+    summary:
+      "Subjects may be minors: whatever the legal basis, processing must be in the child's or adolescent's best interest, assessed case by case.",
+  },
+  PF_DECL_SHARING_SPECIFIC_CONSENT: {
+    severity: 'warning',
+    requiredBy: 'law',
+    article: 'LGPD Art. 7 §5',
+    summary:
+      'A purpose resting on consent shares the data with another controller: consent must be specific to that sharing (grants name the controllers in sharedWith).',
+  },
+  PF_DECL_ERASURE_GROUND_INVALID: {
+    severity: 'error',
+    requiredBy: 'law',
+    article: 'LGPD Art. 16; GDPR Art. 17(3)',
+    summary:
+      "A purpose's erasure ground (keptOnErasure) is unknown, has no article in a law the purpose is declared under, or does not fit its basis.",
   },
   PF_DECL_CRIMINAL_DATA: {
     severity: 'warning',

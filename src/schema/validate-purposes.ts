@@ -7,9 +7,11 @@
 import type { DeclarationProblem } from '../errors.js';
 import { basisArticle, isConsentBasis, JURISDICTIONS, type Jurisdiction, SENSITIVE_NOT_ALLOWED } from '../taxonomy/bases.js';
 import { DATA_USE_ROOTS } from '../taxonomy/uses.js';
+import { answerProblems } from './answers.js';
 import { parseDuration } from './duration.js';
+import { erasureGroundProblems } from './grounds.js';
 import type { PurposeDeclaration, PurposesOptions } from './purposes.js';
-import { TRANSFER_MECHANISMS } from './purposes.js';
+import { CONTROLLER_KINDS, type ControllerKind, TRANSFER_MECHANISMS, type TransferMechanism } from './purposes.js';
 import { problem } from './rules.js';
 
 const ID_RE = /^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)*$/;
@@ -53,6 +55,46 @@ const GENERIC_PHRASES = [
   'conforme necessário',
 ];
 const MIN_DESCRIPTION = 15;
+
+/**
+ * Brazil and the EEA (the 27 EU member states, Iceland, Liechtenstein and Norway): data moves between them on the
+ * mutual adequacy decisions (LGPD Art. 33 I with Res. CD/ANPD 32/2026; GDPR Art. 45 with Commission Implementing
+ * Decision (EU) 2026/179). A recipient anywhere else needs a declared transfer and its mechanism.
+ */
+const ADEQUATE = new Set(
+  'BR AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO'.split(' '),
+);
+/** Who each controller kind is, as the law says it. */
+const KIND_WHO: Readonly<Record<ControllerKind, string>> = {
+  research_body: 'a research body',
+  public_administration: 'the public administration',
+  health_service: 'health professionals, health services or a health authority',
+};
+interface Qualified {
+  readonly law: Jurisdiction;
+  readonly sensitive: boolean;
+  readonly basis: string;
+  readonly kind: ControllerKind;
+  readonly article: string;
+}
+const qualified = (law: Jurisdiction, sensitive: boolean, basis: string, kind: ControllerKind, article: string): Qualified => ({
+  law,
+  sensitive,
+  basis,
+  kind,
+  article,
+});
+/** Bases only some controllers may use: the kind of controller and the article. */
+const QUALIFIED: readonly Qualified[] = [
+  qualified('lgpd', false, 'research', 'research_body', 'LGPD Art. 5 XVIII, 7 IV'),
+  qualified('lgpd', true, 'research', 'research_body', 'LGPD Art. 5 XVIII, 11 II c'),
+  qualified('lgpd', false, 'public_policy', 'public_administration', 'LGPD Art. 7 III'),
+  qualified('lgpd', true, 'public_policy', 'public_administration', 'LGPD Art. 11 II b'),
+  qualified('lgpd', false, 'health_protection', 'health_service', 'LGPD Art. 7 VIII'),
+  qualified('lgpd', true, 'health_protection', 'health_service', 'LGPD Art. 11 II f'),
+  // a health professional subject to professional secrecy, or someone under their responsibility
+  qualified('gdpr', true, 'health_care', 'health_service', 'GDPR Art. 9(2)(h), 9(3)'),
+];
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -185,12 +227,29 @@ export function validatePurposeDeclarations(
       }
     }
     // consent needs a notice
+    const transferMechanism = (j: Jurisdiction): unknown => {
+      const m = isPlainObject(d.transfer) ? d.transfer.mechanism : undefined;
+      return isPlainObject(m) ? m[j] : m;
+    };
     const consent =
       (isPlainObject(lb) && JURISDICTIONS.some((j) => isConsentBasis(lb[j] as string | undefined))) ||
-      (isPlainObject(sb) && JURISDICTIONS.some((j) => isConsentBasis(sb[j] as string | undefined)));
+      (isPlainObject(sb) && JURISDICTIONS.some((j) => isConsentBasis(sb[j] as string | undefined))) ||
+      // LGPD Art. 33 VIII; GDPR Art. 49(1)(a): a transfer on specific consent is informed beforehand
+      (isPlainObject(lb) && JURISDICTIONS.some((j) => lb[j] !== undefined && transferMechanism(j) === 'specific_consent'));
     const notice = d.notice;
     if (notice !== undefined && (!isPlainObject(notice) || typeof notice.version !== 'string' || !notice.version)) {
       problems.push(problem('PF_DECL_INVALID', `purpose "${id}": notice must be { version, url?, material? }`, at));
+    } else if (
+      isPlainObject(notice) &&
+      notice.withdrawal !== undefined &&
+      (typeof notice.withdrawal !== 'string' || notice.withdrawal.trim() === '' || notice.withdrawal.length > 500)
+    ) {
+      problems.push(
+        problem('PF_DECL_INVALID', `purpose "${id}": notice.withdrawal must say how to withdraw, in 1–500 characters`, {
+          ...at,
+          article: 'LGPD Art. 8 §5; GDPR Art. 7(3)',
+        }),
+      );
     } else if (consent && notice === undefined) {
       problems.push(
         problem(
@@ -244,23 +303,87 @@ export function validatePurposeDeclarations(
         );
       }
     }
+    // LGPD Art. 7 §5: a controller that obtained consent needs specific consent to share the data with other controllers
+    const lgpdConsent =
+      (isPlainObject(lb) && isConsentBasis(lb.lgpd as string | undefined)) ||
+      (isPlainObject(sb) && isConsentBasis(sb.lgpd as string | undefined));
+    const controllers = Array.isArray(d.recipients)
+      ? d.recipients.filter((x) => isPlainObject(x) && (x.role === 'controller' || x.role === 'joint_controller'))
+      : [];
+    if (lgpdConsent && controllers.length > 0) {
+      problems.push(
+        problem(
+          'PF_DECL_SHARING_SPECIFIC_CONSENT',
+          `purpose "${id}" rests on consent and shares the data with other controllers (${controllers.map((x) => String(x.name)).join(', ')}): consent must be specific to that sharing; grants name them in sharedWith, and the engine refuses a grant that does not`,
+          { ...at, article: 'LGPD Art. 7 §5' },
+        ),
+      );
+    }
+    const purposeLaws = isPlainObject(lb) ? JURISDICTIONS.filter((j) => lb[j] !== undefined) : [];
     if (d.transfer !== undefined) {
       const t = d.transfer;
+      const m = isPlainObject(t) ? t.mechanism : undefined;
+      const isMechanism = (x: unknown): x is TransferMechanism => TRANSFER_MECHANISMS.includes(x as TransferMechanism);
       const ok =
         isPlainObject(t) &&
         Array.isArray(t.countries) &&
         t.countries.length > 0 &&
         t.countries.every((c) => typeof c === 'string' && /^[A-Z]{2}$/.test(c)) &&
-        TRANSFER_MECHANISMS.includes(t.mechanism as never);
+        (isMechanism(m) ||
+          (isPlainObject(m) &&
+            Object.keys(m).length > 0 &&
+            Object.entries(m).every(([law, x]) => (JURISDICTIONS as readonly string[]).includes(law) && isMechanism(x))));
       if (!ok) {
         problems.push(
           problem(
             'PF_DECL_TRANSFER_MECHANISM_MISSING',
-            `purpose "${id}": transfer must name its countries (ISO alpha-2) and a mechanism (${TRANSFER_MECHANISMS.join(', ')})`,
+            `purpose "${id}": transfer must name its countries (ISO alpha-2) and a mechanism, one for every law or { lgpd?, gdpr? } (${TRANSFER_MECHANISMS.join(', ')})`,
+            at,
+          ),
+        );
+      } else {
+        // a mechanism under each law the purpose is declared under
+        for (const j of purposeLaws) {
+          if (transferMechanism(j) === undefined) {
+            problems.push(
+              problem(
+                'PF_DECL_TRANSFER_MECHANISM_MISSING',
+                `purpose "${id}": the transfer names no mechanism under the ${j.toUpperCase()} (transfer.mechanism.${j})`,
+                { ...at, article: j === 'lgpd' ? 'LGPD Art. 33; Res. CD/ANPD 19/2024' : 'GDPR Art. 44–49' },
+              ),
+            );
+          }
+        }
+      }
+    }
+    // LGPD Art. 33; GDPR Art. 44: a recipient outside Brazil and the EEA receives a transfer that needs a mechanism
+    if (Array.isArray(d.recipients)) {
+      const declared =
+        isPlainObject(d.transfer) && Array.isArray(d.transfer.countries) ? (d.transfer.countries as unknown[]) : [];
+      for (const r of d.recipients) {
+        if (!isPlainObject(r) || typeof r.country !== 'string' || !/^[A-Z]{2}$/.test(r.country)) continue;
+        if (ADEQUATE.has(r.country) || declared.includes(r.country)) continue;
+        problems.push(
+          problem(
+            'PF_DECL_TRANSFER_UNDECLARED',
+            `purpose "${id}": recipient "${String(r.name)}" processes the data in ${r.country}, outside Brazil and the EEA: an international transfer; declare transfer: { countries: ['${r.country}'], mechanism } with a mechanism under each law`,
             at,
           ),
         );
       }
+    }
+    // bases only some controllers may use
+    const kinds = isPlainObject(options.controller) && Array.isArray(options.controller.kinds) ? options.controller.kinds : [];
+    for (const q of QUALIFIED) {
+      const map = q.sensitive ? sb : lb;
+      if (!isPlainObject(map) || map[q.law] !== q.basis || (kinds as readonly string[]).includes(q.kind)) continue;
+      problems.push(
+        problem(
+          'PF_DECL_QUALIFIED_CONTROLLER',
+          `purpose "${id}": the ${q.law.toUpperCase()} basis "${q.basis}" is open only to ${KIND_WHO[q.kind]}; if the controller is one, declare controller.kinds: ['${q.kind}']`,
+          { ...at, article: q.article },
+        ),
+      );
     }
     if (d.roles !== undefined && !(Array.isArray(d.roles) && d.roles.every((x) => typeof x === 'string' && x.length > 0))) {
       problems.push(problem('PF_DECL_INVALID', `purpose "${id}": roles must be a list of role names`, at));
@@ -280,6 +403,14 @@ export function validatePurposeDeclarations(
         );
       }
     }
+    if (d.offeredDirectlyToChildren !== undefined && typeof d.offeredDirectlyToChildren !== 'boolean') {
+      problems.push(
+        problem('PF_DECL_INVALID', `purpose "${id}": offeredDirectlyToChildren must be true or false`, {
+          ...at,
+          article: 'GDPR Art. 8(1)',
+        }),
+      );
+    }
     if (d.obligation !== undefined) {
       const bases = Object.values((d.legalBasis ?? {}) as Record<string, unknown>);
       if (typeof d.obligation !== 'string' || d.obligation.trim() === '' || d.obligation.length > 300) {
@@ -290,6 +421,10 @@ export function validatePurposeDeclarations(
         );
       }
     }
+    // erasure grounds: LGPD Art. 16, 7 VI / 11 II d; GDPR Art. 17(3)
+    problems.push(...erasureGroundProblems(id, d, at));
+    // what the answers to subjects tell: LGPD Art. 18 VIII, 9 §3, 20; GDPR Art. 22
+    problems.push(...answerProblems(id, d, at));
     const known = new Set([
       'description',
       'legalBasis',
@@ -302,6 +437,11 @@ export function validatePurposeDeclarations(
       'mfa',
       'dataUse',
       'obligation',
+      'keptOnErasure',
+      'claim',
+      'offeredDirectlyToChildren',
+      'ifRefused',
+      'automatedDecision',
     ]);
     for (const key of Object.keys(d)) {
       if (!known.has(key)) problems.push(problem('PF_DECL_INVALID', `purpose "${id}": unknown property "${key}"`, at));
@@ -312,17 +452,43 @@ export function validatePurposeDeclarations(
     problems.push(
       problem(
         'PF_DECL_CONTROLLER_MISSING',
-        'no controller declared: pass { controller: { name, contact, dpo: { contact } } } to definePurposes',
+        'no controller declared: pass { controller: { name, contact, dpo: { name, contact } } } to definePurposes',
         { declaredAt },
       ),
     );
-  } else if (!isPlainObject(c) || typeof c.name !== 'string' || typeof c.contact !== 'string') {
-    problems.push(problem('PF_DECL_INVALID', 'controller must be { name, contact, dpo?: { name?, contact } }', { declaredAt }));
+  } else if (
+    !isPlainObject(c) ||
+    typeof c.name !== 'string' ||
+    typeof c.contact !== 'string' ||
+    (c.dpo !== undefined && isPlainObject(c.dpo) && c.dpo.name !== undefined && typeof c.dpo.name !== 'string') ||
+    (c.kinds !== undefined &&
+      !(Array.isArray(c.kinds) && c.kinds.every((k) => (CONTROLLER_KINDS as readonly string[]).includes(k as string))))
+  ) {
+    problems.push(
+      problem(
+        'PF_DECL_INVALID',
+        `controller must be { name, contact, dpo?: { name?, contact }, kinds?: (${CONTROLLER_KINDS.join(' | ')})[] }`,
+        { declaredAt },
+      ),
+    );
   } else if (!isPlainObject(c.dpo) || typeof c.dpo.contact !== 'string') {
     problems.push(
-      problem('PF_DECL_CONTROLLER_MISSING', 'the controller names no encarregado / DPO contact (controller.dpo.contact)', {
-        declaredAt,
-      }),
+      problem(
+        'PF_DECL_CONTROLLER_MISSING',
+        lawsNamed.has('lgpd')
+          ? 'the controller names no encarregado / DPO (controller.dpo: { name, contact }; LGPD Art. 41 §1)'
+          : 'the controller names no DPO contact (controller.dpo.contact)',
+        { declaredAt },
+      ),
+    );
+  } else if (lawsNamed.has('lgpd') && (typeof c.dpo.name !== 'string' || c.dpo.name.trim() === '')) {
+    // LGPD Art. 41 §1: the identity and the contact are published; Res. CD/ANPD 18/2024 asks for the full name
+    problems.push(
+      problem(
+        'PF_DECL_DPO_IDENTITY_MISSING',
+        "the encarregado's identity is not declared: under the LGPD its name is published with its contact (controller.dpo.name: a person's full name, or a company's name with the person responsible)",
+        { declaredAt },
+      ),
     );
   }
   return problems;

@@ -266,11 +266,20 @@ export function validateSchemaFields(
         for (const pid of purposesUsed) {
           const p = purposes.get(pid);
           if (!p) continue;
+          // every basis, not only legitimate interest: Art. 7/11 bases serve minors only in their best interest
+          const bases = [...new Set(Object.values(p.declaration.legalBasis ?? {}).filter((b) => typeof b === 'string'))];
+          problems.push(
+            problem(
+              'PF_DECL_MINORS_BEST_INTEREST',
+              `subjects may be minors: purpose "${pid}" (${bases.join(', ') || 'no basis'}) must be carried out in the child's or adolescent's best interest, assessed case by case`,
+              { schema: schemaId, purpose: pid },
+            ),
+          );
           if (p.consentUnder.length) {
             problems.push(
               problem(
                 'PF_DECL_MINORS_CONSENT',
-                `subjects may be minors and purpose "${pid}" rests on consent: a guardian's consent will be required for children`,
+                `subjects may be minors and purpose "${pid}" rests on consent: a guardian's specific and highlighted consent will be required for children (LGPD Art. 14 §1), and under the GDPR below the digital consent age when the purpose is offered directly to children (Art. 8)`,
                 {
                   schema: schemaId,
                   purpose: pid,

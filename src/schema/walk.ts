@@ -10,7 +10,7 @@
 import type * as core from 'zod/v4/core';
 import { PII_TYPES, type PiiType } from '../detect/types.js';
 import type { DeclarationProblem } from '../errors.js';
-import { type AnonymizeSpec, isAnonymizeSpec } from '../minimize/anonymize.js';
+import { type AnonymizeSpec, anonymityProblem, anonymizeSpecProblem, isAnonymizeSpec } from '../minimize/anonymize.js';
 import { isMaskSpec, type MaskSpec } from '../minimize/masks.js';
 import type { Taxonomy } from '../taxonomy/categories.js';
 import { type AccessLevel, type FieldMeta, type FreeTextRedaction, getAnnotation } from './annotation.js';
@@ -653,8 +653,8 @@ export function walkSchema(schemaId: string, schema: core.$ZodType, taxonomy: Ta
     }
     const access = normalizeAccess(meta, at, problems);
     const freeText = redaction !== undefined && redaction !== null;
-    const anonymize = anonymizeProblem(meta.anonymize, freeText, baseType);
-    if (anonymize) problems.push(problem('PF_DECL_ANONYMIZE_INVALID', `${path}: ${anonymize}`, at));
+    const anonymize = anonymizeProblem(meta.anonymize, freeText, baseType, category);
+    if (anonymize) problems.push(problem(anonymize.code, `${path}: ${anonymize.message}`, at));
     return Object.freeze({
       path,
       id: typeof meta.id === 'string' ? meta.id : idPath,
@@ -700,25 +700,47 @@ const OPEN_TYPES = new Set([
   'enum',
 ]);
 
-/** A copy of a spec the caller cannot change afterwards. */
+/** A copy of a spec the caller cannot change afterwards (its lists copied too). */
 function frozenSpec(spec: AnonymizeSpec): AnonymizeSpec {
-  return typeof spec === 'string' ? spec : Object.freeze({ ...spec });
+  const copy: Record<string, unknown> = { ...spec };
+  for (const k of ['buckets', 'vocabulary'] as const) {
+    const list = copy[k];
+    if (Array.isArray(list)) copy[k] = Object.freeze([...list]);
+  }
+  return Object.freeze(copy) as AnonymizeSpec;
 }
 
-/** What is wrong with a field's `anonymize` declaration, or `undefined`. */
-function anonymizeProblem(spec: unknown, freeText: boolean, baseType: string): string | undefined {
+/**
+ * What is wrong with a field's `anonymize` declaration, or `undefined`: a
+ * form purposeful does not know or that does not fit the field
+ * (`PF_DECL_ANONYMIZE_INVALID`), or one whose result would still identify a
+ * person (`PF_DECL_ANONYMIZE_NOT_ANONYMOUS`, LGPD Art. 12).
+ */
+function anonymizeProblem(
+  spec: unknown,
+  freeText: boolean,
+  baseType: string,
+  category: string,
+): { code: 'PF_DECL_ANONYMIZE_INVALID' | 'PF_DECL_ANONYMIZE_NOT_ANONYMOUS'; message: string } | undefined {
   if (spec === undefined) return undefined;
-  if (!isAnonymizeSpec(spec)) {
-    const what = typeof spec === 'string' ? `'${spec.slice(0, 40)}'` : typeof spec;
-    return `anonymize must be 'redact', { keepFirst: 1–32 } or { round: a step from 0.000001, at most 6 decimals }, not ${what}`;
+  const invalid = (message: string) => ({ code: 'PF_DECL_ANONYMIZE_INVALID' as const, message });
+  // redaction alone was once accepted here: it is not anonymization, and says why
+  const notAnonymous = anonymityProblem(spec, category);
+  if (spec === 'redact') return { code: 'PF_DECL_ANONYMIZE_NOT_ANONYMOUS', message: notAnonymous as string };
+  const shape = anonymizeSpecProblem(spec);
+  if (shape !== undefined || !isAnonymizeSpec(spec)) return invalid(shape ?? 'anonymize is not valid');
+  if ('redact' in spec) {
+    if (!freeText) return invalid('anonymize: a vocabulary applies to free text (freeText: true)');
+  } else {
+    const prefix = typeof spec.keepFirst === 'number';
+    const want = prefix ? 'string' : 'number';
+    if (baseType !== want && !OPEN_TYPES.has(baseType)) {
+      return invalid(
+        `anonymize: ${prefix ? 'keepFirst' : spec.buckets ? 'buckets' : 'round'} applies to ${want}s, and the field is a ${baseType}`,
+      );
+    }
   }
-  if (spec === 'redact') return freeText ? undefined : "anonymize: 'redact' applies to free text (freeText: true)";
-  const prefix = typeof spec.keepFirst === 'number';
-  const want = prefix ? 'string' : 'number';
-  if (baseType !== want && !OPEN_TYPES.has(baseType)) {
-    return `anonymize: ${prefix ? 'keepFirst' : 'round'} applies to ${want}s, and the field is a ${baseType}`;
-  }
-  return undefined;
+  return notAnonymous === undefined ? undefined : { code: 'PF_DECL_ANONYMIZE_NOT_ANONYMOUS', message: notAnonymous };
 }
 
 const STYLES = new Set(['label', 'mask', 'token']);

@@ -61,28 +61,34 @@ export function ageGroup(age: number | undefined): AgeGroup {
 
 /**
  * Whether consent for this subject must come from a parent or guardian, per
- * law: LGPD Art. 14 §1 for children (under 12); GDPR Art. 8 under the digital
- * consent age (16 by default, 13–16 by member-state law). An unknown age counts
- * as a minor when the policy says minors are possible.
+ * law: LGPD Art. 14 §1 for children (under 12), for any consent purpose; GDPR
+ * Art. 8 under the digital consent age (16 by default, 13–16 by member-state
+ * law), only for an information-society service offered directly to a child
+ * (`offeredDirectlyToChild`, default `true`: the question asked is about such a
+ * service; pass the purpose's `offeredDirectlyToChildren`). An unknown age
+ * counts as a minor when the policy says minors are possible.
  *
  * @example
  * ```ts
  * needsGuardianConsent('lgpd', 10, 'possible'); // true
- * needsGuardianConsent('gdpr', 15, 'possible'); // true (under 16)
+ * needsGuardianConsent('gdpr', 15, 'possible'); // true (under 16, a service offered directly to children)
  * needsGuardianConsent('gdpr', 15, 'possible', { gdprDigitalConsentAge: 13 }); // false
+ * needsGuardianConsent('gdpr', 15, 'possible', { offeredDirectlyToChild: false }); // false: Art. 8 does not apply
  * ```
  */
 export function needsGuardianConsent(
   jurisdiction: Jurisdiction,
   age: number | undefined,
   policy: MinorsPolicy,
-  options: { gdprDigitalConsentAge?: number } = {},
+  options: { gdprDigitalConsentAge?: number; offeredDirectlyToChild?: boolean } = {},
 ): boolean {
   const threshold = options.gdprDigitalConsentAge ?? GDPR_DEFAULT_DIGITAL_CONSENT_AGE;
   if (!Number.isInteger(threshold) || threshold < 13 || threshold > 16) {
     throw new RangeError('gdprDigitalConsentAge must be an integer from 13 to 16 (GDPR Art. 8(1))');
   }
   if (policy === 'never') return false;
+  // GDPR Art. 8(1) applies "in relation to the offer of information society services directly to a child"
+  if (jurisdiction === 'gdpr' && options.offeredDirectlyToChild === false) return false;
   const group = ageGroup(age);
   if (group === 'unknown') return true;
   if (jurisdiction === 'lgpd') return group === 'child';

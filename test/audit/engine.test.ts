@@ -34,7 +34,11 @@ const purposes = definePurposes(
       notice: { version: '2026-11-01' },
       retention: 'P6M',
     },
-    'security.access_log': accessLogPurpose({ retention: 'P5Y', roles: ['dpo'] }),
+    'security.access_log': accessLogPurpose({
+      retention: 'P5Y',
+      legalBasis: { lgpd: 'legitimate_interest', gdpr: 'legitimate_interests' },
+      roles: ['dpo'],
+    }),
   },
   { controller: { name: 'ACME Ltda', contact: 'privacidade@acme.example', dpo: { contact: 'dpo@acme.example' } } },
 );
@@ -197,11 +201,11 @@ describe('the engine records every decision', () => {
     expect(() => createPurposeful({ purposes, schemas: [Customer], audit: {} as never })).toThrow(/access log/);
   });
 
-  it('the access log appears in the data map with its purpose, basis and retention', () => {
+  it('LGPD Art. 37; GDPR Art. 30: the access log appears in the data map with its purpose, the basis the controller chose and retention', () => {
     const map = dataMap({ purposes, schemas: [Customer, accessLogSchema(purposes)] });
     const purpose = map.purposes.find((p) => p.id === 'security.access_log');
     expect(purpose).toMatchObject({
-      legalBasis: { gdpr: 'legal_obligation', lgpd: 'legal_obligation' },
+      legalBasis: { gdpr: 'legitimate_interests', lgpd: 'legitimate_interest' },
       retention: { duration: 'P5Y' },
       subjectCategories: ['employee'],
       roles: ['dpo'],

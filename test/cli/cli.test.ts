@@ -214,10 +214,10 @@ describe('purposeful check', () => {
       'PF_DECL_CONTROLLER_MISSING (declarations) positions/first-line.ts:1:55',
       'PF_DECL_DATA_USE_UNKNOWN purpose support.callback positions/first-line.ts:2:3',
       'PF_DECL_DATA_USE_UNKNOWN purpose support.escalation positions/esm.mjs:9:5',
-      'PF_DECL_CRIMINAL_DATA esm.record positions/esm.mjs:22:13',
-      'PF_DECL_CRIMINAL_DATA esm.note positions/esm.mjs:23:11',
-      'PF_DECL_CRIMINAL_DATA cjs.record positions/cjs.cjs:20:13',
-      'PF_DECL_CRIMINAL_DATA cjs.note positions/cjs.cjs:21:11',
+      'PF_DECL_CRIMINAL_DATA esm.record positions/esm.mjs:28:13',
+      'PF_DECL_CRIMINAL_DATA esm.note positions/esm.mjs:29:11',
+      'PF_DECL_CRIMINAL_DATA cjs.record positions/cjs.cjs:26:13',
+      'PF_DECL_CRIMINAL_DATA cjs.note positions/cjs.cjs:27:11',
       'PF_DECL_GENERIC_PURPOSE purpose misc.general positions/esm-errors.mjs:6:3',
       'PF_DECL_LEGAL_BASIS_MISSING purpose support.email positions/esm-errors.mjs:11:3',
       'PF_DECL_RETENTION_INVALID purpose support.email positions/esm-errors.mjs:11:3',
@@ -247,8 +247,8 @@ describe('purposeful check', () => {
       expect(at('typed.ts', 19, 24)).toBe('pd(z.email(), { ');
       expect(at('first-line.ts', 1, 55)).toBe('definePurposes({');
       expect(at('purposes.ts', 11, 3)).toBe("'support.chat': ");
-      expect(at('cjs.cjs', 21, 11)).toBe('purposeful.pd(z.');
-      expect(at('esm.mjs', 23, 11)).toBe('pf.pd(z.string()');
+      expect(at('cjs.cjs', 27, 11)).toBe('purposeful.pd(z.');
+      expect(at('esm.mjs', 29, 11)).toBe('pf.pd(z.string()');
     });
 
     it('CRLF line ends and a byte-order mark: lines and columns as an editor counts them', () => {

@@ -137,7 +137,7 @@ describe('consent checks in the engine', () => {
     ]);
   });
 
-  it('sensitive data needs highlighted consent, and a possible minor a guardian', async () => {
+  it('LGPD Art. 11 I, Art. 14 §1; GDPR Art. 9(2)(a): sensitive data needs highlighted consent, and a possible minor a guardian', async () => {
     const notHighlighted: ConsentLedger = {
       ...memoryConsentLedger(purposes),
       status: async (subject, list) =>
@@ -180,7 +180,7 @@ describe('consent checks in the engine', () => {
       subject: 'kid-1',
       purpose: 'support.survey',
       notice: { version: '2026-11-01', hash },
-      method: 'form',
+      method: 'checkbox',
       collectionPoint: 'app',
     });
     expect(await codeOf(pf.outbound(Kid, child, { ...survey, subjectAge: 10 }))).toBe('PF_CONSENT_REQUIRED');
@@ -191,6 +191,7 @@ describe('consent checks in the engine', () => {
       notice: { version: '2026-11-01', hash },
       method: 'form',
       collectionPoint: 'app',
+      highlighted: true, // LGPD Art. 14 §1: the guardian's consent is specific and highlighted
       guardian: { reference: 'parent-1', verification: 'document-check' },
     });
     expect(await codeOf(pf.outbound(Kid, child, { ...survey, subjectAge: 10 }))).toBe('allowed');

@@ -25,7 +25,7 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 
 describe('consent receipts', () => {
   it.each(['EdDSA', 'ES256'] as const)(
-    '%s: a grant gets a Kantara v1.1 receipt that verifies and can be recorded as evidence',
+    '%s, LGPD Art. 8 §2: a grant gets a Kantara v1.1 receipt that verifies and can be recorded as evidence',
     async (alg) => {
       const { signer, jwks } = await keys(alg);
       const ledger = memoryConsentLedger(purposes);
@@ -51,10 +51,18 @@ describe('consent receipts', () => {
         services: [
           {
             service: 'support.accessibility',
-            purposes: [{ consentType: 'EXPLICIT', piiCategory: ['user.health_and_medical'], termination: 'P2Y' }],
+            purposes: [
+              {
+                consentType: 'EXPLICIT',
+                piiCategory: ['user.health_and_medical'],
+                termination: expect.stringContaining('Withdraw at any time'),
+              },
+            ],
           },
         ],
         notice: { version: '2026-11-01', hash },
+        receiptVersion: 2,
+        highlighted: true,
       });
       expect(receipt.claims.jurisdiction).toMatch(/LGPD/);
       expect(await verifyReceipt(token, jwks, { issuer: 'https://example.com' })).toBe(receipt); // cached

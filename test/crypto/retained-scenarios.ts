@@ -83,7 +83,7 @@ async function world(makeStore: StoreFor): Promise<World> {
             },
           },
         },
-        recipients: { 'NF-e issuing service': () => {} },
+        recipients: { 'NF-e issuing service': () => {}, 'Survey platform': () => {} },
       },
     });
   w.pf = w.engine();

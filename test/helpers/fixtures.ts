@@ -1,8 +1,12 @@
 /** Declarations and helpers shared by the unit tests. */
 import { definePurposes, isPurposefulError } from '../../src/index.js';
 
-/** A controller with a DPO contact, so the validator has nothing to say about it. */
-export const controller = { name: 'ACME Ltda', contact: 'privacidade@acme.example', dpo: { contact: 'dpo@acme.example' } };
+/** A controller with its encarregado's name and contact (LGPD Art. 41 §1), so the validator has nothing to say about it. */
+export const controller = {
+  name: 'ACME Ltda',
+  contact: 'privacidade@acme.example',
+  dpo: { name: 'Maria Souza', contact: 'dpo@acme.example' },
+};
 
 /** Two purposes under LGPD only: a contract one and a legal-obligation one. */
 export const purposes = definePurposes(

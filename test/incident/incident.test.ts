@@ -22,7 +22,7 @@ import {
 const brt = (s: string) => new Date(`${s}-03:00`);
 
 describe('LGPD deadlines in business days (Brasília)', () => {
-  it('skip 20 November, a national holiday since 2024', () => {
+  it('Res. CD/ANPD 15/2024 Art. 6 §1: skip 20 November, a national holiday since 2024 (Lei 14.759/2023)', () => {
     expect(isBusinessDay('2026-11-20')).toBe(false);
     const d = incidentDeadlines({ knownAt: brt('2026-11-19T10:00:00') });
     expect(d.lgpd.anpd.toISOString()).toBe('2026-11-26T02:59:59.999Z'); // Mon 23, Tue 24, Wed 25
@@ -30,21 +30,21 @@ describe('LGPD deadlines in business days (Brasília)', () => {
     expect(d.lgpd.businessDays).toBe(3);
   });
 
-  it('count Carnival as a business day unless it is listed as a day off', () => {
+  it('Res. CD/ANPD 15/2024 Art. 6: count Carnival as a business day unless it is listed as a day off', () => {
     const known = brt('2027-02-05T16:00:00'); // Friday before Carnival
     expect(incidentDeadlines({ knownAt: known }).lgpd.anpd.toISOString()).toBe('2027-02-11T02:59:59.999Z');
     const closed = incidentDeadlines({ knownAt: known, extraNonBusinessDays: ['2027-02-08', '2027-02-09'] });
     expect(closed.lgpd.anpd.toISOString()).toBe('2027-02-13T02:59:59.999Z'); // Wed 10, Thu 11, Fri 12
   });
 
-  it('skip Good Friday and the year end', () => {
+  it('Res. CD/ANPD 15/2024 Art. 6: skip Good Friday and the year end', () => {
     expect(incidentDeadlines({ knownAt: brt('2027-03-25T18:00:00') }).lgpd.anpd.toISOString()).toBe('2027-04-01T02:59:59.999Z');
     expect(addBusinessDays(brt('2026-12-30T12:00:00'), 3).toISOString()).toBe('2027-01-06T02:59:59.999Z');
     // known late on 31 December, Brasília time, which is already 1 January in UTC
     expect(addBusinessDays(new Date('2027-01-01T01:30:00Z'), 1).toISOString()).toBe('2027-01-05T02:59:59.999Z');
   });
 
-  it('double for a small processing agent, unless the processing is high-risk; complement and public notice', () => {
+  it('Res. CD/ANPD 15/2024 Art. 6 §3, §8 and 9 §3, §6: double for a small agent unless its processing is high-risk (Res. 2/2022 Art. 3 I); complement and public notice', () => {
     const known = brt('2026-11-23T09:00:00');
     expect(incidentDeadlines({ knownAt: known, smallAgent: true }).lgpd).toMatchObject({ businessDays: 6 });
     expect(incidentDeadlines({ knownAt: known, smallAgent: true, highRisk: true }).lgpd).toMatchObject({ businessDays: 3 });
@@ -54,10 +54,11 @@ describe('LGPD deadlines in business days (Brasília)', () => {
       publicNoticeAt: new Date('2026-12-01T00:00:00Z'),
     });
     expect(d.lgpd.complement?.toISOString()).toBe('2026-12-24T02:59:59.999Z'); // 20 business days after 25 Nov
-    expect(d.lgpd.publicNoticeUntil?.toISOString()).toBe('2027-03-01T00:00:00.000Z');
+    // put up on 30 November, Brasília time: three months end on 1 March, February having no 30th (Lei 810/1949 Art. 3)
+    expect(d.lgpd.publicNoticeUntil?.toISOString()).toBe('2027-03-02T02:59:59.999Z');
   });
 
-  it('GDPR: 72 hours to the minute, across a daylight-saving change', () => {
+  it('GDPR Art. 33(1): 72 hours to the minute, across a daylight-saving change', () => {
     const known = new Date('2027-03-26T10:00:00Z'); // Lisbon moves to summer time on 28 March
     const due = incidentDeadlines({ knownAt: known }).gdpr.authority;
     expect(due.getTime() - known.getTime()).toBe(72 * 3_600_000);
@@ -65,7 +66,7 @@ describe('LGPD deadlines in business days (Brasília)', () => {
     expect([lisbon(known), lisbon(due)]).toEqual(['10:00', '11:00']);
   });
 
-  it('end on a business day, later for more days (property)', () => {
+  it('Res. CD/ANPD 15/2024 Art. 6: deadlines end on a business day, later for more days (property)', () => {
     fc.assert(
       fc.property(
         fc.date({ min: new Date('2026-01-01T00:00:00Z'), max: new Date('2028-12-31T00:00:00Z'), noInvalidDate: true }),
@@ -82,7 +83,7 @@ describe('LGPD deadlines in business days (Brasília)', () => {
     );
   });
 
-  it('refuse bad input', () => {
+  it('Res. CD/ANPD 15/2024 Art. 6 §1: refuse a knowledge date or a day off that is not a date', () => {
     expect(() => incidentDeadlines({ knownAt: new Date('nope') })).toThrow(/knownAt/);
     expect(() => incidentDeadlines({ knownAt: new Date(), extraNonBusinessDays: ['8/2/2027'] })).toThrow(/YYYY-MM-DD/);
   });
@@ -97,7 +98,10 @@ describe('scoping an incident', () => {
         sensitiveBasis: { lgpd: 'health_protection', gdpr: 'health_care' },
         retention: 'P2Y',
       },
-      'security.access_log': accessLogPurpose({ retention: 'P5Y' }),
+      'security.access_log': accessLogPurpose({
+        retention: 'P5Y',
+        legalBasis: { lgpd: 'legitimate_interest', gdpr: 'legitimate_interests' },
+      }),
     },
     { controller: { name: 'ACME', contact: 'privacidade@acme.example', dpo: { contact: 'dpo@acme.example' } } },
   );
@@ -129,7 +133,7 @@ describe('scoping an incident', () => {
     return audit;
   }
 
-  it('from the access log: whom one actor read, their ages, the criteria', async () => {
+  it('Res. CD/ANPD 15/2024 Art. 5, 6 §2 II: from the access log, whom one actor read, their ages, the criteria', async () => {
     const audit = await history();
     const ages: Record<string, number> = { c0: 10, c1: 15, c2: 70, c3: 40 };
     const scope = await scopeIncident(
@@ -164,7 +168,7 @@ describe('scoping an incident', () => {
     });
   });
 
-  it('from a dump that bypassed the engine: encrypted fields stay unintelligible unless their keys were exposed', async () => {
+  it('LGPD Art. 48 §3: from a dump that bypassed the engine, encrypted fields stay unintelligible unless their keys were exposed', async () => {
     const input = {
       from: '2026-11-01T00:00:00Z',
       to: '2026-11-02T00:00:00Z',
@@ -191,7 +195,7 @@ describe('scoping an incident', () => {
     ).rejects.toThrow(/no schema "nope"/);
   });
 
-  it('counts reads of records that name no subject, one each', async () => {
+  it('Res. CD/ANPD 15/2024 Art. 6 §2 II: counts reads of records that name no subject, one each', async () => {
     const audit = createAccessLog({ sink: memoryAccessLogSink(), subjectKey: new Uint8Array(32).fill(2) });
     for (let i = 0; i < 4; i++) {
       audit.record({
@@ -213,7 +217,7 @@ describe('scoping an incident', () => {
     expect(scope.subjects).toMatchObject({ count: 4, unreferenced: 4, refs: [] });
   });
 
-  it('reports with the contents of LGPD Art. 48 §1 and GDPR Art. 33(3), without identifying anyone', async () => {
+  it('LGPD Art. 48 §1, Res. CD/ANPD 15/2024 Art. 6 §2 and GDPR Art. 33(3): the report has their contents, without identifying anyone', async () => {
     const audit = await history();
     const knownAt = brt('2026-11-29T09:00:00');
     const scope = await scopeIncident(
@@ -229,6 +233,8 @@ describe('scoping an incident', () => {
         risks: 'Phishing aimed at the customers whose data were read.',
         measures: ['Account blocked by the anomaly watch', 'Sessions revoked'],
         contact: { name: 'Encarregada de Dados', contact: 'dpo@acme.example' },
+        controller: { name: 'ACME Ltda' },
+        communicatedAt: brt('2026-12-01T10:00:00'),
       },
       scope,
       deadlines: incidentDeadlines({ knownAt }),
@@ -256,16 +262,25 @@ describe('the incident register', () => {
     id: 'INC-1',
     title: 'Laptop lost; disk encrypted',
     knownAt: '2026-11-29T12:00:00.000Z',
+    registeredAt: '2026-11-29T12:00:00.000Z', // carried over from an earlier register
+    circumstances: 'A support laptop was stolen from a car.',
+    data: { categories: ['user.name'], sensitiveCategories: [] },
+    subjects: 340,
+    riskAssessment: 'The disk was encrypted and its key was not exposed (LGPD Art. 48 §3).',
     notified: false,
     reason: 'the disk was encrypted and its key was not exposed: no relevant risk',
   };
 
-  it('keeps every incident, notified or not, and refuses removal within five years', async () => {
+  it('Res. CD/ANPD 15/2024 Art. 10: keeps every incident, notified or not, and refuses removal within five years', async () => {
     const register = memoryIncidentRegister();
     await register.add(entry);
     await expect(register.add(entry)).rejects.toThrow(/already registered/);
-    await expect(register.add({ ...entry, id: 'INC-2', reason: undefined } as never)).rejects.toThrow(/must say why/);
-    const updated = await register.update('INC-1', { notified: true, notifiedAt: '2026-11-30T12:00:00.000Z' });
+    await expect(register.add({ ...entry, id: 'INC-2', reason: undefined } as never)).rejects.toThrow(/reason/);
+    const updated = await register.update('INC-1', {
+      notified: true,
+      notifiedAt: '2026-11-30T12:00:00.000Z',
+      communication: { means: ['ANPD electronic form'], content: 'the report' },
+    });
     expect(updated).toMatchObject({ id: 'INC-1', notified: true });
     expect(await register.list()).toHaveLength(1);
     await expect(register.remove('INC-1', new Date('2031-11-28T00:00:00Z'))).rejects.toThrow(

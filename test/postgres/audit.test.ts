@@ -47,7 +47,7 @@ const purposes = definePurposes({
     legalBasis: { lgpd: 'contract' },
     retention: 'P2Y',
   },
-  'security.access_log': accessLogPurpose({ retention: 'P5Y', legalBasis: { lgpd: 'legal_obligation' } }),
+  'security.access_log': accessLogPurpose({ retention: 'P5Y', legalBasis: { lgpd: 'legitimate_interest' } }),
 });
 const Customer = defineSchema(
   'customer',
@@ -349,12 +349,22 @@ describe(`the incident register on PostgreSQL (${onServer ? 'server' : 'PGlite'}
       id: 'INC-PG-1',
       title: 'Dump of a staging table',
       knownAt: '2026-11-29T12:00:00.000Z',
+      registeredAt: '2026-11-29T12:00:00.000Z', // Res. CD/ANPD 15/2024 Art. 10: five years from the registration
+      circumstances: 'A staging table was dumped through a misconfigured bucket.',
+      data: { categories: [], sensitiveCategories: [] },
+      subjects: 0,
+      riskAssessment: 'No personal data in it.',
       notified: false,
       reason: 'no personal data in it',
     };
     await register.add(entry);
     await expect(register.add(entry)).rejects.toThrow(/already registered/);
-    await register.update('INC-PG-1', { notified: true, notifiedAt: '2026-11-30T12:00:00.000Z', criteria: ['largeScale'] });
+    await register.update('INC-PG-1', {
+      notified: true,
+      notifiedAt: '2026-11-30T12:00:00.000Z',
+      communication: { means: ['ANPD electronic form'], content: 'the report' },
+      criteria: ['largeScale'],
+    });
     expect(await register.get('INC-PG-1')).toMatchObject({ notified: true, criteria: ['largeScale'], knownAt: entry.knownAt });
     expect((await register.list()).map((e) => e.id)).toContain('INC-PG-1');
     await expect(register.remove('INC-PG-1', new Date('2030-01-01T00:00:00Z'))).rejects.toThrow(

@@ -2,7 +2,14 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Customer, Invoice, purposes, Ticket } from '../../examples/support-desk/declarations.js';
 import { sampleCustomer } from '../../examples/support-desk/sample.js';
-import { createAccessLog, createPurposeful, generateKeyring, isPurposefulError, memoryKeyStore } from '../../src/index.js';
+import {
+  createAccessLog,
+  createPurposeful,
+  generateKeyring,
+  isPurposefulError,
+  memoryKeyStore,
+  type RecipientNotice,
+} from '../../src/index.js';
 import {
   createRecordsTable,
   migrate,
@@ -22,6 +29,7 @@ beforeAll(async () => {
   await createRecordsTable(db.client, 'customers');
   await createRecordsTable(db.client, 'invoices');
   await createRecordsTable(db.client, 'tickets');
+  await createRecordsTable(db.client, 'clients');
 }, 60_000);
 afterAll(async () => {
   await db?.close();
@@ -52,7 +60,7 @@ describe(`data-subject requests end to end (${onServer ? 'server' : 'PGlite'})`,
           invoice: postgresRightsSource(db.client, 'invoices', Invoice),
           ticket: postgresRightsSource(db.client, 'tickets', Ticket),
         },
-        recipients: { 'NF-e issuing service': () => {} },
+        recipients: { 'NF-e issuing service': () => {}, 'Survey platform': () => {} },
       },
     });
     const agent = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
@@ -131,6 +139,57 @@ describe(`data-subject requests end to end (${onServer ? 'server' : 'PGlite'})`,
     await keyStore.close?.();
   });
 
+  it('LGPD Art. 16, 18 IV, §6; GDPR Art. 17(3), 18, 19: on PostgreSQL, what an erasure keeps opens only for its ground, a blocking holds until lifted, and both reach the recipients', async () => {
+    const { Client, client, ctx, purposes: p12, subjectId: id } = await import('../rights/restricted-desk.js');
+    const notices: RecipientNotice[] = [];
+    const hook = (n: RecipientNotice) => {
+      notices.push(n);
+    };
+    const keyStore = postgresKeyStore(db.client);
+    const consent = postgresConsentLedger(db.client, p12);
+    const pf = createPurposeful({
+      purposes: p12,
+      schemas: [Client],
+      keys: generateKeyring(),
+      keyStore,
+      consent,
+      encryption: { receipts: { key: new Uint8Array(32).fill(6), alg: 'HS256' } },
+      rights: {
+        verify: () => true,
+        sources: { client: postgresRightsSource(db.client, 'clients', Client) },
+        recipients: {
+          'Helpdesk SaaS': hook,
+          'Survey Tool': hook,
+          'NF-e issuing service': { unreachable: 'invoices already issued cannot be amended' },
+        },
+      },
+    });
+    const read = async () => (await postgresRightsSource(db.client, 'clients', Client).find(id))[0] as Record<string, unknown>;
+    await putRecord(db.client, 'clients', Client, await pf.seal(Client, client, ctx.support));
+    // blocking: the column goes through jsonb and back, and holds until lifted
+    const block = await pf.rights.request({ subjectId: id, kind: 'blocking', verification: 'x' });
+    await pf.rights.block(block.id, { fields: [{ schema: 'client', field: 'complaint' }] });
+    await expect(pf.open(Client, await read(), ctx.support)).rejects.toMatchObject({ code: 'PF_SUBJECT_RESTRICTED' });
+    await pf.rights.unblock(block.id);
+    await expect(pf.open(Client, await read(), ctx.support)).resolves.toMatchObject({ complaint: client.complaint });
+    // erasure: the name and cpf stay for billing only, the complaint for the defence only
+    const erase = await pf.rights.request({ subjectId: id, kind: 'erasure', verification: 'x' });
+    const answer = await pf.rights.erase(erase.id);
+    expect(answer.notified).toEqual(['Helpdesk SaaS', 'Survey Tool']);
+    const row = await read();
+    const { email: _gone, ...kept } = row;
+    await expect(pf.open(Client, kept, ctx.support)).rejects.toMatchObject({ code: 'PF_SUBJECT_RESTRICTED' });
+    await expect(pf.open(Client, kept, ctx.billing)).resolves.toMatchObject({ name: client.name, cpf: client.cpf });
+    const { name: _n, cpf: _c, ...defence } = kept;
+    await expect(pf.open(Client, defence, ctx.defence)).resolves.toMatchObject({ complaint: client.complaint });
+    expect(notices.map((n) => [n.recipient, n.kind])).toEqual([
+      ['Helpdesk SaaS', 'blocking'],
+      ['Helpdesk SaaS', 'unblocking'],
+      ['Helpdesk SaaS', 'elimination'],
+      ['Survey Tool', 'elimination'],
+    ]);
+  });
+
   it('sweeps a convention table by retention, counted from created_at', async () => {
     const pf = createPurposeful({
       purposes,
@@ -143,7 +202,8 @@ describe(`data-subject requests end to end (${onServer ? 'server' : 'PGlite'})`,
       id,
       customerId: sampleCustomer.id,
       status: 'closed',
-      subject: 'x',
+      // a word of the ticket vocabulary: a text with none is not kept at all
+      subject: 'boleto',
       messages: [],
       assignee: null,
     });

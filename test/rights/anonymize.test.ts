@@ -13,12 +13,15 @@ import {
   defineSchema,
   detectPII,
   diffDataMaps,
+  type FreeTextAnonymization,
   generateKeyring,
   isAnonymizeSpec,
   isPurposefulError,
+  MAX_BUCKETS,
   MAX_KEEP_FIRST,
   memoryConsentLedger,
   memoryKeyStore,
+  parseDataMap,
   pd,
   type RetentionSource,
   type RightsSource,
@@ -26,8 +29,18 @@ import {
 import { isWellFormed } from '../../src/util/bytes.js';
 import { surveyGrant } from '../postgres/db.js';
 
+const RISK =
+  'Only these words and the labels of identifiers stay; a rare complaint told in them could be recognized by the agent who handled it.';
+/** Free text kept anonymized: every detector, then only these words (LGPD Art. 12). */
+const vocabulary = (...words: string[]): FreeTextAnonymization => ({
+  redact: 'all',
+  namesAndAddresses: 'keep-only-vocabulary',
+  vocabulary: words,
+  residualRisk: RISK,
+});
+
 describe('anonymizeValue', () => {
-  it('keepFirst keeps a prefix of at most n code points, never half a surrogate pair', () => {
+  it('LGPD Art. 12: keepFirst keeps a prefix of at most n code points, never half a surrogate pair', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 60 }), fc.integer({ min: 1, max: MAX_KEEP_FIRST }), (s, n) => {
         const out = anonymizeValue({ keepFirst: n }, s) as string | undefined;
@@ -47,7 +60,7 @@ describe('anonymizeValue', () => {
     expect(anonymizeValue({ keepFirst: 5 }, '01310')).toBeUndefined();
   });
 
-  it('round floors to a multiple of n, within n of the value, and is idempotent', () => {
+  it('LGPD Art. 12: round floors to a multiple of n, within n of the value, and is idempotent', () => {
     fc.assert(
       fc.property(
         fc.oneof(fc.double({ min: -1e9, max: 1e9, noNaN: true }), fc.integer({ min: -(2 ** 52), max: 2 ** 52 })),
@@ -79,29 +92,35 @@ describe('anonymizeValue', () => {
     expect(anonymizeValue({ round: 0.000001 }, -2098.523125)).toBe(-2098.523125);
   });
 
-  it('redact leaves no identifier the detectors find, at any confidence', () => {
+  it('LGPD Art. 12: a free-text vocabulary leaves no identifier the detectors find, at any confidence, and no digit', () => {
+    const spec = vocabulary('sou', 'cartão', 'tel', 'cpf');
     const text = 'Sou Ana, CPF 123.456.789-09, ana@example.com, cartão 4111 1111 1111 1111, tel (11) 98765-4321';
-    const out = anonymizeValue('redact', text) as string;
-    expect(out).not.toMatch(/123\.456|ana@|4111|98765/);
+    const out = anonymizeValue(spec, text) as string;
+    expect(out).toBe('Sou […], CPF [CPF], [EMAIL], cartão [CARD], tel [PHONE]');
     expect(detectPII(out, { threshold: 'low' })).toEqual([]);
     fc.assert(
       fc.property(fc.string({ maxLength: 200 }), (s) => {
-        const r = anonymizeValue('redact', s) as string;
+        const r = anonymizeValue(spec, s) as string | undefined;
+        if (r === undefined) return;
         expect(detectPII(r, { threshold: 'low' })).toEqual([]);
-        expect(anonymizeValue('redact', r)).toBe(r);
+        expect(r.replace(/\[IPV[46]\]/g, '')).not.toMatch(/\d/); // no digit, but in a label's name
+        expect(anonymizeValue(spec, r)).toBe(r);
       }),
     );
   });
 
-  it('a value of another type is dropped, never kept as it was', () => {
+  it('LGPD Art. 12: a value of another type is dropped, never kept as it was', () => {
     for (const v of [37, true, null, { a: 1 }, ['x'], undefined]) expect(anonymizeValue({ keepFirst: 2 }, v)).toBeUndefined();
     for (const v of ['37', Number.NaN, Number.POSITIVE_INFINITY, 10n, null])
       expect(anonymizeValue({ round: 10 }, v)).toBeUndefined();
-    expect(anonymizeValue('redact', 42)).toBeUndefined();
+    expect(anonymizeValue(vocabulary('a'), 42)).toBeUndefined();
+    for (const v of ['37', Number.NaN, Number.POSITIVE_INFINITY, null])
+      expect(anonymizeValue({ buckets: [10] }, v)).toBeUndefined();
   });
 
-  it('isAnonymizeSpec refuses anything else without throwing', () => {
-    expect(isAnonymizeSpec('redact')).toBe(true);
+  it('LGPD Art. 12: isAnonymizeSpec refuses anything else without throwing', () => {
+    expect(isAnonymizeSpec({ buckets: [18, 65] })).toBe(true);
+    expect(isAnonymizeSpec(vocabulary('boleto'))).toBe(true);
     expect(isAnonymizeSpec({ keepFirst: MAX_KEEP_FIRST })).toBe(true);
     expect(isAnonymizeSpec({ round: 0.5 })).toBe(true);
     for (const bad of [
@@ -116,6 +135,17 @@ describe('anonymizeValue', () => {
       { round: 0.1234567 },
       { keepFirst: 4n },
       { round: 10, keepFirst: 2 },
+      'redact',
+      { buckets: [] },
+      { buckets: [2, 1] },
+      { buckets: [1, 1] },
+      { buckets: [Number.NaN] },
+      { buckets: Array.from({ length: MAX_BUCKETS + 1 }, (_, i) => i) },
+      { ...vocabulary('boleto'), residualRisk: 'none' },
+      { ...vocabulary('boleto'), redact: 'some' },
+      { ...vocabulary('boleto'), namesAndAddresses: 'suppress-capitalized' },
+      vocabulary('boleto2'),
+      vocabulary(),
       [],
       null,
       Object.create(null),
@@ -123,11 +153,12 @@ describe('anonymizeValue', () => {
       expect(isAnonymizeSpec(bad)).toBe(false);
     }
     fc.assert(fc.property(fc.anything(), (x) => typeof isAnonymizeSpec(x) === 'boolean'));
-    expect([anonymizeName('redact'), anonymizeName({ keepFirst: 4 }), anonymizeName({ round: 10 })]).toEqual([
-      'redact',
-      'keepFirst:4',
-      'round:10',
-    ]);
+    expect([
+      anonymizeName(vocabulary('Boleto', 'boleto', 'pix')),
+      anonymizeName({ keepFirst: 4 }),
+      anonymizeName({ round: 10 }),
+      anonymizeName({ buckets: [18, 65] }),
+    ]).toEqual(['vocabulary:2', 'keepFirst:4', 'round:10', 'buckets:18,65']);
   });
 });
 
@@ -164,7 +195,7 @@ const Member = defineSchema(
       category: 'user.content.private',
       purposes: ['support.survey'],
       freeText: true,
-      anonymize: 'redact',
+      anonymize: vocabulary('great', 'help', 'reach', 'me', 'at'),
     }),
   }),
   { purposes, subject: { kind: 'customer', id: 'id', minors: 'never' }, recordId: 'id' },
@@ -181,7 +212,7 @@ const Case = defineSchema(
       category: 'user.content.private',
       purposes: ['support.ticket'],
       freeText: true,
-      anonymize: 'redact',
+      anonymize: vocabulary('meu', 'cpf', 'foi', 'cobrado', 'duas', 'vezes', 'ligue', 'para', 'por', 'favor'),
     }),
   }),
   { purposes, subject: { kind: 'customer', id: 'memberId', minors: 'never' }, recordId: 'ref' },
@@ -242,6 +273,7 @@ async function desk(options: { anonymize?: boolean; remove?: boolean } = {}) {
     rights: {
       verify: ({ verification: v }) => (v as { code?: string })?.code === 'ok',
       sources: { member: members.source, case: cases.source },
+      recipients: { 'Survey platform': () => {} },
     },
   });
   const ctx = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
@@ -258,7 +290,7 @@ async function desk(options: { anonymize?: boolean; remove?: boolean } = {}) {
 }
 
 describe('erasure with anonymization', () => {
-  it('keeps only generalized forms, in copies with no subject id, record id, blind index or other personal field', async () => {
+  it('LGPD Art. 12, 16 IV: keeps only generalized forms, in copies with no subject id, record id, blind index or other personal field', async () => {
     const { pf, members, cases } = await desk();
     const r = await pf.rights.request({ subjectId: id, kind: 'erasure', verification });
     const answer = await pf.rights.erase(r.id);
@@ -278,7 +310,9 @@ describe('erasure with anonymization', () => {
       'case:C-2.memberId': 'deleted',
       'case:C-2.body': 'anonymized',
     });
-    expect(answer.fields.find((f) => f.field === 'birthDate')?.reason).toMatch(/keepFirst:4.*anonymous copy.*Art\. 12, 16 IV/);
+    expect(answer.fields.find((f) => f.field === 'birthDate')?.reason).toMatch(
+      /^erased; an anonymous copy keeps only its first 4 characters.*exclusive use.*\(LGPD Art\. 12, 16 IV; GDPR Recital 26\)$/,
+    );
     expect(members.anonymous).toEqual([
       {
         schema: 'member',
@@ -309,7 +343,7 @@ describe('erasure with anonymization', () => {
     expect(members.anonymous).toHaveLength(1);
   });
 
-  it('refuses, before anything is shredded, a store that cannot keep the anonymous copies', async () => {
+  it('LGPD Art. 16 IV, 18 VI: refuses, before anything is shredded, a store that cannot keep the anonymous copies', async () => {
     const { pf, members, ctx } = await desk({ anonymize: false });
     const r = await pf.rights.request({ subjectId: id, kind: 'erasure', verification });
     const err = await pf.rights.erase(r.id).catch((e) => e);
@@ -319,7 +353,7 @@ describe('erasure with anonymization', () => {
     await expect(pf.open(Member, members.rows.get(id), ctx)).resolves.toMatchObject({ email: 'ana@example.com' });
   });
 
-  it('without remove(), a row with nothing retained is updated: no value in clear stays', async () => {
+  it('LGPD Art. 18 VI: without remove(), a row with nothing retained is updated: no value in clear stays', async () => {
     const { pf, cases } = await desk({ remove: false });
     await pf.rights.erase((await pf.rights.request({ subjectId: id, kind: 'erasure', verification })).id);
     const c1 = cases.rows.get('C-1') as Record<string, unknown>;
@@ -328,7 +362,7 @@ describe('erasure with anonymization', () => {
     expect(cases.anonymous).toHaveLength(2);
   });
 
-  it('revoking consent keeps the anonymized form of what only that consent justified', async () => {
+  it('LGPD Art. 8 §5, 12: revoking consent keeps the anonymized form of what only that consent justified', async () => {
     const { pf, members, consent } = await desk();
     await consent.grant(surveyGrant(id));
     const r = await pf.rights.request({ subjectId: id, kind: 'revocation', verification });
@@ -374,7 +408,7 @@ describe('retention sweeps with anonymization', () => {
     return source;
   }
 
-  it('anonymizes expired records, says so in a dry run, and resumes after a crash without a copy twice', async () => {
+  it('LGPD Art. 15, 16 IV: anonymizes expired records, says so in a dry run, and resumes after a crash without a copy twice', async () => {
     const rows = new Map<string, Record<string, unknown>>();
     for (let i = 0; i < 30; i++) {
       const ref = `C-${String(i).padStart(2, '0')}`;
@@ -396,13 +430,13 @@ describe('retention sweeps with anonymization', () => {
     const resumed = await pf.retention.sweep(sweepSource(rows, anonymous), { now, pageSize: 5 });
     expect(resumed).toMatchObject({ removed: 13, anonymized: 13 });
     expect(anonymous).toHaveLength(20);
-    expect(new Set(anonymous.map((a) => a.data.body)).size).toBe(20);
-    expect(anonymous.every((a) => a.data.body === `caso ${/\d+/.exec(String(a.data.body))?.[0]}: [EMAIL]`)).toBe(true);
+    // the case number is a digit run, and caso is not in the vocabulary: suppressed, like the e-mail's value (LGPD Art. 12)
+    expect(anonymous.every((a) => a.data.body === '[…]: [EMAIL]')).toBe(true);
     expect(JSON.stringify(anonymous)).not.toMatch(/ana@|C-\d|5f0c8a57/);
     expect(rows.size).toBe(10);
   });
 
-  it('a schema declaring anonymize needs a source that can keep the copies', async () => {
+  it('LGPD Art. 16 IV: a schema declaring anonymize needs a source that can keep the copies', async () => {
     const source = sweepSource(new Map(), []);
     const { anonymize: _omit, ...without } = source;
     await expect(pf.retention.sweep(without as RetentionSource)).rejects.toThrow(
@@ -412,11 +446,15 @@ describe('retention sweeps with anonymization', () => {
 });
 
 describe('anonymize in the declarations', () => {
-  it('accepts the specs that fit, shows them in the data map, and a diff reads adding one as widening', () => {
+  it('LGPD Art. 12, 37: accepts the specs that fit, shows them and the residual risk in the data map, and a diff reads adding one as widening', () => {
     expect(Member.field('birthDate')?.anonymize).toEqual({ keepFirst: 4 });
     const map = dataMap({ purposes, schemas: [Member] });
     const fields = Object.fromEntries((map.schemas[0]?.fields ?? []).map((f) => [f.path, f.anonymize]));
-    expect(fields).toMatchObject({ birthDate: 'keepFirst:4', age: 'round:10', survey: 'redact', email: undefined });
+    expect(fields).toMatchObject({ birthDate: 'keepFirst:4', age: 'round:10', survey: 'vocabulary:5', email: undefined });
+    expect(map.schemas[0]?.fields.find((f) => f.path === 'survey')?.anonymizeText).toEqual({
+      vocabulary: ['at', 'great', 'help', 'me', 'reach'],
+      residualRisk: RISK,
+    });
     const version = (age: AnonymizeSpec, zip: AnonymizeSpec, bio?: AnonymizeSpec) =>
       defineSchema(
         'member',
@@ -437,8 +475,8 @@ describe('anonymize in the declarations', () => {
         }),
         { purposes, subject: { kind: 'customer', id: 'id', minors: 'never' } },
       );
-    const Before = version({ round: 5 }, { keepFirst: 5 });
-    const After = version({ round: 10 }, { keepFirst: 8 }, 'redact');
+    const Before = version({ round: 5 }, { keepFirst: 3 });
+    const After = version({ round: 10 }, { keepFirst: 5 }, vocabulary('boleto'));
     const changes = diffDataMaps(dataMap({ purposes, schemas: [Before] }), dataMap({ purposes, schemas: [After] }));
     expect(changes.map((c) => [c.kind, c.direction])).toEqual(
       expect.arrayContaining([
@@ -449,6 +487,23 @@ describe('anonymize in the declarations', () => {
     );
     const back = diffDataMaps(dataMap({ purposes, schemas: [After] }), dataMap({ purposes, schemas: [Before] }));
     expect(back.find((c) => c.path === 'bio')).toMatchObject({ kind: 'field.anonymize_removed', direction: 'narrowing' });
+    // a word the vocabulary gains is a widening to review, one it loses a narrowing; a new residual risk is a change
+    const Wider = version({ round: 10 }, { keepFirst: 5 }, { ...vocabulary('boleto', 'pix'), residualRisk: `${RISK} Reviewed.` });
+    // a committed map read back (purposeful diff --base) carries the vocabulary and the statement; a malformed one is refused
+    const read = (m: unknown) => parseDataMap(JSON.parse(JSON.stringify(m)));
+    const wider = diffDataMaps(read(dataMap({ purposes, schemas: [After] })), read(dataMap({ purposes, schemas: [Wider] })));
+    const broken = JSON.parse(JSON.stringify(dataMap({ purposes, schemas: [After] })));
+    broken.schemas[0].fields.find((f: { path: string }) => f.path === 'bio').anonymizeText.vocabulary = 'boleto';
+    expect(() => read(broken)).toThrow(expect.objectContaining({ code: 'PF_INPUT_INVALID' }));
+    expect(wider.filter((c) => c.path === 'bio').map((c) => [c.kind, c.direction, c.message])).toEqual([
+      ['field.anonymize_weakened', 'widening', 'member.bio: free text kept anonymized now also keeps pix'],
+      ['field.anonymize_risk_changed', 'changed', 'member.bio: the residual-risk statement of its anonymization changed'],
+    ]);
+    const narrower = diffDataMaps(dataMap({ purposes, schemas: [Wider] }), dataMap({ purposes, schemas: [After] }));
+    expect(narrower.filter((c) => c.path === 'bio').map((c) => [c.kind, c.direction])).toEqual([
+      ['field.anonymize_risk_changed', 'changed'],
+      ['field.anonymize_strengthened', 'narrowing'],
+    ]);
   });
 });
 
@@ -472,7 +527,7 @@ describe('anonymous copies (property)', () => {
   const pf = createPurposeful({ purposes, schemas: [Lead] });
   const token = fc.stringMatching(/^[a-z]{12}$/);
 
-  it('hold only declared non-personal values and generalized fields, whatever the record holds', async () => {
+  it('LGPD Art. 12: hold only declared non-personal values and generalized fields, whatever the record holds', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.record({
@@ -517,13 +572,18 @@ describe('anonymization: the review’s hostile cases', () => {
       purposes: ['support.ticket'],
       freeText: true,
       encrypt: false,
-      anonymize: 'redact',
+      anonymize: vocabulary('estorno', 'por', 'favor'),
     });
   const Odd = defineSchema(
     'odd',
     z.object({
       ref: pd.none(z.string()),
-      who: pd(z.string(), { category: 'user.unique_id', purposes: ['support.ticket'], anonymize: { keepFirst: 2 } }),
+      // a subject id that declares an anonymization purposeful accepts: it still never reaches a copy
+      who: pd(z.string(), {
+        category: 'user.contact.address.postal_code',
+        purposes: ['support.ticket'],
+        anonymize: { keepFirst: 2 },
+      }),
       meta: pd.none(z.unknown()),
       title: z.string(),
       u: z.union([
@@ -551,7 +611,7 @@ describe('anonymization: the review’s hostile cases', () => {
     return copies;
   };
 
-  it('a union of pd.none with personal fields, an opaque pd.none, unannotated text and the subject id stay out', async () => {
+  it('LGPD Art. 12: a union of pd.none with personal fields, an opaque pd.none, unannotated text and the subject id stay out', async () => {
     const copies = await sweepOne({
       ref: 'R-1',
       who: 'customer-42',
@@ -564,7 +624,7 @@ describe('anonymization: the review’s hostile cases', () => {
     expect(copies).toEqual([{ schema: 'odd', fields: ['body'], data: { body: 'Estorno, por favor' } }]);
   });
 
-  it('a malformed spec is a declaration problem, never a TypeError', () => {
+  it('LGPD Art. 12: a malformed spec is a declaration problem, never a TypeError', () => {
     const bad = () =>
       defineSchema(
         'bad',
@@ -586,7 +646,7 @@ describe('anonymization: the review’s hostile cases', () => {
     ]);
   });
 
-  it('a revocation that cannot store its change fails before consent is withdrawn', async () => {
+  it('LGPD Art. 8 §5, 18 IX: a revocation that cannot store its change fails before consent is withdrawn', async () => {
     const { pf: desk, consent } = await deskWith({ anonymize: false });
     await consent.grant(surveyGrant(id));
     const r = await desk.rights.request({ subjectId: id, kind: 'revocation', verification });
@@ -596,7 +656,7 @@ describe('anonymization: the review’s hostile cases', () => {
     expect((await consent.status(id, ['support.survey'])).get('support.survey')?.status).toBe('granted');
   });
 
-  it('an erasure whose store fails shreds nothing; the retry keeps each copy once and then shreds', async () => {
+  it('LGPD Art. 18 VI: an erasure whose store fails shreds nothing; the retry keeps each copy once and then shreds', async () => {
     const { pf: desk, members, cases, ctx } = await deskWith({});
     let fail = true;
     const keep = cases.source.anonymize as NonNullable<RightsSource['anonymize']>;
@@ -606,7 +666,10 @@ describe('anonymization: the review’s hostile cases', () => {
     };
     const r = await desk.rights.request({ subjectId: id, kind: 'erasure', verification });
     await expect(desk.rights.erase(r.id)).rejects.toThrow('connection lost');
-    await expect(desk.open(Member, members.rows.get(id), ctx)).resolves.toMatchObject({ email: 'ana@example.com' });
+    // the row already carries the erasure (LGPD Art. 16: what it keeps opens only for the purposes that keep it), but
+    // no key was shredded: without that column its values still open
+    const { pf_restriction: _erased, ...unmarked } = members.rows.get(id) as Record<string, unknown>;
+    await expect(desk.open(Member, unmarked, ctx)).resolves.toMatchObject({ email: 'ana@example.com' });
     fail = false;
     const answer = await desk.rights.erase(r.id);
     expect(answer.receipt).toBeDefined();
@@ -617,37 +680,32 @@ describe('anonymization: the review’s hostile cases', () => {
     );
   });
 
-  it('a diff reads another kind of anonymization as a widening', () => {
-    const map = (spec: 'redact' | { keepFirst: number }) =>
+  it('LGPD Art. 12: a diff reads another kind of anonymization, or a bound the buckets gain, as a widening', () => {
+    const map = (spec: AnonymizeSpec) =>
       dataMap({
         purposes,
         schemas: [
           defineSchema(
             'x',
             z.object({
-              t: pd(z.string(), {
-                category: 'user.content.private',
-                purposes: ['support.ticket'],
-                freeText: true,
-                ...(spec === 'redact' ? { anonymize: spec } : {}),
-              }),
-              s: pd(z.string(), {
-                category: 'user.content.private',
-                purposes: ['support.ticket'],
-                anonymize: spec === 'redact' ? { keepFirst: 2 } : spec,
-              }),
+              age: pd(z.number(), { category: 'user.demographic.age_range', purposes: ['support.ticket'], anonymize: spec }),
             }),
             { purposes },
           ),
         ],
       });
-    const changes = diffDataMaps(map('redact'), map({ keepFirst: 32 }));
-    expect(changes.find((c) => c.path === 's')).toMatchObject({ kind: 'field.anonymize_weakened', direction: 'widening' });
+    const kind = (a: AnonymizeSpec, b: AnonymizeSpec) =>
+      diffDataMaps(map(a), map(b))
+        .filter((c) => c.path === 'age')
+        .map((c) => [c.kind, c.direction]);
+    expect(kind({ buckets: [18, 65] }, { round: 10 })).toEqual([['field.anonymize_weakened', 'widening']]);
+    expect(kind({ buckets: [18, 65] }, { buckets: [18, 40, 65] })).toEqual([['field.anonymize_weakened', 'widening']]);
+    expect(kind({ buckets: [18, 40, 65] }, { buckets: [18, 65] })).toEqual([['field.anonymize_strengthened', 'narrowing']]);
   });
 });
 
 describe('erasure without a source for every schema', () => {
-  it('shreds the subject’s keys even when no registered source holds encrypted data', async () => {
+  it('LGPD Art. 18 VI; GDPR Art. 17: shreds the subject’s keys even when no registered source holds encrypted data', async () => {
     const Note = defineSchema(
       'note',
       z.object({
@@ -671,5 +729,220 @@ describe('erasure without a source for every schema', () => {
     const answer = await pf.rights.erase((await pf.rights.request({ subjectId: id, kind: 'erasure', verification: {} })).id);
     expect(answer.receipt).toBeDefined();
     await expect(pf.open(Member, elsewhere, ctx)).rejects.toThrow(expect.objectContaining({ code: 'PF_SUBJECT_ERASED' }));
+  });
+});
+
+describe('anonymous means anonymous (LGPD Art. 12)', () => {
+  type Problem = { code: string; severity: string; requiredBy: string; article?: string; message: string; path?: string };
+  /** The anonymization problems defineSchema reports for one field `f`. */
+  const problemsOf = (f: z.ZodType): Problem[] => {
+    try {
+      defineSchema('x', z.object({ f }), { purposes });
+      return [];
+    } catch (e) {
+      if (!isPurposefulError(e)) throw e;
+      return ((e.problems ?? []) as Problem[]).filter((p) => p.code.startsWith('PF_DECL_ANONYMIZE_'));
+    }
+  };
+  const text = (anonymize: unknown) =>
+    pd(z.string(), {
+      category: 'user.content.private',
+      purposes: ['support.ticket'],
+      freeText: true,
+      encrypt: false,
+      anonymize: anonymize as AnonymizeSpec,
+    });
+  const codes = (f: z.ZodType) => problemsOf(f).map((p) => p.code);
+  const spoken = 'Sou Ana Souza, moro na Rua das Flores 12, cpf 529.982.247-25';
+
+  /** A desk over one schema of notes: its sources keep the copies they are given. */
+  const noteDesk = (body: z.ZodType, anonymize: boolean) => {
+    const Note = defineSchema(
+      'note',
+      z.object({
+        ref: pd.none(z.string()),
+        who: pd(z.string(), { category: 'user.unique_id', purposes: ['support.ticket'] }),
+        body,
+      }),
+      { purposes, subject: { kind: 'customer', id: 'who', minors: 'never' }, recordId: 'ref' },
+    );
+    const rows = new Map([['N-1', { ref: 'N-1', who: 'c-1', body: spoken }]]);
+    const copies: AnonymousRecord[] = [];
+    const source: RightsSource = {
+      find: async () => [...rows.values()].map((r) => ({ ...r })),
+      update: async (_s, row) => void rows.set(String(row.ref), row as never),
+      remove: async (_s, row) => void rows.delete(String(row.ref)),
+      ...(anonymize
+        ? {
+            anonymize: async (_s: string, copy: AnonymousRecord, row: Record<string, unknown>) => {
+              copies.push(copy);
+              rows.delete(String(row.ref));
+            },
+          }
+        : {}),
+    };
+    const pf = createPurposeful({ purposes, schemas: [Note], rights: { verify: () => true, sources: { note: source } } });
+    const erase = async () =>
+      pf.rights.erase((await pf.rights.request({ subjectId: 'c-1', kind: 'erasure', verification: {} })).id);
+    return { erase, rows, copies };
+  };
+
+  it("LGPD Art. 12, 13 §4; GDPR Art. 4(5): anonymize: 'redact' is refused, because redacted text that keeps names and addresses is still personal data", () => {
+    // before, this declaration was accepted and the erasure answer said of "Sou Ana Souza, moro na Rua das Flores 12,
+    // cpf [CPF]" that it was kept in an anonymous copy under LGPD Art. 12 and 16 IV
+    const [p, ...rest] = problemsOf(text('redact'));
+    expect(rest).toEqual([]);
+    expect(p).toMatchObject({
+      code: 'PF_DECL_ANONYMIZE_NOT_ANONYMOUS',
+      severity: 'error',
+      requiredBy: 'law',
+      article: 'LGPD Art. 5 III, 12, 13 §4; GDPR Art. 4(5), Recital 26',
+      path: 'f',
+    });
+    expect(p?.message).toMatch(
+      /names, addresses .* stay.*still personal data \(pseudonymized at most: LGPD Art\. 13 §4; GDPR Art\. 4\(5\)\), not anonymous \(LGPD Art\. 12\)/,
+    );
+    // on a field that is not free text, for the same reason
+    expect(codes(pd(z.string(), { category: 'user.name', purposes: ['support.ticket'], anonymize: 'redact' as never }))).toEqual([
+      'PF_DECL_ANONYMIZE_NOT_ANONYMOUS',
+    ]);
+  });
+
+  it('LGPD Art. 12, 16, 18 VI: free text with no anonymous declaration is deleted by an erasure, and no copy of it is kept', async () => {
+    const desk = noteDesk(
+      pd(z.string(), { category: 'user.content.private', purposes: ['support.ticket'], freeText: true, encrypt: false }),
+      false,
+    );
+    const answer = await desk.erase();
+    expect(answer.fields.map((f) => [f.field, f.outcome, f.reason])).toEqual([
+      ['who', 'deleted', 'removed from the record'],
+      ['body', 'deleted', 'removed from the record'],
+    ]);
+    expect(desk.copies).toEqual([]);
+    expect(desk.rows.size).toBe(0);
+  });
+
+  it('LGPD Art. 12, 16 IV: a declared vocabulary keeps no name, address or number of the person, and only then does the answer say anonymized', async () => {
+    const desk = noteDesk(text(vocabulary('sou', 'moro', 'na', 'das', 'cpf')), true);
+    const answer = await desk.erase();
+    const body = answer.fields.find((f) => f.field === 'body');
+    expect(body?.outcome).toBe('anonymized');
+    expect(body?.reason).toMatch(
+      /^erased; an anonymous copy keeps only words of a declared vocabulary and the kind of each identifier found \(every name, address, number and other word suppressed; the controller documents the residual risk\), .*\(LGPD Art\. 12, 16 IV; GDPR Recital 26\)$/,
+    );
+    expect(desk.copies).toEqual([
+      { schema: 'note', fields: ['body'], data: { body: 'Sou […], moro na […] das […], cpf [CPF]' } },
+    ]);
+    const kept = JSON.stringify(desk.copies);
+    for (const v of ['Ana', 'Souza', 'Rua', 'Flores', '12', '529', 'c-1', 'N-1']) expect(kept).not.toContain(v);
+  });
+
+  it('LGPD Art. 12: whatever names, addresses and numbers a text holds, its copy holds only vocabulary words, detector labels, the suppression mark and punctuation', () => {
+    const words = ['meu', 'boleto', 'foi', 'cobrado', 'duas', 'vezes', 'não', 'cartão'];
+    const spec = vocabulary(...words);
+    const allowed = new Set(words);
+    const fold = (w: string) => w.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+    const folded = new Set(words.map(fold));
+    const piece = fc.oneof(
+      fc.constantFrom(...words, 'Meu', 'BOLETO', 'nao', 'Cartao'),
+      fc.constantFrom('Ana', 'Souza', 'Rua', 'Flores', 'Avenida', 'Paulista', 'Zé', 'josé', 'Ñandú', '李雷'),
+      fc.stringMatching(/^[a-zà-ú]{1,8}$/),
+      fc.stringMatching(/^\d{1,11}$/),
+      fc.constantFrom('ana@example.com', '529.982.247-25', '(11) 98765-4321', '01310-100', '[ANA]', '[CPF]', '#12', '@ana'),
+    );
+    const sep = fc.constantFrom(' ', ', ', '. ', '\n', '-', '/', '', ' (', ') ', '…', '\t');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(piece, sep), { maxLength: 30 }), (parts) => {
+        const input = parts.map(([p, s]) => p + s).join('');
+        const out = anonymizeValue(spec, input) as string | undefined;
+        if (out === undefined) return;
+        expect(out.replace(/\[IPV[46]\]/g, '')).not.toMatch(/\d/); // no digit, but in a label's name
+        for (const w of out.replace(/\[[A-Z0-9_]+\]|\[…\]/g, ' ').match(/[\p{L}\p{M}]+/gu) ?? []) {
+          expect(folded.has(fold(w))).toBe(true);
+        }
+        for (const label of out.match(/\[[^\]]*\]/g) ?? []) expect(label).toMatch(/^\[(…|[A-Z0-9_]+)\]$/);
+        expect(allowed.size).toBe(words.length);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('LGPD Art. 12: a vocabulary that would keep a common name or a street-address word is refused', () => {
+    const [p, ...rest] = problemsOf(text(vocabulary('boleto', 'Rosa', 'Antônio', 'rua', 'costa')));
+    expect(rest).toEqual([]);
+    expect(p?.code).toBe('PF_DECL_ANONYMIZE_NOT_ANONYMOUS');
+    expect(p?.message).toBe(
+      'f: anonymize.vocabulary keeps words that are common names (Rosa, Antônio, costa) and words that open an address (rua): a name or an address typed in the text would stay (LGPD Art. 12)',
+    );
+  });
+
+  it('LGPD Art. 12: free text is anonymous only after every detector, a name/address policy and a documented residual-risk statement', () => {
+    const full = vocabulary('boleto');
+    const invalid = (spec: unknown) => problemsOf(text(spec)).map((p) => [p.code, p.message.replace(/^f: /, '')]);
+    expect(invalid(full)).toEqual([]);
+    expect(invalid({ ...full, redact: 'high' })).toEqual([
+      ['PF_DECL_ANONYMIZE_INVALID', "anonymize.redact must be 'all': every detector runs before the vocabulary"],
+    ]);
+    expect(invalid({ ...full, namesAndAddresses: 'suppress-capitalized' })[0]?.[1]).toMatch(
+      /^anonymize\.namesAndAddresses must be 'keep-only-vocabulary': .*lower case/,
+    );
+    const { residualRisk: _r, ...unstated } = full;
+    expect(invalid(unstated)[0]?.[1]).toMatch(/^anonymize\.residualRisk must state/);
+    expect(invalid({ ...full, residualRisk: 'low risk' })[0]?.[1]).toMatch(/^anonymize\.residualRisk must state/);
+    const { namesAndAddresses: _n, ...noPolicy } = full;
+    expect(invalid(noPolicy)[0]?.[0]).toBe('PF_DECL_ANONYMIZE_INVALID');
+    expect(invalid({ ...full, vocabulary: ['boleto', 'rua 12'] })[0]?.[1]).toBe(
+      'anonymize.vocabulary[1] must be one word of 1–40 letters (no digit, space or sign)',
+    );
+    // a vocabulary is for free text only
+    expect(codes(pd(z.string(), { category: 'user.content.private', purposes: ['support.ticket'], anonymize: full }))).toEqual([
+      'PF_DECL_ANONYMIZE_INVALID',
+    ]);
+  });
+
+  it('LGPD Art. 12: keepFirst is anonymous only for a code whose prefix is a coarser class (a CEP to 5 digits, a birth date to its year)', () => {
+    const str = (category: string, keepFirst: number) =>
+      codes(pd(z.string(), { category, purposes: ['support.ticket'], anonymize: { keepFirst } }));
+    expect(str('user.contact.address.postal_code', 5)).toEqual([]);
+    expect(str('user.demographic.date_of_birth', 4)).toEqual([]);
+    expect(str('user.contact.address.postal_code', 6)).toEqual(['PF_DECL_ANONYMIZE_NOT_ANONYMOUS']);
+    expect(str('user.demographic.date_of_birth', 7)).toEqual(['PF_DECL_ANONYMIZE_NOT_ANONYMOUS']);
+    expect(str('user.contact.email', 3)).toEqual(['PF_DECL_ANONYMIZE_NOT_ANONYMOUS']);
+    expect(str('user.name', 1)).toEqual(['PF_DECL_ANONYMIZE_NOT_ANONYMOUS']);
+    expect(str('user.government_id', 3)).toEqual(['PF_DECL_ANONYMIZE_NOT_ANONYMOUS']);
+    const [p] = problemsOf(
+      pd(z.string(), { category: 'user.contact.address.postal_code', purposes: ['support.ticket'], anonymize: { keepFirst: 8 } }),
+    );
+    expect(p?.message).toBe(
+      "f: anonymize: keepFirst: 8 keeps more than a CEP's region, sub-region, sector, subsector and subsector divider (its last three digits name the street or building): at most 5 is anonymous (LGPD Art. 12)",
+    );
+  });
+
+  it('LGPD Art. 12: round is anonymous only for an age in bands of 5 years or more; buckets generalize any number to declared labels', () => {
+    const num = (category: string, anonymize: AnonymizeSpec) =>
+      codes(pd(z.number(), { category, purposes: ['support.ticket'], anonymize }));
+    expect(num('user.demographic.age_range', { round: 5 })).toEqual([]);
+    expect(num('user.demographic.age_range', { round: 1 })).toEqual(['PF_DECL_ANONYMIZE_NOT_ANONYMOUS']);
+    expect(num('user.financial', { round: 1000 })).toEqual(['PF_DECL_ANONYMIZE_NOT_ANONYMOUS']);
+    expect(num('user.unique_id', { round: 10 })).toEqual(['PF_DECL_ANONYMIZE_NOT_ANONYMOUS']);
+    expect(num('user.financial', { buckets: [1000, 3000, 10000] })).toEqual([]);
+    expect(
+      codes(pd(z.string(), { category: 'user.financial', purposes: ['support.ticket'], anonymize: { buckets: [1] } })),
+    ).toEqual(['PF_DECL_ANONYMIZE_INVALID']);
+    // a value always lands on one of the declared labels, the open ends included: an outlier is never kept apart
+    const bounds = [18, 25, 40, 65];
+    const labels = new Set(['<18', '[18, 25)', '[25, 40)', '[40, 65)', '>=65']);
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (v) => {
+        expect(labels.has(anonymizeValue({ buckets: bounds }, v) as string)).toBe(true);
+      }),
+    );
+    expect([17.9, 18, 24.99, 65, 104].map((v) => anonymizeValue({ buckets: bounds }, v))).toEqual([
+      '<18',
+      '[18, 25)',
+      '[18, 25)',
+      '>=65',
+      '>=65',
+    ]);
   });
 });

@@ -55,7 +55,7 @@ async function desk() {
         customer: source(tables.customer, 'id', 'id'),
         invoice: source(tables.invoice, 'customerId', 'number'),
       },
-      recipients: { 'NF-e issuing service': () => {} },
+      recipients: { 'NF-e issuing service': () => {}, 'Survey platform': () => {} },
     },
   });
   const support = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { Customer, Invoice, purposes, Ticket } from '../../examples/support-desk/declarations.js';
 import { sampleCustomer } from '../../examples/support-desk/sample.js';
 import {
-  type CorrectionNotice,
   createAccessLog,
   createPurposeful,
   generateKeyring,
@@ -11,27 +10,28 @@ import {
   memoryAccessLogSink,
   memoryConsentLedger,
   memoryKeyStore,
+  type RecipientNotice,
   rightsDeadline,
 } from '../../src/index.js';
 
 describe('request deadlines', () => {
   const at = new Date('2026-01-31T10:00:00Z');
-  it('LGPD 15 days, GDPR one month (to the end of a shorter month), the earlier governs', () => {
+  it('LGPD Art. 19 II 15 days, GDPR Art. 12(3) one month (to the end of a shorter month), the earlier governs', () => {
     const d = rightsDeadline('access', at, { jurisdictions: ['lgpd', 'gdpr'] });
-    expect(d.lgpd?.toISOString()).toBe('2026-02-15T10:00:00.000Z');
-    expect(d.gdpr?.toISOString()).toBe('2026-02-28T10:00:00.000Z');
+    expect(d.lgpd?.toISOString()).toBe('2026-02-15T23:59:59.999Z');
+    expect(d.gdpr?.toISOString()).toBe('2026-02-28T23:59:59.999Z');
     expect(d.due).toEqual(d.lgpd);
     expect(rightsDeadline('access', new Date('2028-01-31T10:00:00Z'), { jurisdictions: ['gdpr'] }).due.toISOString()).toBe(
-      '2028-02-29T10:00:00.000Z',
+      '2028-02-29T23:59:59.999Z',
     );
   });
 
-  it('GDPR extension by two months; configurable days for the LGPD rights regulation has not timed', () => {
+  it('GDPR Art. 12(3) extension by two months; LGPD Art. 18 §5 configurable days for the rights regulation has not timed', () => {
     expect(rightsDeadline('access', at, { jurisdictions: ['gdpr'], extended: true }).due.toISOString()).toBe(
-      '2026-04-30T10:00:00.000Z',
+      '2026-04-30T23:59:59.999Z',
     );
     expect(rightsDeadline('correction', at, { jurisdictions: ['lgpd'], lgpdDays: { correction: 5 } }).due.toISOString()).toBe(
-      '2026-02-05T10:00:00.000Z',
+      '2026-02-05T23:59:59.999Z',
     );
     expect(() => rightsDeadline('nope' as never, at, { jurisdictions: ['lgpd'] })).toThrow(/unknown request kind/);
   });
@@ -42,7 +42,7 @@ async function desk(options: { recipients?: boolean } = {}) {
   const invoices = new Map<string, Record<string, unknown>>();
   const audit = createAccessLog({ sink: memoryAccessLogSink(), subjectKey: new Uint8Array(32).fill(8) });
   const consent = memoryConsentLedger(purposes);
-  const notices: CorrectionNotice[] = [];
+  const notices: RecipientNotice[] = [];
   const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
   const pf = createPurposeful({
     encryption: { receipts: { key: await exportJWK(privateKey), alg: 'EdDSA' } },
@@ -74,6 +74,9 @@ async function desk(options: { recipients?: boolean } = {}) {
         : {
             recipients: {
               'NF-e issuing service': (n) => {
+                notices.push(n);
+              },
+              'Survey platform': (n) => {
                 notices.push(n);
               },
             },
@@ -109,7 +112,7 @@ const subjectId = sampleCustomer.id;
 const verification = { code: `otp-for-${subjectId}` };
 
 describe('data-subject requests', () => {
-  it('refuse an unverified requester, and log the refusal without values', async () => {
+  it('GDPR Art. 12(6), LGPD Art. 18 §3: refuse an unverified requester, keep the request waiting, and log the refusal without values', async () => {
     const { pf, audit } = await desk();
     for (const v of [{ code: 'guess' }, undefined]) {
       const err = await pf.rights.request({ subjectId, kind: 'access', verification: v }).catch((e) => e);
@@ -121,26 +124,27 @@ describe('data-subject requests', () => {
       ['deny', 'PF_IDENTITY_UNVERIFIED'],
     ]);
     expect(JSON.stringify(denied)).not.toContain(subjectId);
-    expect(await pf.rights.list()).toEqual([]);
+    // kept waiting for the identity, and nothing is answered on them
+    expect((await pf.rights.list()).map((r) => r.status)).toEqual(['unverified', 'unverified']);
   });
 
-  it('track a verified request with its deadlines; extend under GDPR within the first month only', async () => {
+  it('LGPD Art. 19 II, GDPR Art. 12(3): track a verified request with its deadlines; extend under GDPR within the first month only', async () => {
     const { pf } = await desk();
     const r = await pf.rights.request({ subjectId, kind: 'access', verification, receivedAt: new Date('2026-11-29T12:00:00Z') });
     expect(r).toMatchObject({
       status: 'open',
-      lgpdDue: '2026-12-14T12:00:00.000Z',
-      gdprDue: '2026-12-29T12:00:00.000Z',
-      due: '2026-12-14T12:00:00.000Z',
+      lgpdDue: '2026-12-14T23:59:59.999Z',
+      gdprDue: '2026-12-29T23:59:59.999Z',
+      due: '2026-12-14T23:59:59.999Z',
     });
     await expect(pf.rights.extend(r.id, 'many records', new Date('2027-01-05T00:00:00Z'))).rejects.toThrow(/first month/);
     const ext = await pf.rights.extend(r.id, 'records in several archives', new Date('2026-12-20T00:00:00Z'));
-    expect(ext.gdprDue).toBe('2027-02-28T12:00:00.000Z');
-    expect(ext.due).toBe('2026-12-14T12:00:00.000Z'); // LGPD still governs
+    expect(ext.gdprDue).toBe('2027-02-28T23:59:59.999Z');
+    expect(ext.due).toBe('2026-12-14T23:59:59.999Z'); // LGPD still governs
     expect((await pf.rights.complete(r.id)).status).toBe('completed');
   });
 
-  it('answer access with every value decrypted, grouped by category, with purposes, bases, retention, recipients, consent and consultations', async () => {
+  it('LGPD Art. 19 II, GDPR Art. 15: answer access with every value decrypted, grouped by category, with purposes, bases, retention, recipients, consent and consultations', async () => {
     const { pf, audit } = await desk();
     const r = await pf.rights.request({ subjectId, kind: 'access', verification });
     expect(await pf.rights.confirmation(r.id)).toMatchObject({
@@ -171,22 +175,24 @@ describe('data-subject requests', () => {
     expect(logged.at(-1)?.categories).toContain('user.health_and_medical');
   });
 
-  it('tell whom the data is shared with, and what each consent is for and what refusing it changes', async () => {
+  it('LGPD Art. 18 VII, VIII: tell whom the data is shared with, and what each consent is for, claiming no consequence the purpose does not declare', async () => {
     const { pf } = await desk();
     const sharing = await pf.rights.sharingInfo((await pf.rights.request({ subjectId, kind: 'sharing-info', verification })).id);
     expect(sharing).toEqual([
       { purpose: 'billing.invoice', recipients: [{ name: 'NF-e issuing service', role: 'processor', country: 'BR' }] },
+      { purpose: 'support.survey', recipients: [{ name: 'Survey platform', role: 'processor', country: 'BR' }] },
     ]);
     const info = await pf.rights.consentInfo((await pf.rights.request({ subjectId, kind: 'consent-info', verification })).id);
     expect(info.map((i) => [i.purpose, i.status])).toEqual([
       ['support.accessibility', 'none'],
       ['support.survey', 'granted'],
     ]);
-    expect(info[1]?.ifRefused).toContain('Only this purpose');
+    expect(info[1]?.ifRefused).toBe('We do not ask you about your satisfaction; support and billing work as before.');
+    expect(info[0] && 'ifRefused' in info[0]).toBe(false); // support.accessibility declares none: nothing is said
     expect(info[1]?.notice).toEqual({ version: '2026-11-01', url: 'https://example.com/privacy#survey' });
   });
 
-  it('give portability as JSON and as CSV', async () => {
+  it('LGPD Art. 18 V, GDPR Art. 20: give portability as JSON and as CSV', async () => {
     const { pf } = await desk();
     const r = await pf.rights.request({ subjectId, kind: 'portability', verification });
     const json = JSON.parse(await pf.rights.portability(r.id, 'json'));
@@ -198,7 +204,7 @@ describe('data-subject requests', () => {
     );
   });
 
-  it('correct with a JSON Merge Patch: validated, sealed again, passed on to the recipients of the changed fields', async () => {
+  it('LGPD Art. 18 III, §6; GDPR Art. 16, 19: correct with a JSON Merge Patch: validated, sealed again, passed on to the recipients of the changed fields', async () => {
     const { pf, rows, notices } = await desk();
     const r = await pf.rights.request({ subjectId, kind: 'correction', verification });
     const stored = rows.get(subjectId) as Record<string, unknown>;
@@ -221,19 +227,38 @@ describe('data-subject requests', () => {
     expect(String(row.email)).not.toContain('joao.novo');
     const view = await pf.open(Customer, row, { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } });
     expect(view).toMatchObject({ email: 'joao.novo@example.com', name: 'João Silva' });
-    // the name feeds billing.invoice, whose recipient is the NF-e service
-    expect(result.notified).toEqual(['NF-e issuing service']);
+    // the name feeds billing.invoice, whose recipient is the NF-e service; the e-mail feeds support.survey's platform
+    expect(result.notified).toEqual(['NF-e issuing service', 'Survey platform']);
     expect(notices).toEqual([
-      { subjectId, schema: 'customer', record: subjectId, recipient: 'NF-e issuing service', changes: { name: 'João Silva' } },
+      {
+        kind: 'correction',
+        request: r.id,
+        article: 'LGPD Art. 18 §6; GDPR Art. 19',
+        subjectId,
+        schema: 'customer',
+        record: subjectId,
+        recipient: 'NF-e issuing service',
+        changes: { name: 'João Silva' },
+      },
+      {
+        kind: 'correction',
+        request: r.id,
+        article: 'LGPD Art. 18 §6; GDPR Art. 19',
+        subjectId,
+        schema: 'customer',
+        record: subjectId,
+        recipient: 'Survey platform',
+        changes: { email: 'joao.novo@example.com' },
+      },
     ]);
   });
 
-  it('refuse a correction whose recipients have no hook, before storing anything', async () => {
+  it('LGPD Art. 18 §6; GDPR Art. 19: refuse a correction whose recipients have no hook, before storing anything', async () => {
     const { pf, rows } = await desk({ recipients: false });
     const r = await pf.rights.request({ subjectId, kind: 'correction', verification });
     const stored = rows.get(subjectId);
     await expect(pf.rights.correct(r.id, { schema: 'customer', patch: { name: 'Outro Nome' } })).rejects.toThrow(
-      /NF-e issuing service/,
+      expect.objectContaining({ code: 'PF_RECIPIENT_HOOK_MISSING', message: expect.stringMatching(/NF-e issuing service/) }),
     );
     expect(rows.get(subjectId)).toBe(stored);
   });
@@ -250,7 +275,7 @@ describe('data-subject requests', () => {
     ).toThrow(/schema "nope"/);
   });
 
-  it('erase: what is erasable is shredded or removed, what the law keeps is retained with its reason and still opens', async () => {
+  it('LGPD Art. 16 I, 18 VI; GDPR Art. 17(3)(b): erase: what is erasable is shredded or removed, what the law keeps is retained with its ground and end date and still opens for the purpose that keeps it', async () => {
     const { pf, rows, invoices, audit, consent } = await desk();
     const r = await pf.rights.request({ subjectId, kind: 'erasure', verification });
     const answer = await pf.rights.erase(r.id);
@@ -263,9 +288,18 @@ describe('data-subject requests', () => {
       'customer.name': 'retained',
       'invoice.taxId': 'retained',
     });
-    expect(answer.fields.find((f) => f.field === 'taxId')?.reason).toMatch(
-      /^LGPD Art. 16 I: kept under a legal obligation \(CTN Art. 195 sole paragraph: .*: billing.invoice, P5Y\)$/,
+    const taxId = answer.fields.find((f) => f.field === 'taxId');
+    expect(taxId?.reason).toMatch(
+      /^LGPD Art. 16 I; GDPR Art. 17\(3\)\(b\): kept under a legal obligation \(CTN Art. 195 sole paragraph: .*: billing.invoice, P5Y, until \d{4}-\d{2}-\d{2} at the latest\); it opens for no other purpose$/,
     );
+    expect(taxId?.keptFor).toEqual([
+      {
+        purpose: 'billing.invoice',
+        ground: 'legal_obligation',
+        article: 'LGPD Art. 16 I; GDPR Art. 17(3)(b)',
+        until: taxId?.until,
+      },
+    ]);
     expect(answer.receipt).toMatch(/^ey/);
     expect(answer.retainedUntil[0]?.purposes).toContain('billing.invoice');
     const row = rows.get(subjectId) as Record<string, unknown>;

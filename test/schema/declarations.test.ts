@@ -142,6 +142,28 @@ const cases: Array<[string, () => { problems: readonly DeclarationProblem[] }, k
     'PF_DECL_CONTROLLER_MISSING',
   ],
   [
+    'LGPD Art. 16 I: a legal-obligation ground on a purpose with no legal obligation',
+    purposeDecl({ 'a.b': { ...base['support.ticket'], keptOnErasure: ['legal_obligation'] } }),
+    'PF_DECL_ERASURE_GROUND_INVALID',
+  ],
+  [
+    'an encarregado without a name under the LGPD (Art. 41 §1)',
+    purposeDecl({ 'a.b': base['support.ticket'] }, { controller: { name: 'A', contact: 'a@b.c', dpo: { contact: 'd@b.c' } } }),
+    'PF_DECL_DPO_IDENTITY_MISSING',
+  ],
+  [
+    'a recipient outside Brazil and the EEA with no transfer (LGPD Art. 33; GDPR Art. 44)',
+    purposeDecl({
+      'a.b': { ...base['support.ticket'], recipients: [{ name: 'Helpdesk SaaS', role: 'processor', country: 'US' }] },
+    }),
+    'PF_DECL_TRANSFER_UNDECLARED',
+  ],
+  [
+    'research by a controller that does not say it is a research body (LGPD Art. 7 IV)',
+    purposeDecl({ 'a.b': { ...base['support.ticket'], legalBasis: { lgpd: 'research', gdpr: 'legitimate_interests' } } }),
+    'PF_DECL_QUALIFIED_CONTROLLER',
+  ],
+  [
     'unknown category',
     schema({ email: pd(z.string(), { category: 'user.contcat.email', purposes: ['support.ticket'] }) }),
     'PF_DECL_UNKNOWN_CATEGORY',
@@ -192,9 +214,9 @@ const cases: Array<[string, () => { problems: readonly DeclarationProblem[] }, k
     'PF_DECL_ANONYMIZE_INVALID',
   ],
   [
-    'redaction as anonymization of a field that is not free text',
-    schema({ name: pd(z.string(), { category: 'user.name', purposes: ['support.ticket'], anonymize: 'redact' }) }),
-    'PF_DECL_ANONYMIZE_INVALID',
+    'redaction as anonymization: still personal data (LGPD Art. 12, 13 §4)',
+    schema({ name: pd(z.string(), { category: 'user.name', purposes: ['support.ticket'], anonymize: 'redact' as never }) }),
+    'PF_DECL_ANONYMIZE_NOT_ANONYMOUS',
   ],
   [
     'sensitive field not encrypted',
@@ -295,6 +317,28 @@ const cases: Array<[string, () => { problems: readonly DeclarationProblem[] }, k
       { kind: 'customer', minors: 'always' },
     ),
     'PF_DECL_MINORS_LEGITIMATE_INTEREST',
+  ],
+  [
+    'LGPD Art. 14 caput (Enunciado CD/ANPD 1/2023): minors and any basis, a contract here',
+    schema(
+      { name: pd(z.string(), { category: 'user.name', purposes: ['support.ticket'] }) },
+      { kind: 'customer', minors: 'possible' },
+    ),
+    'PF_DECL_MINORS_BEST_INTEREST',
+  ],
+  [
+    'LGPD Art. 7 §5: consent-based data shared with another controller',
+    purposeDecl({
+      ...base,
+      'partners.offers': {
+        description: 'Pass the customer e-mail to the insurance partner for its offers',
+        legalBasis: { lgpd: 'consent', gdpr: 'consent' },
+        notice: { version: '1' },
+        retention: 'P1Y',
+        recipients: [{ name: 'Seguros Parceira S.A.', role: 'controller', country: 'BR' }],
+      },
+    }),
+    'PF_DECL_SHARING_SPECIFIC_CONSENT',
   ],
   [
     'criminal records',

@@ -1,0 +1,233 @@
+/**
+ * Erasure grounds: why a purpose's data survives a request to erase it, and
+ * for how long. After an erasure a retained field is kept only for the
+ * purposes whose ground keeps it (LGPD Art. 16; GDPR Art. 17(3)).
+ *
+ * @module
+ */
+import type { DeclarationProblem } from '../errors.js';
+import type { Jurisdiction } from '../taxonomy/bases.js';
+import type { PurposeDeclaration } from './purposes.js';
+import { problem } from './rules.js';
+
+/**
+ * A ground on which a purpose's data is kept when its subject asks for erasure:
+ *
+ * - `legal_obligation`: a legal or regulatory obligation of the controller (LGPD Art. 16 I; GDPR Art. 17(3)(b)).
+ * - `public_task`: a task in the public interest or in the exercise of official authority (GDPR Art. 17(3)(b)).
+ * - `public_health`: public interest in public health, under GDPR Art. 9(2)(h)/(i) (GDPR Art. 17(3)(c)).
+ * - `research`: study by a research body, anonymized where possible (LGPD Art. 16 II); archiving, research or
+ *   statistics under Art. 89(1) (GDPR Art. 17(3)(d)).
+ * - `transfer`: transfer to a third party under the requirements of the law (LGPD Art. 16 III).
+ * - `legal_claims`: the exercise of rights in judicial, administrative or arbitral proceedings (LGPD Art. 7 VI,
+ *   11 II d); the establishment, exercise or defence of legal claims (GDPR Art. 17(3)(e)).
+ *
+ * LGPD Art. 16 IV (the controller's exclusive use) keeps data only once anonymized: that is a field's
+ * `anonymize`, not a ground on which personal data survives.
+ *
+ * @example
+ * ```ts
+ * const grounds: ErasureGround[] = ['legal_obligation'];
+ * // in a purpose declaration: { legalBasis: { lgpd: 'legal_obligation', gdpr: 'legal_obligation' }, keptOnErasure: grounds, … }
+ * ```
+ */
+export type ErasureGround = 'legal_obligation' | 'public_task' | 'public_health' | 'research' | 'transfer' | 'legal_claims';
+
+/**
+ * Each erasure ground with its article in each law that has it, and what it keeps data for.
+ *
+ * @example
+ * ```ts
+ * ERASURE_GROUNDS.legal_obligation.lgpd; // 'LGPD Art. 16 I'
+ * ERASURE_GROUNDS.legal_claims.gdpr;     // 'GDPR Art. 17(3)(e)'
+ * ERASURE_GROUNDS.transfer.gdpr;         // undefined: the GDPR has no such exception
+ * ```
+ */
+export const ERASURE_GROUNDS: Readonly<
+  Record<ErasureGround, { readonly lgpd?: string; readonly gdpr?: string; readonly label: string }>
+> = Object.freeze({
+  legal_obligation: Object.freeze({
+    lgpd: 'LGPD Art. 16 I',
+    gdpr: 'GDPR Art. 17(3)(b)',
+    label: 'kept under a legal obligation',
+  }),
+  public_task: Object.freeze({ gdpr: 'GDPR Art. 17(3)(b)', label: 'kept for a task in the public interest' }),
+  public_health: Object.freeze({ gdpr: 'GDPR Art. 17(3)(c)', label: 'kept for public health' }),
+  research: Object.freeze({
+    lgpd: 'LGPD Art. 16 II',
+    gdpr: 'GDPR Art. 17(3)(d)',
+    label: 'kept for research, anonymized where possible',
+  }),
+  transfer: Object.freeze({ lgpd: 'LGPD Art. 16 III', label: 'kept for its transfer to a third party' }),
+  legal_claims: Object.freeze({
+    lgpd: 'LGPD Art. 7 VI, 11 II d',
+    gdpr: 'GDPR Art. 17(3)(e)',
+    label: 'kept for the exercise of rights in proceedings',
+  }),
+});
+
+const GROUNDS = Object.keys(ERASURE_GROUNDS) as ErasureGround[];
+
+/**
+ * The grounds a declaration keeps its data on after an erasure: `keptOnErasure`
+ * as declared, or, without it, `legal_obligation` for a purpose whose legal
+ * basis is a legal obligation under either law (LGPD Art. 16 I; GDPR
+ * Art. 17(3)(b)), and none otherwise.
+ *
+ * @example
+ * ```ts
+ * erasureGroundsOf({ description: 'Issue the invoice required by tax law', retention: 'P5Y',
+ *   legalBasis: { lgpd: 'legal_obligation' } }); // ['legal_obligation']
+ * erasureGroundsOf({ description: 'Answer the customer about their ticket', retention: 'P2Y',
+ *   legalBasis: { lgpd: 'contract' } });         // []
+ * ```
+ */
+export function erasureGroundsOf(decl: PurposeDeclaration): readonly ErasureGround[] {
+  if (Array.isArray(decl.keptOnErasure)) return decl.keptOnErasure;
+  const b = decl.legalBasis;
+  return b?.lgpd === 'legal_obligation' || b?.gdpr === 'legal_obligation' ? ['legal_obligation'] : [];
+}
+
+/**
+ * The articles of a ground under the given laws, e.g. `LGPD Art. 16 I; GDPR Art. 17(3)(b)`.
+ *
+ * @example
+ * ```ts
+ * groundArticle('legal_claims', ['lgpd', 'gdpr']); // 'LGPD Art. 7 VI, 11 II d; GDPR Art. 17(3)(e)'
+ * groundArticle('transfer', ['lgpd']);             // 'LGPD Art. 16 III'
+ * ```
+ */
+export function groundArticle(ground: ErasureGround, laws: readonly Jurisdiction[]): string {
+  const g = ERASURE_GROUNDS[ground];
+  return laws
+    .map((j) => g[j])
+    .filter((a): a is string => a !== undefined)
+    .join('; ');
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Checks a purpose's `keptOnErasure` and `claim`: each ground known, listed
+ * once, with an article in every law the purpose is declared under, and fitting
+ * its basis. `@internal`: the purpose validator calls it.
+ *
+ * @internal
+ */
+export function erasureGroundProblems(
+  id: string,
+  d: Record<string, unknown>,
+  at: { readonly purpose: string; readonly declaredAt: string | undefined },
+): DeclarationProblem[] {
+  const out: DeclarationProblem[] = [];
+  const bad = (message: string, article = 'LGPD Art. 16; GDPR Art. 17(3)') =>
+    out.push(problem('PF_DECL_ERASURE_GROUND_INVALID', `purpose "${id}": ${message}`, { ...at, article }));
+  const claim = d.claim;
+  if (claim !== undefined && (typeof claim !== 'string' || claim.trim() === '' || claim.length > 300)) {
+    bad(
+      'claim must name the claim or proceedings the data is kept for, in 1–300 characters',
+      'LGPD Art. 7 VI; GDPR Art. 17(3)(e)',
+    );
+  }
+  const kept = d.keptOnErasure;
+  if (kept === undefined) {
+    if (claim !== undefined) bad("claim is declared but keptOnErasure does not list 'legal_claims'");
+    return out;
+  }
+  if (!Array.isArray(kept)) {
+    bad(`keptOnErasure must be a list of grounds (${GROUNDS.join(', ')})`);
+    return out;
+  }
+  const lb = isPlainObject(d.legalBasis) ? d.legalBasis : {};
+  const sb = isPlainObject(d.sensitiveBasis) ? d.sensitiveBasis : {};
+  const laws = (['lgpd', 'gdpr'] as const).filter((j) => lb[j] !== undefined);
+  const consent = [...Object.values(lb), ...Object.values(sb)].some((b) => b === 'consent' || b === 'explicit_consent');
+  if (consent && kept.length > 0) {
+    bad(
+      'a purpose resting on consent stops when consent is withdrawn, and what only consent justified is eliminated: declare the data a ground keeps under a purpose of its own, on the basis that ground needs (e.g. exercise_of_rights for proceedings)',
+      'LGPD Art. 8 §5, 18 VI, IX; GDPR Art. 7(3), 17(1)(b)',
+    );
+    return out;
+  }
+  const seen = new Set<string>();
+  for (const g of kept) {
+    if (typeof g !== 'string' || !Object.hasOwn(ERASURE_GROUNDS, g)) {
+      const hint = /anonym|exclusive|16 ?iv/i.test(String(g))
+        ? ': LGPD Art. 16 IV keeps data only once anonymized; declare anonymize on the field instead'
+        : '';
+      bad(`"${String(g)}" is not an erasure ground (${GROUNDS.join(', ')})${hint}`);
+      continue;
+    }
+    if (seen.has(g)) {
+      bad(`ground "${g}" is listed twice`);
+      continue;
+    }
+    seen.add(g);
+    const ground = g as ErasureGround;
+    const articles = ERASURE_GROUNDS[ground];
+    for (const j of laws) {
+      if (articles[j] === undefined) {
+        const other = (['lgpd', 'gdpr'] as const).find((x) => articles[x] !== undefined) as Jurisdiction;
+        bad(
+          `ground "${g}" exists only under ${other.toUpperCase()} (${articles[other]}): under the ${j.toUpperCase()}, under which this purpose is also declared, it keeps nothing and the data would have to be erased`,
+        );
+      }
+    }
+    const lgpd = laws.includes('lgpd');
+    const gdpr = laws.includes('gdpr');
+    if (ground === 'legal_obligation') {
+      if (lgpd && lb.lgpd !== 'legal_obligation' && sb.lgpd !== 'legal_obligation') {
+        bad(
+          'LGPD Art. 16 I keeps data for a legal or regulatory obligation: the LGPD basis must be legal_obligation (Art. 7 II, 11 II a)',
+          'LGPD Art. 16 I',
+        );
+      }
+      if (gdpr && lb.gdpr !== 'legal_obligation') {
+        bad(
+          'GDPR Art. 17(3)(b) keeps data for a legal obligation: the GDPR basis must be legal_obligation (Art. 6(1)(c)); a public task is the ground public_task',
+          'GDPR Art. 17(3)(b)',
+        );
+      }
+    } else if (ground === 'public_task') {
+      if (gdpr && lb.gdpr !== 'public_task') {
+        bad(
+          'GDPR Art. 17(3)(b) keeps data for a public task: the GDPR basis must be public_task (Art. 6(1)(e))',
+          'GDPR Art. 17(3)(b)',
+        );
+      }
+    } else if (ground === 'public_health') {
+      if (gdpr && sb.gdpr !== 'health_care' && sb.gdpr !== 'public_health') {
+        bad(
+          'GDPR Art. 17(3)(c) keeps data for public health under Art. 9(2)(h) or (i): the sensitive-data basis must be health_care or public_health',
+          'GDPR Art. 17(3)(c)',
+        );
+      }
+    } else if (ground === 'research') {
+      if (lgpd && lb.lgpd !== 'research' && sb.lgpd !== 'research') {
+        bad(
+          'LGPD Art. 16 II keeps data for study by a research body: the LGPD basis must be research (Art. 7 IV, 11 II c)',
+          'LGPD Art. 16 II',
+        );
+      }
+    } else if (ground === 'transfer') {
+      if (!Array.isArray(d.recipients) || d.recipients.length === 0) {
+        bad(
+          'LGPD Art. 16 III keeps data for its transfer to a third party: the purpose must name its recipients',
+          'LGPD Art. 16 III',
+        );
+      }
+    } else if (ground === 'legal_claims') {
+      const proceedings = lb.lgpd === 'exercise_of_rights' || sb.lgpd === 'exercise_of_rights' || sb.gdpr === 'legal_claims';
+      if (!proceedings && (typeof claim !== 'string' || claim.trim() === '')) {
+        bad(
+          "keeping data for proceedings needs the basis exercise_of_rights (LGPD Art. 7 VI, 11 II d) or legal_claims (GDPR Art. 9(2)(f)), or the claim declared (claim: '…')",
+          'LGPD Art. 7 VI, 11 II d; GDPR Art. 17(3)(e)',
+        );
+      }
+    }
+  }
+  if (claim !== undefined && !seen.has('legal_claims')) bad("claim is declared but keptOnErasure does not list 'legal_claims'");
+  return out;
+}

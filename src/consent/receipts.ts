@@ -153,13 +153,13 @@ export async function consentReceipt(
   const highlighted = event.highlighted === true;
   const termination = terminationOf(
     event,
-    p.consentUnder,
+    p.ledgerConsentUnder,
     p.declaration.notice?.withdrawal,
     controller ? (controller.dpo?.contact ?? controller.contact) : undefined,
   );
   const claims: ConsentReceiptClaims = {
     version: 'KI-CR-v1.1.0',
-    jurisdiction: p.consentUnder.map((j) => JURISDICTION_NAMES[j]).join('; '),
+    jurisdiction: p.ledgerConsentUnder.map((j) => JURISDICTION_NAMES[j]).join('; '),
     consentTimestamp: Math.floor(Date.parse(event.at) / 1000),
     collectionMethod: event.method ?? 'other',
     consentReceiptID: event.id,

@@ -1,9 +1,11 @@
+import { exportJWK, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Customer, purposes } from '../../examples/support-desk/declarations.js';
 import { sampleCustomer } from '../../examples/support-desk/sample.js';
 import {
   type ConsentLedger,
+  consentReceipt,
   createPurposeful,
   definePurposes,
   defineSchema,
@@ -13,6 +15,7 @@ import {
   type PurposefulError,
   pd,
   subjectsToInform,
+  verifyReceipt,
 } from '../../src/index.js';
 
 const hash = 'e'.repeat(64);
@@ -134,6 +137,32 @@ describe('a transfer on specific consent (LGPD Art. 33 VIII; Res. CD/ANPD 19/202
       notice: { version: '2026-11-01', url: 'https://example.com/privacy#helpdesk' },
     },
   } satisfies Record<string, PurposeDeclaration>;
+
+  it('LGPD Art. 33 VIII, 8 §5: the receipt of a transfer consent names the law it was given under and how to withdraw it', async () => {
+    const registry = definePurposes(declarations, { controller });
+    const consent = memoryConsentLedger(registry);
+    const event = await consent.grant({
+      subject: 'c-1',
+      purpose: 'support.ticket',
+      notice: { version: '2026-11-01', hash },
+      method: 'form',
+      collectionPoint: 'app/helpdesk',
+      highlighted: true,
+    });
+    const { privateKey, publicKey } = await generateKeyPair('EdDSA', { extractable: true });
+    const token = await consentReceipt(event, {
+      purposes: registry,
+      signer: { key: await exportJWK(privateKey), alg: 'EdDSA', kid: 'k', issuer: 'https://acme.example' },
+    });
+    const receipt = await verifyReceipt(
+      token,
+      { keys: [{ ...(await exportJWK(publicKey)), kid: 'k', alg: 'EdDSA' }] },
+      { issuer: 'https://acme.example' },
+    );
+    // the purpose's basis is a contract, but the consent on record is the LGPD's (Art. 33 VIII): the receipt says so
+    expect(receipt.claims.jurisdiction).toMatch(/LGPD/);
+    expect(receipt.claims.services[0]?.purposes[0]?.termination).toMatch(/LGPD Art\. 8 §5/);
+  });
 
   it('LGPD Art. 33 VIII: the purpose needs consent on record in the ledger, though its basis is a contract', async () => {
     const registry = definePurposes(declarations, { controller });

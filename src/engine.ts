@@ -30,15 +30,16 @@ import type { Limits } from './minimize/plan.js';
 import { assertPseudonymKey, derivePseudonymKey } from './minimize/pseudonymize.js';
 import { checkLimits, runMinimize } from './minimize/run.js';
 import type { OpenFields } from './rights/anonymize.js';
+import { type Blocking, blockingGate, blockingStoreFor } from './rights/blocking.js';
 import { objectionGate, objectionStoreFor } from './rights/opposition.js';
 import { mapAt } from './rights/paths.js';
-import { assertOpens } from './rights/restriction.js';
+import { assertOpens, blocksFor, mergeBlocks, setRestriction } from './rights/restriction.js';
 import { createRetention, type RetentionSweeps } from './rights/retention.js';
 import { createRights, type Rights, type RightsOptions } from './rights/rights.js';
 import type { FreeTextRedaction } from './schema/annotation.js';
 import { isPurposefulSchema, type PurposefulSchema } from './schema/define.js';
 import { isPurposes, type Purposes } from './schema/purposes.js';
-import { carriesRestriction } from './schema/restriction.js';
+import { carriesRestriction, type RowBlock, restrictionOf } from './schema/restriction.js';
 import { problem } from './schema/rules.js';
 import type { Inbound, Outbound } from './schema/types.js';
 import { displayPath, type FieldInfo, type PathStep, parsePath } from './schema/walk.js';
@@ -501,6 +502,20 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
   // an objection in force stops its purpose for its subject before consent is asked (LGPD Art. 18 §2; GDPR Art. 21)
   const objections = objectionStoreFor(options.rights);
   const objected = objections && objectionGate(objections);
+  // a blocking is a record per subject, consulted wherever a value goes in or out (LGPD Art. 5 XIII, 18 IV; GDPR
+  // Art. 18): a write that drops the row's column, or a row made after the blocking, never lifts it
+  const blockings = blockingStoreFor(options.rights);
+  const blockingsOf = blockings && blockingGate(blockings);
+  /** The blockings in force for the subject that cover the schema; `undefined` (no work) when none. */
+  const heldFor = (
+    schema: PurposefulSchema,
+    subjectId: string | undefined,
+  ): RowBlock[] | undefined | Promise<RowBlock[] | undefined> => {
+    if (blockingsOf === undefined || subjectId === undefined) return undefined;
+    const b = blockingsOf(subjectId);
+    if (!(b instanceof Promise)) return b.length ? blocksFor(schema, b) : undefined;
+    return b.then((x: readonly Blocking[]) => (x.length ? blocksFor(schema, x) : undefined));
+  };
   type ConsentStep = (
     schema: PurposefulSchema,
     r: Resolved,
@@ -746,16 +761,21 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
   };
 
   /** What `open` does once the request is resolved and consent allows: decrypt what the purpose may see, then project. */
-  const openResolved = (schema: PurposefulSchema, row: unknown, r: Resolved): Now<unknown> => {
+  const openResolved = (schema: PurposefulSchema, row: unknown, r: Resolved, held?: readonly RowBlock[]): Now<unknown> => {
     const plan = planFor(schema, r.purpose, 'outbound', r.roles);
     const visible = plan.visibleEncrypted;
     const minimize = (opened: unknown) => {
       // a row an erasure or a blocking restricted opens only what the law still allows (LGPD Art. 16, 18 IV; GDPR
       // Art. 17(3), 18); after the keys spoke, so that what is erased says so first
-      assertOpens(schema, row, r.purpose, plan.levels, r.jurisdictions);
+      assertOpens(schema, row, r.purpose, plan.levels, r.jurisdictions, undefined, held);
       return runMinimize(schema, r.purpose, opened, 'outbound', r.roles, false, limits, pseudonymKey);
     };
     return visible.size === 0 ? minimize(row) : decryptVisible(schema, row, r).then(minimize);
+  };
+  /** `openResolved` once the blocking store has answered for the subject. */
+  const openHeld = (schema: PurposefulSchema, row: unknown, r: Resolved): Now<unknown> => {
+    const held = heldFor(schema, r.subjectId);
+    return held instanceof Promise ? held.then((h) => openResolved(schema, row, r, h)) : openResolved(schema, row, r, held);
   };
 
   const bare: EngineNow = {
@@ -780,13 +800,16 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
       const r = resolve(schema, ctx, row);
       requireMfaForSensitive(schema, r, ctx); // before anything is decrypted
       const checking = requireConsent(schema, r, ctx, 'outbound');
-      return checking ? checking.then(() => openResolved(schema, row, r)) : openResolved(schema, row, r);
+      return checking ? checking.then(() => openHeld(schema, row, r)) : openHeld(schema, row, r);
     },
 
     authorize(schema, ctx) {
       const r = resolve(schema, ctx, undefined);
       requireMfaForSensitive(schema, r, ctx);
       if (r.subjectId !== undefined) return requireConsent(schema, r, ctx, 'outbound');
+      // without a subject, consent and objections are checked on each record as it goes out; records that can never
+      // name one are refused now while an objection to the purpose is in force (LGPD Art. 18 §2; GDPR Art. 21)
+      if (schema.subject === undefined) return objected?.(schema.id, r.purpose, undefined);
     },
   };
 
@@ -794,8 +817,11 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     const r = resolve(schema, ctx, record);
     const checking = requireConsent(schema, r, ctx, 'outbound');
     if (checking) await checking;
-    if (carriesRestriction(record)) {
-      assertOpens(schema, record, r.purpose, planFor(schema, r.purpose, 'outbound', r.roles).levels, r.jurisdictions);
+    const holding = heldFor(schema, r.subjectId);
+    const held = holding instanceof Promise ? await holding : holding;
+    if (held || carriesRestriction(record)) {
+      const levels = planFor(schema, r.purpose, 'outbound', r.roles).levels;
+      assertOpens(schema, record, r.purpose, levels, r.jurisdictions, undefined, held);
     }
     return project(schema, record, r, ctx);
   };
@@ -805,7 +831,19 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     if (typeof record !== 'object' || record === null || Array.isArray(record)) {
       throw new PurposefulError('PF_INPUT_INVALID', `a "${schema.id}" record must be an object`, { schema: schema.id });
     }
-    return needVault('seal()').seal(schema, record, r.subjectId, r.purpose); // an erased subject: only what r.purpose keeps by law
+    // an objection in force stops storing data for the purpose too (LGPD Art. 18 §2; GDPR Art. 21)
+    await objected?.(schema.id, r.purpose, r.subjectId);
+    const holding = heldFor(schema, r.subjectId);
+    const held = holding instanceof Promise ? await holding : holding;
+    restrictionOf(record, schema.id); // a restriction column given that cannot be read fails closed
+    // an erased subject: only what r.purpose keeps by law
+    const sealed = await needVault('seal()').seal(schema, record, r.subjectId, r.purpose);
+    // a blocked subject: the row is stored (storage is what a blocking keeps), carrying the blocking (LGPD Art. 5 XIII)
+    if (held) {
+      const current = restrictionOf(sealed, schema.id);
+      setRestriction(sealed, { ...current, blocked: mergeBlocks(current?.blocked, held) });
+    }
+    return sealed;
   };
 
   // with an access log, every call records its decision (authorize only its refusals: open records the read)
@@ -976,6 +1014,7 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
         ...(options.consent ? { consent: options.consent } : {}),
         ...(options.audit ? { audit: options.audit } : {}),
         ...(objections ? { objections } : {}),
+        ...(blockings ? { blockings } : {}),
       },
       options.rights,
     ),

@@ -407,11 +407,13 @@ const scope = await scopeIncident(
     to: new Date().toISOString(),
     actors: ['agent-13'],
     significantEffect: true,
+    // the controller's own finding, from its customer records: two of the customers read are over 60 (elderly)
+    childrenAdolescentsOrElderly: true,
   },
-  { log: audit, schemas: [Customer, Ticket, Invoice] },
+  { log: audit, schemas: [Customer, Ticket, Invoice], rules: { largeScaleSubjects: 50_000 } },
 );
 console.log(
-  `subjects: ${scope.subjects.count}; categories: ${scope.categories.join(', ')}; criteria met: ${scope.criteriaMet.join(', ') || 'none'}; relevant risk (Art. 5: significant effect and a criterion): ${scope.relevantRisk}`,
+  `subjects: ${scope.subjects.count}; categories: ${scope.categories.join(', ')}; criteria met: ${scope.criteriaMet.join(', ') || 'none'}; relevant risk (Art. 5: significant effect and a criterion): ${scope.relevantRisk ? 'yes: the ANPD and the subjects are told' : 'no'}`,
 );
 const deadlines = incidentDeadlines({ knownAt });
 // the communication goes out eight days after the incident was known: past the 3 business days of Art. 6

@@ -30,7 +30,7 @@ Usage: purposeful <command> [options]
 
 Commands:
   check   validate the declarations (codes, paths, articles, file:line)
-  map     print the data map / record of processing activities (LGPD Art. 37, GDPR Art. 30)
+  map     print the data map: what the declarations hold of the record of processing (LGPD Art. 37, GDPR Art. 30)
   diff    compare the declarations with a baseline map: what a change starts or stops doing
 
 Options for every command:

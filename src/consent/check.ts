@@ -12,8 +12,9 @@ import type { PurposefulSchema } from '../schema/define.js';
 import type { ResolvedPurpose } from '../schema/purposes.js';
 import type { Jurisdiction } from '../taxonomy/bases.js';
 import { needsGuardianConsent } from '../taxonomy/minors.js';
-import { type ConsentState, controllersSharedWith, stateOf, WRITTEN_METHODS } from './events.js';
+import { type ConsentState, stateOf, WRITTEN_METHODS } from './events.js';
 import type { ConsentLedger } from './ledger.js';
+import { controllersConsentMustName } from './sharing.js';
 
 /**
  * Why consent does not allow a request; stable, value-free.
@@ -258,12 +259,12 @@ export const SYNC_STATUS = new WeakMap<
   }
 >();
 
-/** The other controllers each purpose shares with, computed once per purpose. */
+/** The other controllers a grant for each purpose must name (LGPD Art. 7 §5, as the ledger reads it), computed once per purpose. */
 const SHARING = new WeakMap<ResolvedPurpose, readonly string[]>();
 function sharingOf(purpose: ResolvedPurpose): readonly string[] {
   let hit = SHARING.get(purpose);
   if (hit === undefined) {
-    hit = Object.freeze([...controllersSharedWith(purpose)]);
+    hit = Object.freeze([...controllersConsentMustName(purpose)]);
     SHARING.set(purpose, hit);
   }
   return hit;

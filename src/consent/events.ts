@@ -9,6 +9,7 @@
 import { PurposefulError } from '../errors.js';
 import type { Purposes, ResolvedPurpose } from '../schema/purposes.js';
 import { isWellFormed } from '../util/bytes.js';
+import { controllersConsentMustName, otherControllers } from './sharing.js';
 
 /**
  * What happened to a subject's consent for a purpose.
@@ -209,11 +210,7 @@ const HASH_RE = /^[0-9a-f]{64}$/;
  * ```
  */
 export function controllersSharedWith(purpose: ResolvedPurpose | undefined): readonly string[] {
-  const out: string[] = [];
-  for (const r of purpose?.declaration.recipients ?? []) {
-    if (r.role === 'controller' || r.role === 'joint_controller') out.push(r.name);
-  }
-  return out;
+  return otherControllers(purpose);
 }
 
 /**
@@ -318,7 +315,7 @@ export function checkGrant(purposes: Purposes, grant: ConsentGrant): void {
       );
     }
   }
-  checkSharedWith(p, grant.sharedWith, lgpd);
+  checkSharedWith(p, grant.sharedWith);
   for (const [k, v] of [
     ['at', grant.at],
     ['expiresAt', grant.expiresAt],
@@ -346,7 +343,7 @@ export function checkGrant(purposes: Purposes, grant: ConsentGrant): void {
 }
 
 /** A grant's `sharedWith`: declared recipients only, and every other controller when the purpose rests on LGPD consent. */
-function checkSharedWith(p: ResolvedPurpose, sharedWith: unknown, lgpd: boolean): void {
+function checkSharedWith(p: ResolvedPurpose, sharedWith: unknown): void {
   const id = p.id;
   const names = new Set((p.declaration.recipients ?? []).map((r) => r.name));
   if (sharedWith !== undefined) {
@@ -354,8 +351,8 @@ function checkSharedWith(p: ResolvedPurpose, sharedWith: unknown, lgpd: boolean)
       throw invalid(`purpose "${id}": sharedWith must list recipients the purpose declares, by name`, id);
     }
   }
-  if (!lgpd) return;
-  const missing = controllersSharedWith(p).filter((n) => !(sharedWith as readonly string[] | undefined)?.includes(n));
+  // the engine reads the same rule (LGPD Art. 7 §5)
+  const missing = controllersConsentMustName(p).filter((n) => !(sharedWith as readonly string[] | undefined)?.includes(n));
   if (missing.length > 0) {
     throw new PurposefulError(
       'PF_CONSENT_INVALID',

@@ -18,7 +18,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { createLocalJWKSet, importJWK, type JSONWebKeySet, type JWK, jwtVerify, SignJWT } from 'jose';
 import { PurposefulError } from '../errors.js';
 import type { PurposefulSchema } from '../schema/define.js';
-import type { Purposes } from '../schema/purposes.js';
+import type { Controller, Purposes } from '../schema/purposes.js';
 import { base64urlEncode } from '../util/base64url.js';
 import { utf8 } from '../util/bytes.js';
 import type { CollectionMethod, ConsentEvent, ConsentGrant } from './events.js';
@@ -102,13 +102,21 @@ function terminationOf(
   event: ConsentEvent,
   under: readonly string[],
   withdrawal: string | undefined,
-  contact: string | undefined,
+  controller: Controller | undefined,
 ): string {
-  const route = withdrawal ?? (contact ? `ask the controller's data protection officer at ${contact}` : undefined);
+  // the DPO is named only when one is declared (LGPD Art. 41; GDPR Art. 37): otherwise the route is the controller's contact
+  const dpo = controller?.dpo?.contact;
+  const route =
+    withdrawal ??
+    (dpo
+      ? `ask the controller's data protection officer at ${dpo}`
+      : controller?.contact
+        ? `ask the controller at ${controller.contact}`
+        : undefined);
   if (route === undefined) {
     throw new PurposefulError(
       'PF_OPTIONS_INVALID',
-      'a receipt says how to withdraw consent: declare notice.withdrawal on the purpose, or a controller with a DPO contact',
+      'a receipt says how to withdraw consent: declare notice.withdrawal on the purpose, or a controller with a contact',
       { purpose: event.purpose, article: 'LGPD Art. 8 §5; GDPR Art. 7(3)' },
     );
   }
@@ -151,12 +159,7 @@ export async function consentReceipt(
   const recipients = p.declaration.recipients ?? [];
   const controller = purposes.controller;
   const highlighted = event.highlighted === true;
-  const termination = terminationOf(
-    event,
-    p.ledgerConsentUnder,
-    p.declaration.notice?.withdrawal,
-    controller ? (controller.dpo?.contact ?? controller.contact) : undefined,
-  );
+  const termination = terminationOf(event, p.ledgerConsentUnder, p.declaration.notice?.withdrawal, controller);
   const claims: ConsentReceiptClaims = {
     version: 'KI-CR-v1.1.0',
     jurisdiction: p.ledgerConsentUnder.map((j) => JURISDICTION_NAMES[j]).join('; '),

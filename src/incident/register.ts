@@ -38,7 +38,9 @@ export interface IncidentEntry {
   readonly knownAt: string;
   /**
    * When the incident was registered: the five years count from it (Art. 10). Set by the register when the
-   * entry is added (give it only to carry over an earlier registration); never changed afterwards.
+   * entry is added, and never changed afterwards. An entry that carries one is refused, unless it is added with
+   * `{ carriedOver: true }` (an entry exported from an earlier register), and then only a date no earlier than
+   * `knownAt` and no later than now.
    */
   readonly registeredAt?: string;
   /** II: a general description of the circumstances in which the incident occurred. */
@@ -76,8 +78,12 @@ export interface IncidentEntry {
  * ```
  */
 export interface IncidentRegister {
-  /** Registers an incident (refused without the Art. 10 §1 contents); `registeredAt` is set to now unless given. */
-  add(entry: IncidentEntry): Promise<void>;
+  /**
+   * Registers an incident (refused without the Art. 10 §1 contents) and sets `registeredAt` to now. An entry
+   * that carries a `registeredAt` is refused unless `options.carriedOver` says it comes from an earlier
+   * register (see {@link registrationOf}).
+   */
+  add(entry: IncidentEntry, options?: RegistrationOptions): Promise<void>;
   /** Changes an entry; its id, knowledge and registration dates stay as they were. */
   update(id: string, patch: Partial<Omit<IncidentEntry, 'id' | 'knownAt' | 'registeredAt'>>): Promise<IncidentEntry>;
   get(id: string): Promise<IncidentEntry | undefined>;
@@ -180,18 +186,57 @@ export function assertRetentionOver(entry: IncidentEntry, retention: string, now
 }
 
 /**
+ * How an entry is added to a register.
+ *
+ * @example
+ * ```ts
+ * // moving entries exported from an earlier register: their registration dates are kept (Art. 10)
+ * for (const entry of await oldRegister.list()) await register.add(entry, { carriedOver: true });
+ * ```
+ */
+export interface RegistrationOptions {
+  /**
+   * The entry, with its `registeredAt`, was exported from an earlier register: keep that registration date
+   * (no earlier than `knownAt`, no later than now). Without it, an entry that carries a `registeredAt` is refused.
+   */
+  readonly carriedOver?: boolean;
+}
+
+/**
  * The entry as a register stores it when it is added: checked, with its
- * registration date (now, unless one is carried over).
+ * registration date set to now. The five years of Res. CD/ANPD 15/2024 Art. 10
+ * count from it, so the caller cannot choose it: an entry that carries a
+ * `registeredAt` is refused (`PF_INPUT_INVALID`, path `registeredAt`) unless
+ * `options.carriedOver` says it was exported from an earlier register, and
+ * even then a date earlier than `knownAt` (nothing is registered before it is
+ * known) or later than now is refused.
  *
  * @example
  * ```ts
  * const stored = registrationOf(entry, new Date()); // { ...entry, registeredAt: '2026-12-07T14:20:00.000Z' }
+ * const moved = registrationOf(exported, new Date(), { carriedOver: true }); // keeps exported.registeredAt
  * ```
  */
-export function registrationOf(entry: IncidentEntry, now: Date = new Date()): IncidentEntry {
+export function registrationOf(entry: IncidentEntry, now: Date = new Date(), options: RegistrationOptions = {}): IncidentEntry {
   checkIncidentEntry(entry);
-  const registeredAt = entry.registeredAt === undefined ? now.toISOString() : new Date(entry.registeredAt).toISOString();
-  return { ...structuredClone(entry), registeredAt };
+  if (entry.registeredAt === undefined) return { ...structuredClone(entry), registeredAt: now.toISOString() };
+  const article = 'Res. CD/ANPD 15/2024 Art. 10';
+  if (options?.carriedOver !== true) {
+    throw new PurposefulError(
+      'PF_INPUT_INVALID',
+      `incident ${entry.id}: the register sets the registration date, from which it is kept five years; add an entry exported from an earlier register with { carriedOver: true }`,
+      { article, paths: ['registeredAt'] },
+    );
+  }
+  const registered = Date.parse(entry.registeredAt);
+  if (registered < Date.parse(entry.knownAt) || registered > now.getTime()) {
+    throw new PurposefulError(
+      'PF_INPUT_INVALID',
+      `incident ${entry.id}: a carried-over registration date must be no earlier than knownAt and no later than now`,
+      { article, paths: ['registeredAt'] },
+    );
+  }
+  return { ...structuredClone(entry), registeredAt: new Date(registered).toISOString() };
 }
 
 /**
@@ -220,21 +265,53 @@ export function updatedEntry(
  * incident the report's Markdown is the content of the communication (VII);
  * otherwise give the reason it was not communicated (VIII).
  *
+ * The entry cannot contradict the report it keeps: a notified entry needs a
+ * report made with `facts.communicatedAt` (a draft is refused), and its
+ * `notifiedAt`, when given, must be that time, since the report judged the
+ * deadline (LGPD Art. 48 §1 V) against it. For another time, make the report
+ * again with that `communicatedAt`: a late one then needs its reasons. An
+ * entry not notified needs a draft, whose content states no communication.
+ * Either mismatch is `PF_INPUT_INVALID`.
+ *
  * @example
  * ```ts
- * const report = incidentReport({ facts, scope, deadlines });
- * await register.add(incidentEntry(report, { notified: true, notifiedAt: new Date(), means: ['ANPD electronic form', 'e-mail to each subject'] }));
+ * const report = incidentReport({ facts: { ...facts, communicatedAt: sentAt }, scope, deadlines });
+ * await register.add(incidentEntry(report, { notified: true, notifiedAt: sentAt, means: ['ANPD electronic form', 'e-mail to each subject'] }));
  * ```
  */
 export function incidentEntry(
   report: IncidentReport,
   status:
-    | { readonly notified: true; readonly notifiedAt: Date; readonly means: readonly string[] }
+    | { readonly notified: true; readonly notifiedAt?: Date; readonly means: readonly string[] }
     | { readonly notified: false; readonly reason: string },
 ): IncidentEntry {
   const j = report?.json;
   if (typeof j?.id !== 'string' || typeof report.markdown !== 'string') {
     throw new PurposefulError('PF_INPUT_INVALID', 'incidentEntry() needs a report made by incidentReport()');
+  }
+  const article = 'Res. CD/ANPD 15/2024 Art. 10 §1 VII; LGPD Art. 48 §1 V';
+  if (status?.notified === true) {
+    if (j.communicatedAt === null) {
+      throw new PurposefulError(
+        'PF_INPUT_INVALID',
+        'incidentEntry(): a draft report (no facts.communicatedAt) is not the content of a communication; make the report with the time it was communicated',
+        { article, paths: ['communicatedAt'] },
+      );
+    }
+    const at = status.notifiedAt;
+    if (at !== undefined && (!(at instanceof Date) || at.getTime() !== Date.parse(j.communicatedAt))) {
+      throw new PurposefulError(
+        'PF_INPUT_INVALID',
+        "incidentEntry(): notifiedAt differs from the report's communicatedAt, against which its timeliness was judged; make the report again with communicatedAt: notifiedAt",
+        { article, paths: ['notifiedAt'] },
+      );
+    }
+  } else if (status?.notified === false && j.communicatedAt !== null) {
+    throw new PurposefulError(
+      'PF_INPUT_INVALID',
+      'incidentEntry(): the report states a communication to the ANPD; register it as notified, or make a draft (no facts.communicatedAt)',
+      { article: 'Res. CD/ANPD 15/2024 Art. 10 §1 VIII', paths: ['communicatedAt'] },
+    );
   }
   const entry: IncidentEntry = {
     id: j.id,
@@ -250,7 +327,7 @@ export function incidentEntry(
     ...(status.notified
       ? {
           notified: true,
-          notifiedAt: status.notifiedAt.toISOString(),
+          notifiedAt: j.communicatedAt as string,
           communication: { means: [...status.means], content: report.markdown },
         }
       : { notified: false, reason: status.reason }),
@@ -296,8 +373,8 @@ export function memoryIncidentRegister(options: { readonly retention?: string } 
   const retention = checkRegisterRetention(options.retention ?? INCIDENT_RETENTION);
   const entries = new Map<string, IncidentEntry>();
   return {
-    async add(entry) {
-      const stored = registrationOf(entry);
+    async add(entry, options) {
+      const stored = registrationOf(entry, new Date(), options);
       if (entries.has(entry.id)) throw new PurposefulError('PF_INPUT_INVALID', `incident ${entry.id} is already registered`);
       entries.set(entry.id, stored);
     },

@@ -50,7 +50,10 @@ export interface IncidentFacts {
   readonly knownAt: Date;
   /** When the incident occurred, where it can be determined (Art. 6 §2 VII). */
   readonly occurredAt?: Date;
-  /** When this communication is made to the ANPD (default: when the report is made). Compared with the deadline. */
+  /**
+   * When this communication is made to the ANPD; compared with the deadline. Left out, the report is a draft:
+   * it says it was not communicated yet, states no timeliness, and cannot be registered as notified.
+   */
   readonly communicatedAt?: Date;
   /** When the subjects were told (Res. CD/ANPD 15/2024 Art. 9), if they were. Compared with their deadline. */
   readonly subjectsNotifiedAt?: Date;
@@ -126,7 +129,11 @@ export type IncidentReportJson = {
   readonly rootCause: string | null;
   readonly knownAt: string;
   readonly occurredAt: string | null;
-  readonly communicatedAt: string;
+  /** When it was communicated to the ANPD; `null` for a draft (`facts.communicatedAt` left out). */
+  readonly communicatedAt: string | null;
+  /** A draft: not communicated yet, made at `draftedAt`. */
+  readonly draft: boolean;
+  readonly draftedAt: string | null;
   readonly data: {
     readonly categories: readonly string[];
     readonly sensitiveCategories: readonly string[];
@@ -146,6 +153,8 @@ export type IncidentReportJson = {
     readonly relevant: boolean | null;
     readonly significantEffect: boolean | null;
     readonly criteriaMet: readonly string[];
+    /** Criteria that could not be determined, with what is missing. */
+    readonly criteriaUndetermined: IncidentScope['criteriaUndetermined'];
     readonly conclusion: string;
   };
   readonly safeguards: readonly string[];
@@ -153,8 +162,8 @@ export type IncidentReportJson = {
   readonly accessLog: { readonly stated: boolean; readonly reason?: string };
   readonly risks: string;
   readonly delayReasons: string | null;
-  /** The communications compared with their deadlines (LGPD Art. 48 §1 V; Art. 6, 9). */
-  readonly timeliness: { readonly anpd: DeadlineStatus; readonly subjects: DeadlineStatus | null };
+  /** The communications compared with their deadlines (LGPD Art. 48 §1 V; Art. 6, 9); `anpd` is `null` for a draft. */
+  readonly timeliness: { readonly anpd: DeadlineStatus | null; readonly subjects: DeadlineStatus | null };
   readonly measures: readonly string[];
   readonly deadlines: {
     readonly anpd: string;
@@ -162,7 +171,8 @@ export type IncidentReportJson = {
     readonly businessDays: number;
     readonly smallAgent: boolean;
     readonly subjectsDeclaration: string;
-    readonly complement: string;
+    /** Counted from the communication; `null` for a draft. */
+    readonly complement: string | null;
     readonly complementBusinessDays: number;
     readonly publicNoticeUntil?: string;
     readonly gdprAuthority: string;
@@ -179,7 +189,7 @@ export type IncidentReportJson = {
  * @example
  * ```ts
  * const report: IncidentReport = incidentReport({ facts, scope, deadlines });
- * await register.add(incidentEntry(report, { notified: true, notifiedAt: new Date(), means: ['ANPD electronic form'] }));
+ * await register.add(incidentEntry(report, { notified: true, means: ['ANPD electronic form'] }));
  * ```
  */
 export interface IncidentReport {
@@ -333,12 +343,15 @@ export function incidentReport(input: {
       paths: ['knownAt'],
     });
   }
+  // without communicatedAt the report is a draft: no timeliness is stated, and it is judged against now only to
+  // refuse one whose deadline already ended without reasons
+  const draft = facts.communicatedAt === undefined;
   const communicatedAt = facts.communicatedAt ?? new Date();
   for (const [key, at] of [
-    ['communicatedAt', communicatedAt],
+    ['communicatedAt', facts.communicatedAt],
     ['subjectsNotifiedAt', facts.subjectsNotifiedAt],
   ] as const) {
-    if (at === undefined && key === 'subjectsNotifiedAt') continue;
+    if (at === undefined) continue;
     if (!validDate(at) || at.getTime() < facts.knownAt.getTime()) {
       throw new PurposefulError('PF_INPUT_INVALID', `incidentReport(): facts.${key} must be a date no earlier than knownAt`, {
         paths: [key],
@@ -363,7 +376,7 @@ export function incidentReport(input: {
   if (subjects?.late && !delayReasons) {
     throw late('the subjects', subjects, 'LGPD Art. 48 §1 V; Res. CD/ANPD 15/2024 Art. 9 IV');
   }
-  const complement = addBusinessDays(communicatedAt, deadlines.lgpd.complementBusinessDays, extra);
+  const complement = draft ? null : addBusinessDays(communicatedAt, deadlines.lgpd.complementBusinessDays, extra);
 
   const unreadable = scope.exposedFields.filter((f) => !f.intelligible);
   const log = accessLogStatement(input.accessLog, scope, facts.occurredAt);
@@ -380,16 +393,25 @@ export function incidentReport(input: {
     ...(facts.rootCause ? [] : ['Art. 6 §2 XI root cause']),
     ...(total === undefined ? ['Art. 6 §2 XII total subjects in the affected processing'] : []),
   ];
-  const met = scope.criteriaMet.map((c) => CRITERIA_TEXT[c] ?? c);
+  const threshold = scope.largeScaleThreshold;
+  const criterionText = (c: string) =>
+    c === 'largeScale' && threshold !== undefined
+      ? `data at large scale, by the controller's threshold of ${threshold} subjects (Art. 5 §2 sets no number)`
+      : (CRITERIA_TEXT[c] ?? c);
+  const met = scope.criteriaMet.map(criterionText);
+  const undetermined = scope.criteriaUndetermined ?? [];
+  const undeterminedText = undetermined.map((u) => `${CRITERIA_TEXT[u.criterion] ?? u.criterion} (${u.missing})`);
   const relevant = scope.relevantRisk;
   const conclusion =
     relevant === true
       ? 'Relevant risk or damage: a significant effect on the subjects together with at least one criterion (Res. CD/ANPD 15/2024 Art. 5).'
-      : scope.criteriaMet.length === 0
-        ? 'No criterion of Res. CD/ANPD 15/2024 Art. 5 holds, so the incident is not one of relevant risk or damage under it, whatever its effect.'
+      : relevant === false && scope.significantEffect === false
+        ? 'The controller found no significant effect on the subjects: not relevant risk or damage under Res. CD/ANPD 15/2024 Art. 5, which needs one.'
         : relevant === false
-          ? 'Criteria hold, but the controller found no significant effect on the subjects: not relevant risk or damage under Res. CD/ANPD 15/2024 Art. 5.'
-          : 'Criteria hold; the significant effect on the subjects has not been assessed, so relevant risk or damage is not determined (Res. CD/ANPD 15/2024 Art. 5 needs both).';
+          ? 'Every criterion of Res. CD/ANPD 15/2024 Art. 5 was determined and none holds, so the incident is not one of relevant risk or damage under it, whatever its effect.'
+          : scope.criteriaMet.length > 0
+            ? 'Criteria hold; the significant effect on the subjects has not been assessed, so relevant risk or damage is not determined (Res. CD/ANPD 15/2024 Art. 5 needs both).'
+            : `No criterion is established to hold, but ${undeterminedText.join('; ')} could not be determined: relevant risk or damage is not determined (Res. CD/ANPD 15/2024 Art. 5).`;
   const smallAgent = deadlines.lgpd.smallAgent === true;
   const json: IncidentReportJson = {
     id: facts.id,
@@ -401,7 +423,9 @@ export function incidentReport(input: {
     rootCause: facts.rootCause ?? null,
     knownAt: facts.knownAt.toISOString(),
     occurredAt: facts.occurredAt ? facts.occurredAt.toISOString() : null,
-    communicatedAt: communicatedAt.toISOString(),
+    communicatedAt: draft ? null : communicatedAt.toISOString(),
+    draft,
+    draftedAt: draft ? communicatedAt.toISOString() : null,
     data: { categories: scope.categories, sensitiveCategories: scope.sensitiveCategories, exposedFields: scope.exposedFields },
     subjects: {
       count: scope.subjects.count,
@@ -415,13 +439,14 @@ export function incidentReport(input: {
       relevant: relevant ?? null,
       significantEffect: scope.significantEffect ?? null,
       criteriaMet: scope.criteriaMet,
+      criteriaUndetermined: undetermined,
       conclusion,
     },
     safeguards,
     accessLog: log.stated ? { stated: true } : { stated: false, reason: log.reason },
     risks: facts.risks,
     delayReasons: delayReasons ?? null,
-    timeliness: { anpd, subjects },
+    timeliness: { anpd: draft ? null : anpd, subjects },
     measures: facts.measures,
     deadlines: {
       anpd: deadlines.lgpd.anpd.toISOString(),
@@ -429,7 +454,7 @@ export function incidentReport(input: {
       businessDays: deadlines.lgpd.businessDays,
       smallAgent,
       subjectsDeclaration: deadlines.lgpd.subjectsDeclaration.toISOString(),
-      complement: complement.toISOString(),
+      complement: complement ? complement.toISOString() : null,
       complementBusinessDays: deadlines.lgpd.complementBusinessDays,
       ...(deadlines.lgpd.publicNoticeUntil ? { publicNoticeUntil: deadlines.lgpd.publicNoticeUntil.toISOString() } : {}),
       gdprAuthority: deadlines.gdpr.authority.toISOString(),
@@ -449,7 +474,7 @@ export function incidentReport(input: {
         : list(facts.operators.map((o) => `${o.name}${o.id ? ` (${o.id})` : ''}`));
   const subjectsLine = subjects
     ? `- Subjects (Art. 9): ${statusText(subjects)}`
-    : `- Subjects (Art. 9): not communicated by ${json.communicatedAt}; ${
+    : `- Subjects (Art. 9): not communicated by ${communicatedAt.toISOString()}; ${
         communicatedAt > deadlines.lgpd.subjects ? 'their deadline ended at' : 'due by'
       } ${json.deadlines.subjects}`;
   const delayText =
@@ -458,8 +483,13 @@ export function incidentReport(input: {
       : delayReasons
         ? `Why it was not immediate: ${delayReasons}`
         : '';
+  const anpdLine = draft
+    ? `- ANPD: not communicated yet (draft made at ${communicatedAt.toISOString()}); ${
+        anpd.late ? 'the deadline ended at' : 'due by'
+      } ${anpd.deadline}`
+    : `- ANPD: ${statusText(anpd)}`;
   const markdown = `# Incident ${facts.id}: ${facts.title}
-
+${draft ? '\n**Draft: not communicated to the ANPD yet.** Make the report again with the time of the communication.\n' : ''}
 ## Controller (Res. CD/ANPD 15/2024 Art. 6 §2 IX)
 ${facts.controller.name}${facts.controller.id ? ` (${facts.controller.id})` : ''}.
 ${
@@ -477,13 +507,13 @@ ${facts.contact.name ? `${facts.contact.name}, ` : ''}${facts.contact.contact}
 ## Dates (Art. 6 §2 VII)
 - Occurred: ${json.occurredAt ?? 'not determined'}
 - Known to the controller: ${json.knownAt}
-- Communicated to the ANPD: ${json.communicatedAt}
+- Communicated to the ANPD: ${json.communicatedAt ?? 'not yet (draft)'}
 - Window examined: ${scope.window.from} to ${scope.window.to}
 
 ## Deadlines
 - ANPD (LGPD Art. 48; Res. CD/ANPD 15/2024 Art. 6): **${json.deadlines.anpd}** (${deadlines.lgpd.businessDays} business days)
 - Subjects (Art. 9): **${json.deadlines.subjects}**; the declaration that they were told, and how (Art. 9 §4): ${json.deadlines.subjectsDeclaration}
-- Complement (Art. 6 §3): ${json.deadlines.complement} (${deadlines.lgpd.complementBusinessDays} business days after the communication)${
+- Complement (Art. 6 §3): ${json.deadlines.complement ?? 'due'} (${deadlines.lgpd.complementBusinessDays} business days after the communication)${
     json.deadlines.publicNoticeUntil
       ? `\n- Public notice kept up at least until (Art. 9 §3): ${json.deadlines.publicNoticeUntil}`
       : ''
@@ -491,7 +521,7 @@ ${facts.contact.name ? `${facts.contact.name}, ` : ''}${facts.contact.contact}
 - GDPR supervisory authority (Art. 33(1)): **${json.deadlines.gdprAuthority}** (72 hours)
 
 ## Timeliness and reasons for delay (LGPD Art. 48 §1 V; Res. CD/ANPD 15/2024 Art. 6 §2 V, 9 IV)
-- ANPD: ${statusText(anpd)}
+${anpdLine}
 ${subjectsLine}
 ${delayText ? `\n${delayText}\n` : ''}
 ## The incident and its root cause (Art. 6 §2 XI)
@@ -509,7 +539,9 @@ Sensitive data: ${scope.sensitiveCategories.join(', ') || 'none'}.
 - subjects whose data the affected processing activities hold (Art. 6 §2 XII): ${total ?? 'not known yet'}
 
 ## Relevant risk or damage (Res. CD/ANPD 15/2024 Art. 5)
-Criteria that hold (Art. 5 I–VI): ${met.join('; ') || 'none'}.
+Criteria that hold (Art. 5 I–VI): ${met.join('; ') || 'none'}.${
+    undeterminedText.length ? `\nCriteria not determined: ${undeterminedText.join('; ')}.` : ''
+  }
 A significant effect on the subjects' interests and fundamental rights (Art. 5 §1): ${
     scope.significantEffect === undefined
       ? 'not assessed'
@@ -531,7 +563,7 @@ ${
   pending.length
     ? `
 ## Pending (Art. 6 §3)
-Not known yet; to be completed by ${json.deadlines.complement}:
+Not known yet; to be completed by ${json.deadlines.complement ?? `${deadlines.lgpd.complementBusinessDays} business days after the communication`}:
 ${list(pending)}
 `
     : ''

@@ -58,6 +58,13 @@ export interface IncidentInput {
    * whenever a criterion holds.
    */
   readonly significantEffect?: boolean;
+  /**
+   * The controller's finding, for the subjects whose age is not known, on whether children, adolescents or
+   * elderly people are among them (Res. CD/ANPD 15/2024 Art. 5 II), e.g. `false` for a service only to a
+   * company's working-age staff. Left out while any age is unknown, the criterion is not determined (a schema
+   * with `minors: 'never'` rules out minors, not elderly people). Known ages of the groups make it hold anyway.
+   */
+  readonly childrenAdolescentsOrElderly?: boolean;
 }
 
 /**
@@ -99,7 +106,9 @@ export interface ExposedField {
  * The criteria of Res. CD/ANPD 15/2024 Art. 5 I–VI. A criterion alone does not
  * make an incident one of relevant risk or damage: at least one must hold
  * together with a significant effect on the subjects' interests and
- * fundamental rights (see `IncidentScope.relevantRisk`).
+ * fundamental rights (see `IncidentScope.relevantRisk`). `undefined`: not
+ * determined, because what it needs is missing (see
+ * `IncidentScope.criteriaUndetermined`).
  *
  * @example
  * ```ts
@@ -108,11 +117,13 @@ export interface ExposedField {
  */
 export interface IncidentCriteria {
   readonly sensitiveData: boolean;
-  readonly childrenAdolescentsOrElderly: boolean;
+  /** `undefined` while ages are unknown and neither they nor the controller rule the groups out. */
+  readonly childrenAdolescentsOrElderly: boolean | undefined;
   readonly financialData: boolean;
   readonly authenticationData: boolean;
   readonly secrecyProtectedData: boolean;
-  readonly largeScale: boolean;
+  /** By the controller's threshold (`rules.largeScaleSubjects`); `undefined` without one, unless no subject was affected. */
+  readonly largeScale: boolean | undefined;
 }
 
 /**
@@ -167,12 +178,17 @@ export interface IncidentScope {
   readonly criteria: IncidentCriteria;
   /** The names of the criteria that hold (none of them is relevant risk on its own). */
   readonly criteriaMet: readonly (keyof IncidentCriteria)[];
+  /** The criteria that could not be determined, each with what is missing to determine it. */
+  readonly criteriaUndetermined: readonly { readonly criterion: keyof IncidentCriteria; readonly missing: string }[];
+  /** The controller's large-scale threshold that `criteria.largeScale` was judged by (`rules.largeScaleSubjects`). */
+  readonly largeScaleThreshold: number | undefined;
   /** The controller's assessment of a significant effect, as given (`undefined`: not assessed). */
   readonly significantEffect: boolean | undefined;
   /**
    * Res. CD/ANPD 15/2024 Art. 5: `true` when a significant effect was assessed and at least one criterion
-   * holds (communicate: Art. 4); `false` when no criterion holds or the controller found no significant effect;
-   * `undefined` when a criterion holds and the significant effect was not assessed.
+   * holds (communicate: Art. 4); `false` when the controller found no significant effect, or when every
+   * criterion was determined and none holds; `undefined` when the effect was not assessed and a criterion holds
+   * or is undetermined, or when no criterion holds but one is undetermined.
    */
   readonly relevantRisk: boolean | undefined;
 }
@@ -191,8 +207,11 @@ export interface CriteriaRules {
   readonly authentication: readonly string[];
   /** Data under legal, judicial or professional secrecy (banking secrecy, medical secrecy, …). */
   readonly secrecy: readonly string[];
-  /** Distinct subjects from which an incident counts as large scale (ANPD sets no number: choose yours). */
-  readonly largeScaleSubjects: number;
+  /**
+   * Distinct subjects from which an incident counts as large scale. The ANPD sets no number (Res. CD/ANPD
+   * 15/2024 Art. 5 §2), so there is no default: without yours, large scale is not determined.
+   */
+  readonly largeScaleSubjects?: number;
 }
 
 /**
@@ -217,7 +236,6 @@ export const DEFAULT_CRITERIA_RULES: CriteriaRules = Object.freeze({
     'system.authentication',
   ]),
   secrecy: Object.freeze(['user.financial.bank_account', 'user.health_and_medical', 'user.criminal_history']),
-  largeScaleSubjects: 10_000,
 });
 
 const under = (category: string, roots: readonly string[]) => roots.some((r) => category === r || category.startsWith(`${r}.`));
@@ -249,12 +267,21 @@ export async function scopeIncident(
   if (typeof input !== 'object' || input === null || Number.isNaN(Date.parse(input.from)) || Number.isNaN(Date.parse(input.to))) {
     throw new PurposefulError('PF_INPUT_INVALID', 'scopeIncident() needs { from, to } as ISO 8601 times');
   }
-  if (input.significantEffect !== undefined && typeof input.significantEffect !== 'boolean') {
-    throw new PurposefulError('PF_INPUT_INVALID', 'scopeIncident(): significantEffect is true or false (or left out)', {
-      article: 'Res. CD/ANPD 15/2024 Art. 5',
-    });
+  for (const key of ['significantEffect', 'childrenAdolescentsOrElderly'] as const) {
+    if (input[key] !== undefined && typeof input[key] !== 'boolean') {
+      throw new PurposefulError('PF_INPUT_INVALID', `scopeIncident(): ${key} is true or false (or left out)`, {
+        article: 'Res. CD/ANPD 15/2024 Art. 5',
+        paths: [key],
+      });
+    }
   }
   const rules: CriteriaRules = { ...DEFAULT_CRITERIA_RULES, ...(options.rules ?? {}) };
+  const threshold = rules.largeScaleSubjects;
+  if (threshold !== undefined && (!Number.isSafeInteger(threshold) || threshold < 1)) {
+    throw new PurposefulError('PF_OPTIONS_INVALID', 'scopeIncident(): rules.largeScaleSubjects is a positive integer', {
+      article: 'Res. CD/ANPD 15/2024 Art. 5 §2',
+    });
+  }
   const schemas = new Map((options.schemas ?? []).map((s) => [s.id, s]));
   const from = new Date(input.from).toISOString();
   const to = new Date(input.to).toISOString();
@@ -349,20 +376,50 @@ export async function scopeIncident(
   const cats = [...categories].sort();
   // an upper bound: the log and a dump (or two dumps) may hold the same people, which only the data could tell
   const count = refs.length + unreferenced + fromStores;
+  // Art. 5 II: known ages, or schemas whose subjects may be minors; while ages are unknown, elderly people (and
+  // minors, unless the schema rules them out) cannot be ruled out without the controller's finding
+  const knownInGroups = ageGroups.children + ageGroups.adolescents + ageGroups.elderly > 0 || minorsPossible.size > 0;
+  const byAge =
+    knownInGroups || input.childrenAdolescentsOrElderly === true
+      ? true
+      : ageGroups.unknown === 0 || input.childrenAdolescentsOrElderly === false
+        ? false
+        : undefined;
   const criteria: IncidentCriteria = {
     sensitiveData: sensitive.size > 0,
-    // known ages, or schemas whose subjects may be minors (elderly people cannot be ruled out without ages)
-    childrenAdolescentsOrElderly: ageGroups.children + ageGroups.adolescents + ageGroups.elderly > 0 || minorsPossible.size > 0,
+    childrenAdolescentsOrElderly: byAge,
     financialData: cats.some((c) => under(c, rules.financial)),
     authenticationData: cats.some((c) => under(c, rules.authentication)),
     secrecyProtectedData: cats.some((c) => under(c, rules.secrecy)),
-    largeScale: count >= rules.largeScaleSubjects,
+    // Art. 5 §2 sets no number: the controller's threshold decides, and without one only "no subject" is certain
+    largeScale: threshold !== undefined ? count >= threshold : count === 0 ? false : undefined,
   };
-  const criteriaMet = (Object.keys(criteria) as (keyof IncidentCriteria)[]).filter((k) => criteria[k]);
+  const criteriaMet = (Object.keys(criteria) as (keyof IncidentCriteria)[]).filter((k) => criteria[k] === true);
+  const criteriaUndetermined = [
+    ...(byAge === undefined
+      ? [
+          {
+            criterion: 'childrenAdolescentsOrElderly' as const,
+            missing: `the ages of ${ageGroups.unknown} subject(s) are unknown (give childrenAdolescentsOrElderly)`,
+          },
+        ]
+      : []),
+    ...(criteria.largeScale === undefined
+      ? [{ criterion: 'largeScale' as const, missing: 'no large-scale threshold was set (rules.largeScaleSubjects)' }]
+      : []),
+  ];
   const purposes = [...new Set(events.map((e) => e.purpose).filter((p): p is string => p !== undefined))].sort();
   const significantEffect = input.significantEffect;
-  // Res. CD/ANPD 15/2024 Art. 5: cumulative, a significant effect and at least one criterion
-  const relevantRisk = criteriaMet.length === 0 || significantEffect === false ? false : significantEffect;
+  // Res. CD/ANPD 15/2024 Art. 5: cumulative, a significant effect and at least one criterion; "no criterion" only
+  // when every criterion was determined
+  const relevantRisk =
+    significantEffect === false
+      ? false
+      : criteriaMet.length > 0
+        ? significantEffect
+        : criteriaUndetermined.length > 0
+          ? undefined
+          : false;
   return {
     window: { from, to },
     events: events.length,
@@ -375,6 +432,8 @@ export async function scopeIncident(
     exposedFields,
     criteria,
     criteriaMet,
+    criteriaUndetermined,
+    largeScaleThreshold: threshold,
     significantEffect,
     relevantRisk,
   };

@@ -52,9 +52,14 @@ export interface FreeTextAnonymization {
  * How a field is generalized into an anonymous copy when it leaves its record
  * (LGPD Art. 12, 16 IV). Each form is accepted only where it removes what
  * identifies a person:
- * - `{ buckets: [b1, …, bn] }` (numbers, any category): the declared bucket
- *   the value falls in, `'<b1'`, `'[b1, b2)'`, …, `'>=bn'`: one of at most 21
- *   declared labels, with open ends, so an outlier is never kept apart;
+ * - `{ buckets: [b1, …, bn] }` (numbers): the declared bucket the value falls
+ *   in, `'<b1'`, `'[b1, b2)'`, …, `'>=bn'`: one of at most 21 declared
+ *   labels, with open ends, so an outlier is never kept apart. Only for
+ *   quantities: refused on identifier categories (`user.unique_id`,
+ *   `user.government_id`, `user.financial.bank_account`, `user.contact`,
+ *   `user.device`, …). Each bucket between two bounds must group: at least
+ *   1/20 of the range from `b1` to `bn`, and between whole-number bounds at
+ *   least two whole numbers wide;
  * - `{ keepFirst: n }` (strings): the first `n` characters, only of a code
  *   whose prefix is a coarser class: a CEP's first 5 digits
  *   (`user.contact.address.postal_code`: region to subsector; the last three
@@ -253,7 +258,51 @@ export function anonymityProblem(spec: unknown, category: string): string | unde
     }
     return undefined;
   }
-  return undefined; // buckets: a closed set of declared labels
+  if (Array.isArray(spec.buckets)) return bucketsProblem(spec.buckets, category);
+  return undefined;
+}
+
+/**
+ * Categories whose values identify a person or an account by themselves: a
+ * bucket of them is a range of identifiers, not a quantity, and a narrow one
+ * is the identifier itself.
+ */
+const IDENTIFIER_CATEGORIES: readonly string[] = [
+  'user.unique_id',
+  'user.government_id',
+  'user.financial.bank_account',
+  'user.financial.credit_card',
+  'user.payment',
+  'user.contact',
+  'user.device',
+  'user.account',
+  'user.authorization',
+  'user.name',
+  'user.biometric',
+  'user.location.precise',
+];
+
+/** Why declared buckets keep a value that identifies a person (LGPD Art. 12), or `undefined` when they group. */
+function bucketsProblem(b: readonly number[], category: string): string | undefined {
+  const id = IDENTIFIER_CATEGORIES.find((c) => under(category, c));
+  if (id !== undefined) {
+    return `anonymize: buckets of a ${category} (under ${id}) are ranges of identifiers, and a narrow one keeps the identifier itself (LGPD Art. 12): buckets are anonymous only for quantities (amounts, scores, ages); drop anonymize and the value is deleted`;
+  }
+  // every bucket between two bounds groups: none narrower than 1/MAX_BUCKETS of the declared span, so none is
+  // carved out around a single value among wide ones; and between whole-number bounds at least two whole numbers
+  const span = (b.at(-1) as number) - (b[0] as number);
+  for (let i = 1; i < b.length; i++) {
+    const lo = b[i - 1] as number;
+    const hi = b[i] as number;
+    const width = hi - lo;
+    if (width < span / MAX_BUCKETS) {
+      return `anonymize: the bucket [${lo}, ${hi}) is narrower than 1/${MAX_BUCKETS} of the declared range [${b[0]}, ${b.at(-1)}]: a bucket carved that narrow can single out a value (LGPD Art. 12)`;
+    }
+    if (Number.isInteger(lo) && Number.isInteger(hi) && width < 2) {
+      return `anonymize: the bucket [${lo}, ${hi}) holds a single whole number, which it keeps exactly (LGPD Art. 12): a bucket between whole-number bounds must hold at least two`;
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -28,7 +28,7 @@ const parse = (v: unknown): IncidentEntry => (typeof v === 'string' ? JSON.parse
  * ```ts
  * const register = postgresIncidentRegister(db);
  * const report = incidentReport({ facts, scope, deadlines });
- * await register.add(incidentEntry(report, { notified: true, notifiedAt: new Date(), means: ['ANPD electronic form'] }));
+ * await register.add(incidentEntry(report, { notified: true, means: ['ANPD electronic form'] }));
  * ```
  */
 export function postgresIncidentRegister(client: SqlClient, options: { readonly retention?: string } = {}): IncidentRegister {
@@ -38,8 +38,8 @@ export function postgresIncidentRegister(client: SqlClient, options: { readonly 
     return rows[0] ? parse(rows[0].entry) : undefined;
   };
   return {
-    async add(entry) {
-      const stored = registrationOf(entry);
+    async add(entry, options) {
+      const stored = registrationOf(entry, new Date(), options);
       const { rows } = await client.query(
         'INSERT INTO purposeful_incidents (id, known_at, entry) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING id',
         [stored.id, stored.knownAt, JSON.stringify(stored)],

@@ -216,7 +216,8 @@ export function createAnswers(parts: DeskParts) {
       if (!p) {
         throw new PurposefulError(
           'PF_INPUT_INVALID',
-          `purpose "${String(purpose)}" is not declared: there is nothing to oppose`,
+          // the request's name for it is not echoed: only declared ids are named
+          'the purpose is not declared: there is nothing to oppose',
           {
             article: 'LGPD Art. 18 §2; GDPR Art. 21',
           },
@@ -294,8 +295,11 @@ export function createAnswers(parts: DeskParts) {
       if (!p || !a) {
         throw new PurposefulError(
           'PF_INPUT_INVALID',
-          `purpose "${String(purpose)}" declares no automated decision: there is none to review (LGPD Art. 20; GDPR Art. 22)`,
-          { ...(typeof purpose === 'string' ? { purpose } : {}), article: 'LGPD Art. 20; GDPR Art. 22' },
+          // a declared id is named; the request's name for an undeclared one is not echoed
+          p
+            ? `purpose "${p.id}" declares no automated decision: there is none to review (LGPD Art. 20; GDPR Art. 22)`
+            : 'the purpose is not declared: there is no automated decision to review (LGPD Art. 20; GDPR Art. 22)',
+          { ...(p ? { purpose: p.id } : {}), article: 'LGPD Art. 20; GDPR Art. 22' },
         );
       }
       const reference = optionalText(input.reference, 'the reference to the decision', 500);

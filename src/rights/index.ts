@@ -1,4 +1,5 @@
 export type { AnonymousRecord } from './anonymize.js';
+export { type Blocking, type BlockingStore, memoryBlockingStore } from './blocking.js';
 export {
   addMonths,
   type LgpdDays,

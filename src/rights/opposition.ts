@@ -2,8 +2,11 @@
  * Opposition (LGPD Art. 18 §2; GDPR Art. 21): the subject objects to a
  * purpose that does not rest on consent. An objection stops the purpose for
  * that subject at once: the engine refuses every request for it that concerns
- * them (`PF_OBJECTED`), and every request that names no subject while an
- * objection to the purpose is in force (`PF_SUBJECT_MISSING`). It stays in
+ * them (`PF_OBJECTED`) in `inbound`, `outbound`, `open`, `seal` and
+ * `authorize`, and every such request whose record and context name no
+ * subject while an objection to the purpose is in force (`PF_SUBJECT_MISSING`);
+ * `authorize` without a subject leaves the check to each record, unless the
+ * schema's records name no subject at all. It stays in
  * force until the controller dismisses it with its grounds (GDPR Art. 21(1):
  * compelling legitimate grounds, or legal claims; LGPD Art. 18 §2: the
  * processing complies with the law), told to the subject. An objection to
@@ -83,10 +86,17 @@ export function memoryObjectionStore(): ObjectionStore {
   const byRequest = new Map<string, Objection>();
   /** purpose → subject → requests in force */
   const inForce = new Map<string, Map<string, Set<string>>>();
+  /** purpose → how many objections to it are in force, so a request naming no subject is answered in O(1) */
+  const counts = new Map<string, number>();
+  const count = (purpose: string, by: 1 | -1) => {
+    const n = (counts.get(purpose) ?? 0) + by;
+    if (n > 0) counts.set(purpose, n);
+    else counts.delete(purpose);
+  };
   return {
     async put(o) {
       const before = byRequest.get(o.request);
-      if (before) inForce.get(before.purpose)?.get(before.subjectId)?.delete(before.request);
+      if (before && inForce.get(before.purpose)?.get(before.subjectId)?.delete(before.request)) count(before.purpose, -1);
       byRequest.set(o.request, Object.freeze({ ...o }));
       if (o.status === 'in_force') {
         let subjects = inForce.get(o.purpose);
@@ -100,15 +110,14 @@ export function memoryObjectionStore(): ObjectionStore {
           subjects.set(o.subjectId, requests);
         }
         requests.add(o.request);
+        count(o.purpose, 1);
       }
     },
     get: async (request) => byRequest.get(request),
     list: async (subjectId) => [...byRequest.values()].filter((o) => o.subjectId === subjectId),
     stops(purpose, subjectId) {
-      const subjects = inForce.get(purpose);
-      if (!subjects) return false;
-      if (subjectId === undefined) return [...subjects.values()].some((r) => r.size > 0);
-      return (subjects.get(subjectId)?.size ?? 0) > 0;
+      if (subjectId === undefined) return counts.has(purpose);
+      return (inForce.get(purpose)?.get(subjectId)?.size ?? 0) > 0;
     },
   };
 }

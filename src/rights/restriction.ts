@@ -19,9 +19,10 @@
 import { PurposefulError } from '../errors.js';
 import type { PurposefulSchema } from '../schema/define.js';
 import { addDuration } from '../schema/duration.js';
-import { RESTRICTION_COLUMN, type RowRestriction, restrictionOf } from '../schema/restriction.js';
+import { RESTRICTION_COLUMN, type RowBlock, type RowRestriction, restrictionOf } from '../schema/restriction.js';
 import type { FieldInfo } from '../schema/walk.js';
 import type { Jurisdiction } from '../taxonomy/bases.js';
+import type { Blocking } from './blocking.js';
 import { valuesAt } from './paths.js';
 
 const keepersBySchema = new WeakMap<PurposefulSchema, ReadonlyMap<FieldInfo, ReadonlySet<string>>>();
@@ -48,9 +49,42 @@ export function keptUntil(schema: PurposefulSchema, purpose: string, erasedAt: s
   return d && Number.isFinite(at) ? addDuration(new Date(at), d) : undefined;
 }
 
-/** Whether a purpose may open blocked data under the laws in force (GDPR Art. 18(2); the LGPD allows none). */
-export function opensBlocked(schema: PurposefulSchema, purpose: string, jurisdictions: readonly Jurisdiction[]): boolean {
-  return !jurisdictions.includes('lgpd') && (schema.purposes.get(purpose)?.erasureGrounds.includes('legal_claims') ?? false);
+/**
+ * Whether a purpose may open data a blocking covers (GDPR Art. 18(2); the LGPD allows none): neither the request's
+ * laws nor those in force when the blocking was made include the LGPD, and the purpose keeps data for legal claims.
+ */
+export function opensBlocked(
+  schema: PurposefulSchema,
+  purpose: string,
+  jurisdictions: readonly Jurisdiction[],
+  laws: readonly Jurisdiction[] = [],
+): boolean {
+  return (
+    !jurisdictions.includes('lgpd') &&
+    !laws.includes('lgpd') &&
+    (schema.purposes.get(purpose)?.erasureGrounds.includes('legal_claims') ?? false)
+  );
+}
+
+/**
+ * The blockings of the blocking store that cover a schema, as row entries (field paths of that schema); `undefined`
+ * when none does, so that a subject without a blocking costs nothing more.
+ */
+export function blocksFor(schema: PurposefulSchema, blockings: readonly Blocking[]): RowBlock[] | undefined {
+  let out: RowBlock[] | undefined;
+  for (const b of blockings) {
+    const fields = b.fields?.filter((f) => f.schema === schema.id).map((f) => f.field);
+    if (fields !== undefined && fields.length === 0) continue;
+    out = out ?? [];
+    out.push({ request: b.request, at: b.at, ...(fields ? { fields } : {}), laws: b.laws });
+  }
+  return out;
+}
+
+/** A row's blockings merged with the store's: one entry per request, the store's standing for its own. */
+export function mergeBlocks(row: readonly RowBlock[] | undefined, held: readonly RowBlock[]): RowBlock[] {
+  const mine = new Set(held.map((b) => b.request));
+  return [...(row ?? []).filter((b) => !mine.has(b.request)), ...held];
 }
 
 const present = (row: unknown, f: FieldInfo) => valuesAt(row, f.path).some((v) => v !== null);
@@ -68,15 +102,19 @@ export function assertOpens(
   visible: ReadonlyMap<FieldInfo, unknown>,
   jurisdictions: readonly Jurisdiction[],
   now: number = Date.now(),
+  held?: readonly RowBlock[],
 ): void {
   const r: RowRestriction | undefined = restrictionOf(row, schema.id);
-  if (!r) return;
+  if (!r && !held?.length) return;
   const erased: string[] = [];
   const restricted: string[] = [];
   let blocked = false;
-  const blockedFor = r.blocked?.length ? !opensBlocked(schema, purpose, jurisdictions) : false;
+  // the blockings the row carries and those of the blocking store, each open only to what its laws allow
+  const blocks = (held?.length ? [...(r?.blocked ?? []), ...held] : (r?.blocked ?? [])).filter(
+    (b) => !opensBlocked(schema, purpose, jurisdictions, b.laws),
+  );
   const keepers = keepersOf(schema);
-  const at = r.erasedAt;
+  const at = r?.erasedAt;
   for (const f of visible.keys()) {
     if (!present(row, f)) continue;
     // a field no ground keeps is gone from the row, or unreadable (its key is shredded): the key says so
@@ -86,7 +124,7 @@ export function assertOpens(
       if (!by.has(purpose)) restricted.push(f.path);
       else if (!end || end.getTime() <= now) erased.push(f.path);
     }
-    if (blockedFor && r.blocked?.some((b) => b.fields === undefined || b.fields.includes(f.path))) {
+    if (blocks.length && blocks.some((b) => b.fields === undefined || b.fields.includes(f.path))) {
       restricted.push(f.path);
       blocked = true;
     }
@@ -117,6 +155,7 @@ export function assertOpens(
 
 /** Sets (or clears, with `undefined`) a row's restriction column in place. */
 export function setRestriction(row: Record<string, unknown>, r: RowRestriction | undefined): void {
+  // the column is written by the library only: as an own, enumerable data property
   if (r === undefined || (r.erasedAt === undefined && !r.blocked?.length)) delete row[RESTRICTION_COLUMN];
   else
     Object.defineProperty(row, RESTRICTION_COLUMN, {

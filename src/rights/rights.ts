@@ -16,7 +16,12 @@ import { detectPII } from '../detect/detect.js';
 import { PurposefulError } from '../errors.js';
 import type { PurposefulSchema } from '../schema/define.js';
 import { ERASURE_GROUNDS, type ErasureGround, groundArticle } from '../schema/grounds.js';
-import { describeTransferMechanism, type Purposes } from '../schema/purposes.js';
+import {
+  describeTransferMechanism,
+  type Purposes,
+  type ResolvedPurpose,
+  TRANSFER_MECHANISM_ARTICLES,
+} from '../schema/purposes.js';
 import { restrictionOf, withErasure } from '../schema/restriction.js';
 import { displayPath, type FieldInfo } from '../schema/walk.js';
 import type { Jurisdiction } from '../taxonomy/bases.js';
@@ -24,6 +29,7 @@ import { isWellFormed } from '../util/bytes.js';
 import { byKey, csvCell } from '../util/text.js';
 import { type AnonymousRecord, anonymizedReason, copyOfDeparting } from './anonymize.js';
 import { type Answers, answerSettings, createAnswers, unverified } from './answers.js';
+import type { BlockingStore } from './blocking.js';
 import type { LgpdDays, RightsKind } from './deadlines.js';
 import type { IdentityRequest, VerificationResult } from './identity.js';
 import type { Objection, ObjectionStore } from './opposition.js';
@@ -150,6 +156,11 @@ export interface RightsOptions {
   readonly reviewer?: (ticket: ReviewTicket) => void | Promise<void>;
   /** Where objections are kept (LGPD Art. 18 §2; GDPR Art. 21); default: in memory, one process. */
   readonly objections?: ObjectionStore;
+  /**
+   * Where blockings are kept (LGPD Art. 5 XIII, 18 IV; GDPR Art. 18); default: in memory, one process. The engine
+   * consults it on every `seal`, `open` and `outbound` naming a subject: share it between instances.
+   */
+  readonly blockings?: BlockingStore;
   /** Your lead supervisory authority, named in access answers beside the subject's own choice (GDPR Art. 15(1)(f), 77). */
   readonly supervisoryAuthority?: { readonly name: string; readonly url?: string };
 }
@@ -182,6 +193,21 @@ export interface RightsRequest {
   readonly identity?: IdentityRequest;
   /** For a `review` request: the purpose whose automated decision a person reviews, and when it was handed over. */
   readonly review?: { readonly purpose: string; readonly requestedAt: string };
+  /**
+   * An erasure a failing store interrupted: its time, its answer lines and the fields it passes on (paths, never
+   * values). Carrying the request out again finishes it, and tells the recipients what the first attempt removed.
+   */
+  readonly pendingErasure?: {
+    readonly at: string;
+    readonly fields: readonly ErasedField[];
+    readonly items: readonly {
+      readonly schema: string;
+      readonly record?: string;
+      readonly field: string;
+      readonly kind: 'elimination' | 'anonymization';
+      readonly kept?: readonly string[];
+    }[];
+  };
 }
 
 /**
@@ -444,6 +470,12 @@ export interface ConsentInfoEntry {
    * `ifRefused` (LGPD Art. 18 VIII, 9 §3); absent when it declares nothing.
    */
   readonly ifRefused?: string;
+  /**
+   * Present when the purpose transfers the data abroad on this consent (LGPD Art. 33 VIII; GDPR Art. 49(1)(a)):
+   * the countries and the article. `only`: the purpose itself rests on another basis, so this is consent to the
+   * transfer alone; withdrawing it stops the transfer, and the purpose with it while it needs the transfer.
+   */
+  readonly transfer?: { readonly countries: readonly string[]; readonly article: string; readonly only: boolean };
 }
 
 /**
@@ -700,6 +732,18 @@ export interface RightsInternals {
   readonly audit?: AccessLog;
   /** Where objections are kept: the store the engine checks before every request. */
   readonly objections?: ObjectionStore;
+  /** Where blockings are kept: the store the engine checks on every seal, open and outbound. */
+  readonly blockings?: BlockingStore;
+}
+
+/** A field an erasure passes on: in a row (`record`) or, for a schema no source found, at the field level. */
+interface ErasureItem {
+  readonly schema: string;
+  readonly record?: string;
+  readonly field: FieldInfo;
+  readonly kind: 'elimination' | 'anonymization';
+  /** For a retained field: the purposes whose ground keeps it (their recipients keep it too). */
+  readonly kept?: ReadonlySet<string>;
 }
 
 /** What an erasure or a revocation does to one row. */
@@ -719,6 +763,11 @@ interface Departure {
 }
 
 /** A plain object (what a JSON object parses to), not an array, a class instance or `null`. */
+/** The articles of the consent a purpose's transfer abroad rests on, under each law it does (LGPD Art. 33 VIII; GDPR Art. 49(1)(a)). */
+function transferConsentArticle(p: ResolvedPurpose): string {
+  return p.transferConsentUnder.map((j) => TRANSFER_MECHANISM_ARTICLES[j].specific_consent).join('; ');
+}
+
 function isPlain(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v);
@@ -870,6 +919,19 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
     }
   };
 
+  /** Runs a store write; a failure that is not already typed becomes `PF_STORE_UNAVAILABLE`, its message (values?) dropped. */
+  const stored = async <T>(write: () => T | Promise<T>): Promise<T> => {
+    try {
+      return await write();
+    } catch (err) {
+      if (err instanceof PurposefulError) throw err;
+      throw new PurposefulError(
+        'PF_STORE_UNAVAILABLE',
+        'a store did not take the change: the request is not finished; carry it out again to finish it',
+      );
+    }
+  };
+
   /** The row itself goes: nothing personal stays in it, and its store can remove it. */
   const goes = (p: Departure) => p.whole && typeof p.source.remove === 'function';
 
@@ -985,17 +1047,35 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
     }
     return { told, notInformed };
   };
+  /**
+   * Whether a change of a field reaches a recipient: one of its purposes uses the field; for a field an erasure
+   * ground keeps (`kept`: the purposes that keep it), only when none of the recipient's purposes using it keeps it.
+   */
+  const reaches = (recipient: string, it: { readonly field: FieldInfo; readonly kept?: ReadonlySet<string> }): boolean => {
+    let uses = false;
+    for (const pid of it.field.access.keys()) {
+      if (!recipientsByPurpose.get(pid)?.includes(recipient)) continue;
+      if (it.kept?.has(pid)) return false;
+      uses = true;
+    }
+    return uses;
+  };
   /** The notices of one kind, one per told recipient that used any of `items`' fields. */
   const changeNotices = (
     r: RightsRequest,
     kind: ChangeNotice['kind'],
-    items: readonly { readonly schema: string; readonly record?: string; readonly field: FieldInfo }[],
+    items: readonly {
+      readonly schema: string;
+      readonly record?: string;
+      readonly field: FieldInfo;
+      readonly kept?: ReadonlySet<string>;
+    }[],
     told: readonly string[],
   ): ChangeNotice[] => {
     const out: ChangeNotice[] = [];
     for (const recipient of told) {
       const fields = items
-        .filter((it) => [...it.field.access.keys()].some((pid) => recipientsByPurpose.get(pid)?.includes(recipient)))
+        .filter((it) => reaches(recipient, it))
         .map((it) => ({ schema: it.schema, ...(it.record !== undefined ? { record: it.record } : {}), field: it.field.path }));
       if (fields.length > 0) out.push({ kind, request: r.id, subjectId: r.subjectId, recipient, article: PASS_ON, fields });
     }
@@ -1301,7 +1381,8 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
     },
     async consentInfo(id) {
       const r = await open(id, ['consent-info', 'revocation']);
-      const consentBased = purposes.ids.filter((pid) => (purposes.get(pid)?.consentUnder.length ?? 0) > 0);
+      // every consent the ledger holds: the consent bases and the consent a transfer abroad rests on (LGPD Art. 33 VIII)
+      const consentBased = purposes.ids.filter((pid) => (purposes.get(pid)?.ledgerConsentUnder.length ?? 0) > 0);
       const states =
         internals.consent && consentBased.length ? await internals.consent.status(r.subjectId, consentBased) : undefined;
       log(r.kind, r.subjectId, 'allow');
@@ -1321,6 +1402,15 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
           status: states?.get(pid)?.status ?? 'none',
           // what refusing changes is the purpose's to declare: nothing is claimed when it declares nothing (LGPD Art. 18 VIII, 9 §3)
           ...(p.declaration.ifRefused !== undefined ? { ifRefused: p.declaration.ifRefused } : {}),
+          ...(p.transferConsentUnder.length > 0 && p.declaration.transfer
+            ? {
+                transfer: {
+                  countries: [...p.declaration.transfer.countries],
+                  article: transferConsentArticle(p),
+                  only: p.consentUnder.length === 0,
+                },
+              }
+            : {}),
         };
       });
     },
@@ -1374,7 +1464,53 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
       // what leaves is passed on to the recipients of the purposes that used it (LGPD Art. 18 §6; GDPR Art. 19): each
       // needs its hook or a stated reason, and every store that changes must be able to, checked before anything
       // irreversible happens
-      const told = passOnPlan(recipientsOf(plans.flatMap((p) => p.leaving)).keys(), exits, 'erasure');
+      // an erasure that a failing store interrupted: what it had already planned and changed is finished with it
+      const pending = r.pendingErasure;
+      const fieldOf = (schema: string, path: string) => internals.schemas.get(schema)?.fields.find((f) => f.path === path);
+      const pendingItems: ErasureItem[] = (pending?.items ?? []).flatMap((it) => {
+        const field = fieldOf(it.schema, it.field);
+        return field ? [{ ...it, field, ...(it.kept ? { kept: new Set(it.kept) } : {}) } as ErasureItem] : [];
+      });
+      // the shredding makes every erasable encrypted field of every schema the engine encrypts unreadable, and
+      // restricts every retained one, found in a row or not: a schema whose rows no source found is passed on at the
+      // schema and field level (LGPD Art. 18 §6; GDPR Art. 19)
+      const encrypts = [...internals.schemas.values()].some((s) => s.fields.some((f) => f.encrypt));
+      const found = new Set(plans.map((p) => p.schema));
+      const unfound: ErasureItem[] = encrypts
+        ? [...internals.schemas.values()]
+            .filter((s) => !found.has(s))
+            .flatMap((s) =>
+              s.fields
+                .filter((f) => f.encrypt)
+                .map((f): ErasureItem => {
+                  const kept = keepersOf(s).get(f);
+                  return { schema: s.id, field: f, kind: 'elimination', ...(kept?.size ? { kept } : {}) };
+                }),
+            )
+        : [];
+      // what leaves a purpose is passed on to that purpose's recipients: the fields that go, and the retained ones
+      // to every recipient none of whose purposes keeps them (LGPD Art. 18 §6; GDPR Art. 19); each needs its hook or
+      // a stated reason, and every store that changes must be able to, checked before anything irreversible happens
+      const planned: ErasureItem[] = [
+        ...pendingItems,
+        ...unfound,
+        ...plans.flatMap((p) => [
+          ...p.leaving.map((field): ErasureItem => ({ schema: p.schema.id, field, kind: 'elimination' })),
+          ...p.retained.map(
+            (field): ErasureItem => ({
+              schema: p.schema.id,
+              field,
+              kind: 'elimination',
+              kept: keepersOf(p.schema).get(field) as ReadonlySet<string>,
+            }),
+          ),
+        ]),
+      ];
+      const told = passOnPlan(
+        [...declaredRecipients].filter((name) => planned.some((it) => reaches(name, it))),
+        exits,
+        'erasure',
+      );
       for (const p of plans) assertWritable(p, 'erasures');
       // anonymous copies are made before the shredding: the values they generalize are unreadable after it
       for (const p of plans) {
@@ -1382,24 +1518,49 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
       }
       // the shredding reads the blind-index values of the rows as they were
       const asStored = plans.map((p) => ({ schema: p.schema, row: { ...p.row } }));
-      const now = new Date();
-      const at = now.toISOString();
-      const fields: ErasedField[] = [];
-      const deleted: { schema: string; record?: string; field: FieldInfo }[] = [];
-      const anonymized: { schema: string; record?: string; field: FieldInfo }[] = [];
+      const at = pending?.at ?? new Date().toISOString();
+      const now = new Date(at);
+      const fields: ErasedField[] = [...(pending?.fields ?? [])];
+      const items: ErasureItem[] = [...pendingItems];
+      const key = (x: { schema: string; record?: string; field: string | FieldInfo }) =>
+        `${x.schema}\u0000${x.record ?? ''}\u0000${typeof x.field === 'string' ? x.field : x.field.path}`;
+      const said = new Set(fields.map(key));
+      const passing = new Set(items.map(key));
+      const answer = (f: ErasedField) => {
+        if (!said.has(key(f))) fields.push(f);
+        said.add(key(f));
+      };
+      const notice = (it: ErasureItem) => {
+        if (!passing.has(key(it))) items.push(it);
+        passing.add(key(it));
+      };
       for (const p of plans) {
         const record = p.schema.recordId !== undefined ? String(p.row[p.schema.recordId]) : undefined;
         const where = (f: FieldInfo) => ({ schema: p.schema.id, ...(record !== undefined ? { record } : {}), field: f.path });
         // a row that stays carries the erasure: what it keeps opens only for the purposes whose ground keeps it, until
         // their retention counted from the (earliest) erasure ends
         const restriction = goes(p) ? undefined : withErasure(restrictionOf(p.row, p.schema.id), at);
-        for (const f of p.retained) fields.push({ ...where(f), ...keptAnswer(p.schema, f, restriction?.erasedAt ?? at) });
+        for (const f of p.retained) {
+          answer({ ...where(f), ...keptAnswer(p.schema, f, restriction?.erasedAt ?? at) });
+          notice({
+            schema: p.schema.id,
+            ...(record !== undefined ? { record } : {}),
+            field: f,
+            kind: 'elimination',
+            kept: keepersOf(p.schema).get(f) as ReadonlySet<string>,
+          });
+        }
         for (const f of p.leaving) {
           const copied = p.copy?.fields.includes(f.path) === true;
           // a value kept anonymized leaves the row even when encrypted: a retried erasure never copies it twice
           if (!f.encrypt || copied) p.changed = removeAt(p.row, f.path) || p.changed;
-          (copied ? anonymized : deleted).push({ schema: p.schema.id, ...(record !== undefined ? { record } : {}), field: f });
-          fields.push(
+          notice({
+            schema: p.schema.id,
+            ...(record !== undefined ? { record } : {}),
+            field: f,
+            kind: copied ? 'anonymization' : 'elimination',
+          });
+          answer(
             copied
               ? { ...where(f), outcome: 'anonymized', reason: anonymizedReason(f) }
               : {
@@ -1417,24 +1578,59 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
           setRestriction(p.row, restriction);
           p.changed = true;
         }
-        // stored before the keys are shredded: a store that fails loses no anonymous copy, and a retry finishes
-        await depart(p, r.subjectId);
       }
+      for (const it of unfound) notice(it);
+      // the plan is kept with the request before the first store write: a retry after a failing store finishes it,
+      // with the notices and answer lines of what the first attempt had already removed
+      const { pendingErasure: _before, ...plain } = r;
+      await stored(() =>
+        store.put({
+          ...plain,
+          pendingErasure: {
+            at,
+            fields,
+            items: items.map((it) => ({
+              schema: it.schema,
+              ...(it.record !== undefined ? { record: it.record } : {}),
+              field: it.field.path,
+              kind: it.kind,
+              ...(it.kept ? { kept: [...it.kept] } : {}),
+            })),
+          },
+        }),
+      );
+      // stored before the keys are shredded: a store that fails loses no anonymous copy, and a retry finishes
+      for (const p of plans) await stored(() => depart(p, r.subjectId));
       // the keys go whether or not rows were found, and whichever schemas have sources: a subject's keys serve every
       // schema the engine encrypts, and backups hold their data too
-      const encrypts = [...internals.schemas.values()].some((s) => s.fields.some((f) => f.encrypt));
       const shredded = encrypts
-        ? await internals.shred(
-            r.subjectId,
-            [...new Set(asStored.map((x) => x.schema))].map((schema) => ({
-              schema,
-              rows: asStored.filter((x) => x.schema === schema).map((x) => x.row),
-            })),
-            now,
+        ? await stored(() =>
+            internals.shred(
+              r.subjectId,
+              [...new Set(asStored.map((x) => x.schema))].map((schema) => ({
+                schema,
+                rows: asStored.filter((x) => x.schema === schema).map((x) => x.row),
+              })),
+              now,
+            ),
           )
         : undefined;
+      await stored(() => store.put(plain));
       const passed = await passOn(
-        [...changeNotices(r, 'elimination', deleted, told.told), ...changeNotices(r, 'anonymization', anonymized, told.told)],
+        [
+          ...changeNotices(
+            r,
+            'elimination',
+            items.filter((it) => it.kind === 'elimination'),
+            told.told,
+          ),
+          ...changeNotices(
+            r,
+            'anonymization',
+            items.filter((it) => it.kind === 'anonymization'),
+            told.told,
+          ),
+        ],
         told,
       );
       log('erasure', r.subjectId, 'allow', passedOnNote(passed), [], r.id);
@@ -1447,12 +1643,18 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
     },
     async revoke(id, purpose, changeOptions) {
       const r = await open(id, ['revocation']);
-      const p = purposes.get(purpose);
-      if (!p || p.consentUnder.length === 0) {
+      const p = typeof purpose === 'string' ? purposes.get(purpose) : undefined;
+      // the consent of the purpose, or the one its transfer abroad rests on (LGPD Art. 8 §5, 33 VIII; GDPR Art. 7(3))
+      if (!p || p.ledgerConsentUnder.length === 0) {
         throw new PurposefulError(
           'PF_INPUT_INVALID',
-          `purpose "${purpose}" does not rest on consent: there is nothing to revoke`,
-          { purpose },
+          // only a declared id is named: the request's name for an undeclared one is not echoed
+          p
+            ? `purpose "${p.id}" does not rest on consent: there is nothing to revoke`
+            : 'the purpose is not declared: there is nothing to revoke',
+          p
+            ? { purpose: p.id, article: 'LGPD Art. 8 §5, 18 IX; GDPR Art. 7(3)' }
+            : { article: 'LGPD Art. 8 §5, 18 IX; GDPR Art. 7(3)' },
         );
       }
       if (!internals.consent) throw new PurposefulError('PF_CONSENT_UNAVAILABLE', 'revoking consent needs the consent ledger');
@@ -1485,7 +1687,7 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
           request: r.id,
           subjectId: r.subjectId,
           recipient,
-          article: `${PASS_ON}; LGPD Art. 8 §5, 18 IX; GDPR Art. 7(3)`,
+          article: `${PASS_ON}; LGPD Art. 8 §5, 18 IX; GDPR Art. 7(3)${p.transferConsentUnder.length > 0 ? `; ${transferConsentArticle(p)}` : ''}`,
           purpose,
           fields: [],
         }));
@@ -1504,10 +1706,12 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
       const r = await open(id, ['consent-data-erasure']);
       const only = changeOptions?.purpose;
       if (only !== undefined && (purposes.get(only)?.consentUnder.length ?? 0) === 0) {
+        const declared = typeof only === 'string' ? purposes.get(only) : undefined;
         throw new PurposefulError(
           'PF_INPUT_INVALID',
-          `purpose "${String(only)}" does not rest on consent: LGPD Art. 18 VI eliminates the data processed with consent`,
-          { article: 'LGPD Art. 18 VI' },
+          // only a declared id is named: the request's name for an undeclared one is not echoed
+          `${declared ? `purpose "${declared.id}"` : 'the purpose'} does not rest on consent: LGPD Art. 18 VI eliminates the data processed with consent`,
+          { ...(declared ? { purpose: declared.id } : {}), article: 'LGPD Art. 18 VI' },
         );
       }
       const exits = exitsOf(changeOptions);
@@ -1571,6 +1775,18 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
         }
       }
       const at = new Date().toISOString();
+      const laws = internals.jurisdictions;
+      // the subject's blocking is recorded first: the engine refuses its data from then on, whatever a later write
+      // does to a row's column, and rows made after it carry it (LGPD Art. 5 XIII, 18 IV; GDPR Art. 18)
+      await stored(() =>
+        internals.blockings?.put({
+          request: r.id,
+          subjectId: r.subjectId,
+          at,
+          ...(named !== undefined ? { fields: named.map((x) => ({ schema: String(x.schema), field: String(x.field) })) } : {}),
+          laws: [...laws],
+        }),
+      );
       const items: { schema: string; record?: string; field: FieldInfo }[] = [];
       for (const x of plans) {
         const current = restrictionOf(x.row, x.schema.id);
@@ -1578,6 +1794,7 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
           request: r.id,
           at,
           ...(wanted !== undefined ? { fields: x.fields.map((f) => f.path) } : {}),
+          laws: [...laws],
         };
         // blocked again by the same request: its entry is replaced, not doubled
         setRestriction(x.row, { ...current, blocked: [...(current?.blocked ?? []).filter((b) => b.request !== r.id), entry] });
@@ -1627,6 +1844,8 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
           });
         }
       }
+      // lifted in the store first: a row store that fails then still blocks by its column, and a retry finds the rows
+      await stored(() => internals.blockings?.lift(r.id));
       const items: { schema: string; record?: string; field: FieldInfo }[] = [];
       for (const x of plans) {
         const current = restrictionOf(x.row, x.schema.id);

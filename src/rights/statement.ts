@@ -173,7 +173,7 @@ const RIGHTS: readonly {
   {
     right: 'restriction',
     description:
-      'Have data that is unnecessary, excessive or processed unlawfully anonymized or blocked; have processing restricted while a dispute is settled',
+      'Have data that is unnecessary, excessive or processed unlawfully blocked (a blocking request; for its elimination, an erasure request); have processing restricted while a dispute is settled',
     lgpd: 'LGPD Art. 18 IV',
     gdpr: 'GDPR Art. 18',
     request: 'blocking',

@@ -84,8 +84,28 @@ const GROUNDS = Object.keys(ERASURE_GROUNDS) as ErasureGround[];
  */
 export function erasureGroundsOf(decl: PurposeDeclaration): readonly ErasureGround[] {
   if (Array.isArray(decl.keptOnErasure)) return decl.keptOnErasure;
-  const b = decl.legalBasis;
-  return b?.lgpd === 'legal_obligation' || b?.gdpr === 'legal_obligation' ? ['legal_obligation'] : [];
+  return obligedUnder(decl.legalBasis, decl.sensitiveBasis).every(Boolean) && hasBasis(decl.legalBasis)
+    ? ['legal_obligation']
+    : [];
+}
+
+const hasBasis = (b: unknown): boolean =>
+  typeof b === 'object' &&
+  b !== null &&
+  ((b as Record<string, unknown>).lgpd !== undefined || (b as Record<string, unknown>).gdpr !== undefined);
+
+/**
+ * Per law the purpose is declared under, whether its basis is a legal obligation (LGPD Art. 7 II, 11 II a; GDPR
+ * Art. 6(1)(c)): the default ground keeps data only when every one of them is, since GDPR Art. 17(3)(b) needs an
+ * obligation under Union or Member State law, which a basis of its own says, and LGPD Art. 16 I one of Brazilian law.
+ */
+function obligedUnder(lb: unknown, sb: unknown): boolean[] {
+  const l = (typeof lb === 'object' && lb !== null ? lb : {}) as Record<string, unknown>;
+  const s = (typeof sb === 'object' && sb !== null ? sb : {}) as Record<string, unknown>;
+  const out: boolean[] = [];
+  if (l.lgpd !== undefined) out.push(l.lgpd === 'legal_obligation' || s.lgpd === 'legal_obligation');
+  if (l.gdpr !== undefined) out.push(l.gdpr === 'legal_obligation');
+  return out;
 }
 
 /**
@@ -134,6 +154,14 @@ export function erasureGroundProblems(
   const kept = d.keptOnErasure;
   if (kept === undefined) {
     if (claim !== undefined) bad("claim is declared but keptOnErasure does not list 'legal_claims'");
+    const obliged = obligedUnder(d.legalBasis, d.sensitiveBasis);
+    if (obliged.includes(true) && obliged.includes(false)) {
+      // the default would cite an article whose basis this purpose does not have under the other law
+      bad(
+        "the basis is a legal obligation under one law only: declare keptOnErasure ([] erases the data on request; 'legal_obligation' keeps it, and needs a legal-obligation basis under every law the purpose is declared under, GDPR Art. 6(1)(c) for an obligation of Union or Member State law)",
+        'LGPD Art. 16 I; GDPR Art. 17(3)(b)',
+      );
+    }
     return out;
   }
   if (!Array.isArray(kept)) {
@@ -219,10 +247,14 @@ export function erasureGroundProblems(
         );
       }
     } else if (ground === 'legal_claims') {
-      const proceedings = lb.lgpd === 'exercise_of_rights' || sb.lgpd === 'exercise_of_rights' || sb.gdpr === 'legal_claims';
-      if (!proceedings && (typeof claim !== 'string' || claim.trim() === '')) {
+      // only a purpose of its own for the proceedings keeps data for them: the operational purpose (a contract, say)
+      // would otherwise go on using everything it kept under the claim's name (LGPD Art. 7 VI; GDPR Art. 17(3)(e))
+      const declared = typeof claim === 'string' && claim.trim() !== '';
+      const lgpdOk = !lgpd || lb.lgpd === 'exercise_of_rights' || sb.lgpd === 'exercise_of_rights';
+      const gdprOk = !gdpr || sb.gdpr === 'legal_claims' || (lb.gdpr === 'legitimate_interests' && declared);
+      if (!lgpdOk || !gdprOk) {
         bad(
-          "keeping data for proceedings needs the basis exercise_of_rights (LGPD Art. 7 VI, 11 II d) or legal_claims (GDPR Art. 9(2)(f)), or the claim declared (claim: '…')",
+          "keeping data for proceedings needs a purpose of its own for them: the LGPD basis exercise_of_rights (Art. 7 VI, 11 II d); under the GDPR legal_claims (Art. 9(2)(f)), or legitimate_interests with the claim declared (claim: '…'). Declare it on that purpose, not on the one the data serves day to day",
           'LGPD Art. 7 VI, 11 II d; GDPR Art. 17(3)(e)',
         );
       }

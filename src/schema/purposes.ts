@@ -330,7 +330,7 @@ export interface PurposeDeclaration {
  * @example
  * ```ts
  * const controller: Controller = {
- *   name: 'Exemplo Suporte Ltda', contact: 'privacidade@example.com.br',
+ *   name: 'Exemplo Suporte Ltda', id: '11.222.333/0001-81', contact: 'privacidade@example.com.br',
  *   dpo: { name: 'Maria Souza', contact: 'dpo@example.com.br' },
  * };
  * const purposes = definePurposes(declarations, { controller });
@@ -339,6 +339,11 @@ export interface PurposeDeclaration {
 export interface Controller {
   readonly name: string;
   readonly contact: string;
+  /**
+   * Its CNPJ, or CPF for a natural person, with or without punctuation (`'11.222.333/0001-81'`). Checked by its
+   * check digits. The incident report names the controller with it (Res. CD/ANPD 15/2024 Art. 6 §2 IX).
+   */
+  readonly id?: string;
   /**
    * The encarregado / DPO. Under the LGPD its identity and contact are published (Art. 41 §1; Res. CD/ANPD
    * 18/2024): `name` is a person's full name, or a company's name with the full name of the person responsible.

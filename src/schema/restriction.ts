@@ -8,6 +8,7 @@
  * @module
  */
 import { PurposefulError } from '../errors.js';
+import type { Jurisdiction } from '../taxonomy/bases.js';
 
 /**
  * The column of a stored row that says it is restricted. Store it with the row
@@ -17,8 +18,13 @@ import { PurposefulError } from '../errors.js';
  * @example
  * ```ts
  * const row = await pf.seal(Customer, customer, ctx);
- * row[RESTRICTION_COLUMN]; // undefined until the subject is erased or blocked
+ * // undefined for a subject neither erased nor blocked; for one that is, seal
+ * // writes the erasure and the blockings in force (from the blocking store)
+ * row[RESTRICTION_COLUMN];
  * ```
+ *
+ * It is a reserved name: a schema that declares a field called so is refused
+ * (`PF_DECL_RESERVED_KEY`), and `inbound` refuses it as an undeclared field.
  */
 export const RESTRICTION_COLUMN = 'pf_restriction';
 
@@ -44,7 +50,24 @@ export interface RowRestriction {
    * Blockings in force (LGPD Art. 5 XIII, 18 IV; GDPR Art. 18): the request,
    * when, and the field paths blocked (every personal field when absent).
    */
-  readonly blocked?: readonly { readonly request: string; readonly at: string; readonly fields?: readonly string[] }[];
+  readonly blocked?: readonly RowBlock[];
+}
+
+/**
+ * One blocking a row carries: the request, when, the field paths blocked
+ * (every personal field when absent), and the laws in force when it was made
+ * (while the LGPD is among them no purpose opens it, LGPD Art. 5 XIII).
+ *
+ * @example
+ * ```ts
+ * const b: RowBlock = { request: 'rq_…', at: '2026-12-01T09:00:00.000Z', fields: ['email'], laws: ['lgpd', 'gdpr'] };
+ * ```
+ */
+export interface RowBlock {
+  readonly request: string;
+  readonly at: string;
+  readonly fields?: readonly string[];
+  readonly laws?: readonly Jurisdiction[];
 }
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
@@ -81,6 +104,9 @@ export function restrictionOf(row: unknown, schema: string): RowRestriction | un
       if (typeof b !== 'object' || b === null || typeof b.request !== 'string' || typeof b.at !== 'string')
         throw malformed(schema);
       if (b.fields !== undefined && !(Array.isArray(b.fields) && b.fields.every((x: unknown) => typeof x === 'string'))) {
+        throw malformed(schema);
+      }
+      if (b.laws !== undefined && !(Array.isArray(b.laws) && b.laws.every((x: unknown) => x === 'lgpd' || x === 'gdpr'))) {
         throw malformed(schema);
       }
     }

@@ -4,6 +4,7 @@
  * @module
  * @internal
  */
+import { isCnpj, isCpf } from '../detect/checksums.js';
 import type { DeclarationProblem } from '../errors.js';
 import { basisArticle, isConsentBasis, JURISDICTIONS, type Jurisdiction, SENSITIVE_NOT_ALLOWED } from '../taxonomy/bases.js';
 import { DATA_USE_ROOTS } from '../taxonomy/uses.js';
@@ -448,6 +449,18 @@ export function validatePurposeDeclarations(
     }
   }
   const c = options.controller;
+  // Res. CD/ANPD 15/2024 Art. 6 §2 IX: the controller is identified by its CNPJ (or CPF) in an incident communication
+  if (isPlainObject(c) && c.id !== undefined) {
+    const bare = typeof c.id === 'string' ? c.id.replace(/[.\-/\s]/g, '').toUpperCase() : '';
+    if (!(isCnpj(bare) || isCpf(bare))) {
+      problems.push(
+        problem('PF_DECL_INVALID', 'controller.id must be a CNPJ or a CPF whose check digits hold', {
+          declaredAt,
+          article: 'Res. CD/ANPD 15/2024 Art. 6 §2 IX',
+        }),
+      );
+    }
+  }
   if (c === undefined) {
     problems.push(
       problem(
@@ -467,7 +480,7 @@ export function validatePurposeDeclarations(
     problems.push(
       problem(
         'PF_DECL_INVALID',
-        `controller must be { name, contact, dpo?: { name?, contact }, kinds?: (${CONTROLLER_KINDS.join(' | ')})[] }`,
+        `controller must be { name, id?, contact, dpo?: { name?, contact }, kinds?: (${CONTROLLER_KINDS.join(' | ')})[] }`,
         { declaredAt },
       ),
     );

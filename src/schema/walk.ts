@@ -14,6 +14,7 @@ import { type AnonymizeSpec, anonymityProblem, anonymizeSpecProblem, isAnonymize
 import { isMaskSpec, type MaskSpec } from '../minimize/masks.js';
 import type { Taxonomy } from '../taxonomy/categories.js';
 import { type AccessLevel, type FieldMeta, type FreeTextRedaction, getAnnotation } from './annotation.js';
+import { RESTRICTION_COLUMN } from './restriction.js';
 import { problem } from './rules.js';
 
 /**
@@ -512,6 +513,21 @@ export function walkSchema(schemaId: string, schema: core.$ZodType, taxonomy: Ta
                 schema: schemaId,
                 path: childPath,
               }),
+            );
+            continue;
+          }
+          if (path === '' && key === RESTRICTION_COLUMN) {
+            // the library writes a row's restriction (erasure, blocking): input must never set or clear it
+            problems.push(
+              problem(
+                'PF_DECL_RESERVED_KEY',
+                `${childPath}: "${RESTRICTION_COLUMN}" is the row's restriction column, not a field`,
+                {
+                  schema: schemaId,
+                  path: childPath,
+                  article: 'LGPD Art. 5 XIII, 16, 18 IV; GDPR Art. 17(3), 18',
+                },
+              ),
             );
             continue;
           }

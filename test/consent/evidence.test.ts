@@ -187,6 +187,34 @@ describe('consent receipts claim no more than the grant holds', () => {
     expect(ownTermination).toContain('https://example.com/settings/privacy');
   });
 
+  it('LGPD Art. 8 §5, 41; GDPR Art. 7(3), 37: without a declared DPO, the receipt sends withdrawal to the controller and calls no one the DPO', async () => {
+    const { signer, jwks } = await keys();
+    const noDpo = definePurposes(
+      {
+        'support.survey': {
+          description: 'Ask for satisfaction feedback after a ticket closes',
+          legalBasis: { lgpd: 'consent' },
+          notice: { version: '2026-11-01' },
+          retention: 'P6M',
+        },
+      },
+      { controller: { name: 'ACME Ltda', contact: 'privacidade@acme.example' } },
+    );
+    const event = await memoryConsentLedger(noDpo).grant(survey({ subject: 'c-4' }));
+    const termination = (await verifyReceipt(await consentReceipt(event, { purposes: noDpo, signer }), jwks)).claims.services[0]
+      ?.purposes[0]?.termination;
+    expect(termination).toContain('ask the controller at privacidade@acme.example');
+    expect(termination).not.toMatch(/data protection officer|DPO|encarregad/i);
+    // with a DPO declared, the route is the DPO's contact, named as such
+    const withDpo = (
+      await verifyReceipt(
+        await consentReceipt(await memoryConsentLedger(purposes).grant(survey({ subject: 'c-4' })), { purposes, signer }),
+        jwks,
+      )
+    ).claims.services[0]?.purposes[0]?.termination;
+    expect(withDpo).toContain("the controller's data protection officer at dpo@example.com.br");
+  });
+
   it('LGPD Art. 8 §2: a version-1 receipt (no receiptVersion claim) still verifies and records, without claiming highlighted consent', async () => {
     const { privateKey, jwks } = await keys();
     const v1 = await platformReceipt(privateKey, 'support.survey', { sensitive: false, collectionMethod: 'checkbox' });
@@ -473,5 +501,44 @@ describe('sharing consent-based data with another controller (LGPD Art. 7 §5)',
     expect(await outcome(createPurposeful({ purposes: after, schemas: [now], consent: specific }).outbound(now, lead, ctx))).toBe(
       'allowed',
     );
+  });
+
+  it('LGPD Art. 7 §5, 33 VIII: the ledger and the engine apply Art. 7 §5 alike, only where the purpose rests on consent, not to a transfer consent alone', async () => {
+    const abroad = (basis: 'consent' | 'contract') =>
+      definePurposes(
+        {
+          'partners.offers': {
+            description: 'Pass the customer e-mail to the insurance partner abroad for its offers',
+            legalBasis: { lgpd: basis },
+            notice: { version: '2026-11-01' },
+            retention: 'P1Y',
+            recipients: [{ ...partner, country: 'US' }],
+            transfer: { countries: ['US'], mechanism: { lgpd: 'specific_consent' } },
+          },
+        },
+        { controller },
+      );
+    const lead = { id: 'c-7', email: 'c7@example.com' };
+    const ctx = { purpose: 'partners.offers', actor: { id: 'app' } } as const;
+    const run = async (reg: ReturnType<typeof abroad>, over: Partial<ConsentGrant>) => {
+      const consent = memoryConsentLedger(reg);
+      const granted = await outcome(consent.grant(grant({ highlighted: true, method: 'form', ...over })));
+      const schema = defineSchema(
+        'lead',
+        z.object({ id: z.string(), email: pd(z.string(), { category: 'user.contact.email', purposes: ['partners.offers'] }) }),
+        { purposes: reg, subject: { kind: 'customer', id: 'id' } },
+      );
+      const used = await outcome(createPurposeful({ purposes: reg, schemas: [schema], consent }).outbound(schema, lead, ctx));
+      return { granted, used };
+    };
+    // a contract purpose whose transfer rests on consent: Art. 7 §5 does not apply, in the ledger or the engine
+    expect(await run(abroad('contract'), {})).toEqual({ granted: 'allowed', used: 'allowed' });
+    // a consent purpose that shares with a controller abroad: both require the sharing to be named
+    const consentBased = await run(abroad('consent'), {});
+    expect(consentBased.granted).toMatchObject({ code: 'PF_CONSENT_INVALID', article: expect.stringMatching(/LGPD Art\. 7 §5/) });
+    expect(await run(abroad('consent'), { sharedWith: ['Seguros Parceira S.A.'] })).toEqual({
+      granted: 'allowed',
+      used: 'allowed',
+    });
   });
 });

@@ -174,7 +174,7 @@ describe('scoping an incident', () => {
       to: '2026-11-02T00:00:00Z',
       exposedStores: [{ schema: 'customer', subjects: 120_000 }],
     };
-    const scope = await scopeIncident(input, { schemas: [Customer] });
+    const scope = await scopeIncident(input, { schemas: [Customer], rules: { largeScaleSubjects: 100_000 } });
     expect(scope.subjects).toMatchObject({ count: 120_000, fromStores: 120_000, refs: [] });
     expect(scope.exposedFields.map((f) => [f.path, f.intelligible])).toEqual([
       ['name', true],
@@ -273,8 +273,8 @@ describe('the incident register', () => {
 
   it('Res. CD/ANPD 15/2024 Art. 10: keeps every incident, notified or not, and refuses removal within five years', async () => {
     const register = memoryIncidentRegister();
-    await register.add(entry);
-    await expect(register.add(entry)).rejects.toThrow(/already registered/);
+    await register.add(entry, { carriedOver: true });
+    await expect(register.add(entry, { carriedOver: true })).rejects.toThrow(/already registered/);
     await expect(register.add({ ...entry, id: 'INC-2', reason: undefined } as never)).rejects.toThrow(/reason/);
     const updated = await register.update('INC-1', {
       notified: true,

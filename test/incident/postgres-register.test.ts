@@ -49,6 +49,23 @@ describe(`the incident register on PostgreSQL (${onServer ? 'server' : 'PGlite'}
     expect(await register.get(entry.id)).toBeUndefined();
   });
 
+  it('Res. CD/ANPD 15/2024 Art. 10: a caller-given registeredAt cannot backdate the registration on PostgreSQL either', async () => {
+    const register = postgresIncidentRegister(db.client);
+    const recent = { ...entry, id: 'INC-PG-4', knownAt: '2026-11-29T12:00:00.000Z' };
+    await expect(register.add({ ...recent, registeredAt: '2001-01-01T00:00:00.000Z' })).rejects.toThrow(
+      expect.objectContaining({ code: 'PF_INPUT_INVALID', paths: ['registeredAt'] }),
+    );
+    await expect(register.add({ ...recent, registeredAt: '2001-01-01T00:00:00.000Z' }, { carriedOver: true })).rejects.toThrow(
+      expect.objectContaining({ code: 'PF_INPUT_INVALID', paths: ['registeredAt'] }),
+    );
+    expect(await register.get('INC-PG-4')).toBeUndefined();
+    await register.add({ ...recent, registeredAt: '2026-11-30T12:00:00.000Z' }, { carriedOver: true });
+    await expect(register.remove('INC-PG-4', new Date('2031-11-30T11:59:59Z'))).rejects.toThrow(
+      expect.objectContaining({ code: 'PF_RETENTION_ACTIVE' }),
+    );
+    await register.remove('INC-PG-4', new Date('2031-11-30T12:00:00Z'));
+  });
+
   it('Res. CD/ANPD 15/2024 Art. 10 §1: the minimum contents are required, on PostgreSQL too', async () => {
     const register = postgresIncidentRegister(db.client);
     const { riskAssessment: _r, ...bare } = entry;

@@ -351,7 +351,7 @@ describe('relevant risk is cumulative (Res. CD/ANPD 15/2024 Art. 5)', () => {
     expect((await scope({ significantEffect: false })).relevantRisk).toBe(false);
     expect((await scope({ significantEffect: true })).relevantRisk).toBe(true);
     const noCriterion = await scopeIncident(
-      { ...window, significantEffect: true },
+      { ...window, significantEffect: true, childrenAdolescentsOrElderly: false }, // the controller's finding on the unknown ages
       { log: audit, schemas: [Customer], rules: { largeScaleSubjects: 1_000 } },
     );
     expect(noCriterion.criteriaMet).toEqual([]);
@@ -361,7 +361,9 @@ describe('relevant risk is cumulative (Res. CD/ANPD 15/2024 Art. 5)', () => {
   it('Res. CD/ANPD 15/2024 Art. 5: the report states the cumulative test, not a criterion as relevant risk', async () => {
     const { scope } = await scoped();
     const { markdown, json } = incidentReport({ facts: facts(), scope, deadlines: incidentDeadlines({ knownAt }) });
-    expect(json.relevantRisk).toMatchObject({ relevant: false, significantEffect: null, criteriaMet: [] });
+    // ages unknown and no large-scale threshold: not "no criterion" (Art. 5 II, §2), but not determined
+    expect(json.relevantRisk).toMatchObject({ relevant: null, significantEffect: null, criteriaMet: [] });
+    expect(markdown).toContain('relevant risk or damage is not determined');
     expect(markdown).toContain('Art. 5');
     expect(markdown).toContain('significant effect');
   });
@@ -441,7 +443,16 @@ describe('the register keeps each incident five years from its registration (Res
       communication: { means: ['ANPD electronic form'], content: report.markdown },
       criteria: [],
     });
-    const notNotified = incidentEntry(report, { notified: false, reason: 'No significant effect: names only.' });
+    // a report that states a communication is not kept as "not notified": that entry comes from a draft
+    expect(() => incidentEntry(report, { notified: false, reason: 'No significant effect: names only.' })).toThrow(
+      expect.objectContaining({ code: 'PF_INPUT_INVALID', paths: ['communicatedAt'] }),
+    );
+    const draft = incidentReport({
+      facts: facts({ communicatedAt: undefined, delayReasons: 'Assessed after the deadline: names only.' }),
+      scope,
+      deadlines: incidentDeadlines({ knownAt }),
+    });
+    const notNotified = incidentEntry(draft, { notified: false, reason: 'No significant effect: names only.' });
     expect(notNotified).toMatchObject({ notified: false, reason: 'No significant effect: names only.' });
     expect(notNotified.communication).toBeUndefined();
   });

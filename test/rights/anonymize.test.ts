@@ -23,6 +23,7 @@ import {
   memoryKeyStore,
   parseDataMap,
   pd,
+  type RecipientNotice,
   type RetentionSource,
   type RightsSource,
 } from '../../src/index.js';
@@ -665,7 +666,8 @@ describe('anonymization: the review’s hostile cases', () => {
       return keep(...args);
     };
     const r = await desk.rights.request({ subjectId: id, kind: 'erasure', verification });
-    await expect(desk.rights.erase(r.id)).rejects.toThrow('connection lost');
+    // the store's own error (it may quote values) is not passed on: the erasure is unfinished (PF_STORE_UNAVAILABLE)
+    await expect(desk.rights.erase(r.id)).rejects.toThrow(expect.objectContaining({ code: 'PF_STORE_UNAVAILABLE' }));
     // the row already carries the erasure (LGPD Art. 16: what it keeps opens only for the purposes that keep it), but
     // no key was shredded: without that column its values still open
     const { pf_restriction: _erased, ...unmarked } = members.rows.get(id) as Record<string, unknown>;
@@ -721,13 +723,22 @@ describe('erasure without a source for every schema', () => {
       schemas: [Member, Note],
       keys: generateKeyring(),
       keyStore: memoryKeyStore(),
-      rights: { verify: () => true, sources: { note: { find: async () => [], update: async () => undefined } } },
+      rights: {
+        verify: () => true,
+        sources: { note: { find: async () => [], update: async () => undefined } },
+        recipients: { 'Survey platform': (n) => void told.push(n) },
+      },
     });
+    const told: RecipientNotice[] = [];
     const ctx = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
     // a member row kept in a store the rights desk was not told about (or in a backup)
     const elsewhere = await pf.seal(Member, member, ctx);
     const answer = await pf.rights.erase((await pf.rights.request({ subjectId: id, kind: 'erasure', verification: {} })).id);
     expect(answer.receipt).toBeDefined();
+    // LGPD Art. 18 §6; GDPR Art. 19: what the shredding made unreadable is passed on, at the field level (no row found)
+    expect(told.map((n) => [n.recipient, n.kind, 'fields' in n ? n.fields.every((f) => f.record === undefined) : false])).toEqual(
+      [['Survey platform', 'elimination', true]],
+    );
     await expect(pf.open(Member, elsewhere, ctx)).rejects.toThrow(expect.objectContaining({ code: 'PF_SUBJECT_ERASED' }));
   });
 });
@@ -944,5 +955,89 @@ describe('anonymous means anonymous (LGPD Art. 12)', () => {
       '>=65',
       '>=65',
     ]);
+  });
+});
+
+describe('buckets group quantities, never identifiers (LGPD Art. 12)', () => {
+  /** The anonymization problems defineSchema reports for one numeric field of this category. */
+  const problems = (category: string, buckets: number[]) => {
+    try {
+      defineSchema('acct', z.object({ f: pd(z.number(), { category, purposes: ['support.ticket'], anonymize: { buckets } }) }), {
+        purposes,
+      });
+      return [];
+    } catch (e) {
+      if (!isPurposefulError(e)) throw e;
+      return [...(e.problems ?? [])].filter((p) => p.code.startsWith('PF_DECL_ANONYMIZE_'));
+    }
+  };
+  const codes = (category: string, buckets: number[]) => problems(category, buckets).map((p) => p.code);
+
+  it('LGPD Art. 12; GDPR Recital 26: buckets on an identifier category are refused, since a narrow bucket is the account number itself', () => {
+    const accountNo = problems('user.financial.bank_account', [100001, 100002, 100003, 100004, 100005]);
+    expect(accountNo.map((p) => p.code)).toEqual(['PF_DECL_ANONYMIZE_NOT_ANONYMOUS']);
+    expect(accountNo[0]?.message).toContain('ranges of identifiers');
+    for (const category of [
+      'user.unique_id',
+      'user.government_id.national_identification_number',
+      'user.financial.credit_card',
+      'user.payment',
+      'user.contact.phone_number',
+      'user.contact.address.postal_code',
+      'user.device.device_id',
+      'user.account.username',
+    ]) {
+      expect(codes(category, [0, 1_000_000, 2_000_000]), category).toEqual(['PF_DECL_ANONYMIZE_NOT_ANONYMOUS']);
+    }
+  });
+
+  it('LGPD Art. 12: buckets must group: one holding a single whole number, or carved narrow among wide ones, is refused', () => {
+    // twenty one-year buckets keep the exact year of birth
+    const years = Array.from({ length: 20 }, (_, i) => 1980 + i);
+    expect(codes('user.demographic.date_of_birth', years)).toEqual(['PF_DECL_ANONYMIZE_NOT_ANONYMOUS']);
+    expect(problems('user.demographic.date_of_birth', years)[0]?.message).toContain('holds a single whole number');
+    // one amount singled out between wide buckets
+    expect(codes('user.financial', [0, 4999, 5000, 100_000])).toEqual(['PF_DECL_ANONYMIZE_NOT_ANONYMOUS']);
+    expect(codes('user.financial', [0, 1000, 1000.5, 100_000])).toEqual(['PF_DECL_ANONYMIZE_NOT_ANONYMOUS']);
+    // quantities in buckets that group are anonymous
+    expect(codes('user.financial', [1000, 3000, 10000])).toEqual([]);
+    expect(codes('user.demographic.age_range', [18, 25, 40, 65])).toEqual([]);
+    expect(codes('user.demographic.date_of_birth', [1950, 1960, 1970, 1980, 1990, 2000])).toEqual([]);
+    expect(codes('user.behavior', [0.25, 0.5, 0.75])).toEqual([]);
+    expect(codes('user.financial', [5000])).toEqual([]); // two open-ended labels
+  });
+
+  it('LGPD Art. 12, 16 IV: an erasure keeps no exact value in its anonymous copy under buckets', async () => {
+    const Acct = defineSchema(
+      'acct',
+      z.object({
+        id: pd.none(z.string()),
+        customerId: pd(z.string(), { category: 'user.unique_id', purposes: ['support.ticket'] }),
+        balance: pd(z.number(), {
+          category: 'user.financial',
+          purposes: ['support.ticket'],
+          anonymize: { buckets: [1000, 3000, 10000] },
+        }),
+      }),
+      { purposes, subject: { kind: 'customer', id: 'customerId' }, recordId: 'id' },
+    );
+    const rows = new Map<string, Record<string, unknown>>([['a', { id: 'a', customerId: 'c1', balance: 2345.67 }]]);
+    const copies: AnonymousRecord[] = [];
+    const source: RightsSource = {
+      find: async (s) => [...rows.values()].filter((r) => r.customerId === s),
+      update: async (_s, r) => void rows.set(r.id as string, r),
+      remove: async (_s, r) => void rows.delete(r.id as string),
+      anonymize: async (_s, copy, row, change) => {
+        copies.push(copy);
+        if (change === 'remove') rows.delete(row.id as string);
+        else rows.set(row.id as string, row);
+      },
+    };
+    const pf = createPurposeful({ purposes, schemas: [Acct], rights: { verify: () => true, sources: { acct: source } } });
+    const r = await pf.rights.request({ subjectId: 'c1', kind: 'erasure', verification: 1 });
+    const answer = await pf.rights.erase(r.id);
+    expect(answer.fields.find((f) => f.field === 'balance')?.outcome).toBe('anonymized');
+    expect(JSON.stringify(copies)).toContain('[1000, 3000)');
+    expect(JSON.stringify(copies)).not.toContain('2345');
   });
 });

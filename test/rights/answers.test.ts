@@ -250,3 +250,123 @@ describe('the access answer (GDPR Art. 15; LGPD Art. 9, 18, 19 II)', () => {
     expect(err.message).not.toContain('Please call');
   });
 });
+
+describe('consent to a transfer abroad (LGPD Art. 33 VIII, 8 §5, 18 IX)', () => {
+  async function transferDesk() {
+    const { createPurposeful, definePurposes, defineSchema, memoryConsentLedger, pd } = await import('../../src/index.js');
+    const { z } = await import('zod');
+    const { controller } = await import('./answers-desk.js');
+    const purposes = definePurposes(
+      {
+        'support.ticket': {
+          description: 'Answer the customer through a helpdesk hosted abroad',
+          legalBasis: { lgpd: 'contract' },
+          retention: 'P2Y',
+          recipients: [{ name: 'Helpdesk SaaS', role: 'processor', country: 'US' }],
+          transfer: { countries: ['US'], mechanism: { lgpd: 'specific_consent' } },
+          notice: { version: '2026-11-01', url: 'https://example.com/privacy#helpdesk' },
+        },
+      },
+      { controller },
+    );
+    const Ticket = defineSchema(
+      'ticket',
+      z.object({
+        id: pd.none(z.string()),
+        customerId: pd(z.string(), { category: 'user.unique_id', purposes: ['support.ticket'] }),
+        email: pd(z.email(), { category: 'user.contact.email', purposes: ['support.ticket'] }),
+      }),
+      { purposes, subject: { kind: 'customer', id: 'customerId' }, recordId: 'id' },
+    );
+    const consent = memoryConsentLedger(purposes);
+    const rows = new Map<string, Record<string, unknown>>([
+      ['t1', { id: 't1', customerId: subjectId, email: 'ana@example.com' }],
+    ]);
+    const notices: { recipient: string; kind: string; purpose?: string; article: string }[] = [];
+    const pf = createPurposeful({
+      purposes,
+      schemas: [Ticket],
+      consent,
+      rights: {
+        verify: ({ verification }) => verification === 'ok',
+        sources: {
+          ticket: {
+            find: async (s) => [...rows.values()].filter((r) => r.customerId === s),
+            update: async (_s, r) => {
+              rows.set(String(r.id), r);
+            },
+          },
+        },
+        recipients: {
+          'Helpdesk SaaS': (n) => {
+            notices.push({
+              recipient: n.recipient,
+              kind: n.kind,
+              article: n.article ?? '',
+              ...('purpose' in n && n.purpose ? { purpose: n.purpose } : {}),
+            });
+          },
+        },
+      },
+    });
+    await consent.grant({
+      subject: subjectId,
+      purpose: 'support.ticket',
+      notice: { version: '2026-11-01', hash: 'a'.repeat(64) },
+      method: 'form',
+      collectionPoint: 'app',
+      highlighted: true,
+    });
+    return { pf, Ticket, rows, notices, consent };
+  }
+  const ctx = { purpose: 'support.ticket', actor: { id: 'agent-1' } } as const;
+
+  it('LGPD Art. 33 VIII, 8 §5: the consent a transfer abroad rests on is withdrawn through a revocation request, and the transfer stops', async () => {
+    const { pf, Ticket, rows, notices, consent } = await transferDesk();
+    await expect(pf.open(Ticket, rows.get('t1'), ctx)).resolves.toBeDefined();
+    const r = await pf.rights.request({ subjectId, kind: 'revocation', verification: 'ok' });
+    const answer = await pf.rights.revoke(r.id, 'support.ticket');
+    // the data rests on the contract: nothing is removed, but nothing goes abroad on the withdrawn consent
+    expect(answer.fields).toEqual([]);
+    expect((await consent.status(subjectId, ['support.ticket'])).get('support.ticket')?.status).toBe('withdrawn');
+    await expect(pf.open(Ticket, rows.get('t1'), ctx)).rejects.toThrow(expect.objectContaining({ code: 'PF_CONSENT_REQUIRED' }));
+    // the recipient abroad is told
+    expect(notices).toEqual([
+      {
+        recipient: 'Helpdesk SaaS',
+        kind: 'revocation',
+        purpose: 'support.ticket',
+        article: expect.stringContaining('LGPD Art. 33 VIII'),
+      },
+    ]);
+  });
+
+  it('LGPD Art. 18 VIII, 33 VIII: consent information lists the consent a transfer abroad rests on, named as such', async () => {
+    const { pf } = await transferDesk();
+    const r = await pf.rights.request({ subjectId, kind: 'consent-info', verification: 'ok' });
+    expect(await pf.rights.consentInfo(r.id)).toEqual([
+      {
+        purpose: 'support.ticket',
+        description: 'Answer the customer through a helpdesk hosted abroad',
+        notice: { version: '2026-11-01', url: 'https://example.com/privacy#helpdesk' },
+        status: 'granted',
+        transfer: { countries: ['US'], article: 'LGPD Art. 33 VIII', only: true },
+      },
+    ]);
+  });
+
+  it('LGPD Art. 18 IX, 8 §5: a revocation of an undeclared purpose is refused without echoing its name', async () => {
+    const { pf } = desk();
+    const r = await pf.rights.request({ subjectId, kind: 'revocation', verification: code });
+    const err = await pf.rights.revoke(r.id, 'nobody.declared').catch((e) => e);
+    expect(isPurposefulError(err) && err.code).toBe('PF_INPUT_INVALID');
+    expect(JSON.stringify(err)).not.toContain('nobody.declared');
+    const e = await pf.rights.request({ subjectId, kind: 'consent-data-erasure', verification: code });
+    const err2 = await pf.rights.eraseConsentData(e.id, { purpose: 'nobody.declared' as never }).catch((x) => x);
+    expect(isPurposefulError(err2) && err2.code).toBe('PF_INPUT_INVALID');
+    expect(JSON.stringify(err2)).not.toContain('nobody.declared');
+    // a declared id is named
+    const err3 = await pf.rights.revoke(r.id, 'support.ticket').catch((x) => x);
+    expect([err3.message, err3.purpose]).toEqual([expect.stringContaining('"support.ticket"'), 'support.ticket']);
+  });
+});

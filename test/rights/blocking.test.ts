@@ -5,8 +5,18 @@
  * data (LGPD Art. 18 VI) is not a revocation (Art. 18 IX).
  */
 import { describe, expect, it } from 'vitest';
-import { isPurposefulError, RESTRICTION_COLUMN, type RetentionSource, RIGHTS_KINDS, rightsDeadline } from '../../src/index.js';
-import { Client, client, ctx, restrictedDesk, subjectId, verification } from './restricted-desk.js';
+import { z } from 'zod';
+import {
+  type BlockingStore,
+  defineSchema,
+  isPurposefulError,
+  memoryBlockingStore,
+  RESTRICTION_COLUMN,
+  type RetentionSource,
+  RIGHTS_KINDS,
+  rightsDeadline,
+} from '../../src/index.js';
+import { Client, client, ctx, purposes, restrictedDesk, subjectId, verification } from './restricted-desk.js';
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
@@ -61,15 +71,22 @@ describe('LGPD Art. 5 XIII, 18 IV; GDPR Art. 18: blocking', () => {
   });
 
   it('GDPR Art. 18(2): where only the GDPR is in force, a purpose kept for legal claims still opens blocked data; LGPD Art. 5 XIII allows none', async () => {
-    const { pf, clients } = await restrictedDesk();
+    const { pf, clients, other } = await restrictedDesk();
     const r = await pf.rights.request({ subjectId, kind: 'blocking', verification });
     await pf.rights.block(r.id);
     const row = clients.rows.get(subjectId) as Record<string, unknown>;
     expect(await codeOf(pf.open(Client, row, ctx.defence))).toBe('PF_SUBJECT_RESTRICTED');
-    await expect(pf.open(Client, row, { ...ctx.defence, jurisdictions: ['gdpr'] })).resolves.toMatchObject({
+    // made while the LGPD is in force: a request that declares only the GDPR does not open it (LGPD Art. 5 XIII)
+    expect(await codeOf(pf.open(Client, row, { ...ctx.defence, jurisdictions: ['gdpr'] }))).toBe('PF_SUBJECT_RESTRICTED');
+    // a blocking made under the GDPR alone: legal claims open it, no other purpose does (GDPR Art. 18(2))
+    const column = row[RESTRICTION_COLUMN] as { blocked: { laws?: string[] }[] };
+    const gdprOnly = { ...row, [RESTRICTION_COLUMN]: { blocked: column.blocked.map((b) => ({ ...b, laws: ['gdpr'] })) } };
+    await expect(other().open(Client, gdprOnly, { ...ctx.defence, jurisdictions: ['gdpr'] })).resolves.toMatchObject({
       complaint: client.complaint,
     });
-    expect(await codeOf(pf.open(Client, row, { ...ctx.billing, jurisdictions: ['gdpr'] }))).toBe('PF_SUBJECT_RESTRICTED');
+    expect(await codeOf(other().open(Client, gdprOnly, { ...ctx.billing, jurisdictions: ['gdpr'] }))).toBe(
+      'PF_SUBJECT_RESTRICTED',
+    );
   });
 
   it('LGPD Art. 18 §6: a blocking is refused before any row changes when a recipient of a blocked field has no hook', async () => {
@@ -132,6 +149,78 @@ describe('LGPD Art. 5 XIII, 18 IV; GDPR Art. 18: blocking', () => {
     expect(row[RESTRICTION_COLUMN]).toMatchObject({ erasedAt: expect.any(String), blocked: [{ request: b.id }] });
     const kept = { id: row.id, name: row.name, cpf: row.cpf, [RESTRICTION_COLUMN]: row[RESTRICTION_COLUMN] };
     expect(await codeOf(pf.open(Client, kept, ctx.billing))).toBe('PF_SUBJECT_RESTRICTED');
+  });
+});
+
+describe('LGPD Art. 5 XIII, 18 IV; GDPR Art. 18: a blocking is a record of the subject, not only a row column', () => {
+  it('LGPD Art. 5 XIII, 18 IV; GDPR Art. 18: reproduction: re-sealing the record of a blocked subject does not lift the blocking', async () => {
+    const { pf, clients } = await restrictedDesk();
+    const r = await pf.rights.request({ subjectId, kind: 'blocking', verification });
+    await pf.rights.block(r.id);
+    // the usual profile edit: seal the record again and store it over the blocked row
+    const resealed = await pf.seal(Client, { ...client }, ctx.support);
+    expect(resealed[RESTRICTION_COLUMN]).toMatchObject({ blocked: [{ request: r.id, laws: ['lgpd', 'gdpr'] }] });
+    expect(await codeOf(pf.open(Client, resealed, ctx.support))).toBe('PF_SUBJECT_RESTRICTED');
+    // a row without the column, and a record in clear going out, are refused all the same
+    const { [RESTRICTION_COLUMN]: _dropped, ...bare } = clients.rows.get(subjectId) as Record<string, unknown>;
+    expect(await codeOf(pf.open(Client, bare, ctx.support))).toBe('PF_SUBJECT_RESTRICTED');
+    expect(await codeOf(pf.outbound(Client, { id: subjectId, name: client.name }, ctx.billing))).toBe('PF_SUBJECT_RESTRICTED');
+    expect(await codeOf(pf.openMany(Client, [bare], ctx.billing))).toBe('PF_SUBJECT_RESTRICTED');
+    // lifted: the data opens again, and a new seal carries nothing
+    await pf.rights.unblock(r.id);
+    await expect(pf.open(Client, bare, ctx.support)).resolves.toMatchObject({ name: client.name });
+    expect(RESTRICTION_COLUMN in (await pf.seal(Client, { ...client }, ctx.support))).toBe(false);
+  });
+
+  it('LGPD Art. 5 XIII, 18 IV: a blocking made before any row exists blocks the rows written after it, field by field', async () => {
+    const { pf, clients } = await restrictedDesk();
+    clients.rows.clear();
+    const r = await pf.rights.request({ subjectId, kind: 'blocking', verification });
+    const answer = await pf.rights.block(r.id, { fields: [{ schema: 'client', field: 'email' }] });
+    expect(answer.fields).toEqual([]);
+    const sealed = await pf.seal(Client, { ...client }, ctx.support);
+    expect(sealed[RESTRICTION_COLUMN]).toMatchObject({ blocked: [{ request: r.id, fields: ['email'] }] });
+    expect(await codeOf(pf.open(Client, sealed, ctx.support))).toBe('PF_SUBJECT_RESTRICTED');
+    await expect(pf.open(Client, sealed, ctx.billing)).resolves.toMatchObject({ name: client.name });
+  });
+
+  it('LGPD Art. 5 XIII; GDPR Art. 18: a blocking store that fails or does not answer refuses the request (fail closed)', async () => {
+    const inner = memoryBlockingStore();
+    let answer: 'ok' | 'throws' | 'junk' | 'async' = 'ok';
+    const blockings: BlockingStore = {
+      put: (b) => inner.put(b),
+      lift: (q) => inner.lift(q),
+      inForce: (s) => {
+        if (answer === 'throws') throw new Error('blocking store down');
+        if (answer === 'junk') return Promise.resolve('no' as never);
+        return answer === 'async' ? Promise.resolve(inner.inForce(s)) : inner.inForce(s);
+      },
+    };
+    const { pf, sealed } = await restrictedDesk({ blockings });
+    answer = 'throws';
+    expect(await codeOf(pf.open(Client, sealed, ctx.billing))).toBe('PF_STORE_UNAVAILABLE');
+    expect(await codeOf(pf.seal(Client, { ...client }, ctx.support))).toBe('PF_STORE_UNAVAILABLE');
+    answer = 'junk';
+    expect(await codeOf(pf.open(Client, sealed, ctx.billing))).toBe('PF_STORE_UNAVAILABLE');
+    expect(await codeOf(pf.outbound(Client, { id: subjectId, name: client.name }, ctx.billing))).toBe('PF_STORE_UNAVAILABLE');
+    // an asynchronous store that answers is asked, and its blocking holds
+    answer = 'async';
+    await expect(pf.open(Client, sealed, ctx.billing)).resolves.toMatchObject({ name: client.name });
+    const r = await pf.rights.request({ subjectId, kind: 'blocking', verification });
+    await pf.rights.block(r.id);
+    expect(await codeOf(pf.open(Client, sealed, ctx.billing))).toBe('PF_SUBJECT_RESTRICTED');
+  });
+
+  it('LGPD Art. 5 XIII; GDPR Art. 18: the restriction column is reserved, so input can neither declare nor set it', async () => {
+    let problems: readonly { code: string }[] = [];
+    try {
+      defineSchema('reserved', z.object({ id: z.string(), [RESTRICTION_COLUMN]: z.string().optional() }), { purposes });
+    } catch (err) {
+      problems = isPurposefulError(err) ? err.problems : [];
+    }
+    expect(problems.map((x) => x.code)).toContain('PF_DECL_RESERVED_KEY');
+    const { pf } = await restrictedDesk();
+    expect(await codeOf(pf.inbound(Client, { ...client, [RESTRICTION_COLUMN]: {} }, ctx.support))).toBe('PF_UNDECLARED_FIELD');
   });
 });
 

@@ -224,7 +224,7 @@ describe('LGPD Art. 16 I–III, 7 VI; GDPR Art. 17(3)(b)–(e): erasure grounds 
     expect(problemsOf({ legalBasis: { lgpd: 'exercise_of_rights' }, keptOnErasure: ['legal_claims'] })).toEqual([]);
     expect(
       problemsOf({
-        legalBasis: { lgpd: 'contract' },
+        legalBasis: { gdpr: 'legitimate_interests' },
         keptOnErasure: ['legal_claims'],
         claim: 'chargebacks disputed with the card network',
       }),
@@ -241,6 +241,37 @@ describe('LGPD Art. 16 I–III, 7 VI; GDPR Art. 17(3)(b)–(e): erasure grounds 
       problemsOf({ legalBasis: { lgpd: 'legal_obligation' }, keptOnErasure: ['legal_obligation', 'legal_obligation'] })[0],
     ).toMatch(/twice/);
     expect(problemsOf({ legalBasis: { lgpd: 'legal_obligation' }, keptOnErasure: 'legal_obligation' })[0]).toMatch(/list/);
+  });
+
+  it('LGPD Art. 7 VI; GDPR Art. 17(3)(e): reproduction: legal_claims with a claim is refused on the operational purpose itself (a contract), which would go on using the data', () => {
+    expect(
+      problemsOf({
+        legalBasis: { lgpd: 'contract', gdpr: 'contract' },
+        keptOnErasure: ['legal_claims'],
+        claim: 'consumer claims',
+      })[0],
+    ).toMatch(/purpose of its own/);
+    expect(
+      problemsOf({ legalBasis: { gdpr: 'contract' }, keptOnErasure: ['legal_claims'], claim: 'consumer claims' })[0],
+    ).toMatch(/purpose of its own/);
+  });
+
+  it('LGPD Art. 16 I; GDPR Art. 17(3)(b): reproduction: a legal obligation under the LGPD only keeps nothing by default and must be declared, never cites GDPR Art. 17(3)(b) for a legitimate-interest basis', () => {
+    const decl = { ...base, legalBasis: { lgpd: 'legal_obligation', gdpr: 'legitimate_interests' }, obligation: 'CTN Art. 195' };
+    expect(erasureGroundsOf(decl as never)).toEqual([]);
+    expect(
+      problemsOf({ legalBasis: { lgpd: 'legal_obligation', gdpr: 'legitimate_interests' }, obligation: 'CTN Art. 195' })[0],
+    ).toMatch(/one law only/);
+    expect(
+      problemsOf({
+        legalBasis: { lgpd: 'legal_obligation', gdpr: 'legitimate_interests' },
+        obligation: 'CTN Art. 195',
+        keptOnErasure: [],
+      }),
+    ).toEqual([]);
+    expect(erasureGroundsOf({ ...base, legalBasis: { lgpd: 'legal_obligation', gdpr: 'legal_obligation' } })).toEqual([
+      'legal_obligation',
+    ]);
   });
 
   it('LGPD Art. 8 §5, 18 VI, IX; GDPR Art. 7(3): a purpose resting on consent keeps nothing on an erasure ground', () => {

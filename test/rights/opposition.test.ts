@@ -136,3 +136,99 @@ describe('opposition (LGPD Art. 18 §2; GDPR Art. 21)', () => {
     expect(() => desk({ objections: {} as never })).toThrow(expect.objectContaining({ code: 'PF_OPTIONS_INVALID' }));
   });
 });
+
+describe('opposition on every way in (LGPD Art. 18 §2; GDPR Art. 21)', () => {
+  it('LGPD Art. 18 §2; GDPR Art. 21: an objection stops seal and sealMany for the subject: no new data is stored for the purpose', async () => {
+    const { Client, client, ctx, restrictedDesk, subjectId: clientId, verification } = await import('./restricted-desk.js');
+    const { pf } = await restrictedDesk();
+    await expect(pf.seal(Client, client, ctx.support)).resolves.toBeDefined();
+    const r = await pf.rights.request({ subjectId: clientId, kind: 'opposition', verification });
+    await pf.rights.oppose(r.id, 'support.ticket');
+    const refused = expect.objectContaining({
+      code: 'PF_OBJECTED',
+      purpose: 'support.ticket',
+      article: 'LGPD Art. 18 §2; GDPR Art. 21',
+    });
+    await expect(pf.seal(Client, client, ctx.support)).rejects.toThrow(refused);
+    await expect(pf.sealMany(Client, [client], ctx.support)).rejects.toThrow(refused);
+    // the subject's other purposes, and other subjects, are still sealed
+    await expect(pf.seal(Client, client, ctx.billing)).resolves.toBeDefined();
+    const other = { ...client, id: '3f1c2b7a-0000-4000-8000-0000000000ff' };
+    await expect(pf.seal(Client, other, ctx.support)).resolves.toBeDefined();
+  });
+
+  it('LGPD Art. 18 §2; GDPR Art. 21: authorize without a subject is refused while an objection is in force, unless its records name their subject', async () => {
+    const { pf } = desk();
+    await expect(pf.authorize(Visit, churn)).resolves.toBeUndefined();
+    const r = await pf.rights.request({ subjectId, kind: 'opposition', verification: code });
+    await pf.rights.oppose(r.id, 'analytics.churn');
+    // a visit names no subject: no request for it can be told apart from the objector's, so it stops before any read
+    const err = await pf.authorize(Visit, churn).catch((e) => e);
+    expect(isPurposefulError(err) && [err.code, err.purpose, err.article]).toEqual([
+      'PF_SUBJECT_MISSING',
+      'analytics.churn',
+      'LGPD Art. 18 §2; GDPR Art. 21',
+    ]);
+    expect(JSON.stringify(err)).not.toContain(subjectId);
+    // naming the subject decides: another subject goes on, the objector is refused
+    await expect(pf.authorize(Visit, { ...churn, subjectId: otherId })).resolves.toBeUndefined();
+    await expect(pf.authorize(Visit, { ...churn, subjectId })).rejects.toThrow(expect.objectContaining({ code: 'PF_OBJECTED' }));
+    await expect(pf.authorize(Customer, { ...churn, subjectId })).rejects.toThrow(
+      expect.objectContaining({ code: 'PF_OBJECTED' }),
+    );
+    // a customer record names its subject: the check waits for the record, so other customers are still served
+    await expect(pf.authorize(Customer, churn)).resolves.toBeUndefined();
+    await expect(pf.open(Customer, customer, churn)).rejects.toThrow(expect.objectContaining({ code: 'PF_OBJECTED' }));
+    await expect(pf.open(Customer, { ...customer, id: otherId }, churn)).resolves.toBeDefined();
+    // other purposes are not touched
+    await expect(pf.authorize(Visit, { purpose: 'support.ticket', actor: analyst })).resolves.toBeUndefined();
+    // once dismissed, nothing stops it
+    await pf.rights.dismissOpposition(r.id, 'needed to detect fraud on the account');
+    await expect(pf.authorize(Visit, churn)).resolves.toBeUndefined();
+  });
+
+  it('LGPD Art. 18 §2: the memory store counts the objections in force per purpose, through replacements and dismissals', async () => {
+    const store = memoryObjectionStore();
+    const objection = (request: string, subject: string, status: 'in_force' | 'dismissed' = 'in_force') => ({
+      request,
+      subjectId: subject,
+      purpose: 'analytics.churn',
+      at: '2026-11-02T12:00:00.000Z',
+      status,
+      absolute: false,
+      article: 'LGPD Art. 18 §2',
+    });
+    expect(store.stops('analytics.churn', undefined)).toBe(false);
+    await store.put(objection('rq-1', 'a'));
+    await store.put(objection('rq-1', 'a')); // the same objection again replaces it: still one
+    await store.put(objection('rq-2', 'b'));
+    expect([
+      store.stops('analytics.churn', undefined),
+      store.stops('analytics.churn', 'a'),
+      store.stops('other', undefined),
+    ]).toEqual([true, true, false]);
+    await store.put(objection('rq-1', 'a', 'dismissed'));
+    expect([store.stops('analytics.churn', undefined), store.stops('analytics.churn', 'a')]).toEqual([true, false]);
+    await store.put(objection('rq-2', 'b', 'dismissed'));
+    await store.put(objection('rq-2', 'b', 'dismissed'));
+    expect(store.stops('analytics.churn', undefined)).toBe(false);
+    await store.put(objection('rq-3', 'a'));
+    expect(store.stops('analytics.churn', undefined)).toBe(true);
+  });
+
+  it('LGPD Art. 18 §2, 20; GDPR Art. 21, 22: a purpose the request names but nobody declared is not echoed in the refusal', async () => {
+    const { pf } = desk();
+    const o = await pf.rights.request({ subjectId, kind: 'opposition', verification: code });
+    const v = await pf.rights.request({ subjectId, kind: 'review', verification: code });
+    const name = 'nobody.declared<script>';
+    for (const attempt of [
+      () => pf.rights.oppose(o.id, name),
+      () => pf.rights.review(v.id, { purpose: name, reference: 'decision-1', statement: 'please review' }),
+    ]) {
+      const err = await attempt().catch((e) => e);
+      expect(isPurposefulError(err) && err.code).toBe('PF_INPUT_INVALID');
+      expect(JSON.stringify(err)).not.toContain('nobody.declared');
+      expect(err.message).not.toContain('nobody.declared');
+    }
+  });
+});

@@ -6,7 +6,7 @@
  * why informing it is impossible or disproportionate.
  */
 import { describe, expect, it } from 'vitest';
-import { createPurposeful, isPurposefulError, memoryKeyStore } from '../../src/index.js';
+import { createPurposeful, isPurposefulError, memoryKeyStore, type SubjectKeyStore } from '../../src/index.js';
 import { Client, client, ctx, purposes, restrictedDesk, subjectId, verification } from './restricted-desk.js';
 
 async function codeOf(p: Promise<unknown>): Promise<{ code: string; message: string }> {
@@ -27,8 +27,10 @@ describe('LGPD Art. 18 §6; GDPR Art. 19: changes reach the recipients', () => {
     expect(answer.notified).toEqual(['Helpdesk SaaS', 'Survey Tool']);
     expect(answer.notInformed).toEqual([]);
     expect(answer.failed).toEqual([]);
-    // email and score left; name, cpf and id stay for billing, complaint for the defence: the NF-e service, whose
-    // purpose lost nothing, is not told
+    // email and score left; name, cpf and id stay for billing, complaint for the defence, and open for no other
+    // purpose: the recipients of support and the survey lose them too and are told; the NF-e service, whose purpose
+    // keeps what it received, is not
+    const where = { schema: 'client', record: subjectId };
     expect(notices).toEqual([
       {
         kind: 'elimination',
@@ -36,7 +38,7 @@ describe('LGPD Art. 18 §6; GDPR Art. 19: changes reach the recipients', () => {
         subjectId,
         recipient: 'Helpdesk SaaS',
         article: 'LGPD Art. 18 §6; GDPR Art. 19',
-        fields: [{ schema: 'client', record: subjectId, field: 'email' }],
+        fields: ['id', 'name', 'cpf', 'complaint', 'email'].map((field) => ({ ...where, field })),
       },
       {
         kind: 'elimination',
@@ -44,13 +46,63 @@ describe('LGPD Art. 18 §6; GDPR Art. 19: changes reach the recipients', () => {
         subjectId,
         recipient: 'Survey Tool',
         article: 'LGPD Art. 18 §6; GDPR Art. 19',
-        fields: [
-          { schema: 'client', record: subjectId, field: 'email' },
-          { schema: 'client', record: subjectId, field: 'score' },
-        ],
+        fields: ['id', 'email', 'score'].map((field) => ({ ...where, field })),
       },
     ]);
     expect(JSON.stringify(notices)).not.toMatch(/joana|529\.982|March/);
+  });
+
+  it('LGPD Art. 18 §6; GDPR Art. 19: reproduction: an erasure that finds no row still refuses, before shredding, a recipient of encrypted data with no hook', async () => {
+    const { pf, clients, sealed } = await restrictedDesk({ recipients: {} });
+    clients.rows.clear();
+    const r = await pf.rights.request({ subjectId, kind: 'erasure', verification });
+    await expect(pf.rights.erase(r.id)).rejects.toThrow(expect.objectContaining({ code: 'PF_RECIPIENT_HOOK_MISSING' }));
+    // nothing was shredded
+    await expect(pf.open(Client, sealed, ctx.support)).resolves.toMatchObject({ email: client.email });
+  });
+
+  it('LGPD Art. 18 §6; GDPR Art. 19: an erasure that finds no row tells the recipients, at the field level, what the shredding made unreadable', async () => {
+    const { pf, clients, notices } = await restrictedDesk();
+    clients.rows.clear();
+    const r = await pf.rights.request({ subjectId, kind: 'erasure', verification });
+    const answer = await pf.rights.erase(r.id);
+    expect(answer.notified).toEqual(['Helpdesk SaaS', 'Survey Tool']);
+    expect(
+      notices.map((n) => [n.recipient, 'fields' in n ? n.fields.map((f) => `${f.schema}.${f.field}:${f.record ?? '-'}`) : []]),
+    ).toEqual([
+      ['Helpdesk SaaS', ['client.cpf:-', 'client.email:-', 'client.complaint:-']],
+      ['Survey Tool', ['client.email:-']],
+    ]);
+  });
+
+  it('LGPD Art. 18 §6; GDPR Art. 19: reproduction: an erasure whose key store fails after the rows changed is finished by the retry, with every notice', async () => {
+    const inner = memoryKeyStore();
+    let fail = false;
+    const keyStore: SubjectKeyStore = {
+      ...inner,
+      keys: (s) => inner.keys(s),
+      create: (s, k) => inner.create(s, k),
+      update: async (s, k) => {
+        if (fail) {
+          fail = false;
+          throw new Error('store down at joana.prado@example.com');
+        }
+        return inner.update(s, k);
+      },
+    } as SubjectKeyStore;
+    const { pf, notices, clients } = await restrictedDesk({ keyStore });
+    const r = await pf.rights.request({ subjectId, kind: 'erasure', verification });
+    fail = true;
+    const err = await pf.rights.erase(r.id).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'PF_STORE_UNAVAILABLE' });
+    expect(JSON.stringify(err) + String((err as Error).message)).not.toMatch(/joana/);
+    expect(clients.rows.get(subjectId)?.score).toBeUndefined(); // already removed by the first attempt
+    expect(notices).toEqual([]);
+    const answer = await pf.rights.erase(r.id);
+    expect(answer.fields.map((f) => [f.field, f.outcome])).toEqual(expect.arrayContaining([['score', 'deleted']]));
+    const survey = notices.find((n) => n.recipient === 'Survey Tool');
+    expect(survey && 'fields' in survey ? survey.fields.map((f) => f.field) : []).toEqual(['id', 'email', 'score']);
+    expect((await pf.rights.get(r.id))?.pendingErasure).toBeUndefined();
   });
 
   it('LGPD Art. 18 §6: an erasure is refused before anything is shredded or removed when a recipient of an affected purpose has no hook', async () => {

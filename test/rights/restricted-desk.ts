@@ -7,6 +7,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { z } from 'zod';
 import {
   accessLogPurpose,
+  type BlockingStore,
   createAccessLog,
   createPurposeful,
   definePurposes,
@@ -123,7 +124,9 @@ export function table(): { rows: Map<string, Record<string, unknown>>; source: R
 }
 
 /** The desk: `hooks` false gives no hook at all; recipients may be overridden. */
-export async function restrictedDesk(options: { recipients?: RightsOptions['recipients']; keyStore?: SubjectKeyStore } = {}) {
+export async function restrictedDesk(
+  options: { recipients?: RightsOptions['recipients']; keyStore?: SubjectKeyStore; blockings?: BlockingStore } = {},
+) {
   const notices: RecipientNotice[] = [];
   const record: RecipientHook = (n) => {
     notices.push(n);
@@ -139,6 +142,7 @@ export async function restrictedDesk(options: { recipients?: RightsOptions['reci
     verify: ({ verification: v }) => v === verification,
     sources: { client: clients.source },
     recipients: options.recipients ?? { 'Helpdesk SaaS': record, 'Survey Tool': record, 'NF-e issuing service': record },
+    ...(options.blockings ? { blockings: options.blockings } : {}),
   };
   const pf = createPurposeful({ purposes, schemas: [Client], keys, keyStore, consent, audit, encryption: { receipts }, rights });
   await consent.grant({

@@ -33,7 +33,7 @@ import type { OpenFields } from './rights/anonymize.js';
 import { type Blocking, blockingGate, blockingStoreFor } from './rights/blocking.js';
 import { objectionGate, objectionStoreFor } from './rights/opposition.js';
 import { mapAt } from './rights/paths.js';
-import { assertOpens, blocksFor, mergeBlocks, setRestriction } from './rights/restriction.js';
+import { assertNotBlocked, assertOpens, blocksFor, mergeBlocks, setRestriction } from './rights/restriction.js';
 import { createRetention, type RetentionSweeps } from './rights/retention.js';
 import { createRights, type Rights, type RightsOptions } from './rights/rights.js';
 import type { FreeTextRedaction } from './schema/annotation.js';
@@ -212,8 +212,10 @@ export interface Purposeful<P extends string = string> {
   /**
    * The checks `outbound` and `open` run that do not need the record, run
    * before any data is fetched: purpose, actor, roles, second factor for clear
-   * sensitive fields, minors, and consent when `ctx.subjectId` is given (without
-   * it, consent is checked on the record, when it goes out). The HTTP adapters
+   * sensitive fields, minors, and, when `ctx.subjectId` is given, consent,
+   * objections and the subject's blockings (`PF_SUBJECT_RESTRICTED` when one
+   * covers a field the purpose would see; LGPD Art. 18 IV; GDPR Art. 18).
+   * Without it, these are checked on the record, when it goes out. The HTTP adapters
    * call it before a handler runs, so a refused request costs no database read.
    */
   authorize<S extends PurposefulSchema, Q extends P>(schema: S, ctx: PurposeContext<Q>): Promise<void>;
@@ -778,6 +780,19 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     return held instanceof Promise ? held.then((h) => openResolved(schema, row, r, h)) : openResolved(schema, row, r, held);
   };
 
+  /**
+   * `authorize` with a subject: refuses the purpose when the blocking store holds a blocking of a field it would
+   * see. Nothing is allocated for a subject without one, when the store answers synchronously.
+   */
+  const refuseBlocked = (schema: PurposefulSchema, r: Resolved): void | Promise<void> => {
+    const held = heldFor(schema, r.subjectId);
+    if (held === undefined) return;
+    const refuse = (h: readonly RowBlock[] | undefined) => {
+      if (h) assertNotBlocked(schema, r.purpose, planFor(schema, r.purpose, 'outbound', r.roles).levels, r.jurisdictions, h);
+    };
+    return held instanceof Promise ? held.then(refuse) : refuse(held);
+  };
+
   const bare: EngineNow = {
     inbound(schema, data, ctx) {
       const r = resolve(schema, ctx, data);
@@ -806,7 +821,11 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     authorize(schema, ctx) {
       const r = resolve(schema, ctx, undefined);
       requireMfaForSensitive(schema, r, ctx);
-      if (r.subjectId !== undefined) return requireConsent(schema, r, ctx, 'outbound');
+      if (r.subjectId !== undefined) {
+        // a blocked subject's purpose is refused here too, as `open` would (LGPD Art. 5 XIII, 18 IV; GDPR Art. 18)
+        const checking = requireConsent(schema, r, ctx, 'outbound');
+        return checking ? checking.then(() => refuseBlocked(schema, r)) : refuseBlocked(schema, r);
+      }
       // without a subject, consent and objections are checked on each record as it goes out; records that can never
       // name one are refused now while an objection to the purpose is in force (LGPD Art. 18 §2; GDPR Art. 21)
       if (schema.subject === undefined) return objected?.(schema.id, r.purpose, undefined);

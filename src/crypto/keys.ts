@@ -54,6 +54,20 @@ class Lru<V> {
   }
 }
 
+/**
+ * A cached data key. `keptSince` (a retained key kept past the subject's
+ * erasure, LGPD Art. 16; GDPR Art. 17(3)) lives in the same entry as the key:
+ * no eviction can leave the key cached without its restriction.
+ */
+interface DekEntry {
+  readonly key: Uint8Array;
+  /** When it was read from the store, and the store's erasure version then. */
+  readonly at: number;
+  readonly version: number;
+  /** The subject's erasure time (`''`: unknown) when this is a retained key kept past it. */
+  readonly keptSince: string | undefined;
+}
+
 /** A field key with the constant head of its associated data (everything but subject and record). */
 interface FieldEntry {
   readonly key: Uint8Array;
@@ -187,15 +201,12 @@ export class KeyManager {
   readonly aead: Readonly<Record<AlgorithmId, Aead>>;
   readonly #store: SubjectKeyStore | undefined;
   readonly #cache: Lru<Uint8Array>;
+  /** Unwrapped data keys (by owner), each with what decides whether it may still be used: one entry, evicted whole. */
+  readonly #deks: Lru<DekEntry>;
   readonly #fields: Lru<FieldEntry>;
   readonly #live = new Map<string, { id: string; at: number }>();
   /** Subjects found not erased, when, and the store's erasure version then (schemas that seal nothing ask only this). */
   readonly #clear = new Map<string, { at: number; version: number }>();
-  /** When each unwrapped data key was read from the store, and the store's erasure version then. */
-  readonly #dekAt = new Map<string, number>();
-  readonly #versionAt = new Map<string, number>();
-  /** Cached data keys (by owner) that are retained keys kept past an erasure, with the erasure time (`''`: unknown). */
-  readonly #kept = new Map<string, string>();
   /** Per subject, bumped by every shredding: a store read that started before it is not cached. */
   readonly #generation = new Map<string, number>();
   readonly #ttl: number;
@@ -206,6 +217,7 @@ export class KeyManager {
     this.aead = aeads(options.implementation);
     this.#store = options.store;
     this.#cache = new Lru(options.cacheSize);
+    this.#deks = new Lru(options.cacheSize);
     this.#fields = new Lru(options.cacheSize);
     this.#ttl = options.cacheTtlMs ?? 30_000;
   }
@@ -293,11 +305,12 @@ export class KeyManager {
     for (const c of classes) {
       const recent = this.#live.get(`${subject}\u0000${c}`);
       const cached = recent && Date.now() - recent.at < LIVE_KEY_TTL_MS ? this.#cachedDek(subject, recent.id) : undefined;
-      if (!recent || !cached) {
+      // a key kept past an erasure is never a live key: the store is asked
+      if (!recent || !cached || cached.keptSince !== undefined) {
         fresh = false;
         break;
       }
-      bases.set(c, { kid: recent.id, key: cached, owner: dekOwner(subject, recent.id) });
+      bases.set(c, { kid: recent.id, key: cached.key, owner: dekOwner(subject, recent.id) });
     }
     // a live key was seen recently and no erasure was announced since (the cache checks): the subject is not erased
     if (fresh && classes.length > 0) return { erased: false, bases };
@@ -351,33 +364,30 @@ export class KeyManager {
    * of it is restricted the same way.
    */
   #base(subject: string, record: DataKeyRecord, generation: number, version: number, records: readonly DataKeyRecord[]): BaseKey {
-    const base = { kid: record.id, key: this.#dek(subject, record, generation, version), owner: dekOwner(subject, record.id) };
-    if (record.retainUntil !== undefined && (this.#generation.get(subject) ?? 0) === generation) {
-      this.#kept.set(base.owner, firstErasure(records) ?? '');
-      if (this.#kept.size > this.#fields.max) this.#kept.delete(this.#kept.keys().next().value as string);
-    }
-    return base;
+    const keptSince = record.retainUntil === undefined ? undefined : (firstErasure(records) ?? '');
+    return {
+      kid: record.id,
+      key: this.#dek(subject, record, generation, version, keptSince),
+      owner: dekOwner(subject, record.id),
+    };
   }
 
   /** A cached data key, if it was read from the store recently enough and no erasure of the subject was announced since. */
-  #cachedDek(subject: string, id: string): Uint8Array | undefined {
-    const cacheKey = dekOwner(subject, id);
-    const at = this.#dekAt.get(cacheKey);
-    if (at === undefined || Date.now() - at >= this.#ttl) return undefined;
-    if ((this.#store?.erasureVersion?.(subject) ?? 0) !== (this.#versionAt.get(cacheKey) ?? 0)) return undefined;
-    return this.#cache.get(cacheKey);
+  #cachedDek(subject: string, id: string): DekEntry | undefined {
+    const entry = this.#deks.get(dekOwner(subject, id));
+    if (entry === undefined || Date.now() - entry.at >= this.#ttl) return undefined;
+    if ((this.#store?.erasureVersion?.(subject) ?? 0) !== entry.version) return undefined;
+    return entry;
   }
 
-  /** Unwraps a data key read from the store; caches it unless a shredding of the subject began meanwhile. */
-  #dek(subject: string, record: DataKeyRecord, generation: number, version: number): Uint8Array {
-    const cacheKey = dekOwner(subject, record.id);
+  /**
+   * Unwraps a data key read from the store; caches it, with its restriction (`keptSince`) in the same entry, unless a
+   * shredding of the subject began meanwhile.
+   */
+  #dek(subject: string, record: DataKeyRecord, generation: number, version: number, keptSince: string | undefined): Uint8Array {
     const key = this.unwrap(subject, record);
     if ((this.#generation.get(subject) ?? 0) === generation) {
-      this.#cache.set(cacheKey, key);
-      this.#dekAt.set(cacheKey, Date.now());
-      this.#versionAt.set(cacheKey, version);
-      if (this.#versionAt.size > this.#fields.max) this.#versionAt.delete(this.#versionAt.keys().next().value as string);
-      if (this.#dekAt.size > this.#fields.max) this.#dekAt.delete(this.#dekAt.keys().next().value as string);
+      this.#deks.set(dekOwner(subject, record.id), { key, at: Date.now(), version, keptSince });
     }
     return key;
   }
@@ -399,9 +409,10 @@ export class KeyManager {
   async dataKeyForOpen(subject: string, kid: string, path: string): Promise<OpeningKey> {
     const cached = this.#cachedDek(subject, kid);
     if (cached) {
+      // the restriction comes from the same cache entry as the key (LGPD Art. 16; GDPR Art. 17(3))
       const owner = dekOwner(subject, kid);
-      const keptSince = this.#kept.get(owner);
-      return keptSince === undefined ? { kid, key: cached, owner } : { kid, key: cached, owner, keptSince };
+      const { key, keptSince } = cached;
+      return keptSince === undefined ? { kid, key, owner } : { kid, key, owner, keptSince };
     }
     const { records, generation, version } = await this.#records(subject);
     const record = records.find((r) => r.id === kid);
@@ -516,7 +527,7 @@ export class KeyManager {
     const prefix = subjectPrefix(subject);
     this.#cache.deleteWhere((k) => k.startsWith(prefix));
     this.#fields.deleteWhere((k) => k.startsWith(prefix));
-    for (const k of [...this.#kept.keys()]) if (k.startsWith(prefix)) this.#kept.delete(k);
+    this.#deks.deleteWhere((k) => k.startsWith(prefix));
     for (const c of ['erasable', 'retained']) this.#live.delete(`${subject}\u0000${c}`);
     this.#clear.delete(subject);
   }

@@ -107,6 +107,29 @@ export function unverified(r: RightsRequest): PurposefulError {
   );
 }
 
+/** How far ahead of this clock a receipt time may be (another machine's clock): 5 minutes. */
+const RECEIPT_SKEW_MS = 5 * 60_000;
+
+/**
+ * When a request was received: now by default; a given time must be a valid date not in the future (beyond a
+ * small clock skew), since every deadline counts from it (LGPD Art. 19; GDPR Art. 12(3)).
+ */
+function receiptTime(receivedAt: unknown): Date {
+  if (receivedAt === undefined) return new Date();
+  const article = 'LGPD Art. 19; GDPR Art. 12(3)';
+  if (!(receivedAt instanceof Date) || Number.isNaN(receivedAt.getTime())) {
+    throw new PurposefulError('PF_INPUT_INVALID', `receivedAt must be a valid Date (${article})`, { article });
+  }
+  if (receivedAt.getTime() > Date.now() + RECEIPT_SKEW_MS) {
+    throw new PurposefulError(
+      'PF_INPUT_INVALID',
+      `receivedAt is in the future: the deadlines count from the receipt of the request, which cannot be later than now (${article})`,
+      { article },
+    );
+  }
+  return receivedAt;
+}
+
 /** An optional text from the subject: a string of at most `max` characters, or nothing. */
 function optionalText(v: unknown, what: string, max: number): string | undefined {
   if (v === undefined) return undefined;
@@ -168,7 +191,7 @@ export function createAnswers(parts: DeskParts) {
         throw new PurposefulError('PF_INPUT_INVALID', `unknown request kind: use one of ${RIGHTS_KINDS.join(', ')}`);
       }
       // the deadlines count from receipt, whenever the identity is proven (LGPD Art. 19 II; GDPR Art. 12(3))
-      const receivedAt = input.receivedAt ?? new Date();
+      const receivedAt = receiptTime(input.receivedAt);
       const d = deadline(input.kind, receivedAt);
       const base = {
         id: `rq_${crypto.randomUUID()}`,

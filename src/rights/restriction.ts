@@ -153,6 +153,34 @@ export function assertOpens(
   }
 }
 
+/**
+ * Refuses `purpose`, before any row is read (`authorize`), when a blocking in
+ * force for the subject covers a field the purpose would see and its laws do
+ * not let the purpose open it: `PF_SUBJECT_RESTRICTED` (LGPD Art. 5 XIII,
+ * 18 IV; GDPR Art. 18).
+ */
+export function assertNotBlocked(
+  schema: PurposefulSchema,
+  purpose: string,
+  visible: ReadonlyMap<FieldInfo, unknown>,
+  jurisdictions: readonly Jurisdiction[],
+  held: readonly RowBlock[],
+): void {
+  const blocks = held.filter((b) => !opensBlocked(schema, purpose, jurisdictions, b.laws));
+  if (!blocks.length) return;
+  const paths: string[] = [];
+  for (const f of visible.keys()) {
+    if (blocks.some((b) => b.fields === undefined || b.fields.includes(f.path))) paths.push(f.path);
+  }
+  if (!paths.length) return;
+  const article = 'LGPD Art. 5 XIII, 18 IV; GDPR Art. 18(2)';
+  throw new PurposefulError(
+    'PF_SUBJECT_RESTRICTED',
+    `the subject's data is blocked: ${paths.join(', ')} opens for no purpose until the blocking is lifted (${article})`,
+    { schema: schema.id, purpose, paths, article },
+  );
+}
+
 /** Sets (or clears, with `undefined`) a row's restriction column in place. */
 export function setRestriction(row: Record<string, unknown>, r: RowRestriction | undefined): void {
   // the column is written by the library only: as an own, enumerable data property

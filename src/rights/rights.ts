@@ -572,7 +572,9 @@ export interface BlockingAnswer extends PassedOn {
  */
 export interface Rights {
   /**
-   * Records a request received at `receivedAt` (default now) and verifies the
+   * Records a request received at `receivedAt` (default now; a time in the
+   * future, beyond 5 minutes of clock skew, is `PF_INPUT_INVALID`: every
+   * deadline counts from it, LGPD Art. 19; GDPR Art. 12(3)) and verifies the
    * identity. Proven: an `open` request, its deadlines counted from receipt.
    * Not proven: the request is kept `unverified`, and the refusal
    * (`PF_IDENTITY_UNVERIFIED`, logged without values) is a reasoned answer:
@@ -619,8 +621,12 @@ export interface Rights {
     id: string,
     input: { readonly purpose: string; readonly reference?: string; readonly statement?: string },
   ): Promise<ReviewAnswer>;
-  /** GDPR Art. 12(3): two more months, with the reason told to the subject, decided within the first month. */
+  /**
+   * GDPR Art. 12(3): two more months, with the reason told to the subject, decided within the first month. An
+   * `unverified` request is refused (`PF_IDENTITY_UNVERIFIED`, GDPR Art. 12(6); LGPD Art. 18 §4 II).
+   */
   extend(id: string, reason: string, now?: Date): Promise<RightsRequest>;
+  /** Closes a request; an `unverified` one is refused (`PF_IDENTITY_UNVERIFIED`, GDPR Art. 12(6); LGPD Art. 18 §4 II). */
   complete(id: string, now?: Date): Promise<RightsRequest>;
   get(id: string): Promise<RightsRequest | undefined>;
   list(): Promise<RightsRequest[]>;
@@ -901,6 +907,16 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
     if (kinds && !kinds.includes(r.kind)) throw new PurposefulError('PF_INPUT_INVALID', `request ${id} is a ${r.kind} request`);
     // nothing is answered for a requester whose identity is not proven (GDPR Art. 12(6); LGPD Art. 18 §3)
     if (kinds && r.status === 'unverified') throw unverified(r);
+    return r;
+  };
+
+  /**
+   * A request of any kind whose requester's identity is proven: an `unverified` one is neither closed nor extended
+   * (GDPR Art. 12(6); LGPD Art. 18 §3, §4 II), it waits for `verify`.
+   */
+  const openVerified = async (id: string): Promise<RightsRequest> => {
+    const r = await open(id);
+    if (r.status === 'unverified') throw unverified(r);
     return r;
   };
 
@@ -1230,7 +1246,8 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
   const exportOf = async (r: RightsRequest): Promise<SubjectExport> => {
     const groups = await gather(r.subjectId);
     const data: Record<string, ExportItem[]> = {};
-    const touched: FieldInfo[] = [];
+    // the fields the answer holds, each once however many values it has
+    const touched = new Set<FieldInfo>();
     // other people's data in the subject's records is left out or redacted (GDPR Art. 15(4), 20(4))
     const screening = answers.screening();
     for (const { schema, origin, rows } of groups) {
@@ -1240,7 +1257,7 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
           for (const found of valuesAt(row, f.path)) {
             const shown = screening.value(schema, record !== undefined ? String(record) : undefined, f, found);
             if (shown === undefined) continue;
-            touched.push(f);
+            touched.add(f);
             const item: ExportItem = {
               schema: schema.id,
               ...(record !== undefined ? { record: String(record) } : {}),
@@ -1288,7 +1305,7 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
         : [],
       // the subject's rights, the authority, automated decisions, transfers (GDPR Art. 15(1)(e)–(h), 15(2))
       ...answers.statement(
-        [...new Set(touched.flatMap((f) => [...f.access.keys()]))]
+        [...new Set([...touched].flatMap((f) => [...f.access.keys()]))]
           .sort()
           .map((pid) => purposes.get(pid))
           .filter((p): p is NonNullable<typeof p> => p !== undefined),
@@ -1296,7 +1313,7 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
       screened: screening.screened(),
     };
     // producing the answer is itself a processing of the data: logged, without values
-    log(r.kind, r.subjectId, 'allow', undefined, touched);
+    log(r.kind, r.subjectId, 'allow', undefined, [...touched]);
     return doc;
   };
 
@@ -1308,7 +1325,7 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
     objections: (subjectId) => answers.objections(subjectId),
     review: (id, input) => answers.review(id, input),
     async extend(id, reason, now = new Date()) {
-      const r = await open(id);
+      const r = await openVerified(id);
       if (typeof reason !== 'string' || reason.trim() === '')
         throw new PurposefulError('PF_INPUT_INVALID', 'an extension needs its reason');
       if (!r.gdprDue) throw new PurposefulError('PF_INPUT_INVALID', 'only GDPR allows an extension (Art. 12(3))');
@@ -1330,7 +1347,7 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
       return next;
     },
     async complete(id, now = new Date()) {
-      const r = await open(id);
+      const r = await openVerified(id);
       const next: RightsRequest = { ...r, status: 'completed', completedAt: now.toISOString() };
       await store.put(next);
       return next;
@@ -1491,23 +1508,22 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
       // what leaves a purpose is passed on to that purpose's recipients: the fields that go, and the retained ones
       // to every recipient none of whose purposes keeps them (LGPD Art. 18 §6; GDPR Art. 19); each needs its hook or
       // a stated reason, and every store that changes must be able to, checked before anything irreversible happens
-      const planned: ErasureItem[] = [
-        ...pendingItems,
-        ...unfound,
-        ...plans.flatMap((p) => [
-          ...p.leaving.map((field): ErasureItem => ({ schema: p.schema.id, field, kind: 'elimination' })),
-          ...p.retained.map(
-            (field): ErasureItem => ({
-              schema: p.schema.id,
-              field,
-              kind: 'elimination',
-              kept: keepersOf(p.schema).get(field) as ReadonlySet<string>,
-            }),
-          ),
-        ]),
-      ];
+      // whom a field reaches does not depend on its record: each field is planned once, however many rows hold it
+      const planned = new Map<FieldInfo, ErasureItem>();
+      for (const it of [...pendingItems, ...unfound]) if (!planned.has(it.field)) planned.set(it.field, it);
+      for (const p of plans) {
+        for (const field of p.leaving) {
+          if (!planned.has(field)) planned.set(field, { schema: p.schema.id, field, kind: 'elimination' });
+        }
+        for (const field of p.retained) {
+          if (planned.has(field)) continue;
+          const kept = keepersOf(p.schema).get(field) as ReadonlySet<string>;
+          planned.set(field, { schema: p.schema.id, field, kind: 'elimination', kept });
+        }
+      }
+      const plannedItems = [...planned.values()];
       const told = passOnPlan(
-        [...declaredRecipients].filter((name) => planned.some((it) => reaches(name, it))),
+        [...declaredRecipients].filter((name) => plannedItems.some((it) => reaches(name, it))),
         exits,
         'erasure',
       );
@@ -1524,16 +1540,25 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
       const items: ErasureItem[] = [...pendingItems];
       const key = (x: { schema: string; record?: string; field: string | FieldInfo }) =>
         `${x.schema}\u0000${x.record ?? ''}\u0000${typeof x.field === 'string' ? x.field : x.field.path}`;
+      // each line once: a retry does not repeat what the interrupted attempt already said, and rows without a record
+      // id share their lines; a first attempt's line for a named record is new by construction (no key is built)
       const said = new Set(fields.map(key));
       const passing = new Set(items.map(key));
-      const answer = (f: ErasedField) => {
-        if (!said.has(key(f))) fields.push(f);
-        said.add(key(f));
+      const once = <T extends { schema: string; record?: string; field: string | FieldInfo }>(
+        seen: Set<string>,
+        list: T[],
+        x: T,
+      ) => {
+        if (pending === undefined && x.record !== undefined) {
+          list.push(x);
+          return;
+        }
+        const k = key(x);
+        if (!seen.has(k)) list.push(x);
+        seen.add(k);
       };
-      const notice = (it: ErasureItem) => {
-        if (!passing.has(key(it))) items.push(it);
-        passing.add(key(it));
-      };
+      const answer = (f: ErasedField) => once(said, fields, f);
+      const notice = (it: ErasureItem) => once(passing, items, it);
       for (const p of plans) {
         const record = p.schema.recordId !== undefined ? String(p.row[p.schema.recordId]) : undefined;
         const where = (f: FieldInfo) => ({ schema: p.schema.id, ...(record !== undefined ? { record } : {}), field: f.path });

@@ -60,6 +60,8 @@ export async function runRightsBench(): Promise<void> {
           },
         },
       },
+      // the subject's keys serve every schema: the recipients of what leaves are told (LGPD Art. 18 §6)
+      recipients: { 'Survey platform': () => {}, 'NF-e issuing service': () => {} },
     },
   });
   const ctx = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;

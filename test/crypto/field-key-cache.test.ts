@@ -10,7 +10,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { purposes } from '../../examples/support-desk/declarations.js';
-import { createPurposeful, defineSchema, generateKeyring, isPurposefulError, memoryKeyStore, pd } from '../../src/index.js';
+import { createPurposeful, defineSchema, generateKeyring, memoryKeyStore, pd } from '../../src/index.js';
+import { rejectionCode } from '../helpers/fixtures.js';
 
 const ids = vi.hoisted(() => ({ repeat: false }));
 vi.mock('../../src/util/bytes.js', async (importOriginal) => {
@@ -48,15 +49,7 @@ function engines() {
   return { make, keyStore };
 }
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (isPurposefulError(err)) return err.code;
-    throw err;
-  }
-  return 'no error';
-}
+const codeOf = rejectionCode;
 
 describe('derived field keys are cached per subject data key, not per key id', () => {
   it('two subjects whose data keys share a key id never seal under, nor open with, each other’s keys', async () => {

@@ -7,22 +7,15 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Customer, purposes } from '../../examples/support-desk/declarations.js';
 import { sampleCustomer } from '../../examples/support-desk/sample.js';
-import { createPurposeful, generateKeyring, isPurposefulError, memoryKeyStore } from '../../src/index.js';
+import { createPurposeful, generateKeyring, memoryKeyStore } from '../../src/index.js';
+import { rejectionCode } from '../helpers/fixtures.js';
 
 const support = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
 const billing = { purpose: 'billing.invoice', actor: { id: 'billing-1', roles: ['billing'] } } as const;
 const receipts = { key: new Uint8Array(32).fill(5), alg: 'HS256' };
 const CACHE = 16; // the smallest key cache allowed
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (isPurposefulError(err)) return err.code;
-    throw err;
-  }
-  return 'no error';
-}
+const codeOf = rejectionCode;
 
 describe('LGPD Art. 16; GDPR Art. 17(3): the restriction of a kept retained key and its cached copy', () => {
   it('LGPD Art. 16 I; GDPR Art. 17(3)(b): a cached retained key stays restricted however the key cache evicts', async () => {

@@ -35,3 +35,14 @@ export function codeOf(fn: () => unknown): string | undefined {
   }
   return undefined;
 }
+
+/** The code of the PurposefulError `p` rejects with, or `'no error'` when it resolves; other errors propagate. */
+export async function rejectionCode(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    if (isPurposefulError(err)) return err.code;
+    throw err;
+  }
+  return 'no error';
+}

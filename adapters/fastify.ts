@@ -79,6 +79,8 @@ interface State {
   headers?: readonly string[];
   /** A way of sending the handler tried that the reply refuses (`reply.serializer()`): answered in onSend. */
   refused?: string;
+  /** The handler called `reply.send()` (tracked for synchronous handlers only). */
+  sent?: boolean;
 }
 
 type WithState = FastifyRequest & { [kState]?: State };
@@ -232,6 +234,17 @@ function dropReplyHeaders(reply: FastifyReply, state: State): void {
   for (const name of Object.keys(reply.getHeaders())) if (!before.includes(name)) reply.removeHeader(name);
 }
 
+/**
+ * `reply.send`, as a synchronous handler's reply has it: notes that the
+ * handler answered, so that returning `undefined` after it is not taken for
+ * "nothing to answer".
+ */
+function markSend(this: FastifyReply, payload?: unknown): FastifyReply {
+  const state = (this.request as WithState)[kState];
+  if (state) state.sent = true;
+  return (Object.getPrototypeOf(this) as FastifyReply).send.call(this, payload);
+}
+
 /** `reply.hijack()` would hand the raw response to the handler, around every hook. */
 function refuseHijack(): never {
   throw outputBypass('reply.hijack()');
@@ -364,6 +377,21 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
     for (const [k, v] of Object.entries(answer.headers)) reply.header(k, v);
     next(null, Buffer.from(answer.body ?? ''));
   };
+
+  // Fastify waits for a synchronous handler that returns `undefined` to call reply.send() later, while an
+  // async one's `undefined` is sent at once: on a purposeful route both mean "nothing to answer" (204). A
+  // synchronous handler that answers later returns the reply, as Fastify asks of async handlers.
+  const handler = routeOptions.handler;
+  const sync = handler.constructor?.name !== 'AsyncFunction';
+  if (sync) {
+    routeOptions.handler = function purposefulHandler(this: FastifyInstance, request, reply) {
+      const state = (request as WithState)[kState];
+      if (state) (reply as unknown as { send: typeof markSend }).send = markSend;
+      const result = handler.call(this, request, reply);
+      if (result !== undefined || reply.sent || state === undefined || state.sent) return result;
+      return reply.send();
+    };
+  }
 
   addHook(routeOptions, 'preParsing', preParsing);
   addHook(routeOptions, 'preValidation', preValidation);

@@ -38,6 +38,7 @@ import { createRetention, type RetentionSweeps } from './rights/retention.js';
 import { createRights, type Rights, type RightsOptions } from './rights/rights.js';
 import type { FreeTextRedaction } from './schema/annotation.js';
 import { isPurposefulSchema, type PurposefulSchema } from './schema/define.js';
+import { declarationErrorMessage } from './schema/first-problem.js';
 import { isPurposes, type Purposes } from './schema/purposes.js';
 import { carriesRestriction, type RowBlock, restrictionOf } from './schema/restriction.js';
 import { problem } from './schema/rules.js';
@@ -431,13 +432,9 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     }
   }
   if (problems.length) {
-    throw new PurposefulError(
-      'PF_DECLARATION_INVALID',
-      `${problems.length} declaration error(s) for the jurisdictions in force`,
-      {
-        problems,
-      },
-    );
+    throw new PurposefulError('PF_DECLARATION_INVALID', declarationErrorMessage('the jurisdictions in force', problems), {
+      problems,
+    });
   }
   if (options.pseudonymKey !== undefined) assertPseudonymKey(options.pseudonymKey);
   if (options.undeclared !== undefined && options.undeclared !== 'reject' && options.undeclared !== 'strip') {
@@ -576,9 +573,13 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
 
   const checkSchema = (schema: PurposefulSchema): void => {
     if (!isPurposefulSchema(schema) || schemas.get(schema.id) !== schema) {
-      throw new PurposefulError('PF_SCHEMA_UNKNOWN', 'the schema is not registered with this engine', {
-        schema: isPurposefulSchema(schema) ? schema.id : undefined,
-      });
+      throw new PurposefulError(
+        'PF_SCHEMA_UNKNOWN',
+        isPurposefulSchema(schema)
+          ? `schema "${schema.id}" is not registered with this engine: add it to createPurposeful({ schemas: [...] })`
+          : 'the value given as a schema is not one: pass a schema from defineSchema() and add it to createPurposeful({ schemas: [...] })',
+        { schema: isPurposefulSchema(schema) ? schema.id : undefined },
+      );
     }
   };
 

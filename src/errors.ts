@@ -123,6 +123,8 @@ export const ERROR_STATUS = {
    * Res. CD/ANPD 15/2024 Art. 6 §2 V, 9 IV): the report is not produced until `delayReasons` says why.
    */
   PF_INCIDENT_DELAY_UNEXPLAINED: 422,
+  /** A route's handler found nothing to answer with: `throw notFound()` (404, the same on every adapter). */
+  PF_NOT_FOUND: 404,
 } as const;
 
 /**

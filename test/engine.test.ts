@@ -340,3 +340,77 @@ describe('createPurposeful validates its options once', () => {
     expect(isPurposefulError({ name: 'PurposefulError', code: 'NOPE' })).toBe(false);
   });
 });
+
+describe('errors that teach: the message says what to fix, never a personal value', () => {
+  it('LGPD Art. 6 I: a declaration error names the first problem, its text and its file:line in err.message', () => {
+    let err: unknown;
+    try {
+      defineSchema('teach', z.object({ name: pd(z.string(), { category: 'user.name', purposes: ['suport.ticket' as never] }) }), {
+        purposes,
+      });
+    } catch (e) {
+      err = e;
+    }
+    if (!isPurposefulError(err)) throw new Error('expected a PurposefulError');
+    expect(err.code).toBe('PF_DECLARATION_INVALID');
+    const first = err.problems.find((p) => p.severity === 'error');
+    expect(first?.code).toBe('PF_DECL_UNKNOWN_PURPOSE');
+    expect(err.message).toContain('PF_DECL_UNKNOWN_PURPOSE at name');
+    expect(err.message).toContain(first?.message);
+    expect(err.message).toMatch(/engine\.test\.ts:\d+:\d+/);
+  });
+
+  it('LGPD Art. 6 I: definePurposes names the first problem and where the registry was declared; the rest stay in problems', () => {
+    let err: unknown;
+    try {
+      definePurposes({ 'support.vague': { description: 'help' } as never });
+    } catch (e) {
+      err = e;
+    }
+    if (!isPurposefulError(err)) throw new Error('expected a PurposefulError');
+    const errors = err.problems.filter((p) => p.severity === 'error');
+    expect(errors.length).toBeGreaterThan(1);
+    expect(err.message).toContain(`${errors[0]?.code} at support.vague`);
+    expect(err.message).toContain(errors[0]?.message);
+    expect(err.message).toMatch(/engine\.test\.ts:\d+:\d+/);
+    expect(err.message).toContain(`and ${errors.length - 1} more`);
+  });
+
+  it('LGPD Art. 6 I: PF_PURPOSE_UNKNOWN names the purpose received and the closest declared one', async () => {
+    const err = await caught(pf.outbound(Customer, customer, { purpose: 'suport.ticket' as never, actor: agent }));
+    expect(err.code).toBe('PF_PURPOSE_UNKNOWN');
+    expect(err.message).toContain('purpose "suport.ticket" is not declared');
+    expect(err.message).toContain('did you mean "support.ticket"?');
+    // a string near no declared purpose is not repeated (it may be a value); the declared ones are listed
+    const far = await caught(pf.outbound(Customer, customer, { purpose: 'marketing.blast' as never, actor: agent }));
+    expect(far.message).not.toContain('marketing.blast');
+    expect(far.message).not.toContain('did you mean');
+    expect(far.message).toContain('"support.ticket"');
+  });
+
+  it('LGPD Art. 6 I: PF_PURPOSE_UNKNOWN repeats only a likely typo of a purpose id; a value in its place is never repeated', async () => {
+    const hostile = `evil\u001b[31m\n\u202e${'x'.repeat(500)}`;
+    const err = await caught(pf.outbound(Customer, customer, { purpose: hostile as never, actor: agent }));
+    expect(err.code).toBe('PF_PURPOSE_UNKNOWN');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test is that none are left
+    expect(err.message).not.toMatch(/[\u0000-\u001f\u202e]/);
+    expect(err.message).not.toContain('evil');
+    expect(err.message).toContain('not repeated');
+    for (const value of PERSONAL_VALUES) {
+      const e = await caught(pf.outbound(Customer, customer, { purpose: value as never, actor: agent }));
+      expect(e.code).toBe('PF_PURPOSE_UNKNOWN');
+      expect(e.message).not.toContain(value);
+    }
+    const long = await caught(pf.outbound(Customer, customer, { purpose: `support.${'x'.repeat(500)}` as never, actor: agent }));
+    expect(long.message).not.toContain('x'.repeat(20));
+  });
+
+  it('PF_SCHEMA_UNKNOWN names the schema and says to add it to schemas', async () => {
+    const other = createPurposeful({ purposes, schemas: [Ticket] });
+    const err = await caught(other.outbound(Customer, customer, ticketCtx));
+    expect(err.code).toBe('PF_SCHEMA_UNKNOWN');
+    expect(err.message).toContain(`schema "${Customer.id}"`);
+    expect(err.message).toContain('createPurposeful({ schemas');
+    for (const v of PERSONAL_VALUES) expect(err.message).not.toContain(v);
+  });
+});

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'tsup';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -85,5 +85,24 @@ describe('the built package', () => {
     `);
     const expected = { node: false, core: true, bundled: false };
     expect(JSON.parse(result)).toEqual({ 'fetch.js': expected, 'next.js': expected });
+  });
+});
+
+describe('the shipped source maps (dist/, after npm run build)', () => {
+  it('stack traces point at shipped files: every map in dist carries the source it maps to, or maps only within dist', () => {
+    const dist = resolve('dist');
+    const maps = readdirSync(dist).filter((f) => f.endsWith('.map'));
+    expect(maps.length).toBeGreaterThan(0);
+    for (const file of maps) {
+      const map = JSON.parse(readFileSync(join(dist, file), 'utf8')) as {
+        sources: string[];
+        sourcesContent?: (string | null)[];
+      };
+      map.sources.forEach((source, i) => {
+        const inside = resolve(dist, source).startsWith(`${dist}/`);
+        const content = map.sourcesContent?.[i];
+        expect(inside || typeof content === 'string', `${file}: ${source} is neither shipped nor embedded`).toBe(true);
+      });
+    }
   });
 });

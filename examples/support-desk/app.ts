@@ -14,6 +14,7 @@ import {
   type HandlerContext,
   memoryConsentLedger,
   memoryKeyStore,
+  notFound,
   type PurposefulSchema,
   type RouteDeclaration,
   type RouteRequest,
@@ -44,9 +45,6 @@ export interface DeskRoute {
   readonly route: RouteDeclaration<string, PurposefulSchema | undefined, undefined, PurposefulSchema | undefined, unknown>;
   readonly handler: (ctx: HandlerContext) => unknown;
 }
-
-/** What a not-found handler throws: a 4xx status, no personal data in the message. */
-const notFound = (): Error => Object.assign(new Error('not found'), { status: 404 });
 
 /**
  * Builds the desk. `jwtSecret` (at least 32 bytes) verifies the tokens; the

@@ -7,8 +7,19 @@
  * @module
  */
 
-import canonicalize from 'canonicalize';
+import canonicalizeModule from 'canonicalize';
 import { sha256Hex } from '../util/sha256.js';
+
+/**
+ * RFC 8785 (JCS) canonical JSON. `canonicalize` 2.x is CommonJS (`module.exports`
+ * is the function; Node and bundlers hand it over as the default import) while
+ * its typings declare an ES default export: both shapes are accepted.
+ */
+type Canonicalize = (value: unknown) => string | undefined;
+const canonicalize: Canonicalize =
+  typeof canonicalizeModule === 'function'
+    ? (canonicalizeModule as Canonicalize)
+    : (canonicalizeModule as unknown as { default: Canonicalize }).default;
 
 /**
  * What the engine was asked to do.

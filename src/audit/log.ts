@@ -8,12 +8,12 @@
  *
  * @module
  */
-import type { JSONWebKeySet } from 'jose';
 import { PurposefulError } from '../errors.js';
 import { assertPseudonymKey } from '../minimize/pseudonymize.js';
 import type { Purposes } from '../schema/purposes.js';
 import { base64urlEncode } from '../util/base64url.js';
 import { isWellFormed } from '../util/bytes.js';
+import type { JwkSet } from '../util/jwk.js';
 import { hmacSha256 } from '../util/sha256.js';
 import { byKey } from '../util/text.js';
 import { type AccessEvent, type AccessRecord, canonicalTime, chainHash, GENESIS_HASH } from './event.js';
@@ -130,7 +130,7 @@ export interface AccessLog {
    * Verifies every chain in the sink, and with `keys` its checkpoints: each
    * chain must be announced, and hold every event its checkpoints anchor.
    */
-  verify(options?: { readonly keys?: JSONWebKeySet }): Promise<AccessLogVerification>;
+  verify(options?: { readonly keys?: JwkSet }): Promise<AccessLogVerification>;
 }
 
 const ACCESS_LOG = Symbol.for('purposeful.accessLog');

@@ -8,6 +8,7 @@
  */
 import { CompactSign, compactVerify, createLocalJWKSet, importJWK, type JSONWebKeySet, type JWK } from 'jose';
 import { PurposefulError } from '../errors.js';
+import type { Jwk, JwkSet } from '../util/jwk.js';
 import { type AccessEvent, accessEventHash, GENESIS_HASH } from './event.js';
 import type { Checkpoint } from './sink.js';
 
@@ -120,7 +121,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
  * ```
  */
 export function checkpointSigner(signer: {
-  readonly key: JWK | CryptoKey;
+  readonly key: Jwk | CryptoKey;
   readonly alg: 'EdDSA' | 'Ed25519' | 'ES256';
   readonly kid?: string;
 }): CheckpointSign {
@@ -196,7 +197,7 @@ async function readCheckpoint(cp: Checkpoint, keys: ReturnType<typeof createLoca
  */
 export async function verifyAccessLog(
   events: Iterable<unknown>,
-  options: { readonly checkpoints?: readonly Checkpoint[]; readonly keys?: JSONWebKeySet } = {},
+  options: { readonly checkpoints?: readonly Checkpoint[]; readonly keys?: JwkSet } = {},
 ): Promise<AccessLogVerification> {
   const checkpoints = options.checkpoints ?? [];
   if (checkpoints.length > 0 && options.keys === undefined) {
@@ -204,7 +205,7 @@ export async function verifyAccessLog(
   }
   // the anchors, by chain and sequence number: what each signed checkpoint says the chain held
   const anchors = new Map<string, Map<number, string>>();
-  const jwks = options.keys ? createLocalJWKSet(options.keys) : undefined;
+  const jwks = options.keys ? createLocalJWKSet(options.keys as JSONWebKeySet) : undefined;
   let broken: AccessLogVerification['broken'];
   for (const cp of checkpoints) {
     const claims = jwks ? await readCheckpoint(cp, jwks) : undefined;

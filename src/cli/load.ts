@@ -105,6 +105,24 @@ function collect(value: unknown, registries: Purposes[], schemas: PurposefulSche
   }
 }
 
+// the console methods that write to standard output (group, table and dirxml go through log)
+const STDOUT_METHODS = ['log', 'info', 'debug', 'dir'] as const;
+
+/**
+ * Runs `load` with what a loaded module prints through `console` sent to standard error: standard output carries
+ * only the report (`--format json`, `markdown`, a map), which a pipe or a file takes as it is.
+ */
+async function onStderr<T>(load: () => Promise<T>): Promise<T> {
+  const saved = STDOUT_METHODS.map((m) => [m, console[m]] as const);
+  const toStderr = (...args: unknown[]): void => console.error(...args);
+  for (const [m] of saved) console[m] = toStderr;
+  try {
+    return await load();
+  } finally {
+    for (const [m, fn] of saved) (console as unknown as Record<string, unknown>)[m] = fn;
+  }
+}
+
 /**
  * Loads the config and every module it names. A module that throws a
  * declaration error gives its problems; any other failure is a
@@ -126,7 +144,7 @@ export async function loadProject(cwd: string, configOption: string | undefined)
   const jiti = createJiti(configFile, { interopDefault: true, sourceMaps: true, fsCache: false, transform });
   let config: unknown;
   try {
-    config = await jiti.import(configFile, { default: true });
+    config = await onStderr(() => jiti.import(configFile, { default: true }));
   } catch (err) {
     throw new UsageError(`could not load ${relative(cwd, configFile)}: ${messageOf(err)}`, { cause: err });
   }
@@ -156,7 +174,7 @@ export async function loadProject(cwd: string, configOption: string | undefined)
     modules.push(file);
     let ns: unknown;
     try {
-      ns = await jiti.import(file);
+      ns = await onStderr(() => jiti.import(file));
     } catch (err) {
       if (isPurposefulError(err) && err.code === 'PF_DECLARATION_INVALID') {
         if (err.problems.length) failures.push(err);

@@ -9,8 +9,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { type DataMap, dataMap, diffDataMaps, isPurposefulError } from 'purposeful';
+import { closest } from '../util/closest.js';
 import { formatJson, formatMarkdown, formatPretty, formatSarif, runCheck } from './check.js';
 import { paintFor } from './color.js';
 import { diffJson, diffMarkdown, diffPretty, mapFileIfAny, readMapAtRef, readMapFile } from './diff.js';
@@ -102,6 +103,22 @@ function version(): string {
   return '0.0.0';
 }
 
+/** `parseArgs`, an unknown flag answered with the closest known one (`--strcit`: did you mean `--strict`?). */
+function parseFlags<T extends ParseArgsConfig & { options: Record<string, unknown> }>(
+  config: T,
+): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw err;
+    const given = /'(--?[^'=\s]*)/.exec((err as Error).message)?.[1];
+    if (given === undefined) throw err;
+    const known = [...Object.keys(config.options).map((o) => `--${o}`), '--help'];
+    const near = given.startsWith('--') ? closest(given, known) : undefined;
+    throw new UsageError(`Unknown option '${given}'${near ? `: did you mean ${near}?` : ''} (--help lists the options)`);
+  }
+}
+
 function choice<T extends string>(value: string | undefined, allowed: readonly T[], option: string, fallback: T): T {
   if (value === undefined) return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
@@ -137,7 +154,7 @@ function currentMap(project: Project): DataMap {
 const mapJson = (map: DataMap) => `${JSON.stringify(map, null, 2)}\n`;
 
 async function check(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseFlags({
     args,
     options: {
       format: { type: 'string' },
@@ -174,7 +191,7 @@ async function check(args: string[], io: CliIo): Promise<number> {
 }
 
 async function map(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseFlags({
     args,
     options: {
       format: { type: 'string' },
@@ -208,7 +225,7 @@ async function map(args: string[], io: CliIo): Promise<number> {
 }
 
 async function diff(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseFlags({
     args,
     options: {
       baseline: { type: 'string' },
@@ -301,7 +318,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return 0;
     }
     const run = COMMANDS[command];
-    if (!run) throw new UsageError(`unknown command "${command}": use check, map or diff (purposeful --help)`);
+    if (!run) {
+      const near = closest(command, Object.keys(COMMANDS));
+      throw new UsageError(
+        `unknown command "${command}"${near ? `: did you mean ${near}?` : ''} Use check, map or diff (purposeful --help)`,
+      );
+    }
     const rest = args.slice(1);
     if (rest.includes('-h') || rest.includes('--help')) {
       io.stdout.write(HELP[command] as string);

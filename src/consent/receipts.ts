@@ -21,6 +21,7 @@ import type { PurposefulSchema } from '../schema/define.js';
 import type { Controller, Purposes } from '../schema/purposes.js';
 import { base64urlEncode } from '../util/base64url.js';
 import { utf8 } from '../util/bytes.js';
+import type { Jwk, JwkSet } from '../util/jwk.js';
 import type { CollectionMethod, ConsentEvent, ConsentGrant } from './events.js';
 
 /**
@@ -34,7 +35,7 @@ import type { CollectionMethod, ConsentEvent, ConsentGrant } from './events.js';
  */
 export interface ReceiptKey {
   /** A private JWK (OKP Ed25519 or EC P-256), or a CryptoKey / KeyObject. */
-  readonly key: JWK | CryptoKey | { readonly type: string };
+  readonly key: Jwk | CryptoKey | { readonly type: string };
   readonly alg: 'EdDSA' | 'ES256';
   readonly kid?: string;
   /** The `iss` of receipts. */
@@ -293,7 +294,7 @@ const CACHE_MS = 10 * 60 * 1000;
  */
 export async function verifyReceipt(
   token: string,
-  jwks: JSONWebKeySet,
+  jwks: JwkSet,
   options: { readonly issuer?: string } = {},
 ): Promise<VerifiedReceipt> {
   // the cache key names the keys the receipt was checked against: a receipt verified with one
@@ -303,7 +304,7 @@ export async function verifyReceipt(
   if (hit && hit.until > Date.now()) return hit.receipt;
   let payload: Record<string, unknown>;
   try {
-    const result = await jwtVerify(token, createLocalJWKSet(jwks), {
+    const result = await jwtVerify(token, createLocalJWKSet(jwks as JSONWebKeySet), {
       algorithms: ['EdDSA', 'ES256'],
       ...(options.issuer ? { issuer: options.issuer } : {}),
     });

@@ -15,6 +15,7 @@ import { RESTRICTION_COLUMN, restrictionOf, withErasure } from '../schema/restri
 import type { FieldInfo } from '../schema/walk.js';
 import { base64urlEncode } from '../util/base64url.js';
 import { isWellFormed, randomBytes } from '../util/bytes.js';
+import type { Jwk } from '../util/jwk.js';
 import type { AeadImplementation, AlgorithmId } from './aead.js';
 import { blindIndexValue, type Normalizer, normalizeForIndex } from './blind-index.js';
 import { encodeValue } from './codec.js';
@@ -48,7 +49,7 @@ import {
  * ```
  */
 export interface ReceiptSigner {
-  readonly key: JWK | CryptoKey | Uint8Array | { readonly type: string };
+  readonly key: Jwk | CryptoKey | Uint8Array | { readonly type: string };
   readonly alg: string;
   readonly kid?: string;
   /** The `iss` of receipts: who erased. */

@@ -1,5 +1,7 @@
+export type { Jwk, JwkSet, JwtKeyResolver } from '../util/jwk.js';
 export type { BodySource, NodeReadableLike } from './body.js';
 export { actorFromJwt, DEFAULT_MFA_METHODS, type JwtActorOptions, type WithHeaders } from './jwt.js';
+export { notFound } from './not-found.js';
 export { type HttpAnswer, PRIVATE_HEADERS, PROBLEM_TYPE_BASE, type ProblemDocument, toProblem } from './problem.js';
 export {
   type CompiledRoute,
@@ -13,4 +15,5 @@ export {
   type RouteDeclaration,
   type RouteOutput,
   type RouteRequest,
+  type ServerErrorReport,
 } from './route.js';

@@ -13,6 +13,7 @@ import type { Actor } from '../engine.js';
 import { PurposefulError } from '../errors.js';
 import { base64urlEncode } from '../util/base64url.js';
 import { utf8 } from '../util/bytes.js';
+import type { Jwk, JwkSet, JwtKeyResolver } from '../util/jwk.js';
 import type { HeaderReader } from './route.js';
 
 /**
@@ -31,9 +32,9 @@ import type { HeaderReader } from './route.js';
  */
 export interface JwtActorOptions {
   /** A JSON Web Key Set, or a key resolver such as jose's `createRemoteJWKSet`. */
-  readonly jwks?: JSONWebKeySet | JWTVerifyGetKey;
+  readonly jwks?: JwkSet | JwtKeyResolver;
   /** One verification key: a `CryptoKey`, a public JWK, or a secret for HS256/384/512. */
-  readonly key?: CryptoKey | JWK | Uint8Array;
+  readonly key?: CryptoKey | Jwk | Uint8Array;
   /** Expected `iss`. */
   readonly issuer: string | readonly string[];
   /** Expected `aud`. */
@@ -129,7 +130,7 @@ export function actorFromJwt(options: JwtActorOptions): (req: WithHeaders) => Pr
     fail('clockTolerance must be a non-negative number of seconds');
 
   let getKey: JWTVerifyGetKey | Promise<CryptoKey | Uint8Array>;
-  if (typeof jwks === 'function') getKey = jwks;
+  if (typeof jwks === 'function') getKey = jwks as JWTVerifyGetKey;
   else if (jwks !== undefined) {
     if (!Array.isArray((jwks as JSONWebKeySet).keys)) fail('jwks must be a JSON Web Key Set { keys: [...] } or a key resolver');
     getKey = createLocalJWKSet(jwks as JSONWebKeySet);

@@ -109,6 +109,7 @@ const TITLES: Readonly<Record<ErrorCode, string>> = {
   PF_SUBJECT_RESTRICTED: 'Data restricted for this purpose',
   PF_RECIPIENT_HOOK_MISSING: 'A recipient cannot be informed',
   PF_INCIDENT_DELAY_UNEXPLAINED: 'Late incident communication without reasons',
+  PF_NOT_FOUND: 'Not found',
 };
 
 /**

@@ -4,6 +4,7 @@ import { ENGINE_NOW, type EngineNow, isPromise, type Now } from '../engine-now.j
 import { isPurposefulError, PurposefulError } from '../errors.js';
 import { isPurposefulSchema, type PurposefulSchema } from '../schema/define.js';
 import type { Inbound, Outbound } from '../schema/types.js';
+import { echoablePurpose, unknownPurposeMessage } from '../util/closest.js';
 import { type BodySource, checkJsonMediaType, decodeUtf8, parseJson, readBody } from './body.js';
 import { checkParsed } from './parsed.js';
 import { type HttpAnswer, PRIVATE_HEADERS, PROBLEM_TYPE_BASE, toProblem } from './problem.js';
@@ -95,6 +96,39 @@ export interface PipelineOptions {
   readonly maxDepth?: number;
   /** Prefix of problem `type` URIs (default `urn:purposeful:problem:`). */
   readonly problemType?: string;
+  /**
+   * Called on the server with every 5xx problem answer (`PF_OUTPUT_BYPASS`, `PF_OUTPUT_INVALID`, …): the error,
+   * its cause, and the route. The client gets only the code and title. Default: in development
+   * (`NODE_ENV === 'development'`) one `console.error` line with the code, the message and the route, never a
+   * body or a value; elsewhere nothing. `false` silences the default.
+   */
+  readonly onServerError?: ((report: ServerErrorReport) => void) | false;
+}
+
+/**
+ * What {@link PipelineOptions.onServerError} receives for a 5xx problem answer. It names no personal value: the
+ * error's message names paths and purposes only; `error.cause` (a sink's or a driver's error, say) is the
+ * application's own and may hold anything, so log it with care.
+ *
+ * @example
+ * ```ts
+ * app.post('/tickets', purposeful(pf, openTicket, handler, {
+ *   onServerError: ({ error, route }) => logger.error({ code: error.code, purpose: route.purpose, err: error.cause }, error.message),
+ * }));
+ * ```
+ */
+export interface ServerErrorReport {
+  /** The error answered with a 5xx status (its `cause`, when it has one, is the underlying failure). */
+  readonly error: PurposefulError;
+  /** The HTTP status answered. */
+  readonly status: number;
+  /** The route: its purpose and the ids of the schemas it declares. */
+  readonly route: {
+    readonly purpose: string;
+    readonly input?: string;
+    readonly query?: string;
+    readonly output?: string;
+  };
 }
 
 /**
@@ -266,8 +300,8 @@ export function compileRoute<
     invalid('the route declaration must be an object { purpose, input?, output?, actor }');
   const { purpose, input, query, output, actor, subject, status } = route;
   if (typeof purpose !== 'string' || !pf.purposes.get(purpose)) {
-    throw new PurposefulError('PF_PURPOSE_UNKNOWN', `the route's purpose "${String(purpose)}" is not declared`, {
-      purpose: typeof purpose === 'string' ? purpose : undefined,
+    throw new PurposefulError('PF_PURPOSE_UNKNOWN', unknownPurposeMessage(purpose, pf.purposes.ids, 'this engine'), {
+      purpose: echoablePurpose(purpose, pf.purposes.ids)?.echo,
     });
   }
   for (const [name, schema] of [
@@ -277,7 +311,13 @@ export function compileRoute<
   ] as const) {
     if (schema === undefined) continue;
     if (!isPurposefulSchema(schema) || pf.schema(schema.id) !== schema) {
-      throw new PurposefulError('PF_SCHEMA_UNKNOWN', `the route's ${name} schema is not registered with this engine`);
+      throw new PurposefulError(
+        'PF_SCHEMA_UNKNOWN',
+        isPurposefulSchema(schema)
+          ? `the route's ${name} schema "${schema.id}" is not registered with this engine: add it to createPurposeful({ schemas: [...] })`
+          : `the route's ${name} is not a schema from defineSchema()`,
+        { schema: isPurposefulSchema(schema) ? schema.id : undefined },
+      );
     }
   }
   if (!input && !query && !output)
@@ -298,6 +338,27 @@ export function compileRoute<
   const typeBase = options.problemType ?? PROBLEM_TYPE_BASE;
   if (typeof typeBase !== 'string') invalid('problemType must be a string');
   const resolveActor = actor as (req: RouteRequest<Raw>) => Actor | Promise<Actor>;
+  const onServerError = options.onServerError;
+  if (onServerError !== undefined && onServerError !== false && typeof onServerError !== 'function') {
+    invalid('onServerError must be a function (report) => void, or false');
+  }
+  const routeInfo: ServerErrorReport['route'] = Object.freeze({
+    purpose,
+    ...(input ? { input: input.id } : {}),
+    ...(query ? { query: query.id } : {}),
+    ...(output ? { output: output.id } : {}),
+  });
+  /** Tells the server about a 5xx answer; a failing hook never changes the answer. */
+  const reportServerError = (error: PurposefulError, status: number): void => {
+    const hook = onServerError === undefined && isDevelopment() ? logServerError : onServerError;
+    if (typeof hook !== 'function') return;
+    try {
+      const r = hook(Object.freeze({ error, status, route: routeInfo })) as unknown;
+      if (isThenable(r)) Promise.resolve(r).catch(() => {});
+    } catch {
+      // the hook's own failure is not the request's
+    }
+  };
 
   /** The body as parsed JSON: read here with every check, or checked as a framework parser built it. */
   const readInput = (req: IncomingRequest<Raw>): Now<unknown> => {
@@ -376,7 +437,11 @@ export function compileRoute<
       return { status: status ?? 200, headers: JSON_HEADERS, body: JSON.stringify(out) };
     },
     problem(err) {
-      if (isPurposefulError(err)) return toProblem(err, typeBase);
+      if (isPurposefulError(err)) {
+        const answer = toProblem(err, typeBase);
+        if (answer.status >= 500) reportServerError(err, answer.status);
+        return answer;
+      }
       return clientError(err);
     },
   };
@@ -453,6 +518,23 @@ const STATUS_TITLES: Readonly<Record<number, string>> = {
 };
 
 /** A handler's client error (`status` 400–499) as a bare problem: its message may hold data, so only the status goes out. */
+/** `NODE_ENV === 'development'`, read without importing `node:` (absent on Edge and in browsers). */
+function isDevelopment(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return env?.NODE_ENV === 'development';
+}
+
+/** The development default of `onServerError`: the code, the message (paths and purposes, never values) and the route. */
+function logServerError({ error, status, route }: ServerErrorReport): void {
+  const schemas = (['input', 'query', 'output'] as const)
+    .filter((k) => route[k] !== undefined)
+    .map((k) => `${k}: ${route[k]}`)
+    .join(', ');
+  console.error(
+    `[purposeful] ${status} ${error.code} on the route for purpose "${route.purpose}"${schemas ? ` (${schemas})` : ''}: ${error.message}`,
+  );
+}
+
 function clientError(err: unknown): HttpAnswer | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const status = (err as { status?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode;

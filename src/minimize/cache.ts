@@ -10,6 +10,7 @@ import type * as core from 'zod/v4/core';
 import { PurposefulError } from '../errors.js';
 import type { PurposefulSchema } from '../schema/define.js';
 import { accessOf } from '../schema/walk.js';
+import { unknownPurposeMessage } from '../util/closest.js';
 import { compilePlan, type Direction, type Plan, resolveLevel } from './plan.js';
 import { projectZod } from './zod-project.js';
 
@@ -39,7 +40,7 @@ export function assertPurpose(schema: PurposefulSchema, purpose: unknown): asser
   if (typeof purpose !== 'string' || !schema.purposes.get(purpose)) {
     throw new PurposefulError(
       'PF_PURPOSE_UNKNOWN',
-      `the purpose is missing or not declared for schema "${schema.id}" (LGPD Art. 6 I: processing needs a specified purpose)`,
+      unknownPurposeMessage(purpose, schema.purposes.ids, `schema "${schema.id}"`),
       { schema: schema.id, article: 'LGPD Art. 6 I; GDPR Art. 5(1)(b)' },
     );
   }

@@ -7,6 +7,7 @@
 import type * as core from 'zod/v4/core';
 import { type DeclarationProblem, PurposefulError } from '../errors.js';
 import type { MinorsPolicy } from '../taxonomy/minors.js';
+import { declarationErrorMessage } from './first-problem.js';
 import { isPurposes, type Purposes } from './purposes.js';
 import { problem } from './rules.js';
 import { callSite } from './site.js';
@@ -220,7 +221,7 @@ export function defineSchema<const Id extends string, Z extends core.$ZodObject,
   if (errors.length) {
     throw new PurposefulError(
       'PF_DECLARATION_INVALID',
-      `schema "${id}" has ${errors.length} declaration error(s): ${errors.map((p) => `${p.code} at ${p.path || p.purpose || id}`).join('; ')}`,
+      declarationErrorMessage(`schema "${id}"`, errors, declaredAt),
       // a problem without a place of its own (an unannotated field) is placed at the call, as for a schema that loads
       { schema: id, problems: problems.map((p) => (p.declaredAt === undefined && declaredAt ? { ...p, declaredAt } : p)) },
     );

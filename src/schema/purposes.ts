@@ -17,6 +17,7 @@ import {
 } from '../taxonomy/bases.js';
 import { type CustomCategory, Taxonomy } from '../taxonomy/categories.js';
 import { type Duration, parseDuration } from './duration.js';
+import { declarationErrorMessage } from './first-problem.js';
 import { type ErasureGround, erasureGroundsOf } from './grounds.js';
 import { callSite } from './site.js';
 import { validatePurposeDeclarations } from './validate-purposes.js';
@@ -550,11 +551,9 @@ export function definePurposes<const D extends Readonly<Record<string, PurposeDe
   const problems = validatePurposeDeclarations(declarations, options, declaredAt);
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length) {
-    throw new PurposefulError(
-      'PF_DECLARATION_INVALID',
-      `purpose declarations have ${errors.length} error(s): ${errors.map((p) => `${p.code} at ${p.purpose ?? '(options)'}`).join('; ')}`,
-      { problems },
-    );
+    throw new PurposefulError('PF_DECLARATION_INVALID', declarationErrorMessage('the purpose declarations', errors, declaredAt), {
+      problems,
+    });
   }
   const ids = Object.keys(declarations) as Extract<keyof D, string>[];
   const resolved = new Map<string, ResolvedPurpose>();

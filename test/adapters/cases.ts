@@ -117,6 +117,22 @@ export const CASES: readonly HttpCase[] = [
     },
   },
   {
+    name: 'not found: a GET whose handler throws notFound() answers 404 PF_NOT_FOUND, naming nothing',
+    request: (t) => ({ method: 'GET', path: '/tickets/00000000-0000-4000-8000-000000000000', token: t.agent }),
+    status: 404,
+    code: 'PF_NOT_FOUND',
+    check: (b) => {
+      expect(b.title).toBe('Not found');
+      expect(JSON.stringify(b)).not.toContain('00000000-0000-4000-8000-000000000000');
+    },
+  },
+  {
+    name: 'not found: an unknown customer answers 404 PF_NOT_FOUND too (handler returns a rejected notFound())',
+    request: (t) => ({ method: 'GET', path: '/customers/00000000-0000-4000-8000-000000000000', token: t.agent }),
+    status: 404,
+    code: 'PF_NOT_FOUND',
+  },
+  {
     name: 'wrong role: a support agent asks for the billing purpose',
     request: (t) => ({ method: 'GET', path: `/customers/${C1}/billing`, token: t.agent }),
     status: 403,

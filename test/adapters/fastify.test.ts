@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,7 +6,7 @@ import { purposefulPlugin } from '../../adapters/fastify.js';
 import { createSupportDesk } from '../../examples/support-desk/app.js';
 import { Customer, NewTicket } from '../../examples/support-desk/declarations.js';
 import { sampleCustomer } from '../../examples/support-desk/sample.js';
-import { isPurposefulError } from '../../src/index.js';
+import { isPurposefulError, notFound } from '../../src/index.js';
 import { JWT_SECRET, MARKER } from './cases.js';
 
 const desk = createSupportDesk({ jwtSecret: JWT_SECRET });
@@ -200,5 +201,68 @@ describe('Fastify adapter', () => {
   it('refuses to register without an engine', async () => {
     const bad = Fastify();
     await expect(bad.register(purposefulPlugin, {} as never).ready()).rejects.toMatchObject({ code: 'PF_OPTIONS_INVALID' });
+  });
+});
+
+describe('Fastify over real HTTP: synchronous handlers answer like async ones', () => {
+  const sync = Fastify();
+  let base = '';
+  beforeAll(async () => {
+    await desk.ready;
+    await sync.register(purposefulPlugin, { engine: desk.pf });
+    const command = { purpose: 'support.ticket', input: NewTicket, actor } as const;
+    sync.post('/command', { config: { purposeful: command } }, () => undefined);
+    sync.get('/nothing', { config: { purposeful: readCustomer } }, () => undefined);
+    sync.get('/returns', { config: { purposeful: readCustomer } }, () => desk.customers.get(sampleCustomer.id));
+    sync.get('/sends', { config: { purposeful: readCustomer } }, (_req, reply) => {
+      reply.send(desk.customers.get(sampleCustomer.id));
+    });
+    // Fastify's way of saying "I answer later": return the reply
+    sync.get('/later', { config: { purposeful: readCustomer } }, (_req, reply) => {
+      setImmediate(() => reply.send(desk.customers.get(sampleCustomer.id)));
+      return reply;
+    });
+    sync.get('/missing', { config: { purposeful: readCustomer } }, () => {
+      throw notFound();
+    });
+    await sync.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(sync.server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => sync.close());
+
+  // a handler that never answers fails here instead of hanging the run
+  const get = (path: string, init: RequestInit = {}) => fetch(base + path, { ...init, signal: AbortSignal.timeout(8000) });
+
+  it('a synchronous handler that returns undefined answers 204, on a command and on a read', async () => {
+    const command = await get('/command', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ customerId: sampleCustomer.id, subject: 's', message: 'm' }),
+    });
+    expect(command.status).toBe(204);
+    expect(await command.text()).toBe('');
+    expect(command.headers.get('cache-control')).toBe('no-store');
+    const read = await get('/nothing');
+    expect(read.status).toBe(204);
+  });
+
+  it('a synchronous handler that returns a record, or sends it, is projected', async () => {
+    for (const path of ['/returns', '/sends']) {
+      const res = await get(path);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { cpf: string }).cpf).toBe('***.***.**7-25');
+    }
+  });
+
+  it('a synchronous handler that returns the reply answers when it sends, projected', async () => {
+    const res = await get('/later');
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { cpf: string }).cpf).toBe('***.***.**7-25');
+  });
+
+  it('throw notFound() answers 404 PF_NOT_FOUND', async () => {
+    const res = await get('/missing');
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ code: 'PF_NOT_FOUND', status: 404, title: 'Not found' });
   });
 });

@@ -618,3 +618,44 @@ describe('colors', () => {
     expect((await run(false, {})).out).not.toMatch(/\u001b\[/);
   });
 });
+
+describe('a CLI that teaches', () => {
+  it('an unknown flag suggests the closest one: --strcit → --strict', () => {
+    const r = cli(['check', '--strcit', ...config('clean')]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain("Unknown option '--strcit': did you mean --strict?");
+    expect(cli(['map', '--fromat', 'json', ...config('clean')]).stderr).toContain('did you mean --format?');
+    const far = cli(['check', '--zzzzzz', ...config('clean')]);
+    expect(far.code).toBe(2);
+    expect(far.stderr).toContain("Unknown option '--zzzzzz'");
+    expect(far.stderr).not.toContain('did you mean');
+    expect(cli(['chek', ...config('clean')]).stderr).toContain('did you mean check?');
+  });
+
+  it.each(['json', 'markdown'])(
+    'what a declarations module prints while loading goes to stderr, never into --format %s on stdout',
+    (format) => {
+      const dir = mkdtempSync(join(scratch, 'chatty-'));
+      writeFileSync(
+        join(dir, 'chatty.ts'),
+        `console.log('CHATTY log'); console.info('CHATTY info'); console.debug('CHATTY debug'); console.dir({ chatty: 'CHATTY dir' });\n` +
+          `export * from '${join(fixtures, 'clean', 'purposes.ts')}';\nexport * from '${join(fixtures, 'clean', 'schemas.ts')}';\n`,
+      );
+      writeFileSync(
+        join(dir, 'purposeful.config.ts'),
+        `console.log('CHATTY config');\nexport default { modules: ['./chatty.ts'] };\n`,
+      );
+      const r = cli(['check', '--format', format], dir);
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toContain('CHATTY');
+      for (const said of ['CHATTY log', 'CHATTY info', 'CHATTY debug', 'CHATTY dir', 'CHATTY config']) {
+        expect(r.stderr).toContain(said);
+      }
+      if (format === 'json') expect(() => JSON.parse(r.stdout)).not.toThrow();
+      const m = cli(['map', '--format', format], dir);
+      expect(m.code).toBe(0);
+      expect(m.stdout).not.toContain('CHATTY');
+    },
+  );
+});

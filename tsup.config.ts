@@ -24,6 +24,7 @@ export default defineConfig([
       index: 'src/index.ts',
       postgres: 'src/postgres/index.ts',
       node: 'src/node/index.ts',
+      incident: 'src/incident/index.ts',
       express: 'adapters/express.ts',
       fastify: 'adapters/fastify.ts',
       next: 'adapters/next.ts',

@@ -8,6 +8,7 @@ export default defineConfig({
       { find: /^purposeful$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
       { find: /^purposeful\/postgres$/, replacement: fileURLToPath(new URL('./src/postgres/index.ts', import.meta.url)) },
       { find: /^purposeful\/node$/, replacement: fileURLToPath(new URL('./src/node/index.ts', import.meta.url)) },
+      { find: /^purposeful\/incident$/, replacement: fileURLToPath(new URL('./src/incident/index.ts', import.meta.url)) },
       {
         find: /^purposeful\/(express|fastify|next|fetch)$/,
         replacement: fileURLToPath(new URL('./adapters/$1.ts', import.meta.url)),

@@ -5,7 +5,6 @@ export * from './detect/index.js';
 export * from './engine.js';
 export * from './errors.js';
 export * from './http/index.js';
-export * from './incident/index.js';
 export * from './minimize/index.js';
 export * from './rights/index.js';
 export * from './schema/index.js';

@@ -7,6 +7,7 @@ describe('public API documentation', () => {
     'src/index.ts',
     'src/postgres/index.ts',
     'src/node/index.ts',
+    'src/incident/index.ts',
     'adapters/express.ts',
     'adapters/fastify.ts',
     'adapters/next.ts',

@@ -7,6 +7,13 @@
  */
 import { exportJWK, generateKeyPair } from 'jose';
 import {
+  incidentDeadlines,
+  incidentEntry,
+  incidentReport,
+  memoryIncidentRegister,
+  scopeIncident,
+} from '../../src/incident/index.js';
+import {
   type AnonymousRecord,
   anomalyWatch,
   checkpointSigner,
@@ -15,18 +22,13 @@ import {
   definePurposes,
   defineSchema,
   generateKeyring,
-  incidentDeadlines,
-  incidentEntry,
-  incidentReport,
   isPurposefulError,
   memoryAccessLogSink,
   memoryCheckpointSink,
   memoryConsentLedger,
   memoryErasureJournal,
-  memoryIncidentRegister,
   memoryKeyStore,
   type PurposeDeclaration,
-  scopeIncident,
   subjectsToInform,
   toJSONSchema,
   validateDeclarations,

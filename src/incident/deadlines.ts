@@ -26,7 +26,7 @@
  * @module
  */
 import Holidays from 'date-holidays';
-import { PurposefulError } from '../errors.js';
+import { PurposefulError } from 'purposeful';
 
 /** The time zone Brazilian business days are counted in. */
 const BRASILIA = 'America/Sao_Paulo';

@@ -7,8 +7,7 @@
  *
  * @module
  */
-import { PurposefulError } from '../errors.js';
-import { addDuration, parseDuration } from '../schema/duration.js';
+import { addDuration, PurposefulError, parseDuration } from 'purposeful';
 import { byKey } from '../util/text.js';
 import type { IncidentReport } from './report.js';
 

@@ -11,8 +11,7 @@
  *
  * @module
  */
-import type { AccessLogVerification } from '../audit/verify.js';
-import { PurposefulError } from '../errors.js';
+import { type AccessLogVerification, PurposefulError } from 'purposeful';
 import { addBusinessDays, type DeadlineStatus, deadlineStatus, type IncidentDeadlines } from './deadlines.js';
 import type { IncidentScope } from './scope.js';
 

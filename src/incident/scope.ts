@@ -20,10 +20,7 @@
  *
  * @module
  */
-import type { AccessEvent } from '../audit/event.js';
-import type { AccessLog } from '../audit/log.js';
-import { PurposefulError } from '../errors.js';
-import type { PurposefulSchema } from '../schema/define.js';
+import { type AccessEvent, type AccessLog, PurposefulError, type PurposefulSchema } from 'purposeful';
 
 /**
  * What is known of an incident.

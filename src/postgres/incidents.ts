@@ -7,16 +7,16 @@
  *
  * @module
  */
+import { PurposefulError } from 'purposeful';
 import {
   assertRetentionOver,
   checkRegisterRetention,
   INCIDENT_RETENTION,
   type IncidentEntry,
   type IncidentRegister,
-  PurposefulError,
   registrationOf,
   updatedEntry,
-} from 'purposeful';
+} from 'purposeful/incident';
 import type { SqlClient } from './client.js';
 
 const parse = (v: unknown): IncidentEntry => (typeof v === 'string' ? JSON.parse(v) : v) as IncidentEntry;

@@ -7,18 +7,15 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
-  definePurposes,
-  defineSchema,
   type IncidentFacts,
   type IncidentScope,
   incidentDeadlines,
   incidentEntry,
   incidentReport,
-  isPurposefulError,
   memoryIncidentRegister,
-  pd,
   scopeIncident,
-} from '../../src/index.js';
+} from '../../src/incident/index.js';
+import { definePurposes, defineSchema, isPurposefulError, pd } from '../../src/index.js';
 import { controller } from '../helpers/fixtures.js';
 
 const purposes = definePurposes(

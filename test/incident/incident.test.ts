@@ -2,21 +2,23 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
-  accessLogPurpose,
   addBusinessDays,
+  incidentDeadlines,
+  incidentReport,
+  isBusinessDay,
+  memoryIncidentRegister,
+  scopeIncident,
+} from '../../src/incident/index.js';
+import {
+  accessLogPurpose,
   createAccessLog,
   createPurposeful,
   definePurposes,
   defineSchema,
   generateKeyring,
-  incidentDeadlines,
-  incidentReport,
-  isBusinessDay,
   memoryAccessLogSink,
-  memoryIncidentRegister,
   memoryKeyStore,
   pd,
-  scopeIncident,
 } from '../../src/index.js';
 
 const brt = (s: string) => new Date(`${s}-03:00`);

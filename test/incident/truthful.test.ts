@@ -8,6 +8,15 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
+  type IncidentAccessLog,
+  type IncidentFacts,
+  incidentDeadlines,
+  incidentEntry,
+  incidentReport,
+  memoryIncidentRegister,
+  scopeIncident,
+} from '../../src/incident/index.js';
+import {
   type AccessLogVerification,
   accessLogPurpose,
   createAccessLog,
@@ -15,16 +24,9 @@ import {
   definePurposes,
   defineSchema,
   generateKeyring,
-  type IncidentAccessLog,
-  type IncidentFacts,
-  incidentDeadlines,
-  incidentEntry,
-  incidentReport,
   memoryAccessLogSink,
-  memoryIncidentRegister,
   memoryKeyStore,
   pd,
-  scopeIncident,
 } from '../../src/index.js';
 
 const brt = (s: string) => new Date(`${s}-03:00`);

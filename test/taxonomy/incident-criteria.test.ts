@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type AccessRecord,
-  BUILTIN_CATEGORIES,
-  createAccessLog,
-  DEFAULT_CRITERIA_RULES,
-  memoryAccessLogSink,
-  scopeIncident,
-} from '../../src/index.js';
+import { DEFAULT_CRITERIA_RULES, scopeIncident } from '../../src/incident/index.js';
+import { type AccessRecord, BUILTIN_CATEGORIES, createAccessLog, memoryAccessLogSink } from '../../src/index.js';
 
 const subjectKey = new Uint8Array(32).fill(3);
 

@@ -667,10 +667,13 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     }
   };
 
-  /** Outbound projection for a resolved request: second factor for clear sensitive fields, then the plan. */
+  /**
+   * Outbound projection for a resolved request: second factor for clear sensitive fields, then the plan, which
+   * refuses a sealed value in a visible encrypted field (`PF_SEALED_VALUE`: stored rows go out through `open`).
+   */
   const project = (schema: PurposefulSchema, record: unknown, r: Resolved, ctx: PurposeContext): unknown => {
     requireMfaForSensitive(schema, r, ctx);
-    return runMinimize(schema, r.purpose, record, 'outbound', r.roles, false, limits, pseudonymKey);
+    return runMinimize(schema, r.purpose, record, 'outbound', r.roles, false, limits, pseudonymKey, true);
   };
 
   /** Opens the encrypted fields the purpose may see; without a keyring, a row that has any is refused. */

@@ -55,6 +55,11 @@ export const ERROR_STATUS = {
   PF_DECRYPTION_FAILED: 400,
   /** A field declared `encrypt: true` holds a plaintext value where ciphertext is expected. */
   PF_NOT_ENCRYPTED: 500,
+  /**
+   * `outbound` was given a stored row: a field declared `encrypt: true` the purpose sees holds a sealed value. A
+   * programming error (stored rows go out through `open`), so 500 like `PF_NOT_ENCRYPTED`; never a mask of ciphertext.
+   */
+  PF_SEALED_VALUE: 500,
   /** The purpose rests on consent and the subject's consent does not allow this request (none, withdrawn, expired, not highlighted, no guardian, sharing not consented to). */
   PF_CONSENT_REQUIRED: 403,
   /** The consent ledger is not configured, errored or timed out: consent cannot be verified, so the request is refused. */

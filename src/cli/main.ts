@@ -1,6 +1,6 @@
 /**
  * The `purposeful` command: `check`, `map` and `diff` over a project's
- * declarations. Exit codes: 0 clean, 1 problems found (or widening with
+ * declarations; `init` to start one, `keys generate` for a keyring. Exit codes: 0 clean, 1 problems found (or widening with
  * `--fail-on`), 2 usage or loading error.
  *
  * @module
@@ -15,6 +15,8 @@ import { closest } from '../util/closest.js';
 import { formatJson, formatMarkdown, formatPretty, formatSarif, runCheck } from './check.js';
 import { paintFor } from './color.js';
 import { diffJson, diffMarkdown, diffPretty, mapFileIfAny, readMapAtRef, readMapFile } from './diff.js';
+import { FRAMEWORKS, writeInit } from './init.js';
+import { generateKeyringText, writeSecretFile } from './keys.js';
 import { loadProject, type Project, UsageError } from './load.js';
 import { mapCsv, mapMarkdown } from './map-format.js';
 
@@ -33,6 +35,8 @@ Commands:
   check   validate the declarations (codes, paths, articles, file:line)
   map     print the data map: what the declarations hold of the record of processing (LGPD Art. 37, GDPR Art. 30)
   diff    compare the declarations with a baseline map: what a change starts or stops doing
+  init    start a project: purposeful.config.ts, declarations.ts and, with --framework, a route example
+  keys    keys generate: a new keyring (JWK Set) for field encryption
 
 Options for every command:
   --config <file>   the config file (default: purposeful.config.ts, .mts, .js, .mjs or .cjs here)
@@ -87,6 +91,43 @@ Examples:
   purposeful diff --base origin/main --format markdown --out diff.md
   purposeful diff --base origin/main --fail-on widening
   purposeful diff --baseline privacy-map.json
+`,
+  init: `purposeful init: start a project in this directory
+
+Usage: purposeful init [--framework express|fastify|next]
+
+Writes purposeful.config.ts and declarations.ts (one purpose, one schema with
+pd() and pd.none(), the controller and its DPO, the access log's purpose on a
+basis you can change), which pass \`purposeful check --strict\` as written.
+
+  --framework <f>  also write purposeful-engine.ts (the engine and a route
+                   declaration) and a route: server.ts (express, fastify) or
+                   app/customers/[id]/route.ts (next)
+
+Nothing is overwritten: when any of these files exists, nothing is written (exit 2).
+
+Examples:
+  purposeful init
+  purposeful init --framework express && purposeful check --strict
+`,
+  keys: `purposeful keys generate: a new keyring for field encryption
+
+Usage: purposeful keys generate [--out FILE] [--kid ID]
+
+Prints a JWK Set with one random 256-bit primary key ("oct", key_ops
+["wrapKey", "unwrapKey"]), the keyring createPurposeful({ keys }) takes through
+keyringFromJwks(). Keep it in a secrets manager, never in the database it
+protects or in the repository. Rotate with keyring.rotate() and
+pf.rewrapDataKeys(), not by generating a new one: values sealed under a lost
+keyring never decrypt again.
+
+  --out <file>  write it to a new file with mode 0600 (owner read/write only);
+                an existing file is refused, never overwritten
+  --kid <id>    the key id (default k-YYYYMMDD-random)
+
+Examples:
+  purposeful keys generate --out keyring.json
+  purposeful keys generate | aws secretsmanager create-secret --name purposeful-keyring --secret-string file:///dev/stdin
 `,
 };
 
@@ -296,7 +337,48 @@ async function diff(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = { check, map, diff };
+async function init(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseFlags({
+    args,
+    options: { framework: { type: 'string' }, debug: { type: 'boolean' } },
+    strict: true,
+    allowPositionals: false,
+  });
+  const framework = values.framework === undefined ? undefined : choice(values.framework, FRAMEWORKS, 'framework', 'express');
+  const written = writeInit(io.cwd, framework);
+  io.stdout.write(
+    `${written.map((f) => `✔ wrote ${f}`).join('\n')}\nnext: edit declarations.ts (TODO), then run \`purposeful check --strict\`\n`,
+  );
+  return 0;
+}
+
+async function keys(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseFlags({
+    args,
+    options: { out: { type: 'string' }, kid: { type: 'string' }, debug: { type: 'boolean' } },
+    strict: true,
+    allowPositionals: true,
+  });
+  if (positionals.length !== 1 || positionals[0] !== 'generate') {
+    throw new UsageError(`unknown keys command "${positionals.join(' ')}": use \`purposeful keys generate\``);
+  }
+  let text: string;
+  try {
+    text = generateKeyringText(values.kid);
+  } catch (err) {
+    if (isPurposefulError(err)) throw new UsageError(err.message);
+    throw err;
+  }
+  if (values.out === undefined) {
+    io.stdout.write(text);
+    return 0;
+  }
+  writeSecretFile(io.cwd, values.out, text);
+  io.stderr.write(`✔ wrote ${values.out} (mode 0600): keep it out of the repository, in a secrets manager\n`);
+  return 0;
+}
+
+const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = { check, map, diff, init, keys };
 
 /**
  * Runs the command line `argv` (without `node` and the script) and returns
@@ -321,7 +403,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (!run) {
       const near = closest(command, Object.keys(COMMANDS));
       throw new UsageError(
-        `unknown command "${command}"${near ? `: did you mean ${near}?` : ''} Use check, map or diff (purposeful --help)`,
+        `unknown command "${command}"${near ? `: did you mean ${near}?` : ''} Use check, map, diff, init or keys (purposeful --help)`,
       );
     }
     const rest = args.slice(1);

@@ -180,12 +180,21 @@ function newKid(): string {
 }
 
 /**
- * A new keyring with one random 256-bit primary key.
+ * A new keyring with one random 256-bit primary key (`kid` defaults to
+ * `k-YYYYMMDD-<random>`). Generate it once, store `keyring.export()` (the JWK
+ * Set, secrets included) in a secrets manager, and load it at start-up with
+ * {@link keyringFromJwks}; `purposeful keys generate` does the same from the
+ * command line. A new keyring does not replace one in use: values sealed under
+ * a lost keyring never decrypt again. Rotate with {@link Keyring.rotate}.
  *
  * @example
  * ```ts
  * const keyring = generateKeyring();
  * await secrets.put('purposeful-keyring', JSON.stringify(keyring.export()));
+ *
+ * // at start-up
+ * const keys = await keyringFromJwks(await secrets.get('purposeful-keyring'));
+ * const pf = createPurposeful({ purposes, schemas, keys, keyStore });
  * ```
  */
 export function generateKeyring(options: { kid?: string } = {}): Keyring {

@@ -88,6 +88,7 @@ const TITLES: Readonly<Record<ErrorCode, string>> = {
   PF_CIPHERTEXT_MALFORMED: 'Malformed ciphertext',
   PF_DECRYPTION_FAILED: 'Decryption failed',
   PF_NOT_ENCRYPTED: 'Value not encrypted',
+  PF_SEALED_VALUE: 'Value still sealed',
   PF_CONSENT_REQUIRED: 'Consent required',
   PF_CONSENT_UNAVAILABLE: 'Consent cannot be verified',
   PF_CONSENT_INVALID: 'Invalid consent event',

@@ -59,7 +59,12 @@ export interface RunState {
   strip: boolean;
   undeclared: string[] | undefined;
   pseudo: ReadonlyArray<(v: unknown) => string> | undefined;
+  /** `outbound`: an encrypted field holding an envelope is refused (`PF_SEALED_VALUE`); `open` and `minimize` pass it. */
+  refuseSealed?: boolean;
 }
+
+/** `ENVELOPE_PREFIX` of `crypto/envelope.ts`, inlined so that minimizing never loads the crypto modules. */
+const SEALED_PREFIX = 'pf1.';
 
 /** One compiled node: takes a value, returns what the purpose gets of it. */
 export type Exec = (v: unknown, st: RunState, depth: number, path: string) => unknown;
@@ -210,6 +215,26 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
   };
 
   /**
+   * Outbound: a field declared `encrypt: true` the purpose sees refuses a sealed value when the run asks
+   * (`pf.outbound` given a stored row): one prefix check, compiled in only for such fields. The message names the
+   * field's path, never the value. A sealed-looking string in a field not declared encrypted is data.
+   */
+  const refusingSealed = (f: FieldInfo, c: Compiled): Compiled => {
+    if (inbound || !f.encrypt || c === HIDDEN) return c;
+    const next: Exec = c === KEEP ? (v) => v : c;
+    return (v, st, d, p) => {
+      if (st.refuseSealed && typeof v === 'string' && v.startsWith(SEALED_PREFIX)) {
+        throw new PurposefulError('PF_SEALED_VALUE', `${f.path} holds sealed values: use open() for stored rows`, {
+          schema: schema.id,
+          purpose,
+          paths: [f.path],
+        });
+      }
+      return next(v, st, d, p);
+    };
+  };
+
+  /**
    * Outbound: what a leaf that is not a personal field lets out. `pd.none()`:
    * the structure it declares; a scalar: only its declared kinds; an opaque
    * value (`z.any()`, `z.custom()`, …): anything, as declared.
@@ -241,7 +266,7 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
   };
 
   const build = (node: ShapeNode): Compiled => {
-    if (node.field) return compileField(node.field, node);
+    if (node.field) return refusingSealed(node.field, compileField(node.field, node));
     if (!inbound) return buildOutbound(node);
     const leafKeep = node.none || node.scalar || node.opaque;
     const structural = node.object || node.array || node.tuple || node.record;

@@ -35,6 +35,7 @@ export function runMinimize(
   strip: boolean,
   limits: { readonly maxDepth: number; readonly maxNodes: number },
   pseudonymKey: Uint8Array | undefined,
+  refuseSealed = false,
 ): unknown {
   const plan = planFor(schema, purpose, direction, roles);
   const st: RunState = {
@@ -44,6 +45,7 @@ export function runMinimize(
     strip,
     undeclared: direction === 'inbound' && !strip ? [] : undefined,
     pseudo: plan.pseudonymized.length === 0 ? undefined : pseudonymizersFor(plan, schema.id, pseudonymKey),
+    refuseSealed,
   };
   const out = plan.run(data, st);
   if (st.undeclared?.length) {

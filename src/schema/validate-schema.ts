@@ -39,7 +39,13 @@ const PERSONAL_TOKENS = new Set([
   'pis',
   'nis',
   'pasep',
+  'ctps',
   'ssn',
+  'nif',
+  'nie',
+  'dni',
+  'taxpayer',
+  'contribuinte',
   'passport',
   'passaporte',
   'iban',
@@ -73,6 +79,7 @@ const PERSONAL_TOKENS = new Set([
   'birthdate',
   'dob',
   'nascimento',
+  'nasc',
   'ip',
   'latitude',
   'longitude',
@@ -99,6 +106,32 @@ const PERSONAL_TOKENS = new Set([
   'cartão',
 ]);
 
+/**
+ * Tokens that suggest personal data only together, in either order: `taxId`, `tax_number`, `chavePix`,
+ * `tituloEleitor`, `socialSecurityNumber`, `nationalId`. Alone they are data: `taxRate`, a ticket's `titulo`,
+ * `pixEnabled`.
+ */
+const PERSONAL_PAIRS: ReadonlyArray<readonly [string, ReadonlySet<string>]> = [
+  ['tax', new Set(['id', 'number', 'no', 'num', 'code', 'identifier'])],
+  ['national', new Set(['id', 'number', 'insurance'])],
+  ['social', new Set(['security'])],
+  ['pix', new Set(['chave', 'key'])],
+  ['titulo', new Set(['eleitor', 'eleitoral'])],
+];
+
+/** The token, or pair of tokens, of a field name that suggests personal data; `undefined` when none does. */
+export function personalHint(key: string): string | undefined {
+  const tokens = nameTokens(key);
+  const single = tokens.find((t) => PERSONAL_TOKENS.has(t));
+  if (single) return single;
+  for (const [a, others] of PERSONAL_PAIRS) {
+    if (!tokens.includes(a)) continue;
+    const b = tokens.find((t) => others.has(t));
+    if (b) return `${a} ${b}`;
+  }
+  return undefined;
+}
+
 /** The tokens of a field name: camelCase, snake_case and kebab-case split, lowercased. */
 export function nameTokens(key: string): string[] {
   return key
@@ -119,7 +152,7 @@ function nameHeuristics(schemaId: string, root: ShapeNode, problems: Declaration
       for (const [key, child] of node.object) {
         const childPath = path ? `${path}.${key}` : key;
         if (!holdsAnnotation(child, true)) {
-          const hit = nameTokens(key).find((t) => PERSONAL_TOKENS.has(t));
+          const hit = personalHint(key);
           if (hit) {
             problems.push(
               problem(

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildForCli } from './build.js';
@@ -658,4 +658,70 @@ describe('a CLI that teaches', () => {
       expect(m.stdout).not.toContain('CHATTY');
     },
   );
+});
+
+describe('purposeful init', () => {
+  it('writes a config and declarations that pass check --strict, and with --framework a route', () => {
+    const dir = mkdtempSync(join(scratch, 'init-'));
+    const r = cli(['init'], dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['declarations.ts', 'purposeful.config.ts']);
+    const declarations = readFileSync(join(dir, 'declarations.ts'), 'utf8');
+    for (const part of ['pd(', 'pd.none(', 'accessLogPurpose(', 'dpo:', 'legalBasis:']) expect(declarations).toContain(part);
+    const checked = cli(['check', '--strict'], dir);
+    expect(checked.stderr).toBe('');
+    expect(checked.code).toBe(0);
+    expect(checked.stdout).toContain('0 error(s), 0 warning(s)');
+
+    for (const [framework, route] of [
+      ['express', 'server.ts'],
+      ['fastify', 'server.ts'],
+      ['next', join('app', 'customers', '[id]', 'route.ts')],
+    ] as const) {
+      const fw = mkdtempSync(join(scratch, `init-${framework}-`));
+      expect(cli(['init', '--framework', framework], fw).code).toBe(0);
+      expect(readFileSync(join(fw, route), 'utf8')).toContain(`purposeful/${framework}`);
+      expect(readFileSync(join(fw, 'purposeful-engine.ts'), 'utf8')).toContain('createPurposeful(');
+      expect(cli(['check', '--strict'], fw).code).toBe(0);
+    }
+    expect(cli(['init', '--framework', 'koa'], dir).stderr).toContain('--framework must be one of express, fastify, next');
+  });
+
+  it('refuses to overwrite: exit 2 and nothing written when any file exists', () => {
+    const dir = mkdtempSync(join(scratch, 'init-exists-'));
+    writeFileSync(join(dir, 'declarations.ts'), '// mine\n');
+    const r = cli(['init', '--framework', 'express'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('declarations.ts already exist');
+    expect(readdirSync(dir)).toEqual(['declarations.ts']);
+    expect(readFileSync(join(dir, 'declarations.ts'), 'utf8')).toBe('// mine\n');
+  });
+});
+
+describe('purposeful keys generate', () => {
+  it('prints a keyring the engine loads, or writes it with mode 0600 and never over a file', async () => {
+    const { keyringFromJwks } = await import('purposeful');
+    const printed = cli(['keys', 'generate'], scratch);
+    expect(printed.code).toBe(0);
+    const keyring = await keyringFromJwks(printed.stdout);
+    expect(keyring.kids).toHaveLength(1);
+
+    const dir = mkdtempSync(join(scratch, 'keys-'));
+    const written = cli(['keys', 'generate', '--out', 'keyring.json', '--kid', 'k-test'], dir);
+    expect(written.code).toBe(0);
+    expect(written.stdout).toBe('');
+    const file = join(dir, 'keyring.json');
+    if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect((await keyringFromJwks(readFileSync(file, 'utf8'))).primary).toBe('k-test');
+
+    const before = readFileSync(file, 'utf8');
+    const again = cli(['keys', 'generate', '--out', 'keyring.json'], dir);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('keyring.json already exists');
+    expect(readFileSync(file, 'utf8')).toBe(before);
+
+    expect(cli(['keys', 'rotate'], dir).code).toBe(2);
+    expect(cli(['keys', 'generate', '--kid', 'not a kid'], dir).stderr).toContain('kid');
+  });
 });

@@ -1097,6 +1097,15 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
     }
     return out;
   };
+  /** What leaves a subject's rows, passed on: the eliminated fields, then those kept as an anonymous copy. */
+  const departureNotices = (
+    r: RightsRequest,
+    left: { readonly deleted: Parameters<typeof changeNotices>[2]; readonly anonymized: Parameters<typeof changeNotices>[2] },
+    told: readonly string[],
+  ): ChangeNotice[] => [
+    ...changeNotices(r, 'elimination', left.deleted, told),
+    ...changeNotices(r, 'anonymization', left.anonymized, told),
+  ];
   /** Calls the hooks; one that throws is reported with its notice, and what was done stands. */
   const passOn = async (
     notices: readonly RecipientNotice[],
@@ -1641,23 +1650,11 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
           )
         : undefined;
       await stored(() => store.put(plain));
-      const passed = await passOn(
-        [
-          ...changeNotices(
-            r,
-            'elimination',
-            items.filter((it) => it.kind === 'elimination'),
-            told.told,
-          ),
-          ...changeNotices(
-            r,
-            'anonymization',
-            items.filter((it) => it.kind === 'anonymization'),
-            told.told,
-          ),
-        ],
-        told,
-      );
+      const left = {
+        deleted: items.filter((it) => it.kind === 'elimination'),
+        anonymized: items.filter((it) => it.kind === 'anonymization'),
+      };
+      const passed = await passOn(departureNotices(r, left, told.told), told);
       log('erasure', r.subjectId, 'allow', passedOnNote(passed), [], r.id);
       return {
         fields,
@@ -1716,14 +1713,7 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
           purpose,
           fields: [],
         }));
-      const passed = await passOn(
-        [
-          ...revocation,
-          ...changeNotices(r, 'elimination', gone.deleted, told.told),
-          ...changeNotices(r, 'anonymization', gone.anonymized, told.told),
-        ],
-        told,
-      );
+      const passed = await passOn([...revocation, ...departureNotices(r, gone, told.told)], told);
       log('revocation', r.subjectId, 'allow', passedOnNote(passed), [], r.id);
       return { fields: gone.fields, retainedUntil: [], ...passed };
     },
@@ -1752,13 +1742,7 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
         const ps = [...f.access.keys()].join(', ');
         return `processed with consent (${ps}): eliminated at the subject's request (LGPD Art. 18 VI; GDPR Art. 17(1))`;
       });
-      const passed = await passOn(
-        [
-          ...changeNotices(r, 'elimination', gone.deleted, told.told),
-          ...changeNotices(r, 'anonymization', gone.anonymized, told.told),
-        ],
-        told,
-      );
+      const passed = await passOn(departureNotices(r, gone, told.told), told);
       log('consent-data-erasure', r.subjectId, 'allow', passedOnNote(passed), [], r.id);
       return { fields: gone.fields, retainedUntil: [], ...passed };
     },

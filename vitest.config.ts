@@ -17,7 +17,7 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/bench/**', 'node_modules/**'],
+    exclude: ['test/bench/**', 'test/tarball/**', 'node_modules/**'], // test/tarball: npm run test:package
     testTimeout: 30_000,
     coverage: { provider: 'v8', include: ['src/**', 'adapters/**'] },
   },

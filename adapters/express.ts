@@ -1,6 +1,12 @@
+/**
+ * `purposeful/express`: a declared route as an Express handler (Express 4 and 5).
+ *
+ * @module purposeful/express
+ */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
   compileRoute,
+  type DeclaredPurpose,
   type HandlerContext,
   type HandlerResult,
   type HttpAnswer,
@@ -20,6 +26,7 @@ import { bypassAnswer, type Guard, guardResponse, nodeHeaders, OPEN, sendAnswer 
  * const handler: ExpressRouteHandler<'support.ticket', typeof NewTicket, undefined, typeof Ticket> =
  *   async ({ body, actor }) => tickets.create({ ...body, openedBy: actor.id });
  * ```
+ * @category HTTP
  */
 export type ExpressRouteHandler<
   P extends string,
@@ -32,7 +39,7 @@ export type ExpressRouteHandler<
  * Wraps a handler as an Express request handler. The body is read from the
  * request stream with every check (byte cap, UTF-8, duplicate and prototype
  * keys, depth); if a body parser such as `express.json()` already ran, only
- * the depth and prototype-key checks remain possible (see the README). The
+ * the depth and prototype-key checks remain possible (see the HTTP guide). The
  * handler's returned data is projected for the purpose; on a route with an
  * output declaration any other way of sending (`res.send`, `res.json`,
  * `res.end`, `res.writeEarlyHints`, piping, Node's prototype methods called on
@@ -49,19 +56,21 @@ export type ExpressRouteHandler<
  * app.get('/tickets/:id', purposeful(pf, { purpose: 'support.ticket', output: Ticket, actor: agent },
  *   async ({ params }) => tickets.find(params.id)));
  * ```
+ * @category HTTP
  */
 export function purposeful<
   P extends string,
+  R extends string,
   I extends PurposefulSchema | undefined = undefined,
   Q extends PurposefulSchema | undefined = undefined,
   O extends PurposefulSchema | undefined = undefined,
 >(
   pf: Purposeful<P>,
-  route: RouteDeclaration<P, I, Q, O, Request>,
-  handler: ExpressRouteHandler<P, I, Q, O>,
+  route: RouteDeclaration<R, I, Q, O, Request> & DeclaredPurpose<R, P>,
+  handler: ExpressRouteHandler<R, I, Q, O>,
   options?: PipelineOptions,
 ): RequestHandler {
-  const compiled = compileRoute(pf, route, options);
+  const compiled = compileRoute<Request>(pf, route, options);
   if (typeof handler !== 'function') throw new TypeError('purposeful: the handler must be a function');
   const guarded = route.output !== undefined;
 

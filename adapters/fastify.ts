@@ -1,3 +1,9 @@
+/**
+ * `purposeful/fastify`: a Fastify plugin that runs declared routes through the
+ * pipeline.
+ *
+ * @module purposeful/fastify
+ */
 import type {
   FastifyInstance,
   FastifyPluginCallback,
@@ -8,19 +14,28 @@ import type {
   preParsingHookHandler,
   preSerializationHookHandler,
   preValidationHookHandler,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+  RouteGenericInterface,
   RouteOptions,
+  RouteShorthandOptions,
 } from 'fastify';
 import fp from 'fastify-plugin';
 import {
   type CompiledRoute,
   compileRoute,
   type HandlerContext,
+  type HandlerResult,
   type HttpAnswer,
+  type Inbound,
   outputBypass,
   type PipelineOptions,
   PRIVATE_HEADERS,
   type Purposeful,
   PurposefulError,
+  type PurposefulSchema,
+  type RegisteredPurpose,
   type RouteDeclaration,
   toProblem,
 } from 'purposeful';
@@ -34,6 +49,7 @@ import { bypassAnswer, type Guard, guardResponse, nodeHeaders, OPEN } from './no
  * ```ts
  * await app.register(purposefulPlugin, { engine: pf, maxDepth: 16 });
  * ```
+ * @category HTTP
  */
 export interface PurposefulPluginOptions extends PipelineOptions {
   /** The engine: `createPurposeful(...)`. */
@@ -48,9 +64,110 @@ export interface PurposefulPluginOptions extends PipelineOptions {
  * const readTicket: FastifyRouteDeclaration = { purpose: 'support.ticket', output: Ticket, actor: agent };
  * app.get('/tickets/:id', { config: { purposeful: readTicket } }, async (request) => tickets.find(request.params));
  * ```
+ * @category HTTP
  */
 // biome-ignore lint/suspicious/noExplicitAny: any schema combination may be declared on a route
 export type FastifyRouteDeclaration = RouteDeclaration<string, any, any, any, FastifyRequest>;
+
+/**
+ * The Fastify route generic (`Body`, `Querystring`, `Params`, `Reply`) of a
+ * purposeful route, from its declaration: `request.body` is what the route's
+ * `input` lets its purpose receive, `request.query` likewise with `query`, and
+ * the handler returns records to project (or, without an `output`, anything).
+ * {@link purposefulRoute} infers it; it can also be given to a route method
+ * the way Fastify's generics are, with the route parameters as the second
+ * argument.
+ *
+ * @example
+ * ```ts
+ * const openTicket = { purpose: 'support.ticket', input: NewTicket, actor: agent } as const;
+ * app.post<PurposefulRouteGeneric<typeof openTicket, { customerId: string }>>(
+ *   '/customers/:customerId/tickets', { config: { purposeful: openTicket } },
+ *   async (request) => tickets.create(request.params.customerId, request.body.message), // body.message: string
+ * );
+ * ```
+ * @category HTTP
+ */
+export interface PurposefulRouteGeneric<
+  D extends FastifyRouteDeclaration,
+  Params extends Readonly<Record<string, string>> = Readonly<Record<string, string>>,
+> extends RouteGenericInterface {
+  Body: D extends { readonly input?: infer S }
+    ? [Extract<S, PurposefulSchema>] extends [never]
+      ? undefined
+      : Inbound<Extract<S, PurposefulSchema>, D['purpose']>
+    : undefined;
+  Querystring: D extends { readonly query?: infer S }
+    ? [Extract<S, PurposefulSchema>] extends [never]
+      ? unknown
+      : Inbound<Extract<S, PurposefulSchema>, D['purpose']>
+    : unknown;
+  Params: Params;
+  Reply: D extends { readonly output?: infer S }
+    ? [Extract<S, PurposefulSchema>] extends [never]
+      ? unknown
+      : HandlerResult<Extract<S, PurposefulSchema>>
+    : unknown;
+}
+
+/**
+ * The route options {@link purposefulRoute} returns: `config.purposeful` set,
+ * and the route generic that types `request` and the handler's answer.
+ *
+ * @example
+ * ```ts
+ * const options: PurposefulRouteOptions<typeof readTicket> = purposefulRoute(readTicket, { bodyLimit: 16_384 });
+ * app.get('/tickets', options, async (request) => tickets.search(request.query.email));
+ * ```
+ * @category HTTP
+ */
+export type PurposefulRouteOptions<
+  D extends FastifyRouteDeclaration,
+  Params extends Readonly<Record<string, string>> = Readonly<Record<string, string>>,
+> = RouteShorthandOptions<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  PurposefulRouteGeneric<D, Params>,
+  { readonly purposeful?: D; readonly [key: string]: unknown }
+>;
+
+/**
+ * Typed route options for a purposeful route: `config: { purposeful: declaration }`,
+ * merged into `options` if given. Passed to a route method, it types the
+ * handler from the declaration, as a type provider does from a route schema:
+ * `request.body` and `request.query` are what the purpose may receive (the
+ * validated, minimized input the plugin puts there), `request.params` is an
+ * object of strings, and on a route with an `output` the handler (and
+ * `reply.send`) must answer with records, which the plugin projects. With
+ * `purposes` registered (see `Register`), a purpose nobody declared is a
+ * compile error. At runtime it only builds the options object.
+ *
+ * @example
+ * ```ts
+ * import { purposefulPlugin, purposefulRoute } from 'purposeful/fastify';
+ *
+ * const openTicket = { purpose: 'support.ticket', input: NewTicket, actor: agent, status: 201 } as const;
+ * await app.register(purposefulPlugin, { engine: pf });
+ * app.post('/tickets', purposefulRoute(openTicket), async (request) => {
+ *   const message: string = request.body.message; // typed: Inbound<typeof NewTicket, 'support.ticket'>
+ *   return tickets.create(message);
+ * });
+ * ```
+ * @category HTTP
+ */
+export function purposefulRoute<
+  const D extends RouteDeclaration<
+    RegisteredPurpose,
+    PurposefulSchema | undefined,
+    PurposefulSchema | undefined,
+    PurposefulSchema | undefined,
+    FastifyRequest
+  >,
+  Params extends Readonly<Record<string, string>> = Readonly<Record<string, string>>,
+>(declaration: D, options?: PurposefulRouteOptions<D, Params>): PurposefulRouteOptions<D, Params> {
+  return { ...options, config: { ...options?.config, purposeful: declaration } } as PurposefulRouteOptions<D, Params>;
+}
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -124,6 +241,7 @@ const READ_ALREADY = 'application/x-purposeful-read';
  * app.get('/tickets/:id', { config: { purposeful: { purpose: 'support.ticket', output: Ticket, actor: agent } } },
  *   async (request) => tickets.find((request.params as { id: string }).id));
  * ```
+ * @category HTTP
  */
 export const purposefulPlugin: FastifyPluginCallback<PurposefulPluginOptions> = fp(
   (fastify: FastifyInstance, options: PurposefulPluginOptions, done: (err?: Error) => void) => {
@@ -360,10 +478,14 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
     const refused = state.refused;
     if (refused === undefined) {
       if (state.cleared) return next(null, payload);
-      if (payload === undefined || payload === null || payload === '') {
+      // Fastify serializes a handler's `null` to 'null' without a preSerialization hook: on a route without an
+      // output that is a command's "nothing to answer" (204), as on every adapter; with an output it is a 404 below
+      const none = payload === 'null' && !guarded;
+      if (payload === undefined || payload === null || payload === '' || none) {
         // the handler returned nothing: nothing to project, and the status says so
         if (reply.statusCode === 200) reply.code(204);
-        return next(null, payload);
+        if (none) reply.removeHeader('content-type');
+        return next(null, none ? undefined : payload);
       }
       if (!guarded) return next(null, payload);
     }

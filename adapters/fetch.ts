@@ -3,11 +3,12 @@
  * `(request: Request) => Promise<Response>`, for Hono, Bun, Deno, Cloudflare
  * Workers and any runtime that speaks Web `Request` / `Response`.
  *
- * @module
+ * @module purposeful/fetch
  */
 import {
   type CompiledRoute,
   compileRoute,
+  type DeclaredPurpose,
   type HandlerContext,
   type HandlerResult,
   outputBypass,
@@ -26,6 +27,7 @@ import {
  * const handler: FetchRouteHandler<'support.ticket', typeof NewTicket, undefined, typeof Ticket> =
  *   async ({ body, actor }) => tickets.create({ ...body, openedBy: actor.id });
  * ```
+ * @category HTTP
  */
 export type FetchRouteHandler<
   P extends string,
@@ -82,19 +84,21 @@ export async function runFetch(
  *   async ({ body, actor }) => tickets.create({ ...body, openedBy: actor.id }));
  * export default { fetch: openTicket }; // Bun, Deno, Workers
  * ```
+ * @category HTTP
  */
 export function toFetchHandler<
   P extends string,
+  R extends string,
   I extends PurposefulSchema | undefined = undefined,
   Q extends PurposefulSchema | undefined = undefined,
   O extends PurposefulSchema | undefined = undefined,
 >(
   pf: Purposeful<P>,
-  route: RouteDeclaration<P, I, Q, O, Request>,
-  handler: FetchRouteHandler<P, I, Q, O>,
+  route: RouteDeclaration<R, I, Q, O, Request> & DeclaredPurpose<R, P>,
+  handler: FetchRouteHandler<R, I, Q, O>,
   options?: PipelineOptions,
 ): (request: Request, params?: Readonly<Record<string, string>>) => Promise<Response> {
-  const compiled = compileRoute(pf, route, options);
+  const compiled = compileRoute<Request>(pf, route, options);
   if (typeof handler !== 'function') throw new TypeError('toFetchHandler: the handler must be a function');
   return (request, params = {}) => runFetch(compiled, handler as never, request, params);
 }

@@ -3,10 +3,11 @@
  * `Response` are used (no runtime import of `next`), so the same handler runs
  * on the Node.js and Edge runtimes.
  *
- * @module
+ * @module purposeful/next
  */
 import {
   compileRoute,
+  type DeclaredPurpose,
   type HandlerContext,
   type HandlerResult,
   type PipelineOptions,
@@ -25,6 +26,7 @@ import { runFetch } from './fetch.js';
  * export const GET = withPurpose(pf, readTicket, ({ params }) => tickets.find(params.id));
  * // Next calls GET(request, { params: Promise.resolve({ id: 't-1' }) })
  * ```
+ * @category HTTP
  */
 export interface NextRouteContext {
   readonly params?: Promise<Record<string, string | string[] | undefined>> | Record<string, string | string[] | undefined>;
@@ -40,6 +42,7 @@ export interface NextRouteContext {
  * export const GET: NextRouteFunction = withPurpose(pf, readTicket, ({ params }) => tickets.find(params.id));
  * await GET(new Request('http://localhost/tickets/t-1'), { params: Promise.resolve({ id: 't-1' }) });
  * ```
+ * @category HTTP
  */
 export interface NextRouteFunction {
   (request: Request): Promise<Response>;
@@ -56,6 +59,7 @@ export interface NextRouteFunction {
  * const handler: NextRouteHandler<'support.ticket', undefined, undefined, typeof Ticket> = ({ params }) =>
  *   tickets.find(params.id);
  * ```
+ * @category HTTP
  */
 export type NextRouteHandler<
   P extends string,
@@ -78,19 +82,21 @@ export type NextRouteHandler<
  * export const GET = withPurpose(pf, { purpose: 'support.ticket', output: Ticket, actor: agent },
  *   async ({ params }) => tickets.find(params.id));
  * ```
+ * @category HTTP
  */
 export function withPurpose<
   P extends string,
+  R extends string,
   I extends PurposefulSchema | undefined = undefined,
   Q extends PurposefulSchema | undefined = undefined,
   O extends PurposefulSchema | undefined = undefined,
 >(
   pf: Purposeful<P>,
-  route: RouteDeclaration<P, I, Q, O, Request>,
-  handler: NextRouteHandler<P, I, Q, O>,
+  route: RouteDeclaration<R, I, Q, O, Request> & DeclaredPurpose<R, P>,
+  handler: NextRouteHandler<R, I, Q, O>,
   options?: PipelineOptions,
 ): NextRouteFunction {
-  const compiled = compileRoute(pf, route, options);
+  const compiled = compileRoute<Request>(pf, route, options);
   if (typeof handler !== 'function') throw new TypeError('withPurpose: the handler must be a function');
   return async (request: Request, context?: NextRouteContext) => {
     const raw = context?.params === undefined ? {} : await context.params;

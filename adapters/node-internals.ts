@@ -236,7 +236,7 @@ export type GuardScope = 'response' | 'prototype';
  * guarded prototype instead (`Object.setPrototypeOf`) costs about 20 µs per
  * request in V8.
  *
- * Out of reach, and said so in the README: the socket itself (`res.socket`,
+ * Out of reach, and said so in the security guide: the socket itself (`res.socket`,
  * `res.connection`) and Node's underscore internals called through
  * `OutgoingMessage.prototype` directly.
  */

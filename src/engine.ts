@@ -20,22 +20,23 @@ import {
 import type { ConsentLedger } from './consent/ledger.js';
 import { isKeyring, type Keyring } from './crypto/keyring.js';
 import type { ErasureEntry, ErasureJournal, SubjectKeyStore } from './crypto/keystore.js';
-import { type EncryptionOptions, type Progress, type RotateOptions, type ShredResult, Vault } from './crypto/vault.js';
+import type { EncryptionOptions, Progress, RotateOptions, ShredResult, Vault } from './crypto/vault.js';
 import { type RedactOptions, redactWithCounts } from './detect/redact.js';
 import type { PiiType } from './detect/types.js';
 import { ENGINE_NOW, type EngineNow, type Now } from './engine-now.js';
 import { isPurposefulError, PurposefulError, type ValidationIssue } from './errors.js';
 import { assertPurpose, inboundZodFor, planFor } from './minimize/cache.js';
-import type { Limits } from './minimize/plan.js';
+import type { Limits, Unannotated } from './minimize/plan.js';
 import { assertPseudonymKey, derivePseudonymKey } from './minimize/pseudonymize.js';
 import { checkLimits, runMinimize } from './minimize/run.js';
 import type { OpenFields } from './rights/anonymize.js';
 import { type Blocking, blockingGate, blockingStoreFor } from './rights/blocking.js';
+import { deskBuilder, type RightsDesk, rightsOff } from './rights/desk.js';
 import { objectionGate, objectionStoreFor } from './rights/opposition.js';
 import { mapAt } from './rights/paths.js';
 import { assertNotBlocked, assertOpens, blocksFor, mergeBlocks, setRestriction } from './rights/restriction.js';
 import { createRetention, type RetentionSweeps } from './rights/retention.js';
-import { createRights, type Rights, type RightsOptions } from './rights/rights.js';
+import type { Rights } from './rights/rights.js';
 import type { FreeTextRedaction } from './schema/annotation.js';
 import { isPurposefulSchema, type PurposefulSchema } from './schema/define.js';
 import { declarationErrorMessage } from './schema/first-problem.js';
@@ -55,6 +56,7 @@ import { assertCleanPrototype } from './util/prototype.js';
  * const actor: Actor = { id: 'agent-7', roles: ['support', 'supervisor'], mfa: true };
  * const view = await pf.outbound(Customer, record, { purpose: 'support.ticket', actor });
  * ```
+ * @category Engine
  */
 export interface Actor {
   /** A stable id of the person or service acting (an agent id, a service name). */
@@ -77,6 +79,7 @@ export interface Actor {
  * };
  * const view = await pf.outbound(Customer, record, ctx);
  * ```
+ * @category Engine
  */
 export interface PurposeContext<P extends string = string> {
   /** The declared purpose the data is processed for. */
@@ -104,6 +107,7 @@ export interface PurposeContext<P extends string = string> {
  *   pseudonymKey: Buffer.from(process.env.PSEUDONYM_KEY ?? '', 'base64'), // at least 32 random bytes
  * });
  * ```
+ * @category Engine
  */
 export interface PurposefulOptions<P extends string> {
   /** The purposes registry every schema refers to. */
@@ -118,13 +122,21 @@ export interface PurposefulOptions<P extends string> {
   readonly limits?: Limits;
   /** Inbound: reject (default) or strip fields not declared for the purpose. */
   readonly undeclared?: 'reject' | 'strip';
-  /** The keyring: with it the engine seals and opens encrypted fields (see the encryption options). */
+  /**
+   * Fields declared neither with `pd()` nor with `pd.none()`, in schemas that do not say (a schema's own
+   * `unannotated` wins). `deny` (the default): declared for no purpose, rejected inbound and left out outbound.
+   * `allow`: they flow for every purpose, as a migration step while the fields get annotated.
+   * The types do not follow this option: `Outbound`, `Inbound` and the adapters' handler types list unannotated
+   * fields only for a schema defined with `unannotated: 'allow'` itself, and stay on the strict side otherwise.
+   */
+  readonly unannotated?: Unannotated;
+  /** The keyring: with it the engine seals and opens encrypted fields (see the encryption options). Required when a schema declares `encrypt: true` fields (`PF_KEYRING_MISSING`). */
   readonly keys?: Keyring;
   /** Where subjects' data keys live (required with a keyring when a schema has a subject and encrypted fields). */
   readonly keyStore?: SubjectKeyStore;
   /** Where erasures are journaled, apart from the key store's backups. */
   readonly erasureJournal?: ErasureJournal;
-  /** The consent ledger, checked before every request for a purpose that rests on consent (without one, such requests get `PF_CONSENT_UNAVAILABLE`). */
+  /** The consent ledger, checked before every request for a purpose that rests on consent. Required when a schema declares fields for such a purpose (`PF_CONSENT_LEDGER_MISSING`); without one, other requests for it get `PF_CONSENT_UNAVAILABLE`. */
   readonly consent?: ConsentLedger;
   /** How long a consent check may take before it counts as unavailable (ms, default 2000). */
   readonly consentTimeoutMs?: number;
@@ -146,8 +158,11 @@ export interface PurposefulOptions<P extends string> {
    * declared in the registry: the log is personal data too.
    */
   readonly audit?: AccessLog;
-  /** Data-subject requests: the identity verification hook and, per schema, how to find and change a subject's records. */
-  readonly rights?: RightsOptions;
+  /**
+   * Data-subject requests: the desk `rightsDesk({ verify, sources })` makes (the identity verification hook and, per
+   * schema, how to find and change a subject's records). Without one, `pf.rights` refuses every request.
+   */
+  readonly rights?: RightsDesk;
 }
 
 /**
@@ -158,6 +173,7 @@ export interface PurposefulOptions<P extends string> {
  * createPurposeful({ purposes, schemas, onRedaction: (r) => metrics.count('pii.redacted', r.counts) });
  * // { schema: 'ticket', purpose: 'support.ticket', field: 'message', counts: { cpf: 1, phone: 1 } }
  * ```
+ * @category Engine
  */
 export interface RedactionReport {
   readonly schema: string;
@@ -188,6 +204,7 @@ interface Resolved {
  * pf.schema('customer') === Customer; // true
  * pf.jurisdictions;                   // ['lgpd', 'gdpr']
  * ```
+ * @category Engine
  */
 export interface Purposeful<P extends string = string> {
   /** The purposes registry. */
@@ -309,6 +326,7 @@ const ENGINE_OPTIONS: { readonly [K in keyof Required<PurposefulOptions<string>>
   pseudonymKey: true,
   limits: true,
   undeclared: true,
+  unannotated: true,
   keys: true,
   keyStore: true,
   erasureJournal: true,
@@ -350,7 +368,10 @@ function refuseUnknownOptions(value: unknown, known: object, where: string): voi
  * Creates the engine. Every option is validated here, once: an unknown option
  * is refused (`PF_OPTIONS_INVALID` naming it), the schemas must
  * share the purposes registry, and every purpose needs a basis under every
- * jurisdiction in force.
+ * jurisdiction in force. What the declarations need is checked here too, not
+ * at the first request: encrypted fields need `keys` (`PF_KEYRING_MISSING`),
+ * fields for a purpose on consent need a `consent` ledger
+ * (`PF_CONSENT_LEDGER_MISSING`).
  *
  * @example
  * ```ts
@@ -360,6 +381,7 @@ function refuseUnknownOptions(value: unknown, known: object, where: string): voi
  * const input = await pf.inbound(Customer, body, ctx);     // undeclared fields rejected, validated
  * const view = await pf.outbound(Customer, record, ctx);   // projected and masked for the purpose
  * ```
+ * @category Engine
  */
 export function createPurposeful<P extends string>(options: PurposefulOptions<P>): Purposeful<P> {
   if (typeof options !== 'object' || options === null) {
@@ -440,6 +462,12 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
   if (options.undeclared !== undefined && options.undeclared !== 'reject' && options.undeclared !== 'strip') {
     throw new PurposefulError('PF_OPTIONS_INVALID', "undeclared must be 'reject' or 'strip'");
   }
+  if (options.unannotated !== undefined && options.unannotated !== 'deny' && options.unannotated !== 'allow') {
+    throw new PurposefulError('PF_OPTIONS_INVALID', "unannotated must be 'deny' (the default) or 'allow'");
+  }
+  const engineUnannotated: Unannotated = options.unannotated ?? 'deny';
+  /** What a schema's unannotated fields do: its own option, else the engine's. */
+  const um = (schema: PurposefulSchema): Unannotated => schema.unannotated ?? engineUnannotated;
   const limits = checkLimits(options.limits);
   const strip = options.undeclared === 'strip';
   const pseudonymKey = options.pseudonymKey;
@@ -448,8 +476,8 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     throw new PurposefulError('PF_OPTIONS_INVALID', 'keys must be a keyring (generateKeyring() or keyringFromJwks())');
   }
   const vault = options.keys
-    ? new Vault(
-        { ...options.encryption, keys: options.keys, keyStore: options.keyStore, erasureJournal: options.erasureJournal },
+    ? options.keys.vault(
+        { ...options.encryption, keyStore: options.keyStore, erasureJournal: options.erasureJournal },
         purposes,
         [...schemas.values()],
       )
@@ -479,6 +507,37 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
       );
     }
   }
+  // what the declarations need and the options do not give: after every option is checked, before any request
+  if (options.keys === undefined) {
+    // fail here, not at the first request that seals or opens a record
+    for (const s of schemas.values()) {
+      const paths = s.fields.filter((f) => f.encrypt).map((f) => f.path);
+      if (paths.length === 0) continue;
+      throw new PurposefulError(
+        'PF_KEYRING_MISSING',
+        `schema "${s.id}" encrypts ${paths.join(', ')}, and no keyring is configured: createPurposeful({ keys }) (generateKeyring(), or keyringFromJwks() with a JWK Set kept in a secrets manager)`,
+        { schema: s.id, paths },
+      );
+    }
+  }
+  if (options.consent === undefined) {
+    // fail here, not with PF_CONSENT_UNAVAILABLE at the first request: a purpose on consent that a schema of this
+    // engine declares fields for (a request for it with no field of its own gets nothing, and is still refused then)
+    for (const s of schemas.values()) {
+      for (const f of s.fields) {
+        for (const [id, access] of f.access) {
+          if (access.level === 'none' && !Object.values(access.roles ?? {}).some((l) => l !== 'none')) continue;
+          const under = purposes.get(id)?.ledgerConsentUnder.filter((j) => inForce.includes(j)) ?? [];
+          if (under.length === 0) continue;
+          throw new PurposefulError(
+            'PF_CONSENT_LEDGER_MISSING',
+            `purpose "${id}" rests on consent under ${under.map((j) => j.toUpperCase()).join(' and ')} and schema "${s.id}" declares ${f.path} for it, and no consent ledger is configured: createPurposeful({ consent }) (memoryConsentLedger(purposes) or the PostgreSQL one)`,
+            { purpose: id, schema: s.id, paths: [f.path], article: 'LGPD Art. 8 §2; GDPR Art. 7(1)' },
+          );
+        }
+      }
+    }
+  }
   const ledger = options.consent;
   const aud = options.audit
     ? auditor(options.audit, inForce, (subject, purpose) => {
@@ -499,11 +558,12 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     gdprDigitalConsentAge: age,
   };
   // an objection in force stops its purpose for its subject before consent is asked (LGPD Art. 18 §2; GDPR Art. 21)
-  const objections = objectionStoreFor(options.rights);
+  const buildRights = deskBuilder(options.rights);
+  const objections = objectionStoreFor(options.rights?.options);
   const objected = objections && objectionGate(objections);
   // a blocking is a record per subject, consulted wherever a value goes in or out (LGPD Art. 5 XIII, 18 IV; GDPR
   // Art. 18): a write that drops the row's column, or a row made after the blocking, never lifts it
-  const blockings = blockingStoreFor(options.rights);
+  const blockings = blockingStoreFor(options.rights?.options);
   const blockingsOf = blockings && blockingGate(blockings);
   /** The blockings in force for the subject that cover the schema; `undefined` (no work) when none. */
   const heldFor = (
@@ -540,7 +600,7 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
   ): void | Promise<void> => {
     const purpose = schema.purposes.get(r.purpose);
     if (!purpose || purpose.ledgerConsentUnder.length === 0) return;
-    const { showsSensitive } = planFor(schema, r.purpose, direction, r.roles);
+    const { showsSensitive } = planFor(schema, r.purpose, direction, r.roles, um(schema));
     // within one HTTP request (the pipeline's context carries a memo) a check that passed is not repeated
     const memo = (ctx as { [CONSENT_MEMO]?: ConsentMemo })[CONSENT_MEMO];
     // everything the decision depends on: subject, purpose, sensitivity, age, the schema's minors policy (not the
@@ -653,7 +713,7 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
 
   const requireMfaForSensitive = (schema: PurposefulSchema, r: Resolved, ctx: PurposeContext): void => {
     if (schema.purposes.get(r.purpose)?.declaration.mfa !== 'sensitive' || ctx.actor.mfa === true) return;
-    const clear = planFor(schema, r.purpose, 'outbound', r.roles).clearSensitive;
+    const clear = planFor(schema, r.purpose, 'outbound', r.roles, um(schema)).clearSensitive;
     if (clear.length) {
       throw new PurposefulError(
         'PF_MFA_REQUIRED',
@@ -673,12 +733,12 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
    */
   const project = (schema: PurposefulSchema, record: unknown, r: Resolved, ctx: PurposeContext): unknown => {
     requireMfaForSensitive(schema, r, ctx);
-    return runMinimize(schema, r.purpose, record, 'outbound', r.roles, false, limits, pseudonymKey, true);
+    return runMinimize(schema, r.purpose, record, 'outbound', r.roles, false, limits, pseudonymKey, true, um(schema));
   };
 
   /** Opens the encrypted fields the purpose may see; without a keyring, a row that has any is refused. */
   const decryptVisible = async (schema: PurposefulSchema, row: unknown, r: Resolved): Promise<unknown> => {
-    const visible = planFor(schema, r.purpose, 'outbound', r.roles).visibleEncrypted;
+    const visible = planFor(schema, r.purpose, 'outbound', r.roles, um(schema)).visibleEncrypted;
     if (visible.size === 0) return row;
     if (!vault) {
       const paths = [...visible].map((f) => f.path);
@@ -768,13 +828,13 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
 
   /** What `open` does once the request is resolved and consent allows: decrypt what the purpose may see, then project. */
   const openResolved = (schema: PurposefulSchema, row: unknown, r: Resolved, held?: readonly RowBlock[]): Now<unknown> => {
-    const plan = planFor(schema, r.purpose, 'outbound', r.roles);
+    const plan = planFor(schema, r.purpose, 'outbound', r.roles, um(schema));
     const visible = plan.visibleEncrypted;
     const minimize = (opened: unknown) => {
       // a row an erasure or a blocking restricted opens only what the law still allows (LGPD Art. 16, 18 IV; GDPR
       // Art. 17(3), 18); after the keys spoke, so that what is erased says so first
       assertOpens(schema, row, r.purpose, plan.levels, r.jurisdictions, undefined, held);
-      return runMinimize(schema, r.purpose, opened, 'outbound', r.roles, false, limits, pseudonymKey);
+      return runMinimize(schema, r.purpose, opened, 'outbound', r.roles, false, limits, pseudonymKey, false, um(schema));
     };
     return visible.size === 0 ? minimize(row) : decryptVisible(schema, row, r).then(minimize);
   };
@@ -792,7 +852,14 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     const held = heldFor(schema, r.subjectId);
     if (held === undefined) return;
     const refuse = (h: readonly RowBlock[] | undefined) => {
-      if (h) assertNotBlocked(schema, r.purpose, planFor(schema, r.purpose, 'outbound', r.roles).levels, r.jurisdictions, h);
+      if (h)
+        assertNotBlocked(
+          schema,
+          r.purpose,
+          planFor(schema, r.purpose, 'outbound', r.roles, um(schema)).levels,
+          r.jurisdictions,
+          h,
+        );
     };
     return held instanceof Promise ? held.then(refuse) : refuse(held);
   };
@@ -800,8 +867,8 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
   const bare: EngineNow = {
     inbound(schema, data, ctx) {
       const r = resolve(schema, ctx, data);
-      const minimized = runMinimize(schema, r.purpose, data, 'inbound', r.roles, strip, limits, undefined);
-      const zod = inboundZodFor(schema, r.purpose, r.roles);
+      const minimized = runMinimize(schema, r.purpose, data, 'inbound', r.roles, strip, limits, undefined, false, um(schema));
+      const zod = inboundZodFor(schema, r.purpose, r.roles, um(schema));
       const parseAsync = () => core.safeParseAsync(zod, minimized).then((result) => validated(schema, r, ctx, result), tooDeep);
       if (NEEDS_ASYNC.has(zod)) return parseAsync();
       let result: core.util.SafeParseResult<unknown>;
@@ -843,7 +910,7 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     const holding = heldFor(schema, r.subjectId);
     const held = holding instanceof Promise ? await holding : holding;
     if (held || carriesRestriction(record)) {
-      const levels = planFor(schema, r.purpose, 'outbound', r.roles).levels;
+      const levels = planFor(schema, r.purpose, 'outbound', r.roles, um(schema)).levels;
       assertOpens(schema, record, r.purpose, levels, r.jurisdictions, undefined, held);
     }
     return project(schema, record, r, ctx);
@@ -1020,27 +1087,27 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
       return needVault('replayErasures()').replayErasures(entries);
     },
 
-    rights: createRights(
-      {
-        purposes,
-        schemas,
-        jurisdictions: inForce,
-        openAll: (schema, row, subjectId, fields) =>
-          openStored(schema, row, subjectId, fields ?? new Set(schema.fields.filter((f) => f.encrypt))),
-        shred: async (subjectId, rows, now) => {
-          const result = await engine.shred(subjectId, { rows, actor: { id: 'subject:erasure' }, ...(now ? { now } : {}) });
-          return { receipt: result.receipt, retained: result.retained, backupsClearBy: result.backupsClearBy };
-        },
-        // with a vault, a correction of a schema in clear is checked too: an erased subject takes only what the law keeps
-        seal: async (schema, record, subjectId) =>
-          schema.fields.some((f) => f.encrypt) || vault ? needVault('a correction').seal(schema, record, subjectId) : record,
-        ...(options.consent ? { consent: options.consent } : {}),
-        ...(options.audit ? { audit: options.audit } : {}),
-        ...(objections ? { objections } : {}),
-        ...(blockings ? { blockings } : {}),
-      },
-      options.rights,
-    ),
+    rights: buildRights
+      ? buildRights({
+          purposes,
+          schemas,
+          jurisdictions: inForce,
+          openAll: (schema, row, subjectId, fields) =>
+            openStored(schema, row, subjectId, fields ?? new Set(schema.fields.filter((f) => f.encrypt))),
+          shred: async (subjectId, rows, now) => {
+            const result = await engine.shred(subjectId, { rows, actor: { id: 'subject:erasure' }, ...(now ? { now } : {}) });
+            return { receipt: result.receipt, retained: result.retained, backupsClearBy: result.backupsClearBy };
+          },
+          // with a vault, a correction of a schema in clear is checked too: an erased subject takes only what the law keeps
+          seal: async (schema, record, subjectId) =>
+            schema.fields.some((f) => f.encrypt) || vault ? needVault('a correction').seal(schema, record, subjectId) : record,
+          ...(options.consent ? { consent: options.consent } : {}),
+          ...(options.audit ? { audit: options.audit } : {}),
+          ...(objections ? { objections } : {}),
+          ...(blockings ? { blockings } : {}),
+          unannotated: um,
+        })
+      : rightsOff(),
 
     retention: createRetention({
       purposes,

@@ -17,12 +17,19 @@
  * ERROR_STATUS.PF_ROLE_NOT_ALLOWED; // 403
  * ERROR_STATUS.PF_LIMIT_EXCEEDED;   // 413
  * ```
+ * @category Errors
  */
 export const ERROR_STATUS = {
   /** A declaration (purpose, schema, field) breaks a rule; `problems` lists every one. */
   PF_DECLARATION_INVALID: 500,
   /** Options given to a function are invalid (checked once, when the thing is created). */
   PF_OPTIONS_INVALID: 500,
+  /** `createPurposeful`: a schema declares `encrypt: true` fields and no keyring (`keys`) is given. */
+  PF_KEYRING_MISSING: 500,
+  /** `createPurposeful`: a purpose rests on consent under a law in force and no consent ledger (`consent`) is given. */
+  PF_CONSENT_LEDGER_MISSING: 500,
+  /** An optional peer dependency a function needs is not installed (`date-holidays` for the incident deadlines). */
+  PF_DEPENDENCY_MISSING: 500,
   /** The request context is malformed (no actor, a purpose that is not a string, unknown jurisdictions, …). */
   PF_CONTEXT_INVALID: 500,
   /** The schema was not registered with this engine. */
@@ -143,6 +150,7 @@ export const ERROR_STATUS = {
  * };
  * if (isPurposefulError(err)) reply.status(err.status).send({ code: err.code, message: messages[err.code] ?? err.message });
  * ```
+ * @category Errors
  */
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
@@ -158,6 +166,7 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
  * logProblems(Customer.problems); // the warnings defineSchema kept
  * // errors arrive thrown: isPurposefulError(err) && err.code === 'PF_DECLARATION_INVALID' → logProblems(err.problems)
  * ```
+ * @category Errors
  */
 export interface DeclarationProblem {
   /** Stable code of the rule, e.g. `PF_DECL_SENSITIVE_UNENCRYPTED`. */
@@ -191,6 +200,7 @@ export interface DeclarationProblem {
  *   if (isPurposefulError(err)) err.issues; // [{ path: 'email', code: 'invalid_format' }]: the value is never echoed
  * }
  * ```
+ * @category Errors
  */
 export interface ValidationIssue {
   readonly path: string;
@@ -206,6 +216,7 @@ export interface ValidationIssue {
  * const details: PurposefulErrorDetails = { schema: 'customer', purpose: 'billing.invoice', paths: ['cpf'] };
  * throw new PurposefulError('PF_KEY_NOT_FOUND', 'no data key is configured for customer.cpf', details);
  * ```
+ * @category Errors
  */
 export interface PurposefulErrorDetails {
   paths?: readonly string[];
@@ -242,6 +253,7 @@ const BRAND = Symbol.for('purposeful.error');
  *   }
  * }
  * ```
+ * @category Errors
  */
 export class PurposefulError extends Error {
   override readonly name = 'PurposefulError';
@@ -308,6 +320,7 @@ export class PurposefulError extends Error {
  * ```ts
  * if (isPurposefulError(err)) reply.status(err.status).send({ code: err.code, paths: err.paths });
  * ```
+ * @category Errors
  */
 export function isPurposefulError(err: unknown): err is PurposefulError {
   return (

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Customer, Invoice, purposes, Ticket } from '../examples/support-desk/declarations.js';
+import { Customer, Invoice, NewTicket, purposes, Ticket } from '../examples/support-desk/declarations.js';
 import { sampleCustomer } from '../examples/support-desk/sample.js';
 import {
   createPurposeful,
   definePurposes,
   defineSchema,
+  generateKeyring,
   isPurposefulError,
   memoryConsentLedger,
+  memoryKeyStore,
   PurposefulError,
   pd,
 } from '../src/index.js';
@@ -30,7 +32,17 @@ await consent.grant({
   collectionPoint: 'app/settings/accessibility',
   highlighted: true,
 });
-const pf = createPurposeful({ purposes, schemas: [Customer, Ticket, Invoice], pseudonymKey, consent });
+const keys = generateKeyring();
+/** What every engine over the support desk's schemas needs: a keyring (encrypted fields) and a consent ledger. */
+const needed = () => ({ keys, keyStore: memoryKeyStore(), consent });
+const pf = createPurposeful({
+  purposes,
+  schemas: [Customer, Ticket, Invoice],
+  pseudonymKey,
+  consent,
+  keys,
+  keyStore: memoryKeyStore(),
+});
 
 const customer = sampleCustomer;
 const PERSONAL_VALUES = ['João', 'Silva', '529.982.247-25', '52998224725', 'joao.silva', '98765-4321', '01310-100', 'low vision'];
@@ -79,24 +91,29 @@ describe('engine.outbound', () => {
     const a = await pf.outbound(Customer, customer, { purpose: 'analytics.churn', actor: { id: 'job' } });
     const b = await pf.outbound(Customer, { ...customer, cpf: 'other' }, { purpose: 'analytics.churn', actor: { id: 'job' } });
     expect(a).toEqual({
-      id: customer.id,
+      id: expect.stringMatching(/^pn_/),
       channel: 'chat',
       name: expect.stringMatching(/^pn_/),
       email: expect.stringMatching(/^pn_/),
     });
     expect(a.name).toBe(b.name);
     expect(a.name).not.toBe(a.email);
-    const other = createPurposeful({ purposes, schemas: [Customer], pseudonymKey: new Uint8Array(32).fill(1) });
+    const other = createPurposeful({
+      purposes,
+      schemas: [Customer],
+      pseudonymKey: new Uint8Array(32).fill(1),
+      ...needed(),
+    });
     expect((await other.outbound(Customer, customer, { purpose: 'analytics.churn', actor: { id: 'job' } })).name).not.toBe(
       a.name,
     );
   });
 
   it('fails closed when a pseudonymized field has no key', async () => {
-    const noKey = createPurposeful({ purposes, schemas: [Customer] });
+    const noKey = createPurposeful({ purposes, schemas: [Customer], ...needed() });
     const err = await caught(noKey.outbound(Customer, customer, { purpose: 'analytics.churn', actor: { id: 'job' } }));
     expect(err.code).toBe('PF_KEY_NOT_FOUND');
-    expect(err.paths).toEqual(['name', 'email']);
+    expect(err.paths).toEqual(['id', 'name', 'email']);
   });
 
   it('refuses a record whose shape is not the declared one, naming the path', async () => {
@@ -146,7 +163,7 @@ describe('engine.inbound', () => {
   });
 
   it('strips instead of rejecting when configured', async () => {
-    const lenient = createPurposeful({ purposes, schemas: [Customer], undeclared: 'strip', consent });
+    const lenient = createPurposeful({ purposes, schemas: [Customer], undeclared: 'strip', ...needed() });
     const input = await lenient.inbound(Customer, { ...customer, extra: 1 }, { purpose: 'support.survey', actor: agent });
     expect(input).toEqual({ id: customer.id, channel: 'chat', email: customer.email });
   });
@@ -176,7 +193,7 @@ describe('engine checks that fail closed', () => {
   });
 
   it('a schema the engine does not know', async () => {
-    const other = createPurposeful({ purposes, schemas: [Ticket] });
+    const other = createPurposeful({ purposes, schemas: [Ticket], ...needed() });
     expect((await caught(other.outbound(Customer, customer, ticketCtx))).code).toBe('PF_SCHEMA_UNKNOWN');
   });
 
@@ -219,25 +236,90 @@ describe('engine checks that fail closed', () => {
 
   it('jurisdictions narrowed per request must be in force', async () => {
     await expect(pf.outbound(Customer, customer, { ...ticketCtx, jurisdictions: ['lgpd'] })).resolves.toBeDefined();
-    const lgpdOnly = createPurposeful({ purposes, schemas: [Customer], jurisdictions: ['lgpd'] });
+    const lgpdOnly = createPurposeful({ purposes, schemas: [Customer], jurisdictions: ['lgpd'], ...needed() });
     expect((await caught(lgpdOnly.outbound(Customer, customer, { ...ticketCtx, jurisdictions: ['gdpr'] }))).code).toBe(
       'PF_CONTEXT_INVALID',
     );
   });
 
-  it('open() without a keyring refuses rows whose visible fields are declared encrypted', async () => {
-    const err = await caught(pf.open(Customer, customer, ticketCtx));
-    expect(err.code).toBe('PF_KEY_NOT_FOUND');
-    expect(err.paths).toEqual(['cpf', 'email']);
+  it('open() of a plain row: a schema without encrypted fields needs no keyring', async () => {
     const plain = defineSchema(
       'plain',
-      z.object({ id: z.string(), city: pd(z.string(), { category: 'user.contact.address.city', purposes: ['support.ticket'] }) }),
+      z.object({
+        id: pd.none(z.string()),
+        city: pd(z.string(), { category: 'user.contact.address.city', purposes: ['support.ticket'] }),
+      }),
       {
         purposes,
       },
     );
-    const pf2 = createPurposeful({ purposes, schemas: [plain] });
+    const pf2 = createPurposeful({ purposes, schemas: [plain], consent });
     await expect(pf2.open(plain, { id: '1', city: 'Recife', x: 1 }, ticketCtx)).resolves.toEqual({ id: '1', city: 'Recife' });
+  });
+});
+
+describe('createPurposeful fails at creation, not at the first request', () => {
+  const creationError = (options: unknown): PurposefulError => {
+    try {
+      createPurposeful(options as never);
+    } catch (err) {
+      if (isPurposefulError(err)) return err;
+      throw err;
+    }
+    throw new Error('createPurposeful did not throw');
+  };
+
+  it('schemas with encrypt: true fields and no keyring: PF_KEYRING_MISSING naming the schema and the fields', () => {
+    const err = creationError({ purposes, schemas: [Customer, Ticket, Invoice], consent });
+    expect(err.code).toBe('PF_KEYRING_MISSING');
+    expect(err.status).toBe(500);
+    expect(err.schema).toBe('customer');
+    expect(err.paths).toEqual(['cpf', 'email', 'accessibility']);
+    expect(err.message).toContain('schema "customer" encrypts cpf, email, accessibility');
+    expect(err.message).toContain('createPurposeful({ keys })');
+    // with a keyring the same engine is created
+    expect(() => createPurposeful({ purposes, schemas: [Customer], consent, keys, keyStore: memoryKeyStore() })).not.toThrow();
+  });
+
+  it('a purpose that rests on consent under a law in force and no consent ledger: PF_CONSENT_LEDGER_MISSING naming it', () => {
+    const err = creationError({ purposes, schemas: [Customer], keys, keyStore: memoryKeyStore() });
+    expect(err.code).toBe('PF_CONSENT_LEDGER_MISSING');
+    expect(err.status).toBe(500);
+    expect(err.purpose).toBe('support.survey');
+    expect(err.schema).toBe('customer');
+    expect(err.paths).toEqual(['id']);
+    expect(err.message).toContain('purpose "support.survey" rests on consent under LGPD and GDPR and schema "customer"');
+    expect(err.message).toContain('createPurposeful({ consent })');
+    expect(() => createPurposeful({ purposes, schemas: [Customer], keys, keyStore: memoryKeyStore(), consent })).not.toThrow();
+    // an engine whose schemas declare no field for a purpose on consent needs no ledger (a request for it gets nothing
+    // of them, and is still refused at run time: PF_CONSENT_UNAVAILABLE)
+    expect(() => createPurposeful({ purposes, schemas: [NewTicket] })).not.toThrow();
+  });
+
+  it('consent under a law that is not in force asks for no ledger', () => {
+    const mixed = definePurposes(
+      {
+        'support.ticket': {
+          description: 'Answer the customer',
+          legalBasis: { lgpd: 'contract', gdpr: 'contract' },
+          retention: 'P2Y',
+        },
+        'marketing.newsletter': {
+          description: 'Send the monthly newsletter',
+          legalBasis: { lgpd: 'contract', gdpr: 'consent' },
+          notice: { version: '2026-11-01', url: 'https://example.com/privacy#newsletter' },
+          retention: 'P1Y',
+        },
+      },
+      { controller: { name: 'ACME', contact: 'privacidade@acme.example', dpo: { name: 'Maria', contact: 'dpo@acme.example' } } },
+    );
+    const Subscriber = defineSchema(
+      'subscriber',
+      z.object({ email: pd(z.email(), { category: 'user.contact.email', purposes: ['marketing.newsletter'] }) }),
+      { purposes: mixed },
+    );
+    expect(() => createPurposeful({ purposes: mixed, schemas: [Subscriber], jurisdictions: ['lgpd'] })).not.toThrow();
+    expect(creationError({ purposes: mixed, schemas: [Subscriber] }).code).toBe('PF_CONSENT_LEDGER_MISSING');
   });
 });
 
@@ -280,13 +362,18 @@ describe('createPurposeful validates its options once', () => {
     );
     // every documented option is still taken
     expect(() =>
-      createPurposeful({ purposes, schemas: [], encryption: { receipts: signer, indexBits: 64 }, consentTimeoutMs: 10 }),
+      createPurposeful({
+        purposes,
+        schemas: [],
+        encryption: { receipts: signer, indexBits: 64 },
+        consentTimeoutMs: 10,
+        consent,
+      }),
     ).not.toThrow();
   });
 
   it('shred() without a receipts signer names the option where it lives (encryption.receipts)', async () => {
-    const { generateKeyring, memoryKeyStore } = await import('../src/index.js');
-    const shredder = createPurposeful({ purposes, schemas: [Customer], keys: generateKeyring(), keyStore: memoryKeyStore() });
+    const shredder = createPurposeful({ purposes, schemas: [Customer], ...needed() });
     await expect(shredder.shred(customer.id)).rejects.toThrow(/createPurposeful\(\{ encryption: \{ receipts/);
   });
 
@@ -406,7 +493,7 @@ describe('errors that teach: the message says what to fix, never a personal valu
   });
 
   it('PF_SCHEMA_UNKNOWN names the schema and says to add it to schemas', async () => {
-    const other = createPurposeful({ purposes, schemas: [Ticket] });
+    const other = createPurposeful({ purposes, schemas: [Ticket], ...needed() });
     const err = await caught(other.outbound(Customer, customer, ticketCtx));
     expect(err.code).toBe('PF_SCHEMA_UNKNOWN');
     expect(err.message).toContain(`schema "${Customer.id}"`);

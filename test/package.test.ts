@@ -43,7 +43,7 @@ describe('the built package', () => {
         legalBasis: { lgpd: 'contract' }, retention: 'P1Y' } },
         { controller: { name: 'A', contact: 'a@example.com', dpo: { contact: 'd@example.com' } } });
       // annotated with the ESM copy, read by the CJS copy
-      const Customer = cjs.defineSchema('customer', z.object({ id: z.string(),
+      const Customer = cjs.defineSchema('customer', z.object({ id: esm.pd.none(z.string()),
         email: esm.pd(z.email(), { category: 'user.contact.email', purposes: { 'support.ticket': 'masked' }, mask: 'email' }) }),
         { purposes });
       const pf = esm.createPurposeful({ purposes, schemas: [Customer] });
@@ -58,6 +58,24 @@ describe('the built package', () => {
       view: { id: '1', email: 'a***@e***.com' },
       code: 'PF_UNDECLARED_FIELD',
     });
+  });
+
+  it('a rights desk made by one entry (CJS) is taken by the engine of the other (ESM)', () => {
+    const result = run(`
+      import { createRequire } from 'node:module';
+      import { z } from 'zod';
+      import * as esm from './index.js';
+      const cjs = createRequire(import.meta.url)('./index.cjs');
+      const purposes = esm.definePurposes({ 'support.ticket': { description: 'Answer the customer about their request',
+        legalBasis: { lgpd: 'contract' }, retention: 'P1Y' } },
+        { controller: { name: 'A', contact: 'a@example.com', dpo: { contact: 'd@example.com' } } });
+      const Customer = esm.defineSchema('customer', z.object({
+        name: esm.pd(z.string(), { category: 'user.name', purposes: ['support.ticket'] }) }), { purposes });
+      const pf = esm.createPurposeful({ purposes, schemas: [Customer],
+        rights: cjs.rightsDesk({ verify: () => true, sources: {} }) });
+      console.log(JSON.stringify(await pf.rights.list()));
+    `);
+    expect(JSON.parse(result)).toEqual([]);
   });
 
   it('the core imports no node: module', () => {

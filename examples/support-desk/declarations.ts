@@ -66,7 +66,17 @@ export const purposes = definePurposes(
 export const Customer = defineSchema(
   'customer',
   z.object({
-    id: z.uuid(),
+    // the customer's id identifies the customer: personal data like the ticket's customerId
+    id: pd(z.uuid(), {
+      category: 'user.unique_id',
+      purposes: {
+        'support.ticket': 'clear',
+        'support.survey': 'clear',
+        'support.accessibility': 'clear',
+        'billing.invoice': 'clear',
+        'analytics.churn': 'pseudonymized',
+      },
+    }),
     channel: pd.none(z.enum(['chat', 'email'])),
     name: pd(z.string().min(1), {
       category: 'user.name',
@@ -132,7 +142,7 @@ const ticketText = {
 export const Ticket = defineSchema(
   'ticket',
   z.object({
-    id: z.uuid(),
+    id: pd.none(z.uuid()),
     customerId: pd(z.uuid(), {
       category: 'user.unique_id',
       purposes: { 'support.ticket': 'clear', 'analytics.churn': 'pseudonymized' },
@@ -148,7 +158,8 @@ export const Ticket = defineSchema(
     messages: z
       .array(
         z.object({
-          at: z.iso.datetime(),
+          // when a customer wrote is about the customer: personal, and never kept in an anonymous copy
+          at: pd(z.iso.datetime(), { category: 'user.behavior', purposes: ['support.ticket'] }),
           from: pd.none(z.enum(['customer', 'agent'])),
           text: pd(z.string().max(10_000), {
             category: 'user.content.private',
@@ -188,8 +199,8 @@ export const Invoice = defineSchema(
       encrypt: true,
       mask: 'cpf',
     }),
-    amountCents: z.number().int().nonnegative(),
-    issuedAt: z.iso.datetime(),
+    amountCents: pd(z.number().int().nonnegative(), { category: 'user.financial', purposes: ['billing.invoice'] }),
+    issuedAt: pd.none(z.iso.datetime()),
   }),
   { purposes, subject: { kind: 'customer', id: 'customerId', minors: 'never' }, recordId: 'number' },
 );

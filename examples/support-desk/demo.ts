@@ -29,6 +29,7 @@ import {
   memoryErasureJournal,
   memoryKeyStore,
   type PurposeDeclaration,
+  rightsDesk,
   subjectsToInform,
   toJSONSchema,
   validateDeclarations,
@@ -111,7 +112,7 @@ const anonymousTickets: AnonymousRecord[] = [];
 const pf = createPurposeful({
   purposes,
   schemas: [Customer, Ticket, Invoice],
-  rights: {
+  rights: rightsDesk({
     // a code sent to the contact on file; the demo's customer types it back. Otherwise: say what is missing (GDPR Art. 12(6))
     verify: ({ subjectId, verification }) =>
       (verification as { code?: string })?.code === `123456:${subjectId}` || {
@@ -157,7 +158,7 @@ const pf = createPurposeful({
             : `  → Survey platform told of the ${n.kind} of ${n.fields.map((f) => `${f.schema}.${f.field}`).join(', ')}`,
         ),
     },
-  },
+  }),
   pseudonymKey: new TextEncoder().encode('demo-only pseudonymization key, 32+ bytes long'),
   keys: generateKeyring(),
   keyStore: memoryKeyStore(),
@@ -225,7 +226,13 @@ console.log(
   `at the time of the change: ${toInform.subjects.length} subject(s) to inform, action ${toInform.action} (${toInform.article})`,
 );
 try {
-  await createPurposeful({ purposes: next, schemas: [NextCustomer], consent }).outbound(NextCustomer, customer, surveyCtx);
+  await createPurposeful({
+    purposes: next,
+    schemas: [NextCustomer],
+    consent,
+    keys: generateKeyring(),
+    keyStore: memoryKeyStore(),
+  }).outbound(NextCustomer, customer, surveyCtx);
 } catch (err) {
   if (!isPurposefulError(err)) throw err;
   console.log(`after a material change of the notice: ${err.code} (HTTP ${err.status})`);

@@ -29,6 +29,7 @@ const canonicalize: Canonicalize =
  * const reads: AccessAction[] = ['open', 'outbound'];
  * const reading = (e: AccessEvent) => reads.includes(e.action);
  * ```
+ * @category Access log
  */
 export type AccessAction = 'inbound' | 'outbound' | 'open' | 'seal' | 'authorize' | 'shred' | 'rights' | 'retention';
 
@@ -45,6 +46,7 @@ export type AccessAction = 'inbound' | 'outbound' | 'open' | 'seal' | 'authorize
  *   sensitive: false, purpose: 'support.ticket', legalBasis: { lgpd: 'contract', gdpr: 'contract' },
  * });
  * ```
+ * @category Access log
  */
 export interface AccessRecord {
   /**
@@ -91,6 +93,7 @@ export interface AccessRecord {
  * first?.prev; // '0000…0000' (64 zeros): the start of a chain
  * first?.subject; // 'sr_…': an HMAC of the subject id, never the id
  * ```
+ * @category Access log
  */
 export interface AccessEvent extends Omit<AccessRecord, 'subjectId'> {
   /** Format version. */
@@ -113,6 +116,7 @@ export interface AccessEvent extends Omit<AccessRecord, 'subjectId'> {
  * ```ts
  * const starts = events.filter((e) => e.prev === GENESIS_HASH); // one per chain
  * ```
+ * @category Access log
  */
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -125,6 +129,7 @@ export const GENESIS_HASH = '0'.repeat(64);
  * ```ts
  * const ok = accessEventHash(event) === event.hash;
  * ```
+ * @category Access log
  */
 export function accessEventHash(event: Omit<AccessEvent, 'hash'> & { hash?: string }): string {
   const { hash: _hash, prev, ...body } = event;

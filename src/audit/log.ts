@@ -33,6 +33,7 @@ import type { AnomalyWatch } from './watch.js';
  *   checkpoints: { sink: memoryCheckpointSink(), sign: checkpointSigner(anchorKey), every: 1000, intervalMs: 60_000 },
  * };
  * ```
+ * @category Access log
  */
 export interface AccessLogOptions {
   readonly sink: AccessLogSink;
@@ -77,6 +78,7 @@ export interface AccessLogOptions {
  * const entries: SubjectAccessEntry[] = await audit.subjectReport(customerId, { purposes });
  * // [{ time: '2026-11-29T10:02:11.000Z', purpose: 'support.ticket', action: 'open', recipients: [] }, …]
  * ```
+ * @category Access log
  */
 export interface SubjectAccessEntry {
   readonly time: string;
@@ -97,6 +99,7 @@ export interface SubjectAccessEntry {
  * const seen = await audit.forSubject(customerId); // the DPO's view: who, when, why
  * const report = await audit.verify();             // { ok: true, … }
  * ```
+ * @category Access log
  */
 export interface AccessLog {
   /** This writer's chain. */
@@ -198,6 +201,7 @@ function snapshotOf(r: AccessRecord): AccessRecord {
  * ```ts
  * isAccessLog(createAccessLog({ sink, subjectKey })); // true
  * ```
+ * @category Access log
  */
 export function isAccessLog(value: unknown): value is AccessLog {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[ACCESS_LOG] === true;
@@ -226,6 +230,7 @@ function unavailable(message: string, cause?: unknown): PurposefulError {
  * });
  * const pf = createPurposeful({ purposes, schemas: [Customer], audit });
  * ```
+ * @category Access log
  */
 export function createAccessLog(options: AccessLogOptions): AccessLog {
   if (typeof options !== 'object' || options === null)

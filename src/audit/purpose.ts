@@ -10,6 +10,7 @@ import { PurposefulError } from '../errors.js';
 import { pd } from '../schema/annotation.js';
 import { defineSchema } from '../schema/define.js';
 import type { PurposeDeclaration, Purposes, Retention } from '../schema/purposes.js';
+import type { RegisteredPurpose } from '../schema/register.js';
 import { problem } from '../schema/rules.js';
 import type { LegalBasisMap } from '../taxonomy/bases.js';
 
@@ -21,6 +22,7 @@ import type { LegalBasisMap } from '../taxonomy/bases.js';
  * const legalBasis = { lgpd: 'legitimate_interest', gdpr: 'legitimate_interests' } as const;
  * const purposes = definePurposes({ ...mine, [ACCESS_LOG_PURPOSE]: accessLogPurpose({ retention: 'P5Y', legalBasis }) });
  * ```
+ * @category Access log
  */
 export const ACCESS_LOG_PURPOSE = 'security.access_log';
 
@@ -52,6 +54,7 @@ const SUGGESTED_BASIS = "legalBasis: { lgpd: 'legitimate_interest', gdpr: 'legit
  *   }),
  * });
  * ```
+ * @category Access log
  */
 export function accessLogPurpose(options: {
   readonly retention: Retention;
@@ -89,9 +92,10 @@ export function accessLogPurpose(options: {
  * ```ts
  * export const AccessEvents = accessLogSchema(purposes); // purposeful map now lists security.access_log
  * ```
+ * @category Access log
  */
 export function accessLogSchema(purposes: Purposes, purpose: string = ACCESS_LOG_PURPOSE) {
-  const only = [purpose];
+  const only = [purpose] as readonly RegisteredPurpose[]; // the application's registry holds it, when one is registered
   return defineSchema(
     'purposeful.access_event',
     z.object({

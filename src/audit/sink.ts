@@ -17,6 +17,7 @@ import { type AccessEvent, canonicalTime } from './event.js';
  * const q: AccessQuery = { actor: 'agent-7', category: 'user.health_and_medical', from: '2026-11-01T00:00:00Z' };
  * const events = await log.query(q);
  * ```
+ * @category Access log
  */
 export interface AccessQuery {
   /** The keyed subject reference (`log.subjectRef(id)`), not the id. */
@@ -44,6 +45,7 @@ export interface AccessQuery {
  * normalizeAccessQuery({ actor: 'agent-13', from: '2026-11-29T07:00:00-03:00' });
  * // { actor: 'agent-13', from: '2026-11-29T10:00:00.000Z' }
  * ```
+ * @category Access log
  */
 export function normalizeAccessQuery<Q extends AccessQuery | undefined>(q: Q): Q {
   if (!q || (q.from === undefined && q.to === undefined)) return q;
@@ -68,6 +70,7 @@ export function normalizeAccessQuery<Q extends AccessQuery | undefined>(q: Q): Q
  * ```ts
  * const cp: Checkpoint = { chain: 'web-1.m3x…', seq: 1000, hash: 'ab12…', time: '2026-11-29T12:00:00.000Z', jws: 'eyJ…' };
  * ```
+ * @category Access log
  */
 export interface Checkpoint {
   readonly chain: string;
@@ -88,6 +91,7 @@ export interface Checkpoint {
  *   read: async () => (await queue.all()).map((s) => JSON.parse(s)),
  * };
  * ```
+ * @category Access log
  */
 export interface AccessLogSink {
   /** Stores the events in the given order; resolves once they are durable, rejects if any is not. */
@@ -106,6 +110,7 @@ export interface AccessLogSink {
  * const checkpoints: CheckpointSink = memoryCheckpointSink();
  * await checkpoints.append({ chain, seq, hash, time, jws });
  * ```
+ * @category Access log
  */
 export interface CheckpointSink {
   append(checkpoint: Checkpoint): Promise<void>;
@@ -119,6 +124,7 @@ export interface CheckpointSink {
  * ```ts
  * const denials = events.filter((e) => matchesQuery(e, { decision: 'deny' }));
  * ```
+ * @category Access log
  */
 export function matchesQuery(e: AccessEvent, q: AccessQuery | undefined): boolean {
   if (!q) return true;
@@ -149,6 +155,7 @@ export function matchesQuery(e: AccessEvent, q: AccessQuery | undefined): boolea
  * await log.flush();
  * sink.events.length; // how many events were recorded
  * ```
+ * @category Access log
  */
 export function memoryAccessLogSink(): AccessLogSink & { readonly events: AccessEvent[] } {
   const events: AccessEvent[] = [];
@@ -179,6 +186,7 @@ export function memoryAccessLogSink(): AccessLogSink & { readonly events: Access
  * const checkpoints = memoryCheckpointSink();
  * const log = createAccessLog({ sink, subjectKey, checkpoints: { sink: checkpoints, sign: checkpointSigner(key), every: 100 } });
  * ```
+ * @category Access log
  */
 export function memoryCheckpointSink(): CheckpointSink & { readonly checkpoints: Checkpoint[] } {
   const checkpoints: Checkpoint[] = [];

@@ -20,6 +20,7 @@ import type { Checkpoint } from './sink.js';
  * const report = await log.verify();
  * if (report.broken?.reason === 'hash_mismatch') console.error(`event ${report.broken.seq} was edited`);
  * ```
+ * @category Access log
  */
 export type BrokenReason =
   /** The event's content does not give its hash: edited. */
@@ -54,6 +55,7 @@ export type BrokenReason =
  * if (!report.ok) alert(`access log broken: ${report.broken?.chain} #${report.broken?.seq} (${report.broken?.reason})`);
  * else if (report.unanchored > 0) console.warn(`${report.unanchored} event(s) after the last checkpoint`);
  * ```
+ * @category Access log
  */
 export interface AccessLogVerification {
   /** No broken link and no failed checkpoint. */
@@ -84,6 +86,7 @@ export interface AccessLogVerification {
  * ```ts
  * const claims: CheckpointClaims = { v: 1, chain: log.chain, seq: 1000, hash: 'ab12…', time: new Date().toISOString() };
  * ```
+ * @category Access log
  */
 export interface CheckpointClaims {
   readonly v: 1;
@@ -101,6 +104,7 @@ export interface CheckpointClaims {
  * ```ts
  * const sign: CheckpointSign = async (claims) => kms.signJws('audit-anchor', JSON.stringify(claims));
  * ```
+ * @category Access log
  */
 export type CheckpointSign = (claims: CheckpointClaims) => Promise<string>;
 
@@ -119,6 +123,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
  * const sign = checkpointSigner({ key: await exportJWK(privateKey), alg: 'EdDSA', kid: 'anchor-2026' });
  * const keys = { keys: [{ ...(await exportJWK(publicKey)), kid: 'anchor-2026', alg: 'EdDSA' }] }; // for verify()
  * ```
+ * @category Access log
  */
 export function checkpointSigner(signer: {
   readonly key: Jwk | CryptoKey;
@@ -194,6 +199,7 @@ async function readCheckpoint(cp: Checkpoint, keys: ReturnType<typeof createLoca
  * report.broken;      // { chain, seq, reason: 'hash_mismatch', message }
  * report.unanchored;  // events newer than the last checkpoint
  * ```
+ * @category Access log
  */
 export async function verifyAccessLog(
   events: Iterable<unknown>,

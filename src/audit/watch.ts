@@ -17,6 +17,7 @@ import type { AccessRecord } from './event.js';
  * ```ts
  * const agents: AnomalyThresholds = { windowMs: 10 * 60_000, subjects: 50, sensitiveReads: 10, denials: 20 };
  * ```
+ * @category Access log
  */
 export interface AnomalyThresholds {
   readonly windowMs: number;
@@ -35,6 +36,7 @@ export interface AnomalyThresholds {
  * ```ts
  * const onAlert = (a: AnomalyAlert) => pager.send(`${a.actor}: ${a.count} ${a.kind} in ${a.windowMs / 60_000} min`);
  * ```
+ * @category Access log
  */
 export interface AnomalyAlert {
   readonly actor: string;
@@ -62,6 +64,7 @@ export interface AnomalyAlert {
  *   block: true,
  * };
  * ```
+ * @category Access log
  */
 export interface AnomalyWatchOptions {
   /** The default limits. */
@@ -85,6 +88,7 @@ export interface AnomalyWatchOptions {
  * if (watch.isBlocked('agent-7')) console.log('agent-7 is blocked:', watch.blocked());
  * watch.clear('agent-7'); // after review
  * ```
+ * @category Access log
  */
 export interface AnomalyWatch {
   /** Counts one decision (the access log calls it for every record). */
@@ -183,6 +187,7 @@ const READS = new Set(['open', 'outbound']);
  * });
  * const audit = createAccessLog({ sink, subjectKey, watch });
  * ```
+ * @category Access log
  */
 export function anomalyWatch(options: AnomalyWatchOptions): AnomalyWatch {
   if (typeof options !== 'object' || options === null)

@@ -50,17 +50,23 @@ export interface CheckResult {
   readonly failed: boolean;
 }
 
+/** Problems about a field that has no `pd()` call of its own: placed at its key in the schema's literal. */
+const UNANNOTATED_CODES = new Set(['PF_DECL_UNANNOTATED', 'PF_DECL_LIKELY_PERSONAL', 'PF_DECL_OPAQUE_FIELD']);
+
 /**
  * Places a problem in the source. `declaredAt` is where a stack frame put the
  * call, in the code that ran; a purpose's problem goes to its key in the
- * `definePurposes` literal, everything else to the start of the call.
+ * `definePurposes` literal, an unannotated field's to its key in the
+ * `defineSchema` literal, everything else to the start of the call.
  */
 function locate(p: DeclarationProblem, cwd: string, positions: SourcePositions): LocatedProblem {
   if (!p.declaredAt) return p;
   const at =
     p.purpose !== undefined && p.schema === undefined && p.path === undefined
       ? positions.purposeKey(p.declaredAt, p.purpose)
-      : positions.call(p.declaredAt);
+      : p.schema !== undefined && p.path && UNANNOTATED_CODES.has(p.code)
+        ? positions.schemaField(p.declaredAt, p.path)
+        : positions.call(p.declaredAt);
   if (!at) return p;
   return { ...p, file: relative(cwd, at.file) || at.file, line: at.line, column: at.column };
 }

@@ -119,14 +119,14 @@ app.listen(3000);
     file: 'server.ts',
     text: `import Fastify from 'fastify';
 import { notFound } from 'purposeful';
-import { purposefulPlugin } from 'purposeful/fastify';
+import { purposefulPlugin, purposefulRoute } from 'purposeful/fastify';
 import { findCustomer, pf, readCustomer } from './purposeful-engine.js';
 
 const app = Fastify();
 await app.register(purposefulPlugin, { engine: pf });
-app.get('/customers/:id', { config: { purposeful: readCustomer } }, async (request) => {
-  const { id } = request.params as { id: string };
-  const customer = await findCustomer(id);
+// purposefulRoute: config.purposeful, with request and reply typed from the declaration
+app.get('/customers/:id', purposefulRoute(readCustomer), async (request) => {
+  const customer = await findCustomer(request.params.id as string);
   if (!customer) throw notFound(); // 404 PF_NOT_FOUND
   return customer; // projected and masked for the purpose
 });

@@ -266,6 +266,36 @@ export function firstArgumentKeys(s: string, callOffset: number): Map<string, nu
 }
 
 /**
+ * Where field `path` (dotted keys: `address.note`) is written in the source of
+ * a `defineSchema(id, z.object({ … }))` call at `callOffset`: the offset of its
+ * key in the object literal given as the second argument, following nested
+ * `z.object({ … })` literals for the inner keys. The deepest key found, or
+ * `undefined` when the shape is not written there as a literal.
+ */
+export function schemaFieldKey(s: string, callOffset: number, path: string): number | undefined {
+  // the callee (a dotted name, type arguments), then past the first argument
+  let i = callOffset;
+  while (isIdent(s[i]) || s[i] === '.' || s[i] === '?') i++;
+  i = skipTrivia(s, i);
+  if (s[i] === '<') i = skipTrivia(s, scanTo(s, i + 1, '>') + 1);
+  if (s[i] !== '(') return undefined;
+  i = scanTo(s, skipTrivia(s, i + 1), ',');
+  if (s[i] !== ',') return undefined;
+  let at = skipTrivia(s, i + 1);
+  let found: number | undefined;
+  for (const key of path.split('.')) {
+    if (!/^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u.test(key)) break; // arrays, records, quoted keys: stop here
+    const keyAt = firstArgumentKeys(s, at).get(key);
+    if (keyAt === undefined) break;
+    found = keyAt;
+    const colon = scanTo(s, keyAt, ':');
+    if (s[colon] !== ':') break;
+    at = skipTrivia(s, colon + 1);
+  }
+  return found;
+}
+
+/**
  * Maps the positions stack frames gave (in the code that ran) to the source
  * files, for the modules of one project.
  */
@@ -347,6 +377,21 @@ export class SourcePositions {
       if (start !== undefined) return { file, ...text.position(start) };
     }
     return { file, line, column };
+  }
+
+  /**
+   * Where field `path` of the schema defined at `declaredAt` is written: its
+   * key in the `z.object({ … })` literal of the `defineSchema(` call, or the
+   * call itself when the shape is not written there.
+   */
+  schemaField(declaredAt: string, path: string): SourcePosition | undefined {
+    const call = this.call(declaredAt);
+    if (!call) return undefined;
+    const text = this.#text(call.file);
+    const at = text?.offset(call.line, call.column);
+    if (!text || at === undefined) return call;
+    const key = schemaFieldKey(text.text, at, path);
+    return key === undefined ? call : { file: call.file, ...text.position(key) };
   }
 
   /**

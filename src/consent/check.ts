@@ -23,6 +23,7 @@ import { controllersConsentMustName } from './sharing.js';
  * ```ts
  * if (err.code === 'PF_CONSENT_REQUIRED') askForConsent(err.purpose); // the message names the reason: none, withdrawn, expired, …
  * ```
+ * @category Consent
  */
 export type ConsentDenial = 'none' | 'withdrawn' | 'expired' | 'not_highlighted' | 'guardian_required' | 'sharing_not_specific';
 
@@ -33,6 +34,7 @@ export type ConsentDenial = 'none' | 'withdrawn' | 'expired' | 'not_highlighted'
  * ```ts
  * createPurposeful({ purposes, schemas, consent, onNoticeChange: (c) => notifySubject(c.subject, c.purpose, c.current) });
  * ```
+ * @category Consent
  */
 export interface NoticeChange {
   readonly subject: string;

@@ -18,6 +18,7 @@ import { controllersConsentMustName, otherControllers } from './sharing.js';
  * ```ts
  * const types: ConsentEventType[] = ['granted', 'withdrawn', 'expired'];
  * ```
+ * @category Consent
  */
 export type ConsentEventType = 'granted' | 'withdrawn' | 'expired';
 
@@ -28,6 +29,7 @@ export type ConsentEventType = 'granted' | 'withdrawn' | 'expired';
  * ```ts
  * const method: CollectionMethod = 'recorded_voice'; // consent given on a support call
  * ```
+ * @category Consent
  */
 export type CollectionMethod =
   | 'form'
@@ -46,6 +48,7 @@ export type CollectionMethod =
  * ```ts
  * COLLECTION_METHODS.includes('checkbox'); // true
  * ```
+ * @category Consent
  */
 export const COLLECTION_METHODS: readonly CollectionMethod[] = Object.freeze([
   'form',
@@ -70,6 +73,7 @@ export const COLLECTION_METHODS: readonly CollectionMethod[] = Object.freeze([
  * WRITTEN_METHODS.includes('signed_document'); // true: record highlighted: true (LGPD Art. 8 §1)
  * WRITTEN_METHODS.includes('checkbox');        // false
  * ```
+ * @category Consent
  */
 export const WRITTEN_METHODS: readonly CollectionMethod[] = Object.freeze(['form', 'signed_document']);
 
@@ -80,6 +84,7 @@ export const WRITTEN_METHODS: readonly CollectionMethod[] = Object.freeze(['form
  * ```ts
  * const notice: NoticeShown = { version: '2026-11-01', hash: sha256Hex(noticeText) };
  * ```
+ * @category Consent
  */
 export interface NoticeShown {
   readonly version: string;
@@ -93,6 +98,7 @@ export interface NoticeShown {
  * ```ts
  * await consent.grant({ ...grant, guardian: { reference: parentId, verification: 'document-check' } });
  * ```
+ * @category Consent
  */
 export interface GuardianConsent {
   /** A reference to the parent or guardian (an internal id, not their document number). */
@@ -110,6 +116,7 @@ export interface GuardianConsent {
  *   notice: { version: '2026-11-01', hash: sha256Hex(noticeText) }, method: 'checkbox', collectionPoint: 'app/ticket-closed' };
  * await consent.grant(grant);
  * ```
+ * @category Consent
  */
 export interface ConsentGrant {
   readonly subject: string;
@@ -151,6 +158,7 @@ export interface ConsentGrant {
  * first.notice;   // { version: '2026-11-01', hash: '…' }: the text the subject saw
  * first.sequence; // 1
  * ```
+ * @category Consent
  */
 export interface ConsentEvent {
   /** Unique event id. */
@@ -185,6 +193,7 @@ export interface ConsentEvent {
  * const state = (await consent.status(customerId, ['support.survey'])).get('support.survey');
  * if (state?.status !== 'granted') throw new Error('ask for consent first');
  * ```
+ * @category Consent
  */
 export interface ConsentState {
   readonly subject: string;
@@ -208,6 +217,7 @@ const HASH_RE = /^[0-9a-f]{64}$/;
  * ```ts
  * controllersSharedWith(purposes.get('partners.offers')); // ['Seguros Parceira S.A.']
  * ```
+ * @category Consent
  */
 export function controllersSharedWith(purpose: ResolvedPurpose | undefined): readonly string[] {
   return otherControllers(purpose);
@@ -227,6 +237,7 @@ export function controllersSharedWith(purpose: ResolvedPurpose | undefined): rea
  * // in a custom ledger, before storing a grant:
  * checkGrant(purposes, grant); // throws PF_CONSENT_INVALID, PF_CONSENT_STALE_NOTICE or PF_PURPOSE_UNKNOWN
  * ```
+ * @category Consent
  */
 export function checkGrant(purposes: Purposes, grant: ConsentGrant): void {
   if (typeof grant !== 'object' || grant === null) throw invalid('a grant must be an object');
@@ -371,6 +382,7 @@ function checkSharedWith(p: ResolvedPurpose, sharedWith: unknown): void {
  * const state = stateOf(customerId, 'support.survey', eventsInSequenceOrder, new Date());
  * state.status; // 'granted' | 'withdrawn' | 'expired' | 'none'
  * ```
+ * @category Consent
  */
 export function stateOf(subject: string, purpose: string, events: readonly ConsentEvent[], now: Date): ConsentState {
   const latest = events.length ? events[events.length - 1] : undefined;
@@ -391,6 +403,7 @@ export function stateOf(subject: string, purpose: string, events: readonly Conse
  * // in a custom ledger, inside the lock that orders events of (subject, purpose):
  * checkNotReplayed(grant, latestEvent); // PF_CONSENT_INVALID when the grant is dated before the latest withdrawal
  * ```
+ * @category Consent
  */
 export function checkNotReplayed(
   grant: ConsentGrant,

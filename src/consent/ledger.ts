@@ -27,6 +27,7 @@ import type { VerifiedReceipt } from './receipts.js';
  * ```ts
  * await consent.withdraw(customerId, 'support.survey', { method: 'email', collectionPoint: 'dpo-mailbox' });
  * ```
+ * @category Consent
  */
 export interface WithdrawalDetails {
   readonly at?: string;
@@ -45,6 +46,7 @@ export interface WithdrawalDetails {
  * const consent: ConsentLedger = memoryConsentLedger(purposes);
  * const states = await consent.status(customerId, ['support.survey', 'support.accessibility']);
  * ```
+ * @category Consent
  */
 export interface ConsentLedger {
   /** Records a grant after checking it against the purposes (`PF_CONSENT_INVALID`, `PF_CONSENT_STALE_NOTICE`). */
@@ -98,6 +100,7 @@ function checkWithdrawal(purposes: Purposes, subject: string, purpose: string, d
  * (await consent.status(customerId, ['support.survey'])).get('support.survey')?.status; // 'granted'
  * await consent.withdraw(customerId, 'support.survey');
  * ```
+ * @category Consent
  */
 export function memoryConsentLedger(purposes: Purposes): ConsentLedger {
   // without the registry no grant could be checked (purpose, notice, sensitive data): refuse now, not at the first grant

@@ -18,6 +18,7 @@ import type { ConsentLedger } from './ledger.js';
  * list.action;   // 'inform' for a non-material change, 'ask_again' for a material one
  * list.subjects; // [{ subject: 'c-1', purpose: 'support.survey', grantedFor: '2026-11-01', current: '2027-01-01' }, …]
  * ```
+ * @category Consent
  */
 export interface NoticeChangeList {
   readonly purpose: string;
@@ -55,6 +56,7 @@ export interface NoticeChangeList {
  * const { subjects } = await subjectsToInform(consent, purposes, 'support.survey');
  * for (const s of subjects) await mailer.noticeChanged(s.subject, s.purpose, s.current); // with the change highlighted
  * ```
+ * @category Consent
  */
 export async function subjectsToInform(
   ledger: ConsentLedger,

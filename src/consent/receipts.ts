@@ -32,6 +32,7 @@ import type { CollectionMethod, ConsentEvent, ConsentGrant } from './events.js';
  * const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
  * const signer: ReceiptKey = { key: await exportJWK(privateKey), alg: 'EdDSA', kid: 'consent-2026' };
  * ```
+ * @category Consent
  */
 export interface ReceiptKey {
   /** A private JWK (OKP Ed25519 or EC P-256), or a CryptoKey / KeyObject. */
@@ -52,6 +53,7 @@ export interface ReceiptKey {
  * claims.consentReceiptID; claims.piiPrincipalId; claims.services[0]?.purposes[0]?.piiCategory;
  * claims.highlighted; // true only when the grant recorded specific, highlighted consent (version 2 receipts)
  * ```
+ * @category Consent
  */
 export interface ConsentReceiptClaims {
   readonly version: 'KI-CR-v1.1.0';
@@ -138,6 +140,7 @@ const JURISDICTION_NAMES = { lgpd: 'BR (LGPD, Lei 13.709/2018)', gdpr: 'EU (GDPR
  * const receipt = await consentReceipt(event, { purposes, schemas: [Customer], signer: { key: privateJwk, alg: 'EdDSA' } });
  * // hand it to the customer: their copy of the evidence
  * ```
+ * @category Consent
  */
 export async function consentReceipt(
   event: ConsentEvent,
@@ -263,6 +266,7 @@ function purposefulClaims(payload: Record<string, unknown>): Pick<ConsentGrant, 
  * const receipt: VerifiedReceipt = await verifyReceipt(token, jwks);
  * receipt.grant.purpose; // the declared purpose the receipt is for
  * ```
+ * @category Consent
  */
 export interface VerifiedReceipt {
   readonly token: string;
@@ -291,6 +295,7 @@ const CACHE_MS = 10 * 60 * 1000;
  * const receipt = await verifyReceipt(token, platformJwks, { issuer: 'https://consent.example.com' });
  * await consent.recordFromReceipt(receipt); // evidence; the ledger still decides every request
  * ```
+ * @category Consent
  */
 export async function verifyReceipt(
   token: string,

@@ -25,6 +25,7 @@ import { nodeBuiltin } from '../util/node-builtin.js';
  * ```ts
  * createPurposeful({ purposes, schemas, keys, keyStore, encryption: { algorithm: 'gsiv' } }); // AES-256-GCM-SIV
  * ```
+ * @category Encryption
  */
 export type AlgorithmId = 'xc20' | 'gsiv';
 
@@ -167,6 +168,7 @@ function nativeXc20(c: NodeCrypto): Aead {
  * ```ts
  * createPurposeful({ purposes, schemas, keys, keyStore, encryption: { implementation: 'noble' } }); // same bytes, no native code
  * ```
+ * @category Encryption
  */
 export type AeadImplementation = 'auto' | 'noble';
 

@@ -27,6 +27,7 @@ import { lengthPrefixed } from '../util/bytes.js';
  * const n: Normalizer = 'digits';
  * normalizeForIndex(n, '(11) 98765-4321'); // '11987654321'
  * ```
+ * @category Encryption
  */
 export type Normalizer = 'digits' | 'alnum' | 'email' | 'name' | 'exact';
 
@@ -41,6 +42,7 @@ export type Normalizer = 'digits' | 'alnum' | 'email' | 'name' | 'exact';
  * normalizeForIndex('digits', '529.982.247-25'); // '52998224725'
  * normalizeForIndex('name', '  JOÃO  da Silva'); // 'joao da silva'
  * ```
+ * @category Encryption
  */
 export function normalizeForIndex(kind: Normalizer, value: unknown): string | undefined {
   if (value === null || value === undefined) return undefined;
@@ -74,6 +76,7 @@ export function blindIndexValue(kid: string, key: Uint8Array, parts: readonly st
  * expectedFalsePositives(64, 10_000_000); // ≈ 5.4e-13
  * expectedFalsePositives(16, 100_000);    // ≈ 1.5: a query returns a couple of candidates to decrypt and compare
  * ```
+ * @category Encryption
  */
 export function expectedFalsePositives(bits: number, distinctValues: number): number {
   return Math.max(0, distinctValues - 1) / 2 ** bits;

@@ -31,6 +31,7 @@ import { concatBytes, fromUtf8, isWellFormed, taggedUtf8 } from '../util/bytes.j
  * ```ts
  * const values: FieldValue[] = ['text', 42, 10n, true, null, new Date(), new Uint8Array([1]), { a: [1] }];
  * ```
+ * @category Encryption
  */
 export type FieldValue = string | number | bigint | boolean | null | Date | Uint8Array | JsonObject | JsonArray;
 /**
@@ -40,6 +41,7 @@ export type FieldValue = string | number | bigint | boolean | null | Date | Uint
  * ```ts
  * const prefs: JsonObject = { theme: 'dark', fontSize: 14 };
  * ```
+ * @category Encryption
  */
 export interface JsonObject {
   readonly [key: string]: JsonData;
@@ -51,6 +53,7 @@ export interface JsonObject {
  * ```ts
  * const tags: JsonArray = ['vip', 2, null];
  * ```
+ * @category Encryption
  */
 export type JsonArray = readonly JsonData[];
 /**
@@ -60,6 +63,7 @@ export type JsonArray = readonly JsonData[];
  * ```ts
  * const prefs: JsonData = { theme: 'dark', channels: ['email'] };
  * ```
+ * @category Encryption
  */
 export type JsonData = string | number | boolean | null | JsonObject | JsonArray;
 
@@ -110,6 +114,7 @@ function float64(n: number): Uint8Array {
  * encodeValue(new Date(0), 'createdAt'); // Uint8Array [7, 0, 0, 0, 0, 0, 0, 0, 0]
  * decodeValue(encodeValue(42n, 'n'), 'n'); // 42n
  * ```
+ * @category Encryption
  */
 export function encodeValue(value: unknown, path: string): Uint8Array {
   switch (typeof value) {
@@ -148,6 +153,7 @@ export function encodeValue(value: unknown, path: string): Uint8Array {
  * ```ts
  * decodeValue(encodeValue({ a: [1, 'x'] }, 'prefs'), 'prefs'); // { a: [1, 'x'] }
  * ```
+ * @category Encryption
  */
 export function decodeValue(bytes: Uint8Array, path: string): FieldValue {
   const bad = () =>

@@ -36,6 +36,7 @@ import { type AlgorithmId, TAG_LENGTH } from './aead.js';
  * ```ts
  * row.cpf.startsWith(ENVELOPE_PREFIX); // true once sealed
  * ```
+ * @category Encryption
  */
 export const ENVELOPE_PREFIX = 'pf1.';
 /**
@@ -45,6 +46,7 @@ export const ENVELOPE_PREFIX = 'pf1.';
  * ```ts
  * if (text.length > MAX_ENVELOPE_LENGTH) throw new Error('not a purposeful ciphertext');
  * ```
+ * @category Encryption
  */
 export const MAX_ENVELOPE_LENGTH = 8 * 1024 * 1024;
 /** Nonce length per algorithm. */
@@ -57,6 +59,7 @@ export const NONCE_LENGTH: Readonly<Record<AlgorithmId, number>> = Object.freeze
  * ```ts
  * const { alg, kid, nonce, sealed } = parseEnvelope(row.email, 'email');
  * ```
+ * @category Encryption
  */
 export interface Envelope {
   readonly alg: AlgorithmId;
@@ -106,6 +109,7 @@ export function formatEnvelope(alg: AlgorithmId, kid: string, nonce: Uint8Array,
  * looksEncrypted(row.email);         // true
  * looksEncrypted('ana@example.com'); // false
  * ```
+ * @category Encryption
  */
 export function looksEncrypted(value: unknown): value is string {
   return typeof value === 'string' && value.startsWith(ENVELOPE_PREFIX);
@@ -149,6 +153,7 @@ export function envelopeKid(text: unknown, path: string): string {
  * env.alg; // 'xc20'
  * env.kid; // the data key it was sealed under
  * ```
+ * @category Encryption
  */
 export function parseEnvelope(text: unknown, path: string): Envelope {
   const bad = (why: string) =>

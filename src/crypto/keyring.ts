@@ -10,9 +10,12 @@
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { PurposefulError } from '../errors.js';
+import type { PurposefulSchema } from '../schema/define.js';
+import type { Purposes } from '../schema/purposes.js';
 import { base64urlDecode, base64urlEncode } from '../util/base64url.js';
 import { lengthPrefixed, randomBytes, utf8 } from '../util/bytes.js';
 import { isKid } from './envelope.js';
+import { type EncryptionOptions, Vault } from './vault.js';
 
 /**
  * An `oct` JWK as the keyring stores it.
@@ -21,6 +24,7 @@ import { isKid } from './envelope.js';
  * ```ts
  * const jwk: KeyringJwk = { kty: 'oct', kid: 'k-2026-01', k: '…43 base64url characters…', key_ops: ['wrapKey', 'unwrapKey'] };
  * ```
+ * @category Encryption
  */
 export interface KeyringJwk {
   readonly kty: 'oct';
@@ -37,6 +41,7 @@ export interface KeyringJwk {
  * const jwks: KeyringJwks = generateKeyring().export();
  * const keys = await keyringFromJwks(jwks);
  * ```
+ * @category Encryption
  */
 export interface KeyringJwks {
   readonly keys: readonly KeyringJwk[];
@@ -68,6 +73,7 @@ export function derive(ikm: Uint8Array, label: string, info: ReadonlyArray<strin
  * const next = keyring.rotate();    // a new primary; the old key now only unwraps
  * await keyringFromJwks(next.export());
  * ```
+ * @category Encryption
  */
 export class Keyring {
   /** The id of the primary key (it wraps new data keys). */
@@ -153,6 +159,17 @@ export class Keyring {
   toJSON(): { primary: string; kids: readonly string[] } {
     return { primary: this.primary, kids: this.kids };
   }
+
+  /**
+   * The engine's vault over this keyring. The encryption code is reached
+   * through the keyring, so that an engine created without keys does not
+   * carry it into a bundle.
+   *
+   * @internal
+   */
+  vault(options: Omit<EncryptionOptions, 'keys'>, purposes: Purposes, schemas: readonly PurposefulSchema[]): Vault {
+    return new Vault({ ...options, keys: this }, purposes, schemas);
+  }
 }
 
 /**
@@ -163,6 +180,7 @@ export class Keyring {
  * isKeyring(generateKeyring()); // true
  * isKeyring({ keys: [] });       // false: a JWK Set must be loaded with keyringFromJwks()
  * ```
+ * @category Encryption
  */
 export function isKeyring(value: unknown): value is Keyring {
   return typeof value === 'object' && value !== null && SECRETS.has(value);
@@ -196,6 +214,7 @@ function newKid(): string {
  * const keys = await keyringFromJwks(await secrets.get('purposeful-keyring'));
  * const pf = createPurposeful({ purposes, schemas, keys, keyStore });
  * ```
+ * @category Encryption
  */
 export function generateKeyring(options: { kid?: string } = {}): Keyring {
   return new Keyring({
@@ -212,6 +231,7 @@ export function generateKeyring(options: { kid?: string } = {}): Keyring {
  * const keys = await keyringFromJwks(process.env.PURPOSEFUL_KEYRING!);
  * const pf = createPurposeful({ purposes, schemas, keys });
  * ```
+ * @category Encryption
  */
 export async function keyringFromJwks(jwks: KeyringJwks | string): Promise<Keyring> {
   let parsed: unknown = jwks;

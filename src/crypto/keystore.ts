@@ -1,7 +1,7 @@
 /**
  * Where subjects' data keys live: the `SubjectKeyStore` interface and an
- * in-memory implementation (the PostgreSQL one comes with the persistence
- * issue), and the erasure journal.
+ * in-memory implementation (`postgresKeyStore` in `purposeful/postgres` keeps
+ * them in PostgreSQL), and the erasure journal.
  *
  * @module
  */
@@ -17,6 +17,7 @@ import { PurposefulError } from '../errors.js';
  * ```ts
  * const classes: KeyClass[] = ['erasable', 'retained']; // retained: a purpose must keep the field by law
  * ```
+ * @category Encryption
  */
 export type KeyClass = 'erasable' | 'retained';
 
@@ -29,6 +30,7 @@ export type KeyClass = 'erasable' | 'retained';
  * record.keyClass; // 'erasable' or 'retained'
  * record.wrapped;  // 'pfk1.…' — never the key in clear
  * ```
+ * @category Encryption
  */
 export interface DataKeyRecord {
   /** The key id, as it appears in envelopes. */
@@ -55,6 +57,7 @@ export interface DataKeyRecord {
  * const keyStore: SubjectKeyStore = memoryKeyStore(); // tests; use the PostgreSQL store in production
  * const pf = createPurposeful({ purposes, schemas, keys, keyStore });
  * ```
+ * @category Encryption
  */
 export interface SubjectKeyStore {
   /** Every key record of a subject (live ones and tombstones). */
@@ -93,6 +96,7 @@ export interface SubjectKeyStore {
  * ```ts
  * for await (const entry of journal.entries()) console.log(entry.subject, entry.keyIds, entry.at);
  * ```
+ * @category Encryption
  */
 export interface ErasureEntry {
   readonly subject: string;
@@ -110,6 +114,7 @@ export interface ErasureEntry {
  * const journal: ErasureJournal = { append: (e) => db.insert('erasures', e), entries: () => db.stream('erasures') };
  * await pf.replayErasures(journal.entries()); // after restoring a key-store backup
  * ```
+ * @category Encryption
  */
 export interface ErasureJournal {
   append(entry: ErasureEntry): Promise<void>;
@@ -124,6 +129,7 @@ export interface ErasureJournal {
  * ```ts
  * const pf = createPurposeful({ purposes, schemas, keys: generateKeyring(), keyStore: memoryKeyStore() });
  * ```
+ * @category Encryption
  */
 export function memoryKeyStore(): SubjectKeyStore {
   const bySubject = new Map<string, DataKeyRecord[]>();
@@ -165,6 +171,7 @@ export function memoryKeyStore(): SubjectKeyStore {
  * const journal = memoryErasureJournal();
  * const pf = createPurposeful({ purposes, schemas, keys, keyStore, erasureJournal: journal });
  * ```
+ * @category Encryption
  */
 export function memoryErasureJournal(): ErasureJournal {
   const list: ErasureEntry[] = [];

@@ -28,6 +28,7 @@ const MAX_DEPTH = 1000;
  * const row = await pf.seal(Customer, customer, ctx);
  * row[`${INDEX_COLUMN_PREFIX}cpf`]; // the blind index of the CPF: 'k-…….…'
  * ```
+ * @category Encryption
  */
 export const INDEX_COLUMN_PREFIX = 'bidx_';
 

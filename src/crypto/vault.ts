@@ -47,6 +47,7 @@ import {
  * const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
  * const receipts: ReceiptSigner = { key: await exportJWK(privateKey), alg: 'EdDSA', kid: 'erasure-2026', issuer: 'https://example.com' };
  * ```
+ * @category Encryption
  */
 export interface ReceiptSigner {
   readonly key: Jwk | CryptoKey | Uint8Array | { readonly type: string };
@@ -64,6 +65,7 @@ export interface ReceiptSigner {
  * const pf = createPurposeful({ purposes, schemas, keys: await keyringFromJwks(jwks), keyStore,
  *   encryption: { algorithm: 'xc20', indexBits: 64, backupMaxAge: 'P30D', receipts: { key: privateJwk, alg: 'EdDSA' } } });
  * ```
+ * @category Encryption
  */
 export interface EncryptionOptions {
   /** The keyring of KEKs. */
@@ -106,6 +108,7 @@ export interface EncryptionOptions {
  * result.indexValues; // { bidx_cpf: [...] }: null these columns
  * result.receipt;     // compact JWS, keep it as evidence
  * ```
+ * @category Encryption
  */
 export interface ShredResult {
   readonly subject: string;
@@ -128,6 +131,7 @@ export interface ShredResult {
  * ```ts
  * await pf.rewrapDataKeys((p) => console.log(`${p.done} subjects, ${p.changed} keys rewrapped`));
  * ```
+ * @category Encryption
  */
 export interface Progress {
   readonly done: number;
@@ -142,6 +146,7 @@ export interface Progress {
  * ```ts
  * const onProgress = async (p: RotateProgress) => { await db.replaceRows(p.from, p.rows); console.log(p.done, '/', p.total); };
  * ```
+ * @category Encryption
  */
 export interface RotateProgress extends Progress {
   readonly from: number;
@@ -155,6 +160,7 @@ export interface RotateProgress extends Progress {
  * ```ts
  * await pf.rotate(Settings, rows, { batchSize: 500, onProgress: (p) => db.save(p.from, p.rows) });
  * ```
+ * @category Encryption
  */
 export interface RotateOptions {
   /** Rows per batch (default 100). */

@@ -47,6 +47,7 @@ const CPF_W2 = [11, 10, 9, 8, 7, 6, 5, 4, 3, 2];
  * isCpf('52998224726'); // false: the last check digit is wrong
  * isCpf('11111111111'); // false: passes the arithmetic, refused by rule
  * ```
+ * @category Utilities
  */
 export function isCpf(s: string): boolean {
   if (!allDigits(s, 11) || allEqual(s)) return false;
@@ -67,6 +68,7 @@ const CNPJ_W2 = [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2];
  * isCnpj('12ABC34501DE35'); // true: the alphanumeric form
  * isCnpj('11222333000182'); // false
  * ```
+ * @category Utilities
  */
 export function isCnpj(s: string): boolean {
   if (s.length !== 14 || allEqual(s)) return false;
@@ -83,13 +85,14 @@ export function isCnpj(s: string): boolean {
  * A CNH, the driver's licence number (11 digits): DV1 from weights 9…1 (a
  * remainder of 10 or more gives 0 and lowers DV2 by 2), DV2 from weights 1…9.
  * Validators in the wild disagree on the corner where DV2's remainder goes
- * below zero; this one follows the formula in LAW.md (mod 11, 10 → 0).
+ * below zero; this one wraps it mod 11 (and a 10 gives 0).
  *
  * @example
  * ```ts
  * isCnh('02650306461'); // true
  * isCnh('02650306462'); // false
  * ```
+ * @category Utilities
  */
 export function isCnh(s: string): boolean {
   if (!allDigits(s, 11) || allEqual(s)) return false;
@@ -121,6 +124,7 @@ export function isCnh(s: string): boolean {
  * isTituloEleitor('102385010671'); // true
  * isTituloEleitor('102385010672'); // false
  * ```
+ * @category Utilities
  */
 export function isTituloEleitor(s: string): boolean {
   if (!allDigits(s, 12) || allEqual(s)) return false;
@@ -145,6 +149,7 @@ const PIS_W = [3, 2, 9, 8, 7, 6, 5, 4, 3, 2];
  * isPis('12056412545'); // true
  * isPis('12056412547'); // false
  * ```
+ * @category Utilities
  */
 export function isPis(s: string): boolean {
   if (!allDigits(s, 11) || allEqual(s)) return false;
@@ -165,6 +170,7 @@ export function isPis(s: string): boolean {
  * isRgSp('24678104X'); // true: a check value of 10 is written X
  * isRgSp('246781313'); // false
  * ```
+ * @category Utilities
  */
 export function isRgSp(s: string): boolean {
   if (s.length !== 9 || !allDigits(s.slice(0, 8), 8) || allEqual(s.slice(0, 8))) return false;
@@ -184,6 +190,7 @@ export function isRgSp(s: string): boolean {
  * luhn('4111111111111111'); // true
  * luhn('4111111111111112'); // false
  * ```
+ * @category Utilities
  */
 export function luhn(s: string): boolean {
   if (s.length === 0) return false;
@@ -212,6 +219,7 @@ export function luhn(s: string): boolean {
  * isIban('GB82WEST12345698765432'); // true
  * isIban('GB82WEST12345698765433'); // false
  * ```
+ * @category Utilities
  */
 export function isIban(s: string): boolean {
   const n = s.length;
@@ -240,6 +248,7 @@ export function isIban(s: string): boolean {
  * ```ts
  * crc16Ccitt('123456789'); // '29B1'
  * ```
+ * @category Utilities
  */
 export function crc16Ccitt(s: string): string {
   let crc = 0xffff;
@@ -261,6 +270,7 @@ const UTF8 = new TextEncoder();
  * BRAZILIAN_DDDS.has('11'); // true (São Paulo)
  * BRAZILIAN_DDDS.has('20'); // false
  * ```
+ * @category Utilities
  */
 export const BRAZILIAN_DDDS: ReadonlySet<string> = new Set(
   [

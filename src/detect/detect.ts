@@ -21,6 +21,7 @@ import { type Confidence, PII_TYPES, type PiiSpan, type PiiType, RANK } from './
  * ```ts
  * detectPII(message, { threshold: 'medium', types: ['cpf', 'phone', 'email'] });
  * ```
+ * @category PII in text
  */
 export interface DetectOptions {
   /** Lowest confidence reported (default `low`: everything found). */
@@ -1548,6 +1549,7 @@ function writtenDate(text: string, ys: number, ye: number, out: Found[]): void {
  * //   { type: 'card', start: 33, end: 52, confidence: 'high' },
  * //   { type: 'phone', start: 58, end: 73, confidence: 'medium' } ]
  * ```
+ * @category PII in text
  */
 export function detectPII(text: string, options: DetectOptions = {}): PiiSpan[] {
   if (typeof text !== 'string') throw new PurposefulError('PF_INPUT_INVALID', 'detectPII() takes a string');

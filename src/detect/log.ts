@@ -19,6 +19,7 @@ import { type RedactOptions, redactText } from './redact.js';
  * ```ts
  * logger.info(redactForLog({ ticket, headers }, { schema: Ticket, style: 'mask' }), 'ticket opened');
  * ```
+ * @category PII in text
  */
 export interface LogRedactOptions extends RedactOptions {
   /** The schema the value follows, if any: its personal fields are masked with their declared mask. */
@@ -72,6 +73,7 @@ function declaredOf(schema: PurposefulSchema): Declared {
  * redactForLog({ customer: { cpf: '529.982.247-25', name: 'Ana' }, note: 'ligar em (11) 91234-5678' }, { schema: Customer });
  * // { customer: { cpf: '***.***.**7-25', name: 'A***' }, note: 'ligar em [PHONE]' }
  * ```
+ * @category PII in text
  */
 export function redactForLog(value: unknown, options: LogRedactOptions = {}): unknown {
   const schema = options.schema;
@@ -156,6 +158,7 @@ const IDENT = /^[A-Za-z_$][\w$]*$/;
  * const logger = pino({ redact: { paths: redactPaths(Customer, 'customer'), censor: '[redacted]' } });
  * redactPaths(Customer); // ['accessibility', 'cpf', 'email', 'message', 'name']
  * ```
+ * @category PII in text
  */
 export function redactPaths(schema: PurposefulSchema, prefix?: string): string[] {
   if (!isPurposefulSchema(schema)) {

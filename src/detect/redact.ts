@@ -21,6 +21,7 @@ import type { PiiSpan, PiiType } from './types.js';
  * ```ts
  * redactText('cpf 529.982.247-25', { style: 'mask' }); // 'cpf ***.***.**7-25'
  * ```
+ * @category PII in text
  */
 export type RedactStyle = 'label' | 'mask' | 'token';
 
@@ -31,6 +32,7 @@ export type RedactStyle = 'label' | 'mask' | 'token';
  * ```ts
  * redactText(message, { style: 'token', key: rootKey, threshold: 'medium' });
  * ```
+ * @category PII in text
  */
 export interface RedactOptions extends DetectOptions {
   /** Default `label`. */
@@ -49,6 +51,7 @@ export interface RedactOptions extends DetectOptions {
  * const { text, counts } = redactWithCounts('cpf 529.982.247-25 e 111.444.777-35');
  * counts; // { cpf: 2 }
  * ```
+ * @category PII in text
  */
 export interface Redaction {
   readonly text: string;
@@ -99,6 +102,7 @@ const labelOf = (type: PiiType): string => `[${type.toUpperCase()}]`;
  * redactWithCounts('me liga no (11) 91234-5678', { threshold: 'medium' });
  * // { text: 'me liga no [PHONE]', counts: { phone: 1 } }
  * ```
+ * @category PII in text
  */
 export function redactWithCounts(text: string, options: RedactOptions = {}): Redaction {
   if (typeof text !== 'string') throw new PurposefulError('PF_INPUT_INVALID', 'redactText() takes a string');
@@ -161,6 +165,7 @@ export function redactWithCounts(text: string, options: RedactOptions = {}): Red
  * // 'Meu CPF é [CPF] e meu email [EMAIL]'
  * redactText('cartão 4111 1111 1111 1111', { style: 'mask' }); // 'cartão **** **** **** 1111'
  * ```
+ * @category PII in text
  */
 export function redactText(text: string, options: RedactOptions = {}): string {
   return redactWithCounts(text, options).text;

@@ -12,6 +12,7 @@
  * const wanted: PiiType[] = ['cpf', 'email', 'phone'];
  * detectPII(text, { types: wanted });
  * ```
+ * @category PII in text
  */
 export type PiiType =
   | 'cpf'
@@ -38,6 +39,7 @@ export type PiiType =
  * ```ts
  * PII_TYPES.includes('cpf'); // true
  * ```
+ * @category PII in text
  */
 export const PII_TYPES: readonly PiiType[] = Object.freeze([
   'cpf',
@@ -67,6 +69,7 @@ export const PII_TYPES: readonly PiiType[] = Object.freeze([
  * ```ts
  * detectPII('cpf 529.982.247-25')[0]?.confidence; // 'high'
  * ```
+ * @category PII in text
  */
 export type Confidence = 'low' | 'medium' | 'high';
 
@@ -78,6 +81,7 @@ export type Confidence = 'low' | 'medium' | 'high';
  * const [span] = detectPII('meu cpf é 529.982.247-25');
  * // { type: 'cpf', start: 10, end: 24, confidence: 'high' }
  * ```
+ * @category PII in text
  */
 export interface PiiSpan {
   readonly type: PiiType;

@@ -17,6 +17,7 @@ import { checkParsed } from './parsed.js';
  * ```ts
  * const source: NodeReadableLike = req; // an http.IncomingMessage
  * ```
+ * @category HTTP
  */
 export interface NodeReadableLike {
   on(event: string, listener: (...args: never[]) => void): unknown;
@@ -32,6 +33,7 @@ export interface NodeReadableLike {
  * ```ts
  * const body: BodySource | null = request.body; // a Web Request's stream
  * ```
+ * @category HTTP
  */
 export type BodySource = ReadableStream<Uint8Array> | NodeReadableLike;
 

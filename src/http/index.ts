@@ -6,6 +6,7 @@ export { type HttpAnswer, PRIVATE_HEADERS, PROBLEM_TYPE_BASE, type ProblemDocume
 export {
   type CompiledRoute,
   compileRoute,
+  type DeclaredPurpose,
   type HandlerContext,
   type HandlerResult,
   type HeaderReader,
@@ -16,4 +17,5 @@ export {
   type RouteOutput,
   type RouteRequest,
   type ServerErrorReport,
+  type UndeclaredPurpose,
 } from './route.js';

@@ -29,6 +29,7 @@ import type { HeaderReader } from './route.js';
  *   rolesClaim: 'realm_access.roles', // Keycloak; a dotted path into the payload
  * };
  * ```
+ * @category HTTP
  */
 export interface JwtActorOptions {
   /** A JSON Web Key Set, or a key resolver such as jose's `createRemoteJWKSet`. */
@@ -60,6 +61,7 @@ export interface JwtActorOptions {
  * // accept only hardware keys and one-time codes as a second factor
  * actorFromJwt({ key, issuer, audience, mfaMethods: DEFAULT_MFA_METHODS.filter((m) => m === 'hwk' || m === 'otp') });
  * ```
+ * @category HTTP
  */
 export const DEFAULT_MFA_METHODS: readonly string[] = Object.freeze([
   'mfa',
@@ -85,6 +87,7 @@ export const DEFAULT_MFA_METHODS: readonly string[] = Object.freeze([
  * const agent = actorFromJwt({ key, issuer, audience });
  * const actor = await agent({ headers: new Headers({ authorization: `Bearer ${token}` }) } satisfies WithHeaders);
  * ```
+ * @category HTTP
  */
 export interface WithHeaders {
   readonly headers: HeaderReader;
@@ -108,6 +111,7 @@ const unauthenticated = (reason: string, message: string): PurposefulError =>
  * const agent = actorFromJwt({ key: publicJwk, issuer: 'https://id.example.com', audience: 'support-api' });
  * app.get('/tickets/:id', purposeful(pf, { purpose: 'support.ticket', output: Ticket, actor: agent }, handler));
  * ```
+ * @category HTTP
  */
 export function actorFromJwt(options: JwtActorOptions): (req: WithHeaders) => Promise<Actor> {
   const fail = (message: string): never => {

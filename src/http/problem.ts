@@ -15,6 +15,7 @@ import { type ErrorCode, isPurposefulError, type PurposefulError } from '../erro
  *   paths: ['accessibility'],
  * };
  * ```
+ * @category HTTP
  */
 export interface ProblemDocument {
   /** A URI per code: `<problemTypeBase><code>`. */
@@ -51,6 +52,7 @@ export interface ProblemDocument {
  * const answer: HttpAnswer = toProblem(err);
  * return new Response(answer.body, { status: answer.status, headers: answer.headers });
  * ```
+ * @category HTTP
  */
 export interface HttpAnswer {
   readonly status: number;
@@ -66,12 +68,16 @@ export interface HttpAnswer {
  * ```ts
  * if (problem.type === `${PROBLEM_TYPE_BASE}PF_CONSENT_REQUIRED`) askForConsent(problem.purpose);
  * ```
+ * @category HTTP
  */
 export const PROBLEM_TYPE_BASE = 'urn:purposeful:problem:';
 
 const TITLES: Readonly<Record<ErrorCode, string>> = {
   PF_DECLARATION_INVALID: 'Invalid declaration',
   PF_OPTIONS_INVALID: 'Invalid options',
+  PF_KEYRING_MISSING: 'Keyring not configured',
+  PF_CONSENT_LEDGER_MISSING: 'Consent ledger not configured',
+  PF_DEPENDENCY_MISSING: 'Optional dependency not installed',
   PF_CONTEXT_INVALID: 'Invalid request context',
   PF_SCHEMA_UNKNOWN: 'Schema not registered',
   PF_PURPOSE_UNKNOWN: 'Purpose not declared',
@@ -120,6 +126,7 @@ const TITLES: Readonly<Record<ErrorCode, string>> = {
  * ```ts
  * for (const [name, value] of Object.entries(PRIVATE_HEADERS)) res.setHeader(name, value);
  * ```
+ * @category HTTP
  */
 export const PRIVATE_HEADERS = Object.freeze({ 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
 
@@ -139,6 +146,7 @@ export const PRIVATE_HEADERS = Object.freeze({ 'cache-control': 'no-store', 'x-c
  *   res.writeHead(status, headers).end(body);
  * }
  * ```
+ * @category HTTP
  */
 export function toProblem(err: PurposefulError, typeBase: string = PROBLEM_TYPE_BASE): HttpAnswer {
   if (!isPurposefulError(err)) throw new TypeError('toProblem() takes a PurposefulError');

@@ -6,6 +6,7 @@ import { isPurposefulSchema, type PurposefulSchema } from '../schema/define.js';
 import type { Inbound, Outbound } from '../schema/types.js';
 import { echoablePurpose, unknownPurposeMessage } from '../util/closest.js';
 import { type BodySource, checkJsonMediaType, decodeUtf8, parseJson, readBody } from './body.js';
+import { notFound } from './not-found.js';
 import { checkParsed } from './parsed.js';
 import { type HttpAnswer, PRIVATE_HEADERS, PROBLEM_TYPE_BASE, toProblem } from './problem.js';
 
@@ -18,6 +19,7 @@ import { type HttpAnswer, PRIVATE_HEADERS, PROBLEM_TYPE_BASE, toProblem } from '
  * const headers: HeaderReader = request.headers; // a Web Headers object fits as it is
  * headers.get('authorization');
  * ```
+ * @category HTTP
  */
 export interface HeaderReader {
   get(name: string): string | null | undefined;
@@ -33,6 +35,7 @@ export interface HeaderReader {
  * const subject = (req: RouteRequest) => req.params.customerId;
  * const actor = (req: RouteRequest): Actor => ({ id: req.headers.get('x-service') ?? 'unknown', roles: ['billing'] });
  * ```
+ * @category HTTP
  */
 export interface RouteRequest<Raw = unknown> {
   readonly method: string;
@@ -57,6 +60,7 @@ export interface RouteRequest<Raw = unknown> {
  *   subject: (req) => req.params.customerId,
  * };
  * ```
+ * @category HTTP
  */
 export interface RouteDeclaration<
   P extends string = string,
@@ -82,12 +86,49 @@ export interface RouteDeclaration<
 }
 
 /**
+ * What an adapter checks a route's purpose against: a purpose written out
+ * (`purpose: 'support.ticket'`, from a declaration `as const` or inline) must
+ * be one the engine declares, so a misspelt one is a compile error; a
+ * declaration typed with `purpose: string` is left to the check at startup
+ * (`PF_PURPOSE_UNKNOWN`).
+ *
+ * @example
+ * ```ts
+ * // the adapters take `route: RouteDeclaration<R, I, Q, O> & DeclaredPurpose<R, P>` for an engine `Purposeful<P>`
+ * type Ok = DeclaredPurpose<'support.ticket', 'support.ticket' | 'billing.invoice'>; // { readonly purpose: string }
+ * type Typo = DeclaredPurpose<'suport.ticket', 'support.ticket' | 'billing.invoice'>;
+ * // { readonly purpose: 'support.ticket' | 'billing.invoice' | UndeclaredPurpose }: the route's 'suport.ticket' fits none
+ * ```
+ * @category HTTP
+ */
+export type DeclaredPurpose<R extends string, P extends string> = {
+  readonly purpose: string extends R ? string : [R] extends [P] ? string : NoInfer<P> | UndeclaredPurpose;
+};
+
+/**
+ * The marker in the compile error of a route whose purpose the engine does
+ * not declare: `Type '"suport.ticket"' is not assignable to type
+ * '"suport.ticket" & UndeclaredPurpose'`. No value has this type.
+ *
+ * @example
+ * ```ts
+ * // @ts-expect-error 'suport.ticket' is not a purpose of pf
+ * purposeful(pf, { purpose: 'suport.ticket', input: NewTicket, actor }, handler);
+ * ```
+ * @category HTTP
+ */
+export interface UndeclaredPurpose {
+  readonly 'the engine declares no such purpose': never;
+}
+
+/**
  * Options of the pipeline, shared by every adapter.
  *
  * @example
  * ```ts
  * app.post('/tickets', purposeful(pf, openTicket, handler, { bodyLimit: 64 * 1024, maxDepth: 16 }));
  * ```
+ * @category HTTP
  */
 export interface PipelineOptions {
   /** Largest body accepted, in bytes (default 1 MiB). Enforced while streaming. */
@@ -116,6 +157,7 @@ export interface PipelineOptions {
  *   onServerError: ({ error, route }) => logger.error({ code: error.code, purpose: route.purpose, err: error.cause }, error.message),
  * }));
  * ```
+ * @category HTTP
  */
 export interface ServerErrorReport {
   /** The error answered with a 5xx status (its `cause`, when it has one, is the underlying failure). */
@@ -139,6 +181,7 @@ export interface ServerErrorReport {
  * const handler = async ({ body, actor, params }: HandlerContext<'support.ticket', typeof NewTicket>) =>
  *   tickets.create({ ...body, openedBy: actor.id, customerId: params.customerId });
  * ```
+ * @category HTTP
  */
 export interface HandlerContext<
   P extends string = string,
@@ -160,16 +203,18 @@ export interface HandlerContext<
 
 /**
  * What a handler may return on a route: with an output declaration, plain
- * records (or an array of them) that the pipeline projects; without one, any
- * JSON value.
+ * records (or an array of them) that the pipeline projects, or `null` when
+ * nothing was found (404 `PF_NOT_FOUND`); without one, any JSON value
+ * (`undefined` or `null`: 204).
  *
  * @example
  * ```ts
  * const result: HandlerResult<typeof Ticket> = await tickets.find(id); // a stored row, projected on the way out
  * ```
+ * @category HTTP
  */
 export type HandlerResult<O extends PurposefulSchema | undefined> = O extends PurposefulSchema
-  ? Record<string, unknown> | readonly Record<string, unknown>[] | undefined
+  ? Record<string, unknown> | readonly Record<string, unknown>[] | null | undefined
   : unknown;
 
 /**
@@ -179,6 +224,7 @@ export type HandlerResult<O extends PurposefulSchema | undefined> = O extends Pu
  * ```ts
  * type TicketView = RouteOutput<typeof Ticket, 'support.ticket'>; // Outbound<typeof Ticket, 'support.ticket'> or a list of them
  * ```
+ * @category HTTP
  */
 export type RouteOutput<O extends PurposefulSchema | undefined, P extends string> = O extends PurposefulSchema
   ? Outbound<O, P> | Outbound<O, P>[]
@@ -195,6 +241,7 @@ export type RouteOutput<O extends PurposefulSchema | undefined, P extends string
  *   body: { stream: request.body, length: request.headers.get('content-length') },
  * };
  * ```
+ * @category HTTP
  */
 export interface IncomingRequest<Raw = unknown> extends RouteRequest<Raw> {
   /** The request URL, absolute or from the path on: its query string is read only on routes that declare `query`. */
@@ -215,6 +262,7 @@ export interface IncomingRequest<Raw = unknown> extends RouteRequest<Raw> {
  * const ctx = await compiled.enter(incoming);     // throws PurposefulError on refusal
  * const answer = await compiled.leave(ctx, await handler(ctx));
  * ```
+ * @category HTTP
  */
 export interface CompiledRoute<Raw = unknown> {
   readonly route: RouteDeclaration<
@@ -276,6 +324,7 @@ const invalid = (message: string): never => {
  * const compiled = compileRoute(pf, { purpose: 'support.ticket', output: Ticket, actor }, { bodyLimit: 65_536 });
  * compiled.route.purpose; // 'support.ticket'
  * ```
+ * @category HTTP
  */
 export function compileRoute<
   Raw = unknown,
@@ -283,7 +332,12 @@ export function compileRoute<
   I extends PurposefulSchema | undefined = PurposefulSchema | undefined,
   Q extends PurposefulSchema | undefined = PurposefulSchema | undefined,
   O extends PurposefulSchema | undefined = PurposefulSchema | undefined,
->(engine: Purposeful<P>, declaration: RouteDeclaration<P, I, Q, O, Raw>, options: PipelineOptions = {}): CompiledRoute<Raw> {
+  R extends string = P,
+>(
+  engine: Purposeful<P>,
+  declaration: RouteDeclaration<R, I, Q, O, Raw> & DeclaredPurpose<R, P>,
+  options: PipelineOptions = {},
+): CompiledRoute<Raw> {
   // the typed declaration of an adapter's caller, seen here as any route of any engine
   const pf = engine as unknown as Purposeful;
   const route = declaration as unknown as RouteDeclaration<
@@ -388,7 +442,9 @@ export function compileRoute<
     ctx: HandlerContext<string, PurposefulSchema | undefined, PurposefulSchema | undefined, Raw>,
     data: unknown,
   ) => {
-    if (!output || data === undefined || data === null) return data;
+    if (!output || data === undefined) return data;
+    // a lookup that found nothing (`findUnique`, `.get()`, …) answers 404, as `throw notFound()` does
+    if (data === null) throw notFound();
     const bypass = Array.isArray(data) ? listBypass(data) : notARecord(data);
     if (bypass !== undefined) throw outputBypass(`${bypass} (returned instead of a record)`);
     const memo = ctx instanceof RequestContext ? ctx.takeMemo() : undefined; // one use: the request ends here
@@ -433,7 +489,8 @@ export function compileRoute<
     async leave(ctx, data) {
       let out = projectNow(ctx, data);
       if (isPromise(out)) out = await out;
-      if (out === undefined) return { status: status ?? 204, headers: PRIVATE_HEADERS, body: undefined };
+      // nothing to answer (`undefined`, or `null` from a command): 204
+      if (out === undefined || out === null) return { status: status ?? 204, headers: PRIVATE_HEADERS, body: undefined };
       return { status: status ?? 200, headers: JSON_HEADERS, body: JSON.stringify(out) };
     },
     problem(err) {
@@ -477,11 +534,21 @@ class RequestContext<Raw> {
   }
 }
 
-/** The first element of a list that is not a record (see `notARecord`); `null` elements are left to the projection. */
+/**
+ * The first element of a list that is not a record (see `notARecord`). A
+ * `null` element (a lookup in a `Promise.all` that found nothing, say) is the
+ * handler's answer not having the declared shape: `PF_OUTPUT_INVALID` (500,
+ * reported to the server), naming its index, never blamed on the client.
+ */
 function listBypass(rows: readonly unknown[]): string | undefined {
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
-    const why = row === null ? undefined : notARecord(row);
+    if (row === null) {
+      throw new PurposefulError('PF_OUTPUT_INVALID', `[${i}]: the handler's list holds null where a record is declared`, {
+        paths: [`[${i}]`],
+      });
+    }
+    const why = notARecord(row);
     if (why !== undefined) return `${why} in a list`;
   }
   return undefined;
@@ -622,6 +689,7 @@ function notARecord(data: unknown): string | undefined {
  * // in a custom adapter
  * if (result instanceof Response && compiled.route.output) throw outputBypass('a Response of its own');
  * ```
+ * @category HTTP
  */
 export function outputBypass(how: string): PurposefulError {
   return new PurposefulError(

@@ -25,7 +25,6 @@
  *
  * @module
  */
-import Holidays from 'date-holidays';
 import { PurposefulError } from 'purposeful';
 
 /** The time zone Brazilian business days are counted in. */
@@ -41,6 +40,7 @@ const BRASILIA = 'America/Sao_Paulo';
  *   extraNonBusinessDays: ['2027-02-08', '2027-02-09'], // Carnival, where the office closes
  * };
  * ```
+ * @category Deadlines
  */
 export interface DeadlineOptions {
   /** When the controller learned that personal data were affected (LGPD) / became aware of the breach (GDPR). */
@@ -83,6 +83,7 @@ const DEADLINE_OPTIONS: ReadonlySet<string> = new Set([
  * d.lgpd.subjectsDeclaration.toISOString(); // '2026-12-01T02:59:59.999Z': 3 business days later (Art. 9 §4)
  * d.gdpr.authority.toISOString(); // '2026-11-22T13:00:00.000Z': 72 hours
  * ```
+ * @category Deadlines
  */
 export interface IncidentDeadlines {
   /** When the controller learned that personal data were affected: what every deadline counts from. */
@@ -113,13 +114,91 @@ export interface IncidentDeadlines {
   };
 }
 
-let holidays: Holidays | undefined;
+/** The default export of `date-holidays`, as far as the deadlines use it (no type import: the package is optional). */
+type HolidayCalendar = new (
+  country: string,
+) => { getHolidays(year: number): readonly { readonly date: string; readonly type: string }[] };
+
+let calendar: HolidayCalendar | undefined;
+let holidays: InstanceType<HolidayCalendar> | undefined;
 const holidayCache = new Map<number, ReadonlySet<string>>();
+
+/**
+ * Gives the incident deadlines the `date-holidays` calendar they count national
+ * holidays with. On Node (and Bun, Deno) it is found by itself once installed
+ * (`npm install date-holidays`); where there is no `require` (Edge runtimes,
+ * browsers, a bundle), import it and hand it over once, at start-up.
+ *
+ * @example
+ * ```ts
+ * import Holidays from 'date-holidays';
+ * import { incidentDeadlines, useHolidayCalendar } from 'purposeful/incident';
+ *
+ * useHolidayCalendar(Holidays);
+ * const d = incidentDeadlines({ knownAt: new Date() });
+ * ```
+ * @category Deadlines
+ */
+export function useHolidayCalendar(
+  Calendar: new (country: string) => { getHolidays(year: number): readonly { readonly date: string; readonly type: string }[] },
+): void {
+  if (typeof Calendar !== 'function') {
+    throw new PurposefulError('PF_OPTIONS_INVALID', "useHolidayCalendar() takes the default export of 'date-holidays'");
+  }
+  calendar = Calendar;
+  holidays = undefined;
+  holidayCache.clear();
+}
+
+type Require = (id: string) => unknown;
+/**
+ * `require` from this file's own location, where the runtime has one (no static `node:` import): the calendar is
+ * resolved as a peer dependency is, from the package, never from the directory the process was started in (which
+ * would load whatever module of that name sits there).
+ */
+function requirers(): Require[] {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  if (typeof proc?.getBuiltinModule !== 'function') return [];
+  let mod: { createRequire?: (from: string) => Require } | undefined;
+  try {
+    mod = proc.getBuiltinModule('node:module') as typeof mod;
+  } catch {
+    return [];
+  }
+  if (typeof mod?.createRequire !== 'function') return [];
+  const from: string[] = [];
+  const here = (import.meta as { url?: string }).url;
+  if (typeof here === 'string') from.push(here);
+  if (typeof __filename === 'string') from.push(__filename);
+  return from.map((f) => (mod.createRequire as (from: string) => Require)(f));
+}
+
+/** The calendar: the one handed over, else `date-holidays` where `require` finds it; else `PF_DEPENDENCY_MISSING`. */
+function holidayCalendar(): HolidayCalendar {
+  if (calendar) return calendar;
+  for (const req of requirers()) {
+    try {
+      const m = req('date-holidays') as HolidayCalendar | { default?: HolidayCalendar };
+      const found = typeof m === 'function' ? m : m?.default;
+      if (typeof found === 'function') {
+        calendar = found;
+        return found;
+      }
+    } catch {
+      // not installed where this one looks: try the next
+    }
+  }
+  throw new PurposefulError(
+    'PF_DEPENDENCY_MISSING',
+    "incident deadlines count Brazilian national holidays with the optional dependency 'date-holidays': run `npm install date-holidays` (where there is no require, as on Edge runtimes, also call useHolidayCalendar(Holidays))",
+  );
+}
 
 function nationalHolidays(year: number): ReadonlySet<string> {
   let set = holidayCache.get(year);
   if (!set) {
-    holidays ??= new Holidays('BR');
+    const Calendar = holidayCalendar();
+    holidays ??= new Calendar('BR');
     set = new Set(
       holidays
         .getHolidays(year)
@@ -170,6 +249,7 @@ function endOfDay(ymd: string): Date {
  * isBusinessDay('2027-02-09'); // true: Carnival is not a national holiday…
  * isBusinessDay('2027-02-09', ['2027-02-09']); // …unless you say your office closes
  * ```
+ * @category Deadlines
  */
 export function isBusinessDay(ymd: string, extra: readonly string[] = []): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(ymd)) throw new PurposefulError('PF_INPUT_INVALID', 'a day is written YYYY-MM-DD');
@@ -187,6 +267,7 @@ export function isBusinessDay(ymd: string, extra: readonly string[] = []): boole
  * ```ts
  * addBusinessDays(new Date('2026-12-30T12:00:00-03:00'), 3).toISOString(); // '2027-01-06T02:59:59.999Z'
  * ```
+ * @category Deadlines
  */
 export function addBusinessDays(from: Date, n: number, extra: readonly string[] = []): Date {
   if (!(from instanceof Date) || Number.isNaN(from.getTime()))
@@ -235,6 +316,7 @@ const validDate = (d: unknown): d is Date => d instanceof Date && !Number.isNaN(
  * small.lgpd.businessDays;          // 6 (Res. CD/ANPD 15/2024 Art. 6 §8, 9 §6)
  * small.lgpd.complementBusinessDays; // 40 (Art. 6 §3, §8)
  * ```
+ * @category Deadlines
  */
 export function incidentDeadlines(options: DeadlineOptions): IncidentDeadlines {
   if (typeof options !== 'object' || options === null) {
@@ -290,6 +372,7 @@ export function incidentDeadlines(options: DeadlineOptions): IncidentDeadlines {
  * // { deadline: '2026-12-04T02:59:59.999Z', communicatedAt: '2026-12-07T14:00:00.000Z', late: true,
  * //   lateBy: { ms: 298800001, businessDays: 2 } }
  * ```
+ * @category Deadlines
  */
 export interface DeadlineStatus {
   readonly deadline: string;
@@ -313,6 +396,7 @@ export interface DeadlineStatus {
  * deadlineStatus(d.lgpd.anpd, new Date('2026-12-02T15:00:00-03:00')).late; // false
  * deadlineStatus(d.lgpd.anpd, new Date('2026-12-07T11:00:00-03:00')).lateBy?.businessDays; // 2: Friday 4 and Monday 7
  * ```
+ * @category Deadlines
  */
 export function deadlineStatus(deadline: Date, communicatedAt: Date, extra: readonly string[] = []): DeadlineStatus {
   if (!validDate(deadline) || !validDate(communicatedAt)) {

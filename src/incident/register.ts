@@ -29,6 +29,7 @@ import type { IncidentReport } from './report.js';
  *   reason: 'No relevant risk or damage (Res. CD/ANPD 15/2024 Art. 5)',      // VIII
  * };
  * ```
+ * @category Register
  */
 export interface IncidentEntry {
   readonly id: string;
@@ -75,6 +76,7 @@ export interface IncidentEntry {
  *   communication: { means: ['ANPD electronic form'], content: report.markdown }, // Art. 10 §1 VII
  * });
  * ```
+ * @category Register
  */
 export interface IncidentRegister {
   /**
@@ -98,6 +100,7 @@ export interface IncidentRegister {
  * ```ts
  * const register = memoryIncidentRegister({ retention: INCIDENT_RETENTION }); // 'P5Y'
  * ```
+ * @category Register
  */
 export const INCIDENT_RETENTION = 'P5Y';
 
@@ -117,6 +120,7 @@ const isoTime = (v: unknown) => typeof v === 'string' && !Number.isNaN(Date.pars
  *   await myStore.insert(entry);
  * }
  * ```
+ * @category Register
  */
 export function checkIncidentEntry(entry: IncidentEntry): void {
   if (typeof entry !== 'object' || entry === null || !text(entry.id) || typeof entry.title !== 'string') {
@@ -167,6 +171,7 @@ export function checkIncidentEntry(entry: IncidentEntry): void {
  * ```ts
  * assertRetentionOver(entry, 'P5Y', new Date()); // throws until five years after entry.registeredAt
  * ```
+ * @category Register
  */
 export function assertRetentionOver(entry: IncidentEntry, retention: string, now: Date): void {
   const d = parseDuration(retention);
@@ -192,6 +197,7 @@ export function assertRetentionOver(entry: IncidentEntry, retention: string, now
  * // moving entries exported from an earlier register: their registration dates are kept (Art. 10)
  * for (const entry of await oldRegister.list()) await register.add(entry, { carriedOver: true });
  * ```
+ * @category Register
  */
 export interface RegistrationOptions {
   /**
@@ -215,6 +221,7 @@ export interface RegistrationOptions {
  * const stored = registrationOf(entry, new Date()); // { ...entry, registeredAt: '2026-12-07T14:20:00.000Z' }
  * const moved = registrationOf(exported, new Date(), { carriedOver: true }); // keeps exported.registeredAt
  * ```
+ * @category Register
  */
 export function registrationOf(entry: IncidentEntry, now: Date = new Date(), options: RegistrationOptions = {}): IncidentEntry {
   checkIncidentEntry(entry);
@@ -246,6 +253,7 @@ export function registrationOf(entry: IncidentEntry, now: Date = new Date(), opt
  * ```ts
  * const next = updatedEntry(current, { notified: true, notifiedAt, communication: { means: ['ANPD electronic form'], content } });
  * ```
+ * @category Register
  */
 export function updatedEntry(
   current: IncidentEntry,
@@ -277,6 +285,7 @@ export function updatedEntry(
  * const report = incidentReport({ facts: { ...facts, communicatedAt: sentAt }, scope, deadlines });
  * await register.add(incidentEntry(report, { notified: true, notifiedAt: sentAt, means: ['ANPD electronic form', 'e-mail to each subject'] }));
  * ```
+ * @category Register
  */
 export function incidentEntry(
   report: IncidentReport,
@@ -343,6 +352,7 @@ export function incidentEntry(
  * checkRegisterRetention('P10Y'); // 'P10Y'
  * checkRegisterRetention('P1Y');  // throws
  * ```
+ * @category Register
  */
 export function checkRegisterRetention(retention: string): string {
   const d = parseDuration(retention);
@@ -367,6 +377,7 @@ export function checkRegisterRetention(retention: string): string {
  *   riskAssessment: 'Disk encrypted, key not exposed: unintelligible (LGPD Art. 48 §3)',
  *   notified: false, reason: 'no relevant risk or damage (Res. CD/ANPD 15/2024 Art. 5)' });
  * ```
+ * @category Register
  */
 export function memoryIncidentRegister(options: { readonly retention?: string } = {}): IncidentRegister {
   const retention = checkRegisterRetention(options.retention ?? INCIDENT_RETENTION);

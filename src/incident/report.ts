@@ -37,6 +37,7 @@ import type { IncidentScope } from './scope.js';
  *   subjectsInAffectedProcessing: 52_000,
  * };
  * ```
+ * @category Report
  */
 export interface IncidentFacts {
   readonly id: string;
@@ -94,6 +95,7 @@ export interface IncidentFacts {
  * };
  * const { markdown } = incidentReport({ facts, scope, deadlines, accessLog });
  * ```
+ * @category Report
  */
 export interface IncidentAccessLog {
   /** `await audit.verify({ keys })` (or `verifyAccessLog`), run after the incident window closed. */
@@ -115,6 +117,7 @@ export interface IncidentAccessLog {
  * if (json.timeliness.anpd.late) console.log('late by', json.timeliness.anpd.lateBy?.businessDays, 'business days');
  * json.pending; // ['Art. 6 §2 XII total subjects in the affected processing']: for the complement (Art. 6 §3)
  * ```
+ * @category Report
  */
 export type IncidentReportJson = {
   readonly id: string;
@@ -190,6 +193,7 @@ export type IncidentReportJson = {
  * const report: IncidentReport = incidentReport({ facts, scope, deadlines });
  * await register.add(incidentEntry(report, { notified: true, means: ['ANPD electronic form'] }));
  * ```
+ * @category Report
  */
 export interface IncidentReport {
   readonly json: IncidentReportJson;
@@ -307,6 +311,7 @@ function late(what: string, s: DeadlineStatus, article: string): PurposefulError
  * });
  * json.timeliness.anpd; // { late: true, lateBy: { ms, businessDays: 2 }, deadline, communicatedAt }
  * ```
+ * @category Report
  */
 export function incidentReport(input: {
   readonly facts: IncidentFacts;

@@ -34,6 +34,7 @@ import { type AccessEvent, type AccessLog, PurposefulError, type PurposefulSchem
  *   compromisedKeyIds: [],                     // the keyring was not exposed
  * };
  * ```
+ * @category Scoping
  */
 export interface IncidentInput {
   /** ISO 8601 start of the window (inclusive). */
@@ -74,6 +75,7 @@ export interface IncidentInput {
  *   return new Map(rows.map((r) => [r.ref, { id: r.id, age: ageOf(r.birthDate) }]));
  * };
  * ```
+ * @category Scoping
  */
 export type IdentifySubjects = (
   refs: readonly string[],
@@ -87,6 +89,7 @@ export type IdentifySubjects = (
  * const f: ExposedField = { schema: 'customer', path: 'cpf', category: 'user.government_id', purposes: ['billing.invoice'],
  *   sensitive: false, intelligible: false, why: 'encrypted; its keys were not exposed' };
  * ```
+ * @category Scoping
  */
 export interface ExposedField {
   readonly schema: string;
@@ -111,6 +114,7 @@ export interface ExposedField {
  * ```ts
  * const met = Object.entries(scope.criteria).filter(([, v]) => v).map(([k]) => k); // ['sensitiveData', 'largeScale']
  * ```
+ * @category Scoping
  */
 export interface IncidentCriteria {
   readonly sensitiveData: boolean;
@@ -135,6 +139,7 @@ export interface IncidentCriteria {
  * scope.criteriaMet;         // ['sensitiveData']
  * scope.relevantRisk;        // true: a significant effect and at least one criterion (Res. CD/ANPD 15/2024 Art. 5)
  * ```
+ * @category Scoping
  */
 export interface IncidentScope {
   readonly window: { readonly from: string; readonly to: string };
@@ -198,6 +203,7 @@ export interface IncidentScope {
  * ```ts
  * const rules: Partial<CriteriaRules> = { secrecy: ['user.financial', 'user.health_and_medical', 'user.legal'] };
  * ```
+ * @category Scoping
  */
 export interface CriteriaRules {
   readonly financial: readonly string[];
@@ -223,6 +229,7 @@ export interface CriteriaRules {
  * const rules: Partial<CriteriaRules> = { financial: [...DEFAULT_CRITERIA_RULES.financial, 'user.contact.pix_key'] };
  * await scopeIncident(input, { log: audit, schemas, rules });
  * ```
+ * @category Scoping
  */
 export const DEFAULT_CRITERIA_RULES: CriteriaRules = Object.freeze({
   financial: Object.freeze(['user.financial', 'user.payment']),
@@ -251,6 +258,7 @@ const READS = new Set(['open', 'outbound']);
  * if (scope.relevantRisk) console.log('communicate by', incidentDeadlines({ knownAt }).lgpd.anpd);
  * if (scope.relevantRisk === undefined) console.log('criteria hold: assess the significant effect', scope.criteriaMet);
  * ```
+ * @category Scoping
  */
 export async function scopeIncident(
   input: IncidentInput,

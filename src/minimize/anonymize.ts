@@ -40,6 +40,7 @@ import { ADDRESS_WORDS, foldWord, NAME_WORDS } from './name-words.js';
  * anonymizeValue(ticketText, 'Sou Ana, meu boleto foi cobrado duas vezes, CPF 529.982.247-25');
  * // '[…], meu boleto […] cobrado duas vezes, CPF [CPF]'
  * ```
+ * @category Minimization
  */
 export interface FreeTextAnonymization {
   readonly redact: 'all';
@@ -86,6 +87,7 @@ export interface FreeTextAnonymization {
  *   anonymize: { buckets: [1000, 3000, 10000] } satisfies AnonymizeSpec, // '<1000', '[1000, 3000)', …, '>=10000'
  * });
  * ```
+ * @category Minimization
  */
 export type AnonymizeSpec =
   | { readonly keepFirst: number; readonly round?: never; readonly buckets?: never }
@@ -100,6 +102,7 @@ export type AnonymizeSpec =
  * ```ts
  * isAnonymizeSpec({ keepFirst: MAX_KEEP_FIRST + 1 }); // false: defineSchema reports PF_DECL_ANONYMIZE_INVALID
  * ```
+ * @category Minimization
  */
 export const MAX_KEEP_FIRST = 32;
 
@@ -110,6 +113,7 @@ export const MAX_KEEP_FIRST = 32;
  * ```ts
  * isAnonymizeSpec({ buckets: Array.from({ length: MAX_BUCKETS + 1 }, (_, i) => i) }); // false: PF_DECL_ANONYMIZE_INVALID
  * ```
+ * @category Minimization
  */
 export const MAX_BUCKETS = 20;
 
@@ -128,6 +132,7 @@ const WORD = /^[\p{L}\p{M}]{1,40}$/u;
  * isAnonymizeSpec({ round: 0 });     // false: defineSchema reports PF_DECL_ANONYMIZE_INVALID
  * isAnonymizeSpec('redact');         // false: redacted text is not anonymous (PF_DECL_ANONYMIZE_NOT_ANONYMOUS)
  * ```
+ * @category Minimization
  */
 export function isAnonymizeSpec(spec: unknown): spec is AnonymizeSpec {
   return anonymizeSpecProblem(spec) === undefined;
@@ -313,6 +318,7 @@ function bucketsProblem(b: readonly number[], category: string): string | undefi
  * ```ts
  * anonymizeName({ round: 10 }); // 'round:10'
  * ```
+ * @category Minimization
  */
 export function anonymizeName(spec: AnonymizeSpec): string {
   if ('redact' in spec) return `vocabulary:${new Set(spec.vocabulary.map((w) => w.normalize('NFC').toLowerCase())).size}`;
@@ -335,6 +341,7 @@ export function anonymizeName(spec: AnonymizeSpec): string {
  * anonymizeValue({ buckets: [18, 65] }, 104);   // '>=65'
  * anonymizeValue({ round: 10 }, '37');          // undefined: not a number
  * ```
+ * @category Minimization
  */
 export function anonymizeValue(spec: AnonymizeSpec, value: unknown): unknown {
   if ('redact' in spec) return typeof value === 'string' ? anonymizeText(spec, value) : undefined;

@@ -11,15 +11,19 @@ import { PurposefulError } from '../errors.js';
 import type { PurposefulSchema } from '../schema/define.js';
 import { accessOf } from '../schema/walk.js';
 import { unknownPurposeMessage } from '../util/closest.js';
-import { compilePlan, type Direction, type Plan, resolveLevel } from './plan.js';
+import { compilePlan, type Direction, type Plan, resolveLevel, type Unannotated } from './plan.js';
 import { projectZod } from './zod-project.js';
 
 interface SchemaCache {
   /** Plans for actors whose roles change nothing, by purpose: the common case, one Map lookup. */
   readonly outbound: Map<string, Plan>;
   readonly inbound: Map<string, Plan>;
+  /** The same, for `unannotated: 'allow'`. */
+  readonly outboundAllow: Map<string, Plan>;
+  readonly inboundAllow: Map<string, Plan>;
   readonly plans: Map<string, Plan>;
   readonly zods: Map<string, core.$ZodType>;
+  readonly zodsAllow: Map<string, core.$ZodType>;
   readonly roleNames: Map<string, ReadonlySet<string>>;
 }
 
@@ -29,7 +33,16 @@ const caches = new WeakMap<PurposefulSchema, SchemaCache>();
 export function cacheOf(schema: PurposefulSchema): SchemaCache {
   let c = caches.get(schema);
   if (!c) {
-    c = { outbound: new Map(), inbound: new Map(), plans: new Map(), zods: new Map(), roleNames: new Map() };
+    c = {
+      outbound: new Map(),
+      inbound: new Map(),
+      outboundAllow: new Map(),
+      inboundAllow: new Map(),
+      plans: new Map(),
+      zods: new Map(),
+      zodsAllow: new Map(),
+      roleNames: new Map(),
+    };
     caches.set(schema, c);
   }
   return c;
@@ -65,38 +78,60 @@ function roleKey(schema: PurposefulSchema, c: SchemaCache, purpose: string, role
   return key;
 }
 
-/** The compiled plan for (schema, purpose, direction, roles), compiled on first use. */
-export function planFor(schema: PurposefulSchema, purpose: string, direction: Direction, roles: readonly string[]): Plan {
+/**
+ * The compiled plan for (schema, purpose, direction, roles, unannotated), compiled on first use. `unannotated` is
+ * what the schema declares, else what the engine does (`deny` by default).
+ */
+export function planFor(
+  schema: PurposefulSchema,
+  purpose: string,
+  direction: Direction,
+  roles: readonly string[],
+  unannotated: Unannotated = 'deny',
+): Plan {
   const c = cacheOf(schema);
   const rk = roleKey(schema, c, purpose, roles);
   if (rk === '') {
-    const byPurpose = direction === 'outbound' ? c.outbound : c.inbound;
+    const byPurpose =
+      unannotated === 'deny'
+        ? direction === 'outbound'
+          ? c.outbound
+          : c.inbound
+        : direction === 'outbound'
+          ? c.outboundAllow
+          : c.inboundAllow;
     let plan = byPurpose.get(purpose);
     if (!plan) {
-      plan = compilePlan(schema, purpose, direction, roles);
+      plan = compilePlan(schema, purpose, direction, roles, unannotated);
       byPurpose.set(purpose, plan);
     }
     return plan;
   }
-  const key = `${direction}\u0001${purpose}\u0001${rk}`;
+  const key = `${direction}\u0001${purpose}\u0001${rk}\u0001${unannotated}`;
   let plan = c.plans.get(key);
   if (!plan) {
-    plan = compilePlan(schema, purpose, direction, roles);
+    plan = compilePlan(schema, purpose, direction, roles, unannotated);
     c.plans.set(key, plan);
   }
   return plan;
 }
 
 /** The zod schema purpose input is validated with, built on first use. */
-export function inboundZodFor(schema: PurposefulSchema, purpose: string, roles: readonly string[]): core.$ZodType {
+export function inboundZodFor(
+  schema: PurposefulSchema,
+  purpose: string,
+  roles: readonly string[],
+  unannotated: Unannotated = 'deny',
+): core.$ZodType {
   const c = cacheOf(schema);
   const rk = roleKey(schema, c, purpose, roles);
   // the common case (roles change nothing) is keyed by the purpose alone: no key string built per call
   const key = rk === '' ? purpose : `${purpose}\u0001${rk}`;
-  let z = c.zods.get(key);
+  const zods = unannotated === 'deny' ? c.zods : c.zodsAllow;
+  let z = zods.get(key);
   if (!z) {
-    z = projectZod(schema, (meta) => resolveLevel(accessOf(meta).get(purpose), roles) !== 'none');
-    c.zods.set(key, z);
+    z = projectZod(schema, (meta) => resolveLevel(accessOf(meta).get(purpose), roles) !== 'none', unannotated === 'allow');
+    zods.set(key, z);
   }
   return z;
 }

@@ -28,6 +28,7 @@
  * });
  * maskValue(mask, '01310-100'); // '******100'
  * ```
+ * @category Minimization
  */
 export type MaskSpec = 'email' | 'cpf' | 'cnpj' | 'phone' | 'card' | 'name' | 'ip' | 'full' | { readonly keepLast: number };
 
@@ -40,6 +41,7 @@ export type MaskSpec = 'email' | 'cpf' | 'cnpj' | 'phone' | 'card' | 'name' | 'i
  * // checking a mask name read from configuration
  * const isMaskName = (s: string): s is (typeof MASK_NAMES)[number] => (MASK_NAMES as readonly string[]).includes(s);
  * ```
+ * @category Minimization
  */
 export const MASK_NAMES = ['email', 'cpf', 'cnpj', 'phone', 'card', 'name', 'ip', 'full'] as const;
 
@@ -51,6 +53,7 @@ export const MASK_NAMES = ['email', 'cpf', 'cnpj', 'phone', 'card', 'name', 'ip'
  * maskValue('email', 'not an email'); // '***': what a mask cannot parse, it hides entirely
  * maskValue('full', 'anything') === FULL_MASK; // true
  * ```
+ * @category Minimization
  */
 export const FULL_MASK = '***';
 
@@ -62,6 +65,7 @@ export const FULL_MASK = '***';
  * isMaskSpec({ keepLast: MAX_KEEP_LAST });     // true (8)
  * isMaskSpec({ keepLast: MAX_KEEP_LAST + 1 }); // false: defineSchema reports PF_DECL_MASK_UNKNOWN
  * ```
+ * @category Minimization
  */
 export const MAX_KEEP_LAST = 8;
 
@@ -203,6 +207,7 @@ const NAMED: Readonly<Record<(typeof MASK_NAMES)[number], (v: unknown) => string
  * isMaskSpec({ keepLast: 4 });  // true
  * isMaskSpec('ssn');            // false: not a mask purposeful knows
  * ```
+ * @category Minimization
  */
 export function isMaskSpec(spec: unknown): spec is MaskSpec {
   if (typeof spec === 'string') return (MASK_NAMES as readonly string[]).includes(spec);
@@ -224,6 +229,7 @@ export function isMaskSpec(spec: unknown): spec is MaskSpec {
  * const mask = compileMask('cpf');
  * mask('529.982.247-25'); // '***.***.**7-25'
  * ```
+ * @category Minimization
  */
 export function compileMask(spec: MaskSpec): (value: unknown) => string {
   if (typeof spec === 'string') {
@@ -244,6 +250,7 @@ export function compileMask(spec: MaskSpec): (value: unknown) => string {
  * maskValue('card', '4111 1111 1111 1111');      // '**** **** **** 1111'
  * maskValue({ keepLast: 4 }, 'AB123456789');     // '*******6789'
  * ```
+ * @category Minimization
  */
 export function maskValue(spec: MaskSpec, value: unknown): string {
   return compileMask(spec)(value);

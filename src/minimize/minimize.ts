@@ -20,6 +20,7 @@ import { checkLimits, runMinimize } from './run.js';
  * const view = minimize(Customer, 'support.ticket', record, options); // phone in clear: supervisors may see it
  * minimize(Customer, 'support.survey', body, { direction: 'inbound', undeclared: 'strip' }); // only what the survey collects
  * ```
+ * @category Minimization
  */
 export interface MinimizeOptions extends Limits {
   /** `inbound` rejects (or strips) fields not declared for the purpose; `outbound` projects and masks. */
@@ -46,6 +47,9 @@ const NO_ROLES: readonly string[] = Object.freeze([]);
  *   `inbound` also runs zod.
  * - `outbound`: fields the purpose may not see are projected away; masked
  *   ones are masked, pseudonymized ones replaced by a keyed token.
+ * - A field declared neither with `pd()` nor with `pd.none()` is declared for
+ *   no purpose (rejected inbound, projected away outbound) unless the schema
+ *   was defined with `unannotated: 'allow'`.
  *
  * Output objects are built only from declared keys (`__proto__` and friends are
  * never copied); depth and size limits apply; nothing recurses deeper than
@@ -59,6 +63,7 @@ const NO_ROLES: readonly string[] = Object.freeze([]);
  * minimize(Customer, 'support.survey', { email: 'a@b.co', cpf: '529.982.247-25' }, { direction: 'inbound' });
  * // throws PurposefulError PF_UNDECLARED_FIELD, paths: ['cpf']
  * ```
+ * @category Minimization
  */
 export function minimize<S extends PurposefulSchema, P extends string>(
   schema: S,
@@ -91,5 +96,7 @@ export function minimize(schema: PurposefulSchema, purpose: string, data: unknow
     options.undeclared === 'strip',
     checkLimits(options),
     options.pseudonymKey,
+    false,
+    schema.unannotated ?? 'deny',
   );
 }

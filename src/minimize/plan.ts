@@ -12,7 +12,7 @@ import { PurposefulError } from '../errors.js';
 import type { AccessLevel } from '../schema/annotation.js';
 import { getAnnotation } from '../schema/annotation.js';
 import type { PurposefulSchema } from '../schema/define.js';
-import { type FieldAccess, type FieldInfo, type ShapeNode, walkSchema } from '../schema/walk.js';
+import { type FieldAccess, type FieldInfo, type ShapeNode, shapeChildren, walkSchema } from '../schema/walk.js';
 import { assertCleanPrototype } from '../util/prototype.js';
 import { KIND_CODES, kindBits, kindCheck, OPAQUE, ofKind, plainLeaf } from './kinds.js';
 import { compileMask } from './masks.js';
@@ -28,8 +28,80 @@ import { BLOCK_WIDTH, type Block, makeBlock } from './slots.js';
  * const direction: Direction = 'inbound'; // a request body arriving for a purpose
  * minimize(Customer, 'support.survey', body, { direction, undeclared: 'strip' });
  * ```
+ * @category Minimization
  */
 export type Direction = 'inbound' | 'outbound';
+
+/**
+ * What happens to a field declared neither with `pd()` nor with `pd.none()`:
+ * `deny` (the default) declares it for no purpose (projected away outbound,
+ * rejected inbound with `PF_UNDECLARED_FIELD`); `allow` lets it flow for every
+ * purpose, for migrating existing schemas.
+ *
+ * @example
+ * ```ts
+ * const mode: Unannotated = 'allow'; // migration only: annotate the fields, then remove it
+ * const Legacy = defineSchema('legacy', legacyShape, { purposes, unannotated: mode });
+ * ```
+ * @category Minimization
+ */
+export type Unannotated = 'deny' | 'allow';
+
+/**
+ * The nodes of a schema's own shape tree (not the structure inside an annotated
+ * or `pd.none()` leaf): where a scalar or opaque facet is an unannotated field.
+ */
+function ownNodes(root: ShapeNode): Set<ShapeNode> {
+  const seen = new Set<ShapeNode>();
+  const stack = [root];
+  while (stack.length) {
+    const node = stack.pop() as ShapeNode;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    stack.push(...shapeChildren(node));
+  }
+  return seen;
+}
+
+const unheldCache = new WeakMap<ShapeNode, ReadonlySet<ShapeNode>>();
+
+/**
+ * Under `deny`: the places of the schema's own tree (the root aside) from which
+ * no annotation, `pd()` or `pd.none()`, can be reached. Such a place is declared
+ * for no purpose whatever it holds, and so is all its structure, recursion
+ * included (`z.json()`, a lazy tree, an object holding itself): the plan hides
+ * it whole, so it is left out outbound and reported inbound. Computed once per
+ * schema, in time linear in its tree (reachability backwards from the
+ * annotated places), since a recursive place cannot be decided from its children.
+ */
+function unheldNodes(root: ShapeNode, own: ReadonlySet<ShapeNode>): ReadonlySet<ShapeNode> {
+  const cached = unheldCache.get(root);
+  if (cached) return cached;
+  const parents = new Map<ShapeNode, ShapeNode[]>();
+  const held = new Set<ShapeNode>();
+  const stack: ShapeNode[] = [];
+  for (const node of own) {
+    for (const kid of shapeChildren(node)) {
+      const list = parents.get(kid);
+      if (list) list.push(node);
+      else parents.set(kid, [node]);
+    }
+    if (node.field || node.none) {
+      held.add(node);
+      stack.push(node);
+    }
+  }
+  while (stack.length) {
+    for (const p of parents.get(stack.pop() as ShapeNode) ?? []) {
+      if (held.has(p)) continue;
+      held.add(p);
+      stack.push(p);
+    }
+  }
+  const unheld = new Set([...own].filter((n) => n !== root && !held.has(n)));
+  unheldCache.set(root, unheld);
+  return unheld;
+}
 
 /**
  * Limits that protect the walk from hostile data.
@@ -39,6 +111,7 @@ export type Direction = 'inbound' | 'outbound';
  * const limits: Limits = { maxDepth: 16, maxNodes: 5_000 }; // beyond them: PF_LIMIT_EXCEEDED (413)
  * const pf = createPurposeful({ purposes, schemas: [Customer, Ticket], limits });
  * ```
+ * @category Minimization
  */
 export interface Limits {
   /** Deepest nesting of objects and arrays (default 64, at most 1000). */
@@ -85,6 +158,8 @@ const MEASURE: Exec = (v, st, d) => {
   }
   return v;
 };
+
+const NO_FACETS = Object.freeze({ scalar: false, opaque: false });
 
 const RANK: Record<AccessLevel | 'none', number> = { none: 0, pseudonymized: 1, masked: 2, clear: 3 };
 
@@ -181,13 +256,32 @@ export interface Plan {
 }
 
 /** Compiles a plan. */
-export function compilePlan(schema: PurposefulSchema, purpose: string, direction: Direction, roles: readonly string[]): Plan {
+export function compilePlan(
+  schema: PurposefulSchema,
+  purpose: string,
+  direction: Direction,
+  roles: readonly string[],
+  unannotated: Unannotated,
+): Plan {
   const inbound = direction === 'inbound';
+  /** `deny`: the nodes of the schema's own tree, whose unannotated (scalar, opaque) facets let nothing through. */
+  const denied = unannotated === 'deny' ? ownNodes(schema.shape) : undefined;
+  /** `deny`: the places that hold no annotation at any depth, hidden whole (their recursion too). */
+  const unheld = denied ? unheldNodes(schema.shape, denied) : undefined;
+  /** The unannotated facets a node keeps: none, at a place of the schema's own tree, when they are denied. */
+  const openFacets = (node: ShapeNode): { scalar: boolean; opaque: boolean } =>
+    denied?.has(node) ? NO_FACETS : { scalar: node.scalar === true, opaque: node.opaque === true };
   const pseudonymized: FieldInfo[] = [];
   const levels = new Map<FieldInfo, AccessLevel>();
   const done = new Map<ShapeNode, Compiled>();
   const active = new Map<ShapeNode, { exec?: Exec }>();
   const ownFields = new Set(schema.fields);
+  /** The leaf schemas a place declares: denied, without its union options that are neither `pd()` nor `pd.none()`. */
+  const declaredLeaves = (node: ShapeNode): readonly core.$ZodType[] => {
+    const all = node.leaves ?? [];
+    const plain = node.plainOptions;
+    return plain && denied?.has(node) ? all.filter((l) => !plain.includes(l)) : all;
+  };
 
   const compileField = (f: FieldInfo, node: ShapeNode): Compiled => {
     const level = resolveLevel(f.access.get(purpose), roles);
@@ -196,7 +290,8 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
     if (ownFields.has(f)) levels.set(f, level);
     if (inbound) return MEASURE;
     // outbound: the value is first held to what the field declares (its kind, or the structure inside it)
-    const inner = node.leaves?.length ? compile(inside(schema, node.leaves)) : KEEP;
+    const leaves = declaredLeaves(node);
+    const inner = leaves.length ? compile(inside(schema, leaves)) : KEEP;
     if (level === 'clear' || inner === HIDDEN) return inner;
     const code = inner === KEEP ? undefined : KIND_CODES.get(inner);
     const check: Exec | undefined = inner === KEEP || code !== undefined ? undefined : inner;
@@ -239,8 +334,9 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
    * the structure it declares; a scalar: only its declared kinds; an opaque
    * value (`z.any()`, `z.custom()`, …): anything, as declared.
    */
-  const compileLeaf = (node: ShapeNode): Compiled => {
-    const leaves = node.leaves ?? [];
+  const compileLeaf = (node: ShapeNode, opaque: boolean): Compiled => {
+    // denied, a union of `pd.none()` and unannotated options keeps only what `pd.none()` declares
+    const leaves = declaredLeaves(node);
     if (declaresNone(leaves)) return compile(inside(schema, leaves));
     let bits = 0;
     for (const l of leaves) {
@@ -248,10 +344,11 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
       if (b === OPAQUE) return KEEP;
       bits |= b;
     }
-    return node.opaque && leaves.length === 0 ? KEEP : kindCheck(bits);
+    return opaque && leaves.length === 0 ? KEEP : kindCheck(bits);
   };
 
   const compile = (node: ShapeNode): Compiled => {
+    if (unheld?.has(node)) return HIDDEN;
     const cached = done.get(node);
     if (cached !== undefined) return cached;
     const inProgress = active.get(node);
@@ -268,11 +365,12 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
   const build = (node: ShapeNode): Compiled => {
     if (node.field) return refusingSealed(node.field, compileField(node.field, node));
     if (!inbound) return buildOutbound(node);
-    const leafKeep = node.none || node.scalar || node.opaque;
+    const { scalar, opaque } = openFacets(node);
+    const leafKeep = node.none || scalar || opaque;
     const structural = node.object || node.array || node.tuple || node.record;
     if (!structural) {
-      if (node.none || node.opaque) return MEASURE;
-      if (node.scalar) return KEEP;
+      if (node.none || opaque) return MEASURE;
+      if (scalar) return KEEP;
       return HIDDEN; // a place with no facet at all: nothing is allowed there
     }
     const { o, a } = facets(node);
@@ -296,7 +394,7 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
           if (o === HIDDEN) return hiddenValue(st, p);
           if (o) return o(v, st, d, p);
         }
-        if (node.opaque || node.none) return MEASURE(v, st, d, p);
+        if (opaque || node.none) return MEASURE(v, st, d, p);
       }
       return v; // zod reports a type mismatch, with its path
     };
@@ -321,9 +419,11 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
    * scalar or opaque) declared there; what none of them takes is a mismatch.
    */
   const buildOutbound = (node: ShapeNode): Compiled => {
-    const leaf = node.none || node.scalar || node.opaque ? compileLeaf(node) : undefined;
+    const { scalar, opaque } = openFacets(node);
+    const leaf = node.none || scalar || opaque ? compileLeaf(node, opaque) : undefined;
     const structural = node.object || node.array || node.tuple || node.record;
-    if (!structural) return leaf ?? HIDDEN; // a place with no facet at all: nothing is allowed there
+    // a place with no facet at all: nothing is allowed there (`leaf` is KEEP, null, for an opaque leaf: kept, not hidden)
+    if (!structural) return leaf === undefined ? HIDDEN : leaf;
     const { o, a } = facets(node);
     if (leaf === undefined || leaf === HIDDEN) {
       if ((o === HIDDEN || o === undefined) && (a === HIDDEN || a === undefined) && (o === HIDDEN || a === HIDDEN)) return HIDDEN;
@@ -404,7 +504,8 @@ export function compilePlan(schema: PurposefulSchema, purpose: string, direction
       for (let i = 0; i < n; i++) {
         const e = execs[i];
         const x = src[keys[i] as string];
-        if (!e || x === undefined) continue;
+        // as the blocks do: an inherited `constructor` or `valueOf` was not copied, so it is not what failed
+        if (!e || x === undefined || (guarded[i] && !Object.hasOwn(src, keys[i] as string))) continue;
         try {
           e(x, st, d, '');
         } catch (inner) {

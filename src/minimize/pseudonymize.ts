@@ -80,6 +80,7 @@ export function assertPseudonymKey(key: unknown): asserts key is Uint8Array {
  * pseudonymizer(key)('ana@example.com') ===
  *   pseudonymize(rootKey, { schema: 'customer', field: 'email', purpose: 'analytics.churn' }, 'ana@example.com'); // true
  * ```
+ * @category Minimization
  */
 export function derivePseudonymKey(root: Uint8Array, schemaId: string, fieldId: string, purpose: string): Uint8Array {
   return hkdf(sha256, root, SALT, lengthPrefixed([schemaId, fieldId, purpose]), 32);
@@ -129,6 +130,7 @@ function canonical(value: unknown, depth = 0): string {
  * const token = pseudonymizer(key);
  * token('ana@example.com') === token('ana@example.com'); // true: stable per value
  * ```
+ * @category Minimization
  */
 export function pseudonymizer(key: Uint8Array): (value: unknown) => string {
   const keyed = hmac.create(sha256, key);
@@ -152,6 +154,7 @@ export function pseudonymizer(key: Uint8Array): (value: unknown) => string {
  * pseudonymize(rootKey, { schema: 'customer', field: 'email', purpose: 'analytics.churn' }, 'ana@example.com');
  * // 'pn_…' (24 characters after the prefix)
  * ```
+ * @category Minimization
  */
 export function pseudonymize(
   rootKey: Uint8Array,

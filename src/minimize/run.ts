@@ -7,7 +7,15 @@
 import { PurposefulError } from '../errors.js';
 import type { PurposefulSchema } from '../schema/define.js';
 import { planFor } from './cache.js';
-import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, type Direction, type Limits, pseudonymizersFor, type RunState } from './plan.js';
+import {
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_NODES,
+  type Direction,
+  type Limits,
+  pseudonymizersFor,
+  type RunState,
+  type Unannotated,
+} from './plan.js';
 
 const DEFAULT_LIMITS = Object.freeze({ maxDepth: DEFAULT_MAX_DEPTH, maxNodes: DEFAULT_MAX_NODES });
 
@@ -36,8 +44,9 @@ export function runMinimize(
   limits: { readonly maxDepth: number; readonly maxNodes: number },
   pseudonymKey: Uint8Array | undefined,
   refuseSealed = false,
+  unannotated: Unannotated = 'deny',
 ): unknown {
-  const plan = planFor(schema, purpose, direction, roles);
+  const plan = planFor(schema, purpose, direction, roles, unannotated);
   const st: RunState = {
     nodes: 0,
     maxNodes: limits.maxNodes,

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import * as core from 'zod/v4/core';
 import { type FieldMeta, getAnnotation } from '../schema/annotation.js';
 import type { PurposefulSchema } from '../schema/define.js';
+import { hasAnnotationInside, holdsNoValue } from '../schema/walk.js';
 
 const HIDDEN = Symbol('hidden');
 type Out = core.$ZodType | typeof HIDDEN;
@@ -19,9 +20,25 @@ const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'catch'
 
 type Def = core.$ZodTypeDef & Record<string, unknown>;
 
-/** Builds the purpose's zod schema. `visible(meta)` says whether an annotated field is received. */
-export function projectZod(schema: PurposefulSchema, visible: (meta: FieldMeta) => boolean): core.$ZodType {
+/**
+ * Builds the purpose's zod schema. `visible(meta)` says whether an annotated field is received; an unannotated
+ * leaf (neither `pd()` nor `pd.none()`) is received only with `allowUnannotated`.
+ */
+export function projectZod(
+  schema: PurposefulSchema,
+  visible: (meta: FieldMeta) => boolean,
+  allowUnannotated: boolean,
+): core.$ZodType {
   const memo = new Map<core.$ZodType, core.$ZodType>();
+  const holds = new Map<core.$ZodType, boolean>();
+  const holdsAnnotation = (s: core.$ZodType): boolean => {
+    let h = holds.get(s);
+    if (h === undefined) {
+      h = hasAnnotationInside(s);
+      holds.set(s, h);
+    }
+    return h;
+  };
   const withDef = (s: core.$ZodType, patch: Record<string, unknown>) =>
     core.util.clone(s, core.util.mergeDefs(s._zod.def, patch));
 
@@ -29,6 +46,9 @@ export function projectZod(schema: PurposefulSchema, visible: (meta: FieldMeta) 
     const ann = getAnnotation(s);
     if (ann?.kind === 'personal') return visible(ann.meta) ? s : HIDDEN;
     if (ann?.kind === 'none') return s;
+    // denied, a place with no annotation at any depth is received for no purpose, whatever its type: left out whole
+    // (a recursive one too, such as z.json(), which would otherwise keep its own recursion as arrays and records)
+    if (!allowUnannotated && !holdsAnnotation(s)) return HIDDEN;
     const cached = memo.get(s);
     if (cached) return cached;
     const d = s._zod.def as Def;
@@ -90,8 +110,12 @@ export function projectZod(schema: PurposefulSchema, visible: (meta: FieldMeta) 
       }
       case 'union': {
         const options = d.options as core.$ZodType[];
-        const rebuilt = options.map(rebuild).filter((o): o is core.$ZodType => o !== HIDDEN);
-        if (rebuilt.length === 0) return HIDDEN;
+        const each = options.map(rebuild);
+        if (each.every((o) => o === HIDDEN)) return HIDDEN;
+        // beside a received option, one that holds no value (`z.null()`, `z.undefined()`) carries no data: kept
+        const rebuilt = each
+          .map((o, i) => (o === HIDDEN && holdsNoValue(options[i] as core.$ZodType) ? (options[i] as core.$ZodType) : o))
+          .filter((o): o is core.$ZodType => o !== HIDDEN);
         return rebuilt.length === options.length && rebuilt.every((o, i) => o === options[i])
           ? s
           : withDef(s, { options: rebuilt });
@@ -118,7 +142,7 @@ export function projectZod(schema: PurposefulSchema, visible: (meta: FieldMeta) 
         return rebuilt.every((r, i) => r === items[i]) && restOut === d.rest ? s : withDef(s, { items: rebuilt, rest: restOut });
       }
       default:
-        return s;
+        return allowUnannotated ? s : HIDDEN;
     }
   };
   const out = rebuild(schema.zod);

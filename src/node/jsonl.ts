@@ -29,6 +29,7 @@ import {
  * if (torn) console.warn(`a write was cut at byte ${torn.offset} (${torn.bytes} bytes lost)`);
  * const report = await verifyAccessLog(events);
  * ```
+ * @category Access log
  */
 export interface JsonlContents {
   /** Every complete line, parsed (a line that is not JSON is kept as `{ malformed: true, line }` so verification reports it). */
@@ -44,6 +45,7 @@ export interface JsonlContents {
  * ```ts
  * const { events } = await readJsonlAccessLog('access.jsonl');
  * ```
+ * @category Access log
  */
 export async function readJsonlAccessLog(path: string): Promise<JsonlContents> {
   let buf: Buffer;
@@ -120,6 +122,7 @@ async function repairTail(path: string): Promise<JsonlContents['torn']> {
  * import { jsonlAccessLogSink } from 'purposeful/node';
  * const audit = createAccessLog({ sink: jsonlAccessLogSink('/var/log/app/access.jsonl'), subjectKey });
  * ```
+ * @category Access log
  */
 export function jsonlAccessLogSink(
   path: string,
@@ -178,6 +181,7 @@ export function jsonlAccessLogSink(
  * ```ts
  * const checkpoints = jsonlCheckpointSink('/var/lib/anchors/access-checkpoints.jsonl');
  * ```
+ * @category Access log
  */
 export function jsonlCheckpointSink(path: string): CheckpointSink {
   const events = jsonlAccessLogSink(path);

@@ -62,6 +62,7 @@ function where(q: AccessQuery | undefined, params: unknown[]): string {
  * await migrate(db);
  * const audit = createAccessLog({ sink: postgresAccessLogSink(db), subjectKey, instance: process.env.HOSTNAME });
  * ```
+ * @category Access log
  */
 export function postgresAccessLogSink(client: SqlClient): AccessLogSink {
   return {
@@ -122,6 +123,7 @@ export function postgresAccessLogSink(client: SqlClient): AccessLogSink {
  * const checkpoints = postgresCheckpointSink(anchorDb);
  * const audit = createAccessLog({ sink, subjectKey, checkpoints: { sink: checkpoints, sign, every: 1000 } });
  * ```
+ * @category Access log
  */
 export function postgresCheckpointSink(client: SqlClient): CheckpointSink {
   return {

@@ -24,6 +24,7 @@ import type { PgliteLike, SqlClient } from './client.js';
  * ```ts
  * await client.query(`LISTEN ${CONSENT_CHANNEL}`); // what the cache does on each instance
  * ```
+ * @category Consent
  */
 export const CONSENT_CHANNEL = 'purposeful_consent';
 
@@ -35,6 +36,7 @@ export const CONSENT_CHANNEL = 'purposeful_consent';
  * const fromServer: ConsentListenSource = { pool };       // a pg Pool
  * const embedded: ConsentListenSource = { pglite: db };   // a PGlite instance
  * ```
+ * @category Consent
  */
 export type ConsentListenSource =
   | { readonly pool: { connect(): Promise<ListenClient> } }
@@ -47,6 +49,7 @@ export type ConsentListenSource =
  * ```ts
  * const consent = await cachedConsentLedger(ledger, { client: db, listen: { pool } }); // pool.connect() gives a ListenClient
  * ```
+ * @category Consent
  */
 export interface ListenClient {
   query(sql: string): Promise<unknown>;
@@ -63,6 +66,7 @@ export interface ListenClient {
  * const options: ConsentCacheOptions = { client: db, listen: { pool }, ttlMs: 60_000, heartbeatMs: 1000, maxEntries: 50_000 };
  * const ledger = await cachedConsentLedger(postgresConsentLedger(db, purposes), options);
  * ```
+ * @category Consent
  */
 export interface ConsentCacheOptions {
   /** The database the ledger writes to (the heartbeat is published through it). */
@@ -89,6 +93,7 @@ export interface ConsentCacheOptions {
  * const { entries, subjects, reading } = consent.stats;
  * metrics.gauge('consent_cache_entries', entries);
  * ```
+ * @category Consent
  */
 export interface ConsentCacheStats {
   /** Cached (subject, purpose) states. */
@@ -107,6 +112,7 @@ export interface ConsentCacheStats {
  * const ledger: CachedConsentLedger = await cachedConsentLedger(postgresConsentLedger(db, purposes), { client: db, listen: { pool } });
  * process.on('SIGTERM', () => ledger.close());
  * ```
+ * @category Consent
  */
 export interface CachedConsentLedger extends ConsentLedger {
   /** Whether cached state is being used (heartbeats arrive). */
@@ -146,6 +152,7 @@ interface Reading {
  * // on shutdown
  * await consent.close();
  * ```
+ * @category Consent
  */
 export async function cachedConsentLedger(ledger: ConsentLedger, options: ConsentCacheOptions): Promise<CachedConsentLedger> {
   const ttl = options.ttlMs ?? 30_000;

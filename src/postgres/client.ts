@@ -14,6 +14,7 @@
  * const run: Query = db.query;
  * const { rows } = await run<{ n: number }>("SELECT count(*)::int AS n FROM purposeful_access_events WHERE event -> 'actor' ->> 'id' = $1", ['agent-7']);
  * ```
+ * @category Setup
  */
 export type Query = <R = Record<string, unknown>>(sql: string, params?: readonly unknown[]) => Promise<{ rows: R[] }>;
 
@@ -25,6 +26,7 @@ export type Query = <R = Record<string, unknown>>(sql: string, params?: readonly
  * const db: SqlClient = fromPg(pool); // or fromPglite(await PGlite.create())
  * await db.transaction(async (q) => q('SELECT 1'));
  * ```
+ * @category Setup
  */
 export interface SqlClient {
   readonly query: Query;
@@ -42,6 +44,7 @@ export interface SqlClient {
  * pool.on('error', (err) => console.warn('idle PostgreSQL connection lost:', err.message)); // else a terminated backend ends the process
  * const client: PgPoolLike = pool;
  * ```
+ * @category Setup
  */
 export interface PgPoolLike {
   query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
@@ -56,6 +59,7 @@ export interface PgPoolLike {
  * import { PGlite } from '@electric-sql/pglite';
  * const db: PgliteLike = await PGlite.create();
  * ```
+ * @category Setup
  */
 export interface PgliteLike {
   query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
@@ -73,6 +77,7 @@ export interface PgliteLike {
  * const db = fromPg(pool);
  * await migrate(db);
  * ```
+ * @category Setup
  */
 export function fromPg(pool: PgPoolLike): SqlClient {
   const query: Query = async (sql, params = []) => (await pool.query(sql, [...params])) as never;
@@ -104,6 +109,7 @@ export function fromPg(pool: PgPoolLike): SqlClient {
  * const db = fromPglite(await PGlite.create());
  * await migrate(db);
  * ```
+ * @category Setup
  */
 export function fromPglite(db: PgliteLike): SqlClient {
   return {

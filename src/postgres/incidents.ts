@@ -30,6 +30,7 @@ const parse = (v: unknown): IncidentEntry => (typeof v === 'string' ? JSON.parse
  * const report = incidentReport({ facts, scope, deadlines });
  * await register.add(incidentEntry(report, { notified: true, means: ['ANPD electronic form'] }));
  * ```
+ * @category Incidents
  */
 export function postgresIncidentRegister(client: SqlClient, options: { readonly retention?: string } = {}): IncidentRegister {
   const retention = checkRegisterRetention(options.retention ?? INCIDENT_RETENTION);

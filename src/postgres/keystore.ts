@@ -20,6 +20,7 @@ import type { SqlClient } from './client.js';
  * ```ts
  * await client.query(`LISTEN ${KEYS_CHANNEL}`);
  * ```
+ * @category Encryption
  */
 export const KEYS_CHANNEL = 'purposeful_keys';
 
@@ -32,6 +33,7 @@ export const KEYS_CHANNEL = 'purposeful_keys';
  * const pf = createPurposeful({ purposes, schemas, keys, keyStore });
  * process.on('SIGTERM', () => keyStore.close());
  * ```
+ * @category Encryption
  */
 export interface PostgresKeyStore extends SubjectKeyStore {
   close(): Promise<void>;
@@ -80,6 +82,7 @@ const LOCK_SUBJECT = `SELECT pg_advisory_xact_lock(hashtextextended('purposeful_
  * const keyStore = postgresKeyStore(db, { listen: { pool } });
  * const pf = createPurposeful({ purposes, schemas, keys, keyStore, erasureJournal: postgresErasureJournal(journalDb) });
  * ```
+ * @category Encryption
  */
 export function postgresKeyStore(client: SqlClient, options: { readonly listen?: ConsentListenSource } = {}): PostgresKeyStore {
   const versions = new Map<string, number>();
@@ -200,6 +203,7 @@ export function postgresKeyStore(client: SqlClient, options: { readonly listen?:
  * const journal = postgresErasureJournal(journalDb);
  * await pf.replayErasures(journal.entries()); // after restoring the key store
  * ```
+ * @category Encryption
  */
 export function postgresErasureJournal(client: SqlClient): ErasureJournal {
   return {

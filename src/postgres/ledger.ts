@@ -90,6 +90,7 @@ async function append(
  * await migrate(db);
  * const pf = createPurposeful({ purposes, schemas, consent: postgresConsentLedger(db, purposes) });
  * ```
+ * @category Consent
  */
 export function postgresConsentLedger(client: SqlClient, purposes: Purposes): ConsentLedger {
   if (!isPurposes(purposes)) {

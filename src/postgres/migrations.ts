@@ -14,6 +14,7 @@ import type { SqlClient } from './client.js';
  * ```ts
  * const latest = MIGRATIONS.at(-1)?.version; // 4: consent ledger and key store, access log, incident register, access log on its hashed events
  * ```
+ * @category Setup
  */
 export const MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly statements: readonly string[] }> = Object.freeze([
   {
@@ -120,6 +121,7 @@ export const MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly stat
  * const db = fromPg(pool);
  * await migrate(db); // [1] the first time, [] afterwards
  * ```
+ * @category Setup
  */
 export async function migrate(client: SqlClient): Promise<number[]> {
   return client.transaction(async (q) => {

@@ -164,6 +164,7 @@ function recordOf(schema: PurposefulSchema, row: Record<string, unknown>): strin
  * ```ts
  * await createRecordsTable(db, 'customers');
  * ```
+ * @category Records
  */
 export async function createRecordsTable(client: SqlClient, table: string): Promise<void> {
   const t = tableOf(table);
@@ -183,6 +184,7 @@ export async function createRecordsTable(client: SqlClient, table: string): Prom
  * ```ts
  * await putRecord(db, 'customers', Customer, await pf.seal(Customer, customer, ctx));
  * ```
+ * @category Records
  */
 export async function putRecord(
   client: SqlClient,
@@ -212,8 +214,9 @@ export async function putRecord(
  *
  * @example
  * ```ts
- * const pf = createPurposeful({ …, rights: { verify, sources: { customer: postgresRightsSource(db, 'customers', Customer) } } });
+ * const pf = createPurposeful({ …, rights: rightsDesk({ verify, sources: { customer: postgresRightsSource(db, 'customers', Customer) } }) });
  * ```
+ * @category Rights and retention
  */
 export function postgresRightsSource(client: SqlClient, table: string, schema: PurposefulSchema, origin?: string): RightsSource {
   const t = tableOf(table);
@@ -263,6 +266,7 @@ export function postgresRightsSource(client: SqlClient, table: string, schema: P
  * const tickets = postgresRetentionSource(db, 'tickets', Ticket);
  * const result = await pf.retention.sweep(tickets, { dryRun: true });
  * ```
+ * @category Rights and retention
  */
 export function postgresRetentionSource(
   client: SqlClient,

@@ -30,6 +30,7 @@ import { removeAt } from './paths.js';
  *   data: { channel: 'chat', status: 'closed', body: 'My card [CARD] was charged twice' },
  * };
  * ```
+ * @category Rights and retention
  */
 export interface AnonymousRecord {
   readonly schema: string;

@@ -22,6 +22,7 @@ import type { Jurisdiction } from '../taxonomy/bases.js';
  *   fields: [{ schema: 'customer', field: 'email' }], laws: ['lgpd', 'gdpr'],
  * };
  * ```
+ * @category Rights and retention
  */
 export interface Blocking {
   /** The `blocking` request that made it. */
@@ -48,8 +49,9 @@ export interface Blocking {
  * @example
  * ```ts
  * const blockings: BlockingStore = memoryBlockingStore();
- * const pf = createPurposeful({ purposes, schemas, rights: { verify, sources, blockings } });
+ * const pf = createPurposeful({ purposes, schemas, rights: rightsDesk({ verify, sources, blockings }) });
  * ```
+ * @category Rights and retention
  */
 export interface BlockingStore {
   /** Records a blocking (replacing the one with the same `request`). */
@@ -71,6 +73,7 @@ const NONE: readonly Blocking[] = Object.freeze([]);
  * const blockings = memoryBlockingStore();
  * blockings.inForce('cust-1'); // [] until a blocking request for cust-1 is carried out
  * ```
+ * @category Rights and retention
  */
 export function memoryBlockingStore(): BlockingStore {
   const bySubject = new Map<string, readonly Blocking[]>();

@@ -23,6 +23,7 @@ import { addMonthsToDay, endOfDay, localDay, zoneFormat } from './zone.js';
  * ```ts
  * const kind: RightsKind = 'portability';
  * ```
+ * @category Rights and retention
  */
 export type RightsKind =
   | 'confirmation'
@@ -45,6 +46,7 @@ export type RightsKind =
  * ```ts
  * if (!(RIGHTS_KINDS as readonly string[]).includes(body.kind)) throw new Error('unknown request');
  * ```
+ * @category Rights and retention
  */
 export const RIGHTS_KINDS: readonly RightsKind[] = Object.freeze([
   'confirmation',
@@ -72,6 +74,7 @@ export const RIGHTS_KINDS: readonly RightsKind[] = Object.freeze([
  * ```ts
  * const lgpdDays: Partial<Record<RightsKind, number>> = { correction: 10, erasure: 15 };
  * ```
+ * @category Rights and retention
  */
 export type LgpdDays = Partial<Record<RightsKind, number>>;
 
@@ -85,6 +88,7 @@ export type LgpdDays = Partial<Record<RightsKind, number>>;
  * d.gdpr?.toISOString(); // '2026-02-28T23:59:59.999Z': one month, the last day of a shorter month
  * d.due.toISOString();   // the earlier: '2026-02-15T23:59:59.999Z'
  * ```
+ * @category Rights and retention
  */
 export interface RightsDeadline {
   readonly lgpd?: Date;
@@ -100,6 +104,7 @@ export interface RightsDeadline {
  * ```ts
  * addMonths(new Date('2026-01-31T10:00:00Z'), 1).toISOString(); // '2026-02-28T10:00:00.000Z'
  * ```
+ * @category Rights and retention
  */
 export function addMonths(from: Date, months: number): Date {
   const y = from.getUTCFullYear();
@@ -121,6 +126,7 @@ export function addMonths(from: Date, months: number): Date {
  *   lgpdDays: { correction: 10 },  // LGPD Art. 18 §5
  * };
  * ```
+ * @category Rights and retention
  */
 export interface RightsDeadlineOptions {
   readonly jurisdictions: readonly Jurisdiction[];
@@ -179,6 +185,7 @@ export function assertLgpdDays(lgpdDays: unknown, smallAgent: boolean): void {
  * rightsDeadline('access', receivedAt, { jurisdictions: ['gdpr'], extended: true }).due;             // three months
  * rightsDeadline('confirmation', receivedAt, { jurisdictions: ['lgpd'] }).due;                       // at once: receivedAt
  * ```
+ * @category Rights and retention
  */
 export function rightsDeadline(kind: RightsKind, receivedAt: Date, options: RightsDeadlineOptions): RightsDeadline {
   if (!RIGHTS_KINDS.includes(kind))

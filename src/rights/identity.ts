@@ -25,6 +25,7 @@ import { detectPII } from '../detect/detect.js';
  *     ? { verified: true }
  *     : { verified: false, missing: ['the 6-digit code sent to the e-mail address on file'], reason: 'the code does not match' };
  * ```
+ * @category Rights and retention
  */
 export type VerificationResult =
   | boolean
@@ -44,6 +45,7 @@ export type VerificationResult =
  *   askedAt: '2026-11-02T12:00:00.000Z',
  * };
  * ```
+ * @category Rights and retention
  */
 export interface IdentityRequest {
   readonly missing: readonly string[];

@@ -9,6 +9,7 @@ export {
   type RightsKind,
   rightsDeadline,
 } from './deadlines.js';
+export { type RightsDesk, rightsDesk } from './desk.js';
 export type { IdentityRequest, VerificationResult } from './identity.js';
 export { memoryObjectionStore, type Objection, type ObjectionStore } from './opposition.js';
 export type { RetentionSource, RetentionSweeps, SweepOptions, SweepResult } from './retention.js';

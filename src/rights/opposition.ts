@@ -28,6 +28,7 @@ import type { Jurisdiction } from '../taxonomy/bases.js';
  *   status: 'in_force', absolute: false, article: 'LGPD Art. 18 §2; GDPR Art. 21(1)',
  * };
  * ```
+ * @category Rights and retention
  */
 export interface Objection {
   /** The opposition request that recorded it. */
@@ -56,8 +57,9 @@ export interface Objection {
  * @example
  * ```ts
  * const objections: ObjectionStore = memoryObjectionStore();
- * const pf = createPurposeful({ purposes, schemas, rights: { verify, sources, objections } });
+ * const pf = createPurposeful({ purposes, schemas, rights: rightsDesk({ verify, sources, objections }) });
  * ```
+ * @category Rights and retention
  */
 export interface ObjectionStore {
   /** Records an objection, or its new state (replacing the one with the same `request`). */
@@ -81,6 +83,7 @@ export interface ObjectionStore {
  * const objections = memoryObjectionStore();
  * objections.stops('analytics.churn', 'cust-1'); // false until the subject objects
  * ```
+ * @category Rights and retention
  */
 export function memoryObjectionStore(): ObjectionStore {
   const byRequest = new Map<string, Objection>();

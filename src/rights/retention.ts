@@ -36,6 +36,7 @@ import { nullIndexes, removeAt, valuesAt } from './paths.js';
  *   remove: (row) => db.query('DELETE FROM tickets WHERE id = $1', [row.id]),
  * };
  * ```
+ * @category Rights and retention
  */
 export interface RetentionSource {
   readonly schema: PurposefulSchema;
@@ -65,6 +66,7 @@ export interface RetentionSource {
  * const result: SweepResult = await pf.retention.sweep(tickets, { dryRun: true });
  * for (const a of result.actions ?? []) console.log(a.action, a.record, a.fields.join(', '));
  * ```
+ * @category Rights and retention
  */
 export interface SweepResult {
   readonly scanned: number;
@@ -95,6 +97,7 @@ export interface SweepResult {
  * ```ts
  * const options: SweepOptions = { now: new Date(), dryRun: false, pageSize: 500, onProgress: (p) => save(p.cursor) };
  * ```
+ * @category Rights and retention
  */
 export interface SweepOptions {
   readonly now?: Date;
@@ -114,6 +117,7 @@ export interface SweepOptions {
  * const result = await pf.retention.sweep(tickets, { now: new Date() });
  * console.log(`${result.removed} removed, ${result.updated} trimmed, ${result.undetermined} undetermined`);
  * ```
+ * @category Rights and retention
  */
 export interface RetentionSweeps {
   /**

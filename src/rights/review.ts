@@ -17,8 +17,9 @@
  * @example
  * ```ts
  * const reviewer = async (t: ReviewTicket) => queue.push('human-review', t);
- * const pf = createPurposeful({ …, rights: { verify, sources, reviewer } });
+ * const pf = createPurposeful({ …, rights: rightsDesk({ verify, sources, reviewer }) });
  * ```
+ * @category Rights and retention
  */
 export interface ReviewTicket {
   readonly request: string;
@@ -40,6 +41,7 @@ export interface ReviewTicket {
  * const answer: ReviewAnswer = await pf.rights.review(request.id, { purpose: 'credit.limit', statement });
  * answer.logic; // the criteria the purpose declares (LGPD Art. 20 §1)
  * ```
+ * @category Rights and retention
  */
 export interface ReviewAnswer {
   readonly request: string;

@@ -14,6 +14,8 @@ import type { ConsentLedger } from '../consent/ledger.js';
 import { INDEX_COLUMN_PREFIX } from '../crypto/records.js';
 import { detectPII } from '../detect/detect.js';
 import { PurposefulError } from '../errors.js';
+import type { Unannotated } from '../minimize/plan.js';
+import { projectZod } from '../minimize/zod-project.js';
 import type { PurposefulSchema } from '../schema/define.js';
 import { ERASURE_GROUNDS, type ErasureGround, groundArticle } from '../schema/grounds.js';
 import {
@@ -57,6 +59,7 @@ import type {
  *   origin: 'given by you when you opened your account',
  * };
  * ```
+ * @category Rights and retention
  */
 export interface RightsSource {
   find(subjectId: string): Promise<readonly Record<string, unknown>[]>;
@@ -94,6 +97,7 @@ export interface RightsSource {
  * const verify = async ({ subjectId, verification }: VerificationRequest) =>
  *   otp.check(subjectId, (verification as { code?: string })?.code ?? '');
  * ```
+ * @category Rights and retention
  */
 export interface VerificationRequest {
   readonly subjectId: string;
@@ -113,6 +117,7 @@ export interface VerificationRequest {
  *   recipients: { 'NF-e issuing service': async (notice) => nfe.notify(notice), 'Old CRM': { unreachable: 'decommissioned in 2024' } },
  * };
  * ```
+ * @category Rights and retention
  */
 export interface RightsOptions {
   /**
@@ -173,6 +178,7 @@ export interface RightsOptions {
  * const r: RightsRequest = await pf.rights.request({ subjectId, kind: 'access', verification: { code } });
  * r.due; // the earlier of LGPD's 15 days and GDPR's month
  * ```
+ * @category Rights and retention
  */
 export interface RightsRequest {
   readonly id: string;
@@ -217,6 +223,7 @@ export interface RightsRequest {
  * ```ts
  * const store: RightsRequestStore = memoryRightsStore();
  * ```
+ * @category Rights and retention
  */
 export interface RightsRequestStore {
   put(request: RightsRequest): Promise<void>;
@@ -229,8 +236,9 @@ export interface RightsRequestStore {
  *
  * @example
  * ```ts
- * const pf = createPurposeful({ purposes, schemas, rights: { verify, sources, store: memoryRightsStore() } });
+ * const pf = createPurposeful({ purposes, schemas, rights: rightsDesk({ verify, sources, store: memoryRightsStore() }) });
  * ```
+ * @category Rights and retention
  */
 export function memoryRightsStore(): RightsRequestStore {
   const m = new Map<string, RightsRequest>();
@@ -253,6 +261,7 @@ export function memoryRightsStore(): RightsRequestStore {
  *   purposes: [{ purpose: 'support.ticket', description: 'Answer…', legalBasis: { lgpd: 'contract' }, retention: 'P2Y', recipients: [] }],
  * };
  * ```
+ * @category Rights and retention
  */
 export interface ExportItem {
   readonly schema: string;
@@ -286,6 +295,7 @@ export interface ExportItem {
  * Object.keys(doc.data); // ['user.contact.email', 'user.name', …]
  * doc.complaint[0]?.authority; // 'Autoridade Nacional de Proteção de Dados (ANPD)'
  * ```
+ * @category Rights and retention
  */
 export interface SubjectExport {
   readonly format: 'purposeful.subject-export/1';
@@ -316,6 +326,7 @@ export interface SubjectExport {
  * ```ts
  * const notify = async (n: CorrectionNotice) => partner.post('/corrections', n);
  * ```
+ * @category Rights and retention
  */
 export interface CorrectionNotice {
   readonly kind: 'correction';
@@ -348,6 +359,7 @@ export interface CorrectionNotice {
  *   fields: [{ schema: 'customer', record: subjectId, field: 'email' }],
  * };
  * ```
+ * @category Rights and retention
  */
 export interface ChangeNotice {
   readonly kind: 'elimination' | 'anonymization' | 'blocking' | 'unblocking' | 'revocation';
@@ -371,6 +383,7 @@ export interface ChangeNotice {
  *   else await partner.apply(n.kind, n.subjectId, n.fields);
  * };
  * ```
+ * @category Rights and retention
  */
 export type RecipientNotice = CorrectionNotice | ChangeNotice;
 
@@ -382,6 +395,7 @@ export type RecipientNotice = CorrectionNotice | ChangeNotice;
  * ```ts
  * const recipients: Record<string, RecipientHook> = { 'NF-e issuing service': (n) => nfe.notify(n) };
  * ```
+ * @category Rights and retention
  */
 export type RecipientHook = (notice: RecipientNotice) => void | Promise<void>;
 
@@ -395,6 +409,7 @@ export type RecipientHook = (notice: RecipientNotice) => void | Promise<void>;
  * ```ts
  * const legacy: UnreachableRecipient = { unreachable: 'the vendor closed in 2025 and its data was destroyed under contract' };
  * ```
+ * @category Rights and retention
  */
 export interface UnreachableRecipient {
   readonly unreachable: string;
@@ -408,6 +423,7 @@ export interface UnreachableRecipient {
  * const { notified, notInformed, failed } = await pf.rights.erase(request.id);
  * if (failed.length) queue.retry(failed.map((f) => f.notice));
  * ```
+ * @category Rights and retention
  */
 export interface PassedOn {
   /** Recipients whose hook was called and returned. */
@@ -426,6 +442,7 @@ export interface PassedOn {
  * ```ts
  * await pf.rights.erase(request.id, { unreachable: { 'Old CRM': 'decommissioned in 2024; its data was destroyed' } });
  * ```
+ * @category Rights and retention
  */
 export interface ChangeOptions {
   /**
@@ -443,6 +460,7 @@ export interface ChangeOptions {
  * ```ts
  * const entry: SharingEntry = { purpose: 'billing.invoice', recipients: [{ name: 'NF-e issuing service', role: 'processor', country: 'BR' }] };
  * ```
+ * @category Rights and retention
  */
 export interface SharingEntry {
   readonly purpose: string;
@@ -458,6 +476,7 @@ export interface SharingEntry {
  * const entry: ConsentInfoEntry = { purpose: 'support.survey', description: 'Ask for satisfaction feedback…',
  *   status: 'granted', ifRefused: 'We do not ask you about your satisfaction; support works as before.' };
  * ```
+ * @category Rights and retention
  */
 export interface ConsentInfoEntry {
   readonly purpose: string;
@@ -486,6 +505,7 @@ export interface ConsentInfoEntry {
  * const f: ErasedField = { schema: 'invoice', record: 'NF-1', field: 'taxId', outcome: 'retained',
  *   reason: 'LGPD Art. 16 I: kept under a legal obligation (billing.invoice, P5Y)' };
  * ```
+ * @category Rights and retention
  */
 export interface ErasedField {
   readonly schema: string;
@@ -520,6 +540,7 @@ export interface ErasedField {
  * const k: KeptFor = { purpose: 'billing.invoice', ground: 'legal_obligation',
  *   article: 'LGPD Art. 16 I; GDPR Art. 17(3)(b)', until: '2031-11-28T12:00:00.000Z' };
  * ```
+ * @category Rights and retention
  */
 export interface KeptFor {
   readonly purpose: string;
@@ -537,6 +558,7 @@ export interface KeptFor {
  * const { fields, receipt } = await pf.rights.erase(request.id);
  * fields.filter((f) => f.outcome === 'retained'); // what a ground keeps: keptFor says for which purpose, on which article, until when
  * ```
+ * @category Rights and retention
  */
 export interface ErasureAnswer extends PassedOn {
   readonly fields: readonly ErasedField[];
@@ -555,6 +577,7 @@ export interface ErasureAnswer extends PassedOn {
  * ```ts
  * const { fields, notified } = await pf.rights.block(request.id, { fields: [{ schema: 'customer', field: 'email' }] });
  * ```
+ * @category Rights and retention
  */
 export interface BlockingAnswer extends PassedOn {
   readonly fields: readonly { readonly schema: string; readonly record?: string; readonly field: string }[];
@@ -569,6 +592,7 @@ export interface BlockingAnswer extends PassedOn {
  * const answer = await pf.rights.access(request.id);
  * await pf.rights.complete(request.id);
  * ```
+ * @category Rights and retention
  */
 export interface Rights {
   /**
@@ -740,6 +764,8 @@ export interface RightsInternals {
   readonly objections?: ObjectionStore;
   /** Where blockings are kept: the store the engine checks on every seal, open and outbound. */
   readonly blockings?: BlockingStore;
+  /** What a schema's unannotated fields do (its own option, else the engine's; `deny` when absent). */
+  readonly unannotated?: (schema: PurposefulSchema) => Unannotated;
 }
 
 /** A field an erasure passes on: in a row (`record`) or, for a schema no source found, at the field level. */
@@ -809,6 +835,17 @@ function patchTouches(patch: Record<string, unknown>, path: string): boolean {
   return true;
 }
 
+/** Whether a merge patch writes at a raw path (or replaces a value holding it). */
+function writesAt(patch: unknown, path: readonly PropertyKey[]): boolean {
+  let at = patch;
+  for (const seg of path) {
+    if (!isPlain(at)) return true; // an array or a value set whole: what lies under it comes from the patch
+    if (typeof seg !== 'string' || !Object.hasOwn(at, seg)) return false;
+    at = at[seg];
+  }
+  return true;
+}
+
 /**
  * The raw paths of the keys in a patch that the parsed record does not hold:
  * keys zod does not declare (and strips), and prototype keys, at any depth.
@@ -831,39 +868,37 @@ function undeclaredIn(patch: unknown, parsed: unknown, at: PropertyKey[] = [], o
   return out;
 }
 
-/** Builds the rights desk over the engine's internals. @internal */
-export function createRights(internals: RightsInternals, options: RightsOptions | undefined): Rights {
-  const off = (): never => {
-    throw new PurposefulError(
-      'PF_OPTIONS_INVALID',
-      'data-subject requests need createPurposeful({ rights: { verify, sources } })',
-    );
-  };
-  if (options === undefined) {
-    return {
-      request: off,
-      extend: off,
-      complete: off,
-      get: off,
-      list: off,
-      confirmation: off,
-      access: off,
-      portability: off,
-      correct: off,
-      sharingInfo: off,
-      consentInfo: off,
-      verify: off,
-      oppose: off,
-      dismissOpposition: off,
-      objections: off,
-      review: off,
-      erase: off,
-      revoke: off,
-      eraseConsentData: off,
-      block: off,
-      unblock: off,
-    };
+/**
+ * The zod schema a correction's declaration check uses: the one `pf.inbound` builds for a purpose (`projectZod`),
+ * with every personal field received, since a subject corrects any of their fields. Under `deny`, a place that
+ * neither `pd()` nor `pd.none()` declares is left out of it, so a patch that writes there is refused.
+ */
+const declaredZods = {
+  deny: new WeakMap<PurposefulSchema, core.$ZodType>(),
+  allow: new WeakMap<PurposefulSchema, core.$ZodType>(),
+};
+function declaredZod(schema: PurposefulSchema, mode: Unannotated): core.$ZodType {
+  const cache = mode === 'allow' ? declaredZods.allow : declaredZods.deny;
+  let z = cache.get(schema);
+  if (!z) {
+    z = projectZod(schema, () => true, mode === 'allow');
+    cache.set(schema, z);
   }
+  return z;
+}
+
+/** `safeParse`, or `safeParseAsync` for a schema with async refinements or transforms. */
+async function parseAny(schema: core.$ZodType, value: unknown): Promise<core.util.SafeParseResult<unknown>> {
+  try {
+    return core.safeParse(schema, value);
+  } catch (err) {
+    if (!(err instanceof core.$ZodAsyncError)) throw err;
+    return core.safeParseAsync(schema, value);
+  }
+}
+
+/** Builds the rights desk over the engine's internals. @internal */
+export function createRights(internals: RightsInternals, options: RightsOptions): Rights {
   if (typeof options.verify !== 'function') throw new PurposefulError('PF_OPTIONS_INVALID', 'rights.verify must be a function');
   for (const [id, source] of Object.entries(options.sources ?? {})) {
     if (!internals.schemas.has(id))
@@ -1925,28 +1960,50 @@ export function createRights(internals: RightsInternals, options: RightsOptions 
       // blind-index columns are not the schema's: sealing computes them again from the corrected values
       for (const k of Object.keys(merged))
         if (k.startsWith(INDEX_COLUMN_PREFIX) && !schema.shape.object?.has(k)) delete merged[k];
-      let checked: core.util.SafeParseResult<unknown>;
-      try {
-        checked = core.safeParse(schema.zod, merged);
-      } catch (err) {
-        if (!(err instanceof core.$ZodAsyncError)) throw err;
-        checked = await core.safeParseAsync(schema.zod, merged);
-      }
-      if (!checked.success) {
-        throw new PurposefulError('PF_VALIDATION_FAILED', 'the corrected record does not satisfy the schema', {
+      const refuseUndeclaredPaths = (undeclared: readonly string[]): void => {
+        if (undeclared.length > 0) {
+          throw new PurposefulError(
+            'PF_UNDECLARED_FIELD',
+            `the patch holds keys the schema does not declare, at: ${undeclared.join(', ')} (LGPD Art. 6 III; GDPR Art. 5(1)(c))`,
+            { schema: schema.id, paths: undeclared, article: 'LGPD Art. 6 III; GDPR Art. 5(1)(c)' },
+          );
+        }
+      };
+      const refuseUndeclared = (parsed: unknown): void =>
+        refuseUndeclaredPaths([...new Set(undeclaredIn(patch, parsed).map((p) => displayPath(schema.shape, p) || '(root)'))]);
+      const invalid = (result: core.util.SafeParseResult<unknown>): PurposefulError =>
+        new PurposefulError('PF_VALIDATION_FAILED', 'the corrected record does not satisfy the schema', {
           schema: schema.id,
-          paths: [...new Set(checked.error.issues.map((i) => displayPath(schema.shape, i.path) || '(root)'))],
+          paths: [
+            ...new Set(
+              (result.error?.issues ?? []).flatMap((i) =>
+                // a strict object names the keys it does not know: their paths, as for any other issue
+                i.code === 'unrecognized_keys'
+                  ? i.keys.map((k) => displayPath(schema.shape, [...i.path, k]) || '(root)')
+                  : [displayPath(schema.shape, i.path) || '(root)'],
+              ),
+            ),
+          ],
         });
-      }
+      // the declaration check pf.inbound makes, every personal field received: under `deny` (the default), a place
+      // declared with neither pd() nor pd.none() is declared for no purpose, and a patch that writes there is
+      // refused like any undeclared key, at any depth (LGPD Art. 18 III corrects declared data)
+      const declared = await parseAny(declaredZod(schema, internals.unannotated?.(schema) ?? 'deny'), merged);
+      if (declared.success) refuseUndeclared(declared.data);
+      const checked = await parseAny(schema.zod, merged);
+      if (!checked.success) throw invalid(checked);
       // what is stored is zod's output: a key of the patch that it does not hold (undeclared at any depth, or a
-      // prototype key) is refused, not silently dropped nor stored
-      const undeclared = [...new Set(undeclaredIn(patch, checked.data).map((p) => displayPath(schema.shape, p) || '(root)'))];
-      if (undeclared.length > 0) {
-        throw new PurposefulError(
-          'PF_UNDECLARED_FIELD',
-          `the patch holds keys the schema does not declare, at: ${undeclared.join(', ')}`,
-          { schema: schema.id, paths: undeclared },
-        );
+      // prototype key) is refused, not silently dropped nor stored. It keeps what the row holds outside the patch.
+      refuseUndeclared(checked.data);
+      if (!declared.success) {
+        // the declared schema refused what the full one takes: a strict object holding an unannotated key. Written by
+        // the patch, it is an undeclared field; held by the row already, the correction is refused all the same
+        const written = declared.error.issues
+          .flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => [...i.path, k]) : []))
+          .filter((path) => writesAt(patch, path))
+          .map((path) => displayPath(schema.shape, path) || '(root)');
+        if (written.length > 0) refuseUndeclaredPaths([...new Set(written)]);
+        throw invalid(declared);
       }
       const after = checked.data as Record<string, unknown>;
       // nor may the parsing move the record to another subject or id (a transform on an id field)

@@ -24,6 +24,7 @@ import type { RightsKind } from './deadlines.js';
  *   article: 'LGPD Art. 18 §2; GDPR Art. 21', request: 'opposition',
  * };
  * ```
+ * @category Rights and retention
  */
 export interface SubjectRight {
   readonly right: string;
@@ -43,6 +44,7 @@ export interface SubjectRight {
  *   article: 'LGPD Art. 18 §1, §8, 55-J V', how: 'after a complaint to the controller that was not resolved…',
  * };
  * ```
+ * @category Rights and retention
  */
 export interface ComplaintRight {
   readonly law: Jurisdiction;
@@ -65,6 +67,7 @@ export interface ComplaintRight {
  *   article: 'LGPD Art. 20 §1; GDPR Art. 15(1)(h), 22',
  * };
  * ```
+ * @category Rights and retention
  */
 export interface AutomatedDecisionInfo {
   readonly purpose: string;
@@ -85,6 +88,7 @@ export interface AutomatedDecisionInfo {
  *   safeguard: 'standard contractual clauses', article: 'LGPD Art. 33 II b (Res. CD/ANPD 19/2024); GDPR Art. 46(2)(c)',
  * };
  * ```
+ * @category Rights and retention
  */
 export interface TransferInfo {
   readonly purpose: string;
@@ -106,6 +110,7 @@ export interface TransferInfo {
  * const agentName: Screen = 'withhold';
  * const text: Screen = (value) => (typeof value === 'string' ? redactNames(value) : undefined);
  * ```
+ * @category Rights and retention
  */
 export type Screen = 'withhold' | ((value: unknown) => unknown);
 
@@ -117,8 +122,9 @@ export type Screen = 'withhold' | ((value: unknown) => unknown);
  * @example
  * ```ts
  * const aboutOthers: AboutOthers = { ticket: { 'assignee.agentName': 'withhold', text: (v) => redactNames(v) } };
- * const pf = createPurposeful({ …, rights: { verify, sources, aboutOthers } });
+ * const pf = createPurposeful({ …, rights: rightsDesk({ verify, sources, aboutOthers }) });
  * ```
+ * @category Rights and retention
  */
 export type AboutOthers = Readonly<Record<string, Readonly<Record<string, Screen>>>>;
 
@@ -129,6 +135,7 @@ export type AboutOthers = Readonly<Record<string, Readonly<Record<string, Screen
  * ```ts
  * const s: ScreenedField = { schema: 'ticket', record: 'T-1', field: 'agentName', outcome: 'withheld', article: 'GDPR Art. 15(4), 20(4)' };
  * ```
+ * @category Rights and retention
  */
 export interface ScreenedField {
   readonly schema: string;

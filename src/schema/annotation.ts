@@ -9,6 +9,7 @@ import type { Confidence, PiiType } from '../detect/types.js';
 import { PurposefulError } from '../errors.js';
 import type { AnonymizeSpec } from '../minimize/anonymize.js';
 import type { MaskSpec } from '../minimize/masks.js';
+import type { RegisteredCategory, RegisteredPurpose } from './register.js';
 import { callSite } from './site.js';
 
 /**
@@ -20,6 +21,7 @@ import { callSite } from './site.js';
  * const level: AccessLevel = 'masked';
  * const cpf = pd(z.string(), { category: 'user.government_id', purposes: { 'support.ticket': level }, mask: 'cpf' });
  * ```
+ * @category Declaring
  */
 export type AccessLevel = 'clear' | 'masked' | 'pseudonymized';
 
@@ -32,6 +34,7 @@ export type AccessLevel = 'clear' | 'masked' | 'pseudonymized';
  * const access: RoleAccess = { default: 'masked', roles: { supervisor: 'clear', intern: 'none' } };
  * const phone = pd(z.string(), { category: 'user.contact.phone_number', purposes: { 'support.ticket': access }, mask: 'phone' });
  * ```
+ * @category Declaring
  */
 export interface RoleAccess {
   /** The level for actors none of whose roles are listed (default: `none`). */
@@ -42,7 +45,8 @@ export interface RoleAccess {
 
 /**
  * Which purposes a field serves. A list gives each purpose clear access; the
- * map form gives each purpose its own level (or a role-dependent one).
+ * map form gives each purpose its own level (or a role-dependent one). `P`
+ * narrows the purpose ids (see `Register`).
  *
  * @example
  * ```ts
@@ -50,11 +54,15 @@ export interface RoleAccess {
  * const perPurpose: PurposeAccess = { 'support.ticket': 'masked', 'billing.invoice': 'clear' };
  * const byRole: PurposeAccess = { 'support.ticket': { default: 'masked', roles: { supervisor: 'clear' } } };
  * ```
+ * @category Declaring
  */
-export type PurposeAccess = readonly string[] | Readonly<Record<string, AccessLevel | RoleAccess>>;
+export type PurposeAccess<P extends string = string> = string extends P
+  ? readonly string[] | Readonly<Record<string, AccessLevel | RoleAccess>>
+  : readonly P[] | { readonly [K in P]?: AccessLevel | RoleAccess };
 
 /**
- * The declaration of one personal field.
+ * The declaration of one personal field. `C` and `P` narrow the category and
+ * the purposes `pd()` accepts (see `Register`); both default to `string`.
  *
  * @example
  * ```ts
@@ -65,12 +73,13 @@ export type PurposeAccess = readonly string[] | Readonly<Record<string, AccessLe
  * } as const satisfies FieldMeta;
  * const cpf = pd(z.string(), cpfMeta);
  * ```
+ * @category Declaring
  */
-export interface FieldMeta {
+export interface FieldMeta<C extends string = string, P extends string = string> {
   /** Data category, a dotted taxonomy key such as `user.contact.email`. Sensitivity follows from it. */
-  readonly category: string;
+  readonly category: C;
   /** The purposes the field serves and at which level. */
-  readonly purposes: PurposeAccess;
+  readonly purposes: PurposeAccess<P>;
   /** Stable id that survives renames (default: the path without array indices). Encryption binds to it. */
   readonly id?: string;
   /** Encrypt for storage (required for sensitive fields; default `true` for `freeText`). */
@@ -111,6 +120,7 @@ export interface FieldMeta {
  * ann?.declaredAt; // '/app/src/declarations.ts:62:10': where pd() was called
  * getAnnotation(Customer.zod.shape.channel)?.kind; // 'none': declared with pd.none()
  * ```
+ * @category Declaring
  */
 export type Annotation =
   | { readonly kind: 'personal'; readonly meta: FieldMeta; readonly declaredAt: string | undefined }
@@ -129,8 +139,9 @@ declare const PD_NONE: unique symbol;
  * //   { readonly category: 'user.contact.email'; readonly purposes: readonly ['support.survey'] }>
  * email.parse('ana@example.com'); // still the same zod schema at runtime
  * ```
+ * @category Declaring
  */
-export type Annotated<T, M extends FieldMeta> = T & PdBrand<M>;
+export type Annotated<T, M> = T & PdBrand<M>;
 
 /**
  * A zod schema marked, at the type level, as not personal.
@@ -140,6 +151,7 @@ export type Annotated<T, M extends FieldMeta> = T & PdBrand<M>;
  * const channel = pd.none(z.enum(['chat', 'email']));
  * // typeof channel: NotPersonal<z.ZodEnum<{ chat: 'chat'; email: 'email' }>>; Outbound keeps it for every purpose
  * ```
+ * @category Declaring
  */
 export type NotPersonal<T> = T & { readonly [PD_NONE]?: true };
 
@@ -152,6 +164,7 @@ export type NotPersonal<T> = T & { readonly [PD_NONE]?: true };
  * type CpfMeta = MetaOf<typeof Customer.zod.shape.cpf>; // { readonly category: …; readonly purposes: { … }; … }
  * type TicketLevel = LevelFor<CpfMeta, 'support.ticket'>; // 'masked'
  * ```
+ * @category Declaring
  */
 export interface PdBrand<M> {
   readonly [PD_BRAND]?: M;
@@ -216,6 +229,7 @@ function assertZod(schema: unknown, fn: string): asserts schema is core.$ZodType
  * const email = pd(z.email(), { category: 'user.contact.email', purposes: ['support.ticket'] });
  * getAnnotation(email)?.kind; // 'personal'
  * ```
+ * @category Declaring
  */
 export function getAnnotation(schema: core.$ZodType): Annotation | undefined {
   return annotationRegistry().get(schema)?.annotation;
@@ -238,6 +252,18 @@ function none<T extends core.$ZodType>(schema: T): NotPersonal<T> {
 }
 
 /**
+ * With a registered registry, a purpose map naming a purpose nobody declared
+ * (next to declared ones, where the map's type alone would let it pass) fails.
+ */
+type StrictPurposes<M> = string extends RegisteredPurpose
+  ? unknown
+  : M extends { readonly purposes: infer A }
+    ? A extends readonly unknown[]
+      ? unknown
+      : { readonly purposes: { readonly [K in keyof A]: K extends RegisteredPurpose ? A[K] : never } }
+    : unknown;
+
+/**
  * The `pd` function with its `none` marker.
  *
  * @example
@@ -247,6 +273,7 @@ function none<T extends core.$ZodType>(schema: T): NotPersonal<T> {
  *   channel: pd.none(z.enum(['chat', 'email'])), // explicitly not personal
  * };
  * ```
+ * @category Declaring
  */
 export interface PdFunction {
   /**
@@ -254,7 +281,10 @@ export interface PdFunction {
    * serves (with their level), and how it is protected. Returns the same schema
    * (wrap it afterwards with `.optional()` and friends as usual).
    */
-  <const T extends core.$ZodType, const M extends FieldMeta>(schema: T, meta: M): Annotated<T, M>;
+  <const T extends core.$ZodType, const M extends FieldMeta<RegisteredCategory, RegisteredPurpose>>(
+    schema: T,
+    meta: M & StrictPurposes<M>,
+  ): Annotated<T, M>;
   /** Marks a field explicitly as not personal data (silences the name heuristics of the validator). */
   none<T extends core.$ZodType>(schema: T): NotPersonal<T>;
 }
@@ -262,7 +292,9 @@ export interface PdFunction {
 /**
  * Annotates a zod schema as personal data. The annotation lives in the
  * package's own registry (shared by the ESM and CJS entries), records where it
- * was declared (file:line) and is read by `defineSchema`.
+ * was declared (file:line) and is read by `defineSchema`. With the purposes
+ * registry registered (see `Register`), a misspelt category or purpose is a
+ * compile error; without it, the built-in categories are offered for autocomplete.
  *
  * @example
  * ```ts
@@ -276,6 +308,7 @@ export interface PdFunction {
  * });
  * const channel = pd.none(z.enum(['chat', 'email'])); // not personal, says so explicitly
  * ```
+ * @category Declaring
  */
 export const pd: PdFunction = Object.assign(annotate, { none }) as PdFunction;
 
@@ -291,6 +324,7 @@ export const pd: PdFunction = Object.assign(annotate, { none }) as PdFunction;
  *   freeText: { style: 'mask', threshold: 'medium', types: ['cpf', 'card', 'phone', 'email'] },
  * });
  * ```
+ * @category Declaring
  */
 export interface FreeTextRedaction {
   readonly style?: RedactStyle;

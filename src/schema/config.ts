@@ -20,6 +20,7 @@
  *   map: 'privacy-map.json',
  * } satisfies PurposefulConfig;
  * ```
+ * @category Declaring
  */
 export interface PurposefulConfig {
   /** Modules whose exports (directly, or in an exported array or object) include purposes and schemas. */

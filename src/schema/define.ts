@@ -6,6 +6,7 @@
  */
 import type * as core from 'zod/v4/core';
 import { type DeclarationProblem, PurposefulError } from '../errors.js';
+import type { Unannotated } from '../minimize/plan.js';
 import type { MinorsPolicy } from '../taxonomy/minors.js';
 import { declarationErrorMessage } from './first-problem.js';
 import { isPurposes, type Purposes } from './purposes.js';
@@ -27,8 +28,9 @@ const SCHEMA_KIND = Symbol.for('purposeful.schema');
  *   recordId: 'id', // the top-level field holding the ticket's id
  * });
  * ```
+ * @category Declaring
  */
-export interface SchemaOptions<P extends string> {
+export interface SchemaOptions<P extends string, U extends Unannotated | undefined = Unannotated | undefined> {
   /** The purposes registry the fields refer to. */
   readonly purposes: Purposes<P>;
   /** Whom the records are about: kind, the field holding their id, whether they may be minors. */
@@ -37,6 +39,18 @@ export interface SchemaOptions<P extends string> {
   readonly recordId?: string;
   /** Compound blind indexes: index name → the paths of the fields it combines (outside arrays). */
   readonly indexes?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Fields declared neither with `pd()` nor with `pd.none()`. `deny` (the default): declared for no purpose,
+   * rejected inbound (`PF_UNDECLARED_FIELD`) and left out outbound. `allow`: they flow in and out for every
+   * purpose, as a migration step while the fields get annotated. Set here, it wins over the engine's
+   * `unannotated` option. Each such field is reported in `problems` either way (`PF_DECL_UNANNOTATED`).
+   *
+   * Types follow the literal written here: `Outbound` and `Inbound` (and the adapters' handler types) list
+   * unannotated fields only for a schema defined with `unannotated: 'allow'`. Otherwise (`'deny'`, nothing, or a
+   * value typed as the whole `Unannotated`) they leave them out, even where the engine's `unannotated: 'allow'`
+   * lets them through at run time: the types stay on the strict side.
+   */
+  readonly unannotated?: U;
 }
 
 /**
@@ -46,6 +60,7 @@ export interface SchemaOptions<P extends string> {
  * ```ts
  * Customer.indexes.map((ix) => ix.name); // ['cpf']
  * ```
+ * @category Declaring
  */
 export interface SchemaIndex {
   readonly name: string;
@@ -53,7 +68,8 @@ export interface SchemaIndex {
 }
 
 /**
- * A schema bound to its purposes. `P` are the purpose ids, for the types.
+ * A schema bound to its purposes. `P` are the purpose ids, for the types; `U` what `defineSchema` was told about
+ * unannotated fields (`'allow'` makes `Outbound` / `Inbound` list them; anything else leaves them out).
  *
  * @example
  * ```ts
@@ -63,11 +79,13 @@ export interface SchemaIndex {
  * sensitivePaths(Customer);   // ['accessibility']
  * Customer.field('cpf')?.mask; // 'cpf'
  * ```
+ * @category Declaring
  */
 export interface PurposefulSchema<
   Id extends string = string,
   Z extends core.$ZodObject = core.$ZodObject,
   P extends string = string,
+  U extends Unannotated | undefined = Unannotated | undefined,
 > {
   /** @internal brand */
   readonly [SCHEMA_KIND]: true;
@@ -81,6 +99,8 @@ export interface PurposefulSchema<
   readonly subject: Readonly<SubjectDeclaration & { minors: MinorsPolicy }> | undefined;
   /** The record id path, if declared. */
   readonly recordId: string | undefined;
+  /** What the schema declares for unannotated fields; `undefined`: the engine's option decides (`deny` by default). */
+  readonly unannotated: U;
   /** Every personal field, in declaration order. */
   readonly fields: readonly FieldInfo[];
   /** The blind indexes: one per field declared with `index`, plus the compound ones. */
@@ -103,6 +123,7 @@ export interface PurposefulSchema<
  * isPurposefulSchema(Customer);     // true
  * isPurposefulSchema(Customer.zod); // false: a plain zod schema
  * ```
+ * @category Declaring
  */
 export function isPurposefulSchema(value: unknown): value is PurposefulSchema {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[SCHEMA_KIND] === true;
@@ -113,6 +134,8 @@ export function isPurposefulSchema(value: unknown): value is PurposefulSchema {
  * field table (path, stable id, category, sensitivity, purpose → level,
  * encryption, index, mask, free text) and runs the validator: errors throw one
  * `PF_DECLARATION_INVALID` listing every problem; warnings stay in `problems`.
+ * The `unannotated` option is kept in the return type (`U`): `Outbound` and
+ * `Inbound` list unannotated fields only when it is written `'allow'` here.
  *
  * @example
  * ```ts
@@ -125,12 +148,14 @@ export function isPurposefulSchema(value: unknown): value is PurposefulSchema {
  *
  * Customer.field('cpf')?.access.get('support.ticket'); // { level: 'masked', roles: undefined }
  * ```
+ * @category Declaring
  */
-export function defineSchema<const Id extends string, Z extends core.$ZodObject, P extends string>(
-  id: Id,
-  zod: Z,
-  options: SchemaOptions<P>,
-): PurposefulSchema<Id, Z, P> {
+export function defineSchema<
+  const Id extends string,
+  Z extends core.$ZodObject,
+  P extends string,
+  U extends Unannotated | undefined = undefined,
+>(id: Id, zod: Z, options: SchemaOptions<P, U>): PurposefulSchema<Id, Z, P, U> {
   const declaredAt = callSite();
   if (typeof id !== 'string' || !/^[a-z][a-z0-9_.-]{0,127}$/.test(id)) {
     throw new PurposefulError(
@@ -153,8 +178,19 @@ export function defineSchema<const Id extends string, Z extends core.$ZodObject,
     );
   }
   const purposes = options.purposes;
+  const unannotated = options.unannotated;
+  if (unannotated !== undefined && unannotated !== 'deny' && unannotated !== 'allow') {
+    const bad = problem('PF_DECL_INVALID', "unannotated must be 'deny' (the default) or 'allow'", { schema: id, declaredAt });
+    throw new PurposefulError('PF_DECLARATION_INVALID', declarationErrorMessage(`schema "${id}"`, [bad], declaredAt), {
+      schema: id,
+      problems: [bad],
+    });
+  }
   const walked = walkSchema(id, zod, purposes.taxonomy);
-  const problems = [...walked.problems, ...validateSchemaFields(id, walked.fields, walked.root, purposes, options.subject)];
+  const problems = [
+    ...walked.problems,
+    ...validateSchemaFields(id, walked.fields, walked.root, purposes, options.subject, unannotated),
+  ];
   if (options.recordId !== undefined) {
     const node = typeof options.recordId === 'string' ? walked.root.object?.get(options.recordId) : undefined;
     if (!node) {
@@ -239,10 +275,12 @@ export function defineSchema<const Id extends string, Z extends core.$ZodObject,
     purposes,
     subject,
     recordId: options.recordId,
+    unannotated: unannotated as U, // `undefined` when not given, which is what `U` defaults to
     fields: Object.freeze([...walked.fields]),
     indexes: Object.freeze(indexes),
     field: (key: string) => byKey.get(key),
-    problems: Object.freeze(problems),
+    // a problem without a place of its own (an unannotated field) is placed at the call
+    problems: Object.freeze(problems.map((p) => (p.declaredAt === undefined && declaredAt ? { ...p, declaredAt } : p))),
     declaredAt,
     shape: walked.root,
   });

@@ -13,6 +13,7 @@
  * // { years: 1, months: 6, weeks: 0, days: 0, hours: 0, minutes: 0, seconds: 0 }
  * if (d) addDuration(new Date('2026-01-15T00:00:00Z'), d).toISOString(); // '2027-07-15T00:00:00.000Z'
  * ```
+ * @category Utilities
  */
 export interface Duration {
   readonly years: number;
@@ -35,6 +36,7 @@ const DURATION_RE =
  * parseDuration('P2Y');    // { years: 2, months: 0, … }
  * parseDuration('forever'); // undefined
  * ```
+ * @category Utilities
  */
 export function parseDuration(text: string): Duration | undefined {
   if (typeof text !== 'string' || text.length > 64) return undefined;
@@ -52,6 +54,7 @@ export function parseDuration(text: string): Duration | undefined {
  * ```ts
  * addDuration(new Date('2026-01-31T00:00:00Z'), parseDuration('P1M')!).toISOString(); // '2026-02-28T00:00:00.000Z'
  * ```
+ * @category Utilities
  */
 export function addDuration(from: Date, d: Duration): Date {
   const y = from.getUTCFullYear() + d.years;

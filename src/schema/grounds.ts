@@ -30,6 +30,7 @@ import { problem } from './rules.js';
  * const grounds: ErasureGround[] = ['legal_obligation'];
  * // in a purpose declaration: { legalBasis: { lgpd: 'legal_obligation', gdpr: 'legal_obligation' }, keptOnErasure: grounds, … }
  * ```
+ * @category Rights and retention
  */
 export type ErasureGround = 'legal_obligation' | 'public_task' | 'public_health' | 'research' | 'transfer' | 'legal_claims';
 
@@ -42,6 +43,7 @@ export type ErasureGround = 'legal_obligation' | 'public_task' | 'public_health'
  * ERASURE_GROUNDS.legal_claims.gdpr;     // 'GDPR Art. 17(3)(e)'
  * ERASURE_GROUNDS.transfer.gdpr;         // undefined: the GDPR has no such exception
  * ```
+ * @category Rights and retention
  */
 export const ERASURE_GROUNDS: Readonly<
   Record<ErasureGround, { readonly lgpd?: string; readonly gdpr?: string; readonly label: string }>
@@ -81,6 +83,7 @@ const GROUNDS = Object.keys(ERASURE_GROUNDS) as ErasureGround[];
  * erasureGroundsOf({ description: 'Answer the customer about their ticket', retention: 'P2Y',
  *   legalBasis: { lgpd: 'contract' } });         // []
  * ```
+ * @category Rights and retention
  */
 export function erasureGroundsOf(decl: PurposeDeclaration): readonly ErasureGround[] {
   if (Array.isArray(decl.keptOnErasure)) return decl.keptOnErasure;
@@ -116,6 +119,7 @@ function obligedUnder(lb: unknown, sb: unknown): boolean[] {
  * groundArticle('legal_claims', ['lgpd', 'gdpr']); // 'LGPD Art. 7 VI, 11 II d; GDPR Art. 17(3)(e)'
  * groundArticle('transfer', ['lgpd']);             // 'LGPD Art. 16 III'
  * ```
+ * @category Rights and retention
  */
 export function groundArticle(ground: ErasureGround, laws: readonly Jurisdiction[]): string {
   const g = ERASURE_GROUNDS[ground];

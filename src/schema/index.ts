@@ -7,6 +7,7 @@ export * from './json-schema.js';
 export * from './map.js';
 export * from './map-diff.js';
 export * from './purposes.js';
+export * from './register.js';
 export { RESTRICTION_COLUMN, type RowBlock, type RowRestriction } from './restriction.js';
 export * from './rules.js';
 export * from './types.js';

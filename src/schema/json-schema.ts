@@ -19,6 +19,7 @@ import { accessOf } from './walk.js';
  * email.purposes;  // { 'support.ticket': 'clear', 'support.survey': 'clear', 'analytics.churn': 'pseudonymized' }
  * email.retention; // { 'support.ticket': 'P2Y', 'support.survey': 'P6M', 'analytics.churn': 'P1Y' }
  * ```
+ * @category Data map
  */
 export interface PersonalDataAnnotation {
   readonly category: string;
@@ -40,6 +41,7 @@ export interface PersonalDataAnnotation {
  * const options: JSONSchemaOptions = { target: 'openapi-3.0', io: 'input' }; // request bodies of an OpenAPI 3.0 document
  * const requestBody = toJSONSchema(Customer, options);
  * ```
+ * @category Data map
  */
 export interface JSONSchemaOptions {
   /** `draft-2020-12` (default; what OpenAPI 3.1 uses), `openapi-3.1` (the same), `openapi-3.0` or `draft-07`. */
@@ -60,6 +62,7 @@ export interface JSONSchemaOptions {
  * jsonSchema.properties.cpf['x-personal-data'];
  * // { category: 'user.government_id', sensitive: false, purposes: { 'support.ticket': 'masked', … }, … }
  * ```
+ * @category Data map
  */
 export function toJSONSchema(
   schema: PurposefulSchema,

@@ -27,6 +27,7 @@ import {
  * ```ts
  * const widening = changes.filter((c) => c.direction === 'widening');
  * ```
+ * @category Data map
  */
 export type MapChangeDirection = 'widening' | 'narrowing' | 'changed';
 
@@ -41,6 +42,7 @@ export type MapChangeDirection = 'widening' | 'narrowing' | 'changed';
  *   message: 'starts collecting customer.phone (user.contact.phone) for support.ticket (clear)',
  * };
  * ```
+ * @category Data map
  */
 export interface MapChange {
   /** A stable kind, e.g. `field.added`, `field.access_widened`, `purpose.retention_lengthened`. */
@@ -88,6 +90,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * const baseline = parseDataMap(JSON.parse(readFileSync('privacy-map.json', 'utf8')));
  * const changes = diffDataMaps(baseline, dataMap({ purposes, schemas }));
  * ```
+ * @category Data map
  */
 export function parseDataMap(value: unknown): DataMap {
   const bad = (what: string): never => {
@@ -195,6 +198,7 @@ export function parseDataMap(value: unknown): DataMap {
  * for (const c of changes) console.log(c.direction === 'widening' ? '⚠' : '✓', c.message);
  * if (changes.some((c) => c.direction === 'widening')) process.exitCode = 1;
  * ```
+ * @category Data map
  */
 export function diffDataMaps(base: DataMap, current: DataMap): MapChange[] {
   const out: MapChange[] = [];

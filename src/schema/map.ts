@@ -25,6 +25,7 @@ import type { ShapeNode } from './walk.js';
  * const map = dataMap({ schemas: [Customer] });
  * map.format === DATA_MAP_FORMAT; // true
  * ```
+ * @category Data map
  */
 export const DATA_MAP_FORMAT = 'purposeful.map/1';
 
@@ -35,6 +36,7 @@ export const DATA_MAP_FORMAT = 'purposeful.map/1';
  * ```ts
  * const access: DataMapAccess = { level: 'masked', roles: { billing: 'clear' } };
  * ```
+ * @category Data map
  */
 export interface DataMapAccess {
   readonly level: 'clear' | 'masked' | 'pseudonymized' | 'none';
@@ -50,6 +52,7 @@ export interface DataMapAccess {
  * cpf?.access['support.ticket']; // { level: 'masked' }
  * cpf?.encrypted;                 // true
  * ```
+ * @category Data map
  */
 export interface DataMapField {
   /** The field's path, e.g. `contacts[].email`. */
@@ -91,6 +94,7 @@ export interface DataMapField {
  * const customer: DataMapSchema | undefined = dataMap({ schemas: [Customer] }).schemas[0];
  * customer?.subject; // { kind: 'customer', minors: 'never' }
  * ```
+ * @category Data map
  */
 export interface DataMapSchema {
   readonly id: string;
@@ -109,6 +113,7 @@ export interface DataMapSchema {
  * ticket?.legalBasis;     // { gdpr: 'contract', lgpd: 'contract' }
  * ticket?.dataCategories; // ['user.contact.email', 'user.government_id', 'user.name']
  * ```
+ * @category Data map
  */
 export interface DataMapPurpose {
   readonly id: string;
@@ -150,6 +155,7 @@ export interface DataMapPurpose {
  * const map: DataMap = dataMap({ purposes, schemas: [Customer, Ticket] });
  * writeFileSync('privacy-map.json', `${JSON.stringify(map, null, 2)}\n`);
  * ```
+ * @category Data map
  */
 export interface DataMap {
   readonly format: typeof DATA_MAP_FORMAT;
@@ -235,6 +241,7 @@ const levelSet = (a: DataMapAccess): Set<string> => levelsOf({ level: a.level, r
  * const map = dataMap({ purposes, schemas: [Customer, Ticket, Invoice] });
  * for (const p of map.purposes) console.log(p.id, p.legalBasis.lgpd, p.retention.duration, p.dataCategories.join(', '));
  * ```
+ * @category Data map
  */
 export function dataMap(input: {
   readonly purposes?: Purposes | readonly Purposes[];
@@ -333,6 +340,7 @@ export function dataMap(input: {
  * const { declared, total } = declarationCoverage([Customer]);
  * console.log(`${((100 * declared) / total).toFixed(1)}% of fields declared`);
  * ```
+ * @category Data map
  */
 export function declarationCoverage(schemas: readonly PurposefulSchema[]): {
   readonly declared: number;

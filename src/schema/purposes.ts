@@ -31,6 +31,7 @@ import { validatePurposeDeclarations } from './validate-purposes.js';
  * // a helpdesk SaaS hosted in the US, in a purpose declaration:
  * const transfer = { countries: ['US'], mechanism };
  * ```
+ * @category Declaring
  */
 export type TransferMechanism =
   | 'adequacy'
@@ -54,6 +55,7 @@ export type TransferMechanism =
  * const mechanism: TransferMechanisms = { lgpd: 'standard_contractual_clauses', gdpr: 'adequacy' };
  * const transfer = { countries: ['US'], mechanism };
  * ```
+ * @category Declaring
  */
 export type TransferMechanisms = { readonly [J in Jurisdiction]?: TransferMechanism };
 
@@ -67,6 +69,7 @@ export type TransferMechanisms = { readonly [J in Jurisdiction]?: TransferMechan
  *   throw new Error(`unknown transfer mechanism "${mechanism}"`);
  * }
  * ```
+ * @category Declaring
  */
 export const TRANSFER_MECHANISMS: readonly TransferMechanism[] = Object.freeze([
   'adequacy',
@@ -91,6 +94,7 @@ export const TRANSFER_MECHANISMS: readonly TransferMechanism[] = Object.freeze([
  * TRANSFER_MECHANISM_ARTICLES.lgpd.specific_consent; // 'LGPD Art. 33 VIII'
  * TRANSFER_MECHANISM_ARTICLES.gdpr.specific_consent; // 'GDPR Art. 49(1)(a)'
  * ```
+ * @category Declaring
  */
 export const TRANSFER_MECHANISM_ARTICLES: Readonly<Record<Jurisdiction, Readonly<Record<TransferMechanism, string>>>> =
   Object.freeze({
@@ -131,6 +135,7 @@ export const TRANSFER_MECHANISM_ARTICLES: Readonly<Record<Jurisdiction, Readonly
  * transferMechanismUnder({ countries: ['US'], mechanism: { lgpd: 'standard_contractual_clauses' } }, 'lgpd'); // 'standard_contractual_clauses'
  * transferMechanismUnder({ countries: ['US'], mechanism: 'adequacy' }, 'gdpr');                                // 'adequacy'
  * ```
+ * @category Declaring
  */
 export function transferMechanismUnder(
   transfer: PurposeDeclaration['transfer'],
@@ -149,6 +154,7 @@ export function transferMechanismUnder(
  * describeTransferMechanism({ lgpd: 'specific_consent', gdpr: 'standard_contractual_clauses' });
  * // 'lgpd: specific_consent; gdpr: standard_contractual_clauses'
  * ```
+ * @category Declaring
  */
 export function describeTransferMechanism(mechanism: TransferMechanism | TransferMechanisms): string {
   if (typeof mechanism === 'string') return mechanism;
@@ -165,6 +171,7 @@ export function describeTransferMechanism(mechanism: TransferMechanism | Transfe
  * const nfe: Recipient = { name: 'NF-e issuing service', role: 'processor', country: 'BR' };
  * // in the 'billing.invoice' declaration: recipients: [nfe]
  * ```
+ * @category Declaring
  */
 export interface Recipient {
   readonly name: string;
@@ -186,6 +193,7 @@ export interface Recipient {
  * const survey: Retention = 'P6M';                                       // six months from collection
  * const invoices: Retention = { duration: 'P5Y', from: 'invoice.issued' }; // five years from an event
  * ```
+ * @category Declaring
  */
 export type Retention = string | { readonly duration: string; readonly from: string };
 
@@ -197,6 +205,7 @@ export type Retention = string | { readonly duration: string; readonly from: str
  * const notice: Notice = { version: '2026-11-01', url: 'https://example.com/privacy#survey', material: true };
  * // a consent-based purpose must carry it: { legalBasis: { lgpd: 'consent', gdpr: 'consent' }, notice, … }
  * ```
+ * @category Declaring
  */
 export interface Notice {
   /** Version of the notice text, e.g. a date. */
@@ -232,6 +241,7 @@ export interface Notice {
  * };
  * // in a purpose declaration: { …, automatedDecision: creditLimit }
  * ```
+ * @category Declaring
  */
 export interface AutomatedDecision {
   /** What is decided, e.g. `the credit limit of your postpaid plan`. */
@@ -254,6 +264,7 @@ export interface AutomatedDecision {
  * };
  * const purposes = definePurposes({ 'support.survey': survey });
  * ```
+ * @category Declaring
  */
 export interface PurposeDeclaration {
   /** A specific description (LGPD Art. 6 I). Generic ones are rejected. */
@@ -336,6 +347,7 @@ export interface PurposeDeclaration {
  * };
  * const purposes = definePurposes(declarations, { controller });
  * ```
+ * @category Declaring
  */
 export interface Controller {
   readonly name: string;
@@ -366,6 +378,7 @@ export interface Controller {
  * const kinds: ControllerKind[] = ['public_administration', 'research_body']; // a public university
  * definePurposes(declarations, { controller: { name, contact, dpo, kinds } });
  * ```
+ * @category Declaring
  */
 export type ControllerKind = 'research_body' | 'public_administration' | 'health_service';
 
@@ -376,6 +389,7 @@ export type ControllerKind = 'research_body' | 'public_administration' | 'health
  * ```ts
  * CONTROLLER_KINDS.includes('research_body'); // true
  * ```
+ * @category Declaring
  */
 export const CONTROLLER_KINDS: readonly ControllerKind[] = Object.freeze([
   'research_body',
@@ -397,12 +411,13 @@ export const CONTROLLER_KINDS: readonly ControllerKind[] = Object.freeze([
  * };
  * const purposes = definePurposes(declarations, options);
  * ```
+ * @category Declaring
  */
-export interface PurposesOptions {
+export interface PurposesOptions<C extends Readonly<Record<string, CustomCategory>> = Readonly<Record<string, CustomCategory>>> {
   /** The controller and its DPO contact. */
   readonly controller?: Controller;
   /** Custom categories under existing keys, e.g. `user.contact.whatsapp`. */
-  readonly categories?: Readonly<Record<string, CustomCategory>>;
+  readonly categories?: C;
 }
 
 /**
@@ -415,6 +430,7 @@ export interface PurposesOptions {
  * invoice?.laws;      // ['lgpd', 'gdpr']
  * purposes.get('support.survey')?.consentUnder; // ['lgpd', 'gdpr']: consent must be on record
  * ```
+ * @category Declaring
  */
 export interface ResolvedPurpose {
   readonly id: string;
@@ -439,9 +455,11 @@ export interface ResolvedPurpose {
 }
 
 const PURPOSES_KIND = Symbol.for('purposeful.purposes');
+declare const CUSTOM_CATEGORIES: unique symbol;
 
 /**
- * The registry `definePurposes` returns. `Ids` are the declared purpose ids, for types.
+ * The registry `definePurposes` returns. `Ids` are the declared purpose ids and
+ * `Categories` the custom category keys, for types (see `Register`).
  *
  * @example
  * ```ts
@@ -450,10 +468,13 @@ const PURPOSES_KIND = Symbol.for('purposeful.purposes');
  * purposes.get('marketing.email'); // undefined: nobody declared it
  * type AppPurpose = (typeof purposes.ids)[number];
  * ```
+ * @category Declaring
  */
-export interface Purposes<Ids extends string = string> {
+export interface Purposes<Ids extends string = string, Categories extends string = string> {
   /** @internal brand */
   readonly [PURPOSES_KIND]: true;
+  /** @internal the custom category keys, for the types (see `Register`); absent at runtime */
+  readonly [CUSTOM_CATEGORIES]?: Categories;
   /** Every declared purpose id, in declaration order. */
   readonly ids: readonly Ids[];
   /** The resolved purpose, or `undefined` for an id nobody declared. */
@@ -478,6 +499,7 @@ export interface Purposes<Ids extends string = string> {
  * isPurposes(purposes);     // true
  * isPurposes({ ids: [] });  // false: only definePurposes() makes a registry
  * ```
+ * @category Declaring
  */
 export function isPurposes(value: unknown): value is Purposes {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[PURPOSES_KIND] === true;
@@ -533,11 +555,12 @@ function resolve(id: string, decl: PurposeDeclaration): ResolvedPurpose {
  *   },
  * }, { controller: { name: 'ACME Ltda', contact: 'privacidade@acme.com.br', dpo: { name: 'Maria Souza', contact: 'dpo@acme.com.br' } } });
  * ```
+ * @category Declaring
  */
-export function definePurposes<const D extends Readonly<Record<string, PurposeDeclaration>>>(
-  declarations: D,
-  options: PurposesOptions = {},
-): Purposes<Extract<keyof D, string>> {
+export function definePurposes<
+  const D extends Readonly<Record<string, PurposeDeclaration>>,
+  const C extends Readonly<Record<string, CustomCategory>> = {},
+>(declarations: D, options: PurposesOptions<C> = {}): Purposes<Extract<keyof D, string>, Extract<keyof C, string>> {
   const declaredAt = callSite();
   if (typeof declarations !== 'object' || declarations === null || Array.isArray(declarations)) {
     throw new PurposefulError('PF_DECLARATION_INVALID', 'definePurposes() expects an object of purpose declarations');

@@ -25,6 +25,7 @@ import type { Jurisdiction } from '../taxonomy/bases.js';
  *
  * It is a reserved name: a schema that declares a field called so is refused
  * (`PF_DECL_RESERVED_KEY`), and `inbound` refuses it as an undeclared field.
+ * @category Rights and retention
  */
 export const RESTRICTION_COLUMN = 'pf_restriction';
 
@@ -38,6 +39,7 @@ export const RESTRICTION_COLUMN = 'pf_restriction';
  *   blocked: [{ request: 'rq_…', at: '2026-12-01T09:00:00.000Z', fields: ['email'] }],
  * };
  * ```
+ * @category Rights and retention
  */
 export interface RowRestriction {
   /**
@@ -62,6 +64,7 @@ export interface RowRestriction {
  * ```ts
  * const b: RowBlock = { request: 'rq_…', at: '2026-12-01T09:00:00.000Z', fields: ['email'], laws: ['lgpd', 'gdpr'] };
  * ```
+ * @category Rights and retention
  */
 export interface RowBlock {
   readonly request: string;

@@ -16,6 +16,7 @@ import type { DeclarationProblem } from '../errors.js';
  * // { severity: 'error', requiredBy: 'policy', article: 'LGPD Art. 46; GDPR Art. 32',
  * //   summary: 'Sensitive fields must be encrypted for storage (purposeful policy).' }
  * ```
+ * @category Declaring
  */
 export interface DeclarationRule {
   readonly severity: 'error' | 'warning';
@@ -33,6 +34,7 @@ export interface DeclarationRule {
  * DECLARATION_RULES.PF_DECL_LEGAL_BASIS_MISSING.article; // 'LGPD Art. 7; GDPR Art. 6(1)'
  * const warningCodes = Object.entries(DECLARATION_RULES).filter(([, r]) => r.severity === 'warning').map(([code]) => code);
  * ```
+ * @category Declaring
  */
 export const DECLARATION_RULES = {
   PF_DECL_INVALID: {
@@ -280,11 +282,18 @@ export const DECLARATION_RULES = {
     summary:
       'The field name suggests personal data but the field is not annotated (use pd(), or pd.none() if it is not personal).',
   },
+  PF_DECL_UNANNOTATED: {
+    severity: 'warning',
+    requiredBy: 'policy',
+    article: 'LGPD Art. 6 III; GDPR Art. 5(1)(c)',
+    summary:
+      "A field is neither pd() nor pd.none(): it is declared for no purpose (rejected inbound, left out outbound), or with unannotated: 'allow' it flows for every purpose.",
+  },
   PF_DECL_OPAQUE_FIELD: {
     severity: 'warning',
     requiredBy: 'policy',
     summary:
-      'An unannotated field accepts any value (any, unknown, custom, loose object): it can carry undeclared personal data.',
+      'A field left unannotated, or declared pd.none(), accepts any value (any, unknown, custom, loose object): it can carry undeclared personal data.',
   },
 } as const satisfies Record<string, DeclarationRule>;
 
@@ -297,6 +306,7 @@ export const DECLARATION_RULES = {
  * const report = validateDeclarations({ purposes, schemas: [Customer, Ticket] });
  * const open = report.problems.filter((p) => !accepted.includes(p.code as DeclarationCode));
  * ```
+ * @category Declaring
  */
 export type DeclarationCode = keyof typeof DECLARATION_RULES;
 
@@ -309,6 +319,7 @@ export type DeclarationCode = keyof typeof DECLARATION_RULES;
  * // { code: 'PF_DECL_RETENTION_MISSING', severity: 'error', requiredBy: 'law', message: '…',
  * //   article: 'LGPD Art. 15, 16; GDPR Art. 5(1)(e)', purpose: 'support.ticket' }
  * ```
+ * @category Declaring
  */
 export function problem(
   code: DeclarationCode,

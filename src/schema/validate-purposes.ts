@@ -8,6 +8,7 @@ import { isCnpj, isCpf } from '../detect/checksums.js';
 import type { DeclarationProblem } from '../errors.js';
 import { basisArticle, isConsentBasis, JURISDICTIONS, type Jurisdiction, SENSITIVE_NOT_ALLOWED } from '../taxonomy/bases.js';
 import { DATA_USE_ROOTS } from '../taxonomy/uses.js';
+import { didYouMean } from '../util/closest.js';
 import { answerProblems } from './answers.js';
 import { parseDuration } from './duration.js';
 import { erasureGroundProblems } from './grounds.js';
@@ -164,7 +165,13 @@ export function validatePurposeDeclarations(
     } else {
       for (const key of Object.keys(lb)) {
         if (!(JURISDICTIONS as readonly string[]).includes(key)) {
-          problems.push(problem('PF_DECL_INVALID', `purpose "${id}": unknown law "${key}" in legalBasis`, at));
+          problems.push(
+            problem(
+              'PF_DECL_INVALID',
+              `purpose "${id}": unknown law "${key}" in legalBasis${didYouMean(key, JURISDICTIONS)}`,
+              at,
+            ),
+          );
         }
       }
       for (const j of JURISDICTIONS) {
@@ -445,7 +452,9 @@ export function validatePurposeDeclarations(
       'automatedDecision',
     ]);
     for (const key of Object.keys(d)) {
-      if (!known.has(key)) problems.push(problem('PF_DECL_INVALID', `purpose "${id}": unknown property "${key}"`, at));
+      if (!known.has(key)) {
+        problems.push(problem('PF_DECL_INVALID', `purpose "${id}": unknown property "${key}"${didYouMean(key, known)}`, at));
+      }
     }
   }
   const c = options.controller;

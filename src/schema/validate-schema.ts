@@ -7,9 +7,10 @@
  */
 import type { DeclarationProblem } from '../errors.js';
 import { DATA_SUBJECTS } from '../taxonomy/uses.js';
+import { didYouMean } from '../util/closest.js';
 import type { Purposes } from './purposes.js';
 import { problem } from './rules.js';
-import { type FieldInfo, holdsAnnotation, type ShapeNode } from './walk.js';
+import { type FieldInfo, holdsAnnotation, type ShapeNode, shapeChildren } from './walk.js';
 
 /**
  * Whom the records of a schema are about.
@@ -20,6 +21,7 @@ import { type FieldInfo, holdsAnnotation, type ShapeNode } from './walk.js';
  * const subject: SubjectDeclaration = { kind: 'trainee', id: 'student.id', minors: 'possible' };
  * // defineSchema('enrollment', enrollmentShape, { purposes, subject })
  * ```
+ * @category Declaring
  */
 export interface SubjectDeclaration {
   /** The kind of data subject (fideslang: customer, employee, patient, …). */
@@ -104,6 +106,45 @@ const PERSONAL_TOKENS = new Set([
   'card',
   'cartao',
   'cartão',
+  'pan',
+  'bsn',
+  'nino',
+  'raca',
+  'raça',
+  'etnia',
+  'etnico',
+  'étnico',
+  'etnica',
+  'étnica',
+  'race',
+  'racial',
+  'ethnicity',
+  'ethnic',
+  'biometria',
+  'biometrico',
+  'biométrico',
+  'biometricos',
+  'biométricos',
+  'biometric',
+  'biometrics',
+  'placa',
+  'renavam',
+  'apelido',
+  'alcunha',
+  'nickname',
+  'username',
+]);
+
+/** The hinted tokens that suggest sensitive personal data (LGPD Art. 5 II, 11; GDPR Art. 9), with what they suggest. */
+const SENSITIVE_TOKENS: ReadonlyMap<string, string> = new Map([
+  ...['raca', 'raça', 'etnia', 'etnico', 'étnico', 'etnica', 'étnica', 'race', 'racial', 'ethnicity', 'ethnic'].map(
+    (t) => [t, 'racial or ethnic origin'] as const,
+  ),
+  ...['religion', 'religiao', 'religião'].map((t) => [t, 'religious belief'] as const),
+  ...['health', 'saude', 'saúde'].map((t) => [t, 'health'] as const),
+  ...['biometria', 'biometrico', 'biométrico', 'biometricos', 'biométricos', 'biometric', 'biometrics'].map(
+    (t) => [t, 'biometric data'] as const,
+  ),
 ]);
 
 /**
@@ -117,6 +158,8 @@ const PERSONAL_PAIRS: ReadonlyArray<readonly [string, ReadonlySet<string>]> = [
   ['social', new Set(['security'])],
   ['pix', new Set(['chave', 'key'])],
   ['titulo', new Set(['eleitor', 'eleitoral'])],
+  ['vat', new Set(['id', 'number', 'no', 'num', 'code', 'identifier'])],
+  ['plate', new Set(['license', 'licence', 'number', 'registration', 'vehicle'])],
 ];
 
 /** The token, or pair of tokens, of a field name that suggests personal data; `undefined` when none does. */
@@ -141,29 +184,73 @@ export function nameTokens(key: string): string[] {
     .filter(Boolean);
 }
 
-function nameHeuristics(schemaId: string, root: ShapeNode, problems: DeclarationProblem[]): void {
+/** Whether an unannotated subtree lets any value through (a scalar or opaque leaf somewhere), not only `{}` or `[]`. */
+function carriesValues(node: ShapeNode, seen = new Set<ShapeNode>()): boolean {
+  if (seen.has(node)) return false;
+  seen.add(node);
+  if (node.scalar || node.opaque) return true;
+  return shapeChildren(node).some((k) => carriesValues(k, seen));
+}
+
+/**
+ * Every unannotated field, reported once at the outermost key that holds no annotation: `PF_DECL_LIKELY_PERSONAL`
+ * when its name suggests personal data, `PF_DECL_UNANNOTATED` otherwise (and `PF_DECL_OPAQUE_FIELD` for one that
+ * accepts any value, where it flows: with `unannotated: 'allow'`). A union option that is neither, beside a `pd()` or
+ * `pd.none()` option, is a `PF_DECL_UNANNOTATED` at the field. The texts say what happens to the field.
+ */
+function nameHeuristics(schemaId: string, root: ShapeNode, problems: DeclarationProblem[], allow: boolean): void {
+  const fate = allow
+    ? "with unannotated: 'allow' it flows in and out for every purpose"
+    : 'it is declared for no purpose: inbound rejects it (PF_UNDECLARED_FIELD), outbound leaves it out';
+  const optionFate = allow
+    ? "with unannotated: 'allow' a value only that option accepts flows in and out with the field"
+    : 'a value only that option accepts is declared for no purpose: inbound rejects it, outbound refuses it (PF_OUTPUT_INVALID)';
   const seen = new Set<ShapeNode>();
-  const stack: Array<[ShapeNode, string]> = [[root, '']];
+  // `reported`: below a key already reported unannotated (its names are still looked at for hints)
+  const stack: Array<[ShapeNode, string, boolean]> = [[root, '', false]];
   while (stack.length) {
-    const [node, path] = stack.pop() as [ShapeNode, string];
+    const [node, path, reported] = stack.pop() as [ShapeNode, string, boolean];
     if (seen.has(node)) continue;
     seen.add(node);
+    // a union of pd() or pd.none() and an option that is neither (a pd() field with an opaque option is an error already)
+    if (path && node.plainOptions?.length && (node.none || (node.field && !node.opaque))) {
+      problems.push(
+        problem(
+          'PF_DECL_UNANNOTATED',
+          `${path}: an option of its union is neither pd() nor pd.none(), so ${optionFate}; declare that option with pd() or pd.none(), or remove it`,
+          { schema: schemaId, path },
+        ),
+      );
+    }
+    let below = reported;
     if (node.object) {
       for (const [key, child] of node.object) {
         const childPath = path ? `${path}.${key}` : key;
+        below = reported;
         if (!holdsAnnotation(child, true)) {
           const hit = personalHint(key);
           if (hit) {
+            const sensitive = SENSITIVE_TOKENS.get(hit);
             problems.push(
               problem(
                 'PF_DECL_LIKELY_PERSONAL',
-                `${childPath}: the name ("${hit}") suggests personal data but the field is not annotated; declare it with pd(), or pd.none() if it is not personal`,
-                { schema: schemaId, path: childPath },
+                `${childPath}: the name ("${hit}") suggests ${sensitive ? `sensitive personal data (${sensitive})` : 'personal data'} but the field is not annotated, so ${fate}; declare it with pd(), or pd.none() if it is not personal`,
+                { schema: schemaId, path: childPath, ...(sensitive ? { article: 'LGPD Art. 5 II, 11; GDPR Art. 9' } : {}) },
               ),
             );
             continue;
           }
-          if (child.opaque && !child.object && !child.array) {
+          if (!reported && carriesValues(child)) {
+            below = true;
+            problems.push(
+              problem(
+                'PF_DECL_UNANNOTATED',
+                `${childPath}: neither pd() nor pd.none(), so ${fate}; declare it with pd(), or pd.none() if it is not personal`,
+                { schema: schemaId, path: childPath },
+              ),
+            );
+          }
+          if (allow && child.opaque && !child.object && !child.array) {
             problems.push(
               problem(
                 'PF_DECL_OPAQUE_FIELD',
@@ -176,13 +263,14 @@ function nameHeuristics(schemaId: string, root: ShapeNode, problems: Declaration
             );
           }
         }
-        stack.push([child, childPath]);
+        stack.push([child, childPath, below]);
       }
     }
-    if (node.array) stack.push([node.array, `${path}[]`]);
-    if (node.record) stack.push([node.record, `${path}{}`]);
-    if (node.tuple) for (const [i, t] of node.tuple.entries()) stack.push([t, `${path}[${i}]`]);
-    if (node.tupleRest) stack.push([node.tupleRest, `${path}[]`]);
+    below = reported;
+    if (node.array) stack.push([node.array, `${path}[]`, below]);
+    if (node.record) stack.push([node.record, `${path}{}`, below]);
+    if (node.tuple) for (const [i, t] of node.tuple.entries()) stack.push([t, `${path}[${i}]`, below]);
+    if (node.tupleRest) stack.push([node.tupleRest, `${path}[]`, below]);
   }
 }
 
@@ -201,6 +289,7 @@ export function validateSchemaFields(
   root: ShapeNode,
   purposes: Purposes,
   subject: SubjectDeclaration | undefined,
+  unannotated?: 'deny' | 'allow',
 ): DeclarationProblem[] {
   const problems: DeclarationProblem[] = [];
   const ids = new Map<string, FieldInfo>();
@@ -239,7 +328,14 @@ export function validateSchemaFields(
       const p = purposes.get(pid);
       if (!p) {
         problems.push(
-          problem('PF_DECL_UNKNOWN_PURPOSE', `${f.path} names purpose "${pid}", which nobody declared`, { ...at, purpose: pid }),
+          problem(
+            'PF_DECL_UNKNOWN_PURPOSE',
+            `${f.path} names purpose "${pid}", which nobody declared${didYouMean(pid, purposes.ids)}`,
+            {
+              ...at,
+              purpose: pid,
+            },
+          ),
         );
         continue;
       }
@@ -337,7 +433,7 @@ export function validateSchemaFields(
       }
     }
   }
-  nameHeuristics(schemaId, root, problems);
+  nameHeuristics(schemaId, root, problems, unannotated === 'allow');
   return problems;
 }
 

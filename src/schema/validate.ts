@@ -18,6 +18,7 @@ import { problem } from './rules.js';
  * console.log(`${report.errors} error(s), ${report.warnings} warning(s)`);
  * if (report.errors > 0) process.exitCode = 1;
  * ```
+ * @category Declaring
  */
 export interface ValidationReport {
   /** Every problem, errors first, then by schema, path and code. */
@@ -34,6 +35,7 @@ export interface ValidationReport {
  * const all = sortProblems([...purposes.problems, ...Customer.problems, ...Ticket.problems]);
  * // errors first, then by schema, purpose, path and code: the same order on every run
  * ```
+ * @category Declaring
  */
 export function sortProblems(problems: readonly DeclarationProblem[]): DeclarationProblem[] {
   const key = (p: DeclarationProblem) =>
@@ -51,6 +53,7 @@ export function sortProblems(problems: readonly DeclarationProblem[]): Declarati
  * const problems = crossDeclarationProblems([purposes], [Customer, Ticket]);
  * if (problems.length) console.error(problems.map((p) => p.message).join('\n'));
  * ```
+ * @category Declaring
  */
 export function crossDeclarationProblems(
   registries: readonly Purposes[],
@@ -104,6 +107,7 @@ export function crossDeclarationProblems(
  * const report = validateDeclarations({ purposes, schemas: [Customer, Ticket] });
  * for (const p of report.problems) console.log(p.severity, p.code, p.path, p.article, p.declaredAt);
  * ```
+ * @category Declaring
  */
 export function validateDeclarations(input: {
   readonly purposes?: Purposes | readonly Purposes[];

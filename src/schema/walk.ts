@@ -13,6 +13,7 @@ import type { DeclarationProblem } from '../errors.js';
 import { type AnonymizeSpec, anonymityProblem, anonymizeSpecProblem, isAnonymizeSpec } from '../minimize/anonymize.js';
 import { isMaskSpec, type MaskSpec } from '../minimize/masks.js';
 import type { Taxonomy } from '../taxonomy/categories.js';
+import { didYouMean } from '../util/closest.js';
 import { type AccessLevel, type FieldMeta, type FreeTextRedaction, getAnnotation } from './annotation.js';
 import { RESTRICTION_COLUMN } from './restriction.js';
 import { problem } from './rules.js';
@@ -26,6 +27,7 @@ import { problem } from './rules.js';
  * Customer.field('cpf')?.access.get('billing.invoice');  // { level: 'clear', roles: undefined }
  * Customer.field('cpf')?.access.get('support.survey');   // undefined: that purpose may not see it
  * ```
+ * @category Declaring
  */
 export interface FieldAccess {
   /** Level for actors without a listed role (for list and plain map forms: the level). */
@@ -44,6 +46,7 @@ export interface FieldAccess {
  * cpf?.encrypt;                    // true
  * [...(cpf?.access.keys() ?? [])]; // ['support.ticket', 'billing.invoice']
  * ```
+ * @category Declaring
  */
 export interface FieldInfo {
   /** Path with `[]` for array elements, `{}` for record values, `[n]` for tuple items: `contacts[].email`. */
@@ -89,6 +92,11 @@ export interface ShapeNode {
   refs?: ShapeNode[] | undefined;
   /** The zod schemas declared at a leaf (annotated, `pd.none()`, scalar or opaque): the outbound projection checks values against them. */
   leaves?: readonly core.$ZodType[];
+  /**
+   * The leaves of union options declared neither with `pd()` nor with `pd.none()` (those that hold a value: not
+   * `z.null()` or `z.undefined()`). Beside an annotated option, `unannotated: 'deny'` leaves them out.
+   */
+  plainOptions?: readonly core.$ZodType[];
 }
 
 /**
@@ -327,7 +335,7 @@ function childrenOf(schema: core.$ZodType): core.$ZodType[] {
 }
 
 /** Whether an annotation sits anywhere inside `schema` (not counting `schema` itself, even when it recurses into itself). */
-function hasAnnotationInside(schema: core.$ZodType): boolean {
+export function hasAnnotationInside(schema: core.$ZodType): boolean {
   const seen = new Set<core.$ZodType>([schema]);
   const stack = childrenOf(schema);
   while (stack.length) {
@@ -338,6 +346,67 @@ function hasAnnotationInside(schema: core.$ZodType): boolean {
     stack.push(...childrenOf(k));
   }
   return false;
+}
+
+/**
+ * What in a schema accepts any value or any key (`z.any()`, `z.unknown()`, an object with a catchall, as
+ * `z.looseObject()` has), as a short description, or `undefined` when its shape is declared throughout.
+ */
+function acceptsAnyValue(schema: core.$ZodType): string | undefined {
+  const seen = new Set<core.$ZodType>();
+  const stack = [schema];
+  while (stack.length) {
+    const s = stack.pop() as core.$ZodType;
+    if (seen.has(s)) continue;
+    seen.add(s);
+    const d = defOf(s);
+    switch (d.type) {
+      case 'any':
+      case 'unknown':
+        return `z.${d.type}()`;
+      case 'object': {
+        const catchall = d.catchall as core.$ZodType | undefined;
+        if (catchall && defOf(catchall).type !== 'never') return 'an object that takes undeclared keys';
+        stack.push(...Object.values(d.shape as Record<string, core.$ZodType>));
+        break;
+      }
+      case 'array':
+        stack.push(d.element as core.$ZodType);
+        break;
+      case 'record':
+        stack.push(d.valueType as core.$ZodType);
+        break;
+      case 'tuple':
+        stack.push(...(d.items as core.$ZodType[]));
+        if (d.rest) stack.push(d.rest as core.$ZodType);
+        break;
+      case 'union':
+        stack.push(...(d.options as core.$ZodType[]));
+        break;
+      case 'intersection':
+        stack.push(d.left as core.$ZodType, d.right as core.$ZodType);
+        break;
+      case 'pipe': {
+        // what comes in is what the input side takes; a preprocess (a transform first) hands anything to its output side
+        const input = d.in as core.$ZodType;
+        stack.push(defOf(input).type === 'transform' ? (d.out as core.$ZodType) : input);
+        break;
+      }
+      case 'lazy':
+        stack.push((d.getter as () => core.$ZodType)());
+        break;
+      default:
+        if (WRAPPERS.has(d.type)) stack.push(d.innerType as core.$ZodType);
+    }
+  }
+  return undefined;
+}
+
+const NO_VALUE = new Set(['null', 'undefined', 'void', 'never']);
+
+/** Whether a schema accepts no value but `null` or `undefined` (`z.null()`, `z.undefined()`, …): a union option that holds no data. */
+export function holdsNoValue(schema: core.$ZodType): boolean {
+  return NO_VALUE.has(baseTypeOf(schema));
 }
 
 /** A copy of a node that can be merged into without touching the original. */
@@ -419,6 +488,7 @@ export function walkSchema(schemaId: string, schema: core.$ZodType, taxonomy: Ta
     if (b.scalar) a.scalar = true;
     if (b.opaque) a.opaque = true;
     if (b.leaves) a.leaves = a.leaves ? [...a.leaves, ...b.leaves] : b.leaves;
+    if (b.plainOptions) a.plainOptions = a.plainOptions ? [...a.plainOptions, ...b.plainOptions] : b.plainOptions;
     if (b.object) {
       if (!a.object) a.object = new Map(b.object);
       else {
@@ -454,6 +524,16 @@ export function walkSchema(schemaId: string, schema: core.$ZodType, taxonomy: Ta
     const ann = getAnnotation(s);
     if (ann?.kind === 'none') {
       if (hasAnnotationInside(s)) unsupported(path, 'inside a value declared pd.none()', ann.declaredAt);
+      const any = acceptsAnyValue(s);
+      if (any) {
+        problems.push(
+          problem(
+            'PF_DECL_OPAQUE_FIELD',
+            `${path || 'the value'}: declared not personal (pd.none()) but it accepts any value (${any}), so it can carry undeclared personal data; declare the shape it holds, and pd() for what is personal`,
+            { schema: schemaId, path, declaredAt: ann.declaredAt },
+          ),
+        );
+      }
       return { none: true, leaves: [s] };
     }
     if (ann?.kind === 'personal') {
@@ -493,7 +573,14 @@ export function walkSchema(schemaId: string, schema: core.$ZodType, taxonomy: Ta
       }
       case 'union': {
         const acc: ShapeNode = {};
-        for (const option of d.options as core.$ZodType[]) merge(acc, visit(option, path, idPath), path);
+        const plain: core.$ZodType[] = [];
+        for (const option of d.options as core.$ZodType[]) {
+          const node = visit(option, path, idPath);
+          // an option that is neither pd() nor pd.none(): kept apart, so that `deny` can leave it out beside an annotated one
+          if (!node.field && !node.none && node.leaves) plain.push(...node.leaves.filter((l) => !holdsNoValue(l)));
+          merge(acc, node, path);
+        }
+        if (plain.length) acc.plainOptions = acc.plainOptions ? [...acc.plainOptions, ...plain] : plain;
         return acc;
       }
       case 'object': {
@@ -640,7 +727,7 @@ export function walkSchema(schemaId: string, schema: core.$ZodType, taxonomy: Ta
       problems.push(
         problem(
           'PF_DECL_UNKNOWN_CATEGORY',
-          `${path}: unknown category "${category}" (see the taxonomy; custom keys go in definePurposes(…, { categories }))`,
+          `${path}: unknown category "${category}"${didYouMean(category, taxonomy.keys())} (see the taxonomy; custom keys go in definePurposes(…, { categories }))`,
           at,
         ),
       );

@@ -13,6 +13,7 @@
  * JURISDICTIONS; // ['lgpd', 'gdpr']
  * const isJurisdiction = (s: string): s is Jurisdiction => (JURISDICTIONS as readonly string[]).includes(s);
  * ```
+ * @category Legal taxonomy
  */
 export const JURISDICTIONS = ['lgpd', 'gdpr'] as const;
 
@@ -24,6 +25,7 @@ export const JURISDICTIONS = ['lgpd', 'gdpr'] as const;
  * const laws: Jurisdiction[] = customerInEU ? ['lgpd', 'gdpr'] : ['lgpd'];
  * const view = await pf.outbound(Customer, record, { purpose: 'support.ticket', actor, jurisdictions: laws });
  * ```
+ * @category Legal taxonomy
  */
 export type Jurisdiction = (typeof JURISDICTIONS)[number];
 
@@ -35,6 +37,7 @@ export type Jurisdiction = (typeof JURISDICTIONS)[number];
  * LGPD_BASES.legitimate_interest; // 'LGPD Art. 7 IX; Art. 10'
  * LGPD_BASES.contract;            // 'LGPD Art. 7 V'
  * ```
+ * @category Legal taxonomy
  */
 export const LGPD_BASES = {
   consent: 'LGPD Art. 7 I',
@@ -57,6 +60,7 @@ export const LGPD_BASES = {
  * const basis: LgpdBasis = 'legal_obligation';
  * LGPD_BASES[basis]; // 'LGPD Art. 7 II'
  * ```
+ * @category Legal taxonomy
  */
 export type LgpdBasis = keyof typeof LGPD_BASES;
 
@@ -70,6 +74,7 @@ export type LgpdBasis = keyof typeof LGPD_BASES;
  * LGPD_SENSITIVE_BASES.fraud_prevention;          // 'LGPD Art. 11 II g'
  * 'legitimate_interest' in LGPD_SENSITIVE_BASES;  // false: no Art. 11 basis for it
  * ```
+ * @category Legal taxonomy
  */
 export const LGPD_SENSITIVE_BASES = {
   consent: 'LGPD Art. 11 I',
@@ -91,6 +96,7 @@ export const LGPD_SENSITIVE_BASES = {
  * const basis: LgpdSensitiveBasis = 'exercise_of_rights';
  * LGPD_SENSITIVE_BASES[basis]; // 'LGPD Art. 11 II d'
  * ```
+ * @category Legal taxonomy
  */
 export type LgpdSensitiveBasis = keyof typeof LGPD_SENSITIVE_BASES;
 
@@ -102,6 +108,7 @@ export type LgpdSensitiveBasis = keyof typeof LGPD_SENSITIVE_BASES;
  * GDPR_BASES.legitimate_interests; // 'GDPR Art. 6(1)(f)'
  * GDPR_BASES.contract;             // 'GDPR Art. 6(1)(b)'
  * ```
+ * @category Legal taxonomy
  */
 export const GDPR_BASES = {
   consent: 'GDPR Art. 6(1)(a)',
@@ -120,6 +127,7 @@ export const GDPR_BASES = {
  * const basis: GdprBasis = 'legal_obligation';
  * GDPR_BASES[basis]; // 'GDPR Art. 6(1)(c)'
  * ```
+ * @category Legal taxonomy
  */
 export type GdprBasis = keyof typeof GDPR_BASES;
 
@@ -131,6 +139,7 @@ export type GdprBasis = keyof typeof GDPR_BASES;
  * GDPR_SPECIAL_BASES.explicit_consent; // 'GDPR Art. 9(2)(a)'
  * GDPR_SPECIAL_BASES.health_care;      // 'GDPR Art. 9(2)(h)'
  * ```
+ * @category Legal taxonomy
  */
 export const GDPR_SPECIAL_BASES = {
   explicit_consent: 'GDPR Art. 9(2)(a)',
@@ -153,6 +162,7 @@ export const GDPR_SPECIAL_BASES = {
  * const condition: GdprSpecialBasis = 'explicit_consent'; // on top of an Art. 6(1) basis
  * GDPR_SPECIAL_BASES[condition]; // 'GDPR Art. 9(2)(a)'
  * ```
+ * @category Legal taxonomy
  */
 export type GdprSpecialBasis = keyof typeof GDPR_SPECIAL_BASES;
 
@@ -167,6 +177,7 @@ export type GdprSpecialBasis = keyof typeof GDPR_SPECIAL_BASES;
  *   'analytics.churn': { description: 'Measure which customers stop using the service', legalBasis, retention: 'P1Y' },
  * });
  * ```
+ * @category Legal taxonomy
  */
 export interface LegalBasisMap {
   readonly lgpd?: LgpdBasis;
@@ -182,6 +193,7 @@ export interface LegalBasisMap {
  * const sensitiveBasis: SensitiveBasisMap = { lgpd: 'consent', gdpr: 'explicit_consent' };
  * // a purpose that reads health data declares it next to its legalBasis: { legalBasis, sensitiveBasis, … }
  * ```
+ * @category Legal taxonomy
  */
 export interface SensitiveBasisMap {
   readonly lgpd?: LgpdSensitiveBasis;
@@ -197,6 +209,7 @@ export interface SensitiveBasisMap {
  * // 'legitimate interest cannot serve sensitive data (LGPD Art. 11 has no such basis)'
  * SENSITIVE_NOT_ALLOWED.gdpr.consent; // 'special categories need explicit consent: use explicit_consent (GDPR Art. 9(2)(a))'
  * ```
+ * @category Legal taxonomy
  */
 export const SENSITIVE_NOT_ALLOWED: Readonly<Record<Jurisdiction, Readonly<Record<string, string>>>> = Object.freeze({
   lgpd: Object.freeze({
@@ -224,6 +237,7 @@ export const SENSITIVE_NOT_ALLOWED: Readonly<Record<Jurisdiction, Readonly<Recor
  * basisArticle('gdpr', 'explicit_consent', true); // 'GDPR Art. 9(2)(a)'
  * basisArticle('lgpd', 'contract', true);         // undefined: not an Art. 11 basis
  * ```
+ * @category Legal taxonomy
  */
 export function basisArticle(jurisdiction: Jurisdiction, basis: string, sensitive = false): string | undefined {
   const table: Readonly<Record<string, string>> =
@@ -240,6 +254,7 @@ export function basisArticle(jurisdiction: Jurisdiction, basis: string, sensitiv
  * isConsentBasis('explicit_consent'); // true
  * isConsentBasis('contract');         // false
  * ```
+ * @category Legal taxonomy
  */
 export function isConsentBasis(basis: string | undefined): boolean {
   return basis === 'consent' || basis === 'explicit_consent';

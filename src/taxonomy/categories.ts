@@ -5,6 +5,8 @@
  * @module
  */
 
+import { didYouMean } from '../util/closest.js';
+
 /**
  * The built-in category keys (the fideslang `user` and `system` trees, plus the
  * keys the sensitive list needs that fideslang lacks, under `user.demographic`).
@@ -14,6 +16,7 @@
  * BUILTIN_CATEGORIES.includes('user.contact.email'); // true
  * BUILTIN_CATEGORIES.filter((k) => k.startsWith('user.government_id.')); // ['user.government_id.birth_certificate', …]
  * ```
+ * @category Legal taxonomy
  */
 export const BUILTIN_CATEGORIES = [
   'system',
@@ -113,6 +116,7 @@ export const BUILTIN_CATEGORIES = [
  * const category: BuiltinCategory = 'user.contact.phone_number';
  * const phone = pd(z.string(), { category, purposes: { 'support.ticket': 'masked' }, mask: 'phone' });
  * ```
+ * @category Legal taxonomy
  */
 export type BuiltinCategory = (typeof BUILTIN_CATEGORIES)[number];
 
@@ -125,6 +129,7 @@ export type BuiltinCategory = (typeof BUILTIN_CATEGORIES)[number];
  * SENSITIVE_ROOTS['user.health_and_medical']; // 'health'
  * Object.keys(SENSITIVE_ROOTS).some((root) => categoryCovers(root, 'user.biometric.voice')); // true
  * ```
+ * @category Legal taxonomy
  */
 export const SENSITIVE_ROOTS: Readonly<Record<string, string>> = Object.freeze({
   'user.demographic.race_ethnicity': 'racial or ethnic origin',
@@ -147,6 +152,7 @@ export const SENSITIVE_ROOTS: Readonly<Record<string, string>> = Object.freeze({
  * CRIMINAL_ROOTS; // ['user.criminal_history']
  * CRIMINAL_ROOTS.some((root) => categoryCovers(root, 'user.criminal_history')); // true: GDPR Art. 10 applies
  * ```
+ * @category Legal taxonomy
  */
 export const CRIMINAL_ROOTS: readonly string[] = Object.freeze(['user.criminal_history']);
 
@@ -161,6 +167,7 @@ const KEY_RE = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
  * categoryCovers('user.contact', 'user.contact.address.city'); // true
  * categoryCovers('user.contact', 'user.name');                 // false
  * ```
+ * @category Legal taxonomy
  */
 export function categoryCovers(parent: string, child: string): boolean {
   return child === parent || (child.length > parent.length && child.startsWith(parent) && child[parent.length] === '.');
@@ -174,6 +181,7 @@ export function categoryCovers(parent: string, child: string): boolean {
  * const info: CategoryInfo | undefined = purposes.taxonomy.get('user.health_and_medical.genetic');
  * // { key: 'user.health_and_medical.genetic', sensitive: true, sensitiveKind: 'health', criminal: false, custom: false }
  * ```
+ * @category Legal taxonomy
  */
 export interface CategoryInfo {
   /** The dotted key. */
@@ -200,6 +208,7 @@ export interface CategoryInfo {
  * createTaxonomy(categories).get('user.demographic.disability')?.sensitive; // true
  * // in an application: definePurposes(declarations, { categories })
  * ```
+ * @category Legal taxonomy
  */
 export interface CustomCategory {
   /** What the category holds. */
@@ -219,6 +228,7 @@ export interface CustomCategory {
  * t.get('user.health_and_medical.genetic')?.sensitive; // true
  * t.get('user.contcat.email');                   // undefined: unknown
  * ```
+ * @category Legal taxonomy
  */
 export class Taxonomy {
   readonly #known = new Map<string, CategoryInfo>();
@@ -232,7 +242,9 @@ export class Taxonomy {
       if (!KEY_RE.test(key)) throw new Error(`custom category "${key}" is not a dotted lowercase key`);
       const parent = key.slice(0, key.lastIndexOf('.'));
       if (!key.includes('.') || !keys.has(parent)) {
-        throw new Error(`custom category "${key}" must sit under an existing category (its parent "${parent}" is unknown)`);
+        throw new Error(
+          `custom category "${key}" must sit under an existing category (its parent "${parent}" is unknown${didYouMean(parent, keys)})`,
+        );
       }
       keys.add(key);
       if (custom[key]?.sensitive) this.#customSensitive.push(key);
@@ -271,6 +283,7 @@ export class Taxonomy {
  * ```ts
  * const taxonomy = createTaxonomy({ 'user.contact.whatsapp': { description: 'WhatsApp number' } });
  * ```
+ * @category Legal taxonomy
  */
 export function createTaxonomy(custom?: Readonly<Record<string, CustomCategory>>): Taxonomy {
   return new Taxonomy(custom);

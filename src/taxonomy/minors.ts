@@ -15,6 +15,7 @@ import type { Jurisdiction } from './bases.js';
  * needsGuardianConsent('lgpd', 10, policy);        // true
  * needsGuardianConsent('lgpd', 10, 'never');       // false: the engine rejects minors instead (PF_MINOR_NOT_DECLARED)
  * ```
+ * @category Legal taxonomy
  */
 export type MinorsPolicy = 'never' | 'possible' | 'always';
 
@@ -26,6 +27,7 @@ export type MinorsPolicy = 'never' | 'possible' | 'always';
  * const group: AgeGroup = ageGroup(14); // 'adolescent'
  * if (group === 'child') console.log('LGPD Art. 14 §1: a parent or guardian must consent');
  * ```
+ * @category Legal taxonomy
  */
 export type AgeGroup = 'child' | 'adolescent' | 'adult' | 'unknown';
 
@@ -39,6 +41,7 @@ export type AgeGroup = 'child' | 'adolescent' | 'adult' | 'unknown';
  * const consentAge = memberStateConsentAge ?? GDPR_DEFAULT_DIGITAL_CONSENT_AGE; // 13–16 by member-state law
  * needsGuardianConsent('gdpr', 14, 'possible', { gdprDigitalConsentAge: consentAge });
  * ```
+ * @category Legal taxonomy
  */
 export const GDPR_DEFAULT_DIGITAL_CONSENT_AGE = 16;
 
@@ -51,6 +54,7 @@ export const GDPR_DEFAULT_DIGITAL_CONSENT_AGE = 16;
  * ageGroup(15);        // 'adolescent'
  * ageGroup(undefined); // 'unknown'
  * ```
+ * @category Legal taxonomy
  */
 export function ageGroup(age: number | undefined): AgeGroup {
   if (age === undefined || !Number.isFinite(age) || age < 0) return 'unknown';
@@ -75,6 +79,7 @@ export function ageGroup(age: number | undefined): AgeGroup {
  * needsGuardianConsent('gdpr', 15, 'possible', { gdprDigitalConsentAge: 13 }); // false
  * needsGuardianConsent('gdpr', 15, 'possible', { offeredDirectlyToChild: false }); // false: Art. 8 does not apply
  * ```
+ * @category Legal taxonomy
  */
 export function needsGuardianConsent(
   jurisdiction: Jurisdiction,

@@ -12,6 +12,7 @@
  * const dataUse = 'marketing.email';
  * (DATA_USE_ROOTS as readonly string[]).includes(dataUse.split('.')[0] ?? ''); // true: no PF_DECL_DATA_USE_UNKNOWN
  * ```
+ * @category Legal taxonomy
  */
 export const DATA_USE_ROOTS = [
   'analytics',
@@ -37,6 +38,7 @@ export const DATA_USE_ROOTS = [
  * (DATA_SUBJECTS as readonly string[]).includes('patient'); // true
  * (DATA_SUBJECTS as readonly string[]).includes('tenant');  // false: defineSchema warns PF_DECL_SUBJECT_KIND_UNKNOWN
  * ```
+ * @category Legal taxonomy
  */
 export const DATA_SUBJECTS = [
   'anonymous_user',
@@ -64,5 +66,6 @@ export const DATA_SUBJECTS = [
  * const kind: DataSubject = 'employee';
  * const Employee = defineSchema('employee', z.object({ id: z.uuid() }), { purposes, subject: { kind, id: 'id' } });
  * ```
+ * @category Legal taxonomy
  */
 export type DataSubject = (typeof DATA_SUBJECTS)[number];

@@ -53,6 +53,16 @@ export function closest(input: string, candidates: Iterable<string>): string | u
 }
 
 /**
+ * `; did you mean "…"?` for a name that is likely a typo of one of `candidates`,
+ * or an empty string: appended to a declaration problem's message.
+ */
+export function didYouMean(input: unknown, candidates: Iterable<string>): string {
+  if (typeof input !== 'string') return '';
+  const near = closest(input, candidates);
+  return near === undefined ? '' : `; did you mean "${near}"?`;
+}
+
+/**
  * A string received from a caller, fit to be quoted in a message: control
  * characters (C0, DEL, C1, line and paragraph separators, bidi controls)
  * removed and the length capped.

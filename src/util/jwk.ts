@@ -14,6 +14,7 @@
  * ```ts
  * const publicKey: Jwk = { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', alg: 'EdDSA' };
  * ```
+ * @category HTTP
  */
 export interface Jwk {
   readonly kty?: string;
@@ -30,6 +31,7 @@ export interface Jwk {
  * ```ts
  * const keys: JwkSet = { keys: [publicKey] };
  * ```
+ * @category HTTP
  */
 export interface JwkSet {
   readonly keys: readonly Jwk[];
@@ -44,5 +46,6 @@ export interface JwkSet {
  * import { createRemoteJWKSet } from 'jose';
  * const resolver: JwtKeyResolver = createRemoteJWKSet(new URL('https://id.example.com/.well-known/jwks.json'));
  * ```
+ * @category HTTP
  */
 export type JwtKeyResolver = (protectedHeader: never, token: never) => unknown;

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { purposefulPlugin } from '../../adapters/fastify.js';
+import { purposefulPlugin, purposefulRoute } from '../../adapters/fastify.js';
 import { createSupportDesk } from '../../examples/support-desk/app.js';
 import { Customer, NewTicket } from '../../examples/support-desk/declarations.js';
 import { sampleCustomer } from '../../examples/support-desk/sample.js';
@@ -70,6 +70,18 @@ describe('Fastify adapter', () => {
       actor: request.purposeful?.actor.id,
     }));
     app.post('/plain', async (request) => ({ seen: request.body }));
+    app.post(
+      '/typed/:customerId',
+      purposefulRoute(
+        { purpose: 'support.ticket', input: NewTicket, actor, status: 201 },
+        { bodyLimit: 256, config: { tag: 'kept' } },
+      ),
+      async (request) => ({
+        message: request.body.message,
+        customerId: request.params.customerId,
+        tag: (request.routeOptions.config as { tag?: string }).tag,
+      }),
+    );
     await app.ready();
   });
   afterAll(() => app.close());
@@ -159,6 +171,31 @@ describe('Fastify adapter', () => {
       payload: { customerId: sampleCustomer.id, subject: 's', message: 'm' },
     });
     expect(res.json()).toEqual({ body: { customerId: sampleCustomer.id, subject: 's', message: 'm' }, actor: 'agent-7' });
+  });
+
+  it('purposefulRoute declares the route like config.purposeful, keeping the other options', async () => {
+    const ok = await app.inject({
+      method: 'POST',
+      url: `/typed/${sampleCustomer.id}`,
+      payload: { customerId: sampleCustomer.id, subject: 's', message: 'm' },
+    });
+    expect(ok.statusCode).toBe(201);
+    expect(ok.json()).toEqual({ message: 'm', customerId: sampleCustomer.id, tag: 'kept' });
+    // the pipeline runs: an undeclared field is refused
+    const undeclared = await app.inject({
+      method: 'POST',
+      url: `/typed/${sampleCustomer.id}`,
+      payload: { customerId: sampleCustomer.id, subject: 's', message: 'm', cpf: MARKER },
+    });
+    expect(undeclared.statusCode).toBe(400);
+    expect(undeclared.body).not.toContain(MARKER);
+    // and the route's own bodyLimit applies
+    const big = await app.inject({
+      method: 'POST',
+      url: `/typed/${sampleCustomer.id}`,
+      payload: { customerId: sampleCustomer.id, subject: 's', message: 'm'.repeat(300) },
+    });
+    expect(big.statusCode).toBe(413);
   });
 
   it('a client cannot use the internal media type to skip the checks', async () => {

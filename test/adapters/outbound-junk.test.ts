@@ -77,6 +77,8 @@ const SHAPE: Record<string, Spec> = {
 
 const Junk = defineSchema('junk-http', z.object(Object.fromEntries(Object.entries(SHAPE).map(([k, v]) => [k, toZod(v)]))), {
   purposes: junkPurposes,
+  // the oracle (junk.ts) models unannotated ('plain') places as flowing: the migration mode
+  unannotated: 'allow',
 });
 const pf = createPurposeful({ purposes: junkPurposes, schemas: [Junk], pseudonymKey: new Uint8Array(32).fill(11) });
 const route = { purpose: PURPOSE, output: Junk, actor: () => ({ id: 'job-1' }) } as const;

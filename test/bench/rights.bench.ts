@@ -16,6 +16,7 @@ import {
   memoryKeyStore,
   type RetentionSource,
   redactText,
+  rightsDesk,
 } from '../../src/index.js';
 import { fmtOps, fmtRatio, printTable } from './table.js';
 
@@ -45,7 +46,7 @@ export async function runRightsBench(): Promise<void> {
     keyStore: memoryKeyStore(),
     audit,
     encryption: { receipts: { key: await exportJWK(privateKey), alg: 'EdDSA' } },
-    rights: {
+    rights: rightsDesk({
       verify: () => true,
       sources: {
         ticket: {
@@ -62,7 +63,7 @@ export async function runRightsBench(): Promise<void> {
       },
       // the subject's keys serve every schema: the recipients of what leaves are told (LGPD Art. 18 §6)
       recipients: { 'Survey platform': () => {}, 'NF-e issuing service': () => {} },
-    },
+    }),
   });
   const ctx = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
   const sealed = await pf.sealMany(

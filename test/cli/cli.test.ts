@@ -46,6 +46,39 @@ describe('purposeful check', () => {
     expect(cli(['check', '--strict', '--min-coverage', '100', ...config('clean')]).code).toBe(0);
   });
 
+  it('reports a field that is neither pd() nor pd.none() as a warning at its key in the schema, and --strict fails on it', () => {
+    const r = cli(['check', '--format', 'json', ...config('unannotated')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0); // a warning: the run passes without --strict
+    const report = JSON.parse(r.stdout) as {
+      errors: number;
+      warnings: number;
+      problems: {
+        code: string;
+        severity: string;
+        schema?: string;
+        path?: string;
+        message: string;
+        file?: string;
+        line?: number;
+      }[];
+    };
+    expect(report.errors).toBe(0);
+    const found = report.problems.filter((p) => p.code === 'PF_DECL_UNANNOTATED');
+    // at the field's own key in the z.object literal (the field has no pd() call of its own to point at)
+    expect(found.map((p) => [p.schema, p.path, p.severity, p.file, p.line])).toEqual([
+      ['legacy-ticket', 'priority', 'warning', 'unannotated/schemas.ts', 37],
+      ['ticket', 'priority', 'warning', 'unannotated/schemas.ts', 27],
+    ]);
+    expect(found[1]?.message).toContain('declared for no purpose');
+    // the schema that opts out says what that means: the field flows for every purpose
+    expect(found[0]?.message).toContain('flows in and out for every purpose');
+    const strict = cli(['check', '--strict', ...config('unannotated')]);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toContain('PF_DECL_UNANNOTATED');
+    expect(strict.stdout).toContain('unannotated/schemas.ts:27:5');
+  });
+
   it('reports every kind of problem with its code, path, article, severity and file:line, and exits 1', () => {
     const r = cli(['check', '--format', 'json', ...config('problems')]);
     expect(r.code).toBe(1);
@@ -86,14 +119,21 @@ describe('purposeful check', () => {
     expect(found('PF_DECL_NO_PURPOSE')[0]).toMatchObject({ path: 'phone', line: 13 });
     // an error without a field: located where the failing call was made
     expect(found('PF_DECL_INVALID')[0]).toMatchObject({ file: 'problems/bad-id.ts', line: 6 });
-    // warnings of valid declarations; an unannotated field points at its schema
+    // warnings of valid declarations; an unannotated field points at its key in the schema
     expect(found('PF_DECL_LIKELY_PERSONAL')[0]).toMatchObject({
       severity: 'warning',
       path: 'customerEmail',
       file: 'problems/ticket.ts',
-      line: 6,
+      line: 10,
+      column: 5,
     });
-    expect(found('PF_DECL_OPAQUE_FIELD')[0]).toMatchObject({ severity: 'warning', path: 'extra' });
+    // a field that takes anything, unannotated: declared for no purpose (PF_DECL_OPAQUE_FIELD only where it flows)
+    expect(found('PF_DECL_UNANNOTATED')[0]).toMatchObject({
+      severity: 'warning',
+      path: 'extra',
+      file: 'problems/ticket.ts',
+      line: 11,
+    });
     expect(found('PF_DECL_DATA_USE_UNKNOWN')[0]).toMatchObject({ file: 'problems/purposes.ts', purpose: 'support.ticket' });
     expect(
       found('PF_DECL_CONTROLLER_MISSING')
@@ -201,14 +241,14 @@ describe('purposeful check', () => {
 
   describe('positions: exact 1-based line and column in the source, in UTF-16 code units', () => {
     // Each problem at the start of the call that declared it (pd(, defineSchema(, definePurposes(), or, for a
-    // purpose's own problem, at the purpose's key. typed.ts, purposes.ts and first-line.ts are TypeScript that jiti
+    // purpose's own problem, at the purpose's key, and for an unannotated field at its key in the schema. typed.ts, purposes.ts and first-line.ts are TypeScript that jiti
     // transpiles (type-only constructs before the calls shift the columns; first-line.ts calls on line 1, where
     // jiti's wrapper adds its own prefix). esm.mjs and cjs.cjs load natively, as written; esm-errors.mjs and
     // cjs-errors.cjs throw natively, and jiti transpiles them and runs them again.
     const expected = [
       'PF_DECL_UNKNOWN_CATEGORY typed.nickname positions/typed.ts:10:57',
       'PF_DECL_UNKNOWN_PURPOSE typed.email positions/typed.ts:19:24',
-      'PF_DECL_LIKELY_PERSONAL typed.customerEmail positions/typed.ts:14:47',
+      'PF_DECL_LIKELY_PERSONAL typed.customerEmail positions/typed.ts:20:5',
       'PF_DECL_CONTROLLER_MISSING (declarations) positions/purposes.ts:5:40',
       'PF_DECL_DATA_USE_UNKNOWN purpose support.chat positions/purposes.ts:11:3',
       'PF_DECL_CONTROLLER_MISSING (declarations) positions/first-line.ts:1:55',
@@ -658,6 +698,25 @@ describe('a CLI that teaches', () => {
       expect(m.stdout).not.toContain('CHATTY');
     },
   );
+
+  it('ends once the command is done, even when a declarations module starts a server as it loads', () => {
+    const dir = mkdtempSync(join(scratch, 'server-'));
+    writeFileSync(
+      join(dir, 'app.ts'),
+      `import { createServer } from 'node:http';\ncreateServer(() => {}).listen(0, '127.0.0.1');\nsetInterval(() => {}, 1000);\n` +
+        `export * from '${join(fixtures, 'clean', 'purposes.ts')}';\nexport * from '${join(fixtures, 'clean', 'schemas.ts')}';\n`,
+    );
+    writeFileSync(join(dir, 'purposeful.config.ts'), `export default { modules: ['./app.ts'] };\n`);
+    const started = spawnSync(process.execPath, [bin, 'check', '--strict', '--format', 'json'], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 20_000,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+    });
+    expect(started.signal).toBeNull(); // not killed by the timeout: it ended by itself
+    expect(started.status).toBe(0);
+    expect(JSON.parse(started.stdout)).toMatchObject({ errors: 0, warnings: 0 });
+  });
 });
 
 describe('purposeful init', () => {

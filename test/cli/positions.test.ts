@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { callStart, firstArgumentKeys } from '../../src/cli/positions.js';
+import { callStart, firstArgumentKeys, schemaFieldKey } from '../../src/cli/positions.js';
 
 // The source scanning behind the CLI's positions (the end-to-end positions are in cli.test.ts): where a call
 // starts, and where each purpose's key sits in the object literal given to definePurposes.
@@ -86,5 +86,34 @@ describe('firstArgumentKeys: each key of the literal, whatever the values hold',
   it('gives nothing when the first argument is not an object literal', () => {
     expect(firstArgumentKeys('definePurposes(declarations)', 0).size).toBe(0);
     expect(firstArgumentKeys('definePurposes', 0).size).toBe(0);
+  });
+});
+
+describe('schemaFieldKey: an unannotated field at its key in the defineSchema literal', () => {
+  const source = [
+    "export const Ticket = defineSchema('ticket', z",
+    '  .object({',
+    '    id: pd.none(z.uuid()), // a comment with priority: in it',
+    "    'x-y': z.string(),",
+    '    address: z.object({ city: pd(z.string(), meta), note: z.string() }).optional(),',
+    '    priority: z.number(),',
+    '  }),',
+    '  { purposes },',
+    ');',
+  ].join('\n');
+  const call = source.indexOf('defineSchema');
+  const at = (needle: string) => source.indexOf(needle);
+
+  it('finds top-level and nested keys, past comments and strings', () => {
+    expect(schemaFieldKey(source, call, 'priority')).toBe(at('priority: z.number()'));
+    expect(schemaFieldKey(source, call, 'address.note')).toBe(at('note: z.string()'));
+    expect(schemaFieldKey(source, call, 'address')).toBe(at('address:'));
+  });
+
+  it('stops at the deepest key it can follow, and gives nothing when the shape is not a literal there', () => {
+    expect(schemaFieldKey(source, call, 'address.missing')).toBe(at('address:'));
+    expect(schemaFieldKey(source, call, 'tags[].label')).toBeUndefined();
+    expect(schemaFieldKey("defineSchema('ticket', shape, { purposes })", 0, 'priority')).toBeUndefined();
+    expect(schemaFieldKey('defineSchema(', 0, 'priority')).toBeUndefined();
   });
 });

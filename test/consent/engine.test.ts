@@ -12,6 +12,7 @@ import {
   type PurposeDeclaration,
   pd,
 } from '../../src/index.js';
+import { purposes as contractOnly, testKeys } from '../helpers/fixtures.js';
 
 const hash = 'd'.repeat(64);
 const survey = { purpose: 'support.survey', actor: { id: 'survey-bot' } } as const;
@@ -39,7 +40,7 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 describe('consent checks in the engine', () => {
   it('refuses without consent, allows after a grant, refuses again after a withdrawal', async () => {
     const consent = memoryConsentLedger(purposes);
-    const pf = createPurposeful({ purposes, schemas: [Customer], consent });
+    const pf = createPurposeful({ ...testKeys(), purposes, schemas: [Customer], consent });
     const denied = await pf
       .outbound(Customer, sampleCustomer, survey)
       .catch((e: unknown) => e as { code: string; reason: string; purpose: string });
@@ -56,12 +57,20 @@ describe('consent checks in the engine', () => {
     ).toBe('PF_CONSENT_REQUIRED');
   });
 
-  it('purposes that do not rest on consent need no ledger', async () => {
-    const pf = createPurposeful({ purposes, schemas: [Customer] });
-    expect(
-      await codeOf(pf.outbound(Customer, sampleCustomer, { purpose: 'support.ticket', actor: { id: 'a', roles: ['support'] } })),
-    ).toBe('allowed');
-    expect(await codeOf(pf.outbound(Customer, sampleCustomer, survey))).toBe('PF_CONSENT_UNAVAILABLE');
+  it('purposes that do not rest on consent need no ledger; schemas with fields for one that does need it at creation', async () => {
+    // fail at creation, not with PF_CONSENT_UNAVAILABLE at the first request for the consent purpose
+    expect(() => createPurposeful({ ...testKeys(), purposes, schemas: [Customer] })).toThrow(
+      expect.objectContaining({ code: 'PF_CONSENT_LEDGER_MISSING', purpose: 'support.survey', schema: 'customer' }),
+    );
+    const Note = defineSchema(
+      'note',
+      z.object({ id: pd.none(z.string()), name: pd(z.string(), { category: 'user.name', purposes: ['support.ticket'] }) }),
+      { purposes: contractOnly },
+    );
+    const pf = createPurposeful({ purposes: contractOnly, schemas: [Note] });
+    expect(await codeOf(pf.outbound(Note, { id: 'n1', name: 'Ana' }, { purpose: 'support.ticket', actor: { id: 'a' } }))).toBe(
+      'allowed',
+    );
   });
 
   it('fails closed when the ledger errors or does not answer in time', async () => {
@@ -70,11 +79,11 @@ describe('consent checks in the engine', () => {
       status: async () => Promise.reject(new Error('connection refused')),
     };
     const hanging: ConsentLedger = { ...memoryConsentLedger(purposes), status: () => new Promise(() => undefined) };
-    const err = await createPurposeful({ purposes, schemas: [Customer], consent: failing })
+    const err = await createPurposeful({ ...testKeys(), purposes, schemas: [Customer], consent: failing })
       .outbound(Customer, sampleCustomer, survey)
       .catch((e: unknown) => e as { code: string; status: number; purpose: string });
     expect(err).toMatchObject({ code: 'PF_CONSENT_UNAVAILABLE', status: 503, purpose: 'support.survey' });
-    const slow = createPurposeful({ purposes, schemas: [Customer], consent: hanging, consentTimeoutMs: 30 });
+    const slow = createPurposeful({ ...testKeys(), purposes, schemas: [Customer], consent: hanging, consentTimeoutMs: 30 });
     expect(await codeOf(slow.outbound(Customer, sampleCustomer, survey))).toBe('PF_CONSENT_UNAVAILABLE');
   });
 
@@ -82,7 +91,9 @@ describe('consent checks in the engine', () => {
     const consent = memoryConsentLedger(purposes);
     await grant(consent, { expiresAt: new Date(Date.now() - 1000).toISOString() });
     expect(
-      await codeOf(createPurposeful({ purposes, schemas: [Customer], consent }).outbound(Customer, sampleCustomer, survey)),
+      await codeOf(
+        createPurposeful({ ...testKeys(), purposes, schemas: [Customer], consent }).outbound(Customer, sampleCustomer, survey),
+      ),
     ).toBe('PF_CONSENT_REQUIRED');
   });
 
@@ -90,7 +101,7 @@ describe('consent checks in the engine', () => {
     const consent = memoryConsentLedger(purposes);
     const start = Date.now();
     await grant(consent, { expiresAt: new Date(start + 60_000).toISOString() });
-    const pf = createPurposeful({ purposes, schemas: [Customer], consent });
+    const pf = createPurposeful({ ...testKeys(), purposes, schemas: [Customer], consent });
     await expect(pf.outbound(Customer, sampleCustomer, survey)).resolves.toBeDefined();
     vi.useFakeTimers({ now: start + 61_000, toFake: ['Date'] });
     try {
@@ -121,11 +132,12 @@ describe('consent checks in the engine', () => {
       return { next, schema };
     };
     const material = bump(true);
-    const pfMaterial = createPurposeful({ purposes: material.next, schemas: [material.schema], consent });
+    const pfMaterial = createPurposeful({ ...testKeys(), purposes: material.next, schemas: [material.schema], consent });
     expect(await codeOf(pfMaterial.outbound(material.schema, sampleCustomer, survey))).toBe('PF_CONSENT_STALE_NOTICE');
     const minor = bump(false);
     const changes: NoticeChange[] = [];
     const pfMinor = createPurposeful({
+      ...testKeys(),
       purposes: minor.next,
       schemas: [minor.schema],
       consent,
@@ -164,7 +176,11 @@ describe('consent checks in the engine', () => {
     const access = { purpose: 'support.accessibility', actor: { id: 'agent', roles: ['support'], mfa: true } } as const;
     expect(
       await codeOf(
-        createPurposeful({ purposes, schemas: [Customer], consent: notHighlighted }).outbound(Customer, sampleCustomer, access),
+        createPurposeful({ ...testKeys(), purposes, schemas: [Customer], consent: notHighlighted }).outbound(
+          Customer,
+          sampleCustomer,
+          access,
+        ),
       ),
     ).toBe('PF_CONSENT_REQUIRED');
 
@@ -174,7 +190,7 @@ describe('consent checks in the engine', () => {
       { purposes, subject: { kind: 'customer', id: 'id', minors: 'possible' } },
     );
     const consent = memoryConsentLedger(purposes);
-    const pf = createPurposeful({ purposes, schemas: [Kid], consent });
+    const pf = createPurposeful({ ...testKeys(), purposes, schemas: [Kid], consent });
     const child = { id: 'kid-1', email: 'kid@example.com' };
     await consent.grant({
       subject: 'kid-1',
@@ -198,14 +214,14 @@ describe('consent checks in the engine', () => {
   });
 
   it('a consent check needs the subject', async () => {
-    const pf = createPurposeful({ purposes, schemas: [Customer], consent: memoryConsentLedger(purposes) });
+    const pf = createPurposeful({ ...testKeys(), purposes, schemas: [Customer], consent: memoryConsentLedger(purposes) });
     const { id: _id, ...anonymous } = sampleCustomer;
     expect(await codeOf(pf.outbound(Customer, anonymous, survey))).toBe('PF_SUBJECT_MISSING');
   });
 
   it('options are checked once', () => {
-    expect(() => createPurposeful({ purposes, schemas: [], consentTimeoutMs: 0 })).toThrow(/consentTimeoutMs/);
-    expect(() => createPurposeful({ purposes, schemas: [], consent: {} as never })).toThrow(/consent ledger/);
-    expect(() => createPurposeful({ purposes, schemas: [], gdprDigitalConsentAge: 12 })).toThrow(/13 to 16/);
+    expect(() => createPurposeful({ ...testKeys(), purposes, schemas: [], consentTimeoutMs: 0 })).toThrow(/consentTimeoutMs/);
+    expect(() => createPurposeful({ ...testKeys(), purposes, schemas: [], consent: {} as never })).toThrow(/consent ledger/);
+    expect(() => createPurposeful({ ...testKeys(), purposes, schemas: [], gdprDigitalConsentAge: 12 })).toThrow(/13 to 16/);
   });
 });

@@ -19,6 +19,7 @@ import {
   pd,
   verifyReceipt,
 } from '../../src/index.js';
+import { testKeys } from '../helpers/fixtures.js';
 
 const hash = 'f'.repeat(64);
 const controller = { name: 'ACME Ltda', contact: 'privacidade@acme.example', dpo: { contact: 'dpo@acme.example' } };
@@ -281,11 +282,11 @@ describe("children's consent (LGPD Art. 14; GDPR Art. 8)", () => {
   it("LGPD Art. 14 §1: the engine does not let a 10-year-old's data through on a guardian's grant that is not highlighted", async () => {
     const consent = memoryConsentLedger(purposes);
     await consent.grant(survey({ guardian: { reference: 'parent-1', verification: 'document-check' } })).catch(() => undefined);
-    const pf = createPurposeful({ purposes, schemas: [Kid], consent });
+    const pf = createPurposeful({ ...testKeys(), purposes, schemas: [Kid], consent });
     expect(await outcome(pf.outbound(Kid, child, ctx))).toMatchObject({ code: 'PF_CONSENT_REQUIRED' });
     // an event stored before the ledger checked it is not trusted either
     const stored = storedEvent({ guardian: { reference: 'parent-1', verification: 'document-check' } });
-    const old = createPurposeful({ purposes, schemas: [Kid], consent: stored });
+    const old = createPurposeful({ ...testKeys(), purposes, schemas: [Kid], consent: stored });
     expect(await outcome(old.outbound(Kid, child, ctx))).toMatchObject({
       code: 'PF_CONSENT_REQUIRED',
       reason: 'not_highlighted',
@@ -330,7 +331,7 @@ describe("children's consent (LGPD Art. 14; GDPR Art. 8)", () => {
         method: 'checkbox',
         collectionPoint: 'app',
       });
-    const pf = createPurposeful({ purposes: gdpr, schemas: [Pupil], consent });
+    const pf = createPurposeful({ ...testKeys(), purposes: gdpr, schemas: [Pupil], consent });
     const pupil = { id: 'p-1', email: 'p@example.com' };
     const at = (purpose: 'school.newsletter' | 'school.games') => ({ purpose, actor: { id: 'app' }, subjectAge: 14 });
     expect(await outcome(pf.outbound(Pupil, pupil, at('school.games')))).toMatchObject({
@@ -339,7 +340,7 @@ describe("children's consent (LGPD Art. 14; GDPR Art. 8)", () => {
       article: expect.stringMatching(/GDPR Art\. 8/),
     });
     expect(await outcome(pf.outbound(Pupil, pupil, at('school.newsletter')))).toBe('allowed');
-    const lowered = createPurposeful({ purposes: gdpr, schemas: [Pupil], consent, gdprDigitalConsentAge: 13 });
+    const lowered = createPurposeful({ ...testKeys(), purposes: gdpr, schemas: [Pupil], consent, gdprDigitalConsentAge: 13 });
     expect(await outcome(lowered.outbound(Pupil, pupil, at('school.games')))).toBe('allowed');
     // the flag is a boolean
     expect(
@@ -415,7 +416,7 @@ describe('written consent (LGPD Art. 8 §1)', () => {
     // a checkbox on its own is not a clause among others
     expect(await ledger.grant(survey({ subject: 'c-5' }))).toMatchObject({ type: 'granted' });
     // a written grant stored without the highlighted clause does not let data through
-    const pf = createPurposeful({ purposes, schemas: [Customer], consent: storedEvent({ method: 'form' }) });
+    const pf = createPurposeful({ ...testKeys(), purposes, schemas: [Customer], consent: storedEvent({ method: 'form' }) });
     expect(
       await outcome(pf.outbound(Customer, sampleCustomer, { purpose: 'support.survey', actor: { id: 'survey-bot' } })),
     ).toMatchObject({ code: 'PF_CONSENT_REQUIRED', reason: 'not_highlighted', article: expect.stringMatching(/Art\. 8 §1/) });
@@ -489,18 +490,24 @@ describe('sharing consent-based data with another controller (LGPD Art. 7 §5)',
     const lead = { id: 'c-7', email: 'c7@example.com' };
     const ctx = { purpose: 'partners.offers', actor: { id: 'app' } } as const;
     const ok = schema(before);
-    expect(await outcome(createPurposeful({ purposes: before, schemas: [ok], consent }).outbound(ok, lead, ctx))).toBe('allowed');
+    expect(
+      await outcome(createPurposeful({ ...testKeys(), purposes: before, schemas: [ok], consent }).outbound(ok, lead, ctx)),
+    ).toBe('allowed');
     const now = schema(after);
-    expect(await outcome(createPurposeful({ purposes: after, schemas: [now], consent }).outbound(now, lead, ctx))).toMatchObject({
+    expect(
+      await outcome(createPurposeful({ ...testKeys(), purposes: after, schemas: [now], consent }).outbound(now, lead, ctx)),
+    ).toMatchObject({
       code: 'PF_CONSENT_REQUIRED',
       reason: 'sharing_not_specific',
       article: expect.stringMatching(/LGPD Art\. 7 §5/),
     });
     const specific = memoryConsentLedger(after);
     await specific.grant(grant({ sharedWith: ['Seguros Parceira S.A.'] }));
-    expect(await outcome(createPurposeful({ purposes: after, schemas: [now], consent: specific }).outbound(now, lead, ctx))).toBe(
-      'allowed',
-    );
+    expect(
+      await outcome(
+        createPurposeful({ ...testKeys(), purposes: after, schemas: [now], consent: specific }).outbound(now, lead, ctx),
+      ),
+    ).toBe('allowed');
   });
 
   it('LGPD Art. 7 §5, 33 VIII: the ledger and the engine apply Art. 7 §5 alike, only where the purpose rests on consent, not to a transfer consent alone', async () => {
@@ -528,7 +535,9 @@ describe('sharing consent-based data with another controller (LGPD Art. 7 §5)',
         z.object({ id: z.string(), email: pd(z.string(), { category: 'user.contact.email', purposes: ['partners.offers'] }) }),
         { purposes: reg, subject: { kind: 'customer', id: 'id' } },
       );
-      const used = await outcome(createPurposeful({ purposes: reg, schemas: [schema], consent }).outbound(schema, lead, ctx));
+      const used = await outcome(
+        createPurposeful({ ...testKeys(), purposes: reg, schemas: [schema], consent }).outbound(schema, lead, ctx),
+      );
       return { granted, used };
     };
     // a contract purpose whose transfer rests on consent: Art. 7 §5 does not apply, in the ledger or the engine

@@ -17,6 +17,7 @@ import {
   subjectsToInform,
   verifyReceipt,
 } from '../../src/index.js';
+import { testKeys } from '../helpers/fixtures.js';
 
 const hash = 'e'.repeat(64);
 const survey = { purpose: 'support.survey', actor: { id: 'survey-bot' } } as const;
@@ -61,7 +62,7 @@ describe('a notice change (LGPD Art. 8 §6, Art. 9 §2)', () => {
     const consent = memoryConsentLedger(purposes);
     await grantSurvey(consent, sampleCustomer.id);
     const { next, schema } = withSurveyNotice('2027-01-01', true);
-    const pf = createPurposeful({ purposes: next, schemas: [schema], consent });
+    const pf = createPurposeful({ ...testKeys(), purposes: next, schemas: [schema], consent });
     const err = await errorOf(pf.outbound(schema, sampleCustomer, survey));
     expect(err.code).toBe('PF_CONSENT_STALE_NOTICE');
     expect(err.message).toContain("purposeful's policy");
@@ -177,7 +178,7 @@ describe('a transfer on specific consent (LGPD Art. 33 VIII; Res. CD/ANPD 19/202
       { purposes: registry, subject: { kind: 'customer', id: 'id' } },
     );
     const consent = memoryConsentLedger(registry);
-    const pf = createPurposeful({ purposes: registry, schemas: [Ticket], consent });
+    const pf = createPurposeful({ ...testKeys(), purposes: registry, schemas: [Ticket], consent });
     const ctx = { purpose: 'support.ticket', actor: { id: 'agent-1' } } as const;
     const row = { id: 'c-9', email: 'someone@example.com' };
     const none = await errorOf(pf.outbound(Ticket, row, ctx));

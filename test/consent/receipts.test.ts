@@ -54,7 +54,7 @@ describe('consent receipts', () => {
             purposes: [
               {
                 consentType: 'EXPLICIT',
-                piiCategory: ['user.health_and_medical'],
+                piiCategory: ['user.health_and_medical', 'user.unique_id'],
                 termination: expect.stringContaining('Withdraw at any time'),
               },
             ],

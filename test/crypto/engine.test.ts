@@ -25,7 +25,7 @@ const accessCtx = { purpose: 'support.accessibility', actor: { id: 'agent-7', ro
 const Settings = defineSchema(
   'settings',
   z.object({
-    id: z.string(),
+    id: pd.none(z.string()),
     contact: pd(z.string(), { category: 'user.contact.email', purposes: ['support.ticket'], encrypt: true }),
     score: pd(z.number(), { category: 'user.behavior', purposes: ['support.ticket'], encrypt: true }),
     born: pd(z.date(), { category: 'user.demographic.date_of_birth', purposes: ['support.ticket'], encrypt: true }),
@@ -299,7 +299,7 @@ describe('blind indexes', () => {
     const People = defineSchema(
       'people',
       z.object({
-        id: z.string(),
+        id: pd.none(z.string()),
         name: pd(z.string(), { category: 'user.name', purposes: ['support.ticket'], encrypt: true }),
         email: pd(z.string(), { category: 'user.contact.email', purposes: ['support.ticket'], encrypt: true }),
       }),

@@ -10,7 +10,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { purposes } from '../../examples/support-desk/declarations.js';
-import { createPurposeful, defineSchema, generateKeyring, memoryKeyStore, pd } from '../../src/index.js';
+import { createPurposeful, defineSchema, generateKeyring, memoryConsentLedger, memoryKeyStore, pd } from '../../src/index.js';
 import { rejectionCode } from '../helpers/fixtures.js';
 
 const ids = vi.hoisted(() => ({ repeat: false }));
@@ -39,6 +39,7 @@ function engines() {
   const keyStore = memoryKeyStore();
   const make = () =>
     createPurposeful({
+      consent: memoryConsentLedger(purposes),
       purposes,
       schemas: [Person],
       keys,

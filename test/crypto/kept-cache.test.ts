@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Customer, purposes } from '../../examples/support-desk/declarations.js';
 import { sampleCustomer } from '../../examples/support-desk/sample.js';
-import { createPurposeful, generateKeyring, memoryKeyStore } from '../../src/index.js';
+import { createPurposeful, generateKeyring, memoryConsentLedger, memoryKeyStore } from '../../src/index.js';
 import { rejectionCode } from '../helpers/fixtures.js';
 
 const support = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
@@ -23,8 +23,22 @@ describe('LGPD Art. 16; GDPR Art. 17(3): the restriction of a kept retained key 
     const keys = generateKeyring();
     const encryption = { receipts, keyCacheSize: CACHE };
     // rows are written and erased by one instance; another one (with a small key cache) reads them
-    const writer = createPurposeful({ purposes, schemas: [Customer], keys, keyStore, encryption });
-    const reader = createPurposeful({ purposes, schemas: [Customer], keys, keyStore, encryption });
+    const writer = createPurposeful({
+      consent: memoryConsentLedger(purposes),
+      purposes,
+      schemas: [Customer],
+      keys,
+      keyStore,
+      encryption,
+    });
+    const reader = createPurposeful({
+      consent: memoryConsentLedger(purposes),
+      purposes,
+      schemas: [Customer],
+      keys,
+      keyStore,
+      encryption,
+    });
     const sealOne = async () => {
       const row = await writer.seal(Customer, { ...sampleCustomer, id: randomUUID() }, support);
       return { id: String(row.id), cpf: row.cpf, email: row.email };

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { Customer, Invoice, purposes } from '../../examples/support-desk/declarations.js';
 import { sampleCustomer } from '../../examples/support-desk/sample.js';
-import { createPurposeful, generateKeyring, isPurposefulError, memoryKeyStore } from '../../src/index.js';
+import { createPurposeful, generateKeyring, isPurposefulError, memoryConsentLedger, memoryKeyStore } from '../../src/index.js';
 
 const support = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
 const billing = { purpose: 'billing.invoice', actor: { id: 'billing-1', roles: ['billing'] } } as const;
@@ -30,7 +30,14 @@ describe('LGPD Art. 16; GDPR Art. 17(3): retained keys after a shredding', () =>
   it('LGPD Art. 16 I; GDPR Art. 17(3)(b): a value under the retained key opens only for the purpose that keeps it, from the store and from the cache', async () => {
     const keyStore = memoryKeyStore();
     const keys = generateKeyring();
-    const pf = createPurposeful({ purposes, schemas: [Customer], keys, keyStore, encryption: { receipts } });
+    const pf = createPurposeful({
+      consent: memoryConsentLedger(purposes),
+      purposes,
+      schemas: [Customer],
+      keys,
+      keyStore,
+      encryption: { receipts },
+    });
     const row = await pf.seal(Customer, sampleCustomer, support);
     const cpfOnly = { id: sampleCustomer.id, cpf: row.cpf };
     await expect(pf.open(Customer, cpfOnly, support)).resolves.toMatchObject({ cpf: '***.***.**7-25' });
@@ -41,14 +48,28 @@ describe('LGPD Art. 16; GDPR Art. 17(3): retained keys after a shredding', () =>
       await expect(pf.open(Customer, cpfOnly, billing)).resolves.toMatchObject({ cpf: sampleCustomer.cpf });
     }
     // another instance, on the same store
-    const other = createPurposeful({ purposes, schemas: [Customer], keys, keyStore, encryption: { receipts } });
+    const other = createPurposeful({
+      consent: memoryConsentLedger(purposes),
+      purposes,
+      schemas: [Customer],
+      keys,
+      keyStore,
+      encryption: { receipts },
+    });
     await expect(other.open(Customer, cpfOnly, billing)).resolves.toMatchObject({ cpf: sampleCustomer.cpf });
     expect(await codeOf(other.open(Customer, cpfOnly, support))).toBe('PF_SUBJECT_RESTRICTED');
   });
 
   it('LGPD Art. 16 I; GDPR Art. 17(3)(b): a subject with only a retained key gets a tombstone, whose time bounds what stays', async () => {
     const keyStore = memoryKeyStore();
-    const pf = createPurposeful({ purposes, schemas: [Invoice], keys: generateKeyring(), keyStore, encryption: { receipts } });
+    const pf = createPurposeful({
+      consent: memoryConsentLedger(purposes),
+      purposes,
+      schemas: [Invoice],
+      keys: generateKeyring(),
+      keyStore,
+      encryption: { receipts },
+    });
     const invoice = await pf.seal(
       Invoice,
       {

@@ -15,7 +15,9 @@ import {
   generateKeyring,
   isPurposefulError,
   type Keyring,
+  memoryConsentLedger,
   type Purposeful,
+  rightsDesk,
   type SubjectKeyStore,
 } from '../../src/index.js';
 
@@ -64,6 +66,7 @@ async function world(makeStore: StoreFor): Promise<World> {
   const w = { keyStore, subject, invoices, keys: generateKeyring() } as World;
   w.engine = (over = {}) =>
     createPurposeful({
+      consent: memoryConsentLedger(purposes),
       purposes,
       schemas: [Customer, Invoice],
       keys: over.keys ?? w.keys,
@@ -73,7 +76,7 @@ async function world(makeStore: StoreFor): Promise<World> {
         keyCacheTtlMs: 0,
         ...(over.algorithm ? { algorithm: over.algorithm } : {}),
       },
-      rights: {
+      rights: rightsDesk({
         verify: () => true,
         sources: {
           invoice: {
@@ -84,7 +87,7 @@ async function world(makeStore: StoreFor): Promise<World> {
           },
         },
         recipients: { 'NF-e issuing service': () => {}, 'Survey platform': () => {} },
-      },
+      }),
     });
   w.pf = w.engine();
   w.customer = await w.pf.seal(Customer, { ...sampleCustomer, id: subject }, support);

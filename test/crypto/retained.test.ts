@@ -2,7 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { Customer, Invoice, purposes } from '../../examples/support-desk/declarations.js';
 import { sampleCustomer } from '../../examples/support-desk/sample.js';
-import { createPurposeful, type DataKeyRecord, generateKeyring, memoryKeyStore, type SubjectKeyStore } from '../../src/index.js';
+import {
+  createPurposeful,
+  type DataKeyRecord,
+  generateKeyring,
+  memoryConsentLedger,
+  memoryKeyStore,
+  type SubjectKeyStore,
+} from '../../src/index.js';
 import { kidOf, retainedKeyScenarios } from './retained-scenarios.js';
 
 retainedKeyScenarios('memory key store', () => memoryKeyStore());
@@ -30,6 +37,7 @@ describe('keys an earlier version made for an erased subject do not outlive its 
       },
     };
     const pf = createPurposeful({
+      consent: memoryConsentLedger(purposes),
       purposes,
       schemas: [Customer, Invoice],
       keys: generateKeyring(),

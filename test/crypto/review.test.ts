@@ -29,7 +29,7 @@ describe('sealing reaches every encrypted field', () => {
       },
       secret: secret(),
     });
-    const Tree = defineSchema('tree', z.object({ id: z.string(), root: N }), { purposes, recordId: 'id' });
+    const Tree = defineSchema('tree', z.object({ id: pd.none(z.string()), root: N }), { purposes, recordId: 'id' });
     const pf = createPurposeful({ purposes, schemas: [Tree], keys: generateKeyring() });
     const row = await pf.seal(
       Tree,
@@ -44,7 +44,7 @@ describe('sealing reaches every encrypted field', () => {
   it('refuses a value of the wrong shape where encrypted fields sit, instead of passing it through', async () => {
     const S = defineSchema(
       'shape',
-      z.object({ id: z.string(), phones: z.array(secret()), address: z.object({ street: secret() }) }),
+      z.object({ id: pd.none(z.string()), phones: z.array(secret()), address: z.object({ street: secret() }) }),
       {
         purposes,
         recordId: 'id',
@@ -64,7 +64,7 @@ describe('sealing reaches every encrypted field', () => {
   });
 
   it('text that merely starts like an envelope is sealed; a value larger than an envelope can hold is refused', async () => {
-    const S = defineSchema('note', z.object({ id: z.string(), note: secret() }), { purposes, recordId: 'id' });
+    const S = defineSchema('note', z.object({ id: pd.none(z.string()), note: secret() }), { purposes, recordId: 'id' });
     const pf = createPurposeful({ purposes, schemas: [S], keys: generateKeyring() });
     const row = await pf.seal(S, { id: '1', note: 'pf1. first, my CPF is 529.982.247-25' }, ctx);
     expect(await pf.open(S, row, ctx)).toEqual({ id: '1', note: 'pf1. first, my CPF is 529.982.247-25' });
@@ -83,7 +83,7 @@ describe('sealing reaches every encrypted field', () => {
     const S = defineSchema(
       'tax',
       z.object({
-        id: z.string(),
+        id: pd.none(z.string()),
         'tax-id': pd(z.string(), {
           category: 'user.government_id',
           purposes: ['support.ticket'],
@@ -102,7 +102,7 @@ describe('sealing reaches every encrypted field', () => {
 });
 
 describe('erased keys stay erased', () => {
-  const Person = defineSchema('person', z.object({ id: z.string(), email: secret() }), {
+  const Person = defineSchema('person', z.object({ id: pd.none(z.string()), email: secret() }), {
     purposes,
     subject: { kind: 'customer', id: 'id' },
     recordId: 'id',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { purposes } from '../../examples/support-desk/declarations.js';
-import { createPurposeful, defineSchema, generateKeyring, isPurposefulError, pd } from '../../src/index.js';
+import { createPurposeful, defineSchema, generateKeyring, isPurposefulError, memoryConsentLedger, pd } from '../../src/index.js';
 
 const ticketCtx = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
 const billingCtx = { purpose: 'billing.invoice', actor: { id: 'billing-1', roles: ['billing'] } } as const;
@@ -10,7 +10,7 @@ const billingCtx = { purpose: 'billing.invoice', actor: { id: 'billing-1', roles
 const Note = defineSchema(
   'sealed-note',
   z.object({
-    id: z.string(),
+    id: pd.none(z.string()),
     email: pd(z.string(), {
       category: 'user.contact.email',
       purposes: { 'support.ticket': 'clear', 'billing.invoice': 'masked' },
@@ -29,7 +29,7 @@ const Note = defineSchema(
 const Plain = defineSchema(
   'sealed-plain',
   z.object({
-    id: z.string(),
+    id: pd.none(z.string()),
     email: pd(z.string(), { category: 'user.contact.email', purposes: ['support.ticket'] }),
     ref: pd.none(z.string()),
   }),
@@ -55,7 +55,12 @@ async function refusal(p: Promise<unknown>) {
 }
 
 describe('outbound refuses sealed values (PF_SEALED_VALUE)', () => {
-  const pf = createPurposeful({ purposes, schemas: [Note, Plain], keys: generateKeyring() });
+  const pf = createPurposeful({
+    consent: memoryConsentLedger(purposes),
+    purposes,
+    schemas: [Note, Plain],
+    keys: generateKeyring(),
+  });
 
   it('a sealed row in clear: refused, naming the field, never the value', async () => {
     const row = await pf.seal(Note, record, ticketCtx);

@@ -13,6 +13,7 @@ import {
   redactForLog,
   redactPaths,
 } from '../../src/index.js';
+import { testKeys } from '../helpers/fixtures.js';
 
 const purposes = definePurposes(
   {
@@ -41,7 +42,7 @@ const Ticket = defineSchema(
 describe('inbound redacts free-text fields', () => {
   it('redacts each free-text field as declared, reports types and counts, and changes nothing else', async () => {
     const reports: RedactionReport[] = [];
-    const pf = createPurposeful({ purposes, schemas: [Ticket], onRedaction: (r) => reports.push(r) });
+    const pf = createPurposeful({ ...testKeys(), purposes, schemas: [Ticket], onRedaction: (r) => reports.push(r) });
     const input = {
       subject: 'CPF 529.982.247-25 in the subject is not free text',
       message: 'Meu CPF é 529.982.247-25 e meu zap (11) 91234-5678',
@@ -66,7 +67,7 @@ describe('inbound redacts free-text fields', () => {
 
   it('stores no digit of identifiers typed next to each other in a free-text field, and never throws on repetitions', async () => {
     const reports: RedactionReport[] = [];
-    const pf = createPurposeful({ purposes, schemas: [Ticket], onRedaction: (r) => reports.push(r) });
+    const pf = createPurposeful({ ...testKeys(), purposes, schemas: [Ticket], onRedaction: (r) => reports.push(r) });
     const messages = [
       'meus dados 529.982.247-25 4111 1111 1111 1111 obrigado',
       'meus dados 529.982.247-25 111.444.777-35 obrigado',
@@ -96,7 +97,7 @@ describe('inbound redacts free-text fields', () => {
       }),
       { purposes },
     );
-    const pf = createPurposeful({ purposes, schemas: [Pair] });
+    const pf = createPurposeful({ ...testKeys(), purposes, schemas: [Pair] });
     const out = (await pf.inbound(Pair, { pair: ['ref 529.982.247-25', 'meu cpf é 529.982.247-25'] }, ctx)) as { pair: string[] };
     expect(out.pair).toEqual(['ref 529.982.247-25', 'meu cpf é [CPF]']);
   });
@@ -107,10 +108,10 @@ describe('inbound redacts free-text fields', () => {
       z.object({ message: pd(z.string(), { category: 'user.content', purposes: [P], freeText: { style: 'token' } }) }),
       { purposes },
     );
-    expect(() => createPurposeful({ purposes, schemas: [Tokens] })).toThrow(
+    expect(() => createPurposeful({ ...testKeys(), purposes, schemas: [Tokens] })).toThrow(
       expect.objectContaining({ code: 'PF_OPTIONS_INVALID' }),
     );
-    const withKey = createPurposeful({ purposes, schemas: [Tokens], pseudonymKey: new Uint8Array(32).fill(1) });
+    const withKey = createPurposeful({ ...testKeys(), purposes, schemas: [Tokens], pseudonymKey: new Uint8Array(32).fill(1) });
     return withKey.inbound(Tokens, { message: 'cpf 529.982.247-25' }, ctx).then((out) => {
       expect(out.message).toMatch(/^cpf \[CPF:pn_[\w-]{24}\]$/);
       let err: unknown;

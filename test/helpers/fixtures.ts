@@ -1,5 +1,13 @@
 /** Declarations and helpers shared by the unit tests. */
-import { definePurposes, isPurposefulError } from '../../src/index.js';
+import { definePurposes, generateKeyring, isPurposefulError, memoryKeyStore } from '../../src/index.js';
+
+const keyring = generateKeyring();
+
+/**
+ * A keyring and a fresh key store, for engines over schemas with encrypted fields (free-text fields are encrypted
+ * by default): `createPurposeful` refuses such schemas without a keyring. Spread it first, so a test's own wins.
+ */
+export const testKeys = () => ({ keys: keyring, keyStore: memoryKeyStore() });
 
 /** A controller with its encarregado's name and contact (LGPD Art. 41 §1), so the validator has nothing to say about it. */
 export const controller = {

@@ -11,18 +11,18 @@ interface Tree {
 }
 const TreeNode: z.ZodType<Tree> = z.lazy(() => z.object({ email: email().optional(), children: z.array(TreeNode) }));
 const Trees = defineSchema('tree', z.object({ root: TreeNode }), { purposes });
-const Flat = defineSchema(
-  'flat',
+const flat = () =>
   z.object({
     email: email(),
     constructor: pd.none(z.string()).optional(),
     toString: pd.none(z.string()).optional(),
     tags: z.array(z.string()).optional(),
     meta: z.record(z.string(), z.string()).optional(),
-  }),
-  { purposes },
-);
-const pf = createPurposeful({ purposes, schemas: [Trees, Flat] });
+  });
+// unannotated `tags` and `meta` flow (and are walked) only with unannotated: 'allow'
+const Flat = defineSchema('flat', flat(), { purposes, unannotated: 'allow' });
+const Denying = defineSchema('flat-denying', flat(), { purposes });
+const pf = createPurposeful({ purposes, schemas: [Trees, Flat, Denying] });
 const ctx = { purpose: 'support.ticket', actor: { id: 'a' } } as const;
 
 function deep(levels: number): Tree {
@@ -85,6 +85,15 @@ describe('hostile data', () => {
     const node: Tree = { children: [] };
     node.children.push(node);
     expect(codeOf(() => minimize(Trees, 'support.ticket', { root: node }, { direction: 'outbound' }))).toBe('PF_LIMIT_EXCEEDED');
+  });
+
+  it('by default unannotated `meta` is refused whole, hostile keys and all', async () => {
+    const body = JSON.parse('{"email":"a@b.co","__proto__":{"polluted":true},"meta":{"__proto__":{"y":1},"ok":"v"}}');
+    const err = await pf.inbound(Denying, body, ctx).catch((e: unknown) => e);
+    expect(isPurposefulError(err) && [...err.paths].sort()).toEqual(['__proto__', 'meta']);
+    const out = minimize(Denying, 'support.ticket', body, { direction: 'outbound' });
+    expect(out).toEqual({ email: 'a@b.co' });
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
   });
 
   it('too many values is a limit error', () => {

@@ -2,7 +2,7 @@
 // to a purpose that may not see it, or let bad data through silently.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createPurposeful, defineSchema, isPurposefulError, minimize, pd } from '../../src/index.js';
+import { createPurposeful, defineSchema, generateKeyring, isPurposefulError, minimize, pd } from '../../src/index.js';
 import { codeOf, purposes } from '../helpers/fixtures.js';
 
 const secret = () => pd(z.string(), { category: 'user.government_id', purposes: ['billing.invoice'], encrypt: true });
@@ -83,8 +83,13 @@ describe('role-dependent levels', () => {
 });
 
 describe('outbound refuses values of the wrong shape at unannotated places', () => {
-  const S = defineSchema('shape', z.object({ note: z.string(), tags: z.array(z.string()), at: z.date().optional() }), {
-    purposes,
+  // unannotated places flow only with unannotated: 'allow' (by default they are declared for no purpose)
+  const shape = () => z.object({ note: z.string(), tags: z.array(z.string()), at: z.date().optional() });
+  const S = defineSchema('shape', shape(), { purposes, unannotated: 'allow' });
+
+  it('by default an unannotated place lets nothing out, whatever its value', () => {
+    const D = defineSchema('shape', shape(), { purposes });
+    expect(out(D, { note: { cpf: 'LEAK7' }, tags: ['a', { cpf: 'LEAK' }], at: new Date(0) })).toEqual({});
   });
 
   it('an object or an array where a scalar is declared', () => {
@@ -96,7 +101,10 @@ describe('outbound refuses values of the wrong shape at unannotated places', () 
   });
 
   it('names the tuple index on a mismatch', () => {
-    const T = defineSchema('tup', z.object({ t: z.tuple([z.object({ a: z.string() }), z.string()]) }), { purposes });
+    const T = defineSchema('tup', z.object({ t: z.tuple([z.object({ a: z.string() }), z.string()]) }), {
+      purposes,
+      unannotated: 'allow',
+    });
     let err: unknown;
     try {
       out(T, { t: ['x', 'y'] });
@@ -149,7 +157,7 @@ describe('inbound limits and errors', () => {
     const I = defineSchema('inter', z.object({ x: z.intersection(z.object({ a: open() }), z.object({ b: secret() })) }), {
       purposes,
     });
-    const pf3 = createPurposeful({ purposes, schemas: [I] });
+    const pf3 = createPurposeful({ purposes, schemas: [I], keys: generateKeyring() });
     await expect(pf3.inbound(I, { x: { a: 'a' } }, ctx)).resolves.toEqual({ x: { a: 'a' } });
     await expect(pf3.inbound(I, {}, ctx)).rejects.toMatchObject({ code: 'PF_VALIDATION_FAILED' });
   });

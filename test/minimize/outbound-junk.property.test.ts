@@ -72,6 +72,8 @@ describe('outbound projection with junk of any shape at any position (fast-check
       fc.asyncProperty(caseArb, async ({ shape, record, injections, purpose }) => {
         const schema = defineSchema('junk', z.object(Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, toZod(v)]))), {
           purposes: junkPurposes,
+          // the oracle (junk.ts) models unannotated ('plain') places as flowing: the migration mode
+          unannotated: 'allow',
         });
         const pf = createPurposeful({ purposes: junkPurposes, schemas: [schema], pseudonymKey });
         const data = inject(record, injections);
@@ -101,7 +103,7 @@ describe('outbound projection with junk of any shape at any position (fast-check
             }),
             ...fields,
           }),
-          { purposes: junkPurposes, recordId: 'id' },
+          { purposes: junkPurposes, recordId: 'id', unannotated: 'allow' },
         );
         const pf = createPurposeful({ purposes: junkPurposes, schemas: [schema], pseudonymKey, keys, keyStore });
         const full = { id: 'row-1', secret: 'sealed value', ...record };

@@ -14,6 +14,7 @@ import {
   ERROR_STATUS,
   generateKeyring,
   isPurposefulError,
+  memoryConsentLedger,
   memoryKeyStore,
   minimize,
   type PurposefulError,
@@ -52,7 +53,14 @@ class Person {
 }
 
 describe('the issue reproduction on pf.outbound (support-desk Customer)', () => {
-  const pf = createPurposeful({ purposes: deskPurposes, schemas: [Customer], pseudonymKey });
+  const pf = createPurposeful({
+    purposes: deskPurposes,
+    schemas: [Customer],
+    pseudonymKey,
+    keys: generateKeyring(),
+    keyStore: memoryKeyStore(),
+    consent: memoryConsentLedger(deskPurposes),
+  });
 
   it('an object in a clear string field is refused with PF_OUTPUT_INVALID (500), naming the path', async () => {
     const err = await refusal(pf.outbound(Customer, { ...sampleCustomer, name: { first: 'Joana', cpf: CPF } }, ticketCtx));
@@ -116,11 +124,19 @@ describe('unannotated scalar places take only their declared kind', () => {
       lit: z.literal([1, 'one']).optional(),
       tags: z.array(z.string()).optional(),
     }),
-    { purposes },
+    // unannotated places flow only while a schema migrates; by default they let nothing out (below)
+    { purposes, unannotated: 'allow' },
   );
   const out = (data: unknown) => minimize(S, 'support.ticket', data, { direction: 'outbound' });
   const code = async (data: unknown) => (await refusal(() => out(data))).code;
   const paths = async (data: unknown) => (await refusal(() => out(data))).paths;
+
+  it('by default (no unannotated option) the same places let nothing out, whatever they hold', () => {
+    const D = defineSchema('kinds', S.zod, { purposes });
+    expect(
+      minimize(D, 'support.ticket', { note: new Person('Joana', CPF, HEALTH), count: 1n, tags: [{}] }, { direction: 'outbound' }),
+    ).toEqual({});
+  });
 
   it('a class instance carrying a CPF and health data in a string place is refused (it used to pass whole)', async () => {
     expect(await code({ note: new Person('Joana', CPF, HEALTH) })).toBe('PF_OUTPUT_INVALID');
@@ -221,6 +237,7 @@ describe('pf.open of a sealed row shares the projection', () => {
       pseudonymKey,
       keys: generateKeyring(),
       keyStore: memoryKeyStore(),
+      consent: memoryConsentLedger(deskPurposes),
     });
     const row = await pf.seal(Customer, sampleCustomer, ticketCtx);
     const junk = { ...row, name: new Person('Joana', CPF, HEALTH) };

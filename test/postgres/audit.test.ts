@@ -11,6 +11,7 @@ import {
   definePurposes,
   defineSchema,
   memoryAccessLogSink,
+  memoryConsentLedger,
   pd,
   verifyAccessLog,
 } from '../../src/index.js';
@@ -24,6 +25,7 @@ import {
   type SqlClient,
 } from '../../src/postgres/index.js';
 import { describeStoreTampering } from '../audit/tampering.js';
+import { testKeys } from '../helpers/fixtures.js';
 import { onServer, type TestDb, testDb } from './db.js';
 
 let db: TestDb;
@@ -75,7 +77,9 @@ describe(`the access log on PostgreSQL (${onServer ? 'server' : 'PGlite'})`, () 
     const a = createAccessLog({ sink, subjectKey, instance: 'web-1', batchSize: 250 });
     const b = createAccessLog({ sink: postgresAccessLogSink(db.second), subjectKey, instance: 'web-2', batchSize: 250 });
     // two engines (two instances of the app), each with its own log and pool, serving requests at once
-    const engines = [a, b].map((audit) => createPurposeful({ purposes, schemas: [Customer], audit }));
+    const engines = [a, b].map((audit) =>
+      createPurposeful({ consent: memoryConsentLedger(purposes), ...testKeys(), purposes, schemas: [Customer], audit }),
+    );
     const serve = async (k: number, actor: string) => {
       const pf = engines[k] as (typeof engines)[number];
       const log = k === 0 ? a : b;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { purposes } from '../../examples/support-desk/declarations.js';
 import { createPurposeful, definePurposes, defineSchema, pd } from '../../src/index.js';
 import { migrate, postgresConsentLedger } from '../../src/postgres/index.js';
+import { testKeys } from '../helpers/fixtures.js';
 import { onServer, surveyGrant, type TestDb, testDb } from './db.js';
 
 let db: TestDb;
@@ -30,7 +31,7 @@ describe(`PostgreSQL consent evidence (${onServer ? 'server at DATABASE_URL' : '
       z.object({ id: z.string(), email: pd(z.string(), { category: 'user.contact.email', purposes: ['support.survey'] }) }),
       { purposes, subject: { kind: 'customer', id: 'id', minors: 'possible' } },
     );
-    const pf = createPurposeful({ purposes, schemas: [Kid], consent: ledger });
+    const pf = createPurposeful({ ...testKeys(), purposes, schemas: [Kid], consent: ledger });
     const ctx = { purpose: 'support.survey', actor: { id: 'survey-bot' }, subjectAge: 10 } as const;
     await expect(pf.outbound(Kid, { id: 'kid-1', email: 'k@example.com' }, ctx)).rejects.toMatchObject({
       code: 'PF_CONSENT_REQUIRED',

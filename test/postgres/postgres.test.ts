@@ -10,6 +10,7 @@ import {
   postgresErasureJournal,
   postgresKeyStore,
 } from '../../src/postgres/index.js';
+import { testKeys } from '../helpers/fixtures.js';
 import { onServer, surveyGrant, type TestDb, testDb } from './db.js';
 
 let db: TestDb;
@@ -85,8 +86,18 @@ describe(`PostgreSQL persistence (${onServer ? 'server at DATABASE_URL' : 'embed
 
   it('the engine enforces consent from the PostgreSQL ledger, and a withdrawal on one instance holds on another', async () => {
     const ctx = { purpose: 'support.survey', actor: { id: 'bot' } } as const;
-    const one = createPurposeful({ purposes, schemas: [Customer], consent: postgresConsentLedger(db.client, purposes) });
-    const two = createPurposeful({ purposes, schemas: [Customer], consent: postgresConsentLedger(db.second, purposes) });
+    const one = createPurposeful({
+      ...testKeys(),
+      purposes,
+      schemas: [Customer],
+      consent: postgresConsentLedger(db.client, purposes),
+    });
+    const two = createPurposeful({
+      ...testKeys(),
+      purposes,
+      schemas: [Customer],
+      consent: postgresConsentLedger(db.second, purposes),
+    });
     await expect(one.outbound(Customer, sampleCustomer, ctx)).rejects.toMatchObject({ code: 'PF_CONSENT_REQUIRED' });
     await postgresConsentLedger(db.client, purposes).grant(grant(sampleCustomer.id));
     await expect(two.outbound(Customer, sampleCustomer, ctx)).resolves.toMatchObject({ email: sampleCustomer.email });
@@ -110,7 +121,7 @@ describe(`PostgreSQL persistence (${onServer ? 'server at DATABASE_URL' : 'embed
     };
     const ctx = { purpose: 'support.ticket', actor: { id: 'a', roles: ['support'] } } as const;
     const pf = createPurposeful(options);
-    const other = createPurposeful({ ...options, keyStore: postgresKeyStore(db.second) });
+    const other = createPurposeful({ ...testKeys(), ...options, keyStore: postgresKeyStore(db.second) });
     const rows = await Promise.all(Array.from({ length: 20 }, () => pf.seal(Customer, sampleCustomer, ctx)));
     expect(new Set(rows.map((r) => (r.email as string).split('.')[2])).size).toBe(1); // one live key despite concurrent creation
     expect(await other.open(Customer, rows[0], ctx)).toMatchObject({ email: sampleCustomer.email });
@@ -143,8 +154,8 @@ describe('shredding reaches every instance at once through LISTEN/NOTIFY', () =>
         consent: postgresConsentLedger(db.client, purposes),
         encryption: { receipts: { key: new Uint8Array(32), alg: 'HS256' } }, // default keyCacheTtlMs: 30 s
       };
-      const one = createPurposeful({ ...base, keyStore: storeOne });
-      const two = createPurposeful({ ...base, keyStore: storeTwo });
+      const one = createPurposeful({ ...testKeys(), ...base, keyStore: storeOne });
+      const two = createPurposeful({ ...testKeys(), ...base, keyStore: storeTwo });
       const ctx = { purpose: 'support.ticket', actor: { id: 'a', roles: ['support'] } } as const;
       const subject = { ...sampleCustomer, id: '5d7e8f90-0000-4000-8000-00000000aaaa' };
       const row = await one.seal(Customer, subject, ctx);

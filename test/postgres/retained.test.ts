@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Customer, purposes } from '../../examples/support-desk/declarations.js';
 import { sampleCustomer } from '../../examples/support-desk/sample.js';
-import { createPurposeful, generateKeyring, type SubjectKeyStore } from '../../src/index.js';
+import { createPurposeful, generateKeyring, memoryConsentLedger, type SubjectKeyStore } from '../../src/index.js';
 import { migrate, postgresKeyStore } from '../../src/postgres/index.js';
 import { retainedKeyScenarios } from '../crypto/retained-scenarios.js';
 import { onServer, type TestDb, testDb } from './db.js';
@@ -40,6 +40,7 @@ describe(`an erased subject never gets a live key, even racing its erasure (${on
     const keys = generateKeyring();
     const engine = (client: typeof db.client) =>
       createPurposeful({
+        consent: memoryConsentLedger(purposes),
         purposes,
         schemas: [Customer],
         keys,

@@ -7,8 +7,10 @@ import {
   createPurposeful,
   generateKeyring,
   isPurposefulError,
+  memoryConsentLedger,
   memoryKeyStore,
   type RecipientNotice,
+  rightsDesk,
 } from '../../src/index.js';
 import {
   createRecordsTable,
@@ -53,7 +55,7 @@ describe(`data-subject requests end to end (${onServer ? 'server' : 'PGlite'})`,
       consent,
       audit,
       encryption: { receipts: { key: await exportJWK(privateKey), alg: 'EdDSA' } },
-      rights: {
+      rights: rightsDesk({
         verify: ({ verification }) => verification === 'signed-in',
         sources: {
           customer: postgresRightsSource(db.client, 'customers', Customer, 'given by you at sign-up'),
@@ -61,7 +63,7 @@ describe(`data-subject requests end to end (${onServer ? 'server' : 'PGlite'})`,
           ticket: postgresRightsSource(db.client, 'tickets', Ticket),
         },
         recipients: { 'NF-e issuing service': () => {}, 'Survey platform': () => {} },
-      },
+      }),
     });
     const agent = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
     const billing = { purpose: 'billing.invoice', actor: { id: 'billing-1', roles: ['billing'] } } as const;
@@ -111,6 +113,7 @@ describe(`data-subject requests end to end (${onServer ? 'server' : 'PGlite'})`,
     expect(erased.fields.filter((f) => f.schema === 'ticket').map((f) => [f.field, f.outcome])).toEqual([
       ['customerId', 'deleted'],
       ['subject', 'anonymized'],
+      ['messages[].at', 'deleted'],
       ['messages[].text', 'anonymized'],
       ['assignee.agentId', 'deleted'],
       ['assignee.agentName', 'deleted'],
@@ -154,7 +157,7 @@ describe(`data-subject requests end to end (${onServer ? 'server' : 'PGlite'})`,
       keyStore,
       consent,
       encryption: { receipts: { key: new Uint8Array(32).fill(6), alg: 'HS256' } },
-      rights: {
+      rights: rightsDesk({
         verify: () => true,
         sources: { client: postgresRightsSource(db.client, 'clients', Client) },
         recipients: {
@@ -162,7 +165,7 @@ describe(`data-subject requests end to end (${onServer ? 'server' : 'PGlite'})`,
           'Survey Tool': hook,
           'NF-e issuing service': { unreachable: 'invoices already issued cannot be amended' },
         },
-      },
+      }),
     });
     const read = async () => (await postgresRightsSource(db.client, 'clients', Client).find(id))[0] as Record<string, unknown>;
     await putRecord(db.client, 'clients', Client, await pf.seal(Client, client, ctx.support));
@@ -192,6 +195,7 @@ describe(`data-subject requests end to end (${onServer ? 'server' : 'PGlite'})`,
 
   it('sweeps a convention table by retention, counted from created_at', async () => {
     const pf = createPurposeful({
+      consent: memoryConsentLedger(purposes),
       purposes,
       schemas: [Customer, Ticket, Invoice],
       keys: generateKeyring(),

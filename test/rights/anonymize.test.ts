@@ -26,6 +26,7 @@ import {
   type RecipientNotice,
   type RetentionSource,
   type RightsSource,
+  rightsDesk,
 } from '../../src/index.js';
 import { isWellFormed } from '../../src/util/bytes.js';
 import { surveyGrant } from '../postgres/db.js';
@@ -271,11 +272,11 @@ async function desk(options: { anonymize?: boolean; remove?: boolean } = {}) {
     keys: generateKeyring(),
     keyStore: memoryKeyStore(),
     consent,
-    rights: {
+    rights: rightsDesk({
       verify: ({ verification: v }) => (v as { code?: string })?.code === 'ok',
       sources: { member: members.source, case: cases.source },
       recipients: { 'Survey platform': () => {} },
-    },
+    }),
   });
   const ctx = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
   members.rows.set(id, await pf.seal(Member, member, ctx));
@@ -379,7 +380,7 @@ describe('erasure with anonymization', () => {
 describe('retention sweeps with anonymization', () => {
   const keys = generateKeyring();
   const keyStore = memoryKeyStore();
-  const pf = createPurposeful({ purposes, schemas: [Member, Case], keys, keyStore });
+  const pf = createPurposeful({ consent: memoryConsentLedger(purposes), purposes, schemas: [Member, Case], keys, keyStore });
   const ctx = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
 
   function sweepSource(rows: Map<string, Record<string, unknown>>, anonymous: AnonymousRecord[], crashOn?: string) {
@@ -525,7 +526,7 @@ describe('anonymous copies (property)', () => {
     }),
     { purposes, subject: { kind: 'customer', id: 'who', minors: 'never' }, recordId: 'ref' },
   );
-  const pf = createPurposeful({ purposes, schemas: [Lead] });
+  const pf = createPurposeful({ consent: memoryConsentLedger(purposes), purposes, schemas: [Lead] });
   const token = fc.stringMatching(/^[a-z]{12}$/);
 
   it('LGPD Art. 12: hold only declared non-personal values and generalized fields, whatever the record holds', async () => {
@@ -595,7 +596,7 @@ describe('anonymization: the review’s hostile cases', () => {
     }),
     { purposes, subject: { kind: 'customer', id: 'who', minors: 'never' }, recordId: 'ref' },
   );
-  const pf = createPurposeful({ purposes, schemas: [Odd] });
+  const pf = createPurposeful({ consent: memoryConsentLedger(purposes), purposes, schemas: [Odd] });
   const sweepOne = async (row: Record<string, unknown>) => {
     const copies: AnonymousRecord[] = [];
     await pf.retention.sweep(
@@ -718,16 +719,17 @@ describe('erasure without a source for every schema', () => {
     );
     const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
     const pf = createPurposeful({
+      consent: memoryConsentLedger(purposes),
       encryption: { receipts: { key: await exportJWK(privateKey), alg: 'EdDSA' } },
       purposes,
       schemas: [Member, Note],
       keys: generateKeyring(),
       keyStore: memoryKeyStore(),
-      rights: {
+      rights: rightsDesk({
         verify: () => true,
         sources: { note: { find: async () => [], update: async () => undefined } },
         recipients: { 'Survey platform': (n) => void told.push(n) },
-      },
+      }),
     });
     const told: RecipientNotice[] = [];
     const ctx = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
@@ -792,7 +794,12 @@ describe('anonymous means anonymous (LGPD Art. 12)', () => {
           }
         : {}),
     };
-    const pf = createPurposeful({ purposes, schemas: [Note], rights: { verify: () => true, sources: { note: source } } });
+    const pf = createPurposeful({
+      consent: memoryConsentLedger(purposes),
+      purposes,
+      schemas: [Note],
+      rights: rightsDesk({ verify: () => true, sources: { note: source } }),
+    });
     const erase = async () =>
       pf.rights.erase((await pf.rights.request({ subjectId: 'c-1', kind: 'erasure', verification: {} })).id);
     return { erase, rows, copies };
@@ -1033,7 +1040,12 @@ describe('buckets group quantities, never identifiers (LGPD Art. 12)', () => {
         else rows.set(row.id as string, row);
       },
     };
-    const pf = createPurposeful({ purposes, schemas: [Acct], rights: { verify: () => true, sources: { acct: source } } });
+    const pf = createPurposeful({
+      consent: memoryConsentLedger(purposes),
+      purposes,
+      schemas: [Acct],
+      rights: rightsDesk({ verify: () => true, sources: { acct: source } }),
+    });
     const r = await pf.rights.request({ subjectId: 'c1', kind: 'erasure', verification: 1 });
     const answer = await pf.rights.erase(r.id);
     expect(answer.fields.find((f) => f.field === 'balance')?.outcome).toBe('anonymized');

@@ -9,6 +9,7 @@ import {
   memoryConsentLedger,
   pd,
   type RightsOptions,
+  rightsDesk,
 } from '../../src/index.js';
 
 export const controller = {
@@ -79,7 +80,7 @@ export const purposes = definePurposes(
 export const Customer = defineSchema(
   'customer',
   z.object({
-    id: z.string(),
+    id: pd.none(z.string()),
     name: pd(z.string(), { category: 'user.name', purposes: ['support.ticket', 'billing.invoice'] }),
     email: pd(z.email(), {
       category: 'user.contact.email',
@@ -96,7 +97,7 @@ export const Customer = defineSchema(
 export const Ticket = defineSchema(
   'ticket',
   z.object({
-    id: z.string(),
+    id: pd.none(z.string()),
     customerId: pd(z.string(), { category: 'user.unique_id', purposes: ['support.ticket'] }),
     text: pd(z.string(), { category: 'user.content.private', purposes: ['support.ticket'] }),
     // the agent who answered: another person's data in the subject's ticket (GDPR Art. 15(4))
@@ -159,7 +160,7 @@ export function desk(extra: Partial<RightsOptions> = {}, engine: { jurisdictions
     consent,
     audit,
     ...(engine.jurisdictions ? { jurisdictions: engine.jurisdictions } : {}),
-    rights: deskOptions(extra),
+    rights: rightsDesk(deskOptions(extra)),
   });
   return { pf, audit, consent };
 }

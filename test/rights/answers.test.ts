@@ -253,7 +253,9 @@ describe('the access answer (GDPR Art. 15; LGPD Art. 9, 18, 19 II)', () => {
 
 describe('consent to a transfer abroad (LGPD Art. 33 VIII, 8 §5, 18 IX)', () => {
   async function transferDesk() {
-    const { createPurposeful, definePurposes, defineSchema, memoryConsentLedger, pd } = await import('../../src/index.js');
+    const { createPurposeful, rightsDesk, definePurposes, defineSchema, memoryConsentLedger, pd } = await import(
+      '../../src/index.js'
+    );
     const { z } = await import('zod');
     const { controller } = await import('./answers-desk.js');
     const purposes = definePurposes(
@@ -287,7 +289,7 @@ describe('consent to a transfer abroad (LGPD Art. 33 VIII, 8 §5, 18 IX)', () =>
       purposes,
       schemas: [Ticket],
       consent,
-      rights: {
+      rights: rightsDesk({
         verify: ({ verification }) => verification === 'ok',
         sources: {
           ticket: {
@@ -307,7 +309,7 @@ describe('consent to a transfer abroad (LGPD Art. 33 VIII, 8 §5, 18 IX)', () =>
             });
           },
         },
-      },
+      }),
     });
     await consent.grant({
       subject: subjectId,

@@ -7,7 +7,16 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Customer, Invoice, purposes } from '../../examples/support-desk/declarations.js';
 import { sampleCustomer } from '../../examples/support-desk/sample.js';
-import { createPurposeful, defineSchema, generateKeyring, isPurposefulError, memoryKeyStore, pd } from '../../src/index.js';
+import {
+  createPurposeful,
+  defineSchema,
+  generateKeyring,
+  isPurposefulError,
+  memoryConsentLedger,
+  memoryKeyStore,
+  pd,
+  rightsDesk,
+} from '../../src/index.js';
 
 /** A profile whose owner field is itself declared personal data (so it passes the "declared field" check today). */
 const Profile = defineSchema(
@@ -44,11 +53,12 @@ async function desk() {
     },
   });
   const pf = createPurposeful({
+    consent: memoryConsentLedger(purposes),
     purposes,
     schemas: [Profile, Customer, Invoice],
     keys: generateKeyring(),
     keyStore: memoryKeyStore(),
-    rights: {
+    rights: rightsDesk({
       verify: () => true,
       sources: {
         profile: source(tables.profile, 'ownerId', 'id'),
@@ -56,7 +66,7 @@ async function desk() {
         invoice: source(tables.invoice, 'customerId', 'number'),
       },
       recipients: { 'NF-e issuing service': () => {}, 'Survey platform': () => {} },
-    },
+    }),
   });
   const support = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
   const billing = { purpose: 'billing.invoice', actor: { id: 'billing-1', roles: ['billing'] } } as const;
@@ -192,5 +202,138 @@ describe('a correction stores zod’s output for the merged record, nothing unde
     expect(String(customer.cpf)).toMatch(/^pf1\./);
     expect(customer.bidx_cpf).toEqual(pf.indexFor(Customer, 'cpf', '111.444.777-35')[0]);
     expect(Object.keys(customer).filter((k) => !(k in sampleCustomer))).toEqual(['bidx_cpf']);
+  });
+});
+
+describe('a correction passes the declaration check pf.inbound does (LGPD Art. 18 III; GDPR Art. 16)', () => {
+  /** `address.note` is annotated with neither pd() nor pd.none(): under the default it is declared for no purpose. */
+  const Contact = defineSchema(
+    'contact',
+    z.object({
+      id: pd.none(z.string()),
+      ownerId: pd(z.string(), { category: 'user.unique_id', purposes: ['support.ticket'] }),
+      address: z
+        .object({
+          city: pd(z.string(), { category: 'user.contact.address.city', purposes: ['billing.invoice'] }),
+          kind: pd.none(z.enum(['home', 'work'])).optional(),
+          note: z.string().optional(),
+          geo: z
+            .object({ lat: z.number(), lng: pd(z.number(), { category: 'user.location', purposes: ['support.ticket'] }) })
+            .optional(),
+        })
+        .optional(),
+    }),
+    { purposes, subject: { kind: 'customer', id: 'ownerId' }, recordId: 'id' },
+  );
+  const cpf = '529.982.247-25';
+  const stored = { id: 'c1', ownerId: subjectId, address: { city: 'Santos', kind: 'home', geo: { lat: 1, lng: 2 } } };
+
+  async function contactDesk(unannotated?: 'allow') {
+    const table = new Map<string, Record<string, unknown>>([['c1', structuredClone(stored)]]);
+    const told: unknown[] = [];
+    const pf = createPurposeful({
+      purposes,
+      schemas: [Contact],
+      ...(unannotated ? { unannotated } : {}),
+      rights: rightsDesk({
+        verify: () => true,
+        sources: {
+          contact: {
+            find: async (s: string) => [...table.values()].filter((r) => r.ownerId === s),
+            update: async (_s: string, row: Record<string, unknown>) => void table.set(String(row.id), row),
+          },
+        },
+        recipients: { 'NF-e issuing service': (n) => void told.push(n) },
+      }),
+    });
+    const request = await pf.rights.request({ subjectId, kind: 'correction', verification: 'ok' });
+    return { pf, table, told, id: request.id };
+  }
+
+  it('an unannotated nested field is refused as pf.inbound refuses it: the path named, never the value; nothing stored or passed on', async () => {
+    const { pf, table, told, id } = await contactDesk();
+    const inbound = await codeOf(
+      pf.inbound(
+        Contact,
+        { ...stored, address: { city: 'Santos', note: cpf } },
+        { purpose: 'billing.invoice', actor: { id: 'a', roles: ['billing'] } },
+      ),
+    );
+    expect(inbound.code).toBe('PF_UNDECLARED_FIELD');
+    for (const patch of [
+      { address: { note: cpf } },
+      { address: { city: 'Campinas', note: cpf } },
+      { address: { note: 5 } },
+      { address: { geo: { lat: 3 } } },
+    ]) {
+      const r = await codeOf(pf.rights.correct(id, { schema: 'contact', patch }));
+      expect(r.code).toBe('PF_UNDECLARED_FIELD');
+      expect(r.message).toMatch(/address\.(note|geo\.lat)/);
+      expect(r.message).not.toContain(cpf);
+    }
+    expect(table.get('c1')).toEqual(stored);
+    expect(told).toEqual([]);
+  });
+
+  it('declared fields nested beside it are corrected, and the unannotated values the row holds are kept', async () => {
+    const { pf, table, told, id } = await contactDesk();
+    table.set('c1', { ...structuredClone(stored), address: { ...stored.address, note: 'kept by the application' } });
+    const ok = await pf.rights.correct(id, { schema: 'contact', patch: { address: { city: 'Campinas', kind: 'work' } } });
+    expect([...ok.changed]).toEqual(['address.city']);
+    expect((table.get('c1') as { address: unknown }).address).toEqual({
+      city: 'Campinas',
+      kind: 'work',
+      note: 'kept by the application',
+      geo: { lat: 1, lng: 2 },
+    });
+    expect(told).toHaveLength(1);
+  });
+
+  it('in a strict object too: written by the patch, the unannotated key is an undeclared field; held by the row, the correction is refused', async () => {
+    const Strict = defineSchema(
+      'strict',
+      z.object({
+        id: pd.none(z.string()),
+        ownerId: pd(z.string(), { category: 'user.unique_id', purposes: ['support.ticket'] }),
+        address: z.strictObject({
+          city: pd(z.string(), { category: 'user.contact.address.city', purposes: ['support.ticket'] }),
+          note: z.string().optional(),
+        }),
+      }),
+      { purposes, subject: { kind: 'customer', id: 'ownerId' }, recordId: 'id' },
+    );
+    const row = { id: 's1', ownerId: subjectId, address: { city: 'Santos' } };
+    const table = new Map<string, Record<string, unknown>>([['s1', row]]);
+    const pf = createPurposeful({
+      purposes,
+      schemas: [Strict],
+      rights: rightsDesk({
+        verify: () => true,
+        sources: {
+          strict: {
+            find: async (s: string) => [...table.values()].filter((r) => r.ownerId === s),
+            update: async (_s: string, r: Record<string, unknown>) => void table.set(String(r.id), r),
+          },
+        },
+      }),
+    });
+    const { id } = await pf.rights.request({ subjectId, kind: 'correction', verification: 'ok' });
+    const written = await codeOf(pf.rights.correct(id, { schema: 'strict', patch: { address: { note: cpf } } }));
+    expect(written.code).toBe('PF_UNDECLARED_FIELD');
+    expect(written.message).toMatch(/address\.note/);
+    expect(written.message).not.toContain(cpf);
+    expect(table.get('s1')).toBe(row);
+    const held = { ...row, address: { city: 'Santos', note: 'written by the application' } };
+    table.set('s1', held);
+    expect((await codeOf(pf.rights.correct(id, { schema: 'strict', patch: { address: { city: 'Campinas' } } }))).code).toBe(
+      'PF_VALIDATION_FAILED',
+    );
+    expect(table.get('s1')).toBe(held);
+  });
+
+  it("with unannotated: 'allow', the engine's mode is followed: the unannotated field is corrected", async () => {
+    const { pf, table, id } = await contactDesk('allow');
+    await pf.rights.correct(id, { schema: 'contact', patch: { address: { note: 'x' } } });
+    expect((table.get('c1') as { address: { note?: string } }).address.note).toBe('x');
   });
 });

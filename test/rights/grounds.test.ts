@@ -12,6 +12,7 @@ import {
   ERASURE_GROUNDS,
   erasureGroundsOf,
   isPurposefulError,
+  memoryConsentLedger,
   pd,
   RESTRICTION_COLUMN,
 } from '../../src/index.js';
@@ -43,16 +44,17 @@ describe('LGPD Art. 16; GDPR Art. 17(3): what a ground keeps opens only for that
     const { exportJWK, generateKeyPair } = await import('jose');
     const { Customer, purposes } = await import('../../examples/support-desk/declarations.js');
     const { sampleCustomer } = await import('../../examples/support-desk/sample.js');
-    const { createPurposeful, generateKeyring, memoryKeyStore } = await import('../../src/index.js');
+    const { createPurposeful, rightsDesk, generateKeyring, memoryKeyStore } = await import('../../src/index.js');
     const rows = new Map<string, Record<string, unknown>>();
     const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
     const pf = createPurposeful({
+      consent: memoryConsentLedger(purposes),
       purposes,
       schemas: [Customer],
       keys: generateKeyring(),
       keyStore: memoryKeyStore(),
       encryption: { receipts: { key: await exportJWK(privateKey), alg: 'EdDSA' } },
-      rights: {
+      rights: rightsDesk({
         verify: () => true,
         sources: {
           customer: {
@@ -63,7 +65,7 @@ describe('LGPD Art. 16; GDPR Art. 17(3): what a ground keeps opens only for that
           },
         },
         recipients: { 'NF-e issuing service': () => {}, 'Survey platform': () => {} },
-      },
+      }),
     });
     const support = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
     const billing = { purpose: 'billing.invoice', actor: { id: 'billing-1', roles: ['billing'] } } as const;
@@ -302,6 +304,7 @@ describe('LGPD Art. 16 I–III, 7 VI; GDPR Art. 17(3)(b)–(e): erasure grounds 
     );
     const { createPurposeful, generateKeyring, memoryKeyStore } = await import('../../src/index.js');
     const pf = createPurposeful({
+      consent: memoryConsentLedger(ps),
       purposes: ps,
       schemas: [S],
       keys: generateKeyring(),

@@ -6,7 +6,15 @@
  * why informing it is impossible or disproportionate.
  */
 import { describe, expect, it } from 'vitest';
-import { createPurposeful, isPurposefulError, memoryKeyStore, type SubjectKeyStore } from '../../src/index.js';
+import {
+  createPurposeful,
+  isPurposefulError,
+  memoryConsentLedger,
+  memoryKeyStore,
+  rightsDesk,
+  type SubjectKeyStore,
+} from '../../src/index.js';
+import { testKeys } from '../helpers/fixtures.js';
 import { Client, client, ctx, purposes, restrictedDesk, subjectId, verification } from './restricted-desk.js';
 
 async function codeOf(p: Promise<unknown>): Promise<{ code: string; message: string }> {
@@ -154,17 +162,21 @@ describe('LGPD Art. 18 §6; GDPR Art. 19: changes reach the recipients', () => {
     for (const reason of ['', '   ', 'x'.repeat(501), 'write to joana.prado@example.com instead']) {
       expect(() =>
         createPurposeful({
+          consent: memoryConsentLedger(purposes),
+          ...testKeys(),
           purposes,
           schemas: [Client],
-          rights: { verify: () => true, sources: {}, recipients: { 'Survey Tool': { unreachable: reason } } },
+          rights: rightsDesk({ verify: () => true, sources: {}, recipients: { 'Survey Tool': { unreachable: reason } } }),
         }),
       ).toThrow(expect.objectContaining({ code: 'PF_OPTIONS_INVALID' }));
     }
     expect(() =>
       createPurposeful({
+        consent: memoryConsentLedger(purposes),
+        ...testKeys(),
         purposes,
         schemas: [Client],
-        rights: { verify: () => true, sources: {}, recipients: { 'Survey Tool': 'nope' as never } },
+        rights: rightsDesk({ verify: () => true, sources: {}, recipients: { 'Survey Tool': 'nope' as never } }),
       }),
     ).toThrow(expect.objectContaining({ code: 'PF_OPTIONS_INVALID' }));
     const { pf } = await restrictedDesk();

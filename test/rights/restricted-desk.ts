@@ -21,6 +21,7 @@ import {
   type RecipientNotice,
   type RightsOptions,
   type RightsSource,
+  rightsDesk,
   type SubjectKeyStore,
 } from '../../src/index.js';
 import { controller } from '../helpers/fixtures.js';
@@ -144,7 +145,16 @@ export async function restrictedDesk(
     recipients: options.recipients ?? { 'Helpdesk SaaS': record, 'Survey Tool': record, 'NF-e issuing service': record },
     ...(options.blockings ? { blockings: options.blockings } : {}),
   };
-  const pf = createPurposeful({ purposes, schemas: [Client], keys, keyStore, consent, audit, encryption: { receipts }, rights });
+  const pf = createPurposeful({
+    purposes,
+    schemas: [Client],
+    keys,
+    keyStore,
+    consent,
+    audit,
+    encryption: { receipts },
+    rights: rightsDesk(rights),
+  });
   await consent.grant({
     subject: subjectId,
     purpose: 'support.survey',

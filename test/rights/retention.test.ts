@@ -11,6 +11,7 @@ import {
   memoryKeyStore,
   type RetentionSource,
 } from '../../src/index.js';
+import { testKeys } from '../helpers/fixtures.js';
 
 function store(
   schema: typeof Ticket | typeof Invoice,
@@ -67,6 +68,7 @@ const fromCreated: RetentionSource['startOf'] = (row, event) =>
 describe('retention sweeps', () => {
   const audit = createAccessLog({ sink: memoryAccessLogSink(), subjectKey: new Uint8Array(32).fill(6) });
   const pf = createPurposeful({
+    consent: memoryConsentLedger(purposes),
     purposes,
     schemas: [Customer, Ticket, Invoice],
     audit,
@@ -103,14 +105,14 @@ describe('retention sweeps', () => {
         schema: 'ticket',
         fields: ['subject', 'messages[].text'],
         // only pd.none() values and the generalized text: the store's column (created), the ticket id and the
-        // unannotated message time stay out
+        // message time (personal, and not generalized) stay out
         data: { status: 'closed', subject: 'Boleto', messages: [{ from: 'customer', text: 'meu boleto' }] },
       },
     ]);
     await audit.flush();
     expect((await audit.query({ actor: 'retention-sweep' })).map((e) => e.fields)).toEqual([
       ['satisfaction'],
-      ['customerId', 'subject', 'messages[].text'],
+      ['customerId', 'subject', 'messages[].at', 'messages[].text'],
     ]);
     expect((await audit.verify()).ok).toBe(true);
   });
@@ -163,7 +165,7 @@ describe('retention sweeps', () => {
 
   it('counts only purposes in force: a field kept only by consent goes when there is no consent', async () => {
     const consent = memoryConsentLedger(purposes);
-    const withConsent = createPurposeful({ purposes, schemas: [Customer, Ticket, Invoice], consent });
+    const withConsent = createPurposeful({ ...testKeys(), purposes, schemas: [Customer, Ticket, Invoice], consent });
     const a = '00000000-0000-4000-8000-00000000000a';
     const b = '00000000-0000-4000-8000-00000000000b';
     await consent.grant({
@@ -210,7 +212,7 @@ describe('retention sweeps', () => {
   });
 
   it('refuses a source for a schema the engine does not handle', async () => {
-    const other = createPurposeful({ purposes, schemas: [Customer] });
+    const other = createPurposeful({ ...testKeys(), consent: memoryConsentLedger(purposes), purposes, schemas: [Customer] });
     const { source } = store(Ticket, [], 'id', fromCreated);
     await expect(other.retention.sweep(source)).rejects.toThrow(expect.objectContaining({ code: 'PF_SCHEMA_UNKNOWN' }));
   });

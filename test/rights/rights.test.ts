@@ -12,7 +12,9 @@ import {
   memoryKeyStore,
   type RecipientNotice,
   rightsDeadline,
+  rightsDesk,
 } from '../../src/index.js';
+import { testKeys } from '../helpers/fixtures.js';
 
 describe('request deadlines', () => {
   const at = new Date('2026-01-31T10:00:00Z');
@@ -52,7 +54,7 @@ async function desk(options: { recipients?: boolean } = {}) {
     keyStore: memoryKeyStore(),
     consent,
     audit,
-    rights: {
+    rights: rightsDesk({
       verify: ({ subjectId, verification }) => (verification as { code?: string })?.code === `otp-for-${subjectId}`,
       sources: {
         customer: {
@@ -81,7 +83,7 @@ async function desk(options: { recipients?: boolean } = {}) {
               },
             },
           }),
-    },
+    }),
   });
   const agent = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
   rows.set(sampleCustomer.id, await pf.seal(Customer, sampleCustomer, agent));
@@ -264,13 +266,25 @@ describe('data-subject requests', () => {
   });
 
   it('are off until configured', async () => {
-    const pf = createPurposeful({ purposes, schemas: [Customer] });
-    expect(() => pf.rights.list()).toThrow(/rights: \{ verify, sources \}/);
+    const pf = createPurposeful({ consent: memoryConsentLedger(purposes), ...testKeys(), purposes, schemas: [Customer] });
+    expect(() => pf.rights.list()).toThrow(/rights: rightsDesk\(\{ verify, sources \}\)/);
+    // the options themselves, without the desk, are refused with the way to the desk
     expect(() =>
       createPurposeful({
+        consent: memoryConsentLedger(purposes),
+        ...testKeys(),
         purposes,
         schemas: [Customer],
-        rights: { verify: () => true, sources: { nope: { find: async () => [] } } },
+        rights: { verify: () => true, sources: {} } as never,
+      }),
+    ).toThrow(expect.objectContaining({ code: 'PF_OPTIONS_INVALID', message: expect.stringMatching(/rightsDesk\(/) }));
+    expect(() =>
+      createPurposeful({
+        consent: memoryConsentLedger(purposes),
+        ...testKeys(),
+        purposes,
+        schemas: [Customer],
+        rights: rightsDesk({ verify: () => true, sources: { nope: { find: async () => [] } } }),
       }),
     ).toThrow(/schema "nope"/);
   });

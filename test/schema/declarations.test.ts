@@ -354,7 +354,12 @@ const cases: Array<[string, () => { problems: readonly DeclarationProblem[] }, k
   ],
   ['unannotated personal-looking name', schema({ customerEmail: z.string() }), 'PF_DECL_LIKELY_PERSONAL'],
   ['unannotated Portuguese name', schema({ telefone_celular: z.string() }), 'PF_DECL_LIKELY_PERSONAL'],
-  ['unannotated opaque field', schema({ payload: z.unknown() }), 'PF_DECL_OPAQUE_FIELD'],
+  ['unannotated field', schema({ priority: z.number() }), 'PF_DECL_UNANNOTATED'],
+  [
+    'unannotated opaque field, flowing while the schema migrates',
+    () => defineSchema('t', z.object({ payload: z.unknown() }), { purposes, unannotated: 'allow' }),
+    'PF_DECL_OPAQUE_FIELD',
+  ],
   [
     'two schemas of one id in one set',
     () => validateDeclarations({ purposes, schemas: [schema({ a: z.string() })(), schema({ b: z.string() })()] }),

@@ -52,6 +52,31 @@ describe('PF_DECL_LIKELY_PERSONAL name heuristics', () => {
     'pixKey',
     'tituloEleitor',
     'titulo_de_eleitor',
+    // racial or ethnic origin (sensitive), vehicle plates, nicknames
+    'raca',
+    'raça',
+    'corRaca',
+    'cor_raça',
+    'etnia',
+    'origemEtnica',
+    'race',
+    'ethnicity',
+    'ethnicOrigin',
+    'placa',
+    'placaVeiculo',
+    'renavam',
+    'licensePlate',
+    'number_plate',
+    'apelido',
+    'nickname',
+    'username',
+    'biometria',
+    // other national and tax numbers
+    'bsn',
+    'nino',
+    'vatNumber',
+    'vat_id',
+    'pan',
   ])('%s is hinted', (key) => {
     const found = hints(key);
     expect(found).toHaveLength(1);
@@ -74,8 +99,30 @@ describe('PF_DECL_LIKELY_PERSONAL name heuristics', () => {
     'quantity',
     'socialMedia',
     'priority',
+    'plate',
+    'vatRate',
+    'vatIncluded',
   ])('%s is not hinted', (key) => {
     expect(hints(key)).toEqual([]);
+  });
+
+  it.each([
+    ['raca', 'racial or ethnic origin'],
+    ['etnia', 'racial or ethnic origin'],
+    ['ethnicity', 'racial or ethnic origin'],
+    ['religiao', 'religious belief'],
+    ['saude', 'health'],
+    ['dadosBiometricos', 'biometric data'],
+  ])('%s is hinted as sensitive data (%s)', (key, kind) => {
+    const [found] = hints(key);
+    expect(found?.message).toContain(`sensitive personal data (${kind})`);
+    expect(found?.article).toBe('LGPD Art. 5 II, 11; GDPR Art. 9');
+  });
+
+  it('a name that suggests ordinary personal data is not called sensitive', () => {
+    const [found] = hints('placa');
+    expect(found?.message).toContain('suggests personal data');
+    expect(found?.message).not.toContain('sensitive');
   });
 
   it('pd.none() silences the hint', () => {

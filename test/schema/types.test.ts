@@ -1,6 +1,13 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { Customer, purposes, type Ticket } from '../../examples/support-desk/declarations.js';
-import { createPurposeful, type Inbound, type Outbound } from '../../src/index.js';
+import {
+  createPurposeful,
+  generateKeyring,
+  type Inbound,
+  memoryConsentLedger,
+  memoryKeyStore,
+  type Outbound,
+} from '../../src/index.js';
 
 // These tests are checked by `npm run typecheck` (tsc over test/): a type that
 // let a hidden field through would fail the @ts-expect-error lines.
@@ -31,7 +38,7 @@ describe('types follow purposes', () => {
       id: string;
       customerId: string;
       status: 'open' | 'waiting' | 'closed';
-      messages: { at: string; from: 'customer' | 'agent' }[];
+      messages: { from: 'customer' | 'agent' }[];
       satisfaction?: number | undefined;
     }>();
   });
@@ -48,7 +55,13 @@ describe('types follow purposes', () => {
   });
 
   it('the engine methods return the narrowed types', async () => {
-    const pf = createPurposeful({ purposes, schemas: [Customer] });
+    const pf = createPurposeful({
+      purposes,
+      schemas: [Customer],
+      keys: generateKeyring(),
+      keyStore: memoryKeyStore(),
+      consent: memoryConsentLedger(purposes),
+    });
     const run = () => pf.outbound(Customer, {}, { purpose: 'support.survey', actor: { id: 'x' } });
     expectTypeOf<Awaited<ReturnType<typeof run>>>().toEqualTypeOf<Outbound<typeof Customer, 'support.survey'>>();
     // @ts-expect-error an undeclared purpose does not type-check

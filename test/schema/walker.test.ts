@@ -51,8 +51,8 @@ describe('the walker finds annotations wherever zod puts them', () => {
       'w',
       z.object({
         who: z.discriminatedUnion('kind', [
-          z.object({ kind: z.literal('person'), email: email() }),
-          z.object({ kind: z.literal('company'), tax: taxId() }),
+          z.object({ kind: pd.none(z.literal('person')), email: email() }),
+          z.object({ kind: pd.none(z.literal('company')), tax: taxId() }),
         ]),
         piped: pd(z.string(), { category: 'user.name', purposes: ['support.ticket'] }).transform((v) => v.trim()),
       }),

@@ -17,15 +17,16 @@ const KB = 1024;
  * purpose; an entry (`entries`) is everything the subpath exports.
  */
 export const BUDGETS = {
-  // measured 178.2, 192.0 and 192.2 KB; the goal is 120 KB (see the notes of test/bundle-size.test.ts)
+  // measured 184.0, 198.1 and 198.2 KB, each budget about 3% above; the goal is 120 KB (see the notes of
+  // test/bundle-size.test.ts). A change that needs more raises the budget in the open, with its reason.
   routes: {
-    core: 185 * KB,
-    fetch: 200 * KB,
-    next: 200 * KB,
+    core: 190 * KB,
+    fetch: 205 * KB,
+    next: 205 * KB,
   },
-  // measured 345.1, 33.6, 33.8 and 44.7 KB
+  // measured 353.2, 34.3, 34.4 and 45.1 KB
   entries: {
-    purposeful: 360 * KB,
+    purposeful: 365 * KB,
     'purposeful/fetch': 40 * KB,
     'purposeful/next': 40 * KB,
     'purposeful/incident': 50 * KB,

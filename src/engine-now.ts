@@ -9,11 +9,9 @@
  * @module
  * @internal
  */
-import type { PurposeContext } from './engine.js';
+import type { PurposeContext } from './engine-context.js';
 import type { PurposefulSchema } from './schema/define.js';
-
-/** A value now, or a promise of it when something had to be awaited. */
-export type Now<T> = T | Promise<T>;
+import type { Now } from './util/now.js';
 
 export interface EngineNow {
   inbound(schema: PurposefulSchema, data: unknown, ctx: PurposeContext): Now<unknown>;
@@ -23,12 +21,3 @@ export interface EngineNow {
 
 /** Engines made by `createPurposeful`, with their synchronous-when-possible calls. */
 export const ENGINE_NOW = new WeakMap<object, EngineNow>();
-
-/**
- * Whether an engine step answered with a promise. The steps return native
- * promises only, and a record's own `then` field must not pass for one, so
- * this is `instanceof`, not a thenable test.
- */
-export function isPromise<T>(v: Now<T>): v is Promise<T> {
-  return v instanceof Promise;
-}

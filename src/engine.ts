@@ -15,18 +15,18 @@ import {
   checkConsent,
   memoHas,
   type NoticeChange,
-  SYNC_STATUS,
 } from './consent/check.js';
-import type { ConsentLedger } from './consent/ledger.js';
+import { type ConsentLedger, SYNC_STATUS } from './consent/ledger.js';
 import { isKeyring, type Keyring } from './crypto/keyring.js';
 import type { ErasureEntry, ErasureJournal, SubjectKeyStore } from './crypto/keystore.js';
 import type { EncryptionOptions, Progress, RotateOptions, ShredResult, Vault } from './crypto/vault.js';
 import { type RedactOptions, redactWithCounts } from './detect/redact.js';
 import type { PiiType } from './detect/types.js';
-import { ENGINE_NOW, type EngineNow, type Now } from './engine-now.js';
+import type { Actor, PurposeContext } from './engine-context.js';
+import { ENGINE_NOW, type EngineNow } from './engine-now.js';
 import { isPurposefulError, PurposefulError, type ValidationIssue } from './errors.js';
 import { assertPurpose, inboundZodFor, planFor } from './minimize/cache.js';
-import type { Limits, Unannotated } from './minimize/plan.js';
+import type { Limits } from './minimize/plan.js';
 import { assertPseudonymKey, derivePseudonymKey } from './minimize/pseudonymize.js';
 import { checkLimits, runMinimize } from './minimize/run.js';
 import type { OpenFields } from './rights/anonymize.js';
@@ -38,7 +38,7 @@ import { assertNotBlocked, assertOpens, blocksFor, mergeBlocks, setRestriction }
 import { createRetention, type RetentionSweeps } from './rights/retention.js';
 import type { Rights } from './rights/rights.js';
 import type { FreeTextRedaction } from './schema/annotation.js';
-import { isPurposefulSchema, type PurposefulSchema } from './schema/define.js';
+import { isPurposefulSchema, type PurposefulSchema, type Unannotated } from './schema/define.js';
 import { declarationErrorMessage } from './schema/first-problem.js';
 import { isPurposes, type Purposes } from './schema/purposes.js';
 import { carriesRestriction, type RowBlock, restrictionOf } from './schema/restriction.js';
@@ -46,55 +46,10 @@ import { problem } from './schema/rules.js';
 import type { Inbound, Outbound } from './schema/types.js';
 import { displayPath, type FieldInfo, type PathStep, parsePath } from './schema/walk.js';
 import { JURISDICTIONS, type Jurisdiction } from './taxonomy/bases.js';
+import type { Now } from './util/now.js';
 import { assertCleanPrototype } from './util/prototype.js';
 
-/**
- * Who is asking.
- *
- * @example
- * ```ts
- * const actor: Actor = { id: 'agent-7', roles: ['support', 'supervisor'], mfa: true };
- * const view = await pf.outbound(Customer, record, { purpose: 'support.ticket', actor });
- * ```
- * @category Engine
- */
-export interface Actor {
-  /** A stable id of the person or service acting (an agent id, a service name). */
-  readonly id: string;
-  /** Roles, matched against a purpose's `roles` and role-dependent access levels. */
-  readonly roles?: readonly string[];
-  /** Whether the actor authenticated with a second factor. */
-  readonly mfa?: boolean;
-}
-
-/**
- * The context of one request.
- *
- * @example
- * ```ts
- * const ctx: PurposeContext<'support.ticket'> = {
- *   purpose: 'support.ticket',
- *   actor: { id: 'agent-7', roles: ['support'] },
- *   subjectId: customerId, // must match the record's subject id field, or PF_SUBJECT_MISMATCH
- * };
- * const view = await pf.outbound(Customer, record, ctx);
- * ```
- * @category Engine
- */
-export interface PurposeContext<P extends string = string> {
-  /** The declared purpose the data is processed for. */
-  readonly purpose: P;
-  /** Who is asking. */
-  readonly actor: Actor;
-  /** The subject, when the record does not carry it (the record's `subject.id` field wins; a mismatch is an error). */
-  readonly subjectId?: string;
-  /** The subject's age, when known: minors bring LGPD Art. 14 / GDPR Art. 8. */
-  readonly subjectAge?: number;
-  /** Narrow the jurisdictions in force for this subject (a subset of the engine's). */
-  readonly jurisdictions?: readonly Jurisdiction[];
-  /** The request's id, carried into the access log. */
-  readonly requestId?: string;
-}
+export type { Actor, PurposeContext } from './engine-context.js';
 
 /**
  * Options of {@link createPurposeful}. Validated once, here.

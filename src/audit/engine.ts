@@ -8,12 +8,13 @@
  * @module
  * @internal
  */
-import { isPromise, type Now } from '../engine-now.js';
+
 import { isPurposefulError, PurposefulError } from '../errors.js';
 import { planFor } from '../minimize/cache.js';
 import { resolveLevel } from '../minimize/plan.js';
 import type { PurposefulSchema } from '../schema/define.js';
 import type { Jurisdiction } from '../taxonomy/bases.js';
+import { isPromise, type Now } from '../util/now.js';
 import type { AccessAction, AccessRecord } from './event.js';
 import type { AccessLog } from './log.js';
 

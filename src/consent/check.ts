@@ -13,7 +13,7 @@ import type { ResolvedPurpose } from '../schema/purposes.js';
 import type { Jurisdiction } from '../taxonomy/bases.js';
 import { needsGuardianConsent } from '../taxonomy/minors.js';
 import { type ConsentState, stateOf, WRITTEN_METHODS } from './events.js';
-import type { ConsentLedger } from './ledger.js';
+import { type ConsentLedger, SYNC_STATUS } from './ledger.js';
 import { controllersConsentMustName } from './sharing.js';
 
 /**
@@ -240,26 +240,6 @@ function basesFor(purpose: ResolvedPurpose, jurisdictions: readonly Jurisdiction
   BASES.set(purpose, entry);
   return entry;
 }
-
-/**
- * Ledgers that can answer `status` without I/O, with the function that does
- * (`undefined` when it cannot this time). Keyed by the ledger object itself:
- * a copy or wrapper of a ledger is not in it and is asked asynchronously.
- *
- * @internal
- */
-export const SYNC_STATUS = new WeakMap<
-  ConsentLedger,
-  {
-    /** The ledger's `status` when it was registered. */
-    readonly status: ConsentLedger['status'];
-    /**
-     * The subject's latest state for one purpose as recorded (the check applies
-     * a grant's expiry itself), or `undefined` when the ledger must be asked.
-     */
-    readonly now: (subject: string, purpose: string) => ConsentState | undefined;
-  }
->();
 
 /** The other controllers a grant for each purpose must name (LGPD Art. 7 §5, as the ledger reads it), computed once per purpose. */
 const SHARING = new WeakMap<ResolvedPurpose, readonly string[]>();

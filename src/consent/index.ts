@@ -1,4 +1,4 @@
-export { type ConsentDenial, type NoticeChange, SYNC_STATUS } from './check.js';
+export type { ConsentDenial, NoticeChange } from './check.js';
 export * from './events.js';
 export * from './ledger.js';
 export * from './notice.js';

@@ -8,7 +8,6 @@ import { PurposefulError } from '../errors.js';
 import { isPurposes, type Purposes } from '../schema/purposes.js';
 import { base64urlEncode } from '../util/base64url.js';
 import { isWellFormed, randomBytes } from '../util/bytes.js';
-import { SYNC_STATUS } from './check.js';
 import {
   type CollectionMethod,
   type ConsentEvent,
@@ -19,6 +18,26 @@ import {
   stateOf,
 } from './events.js';
 import type { VerifiedReceipt } from './receipts.js';
+
+/**
+ * Ledgers that can answer `status` without I/O, with the function that does
+ * (`undefined` when it cannot this time). Keyed by the ledger object itself:
+ * a copy or wrapper of a ledger is not in it and is asked asynchronously.
+ *
+ * @internal
+ */
+export const SYNC_STATUS = new WeakMap<
+  ConsentLedger,
+  {
+    /** The ledger's `status` when it was registered. */
+    readonly status: ConsentLedger['status'];
+    /**
+     * The subject's latest state for one purpose as recorded (the check applies
+     * a grant's expiry itself), or `undefined` when the ledger must be asked.
+     */
+    readonly now: (subject: string, purpose: string) => ConsentState | undefined;
+  }
+>();
 
 /**
  * Details of a withdrawal (all optional: withdrawing is one call, as easy as granting — LGPD Art. 8 §5).

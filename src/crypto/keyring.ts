@@ -7,14 +7,13 @@
  *
  * @module
  */
-import { hkdf } from '@noble/hashes/hkdf.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { PurposefulError } from '../errors.js';
 import type { PurposefulSchema } from '../schema/define.js';
 import type { Purposes } from '../schema/purposes.js';
 import { base64urlDecode, base64urlEncode } from '../util/base64url.js';
-import { lengthPrefixed, randomBytes, utf8 } from '../util/bytes.js';
+import { randomBytes } from '../util/bytes.js';
 import { isKid } from './envelope.js';
+import { SECRETS } from './kek.js';
 import { type EncryptionOptions, Vault } from './vault.js';
 
 /**
@@ -47,19 +46,8 @@ export interface KeyringJwks {
   readonly keys: readonly KeyringJwk[];
 }
 
-/** Secrets by keyring, shared by the ESM and CJS copies of the package (a keyring made by one works in the other). */
-const SECRETS_KEY = Symbol.for('purposeful.keyring.v1');
-const shared = globalThis as Record<symbol, unknown>;
-if (!shared[SECRETS_KEY]) shared[SECRETS_KEY] = new WeakMap();
-const SECRETS = shared[SECRETS_KEY] as WeakMap<object, ReadonlyMap<string, Uint8Array>>;
-
 function invalid(message: string): PurposefulError {
   return new PurposefulError('PF_OPTIONS_INVALID', `keyring: ${message}`);
-}
-
-/** HKDF-SHA256 with a purposeful label as salt and a length-prefixed info. */
-export function derive(ikm: Uint8Array, label: string, info: ReadonlyArray<string>, length = 32): Uint8Array {
-  return hkdf(sha256, ikm, utf8(`purposeful/v1/${label}`), lengthPrefixed(info), length);
 }
 
 /**
@@ -184,11 +172,6 @@ export class Keyring {
  */
 export function isKeyring(value: unknown): value is Keyring {
   return typeof value === 'object' && value !== null && SECRETS.has(value);
-}
-
-/** @internal The secret of a key id, for the key manager. */
-export function kekBytes(keyring: Keyring, kid: string): Uint8Array | undefined {
-  return SECRETS.get(keyring)?.get(kid);
 }
 
 function newKid(): string {

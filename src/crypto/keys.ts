@@ -30,7 +30,7 @@ import { lengthPrefixed, randomBytes, utf8 } from '../util/bytes.js';
 import { type Aead, type AeadImplementation, type AlgorithmId, aeads } from './aead.js';
 import { decodeValue, encodeValue } from './codec.js';
 import { type Envelope, formatEnvelope, MAX_ENVELOPE_LENGTH, type Place, parseEnvelope } from './envelope.js';
-import { derive, type Keyring, kekBytes } from './keyring.js';
+import { derive, type KekRing, kekBytes } from './kek.js';
 import type { DataKeyRecord, KeyClass, SubjectKeyStore } from './keystore.js';
 
 const WRAP_PREFIX = 'pfk1.';
@@ -181,7 +181,7 @@ export interface SealingKeys {
 
 /** Options of the key manager. */
 export interface KeyManagerOptions {
-  readonly keyring: Keyring;
+  readonly keyring: KekRing;
   readonly store: SubjectKeyStore | undefined;
   readonly algorithm: AlgorithmId;
   readonly implementation: AeadImplementation;
@@ -196,7 +196,7 @@ function notFound(what: string): PurposefulError {
 
 /** @internal The key manager: data keys, derived keys, the AEADs and the cache. */
 export class KeyManager {
-  readonly keyring: Keyring;
+  readonly keyring: KekRing;
   readonly algorithm: AlgorithmId;
   readonly aead: Readonly<Record<AlgorithmId, Aead>>;
   readonly #store: SubjectKeyStore | undefined;

@@ -1,10 +1,11 @@
 import { CONSENT_MEMO, type ConsentMemo } from '../consent/check.js';
 import type { Actor, PurposeContext, Purposeful } from '../engine.js';
-import { ENGINE_NOW, type EngineNow, isPromise, type Now } from '../engine-now.js';
+import { ENGINE_NOW, type EngineNow } from '../engine-now.js';
 import { isPurposefulError, PurposefulError } from '../errors.js';
 import { isPurposefulSchema, type PurposefulSchema } from '../schema/define.js';
 import type { Inbound, Outbound } from '../schema/types.js';
 import { echoablePurpose, unknownPurposeMessage } from '../util/closest.js';
+import { isPromise, type Now } from '../util/now.js';
 import { type BodySource, checkJsonMediaType, decodeUtf8, parseJson, readBody } from './body.js';
 import { notFound } from './not-found.js';
 import { checkParsed } from './parsed.js';

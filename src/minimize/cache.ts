@@ -8,10 +8,10 @@
  */
 import type * as core from 'zod/v4/core';
 import { PurposefulError } from '../errors.js';
-import type { PurposefulSchema } from '../schema/define.js';
+import type { PurposefulSchema, Unannotated } from '../schema/define.js';
 import { accessOf } from '../schema/walk.js';
 import { unknownPurposeMessage } from '../util/closest.js';
-import { compilePlan, type Direction, type Plan, resolveLevel, type Unannotated } from './plan.js';
+import { compilePlan, type Direction, type Plan, resolveLevel } from './plan.js';
 import { projectZod } from './zod-project.js';
 
 interface SchemaCache {

@@ -9,5 +9,5 @@ export {
 } from './anonymize.js';
 export { compileMask, FULL_MASK, isMaskSpec, MASK_NAMES, MAX_KEEP_LAST, type MaskSpec, maskValue } from './masks.js';
 export { type MinimizeOptions, minimize } from './minimize.js';
-export type { Direction, Limits, Unannotated } from './plan.js';
+export type { Direction, Limits } from './plan.js';
 export { derivePseudonymKey, pseudonymize, pseudonymizer } from './pseudonymize.js';

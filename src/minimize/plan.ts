@@ -11,9 +11,10 @@ import type * as core from 'zod/v4/core';
 import { PurposefulError } from '../errors.js';
 import type { AccessLevel } from '../schema/annotation.js';
 import { getAnnotation } from '../schema/annotation.js';
-import type { PurposefulSchema } from '../schema/define.js';
+import type { PurposefulSchema, Unannotated } from '../schema/define.js';
 import { type FieldAccess, type FieldInfo, type ShapeNode, shapeChildren, walkSchema } from '../schema/walk.js';
 import { assertCleanPrototype } from '../util/prototype.js';
+import type { Exec, RunState } from './exec.js';
 import { KIND_CODES, kindBits, kindCheck, OPAQUE, ofKind, plainLeaf } from './kinds.js';
 import { compileMask } from './masks.js';
 import { assertPseudonymKey, derivePseudonymKey, pseudonymizer } from './pseudonymize.js';
@@ -31,21 +32,6 @@ import { BLOCK_WIDTH, type Block, makeBlock } from './slots.js';
  * @category Minimization
  */
 export type Direction = 'inbound' | 'outbound';
-
-/**
- * What happens to a field declared neither with `pd()` nor with `pd.none()`:
- * `deny` (the default) declares it for no purpose (projected away outbound,
- * rejected inbound with `PF_UNDECLARED_FIELD`); `allow` lets it flow for every
- * purpose, for migrating existing schemas.
- *
- * @example
- * ```ts
- * const mode: Unannotated = 'allow'; // migration only: annotate the fields, then remove it
- * const Legacy = defineSchema('legacy', legacyShape, { purposes, unannotated: mode });
- * ```
- * @category Minimization
- */
-export type Unannotated = 'deny' | 'allow';
 
 /**
  * The nodes of a schema's own shape tree (not the structure inside an annotated
@@ -124,23 +110,9 @@ export const DEFAULT_MAX_DEPTH = 64;
 export const DEFAULT_MAX_NODES = 100_000;
 const MAX_REPORTED = 50;
 
-/** Per-call state. */
-export interface RunState {
-  nodes: number;
-  maxNodes: number;
-  maxDepth: number;
-  strip: boolean;
-  undeclared: string[] | undefined;
-  pseudo: ReadonlyArray<(v: unknown) => string> | undefined;
-  /** `outbound`: an encrypted field holding an envelope is refused (`PF_SEALED_VALUE`); `open` and `minimize` pass it. */
-  refuseSealed?: boolean;
-}
-
 /** `ENVELOPE_PREFIX` of `crypto/envelope.ts`, inlined so that minimizing never loads the crypto modules. */
 const SEALED_PREFIX = 'pf1.';
 
-/** One compiled node: takes a value, returns what the purpose gets of it. */
-export type Exec = (v: unknown, st: RunState, depth: number, path: string) => unknown;
 const KEEP = null;
 const HIDDEN = 0 as const;
 type Compiled = Exec | typeof KEEP | typeof HIDDEN;

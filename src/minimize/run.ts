@@ -5,17 +5,10 @@
  * @internal
  */
 import { PurposefulError } from '../errors.js';
-import type { PurposefulSchema } from '../schema/define.js';
+import type { PurposefulSchema, Unannotated } from '../schema/define.js';
 import { planFor } from './cache.js';
-import {
-  DEFAULT_MAX_DEPTH,
-  DEFAULT_MAX_NODES,
-  type Direction,
-  type Limits,
-  pseudonymizersFor,
-  type RunState,
-  type Unannotated,
-} from './plan.js';
+import type { RunState } from './exec.js';
+import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, type Direction, type Limits, pseudonymizersFor } from './plan.js';
 
 const DEFAULT_LIMITS = Object.freeze({ maxDepth: DEFAULT_MAX_DEPTH, maxNodes: DEFAULT_MAX_NODES });
 

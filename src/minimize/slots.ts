@@ -39,8 +39,8 @@
  * @internal
  */
 
+import type { Exec, RunState } from './exec.js';
 import { ofKind } from './kinds.js';
-import type { Exec, RunState } from './plan.js';
 import { mismatch } from './shape.js';
 
 /** Copies up to eight fields from `s` to `o`, each through its child plan when it has one. */

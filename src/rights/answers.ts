@@ -17,7 +17,6 @@ import { assertLgpdDays, RIGHTS_KINDS, type RightsDeadline, type RightsKind, rig
 import { IDENTITY_ARTICLE, readVerification } from './identity.js';
 import { type Objection, type ObjectionStore, objectionStoreFor, opposability } from './opposition.js';
 import { REVIEW_ARTICLE, type ReviewAnswer, type ReviewTicket } from './review.js';
-import type { RightsInternals, RightsOptions, RightsRequest, RightsRequestStore, SubjectExport } from './rights.js';
 import {
   type AboutOthers,
   assertAboutOthers,
@@ -28,6 +27,7 @@ import {
   subjectRights,
   transfers,
 } from './statement.js';
+import type { RightsInternals, RightsOptions, RightsRequest, RightsRequestStore, SubjectExport } from './types.js';
 import { zoneFormat } from './zone.js';
 
 /** The options of the answers, checked once. @internal */

@@ -6,7 +6,6 @@
  */
 import type * as core from 'zod/v4/core';
 import { type DeclarationProblem, PurposefulError } from '../errors.js';
-import type { Unannotated } from '../minimize/plan.js';
 import type { MinorsPolicy } from '../taxonomy/minors.js';
 import { declarationErrorMessage } from './first-problem.js';
 import { isPurposes, type Purposes } from './purposes.js';
@@ -16,6 +15,21 @@ import { type SubjectDeclaration, validateSchemaFields } from './validate-schema
 import { type FieldInfo, type ShapeNode, walkSchema } from './walk.js';
 
 const SCHEMA_KIND = Symbol.for('purposeful.schema');
+
+/**
+ * What happens to a field declared neither with `pd()` nor with `pd.none()`:
+ * `deny` (the default) declares it for no purpose (projected away outbound,
+ * rejected inbound with `PF_UNDECLARED_FIELD`); `allow` lets it flow for every
+ * purpose, for migrating existing schemas.
+ *
+ * @example
+ * ```ts
+ * const mode: Unannotated = 'allow'; // migration only: annotate the fields, then remove it
+ * const Legacy = defineSchema('legacy', legacyShape, { purposes, unannotated: mode });
+ * ```
+ * @category Minimization
+ */
+export type Unannotated = 'deny' | 'allow';
 
 /**
  * Options of {@link defineSchema}.

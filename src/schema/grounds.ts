@@ -7,32 +7,10 @@
  */
 import type { DeclarationProblem } from '../errors.js';
 import type { Jurisdiction } from '../taxonomy/bases.js';
-import type { PurposeDeclaration } from './purposes.js';
+import type { ErasureGround, PurposeDeclaration } from './declaration.js';
 import { problem } from './rules.js';
 
-/**
- * A ground on which a purpose's data is kept when its subject asks for erasure:
- *
- * - `legal_obligation`: a legal or regulatory obligation of the controller (LGPD Art. 16 I; GDPR Art. 17(3)(b)).
- * - `public_task`: a task in the public interest or in the exercise of official authority (GDPR Art. 17(3)(b)).
- * - `public_health`: public interest in public health, under GDPR Art. 9(2)(h)/(i) (GDPR Art. 17(3)(c)).
- * - `research`: study by a research body, anonymized where possible (LGPD Art. 16 II); archiving, research or
- *   statistics under Art. 89(1) (GDPR Art. 17(3)(d)).
- * - `transfer`: transfer to a third party under the requirements of the law (LGPD Art. 16 III).
- * - `legal_claims`: the exercise of rights in judicial, administrative or arbitral proceedings (LGPD Art. 7 VI,
- *   11 II d); the establishment, exercise or defence of legal claims (GDPR Art. 17(3)(e)).
- *
- * LGPD Art. 16 IV (the controller's exclusive use) keeps data only once anonymized: that is a field's
- * `anonymize`, not a ground on which personal data survives.
- *
- * @example
- * ```ts
- * const grounds: ErasureGround[] = ['legal_obligation'];
- * // in a purpose declaration: { legalBasis: { lgpd: 'legal_obligation', gdpr: 'legal_obligation' }, keptOnErasure: grounds, … }
- * ```
- * @category Rights and retention
- */
-export type ErasureGround = 'legal_obligation' | 'public_task' | 'public_health' | 'research' | 'transfer' | 'legal_claims';
+export type { ErasureGround } from './declaration.js';
 
 /**
  * Each erasure ground with its article in each law that has it, and what it keeps data for.

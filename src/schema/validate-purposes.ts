@@ -10,10 +10,10 @@ import { basisArticle, isConsentBasis, JURISDICTIONS, type Jurisdiction, SENSITI
 import { DATA_USE_ROOTS } from '../taxonomy/uses.js';
 import { didYouMean } from '../util/closest.js';
 import { answerProblems } from './answers.js';
+import type { PurposeDeclaration, PurposesOptions } from './declaration.js';
+import { CONTROLLER_KINDS, type ControllerKind, TRANSFER_MECHANISMS, type TransferMechanism } from './declaration.js';
 import { parseDuration } from './duration.js';
 import { erasureGroundProblems } from './grounds.js';
-import type { PurposeDeclaration, PurposesOptions } from './purposes.js';
-import { CONTROLLER_KINDS, type ControllerKind, TRANSFER_MECHANISMS, type TransferMechanism } from './purposes.js';
 import { problem } from './rules.js';
 
 const ID_RE = /^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)*$/;

@@ -13,7 +13,7 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { type AlgorithmId, aeads } from '../../src/crypto/aead.js';
 import { associatedData, formatEnvelope, type Place, parseEnvelope } from '../../src/crypto/envelope.js';
-import { derive } from '../../src/crypto/keyring.js';
+import { derive } from '../../src/crypto/kek.js';
 import { KeyManager } from '../../src/crypto/keys.js';
 import {
   decodeValue,

@@ -71,6 +71,13 @@ module.exports = {
     },
     ...upward,
     {
+      name: 'in-a-layer',
+      comment: 'a file of src/ or adapters/ outside every layer: add its folder to LAYERS',
+      severity: 'error',
+      from: { path: '^(src|adapters)/', pathNot: LAYERS.map((l) => l.path) },
+      to: {},
+    },
+    {
       name: 'no-node-builtins-in-core',
       comment: 'only src/cli, src/postgres, src/node and adapters/node-internals.ts import Node builtins',
       severity: 'error',

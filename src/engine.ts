@@ -46,6 +46,7 @@ import { problem } from './schema/rules.js';
 import type { Inbound, Outbound } from './schema/types.js';
 import { displayPath, type FieldInfo, type PathStep, parsePath } from './schema/walk.js';
 import { JURISDICTIONS, type Jurisdiction } from './taxonomy/bases.js';
+import { refuseUnknownOptions } from './util/closest.js';
 import type { Now } from './util/now.js';
 import { assertCleanPrototype } from './util/prototype.js';
 
@@ -306,17 +307,14 @@ const ENCRYPTION_OPTIONS: {
   backupMaxAge: true,
 };
 
-/** `PF_OPTIONS_INVALID` naming the first key of `value` that `known` does not list (the key is the caller's code, never data). */
-function refuseUnknownOptions(value: unknown, known: object, where: string): void {
+/** `PF_OPTIONS_INVALID` for an options value that is not an object, or naming its first unknown key. */
+function refuseUnknownEngineOptions(value: unknown, known: object, where: string): void {
   if (typeof value !== 'object' || value === null) {
     throw new PurposefulError('PF_OPTIONS_INVALID', `${where} options must be an object`);
   }
-  for (const key of Object.keys(value)) {
-    if (!Object.hasOwn(known, key)) {
-      const hint = Object.hasOwn(ENCRYPTION_OPTIONS, key) && where !== 'encryption' ? ` (did you mean encryption.${key}?)` : '';
-      throw new PurposefulError('PF_OPTIONS_INVALID', `unknown option "${key}" in ${where}${hint}`);
-    }
-  }
+  refuseUnknownOptions(value, known, where, (key) =>
+    Object.hasOwn(ENCRYPTION_OPTIONS, key) && where !== 'encryption' ? ` (did you mean encryption.${key}?)` : undefined,
+  );
 }
 
 /**
@@ -342,8 +340,8 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
   if (typeof options !== 'object' || options === null) {
     throw new PurposefulError('PF_OPTIONS_INVALID', 'createPurposeful() expects an options object');
   }
-  refuseUnknownOptions(options, ENGINE_OPTIONS, 'createPurposeful()');
-  if (options.encryption !== undefined) refuseUnknownOptions(options.encryption, ENCRYPTION_OPTIONS, 'encryption');
+  refuseUnknownEngineOptions(options, ENGINE_OPTIONS, 'createPurposeful()');
+  if (options.encryption !== undefined) refuseUnknownEngineOptions(options.encryption, ENCRYPTION_OPTIONS, 'encryption');
   const { purposes } = options;
   if (!isPurposes(purposes)) throw new PurposefulError('PF_OPTIONS_INVALID', 'options.purposes must come from definePurposes()');
   if (!Array.isArray(options.schemas))

@@ -8,7 +8,7 @@
  * @module
  */
 import { PurposefulError } from '../errors.js';
-import { didYouMean, quotable } from '../util/closest.js';
+import { refuseUnknownOptions } from '../util/closest.js';
 import { assertBlockingStore } from './blocking.js';
 import { assertObjectionStore } from './opposition.js';
 import { createRights, type Rights, type RightsInternals, type RightsOptions } from './rights.js';
@@ -77,16 +77,7 @@ function kindOf(check: () => void): string | undefined {
 
 /** `PF_OPTIONS_INVALID` for an unknown option (named, with the closest known one) or a value of the wrong kind. */
 function assertDeskOptions(options: object): void {
-  const known = Object.keys(DESK_OPTIONS);
-  for (const key of Object.keys(options)) {
-    if (!Object.hasOwn(DESK_OPTIONS, key)) {
-      const near = didYouMean(key, known);
-      throw new PurposefulError(
-        'PF_OPTIONS_INVALID',
-        `unknown option "${quotable(key, 40)}" in rightsDesk()${near || `: the options are ${known.join(', ')}`}`,
-      );
-    }
-  }
+  refuseUnknownOptions(options, DESK_OPTIONS, 'rightsDesk()');
   for (const [key, kind] of Object.entries(DESK_OPTIONS)) {
     const value = (options as Record<string, unknown>)[key];
     if (value === undefined && !REQUIRED.has(key)) continue;

@@ -1,3 +1,5 @@
+import { PurposefulError } from '../errors.js';
+
 /**
  * "Did you mean …": the closest of a few known names to one that is not known.
  * Serves purposes, CLI flags and categories.
@@ -104,4 +106,27 @@ export function unknownPurposeMessage(received: unknown, declared: readonly stri
   const shown = declared.slice(0, 10).map((d) => `"${d}"`);
   const list = shown.length ? `: the declared ones are ${shown.join(', ')}${declared.length > 10 ? ', …' : ''}` : '';
   return `the purpose given is not declared for ${where} (not repeated: it may be a value)${list} ${article}`;
+}
+
+/**
+ * `PF_OPTIONS_INVALID` naming the first key of `options` that `known` does not
+ * list, with the closest known one (or, when none is close, the list), or
+ * `hint(key)` where the caller knows better (an option of another level, say).
+ * The key is the caller's code, never data; it is quoted capped all the same.
+ */
+export function refuseUnknownOptions(
+  options: object,
+  known: object,
+  where: string,
+  hint?: (key: string) => string | undefined,
+): void {
+  for (const key of Object.keys(options)) {
+    if (Object.hasOwn(known, key)) continue;
+    const names = Object.keys(known);
+    const near = hint?.(key) ?? didYouMean(key, names);
+    throw new PurposefulError(
+      'PF_OPTIONS_INVALID',
+      `unknown option "${quotable(key, 40)}" in ${where}${near || `: the options are ${names.join(', ')}`}`,
+    );
+  }
 }

@@ -12,7 +12,8 @@ import { isPurposes, type Purposes } from './purposes.js';
 import { problem } from './rules.js';
 import { callSite } from './site.js';
 import { type SubjectDeclaration, validateSchemaFields } from './validate-schema.js';
-import { type FieldInfo, type ShapeNode, walkSchema } from './walk.js';
+import type { FieldInfo, ShapeNode } from './walk.js';
+import { walkSchema } from './walker.js';
 
 const SCHEMA_KIND = Symbol.for('purposeful.schema');
 

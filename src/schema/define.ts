@@ -172,102 +172,16 @@ export function defineSchema<
   U extends Unannotated | undefined = undefined,
 >(id: Id, zod: Z, options: SchemaOptions<P, U>): PurposefulSchema<Id, Z, P, U> {
   const declaredAt = callSite();
-  if (typeof id !== 'string' || !/^[a-z][a-z0-9_.-]{0,127}$/.test(id)) {
-    throw new PurposefulError(
-      'PF_DECLARATION_INVALID',
-      'defineSchema(): the schema id must be a lowercase key such as "customer"',
-    );
-  }
-  if (typeof zod !== 'object' || zod === null || (zod as { _zod?: { def?: { type?: unknown } } })._zod?.def?.type !== 'object') {
-    throw new PurposefulError('PF_DECLARATION_INVALID', `defineSchema("${id}"): expects a zod 4 object schema (z.object)`, {
-      schema: id,
-    });
-  }
-  if (!isPurposes(options?.purposes)) {
-    throw new PurposefulError(
-      'PF_DECLARATION_INVALID',
-      `defineSchema("${id}"): options.purposes must come from definePurposes()`,
-      {
-        schema: id,
-      },
-    );
-  }
+  checkArguments(id, zod, options, declaredAt);
   const purposes = options.purposes;
   const unannotated = options.unannotated;
-  if (unannotated !== undefined && unannotated !== 'deny' && unannotated !== 'allow') {
-    const bad = problem('PF_DECL_INVALID', "unannotated must be 'deny' (the default) or 'allow'", { schema: id, declaredAt });
-    throw new PurposefulError('PF_DECLARATION_INVALID', declarationErrorMessage(`schema "${id}"`, [bad], declaredAt), {
-      schema: id,
-      problems: [bad],
-    });
-  }
   const walked = walkSchema(id, zod, purposes.taxonomy);
   const problems = [
     ...walked.problems,
     ...validateSchemaFields(id, walked.fields, walked.root, purposes, options.subject, unannotated),
   ];
-  if (options.recordId !== undefined) {
-    const node = typeof options.recordId === 'string' ? walked.root.object?.get(options.recordId) : undefined;
-    if (!node) {
-      problems.push({
-        code: 'PF_DECL_SUBJECT_INVALID',
-        severity: 'error',
-        requiredBy: 'policy',
-        schema: id,
-        message: `recordId "${String(options.recordId)}" is not a top-level field of the schema`,
-      });
-    }
-  }
-  if (walked.fields.some((f) => f.encrypt)) {
-    if (options.recordId === undefined) {
-      problems.push(
-        problem(
-          'PF_DECL_RECORD_UNBOUND',
-          `schema "${id}" encrypts fields: declare recordId so a value cannot be moved to another record`,
-          {
-            schema: id,
-          },
-        ),
-      );
-    }
-    for (const [what, path] of [
-      ['recordId', options.recordId],
-      ['subject.id', options.subject?.id],
-    ] as const) {
-      const f = path === undefined ? undefined : walked.fields.find((x) => x.path === path);
-      if (f?.encrypt) {
-        problems.push(
-          problem('PF_DECL_INVALID', `${what} "${path}" is encrypted: encryption binds values to it, so it must stay in clear`, {
-            schema: id,
-            path,
-          }),
-        );
-      }
-    }
-  }
-  const indexes: SchemaIndex[] = [];
-  const indexProblem = (message: string, path?: string) =>
-    problems.push(problem('PF_DECL_INVALID', message, { schema: id, ...(path ? { path } : {}) }));
-  const inArray = (f: FieldInfo) => f.path.includes('[') || f.path.includes('{');
-  for (const f of walked.fields) {
-    if (!f.index) continue;
-    if (inArray(f)) indexProblem(`${f.path}: a blind index cannot sit on a field inside an array or record`, f.path);
-    else if (!f.encrypt) indexProblem(`${f.path}: a blind index only makes sense on a field declared encrypt: true`, f.path);
-    indexes.push({ name: f.index, fields: [f] });
-  }
-  for (const [name, paths] of Object.entries(options.indexes ?? {})) {
-    const fields = (Array.isArray(paths) ? paths : []).map((p) => walked.fields.find((f) => f.path === p));
-    if (!/^[a-z][a-z0-9_]{0,62}$/.test(name) || fields.length < 2 || fields.some((f) => !f || inArray(f))) {
-      indexProblem(`compound index "${name}" needs a lowercase name and two or more personal fields outside arrays`);
-      continue;
-    }
-    indexes.push({ name, fields: fields as FieldInfo[] });
-  }
-  const seenNames = new Set<string>();
-  for (const ix of indexes) {
-    if (seenNames.has(ix.name)) indexProblem(`two blind indexes are named "${ix.name}"`);
-    seenNames.add(ix.name);
-  }
+  recordBindingProblems(id, walked.root, walked.fields, options, problems);
+  const indexes = blindIndexes(id, walked.fields, options, problems);
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length) {
     throw new PurposefulError(
@@ -299,4 +213,123 @@ export function defineSchema<
     declaredAt,
     shape: walked.root,
   });
+}
+
+/** The arguments themselves: an id, a zod object schema, a purposes registry, a known `unannotated`; each wrong one throws. */
+function checkArguments(
+  id: string,
+  zod: core.$ZodObject,
+  options: SchemaOptions<string, Unannotated | undefined>,
+  declaredAt: string | undefined,
+): void {
+  if (typeof id !== 'string' || !/^[a-z][a-z0-9_.-]{0,127}$/.test(id)) {
+    throw new PurposefulError(
+      'PF_DECLARATION_INVALID',
+      'defineSchema(): the schema id must be a lowercase key such as "customer"',
+    );
+  }
+  if (typeof zod !== 'object' || zod === null || (zod as { _zod?: { def?: { type?: unknown } } })._zod?.def?.type !== 'object') {
+    throw new PurposefulError('PF_DECLARATION_INVALID', `defineSchema("${id}"): expects a zod 4 object schema (z.object)`, {
+      schema: id,
+    });
+  }
+  if (!isPurposes(options?.purposes)) {
+    throw new PurposefulError(
+      'PF_DECLARATION_INVALID',
+      `defineSchema("${id}"): options.purposes must come from definePurposes()`,
+      {
+        schema: id,
+      },
+    );
+  }
+  const unannotated = options.unannotated;
+  if (unannotated !== undefined && unannotated !== 'deny' && unannotated !== 'allow') {
+    const bad = problem('PF_DECL_INVALID', "unannotated must be 'deny' (the default) or 'allow'", { schema: id, declaredAt });
+    throw new PurposefulError('PF_DECLARATION_INVALID', declarationErrorMessage(`schema "${id}"`, [bad], declaredAt), {
+      schema: id,
+      problems: [bad],
+    });
+  }
+}
+
+/** The record id and the subject id: top-level fields in clear, and a record id wherever fields are encrypted (a value bound to its record). */
+function recordBindingProblems(
+  id: string,
+  root: ShapeNode,
+  fields: readonly FieldInfo[],
+  options: SchemaOptions<string, Unannotated | undefined>,
+  problems: DeclarationProblem[],
+): void {
+  if (options.recordId !== undefined) {
+    const node = typeof options.recordId === 'string' ? root.object?.get(options.recordId) : undefined;
+    if (!node) {
+      problems.push({
+        code: 'PF_DECL_SUBJECT_INVALID',
+        severity: 'error',
+        requiredBy: 'policy',
+        schema: id,
+        message: `recordId "${String(options.recordId)}" is not a top-level field of the schema`,
+      });
+    }
+  }
+  if (fields.some((f) => f.encrypt)) {
+    if (options.recordId === undefined) {
+      problems.push(
+        problem(
+          'PF_DECL_RECORD_UNBOUND',
+          `schema "${id}" encrypts fields: declare recordId so a value cannot be moved to another record`,
+          {
+            schema: id,
+          },
+        ),
+      );
+    }
+    for (const [what, path] of [
+      ['recordId', options.recordId],
+      ['subject.id', options.subject?.id],
+    ] as const) {
+      const f = path === undefined ? undefined : fields.find((x) => x.path === path);
+      if (f?.encrypt) {
+        problems.push(
+          problem('PF_DECL_INVALID', `${what} "${path}" is encrypted: encryption binds values to it, so it must stay in clear`, {
+            schema: id,
+            path,
+          }),
+        );
+      }
+    }
+  }
+}
+
+/** The blind indexes: one per field declared with `index` (encrypted, outside arrays), then the compound ones, each name once. */
+function blindIndexes(
+  id: string,
+  walkedFields: readonly FieldInfo[],
+  options: SchemaOptions<string, Unannotated | undefined>,
+  problems: DeclarationProblem[],
+): SchemaIndex[] {
+  const indexes: SchemaIndex[] = [];
+  const indexProblem = (message: string, path?: string) =>
+    problems.push(problem('PF_DECL_INVALID', message, { schema: id, ...(path ? { path } : {}) }));
+  const inArray = (f: FieldInfo) => f.path.includes('[') || f.path.includes('{');
+  for (const f of walkedFields) {
+    if (!f.index) continue;
+    if (inArray(f)) indexProblem(`${f.path}: a blind index cannot sit on a field inside an array or record`, f.path);
+    else if (!f.encrypt) indexProblem(`${f.path}: a blind index only makes sense on a field declared encrypt: true`, f.path);
+    indexes.push({ name: f.index, fields: [f] });
+  }
+  for (const [name, paths] of Object.entries(options.indexes ?? {})) {
+    const fields = (Array.isArray(paths) ? paths : []).map((p) => walkedFields.find((f) => f.path === p));
+    if (!/^[a-z][a-z0-9_]{0,62}$/.test(name) || fields.length < 2 || fields.some((f) => !f || inArray(f))) {
+      indexProblem(`compound index "${name}" needs a lowercase name and two or more personal fields outside arrays`);
+      continue;
+    }
+    indexes.push({ name, fields: fields as FieldInfo[] });
+  }
+  const seenNames = new Set<string>();
+  for (const ix of indexes) {
+    if (seenNames.has(ix.name)) indexProblem(`two blind indexes are named "${ix.name}"`);
+    seenNames.add(ix.name);
+  }
+  return indexes;
 }

@@ -10,7 +10,7 @@ import { DATA_SUBJECTS } from '../taxonomy/uses.js';
 import { didYouMean } from '../util/closest.js';
 import type { Purposes } from './purposes.js';
 import { problem } from './rules.js';
-import { type FieldInfo, holdsAnnotation, type ShapeNode, shapeChildren } from './walk.js';
+import { type FieldAccess, type FieldInfo, holdsAnnotation, type ShapeNode, shapeChildren } from './walk.js';
 
 /**
  * Whom the records of a schema are about.
@@ -293,79 +293,113 @@ export function validateSchemaFields(
 ): DeclarationProblem[] {
   const problems: DeclarationProblem[] = [];
   const ids = new Map<string, FieldInfo>();
-  const laws = purposes.jurisdictions;
   const purposesUsed = new Set<string>();
-  for (const f of fields) {
-    const at = { schema: schemaId, path: f.path, declaredAt: f.declaredAt };
-    const other = ids.get(f.id);
-    if (other) {
+  for (const f of fields) fieldProblems(schemaId, f, ids, purposes, purposesUsed, problems);
+  subjectProblems(schemaId, subject, root, purposes, purposesUsed, problems);
+  nameHeuristics(schemaId, root, problems, unannotated === 'allow');
+  return problems;
+}
+
+/** One field: a stable id of its own, a purpose, encryption when sensitive, then each purpose it names (`ids` and `purposesUsed` grow). */
+function fieldProblems(
+  schemaId: string,
+  f: FieldInfo,
+  ids: Map<string, FieldInfo>,
+  purposes: Purposes,
+  purposesUsed: Set<string>,
+  problems: DeclarationProblem[],
+): void {
+  const at = { schema: schemaId, path: f.path, declaredAt: f.declaredAt };
+  const other = ids.get(f.id);
+  if (other) {
+    problems.push(
+      problem(
+        'PF_DECL_DUPLICATE_FIELD_ID',
+        `${f.path} and ${other.path} share the stable id "${f.id}"; give one an explicit id`,
+        at,
+      ),
+    );
+  } else ids.set(f.id, f);
+  if (f.access.size === 0) {
+    problems.push(problem('PF_DECL_NO_PURPOSE', `${f.path} serves no purpose: declare one, or do not collect the field`, at));
+  }
+  if (f.sensitive && !f.encrypt) {
+    problems.push(
+      problem(
+        'PF_DECL_SENSITIVE_UNENCRYPTED',
+        `${f.path} holds sensitive data (${f.sensitiveKind}) and must be declared encrypt: true`,
+        at,
+      ),
+    );
+  }
+  if (f.criminal) {
+    problems.push(
+      problem('PF_DECL_CRIMINAL_DATA', `${f.path} holds criminal-record data: check that a law authorizes processing it`, at),
+    );
+  }
+  for (const [pid, access] of f.access) accessProblems(f, at, pid, access, purposes, purposesUsed, problems);
+}
+
+/** One purpose a field names: declared, and for a sensitive field its sensitive basis under each law, and a second factor advised. */
+function accessProblems(
+  f: FieldInfo,
+  at: { schema: string; path: string; declaredAt: string | undefined },
+  pid: string,
+  access: FieldAccess,
+  purposes: Purposes,
+  purposesUsed: Set<string>,
+  problems: DeclarationProblem[],
+): void {
+  const laws = purposes.jurisdictions;
+  const p = purposes.get(pid);
+  if (!p) {
+    problems.push(
+      problem(
+        'PF_DECL_UNKNOWN_PURPOSE',
+        `${f.path} names purpose "${pid}", which nobody declared${didYouMean(pid, purposes.ids)}`,
+        {
+          ...at,
+          purpose: pid,
+        },
+      ),
+    );
+    return;
+  }
+  const levels = levelsOf(access);
+  if (levels.size === 0) return;
+  purposesUsed.add(pid);
+  if (!f.sensitive) return;
+  for (const j of laws) {
+    if (p.declaration.sensitiveBasis?.[j] === undefined) {
       problems.push(
         problem(
-          'PF_DECL_DUPLICATE_FIELD_ID',
-          `${f.path} and ${other.path} share the stable id "${f.id}"; give one an explicit id`,
-          at,
+          'PF_DECL_SENSITIVE_BASIS_MISSING',
+          `purpose "${pid}" uses sensitive field ${f.path} (${f.sensitiveKind}) but declares no sensitiveBasis.${j} (${j === 'lgpd' ? 'LGPD Art. 11 replaces Art. 7' : 'GDPR Art. 9(2) applies on top of Art. 6'})`,
+          { ...at, purpose: pid, article: j === 'lgpd' ? 'LGPD Art. 11' : 'GDPR Art. 9(2)' },
         ),
       );
-    } else ids.set(f.id, f);
-    if (f.access.size === 0) {
-      problems.push(problem('PF_DECL_NO_PURPOSE', `${f.path} serves no purpose: declare one, or do not collect the field`, at));
-    }
-    if (f.sensitive && !f.encrypt) {
-      problems.push(
-        problem(
-          'PF_DECL_SENSITIVE_UNENCRYPTED',
-          `${f.path} holds sensitive data (${f.sensitiveKind}) and must be declared encrypt: true`,
-          at,
-        ),
-      );
-    }
-    if (f.criminal) {
-      problems.push(
-        problem('PF_DECL_CRIMINAL_DATA', `${f.path} holds criminal-record data: check that a law authorizes processing it`, at),
-      );
-    }
-    for (const [pid, access] of f.access) {
-      const p = purposes.get(pid);
-      if (!p) {
-        problems.push(
-          problem(
-            'PF_DECL_UNKNOWN_PURPOSE',
-            `${f.path} names purpose "${pid}", which nobody declared${didYouMean(pid, purposes.ids)}`,
-            {
-              ...at,
-              purpose: pid,
-            },
-          ),
-        );
-        continue;
-      }
-      const levels = levelsOf(access);
-      if (levels.size === 0) continue;
-      purposesUsed.add(pid);
-      if (!f.sensitive) continue;
-      for (const j of laws) {
-        if (p.declaration.sensitiveBasis?.[j] === undefined) {
-          problems.push(
-            problem(
-              'PF_DECL_SENSITIVE_BASIS_MISSING',
-              `purpose "${pid}" uses sensitive field ${f.path} (${f.sensitiveKind}) but declares no sensitiveBasis.${j} (${j === 'lgpd' ? 'LGPD Art. 11 replaces Art. 7' : 'GDPR Art. 9(2) applies on top of Art. 6'})`,
-              { ...at, purpose: pid, article: j === 'lgpd' ? 'LGPD Art. 11' : 'GDPR Art. 9(2)' },
-            ),
-          );
-        }
-      }
-      const mfa = p.declaration.mfa ?? 'never';
-      if (levels.has('clear') && mfa === 'never') {
-        problems.push(
-          problem('PF_DECL_MFA_ADVISED', `purpose "${pid}" sees sensitive field ${f.path} in clear; consider mfa: 'sensitive'`, {
-            ...at,
-            purpose: pid,
-          }),
-        );
-      }
     }
   }
-  // subject
+  const mfa = p.declaration.mfa ?? 'never';
+  if (levels.has('clear') && mfa === 'never') {
+    problems.push(
+      problem('PF_DECL_MFA_ADVISED', `purpose "${pid}" sees sensitive field ${f.path} in clear; consider mfa: 'sensitive'`, {
+        ...at,
+        purpose: pid,
+      }),
+    );
+  }
+}
+
+/** The subject declaration: its kind, minors and id, and what minors among the subjects mean for each purpose used. */
+function subjectProblems(
+  schemaId: string,
+  subject: SubjectDeclaration | undefined,
+  root: ShapeNode,
+  purposes: Purposes,
+  purposesUsed: ReadonlySet<string>,
+  problems: DeclarationProblem[],
+): void {
   if (subject !== undefined) {
     const s = subject as unknown as Record<string, unknown>;
     if (typeof s !== 'object' || s === null || typeof s.kind !== 'string' || !s.kind) {
@@ -391,50 +425,56 @@ export function validateSchemaFields(
           }),
         );
       }
-      if (s.minors === 'possible' || s.minors === 'always') {
-        for (const pid of purposesUsed) {
-          const p = purposes.get(pid);
-          if (!p) continue;
-          // every basis, not only legitimate interest: Art. 7/11 bases serve minors only in their best interest
-          const bases = [...new Set(Object.values(p.declaration.legalBasis ?? {}).filter((b) => typeof b === 'string'))];
-          problems.push(
-            problem(
-              'PF_DECL_MINORS_BEST_INTEREST',
-              `subjects may be minors: purpose "${pid}" (${bases.join(', ') || 'no basis'}) must be carried out in the child's or adolescent's best interest, assessed case by case`,
-              { schema: schemaId, purpose: pid },
-            ),
-          );
-          if (p.consentUnder.length) {
-            problems.push(
-              problem(
-                'PF_DECL_MINORS_CONSENT',
-                `subjects may be minors and purpose "${pid}" rests on consent: a guardian's specific and highlighted consent will be required for children (LGPD Art. 14 §1), and under the GDPR below the digital consent age when the purpose is offered directly to children (Art. 8)`,
-                {
-                  schema: schemaId,
-                  purpose: pid,
-                },
-              ),
-            );
-          }
-          const lb = p.declaration.legalBasis;
-          if (lb.lgpd === 'legitimate_interest' || lb.gdpr === 'legitimate_interests') {
-            problems.push(
-              problem(
-                'PF_DECL_MINORS_LEGITIMATE_INTEREST',
-                `subjects may be minors and purpose "${pid}" rests on legitimate interest`,
-                {
-                  schema: schemaId,
-                  purpose: pid,
-                },
-              ),
-            );
-          }
-        }
-      }
+      if (s.minors === 'possible' || s.minors === 'always') minorsProblems(schemaId, purposes, purposesUsed, problems);
     }
   }
-  nameHeuristics(schemaId, root, problems, unannotated === 'allow');
-  return problems;
+}
+
+/** Subjects who may be minors: each purpose used is carried out in their best interest, with a guardian's consent, and not on legitimate interest alone. */
+function minorsProblems(
+  schemaId: string,
+  purposes: Purposes,
+  purposesUsed: ReadonlySet<string>,
+  problems: DeclarationProblem[],
+): void {
+  for (const pid of purposesUsed) {
+    const p = purposes.get(pid);
+    if (!p) continue;
+    // every basis, not only legitimate interest: Art. 7/11 bases serve minors only in their best interest
+    const bases = [...new Set(Object.values(p.declaration.legalBasis ?? {}).filter((b) => typeof b === 'string'))];
+    problems.push(
+      problem(
+        'PF_DECL_MINORS_BEST_INTEREST',
+        `subjects may be minors: purpose "${pid}" (${bases.join(', ') || 'no basis'}) must be carried out in the child's or adolescent's best interest, assessed case by case`,
+        { schema: schemaId, purpose: pid },
+      ),
+    );
+    if (p.consentUnder.length) {
+      problems.push(
+        problem(
+          'PF_DECL_MINORS_CONSENT',
+          `subjects may be minors and purpose "${pid}" rests on consent: a guardian's specific and highlighted consent will be required for children (LGPD Art. 14 §1), and under the GDPR below the digital consent age when the purpose is offered directly to children (Art. 8)`,
+          {
+            schema: schemaId,
+            purpose: pid,
+          },
+        ),
+      );
+    }
+    const lb = p.declaration.legalBasis;
+    if (lb.lgpd === 'legitimate_interest' || lb.gdpr === 'legitimate_interests') {
+      problems.push(
+        problem(
+          'PF_DECL_MINORS_LEGITIMATE_INTEREST',
+          `subjects may be minors and purpose "${pid}" rests on legitimate interest`,
+          {
+            schema: schemaId,
+            purpose: pid,
+          },
+        ),
+      );
+    }
+  }
 }
 
 /** The node at a dotted path through objects only (no arrays), or `undefined`. */

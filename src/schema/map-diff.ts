@@ -263,15 +263,37 @@ function diffController(base: DataMap, current: DataMap, add: Add): void {
   }
 }
 
+/** One purpose's changes, each reported through `say`, which names the purpose. */
 function diffPurpose(a: DataMapPurpose, b: DataMapPurpose, add: Add): void {
   const purpose = b.id;
-  const say = (kind: string, direction: MapChangeDirection, message: string) => add({ kind, direction, purpose, message });
+  const say: Say = (kind, direction, message) => add({ kind, direction, purpose, message });
   if (JSON.stringify(a.legalBasis) !== JSON.stringify(b.legalBasis)) {
     say('purpose.basis_changed', 'changed', `${purpose}: legal basis changed from ${bases(a)} to ${bases(b)}`);
   }
   if (JSON.stringify(a.sensitiveBasis ?? null) !== JSON.stringify(b.sensitiveBasis ?? null)) {
     say('purpose.sensitive_basis_changed', 'changed', `${purpose}: the basis for sensitive data changed`);
   }
+  diffRetention(a, b, say);
+  diffRecipients(a, b, say);
+  diffTransfer(a, b, say);
+  diffWhoMayAct(a, b, say);
+  if ((a.obligation ?? '') !== (b.obligation ?? '')) {
+    say(
+      'purpose.obligation_changed',
+      'changed',
+      `${purpose}: legal obligation ${a.obligation ?? '(none)'} → ${b.obligation ?? '(none)'}`,
+    );
+  }
+  if ((a.dataUse ?? '') !== (b.dataUse ?? '')) {
+    say('purpose.data_use_changed', 'changed', `${purpose}: data use ${a.dataUse ?? '(none)'} → ${b.dataUse ?? '(none)'}`);
+  }
+  if ((a.notice?.version ?? '') !== (b.notice?.version ?? '')) {
+    say('purpose.notice_changed', 'changed', `${purpose}: the notice is now version ${b.notice?.version ?? '(none)'}`);
+  }
+}
+
+/** How long data is kept, and from when. */
+function diffRetention(a: DataMapPurpose, b: DataMapPurpose, say: Say): void {
   const da = days(a.retention.duration);
   const db = days(b.retention.duration);
   if (da !== undefined && db !== undefined && Math.abs(da - db) > 1e-6) {
@@ -279,22 +301,22 @@ function diffPurpose(a: DataMapPurpose, b: DataMapPurpose, add: Add): void {
     say(
       longer ? 'purpose.retention_lengthened' : 'purpose.retention_shortened',
       longer ? 'widening' : 'narrowing',
-      `${purpose}: data is kept ${longer ? 'longer' : 'for less time'}, ${a.retention.duration} → ${b.retention.duration}`,
+      `${b.id}: data is kept ${longer ? 'longer' : 'for less time'}, ${a.retention.duration} → ${b.retention.duration}`,
     );
   } else if (da === undefined || db === undefined ? a.retention.duration !== b.retention.duration : false) {
-    say(
-      'purpose.retention_changed',
-      'changed',
-      `${purpose}: retention changed, ${a.retention.duration} → ${b.retention.duration}`,
-    );
+    say('purpose.retention_changed', 'changed', `${b.id}: retention changed, ${a.retention.duration} → ${b.retention.duration}`);
   }
   if ((a.retention.from ?? '') !== (b.retention.from ?? '')) {
     say(
       'purpose.retention_changed',
       'changed',
-      `${purpose}: retention now counts from ${b.retention.from ?? 'collection'} (was ${a.retention.from ?? 'collection'})`,
+      `${b.id}: retention now counts from ${b.retention.from ?? 'collection'} (was ${a.retention.from ?? 'collection'})`,
     );
   }
+}
+
+/** Recipients added, removed, or with a new role or country. */
+function diffRecipients(a: DataMapPurpose, b: DataMapPurpose, say: Say): void {
   const ra = new Map(a.recipients.map((r) => [r.name, r]));
   const rb = new Map(b.recipients.map((r) => [r.name, r]));
   for (const [name, r] of rb) {
@@ -303,7 +325,7 @@ function diffPurpose(a: DataMapPurpose, b: DataMapPurpose, add: Add): void {
       say(
         'purpose.recipient_added',
         'widening',
-        `${purpose}: data is now shared with ${name} (${r.role}${r.country ? `, ${r.country}` : ''})`,
+        `${b.id}: data is now shared with ${name} (${r.role}${r.country ? `, ${r.country}` : ''})`,
       );
     } else if (before.role !== r.role || (before.country ?? '') !== (r.country ?? '')) {
       // a recipient that decides on its own, or that processes in a new country, widens; the reverse narrows
@@ -318,13 +340,17 @@ function diffPurpose(a: DataMapPurpose, b: DataMapPurpose, add: Add): void {
             ? 'purpose.recipient_narrowed'
             : 'purpose.recipient_changed',
         direction,
-        `${purpose}: recipient ${name} is now ${r.role}${r.country ? ` in ${r.country}` : ''} (was ${before.role}${before.country ? ` in ${before.country}` : ''})`,
+        `${b.id}: recipient ${name} is now ${r.role}${r.country ? ` in ${r.country}` : ''} (was ${before.role}${before.country ? ` in ${before.country}` : ''})`,
       );
     }
   }
   for (const name of ra.keys()) {
-    if (!rb.has(name)) say('purpose.recipient_removed', 'narrowing', `${purpose}: data is no longer shared with ${name}`);
+    if (!rb.has(name)) say('purpose.recipient_removed', 'narrowing', `${b.id}: data is no longer shared with ${name}`);
   }
+}
+
+/** Countries data goes to, and the transfer mechanism. */
+function diffTransfer(a: DataMapPurpose, b: DataMapPurpose, say: Say): void {
   const ca = new Set(a.transfer?.countries ?? []);
   const cb = new Set(b.transfer?.countries ?? []);
   const newCountries = [...cb].filter((c) => !ca.has(c));
@@ -333,60 +359,46 @@ function diffPurpose(a: DataMapPurpose, b: DataMapPurpose, add: Add): void {
     say(
       'purpose.transfer_added',
       'widening',
-      `${purpose}: data now goes abroad to ${newCountries.join(', ')} (${b.transfer?.mechanism ?? 'no mechanism'})`,
+      `${b.id}: data now goes abroad to ${newCountries.join(', ')} (${b.transfer?.mechanism ?? 'no mechanism'})`,
     );
   }
   if (goneCountries.length) {
-    say('purpose.transfer_removed', 'narrowing', `${purpose}: data no longer goes to ${goneCountries.join(', ')}`);
+    say('purpose.transfer_removed', 'narrowing', `${b.id}: data no longer goes to ${goneCountries.join(', ')}`);
   }
   if (a.transfer && b.transfer && a.transfer.mechanism !== b.transfer.mechanism) {
     say(
       'purpose.transfer_changed',
       'changed',
-      `${purpose}: the transfer mechanism changed from ${a.transfer.mechanism} to ${b.transfer.mechanism}`,
+      `${b.id}: the transfer mechanism changed from ${a.transfer.mechanism} to ${b.transfer.mechanism}`,
     );
   }
+}
+
+/** The roles that may act for the purpose, and how often a second factor is required. */
+function diffWhoMayAct(a: DataMapPurpose, b: DataMapPurpose, say: Say): void {
   // who may act: no list means anyone may
   const rolesA = a.roles;
   const rolesB = b.roles;
   if (rolesA && !rolesB)
-    say('purpose.roles_widened', 'widening', `${purpose}: any role may now act for it (was ${rolesA.join(', ')})`);
-  else if (!rolesA && rolesB)
-    say('purpose.roles_narrowed', 'narrowing', `${purpose}: only ${rolesB.join(', ')} may act for it now`);
+    say('purpose.roles_widened', 'widening', `${b.id}: any role may now act for it (was ${rolesA.join(', ')})`);
+  else if (!rolesA && rolesB) say('purpose.roles_narrowed', 'narrowing', `${b.id}: only ${rolesB.join(', ')} may act for it now`);
   else if (rolesA && rolesB) {
     const added = rolesB.filter((r) => !rolesA.includes(r));
     const removed = rolesA.filter((r) => !rolesB.includes(r));
-    if (added.length) say('purpose.roles_widened', 'widening', `${purpose}: role(s) ${added.join(', ')} may now act for it`);
+    if (added.length) say('purpose.roles_widened', 'widening', `${b.id}: role(s) ${added.join(', ')} may now act for it`);
     if (removed.length)
-      say('purpose.roles_narrowed', 'narrowing', `${purpose}: role(s) ${removed.join(', ')} may no longer act for it`);
+      say('purpose.roles_narrowed', 'narrowing', `${b.id}: role(s) ${removed.join(', ')} may no longer act for it`);
   }
   const ma = MFA_RANK[a.mfa ?? 'never'] ?? 0;
   const mb = MFA_RANK[b.mfa ?? 'never'] ?? 0;
   if (mb < ma)
-    say(
-      'purpose.mfa_weakened',
-      'widening',
-      `${purpose}: a second factor is required less often (${a.mfa} → ${b.mfa ?? 'never'})`,
-    );
+    say('purpose.mfa_weakened', 'widening', `${b.id}: a second factor is required less often (${a.mfa} → ${b.mfa ?? 'never'})`);
   if (mb > ma)
     say(
       'purpose.mfa_strengthened',
       'narrowing',
-      `${purpose}: a second factor is required more often (${a.mfa ?? 'never'} → ${b.mfa})`,
+      `${b.id}: a second factor is required more often (${a.mfa ?? 'never'} → ${b.mfa})`,
     );
-  if ((a.obligation ?? '') !== (b.obligation ?? '')) {
-    say(
-      'purpose.obligation_changed',
-      'changed',
-      `${purpose}: legal obligation ${a.obligation ?? '(none)'} → ${b.obligation ?? '(none)'}`,
-    );
-  }
-  if ((a.dataUse ?? '') !== (b.dataUse ?? '')) {
-    say('purpose.data_use_changed', 'changed', `${purpose}: data use ${a.dataUse ?? '(none)'} → ${b.dataUse ?? '(none)'}`);
-  }
-  if ((a.notice?.version ?? '') !== (b.notice?.version ?? '')) {
-    say('purpose.notice_changed', 'changed', `${purpose}: the notice is now version ${b.notice?.version ?? '(none)'}`);
-  }
 }
 
 function diffSchema(a: DataMapSchema | undefined, b: DataMapSchema, add: Add): void {

@@ -9,8 +9,9 @@
 import { PurposefulError } from '../errors.js';
 import type { PurposefulSchema } from '../schema/define.js';
 import type { FieldInfo } from '../schema/walk.js';
-import { type Answers, answerSettings, createAnswers } from './answers.js';
+import { type Answers, createAnswers } from './answers.js';
 import type { RightsKind } from './deadlines.js';
+import { answerSettings } from './desk-parts.js';
 import { type RecipientBook, recipientBook } from './pass-on.js';
 import { memoryRightsStore, openRequest } from './store.js';
 import type { RightsInternals, RightsOptions, RightsRequest, RightsRequestStore, RightsSource } from './types.js';

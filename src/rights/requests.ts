@@ -8,8 +8,8 @@
  * @internal
  */
 import { PurposefulError } from '../errors.js';
-import { unverified } from './answers.js';
 import type { RightsContext } from './context.js';
+import { unverified } from './intake.js';
 import type { Rights, RightsRequest } from './types.js';
 
 /**

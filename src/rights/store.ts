@@ -3,12 +3,11 @@
  * is read back before it is answered.
  *
  * @module
- * @internal
  */
 import { PurposefulError } from '../errors.js';
 import { byKey } from '../util/text.js';
-import { unverified } from './answers.js';
 import type { RightsKind } from './deadlines.js';
+import { unverified } from './intake.js';
 import type { RightsRequest, RightsRequestStore } from './types.js';
 
 /**

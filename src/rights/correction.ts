@@ -114,6 +114,7 @@ function assertCorrectable(schema: PurposefulSchema, patch: Record<string, unkno
   }
 }
 
+/** Refuses a patch that writes where the schema declares nothing (`PF_UNDECLARED_FIELD`), naming the paths. */
 function refuseUndeclaredPaths(schema: PurposefulSchema, undeclared: readonly string[]): void {
   if (undeclared.length > 0) {
     throw new PurposefulError(
@@ -124,10 +125,12 @@ function refuseUndeclaredPaths(schema: PurposefulSchema, undeclared: readonly st
   }
 }
 
+/** Refuses the keys of the patch that the parsed record does not hold. */
 function refuseUndeclared(schema: PurposefulSchema, patch: Record<string, unknown>, parsed: unknown): void {
   refuseUndeclaredPaths(schema, [...new Set(undeclaredIn(patch, parsed).map((p) => displayPath(schema.shape, p) || '(root)'))]);
 }
 
+/** The refusal of a corrected record the schema does not take (`PF_VALIDATION_FAILED`), with the paths of its issues. */
 function invalid(schema: PurposefulSchema, result: core.util.SafeParseResult<unknown>): PurposefulError {
   return new PurposefulError('PF_VALIDATION_FAILED', 'the corrected record does not satisfy the schema', {
     schema: schema.id,

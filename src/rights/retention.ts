@@ -138,15 +138,134 @@ export interface RetentionSweeps {
 /** The "until" of a field no purpose in force keeps: the earliest date there is. */
 const NO_PURPOSE = new Date(-8.64e15);
 
-/** Builds `pf.retention`. @internal */
-export function createRetention(internals: {
+/** What `pf.retention` reads of the engine. */
+interface RetentionInternals {
   readonly purposes: Purposes;
   readonly schemas: ReadonlyMap<string, PurposefulSchema>;
   readonly audit?: AccessLog;
   readonly consent?: ConsentLedger;
   /** Opens the encrypted fields an anonymous copy generalizes. */
   readonly open: OpenFields;
-}): RetentionSweeps {
+}
+
+/** Fails when a sweep source names a schema the engine does not handle, or lacks a method the sweep needs. */
+function assertSweepSource(internals: RetentionInternals, source: RetentionSource): PurposefulSchema {
+  const schema = source?.schema;
+  if (!schema || internals.schemas.get(schema.id) !== schema) {
+    throw new PurposefulError('PF_SCHEMA_UNKNOWN', 'the sweep source names a schema this engine does not handle');
+  }
+  for (const m of ['page', 'startOf', 'update', 'remove'] as const) {
+    if (typeof source[m] !== 'function') throw new PurposefulError('PF_OPTIONS_INVALID', `a retention source needs ${m}()`);
+  }
+  return schema;
+}
+
+/**
+ * Per subject, which purposes are in force: a consent-based purpose only while consent is granted (asked once per
+ * subject and sweep); without a ledger, every purpose is.
+ */
+function consentInForce(internals: RetentionInternals, consentBased: readonly string[]) {
+  const granted = new Map<string, ReadonlySet<string>>();
+  return async (subject: string | undefined): Promise<((pid: string) => boolean) | undefined> => {
+    if (!internals.consent || subject === undefined || consentBased.length === 0) return undefined;
+    let set = granted.get(subject);
+    if (!set) {
+      const states = await internals.consent.status(subject, consentBased);
+      set = new Set(consentBased.filter((pid) => states.get(pid)?.status === 'granted'));
+      granted.set(subject, set);
+    }
+    const g = set;
+    return (pid) => !consentBased.includes(pid) || g.has(pid);
+  };
+}
+
+/** One sweep: what it works with, and its running counts. */
+interface Sweep {
+  readonly internals: RetentionInternals;
+  readonly schema: PurposefulSchema;
+  readonly source: RetentionSource;
+  readonly options: SweepOptions;
+  readonly now: Date;
+  readonly anonymizing: boolean;
+  readonly until: RetentionSweeps['until'];
+  readonly inForceFor: ReturnType<typeof consentInForce>;
+  readonly actions: NonNullable<SweepResult['actions']>[number][];
+  scanned: number;
+  removed: number;
+  updated: number;
+  anonymized: number;
+  undetermined: number;
+}
+
+/** The subject a row names, as a string; none when the schema declares no subject id or the row holds none. */
+function subjectOf(schema: PurposefulSchema, row: Record<string, unknown>): string | undefined {
+  const v = schema.subject?.id !== undefined ? valuesAt(row, schema.subject.id)[0] : undefined;
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+}
+
+/** Sweeps one row: what expired leaves it (anonymized where declared), or the whole row goes; logged without values. */
+async function sweepRow(w: Sweep, stored: Record<string, unknown>): Promise<void> {
+  const { schema, source, options, now } = w;
+  w.scanned++;
+  const row = { ...stored };
+  const present = schema.fields.filter((f) => valuesAt(row, f.path).length > 0);
+  // startOf sees the row as the source gave it (a source may know it by identity)
+  const inForce = await w.inForceFor(subjectOf(schema, row));
+  const ends = present.map((f) => w.until(schema, f, stored, source.startOf, inForce));
+  if (ends.some((e) => e === undefined)) {
+    w.undetermined++;
+    return;
+  }
+  // a blocked field is kept as it is until the blocking is lifted: only its storage goes on (LGPD Art. 5 XIII;
+  // GDPR Art. 18(2))
+  const blocked = restrictionOf(stored, schema.id)?.blocked;
+  const expired = present.filter(
+    (f, i) => (ends[i] as Date) <= now && !blocked?.some((b) => b.fields === undefined || b.fields.includes(f.path)),
+  );
+  if (expired.length === 0) return;
+  const record = schema.recordId !== undefined ? String(row[schema.recordId]) : undefined;
+  const whole = expired.length === present.length;
+  const fields = expired.map((f) => f.path);
+  if (options.dryRun) {
+    const kept = expired.filter((f) => f.anonymize !== undefined).map((f) => f.path);
+    w.actions.push({
+      ...(record !== undefined ? { record } : {}),
+      action: whole ? 'remove' : 'update',
+      fields,
+      ...(kept.length ? { anonymized: kept } : {}),
+    });
+    return;
+  }
+  // the copy is made from the row as stored, before anything of it is taken out
+  const copy = w.anonymizing
+    ? await copyOfDeparting(w.internals.open, schema, stored, subjectOf(schema, row), expired, whole)
+    : undefined;
+  if (!whole) {
+    for (const f of expired) removeAt(row, f.path);
+    nullIndexes(schema, row, (ix) => ix.fields.some((f) => expired.includes(f)));
+  }
+  if (copy) {
+    await (source.anonymize as NonNullable<RetentionSource['anonymize']>)(copy, row, whole ? 'remove' : 'update');
+    w.anonymized++;
+  } else if (whole) await source.remove(row);
+  else await source.update(row);
+  if (whole) w.removed++;
+  else w.updated++;
+  w.internals.audit?.record({
+    time: now.toISOString(),
+    action: 'retention',
+    decision: 'allow',
+    actor: { id: 'retention-sweep', roles: [], mfa: false },
+    ...(subjectOf(schema, row) !== undefined ? { subjectId: subjectOf(schema, row) as string } : {}),
+    schema: schema.id,
+    fields,
+    categories: [...new Set(expired.map((f) => f.category))].sort(),
+    sensitive: expired.some((f) => f.sensitive),
+  });
+}
+
+/** Builds `pf.retention`. @internal */
+export function createRetention(internals: RetentionInternals): RetentionSweeps {
   const { purposes } = internals;
   const until: RetentionSweeps['until'] = (_schema, field, row, startOf, inForce) => {
     let latest: Date | undefined;
@@ -166,13 +285,7 @@ export function createRetention(internals: {
   return {
     until,
     async sweep(source, options = {}) {
-      const schema = source?.schema;
-      if (!schema || internals.schemas.get(schema.id) !== schema) {
-        throw new PurposefulError('PF_SCHEMA_UNKNOWN', 'the sweep source names a schema this engine does not handle');
-      }
-      for (const m of ['page', 'startOf', 'update', 'remove'] as const) {
-        if (typeof source[m] !== 'function') throw new PurposefulError('PF_OPTIONS_INVALID', `a retention source needs ${m}()`);
-      }
+      const schema = assertSweepSource(internals, source);
       const anonymizing = schema.fields.some((f) => f.anonymize !== undefined);
       if (anonymizing && typeof source.anonymize !== 'function') {
         throw new PurposefulError(
@@ -181,106 +294,43 @@ export function createRetention(internals: {
           { schema: schema.id },
         );
       }
-      const subjectOf = (row: Record<string, unknown>) => {
-        const v = schema.subject?.id !== undefined ? valuesAt(row, schema.subject.id)[0] : undefined;
-        return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
-      };
-      const granted = new Map<string, ReadonlySet<string>>();
-      /** A consent-based purpose is in force for a subject only while consent is granted; without a ledger, every purpose is. */
-      const inForceFor = async (subject: string | undefined): Promise<((pid: string) => boolean) | undefined> => {
-        if (!internals.consent || subject === undefined || consentBased.length === 0) return undefined;
-        let set = granted.get(subject);
-        if (!set) {
-          const states = await internals.consent.status(subject, consentBased);
-          set = new Set(consentBased.filter((pid) => states.get(pid)?.status === 'granted'));
-          granted.set(subject, set);
-        }
-        const g = set;
-        return (pid) => !consentBased.includes(pid) || g.has(pid);
-      };
+      const inForceFor = consentInForce(internals, consentBased);
       const now = options.now ?? new Date();
       const pageSize = options.pageSize ?? 500;
       if (!Number.isSafeInteger(pageSize) || pageSize < 1)
         throw new PurposefulError('PF_OPTIONS_INVALID', 'pageSize must be a positive integer');
-      const actions: NonNullable<SweepResult['actions']>[number][] = [];
-      let scanned = 0;
-      let removed = 0;
-      let updated = 0;
-      let anonymized = 0;
-      let undetermined = 0;
+      const w: Sweep = {
+        internals,
+        schema,
+        source,
+        options,
+        now,
+        anonymizing,
+        until,
+        inForceFor,
+        actions: [],
+        scanned: 0,
+        removed: 0,
+        updated: 0,
+        anonymized: 0,
+        undetermined: 0,
+      };
       let cursor = options.cursor;
       for (;;) {
         const page = await source.page(cursor, pageSize);
-        for (const stored of page.rows) {
-          scanned++;
-          const row = { ...stored };
-          const present = schema.fields.filter((f) => valuesAt(row, f.path).length > 0);
-          // startOf sees the row as the source gave it (a source may know it by identity)
-          const inForce = await inForceFor(subjectOf(row));
-          const ends = present.map((f) => until(schema, f, stored, source.startOf, inForce));
-          if (ends.some((e) => e === undefined)) {
-            undetermined++;
-            continue;
-          }
-          // a blocked field is kept as it is until the blocking is lifted: only its storage goes on (LGPD Art. 5 XIII;
-          // GDPR Art. 18(2))
-          const blocked = restrictionOf(stored, schema.id)?.blocked;
-          const expired = present.filter(
-            (f, i) => (ends[i] as Date) <= now && !blocked?.some((b) => b.fields === undefined || b.fields.includes(f.path)),
-          );
-          if (expired.length === 0) continue;
-          const record = schema.recordId !== undefined ? String(row[schema.recordId]) : undefined;
-          const whole = expired.length === present.length;
-          const fields = expired.map((f) => f.path);
-          if (options.dryRun) {
-            const kept = expired.filter((f) => f.anonymize !== undefined).map((f) => f.path);
-            actions.push({
-              ...(record !== undefined ? { record } : {}),
-              action: whole ? 'remove' : 'update',
-              fields,
-              ...(kept.length ? { anonymized: kept } : {}),
-            });
-            continue;
-          }
-          // the copy is made from the row as stored, before anything of it is taken out
-          const copy = anonymizing
-            ? await copyOfDeparting(internals.open, schema, stored, subjectOf(row), expired, whole)
-            : undefined;
-          if (!whole) {
-            for (const f of expired) removeAt(row, f.path);
-            nullIndexes(schema, row, (ix) => ix.fields.some((f) => expired.includes(f)));
-          }
-          if (copy) {
-            await (source.anonymize as NonNullable<RetentionSource['anonymize']>)(copy, row, whole ? 'remove' : 'update');
-            anonymized++;
-          } else if (whole) await source.remove(row);
-          else await source.update(row);
-          if (whole) removed++;
-          else updated++;
-          internals.audit?.record({
-            time: now.toISOString(),
-            action: 'retention',
-            decision: 'allow',
-            actor: { id: 'retention-sweep', roles: [], mfa: false },
-            ...(subjectOf(row) !== undefined ? { subjectId: subjectOf(row) as string } : {}),
-            schema: schema.id,
-            fields,
-            categories: [...new Set(expired.map((f) => f.category))].sort(),
-            sensitive: expired.some((f) => f.sensitive),
-          });
-        }
+        for (const stored of page.rows) await sweepRow(w, stored);
         cursor = page.next;
-        await options.onProgress?.({ scanned, ...(cursor !== undefined ? { cursor } : {}) });
+        await options.onProgress?.({ scanned: w.scanned, ...(cursor !== undefined ? { cursor } : {}) });
         if (cursor === undefined || page.rows.length === 0) break;
       }
       return {
-        scanned,
-        removed,
-        updated,
-        anonymized,
-        undetermined,
+        scanned: w.scanned,
+        removed: w.removed,
+        updated: w.updated,
+        anonymized: w.anonymized,
+        undetermined: w.undetermined,
         ...(cursor !== undefined ? { cursor } : {}),
-        ...(options.dryRun ? { actions } : {}),
+        ...(options.dryRun ? { actions: w.actions } : {}),
       };
     },
   };

@@ -5,27 +5,33 @@
  * @module
  */
 import type { AccessLog } from '../audit/log.js';
-import type { ConsentEvent } from '../consent/events.js';
 import type { ConsentLedger } from '../consent/ledger.js';
 import type { PurposefulSchema, Unannotated } from '../schema/define.js';
-import type { ErasureGround } from '../schema/grounds.js';
 import type { Purposes } from '../schema/purposes.js';
 import type { FieldInfo } from '../schema/walk.js';
 import type { Jurisdiction } from '../taxonomy/bases.js';
 import type { AnonymousRecord } from './anonymize.js';
+import type { ConsentInfoEntry, SharingEntry, SubjectExport } from './answer-types.js';
 import type { BlockingStore } from './blocking.js';
 import type { LgpdDays, RightsKind } from './deadlines.js';
+import type { BlockingAnswer, ErasedField, ErasureAnswer } from './erasure-types.js';
 import type { IdentityRequest, VerificationResult } from './identity.js';
+import type { ChangeOptions, PassedOn, RecipientHook, UnreachableRecipient } from './notice-types.js';
 import type { Objection, ObjectionStore } from './opposition.js';
 import type { ReviewAnswer, ReviewTicket } from './review.js';
-import type {
-  AboutOthers,
-  AutomatedDecisionInfo,
-  ComplaintRight,
-  ScreenedField,
-  SubjectRight,
-  TransferInfo,
-} from './statement.js';
+import type { AboutOthers } from './statement.js';
+
+export type { ConsentInfoEntry, ExportItem, SharingEntry, SubjectExport } from './answer-types.js';
+export type { BlockingAnswer, ErasedField, ErasureAnswer, KeptFor } from './erasure-types.js';
+export type {
+  ChangeNotice,
+  ChangeOptions,
+  CorrectionNotice,
+  PassedOn,
+  RecipientHook,
+  RecipientNotice,
+  UnreachableRecipient,
+} from './notice-types.js';
 
 /**
  * How the application finds and changes one subject's records of a schema.
@@ -209,338 +215,6 @@ export interface RightsRequestStore {
   put(request: RightsRequest): Promise<void>;
   get(id: string): Promise<RightsRequest | undefined>;
   list(): Promise<RightsRequest[]>;
-}
-
-/**
- * One item of the subject's data in an access or portability answer.
- *
- * @example
- * ```ts
- * const item: ExportItem = {
- *   schema: 'customer', field: 'email', value: 'ana@example.com', origin: 'given by you',
- *   purposes: [{ purpose: 'support.ticket', description: 'Answer…', legalBasis: { lgpd: 'contract' }, retention: 'P2Y', recipients: [] }],
- * };
- * ```
- * @category Rights and retention
- */
-export interface ExportItem {
-  readonly schema: string;
-  readonly record?: string;
-  readonly field: string;
-  readonly value: unknown;
-  readonly origin: string;
-  readonly purposes: readonly {
-    readonly purpose: string;
-    readonly description: string;
-    readonly legalBasis: Readonly<Record<string, string>>;
-    readonly retention: string;
-    readonly recipients: readonly string[];
-  }[];
-  /** The value shown is redacted: it held another person's data (GDPR Art. 15(4)). */
-  readonly redacted?: true;
-}
-
-/**
- * The answer to an access or portability request (LGPD Art. 18 II, V, 19;
- * GDPR Art. 15, 20): the subject's data grouped by category, the consent
- * history, and the dates and purposes of consultations (without staff); the
- * subject's rights, where to complain, the automated decisions taken with the
- * data and the safeguards of its transfers abroad (GDPR Art. 15(1)(e)–(h),
- * 15(2); LGPD Art. 9, 18 §1, 20 §1); and what was left out or redacted
- * because it is another person's data (GDPR Art. 15(4), 20(4)).
- *
- * @example
- * ```ts
- * const doc: SubjectExport = await pf.rights.access(request.id);
- * Object.keys(doc.data); // ['user.contact.email', 'user.name', …]
- * doc.complaint[0]?.authority; // 'Autoridade Nacional de Proteção de Dados (ANPD)'
- * ```
- * @category Rights and retention
- */
-export interface SubjectExport {
-  readonly format: 'purposeful.subject-export/1';
-  readonly subjectId: string;
-  readonly generatedAt: string;
-  readonly request: { readonly id: string; readonly kind: RightsKind };
-  readonly controller?: { readonly name: string; readonly contact: string; readonly dpo?: string };
-  readonly data: Readonly<Record<string, readonly ExportItem[]>>;
-  readonly consent: readonly ConsentEvent[];
-  readonly consultations: readonly { readonly time: string; readonly purpose?: string; readonly recipients: readonly string[] }[];
-  /** The subject's rights under the laws in force, with the request kind of each (GDPR Art. 15(1)(e); LGPD Art. 9 VII, 18). */
-  readonly rights: readonly SubjectRight[];
-  /** The right to complain to the authority, per law (GDPR Art. 15(1)(f), 77; LGPD Art. 18 §1). */
-  readonly complaint: readonly ComplaintRight[];
-  /** Automated decisions taken with the data (GDPR Art. 15(1)(h), 22; LGPD Art. 20 §1). */
-  readonly automatedDecisions: readonly AutomatedDecisionInfo[];
-  /** Transfers abroad and their safeguards (GDPR Art. 15(2), 46; LGPD Art. 33). */
-  readonly transfers: readonly TransferInfo[];
-  /** Values left out or redacted because they are about another person (GDPR Art. 15(4), 20(4)). */
-  readonly screened: readonly ScreenedField[];
-}
-
-/**
- * What a recipient is told of a correction: which fields of which record
- * changed, with their new values (the recipient holds the old ones).
- *
- * @example
- * ```ts
- * const notify = async (n: CorrectionNotice) => partner.post('/corrections', n);
- * ```
- * @category Rights and retention
- */
-export interface CorrectionNotice {
-  readonly kind: 'correction';
-  readonly subjectId: string;
-  readonly schema: string;
-  readonly record?: string;
-  readonly recipient: string;
-  readonly changes: Readonly<Record<string, unknown>>;
-  /** The request it comes from. */
-  readonly request?: string;
-  readonly article?: string;
-}
-
-/**
- * What a recipient is told of an elimination, an anonymization, a blocking,
- * the lifting of a blocking, or a revocation of consent, so that it repeats
- * the same (LGPD Art. 18 §6; GDPR Art. 19): which fields of which records,
- * never their values.
- *
- * - `elimination`: the fields were deleted (LGPD Art. 16, 18 IV, VI; GDPR Art. 17(1)).
- * - `anonymization`: deleted, only an anonymous generalized form kept (LGPD Art. 12, 18 IV).
- * - `blocking` / `unblocking`: processing suspended, the data kept (LGPD Art. 5 XIII, 18 IV; GDPR Art. 18), and
- *   the suspension lifted (GDPR Art. 18(3)).
- * - `revocation`: consent to `purpose` was withdrawn: processing for it stops (LGPD Art. 8 §5, 18 IX; GDPR Art. 7(3)).
- *
- * @example
- * ```ts
- * const notice: ChangeNotice = {
- *   kind: 'elimination', request: 'rq_…', subjectId, recipient: 'Helpdesk SaaS', article: 'LGPD Art. 18 §6; GDPR Art. 19',
- *   fields: [{ schema: 'customer', record: subjectId, field: 'email' }],
- * };
- * ```
- * @category Rights and retention
- */
-export interface ChangeNotice {
-  readonly kind: 'elimination' | 'anonymization' | 'blocking' | 'unblocking' | 'revocation';
-  readonly request: string;
-  readonly subjectId: string;
-  readonly recipient: string;
-  readonly article: string;
-  /** The fields concerned that the recipient's purposes use (none for a revocation that removed nothing). */
-  readonly fields: readonly { readonly schema: string; readonly record?: string; readonly field: string }[];
-  /** For a revocation: the purpose whose consent was withdrawn. */
-  readonly purpose?: string;
-}
-
-/**
- * Any notice a recipient's hook receives: switch on `kind`.
- *
- * @example
- * ```ts
- * const hook: RecipientHook = async (n: RecipientNotice) => {
- *   if (n.kind === 'correction') await partner.correct(n.subjectId, n.changes);
- *   else await partner.apply(n.kind, n.subjectId, n.fields);
- * };
- * ```
- * @category Rights and retention
- */
-export type RecipientNotice = CorrectionNotice | ChangeNotice;
-
-/**
- * A recipient's hook (LGPD Art. 18 §6; GDPR Art. 19). A hook that throws does
- * not undo what was done: the answer lists it under `failed`, with its notice.
- *
- * @example
- * ```ts
- * const recipients: Record<string, RecipientHook> = { 'NF-e issuing service': (n) => nfe.notify(n) };
- * ```
- * @category Rights and retention
- */
-export type RecipientHook = (notice: RecipientNotice) => void | Promise<void>;
-
-/**
- * A recipient that cannot be informed, and why: informing it proves
- * impossible or involves disproportionate effort (LGPD Art. 18 §6; GDPR
- * Art. 19). The reason is recorded in the access log and told in the answer:
- * write no personal data in it (one that holds an identifier is refused).
- *
- * @example
- * ```ts
- * const legacy: UnreachableRecipient = { unreachable: 'the vendor closed in 2025 and its data was destroyed under contract' };
- * ```
- * @category Rights and retention
- */
-export interface UnreachableRecipient {
-  readonly unreachable: string;
-}
-
-/**
- * Who was told of a change and who could not be (LGPD Art. 18 §6; GDPR Art. 19).
- *
- * @example
- * ```ts
- * const { notified, notInformed, failed } = await pf.rights.erase(request.id);
- * if (failed.length) queue.retry(failed.map((f) => f.notice));
- * ```
- * @category Rights and retention
- */
-export interface PassedOn {
-  /** Recipients whose hook was called and returned. */
-  readonly notified: readonly string[];
-  /** Recipients not informed, each with the stated reason. */
-  readonly notInformed: readonly { readonly recipient: string; readonly reason: string }[];
-  /** Hooks that threw: what was done stands; tell them again with these notices. */
-  readonly failed: readonly { readonly recipient: string; readonly notice: RecipientNotice }[];
-}
-
-/**
- * Options of a request that changes data (erasure, revocation, elimination of
- * consent data, blocking, correction).
- *
- * @example
- * ```ts
- * await pf.rights.erase(request.id, { unreachable: { 'Old CRM': 'decommissioned in 2024; its data was destroyed' } });
- * ```
- * @category Rights and retention
- */
-export interface ChangeOptions {
-  /**
-   * Recipients that cannot be informed for this request, each with the reason
-   * (LGPD Art. 18 §6: "comprovadamente impossível ou implique esforço
-   * desproporcional"; GDPR Art. 19). Overrides their hook for this request.
-   */
-  readonly unreachable?: Readonly<Record<string, string>>;
-}
-
-/**
- * One purpose's sharing, for a `sharing-info` request.
- *
- * @example
- * ```ts
- * const entry: SharingEntry = { purpose: 'billing.invoice', recipients: [{ name: 'NF-e issuing service', role: 'processor', country: 'BR' }] };
- * ```
- * @category Rights and retention
- */
-export interface SharingEntry {
-  readonly purpose: string;
-  readonly recipients: readonly { readonly name: string; readonly role: string; readonly country?: string }[];
-  readonly transfer?: { readonly countries: readonly string[]; readonly mechanism: string };
-}
-
-/**
- * One consent-based purpose, for a `consent-info` request.
- *
- * @example
- * ```ts
- * const entry: ConsentInfoEntry = { purpose: 'support.survey', description: 'Ask for satisfaction feedback…',
- *   status: 'granted', ifRefused: 'We do not ask you about your satisfaction; support works as before.' };
- * ```
- * @category Rights and retention
- */
-export interface ConsentInfoEntry {
-  readonly purpose: string;
-  readonly description: string;
-  readonly notice?: { readonly version: string; readonly url?: string };
-  /** The subject's current state: granted, withdrawn, expired, or none. */
-  readonly status: string;
-  /**
-   * What follows from refusing consent, as the purpose declares it in
-   * `ifRefused` (LGPD Art. 18 VIII, 9 §3); absent when it declares nothing.
-   */
-  readonly ifRefused?: string;
-  /**
-   * Present when the purpose transfers the data abroad on this consent (LGPD Art. 33 VIII; GDPR Art. 49(1)(a)):
-   * the countries and the article. `only`: the purpose itself rests on another basis, so this is consent to the
-   * transfer alone; withdrawing it stops the transfer, and the purpose with it while it needs the transfer.
-   */
-  readonly transfer?: { readonly countries: readonly string[]; readonly article: string; readonly only: boolean };
-}
-
-/**
- * What happened to one field of an erasure or a revocation.
- *
- * @example
- * ```ts
- * const f: ErasedField = { schema: 'invoice', record: 'NF-1', field: 'taxId', outcome: 'retained',
- *   reason: 'LGPD Art. 16 I: kept under a legal obligation (billing.invoice, P5Y)' };
- * ```
- * @category Rights and retention
- */
-export interface ErasedField {
-  readonly schema: string;
-  readonly record?: string;
-  readonly field: string;
-  /**
-   * `deleted`; `anonymized`: deleted, and a generalized form kept in an
-   * anonymous copy (the field's `anonymize`, only ever a form that removes
-   * what identifies the person, LGPD Art. 12; nothing merely pseudonymized
-   * is kept: it would still be personal data, Art. 13 §4); `retained` on an
-   * erasure ground (LGPD Art. 16 I–III, 7 VI; GDPR Art. 17(3)), with the reason
-   * and `keptFor`.
-   */
-  readonly outcome: 'deleted' | 'anonymized' | 'retained';
-  readonly reason: string;
-  /**
-   * For a `retained` field: each purpose that keeps it, on which ground
-   * (article), and until when it opens for that purpose; the field opens for no
-   * other purpose (LGPD Art. 16; GDPR Art. 17(3)).
-   */
-  readonly keptFor?: readonly KeptFor[];
-  /** For a `retained` field: when the last of its grounds ends. */
-  readonly until?: string;
-}
-
-/**
- * One purpose keeping a field after an erasure: its ground, the article, and
- * the end of its retention counted from the erasure.
- *
- * @example
- * ```ts
- * const k: KeptFor = { purpose: 'billing.invoice', ground: 'legal_obligation',
- *   article: 'LGPD Art. 16 I; GDPR Art. 17(3)(b)', until: '2031-11-28T12:00:00.000Z' };
- * ```
- * @category Rights and retention
- */
-export interface KeptFor {
-  readonly purpose: string;
-  readonly ground: ErasureGround;
-  readonly article: string;
-  readonly until: string;
-}
-
-/**
- * The answer to an erasure request: per field what was done and why, and the
- * signed receipt of the crypto-shredding.
- *
- * @example
- * ```ts
- * const { fields, receipt } = await pf.rights.erase(request.id);
- * fields.filter((f) => f.outcome === 'retained'); // what a ground keeps: keptFor says for which purpose, on which article, until when
- * ```
- * @category Rights and retention
- */
-export interface ErasureAnswer extends PassedOn {
-  readonly fields: readonly ErasedField[];
-  /** The signed erasure receipt (JWS), when encrypted data was shredded. */
-  readonly receipt?: string;
-  /** Retained keys kept past the erasure for the purposes with erasure grounds, and until when (the longest retention). */
-  readonly retainedUntil: readonly { readonly purposes: readonly string[]; readonly until: string }[];
-  /** When the erasure has reached every key-store backup. */
-  readonly backupsClearBy?: string;
-}
-
-/**
- * The answer to a blocking or to its lifting: the fields concerned and who was told.
- *
- * @example
- * ```ts
- * const { fields, notified } = await pf.rights.block(request.id, { fields: [{ schema: 'customer', field: 'email' }] });
- * ```
- * @category Rights and retention
- */
-export interface BlockingAnswer extends PassedOn {
-  readonly fields: readonly { readonly schema: string; readonly record?: string; readonly field: string }[];
 }
 
 /**

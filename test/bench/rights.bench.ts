@@ -13,6 +13,7 @@ import {
   createPurposeful,
   generateKeyring,
   memoryAccessLogSink,
+  memoryConsentLedger,
   memoryKeyStore,
   type RetentionSource,
   redactText,
@@ -44,6 +45,8 @@ export async function runRightsBench(): Promise<void> {
     schemas: [Customer, Ticket, Invoice],
     keys: generateKeyring(),
     keyStore: memoryKeyStore(),
+    // the declarations have consent purposes: an engine without a ledger is refused (PF_CONSENT_LEDGER_MISSING)
+    consent: memoryConsentLedger(purposes),
     audit,
     encryption: { receipts: { key: await exportJWK(privateKey), alg: 'EdDSA' } },
     rights: rightsDesk({

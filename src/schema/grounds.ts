@@ -135,15 +135,7 @@ export function erasureGroundProblems(
   }
   const kept = d.keptOnErasure;
   if (kept === undefined) {
-    if (claim !== undefined) bad("claim is declared but keptOnErasure does not list 'legal_claims'");
-    const obliged = obligedUnder(d.legalBasis, d.sensitiveBasis);
-    if (obliged.includes(true) && obliged.includes(false)) {
-      // the default would cite an article whose basis this purpose does not have under the other law
-      bad(
-        "the basis is a legal obligation under one law only: declare keptOnErasure ([] erases the data on request; 'legal_obligation' keeps it, and needs a legal-obligation basis under every law the purpose is declared under, GDPR Art. 6(1)(c) for an obligation of Union or Member State law)",
-        'LGPD Art. 16 I; GDPR Art. 17(3)(b)',
-      );
-    }
+    undeclaredGroundProblems(d, bad);
     return out;
   }
   if (!Array.isArray(kept)) {
@@ -176,72 +168,108 @@ export function erasureGroundProblems(
     }
     seen.add(g);
     const ground = g as ErasureGround;
-    const articles = ERASURE_GROUNDS[ground];
-    for (const j of laws) {
-      if (articles[j] === undefined) {
-        const other = (['lgpd', 'gdpr'] as const).find((x) => articles[x] !== undefined) as Jurisdiction;
-        bad(
-          `ground "${g}" exists only under ${other.toUpperCase()} (${articles[other]}): under the ${j.toUpperCase()}, under which this purpose is also declared, it keeps nothing and the data would have to be erased`,
-        );
-      }
-    }
-    const lgpd = laws.includes('lgpd');
-    const gdpr = laws.includes('gdpr');
-    if (ground === 'legal_obligation') {
-      if (lgpd && lb.lgpd !== 'legal_obligation' && sb.lgpd !== 'legal_obligation') {
-        bad(
-          'LGPD Art. 16 I keeps data for a legal or regulatory obligation: the LGPD basis must be legal_obligation (Art. 7 II, 11 II a)',
-          'LGPD Art. 16 I',
-        );
-      }
-      if (gdpr && lb.gdpr !== 'legal_obligation') {
-        bad(
-          'GDPR Art. 17(3)(b) keeps data for a legal obligation: the GDPR basis must be legal_obligation (Art. 6(1)(c)); a public task is the ground public_task',
-          'GDPR Art. 17(3)(b)',
-        );
-      }
-    } else if (ground === 'public_task') {
-      if (gdpr && lb.gdpr !== 'public_task') {
-        bad(
-          'GDPR Art. 17(3)(b) keeps data for a public task: the GDPR basis must be public_task (Art. 6(1)(e))',
-          'GDPR Art. 17(3)(b)',
-        );
-      }
-    } else if (ground === 'public_health') {
-      if (gdpr && sb.gdpr !== 'health_care' && sb.gdpr !== 'public_health') {
-        bad(
-          'GDPR Art. 17(3)(c) keeps data for public health under Art. 9(2)(h) or (i): the sensitive-data basis must be health_care or public_health',
-          'GDPR Art. 17(3)(c)',
-        );
-      }
-    } else if (ground === 'research') {
-      if (lgpd && lb.lgpd !== 'research' && sb.lgpd !== 'research') {
-        bad(
-          'LGPD Art. 16 II keeps data for study by a research body: the LGPD basis must be research (Art. 7 IV, 11 II c)',
-          'LGPD Art. 16 II',
-        );
-      }
-    } else if (ground === 'transfer') {
-      if (!Array.isArray(d.recipients) || d.recipients.length === 0) {
-        bad(
-          'LGPD Art. 16 III keeps data for its transfer to a third party: the purpose must name its recipients',
-          'LGPD Art. 16 III',
-        );
-      }
-    } else if (ground === 'legal_claims') {
-      // only a purpose of its own for the proceedings keeps data for them: the operational purpose (a contract, say)
-      // would otherwise go on using everything it kept under the claim's name (LGPD Art. 7 VI; GDPR Art. 17(3)(e))
-      const declared = typeof claim === 'string' && claim.trim() !== '';
-      const lgpdOk = !lgpd || lb.lgpd === 'exercise_of_rights' || sb.lgpd === 'exercise_of_rights';
-      const gdprOk = !gdpr || sb.gdpr === 'legal_claims' || (lb.gdpr === 'legitimate_interests' && declared);
-      if (!lgpdOk || !gdprOk) {
-        bad(
-          "keeping data for proceedings needs a purpose of its own for them: the LGPD basis exercise_of_rights (Art. 7 VI, 11 II d); under the GDPR legal_claims (Art. 9(2)(f)), or legitimate_interests with the claim declared (claim: '…'). Declare it on that purpose, not on the one the data serves day to day",
-          'LGPD Art. 7 VI, 11 II d; GDPR Art. 17(3)(e)',
-        );
-      }
-    }
+    groundLawProblems(ground, laws, bad);
+    groundBasisProblems(ground, { laws, lb, sb, recipients: d.recipients, claim }, bad);
   }
   if (claim !== undefined && !seen.has('legal_claims')) bad("claim is declared but keptOnErasure does not list 'legal_claims'");
   return out;
+}
+
+type Bad = (message: string, article?: string) => void;
+
+/** Without `keptOnErasure`: a claim lists no ground, and the default cannot cite an obligation only one law has. */
+function undeclaredGroundProblems(d: Record<string, unknown>, bad: Bad): void {
+  if (d.claim !== undefined) bad("claim is declared but keptOnErasure does not list 'legal_claims'");
+  const obliged = obligedUnder(d.legalBasis, d.sensitiveBasis);
+  if (obliged.includes(true) && obliged.includes(false)) {
+    // the default would cite an article whose basis this purpose does not have under the other law
+    bad(
+      "the basis is a legal obligation under one law only: declare keptOnErasure ([] erases the data on request; 'legal_obligation' keeps it, and needs a legal-obligation basis under every law the purpose is declared under, GDPR Art. 6(1)(c) for an obligation of Union or Member State law)",
+      'LGPD Art. 16 I; GDPR Art. 17(3)(b)',
+    );
+  }
+}
+
+/** A ground keeps data only under the laws that have it: one missing under a law the purpose is declared under keeps nothing there. */
+function groundLawProblems(ground: ErasureGround, laws: readonly Jurisdiction[], bad: Bad): void {
+  const articles = ERASURE_GROUNDS[ground];
+  for (const j of laws) {
+    if (articles[j] === undefined) {
+      const other = (['lgpd', 'gdpr'] as const).find((x) => articles[x] !== undefined) as Jurisdiction;
+      bad(
+        `ground "${ground}" exists only under ${other.toUpperCase()} (${articles[other]}): under the ${j.toUpperCase()}, under which this purpose is also declared, it keeps nothing and the data would have to be erased`,
+      );
+    }
+  }
+}
+
+/** What a ground needs of the purpose's bases (and, for a transfer, of its recipients). */
+function groundBasisProblems(
+  ground: ErasureGround,
+  p: {
+    readonly laws: readonly Jurisdiction[];
+    readonly lb: Record<string, unknown>;
+    readonly sb: Record<string, unknown>;
+    readonly recipients: unknown;
+    readonly claim: unknown;
+  },
+  bad: Bad,
+): void {
+  const { lb, sb, claim } = p;
+  const lgpd = p.laws.includes('lgpd');
+  const gdpr = p.laws.includes('gdpr');
+  if (ground === 'legal_obligation') {
+    if (lgpd && lb.lgpd !== 'legal_obligation' && sb.lgpd !== 'legal_obligation') {
+      bad(
+        'LGPD Art. 16 I keeps data for a legal or regulatory obligation: the LGPD basis must be legal_obligation (Art. 7 II, 11 II a)',
+        'LGPD Art. 16 I',
+      );
+    }
+    if (gdpr && lb.gdpr !== 'legal_obligation') {
+      bad(
+        'GDPR Art. 17(3)(b) keeps data for a legal obligation: the GDPR basis must be legal_obligation (Art. 6(1)(c)); a public task is the ground public_task',
+        'GDPR Art. 17(3)(b)',
+      );
+    }
+  } else if (ground === 'public_task') {
+    if (gdpr && lb.gdpr !== 'public_task') {
+      bad(
+        'GDPR Art. 17(3)(b) keeps data for a public task: the GDPR basis must be public_task (Art. 6(1)(e))',
+        'GDPR Art. 17(3)(b)',
+      );
+    }
+  } else if (ground === 'public_health') {
+    if (gdpr && sb.gdpr !== 'health_care' && sb.gdpr !== 'public_health') {
+      bad(
+        'GDPR Art. 17(3)(c) keeps data for public health under Art. 9(2)(h) or (i): the sensitive-data basis must be health_care or public_health',
+        'GDPR Art. 17(3)(c)',
+      );
+    }
+  } else if (ground === 'research') {
+    if (lgpd && lb.lgpd !== 'research' && sb.lgpd !== 'research') {
+      bad(
+        'LGPD Art. 16 II keeps data for study by a research body: the LGPD basis must be research (Art. 7 IV, 11 II c)',
+        'LGPD Art. 16 II',
+      );
+    }
+  } else if (ground === 'transfer') {
+    if (!Array.isArray(p.recipients) || p.recipients.length === 0) {
+      bad(
+        'LGPD Art. 16 III keeps data for its transfer to a third party: the purpose must name its recipients',
+        'LGPD Art. 16 III',
+      );
+    }
+  } else if (ground === 'legal_claims') {
+    // only a purpose of its own for the proceedings keeps data for them: the operational purpose (a contract, say)
+    // would otherwise go on using everything it kept under the claim's name (LGPD Art. 7 VI; GDPR Art. 17(3)(e))
+    const declared = typeof claim === 'string' && claim.trim() !== '';
+    const lgpdOk = !lgpd || lb.lgpd === 'exercise_of_rights' || sb.lgpd === 'exercise_of_rights';
+    const gdprOk = !gdpr || sb.gdpr === 'legal_claims' || (lb.gdpr === 'legitimate_interests' && declared);
+    if (!lgpdOk || !gdprOk) {
+      bad(
+        "keeping data for proceedings needs a purpose of its own for them: the LGPD basis exercise_of_rights (Art. 7 VI, 11 II d); under the GDPR legal_claims (Art. 9(2)(f)), or legitimate_interests with the claim declared (claim: '…'). Declare it on that purpose, not on the one the data serves day to day",
+        'LGPD Art. 7 VI, 11 II d; GDPR Art. 17(3)(e)',
+      );
+    }
+  }
 }

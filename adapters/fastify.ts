@@ -403,10 +403,19 @@ function serializerWasSet(reply: FastifyReply): boolean {
 
 /** Adds the route-level hooks and the error handler of one purposeful route. */
 function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyRequest>): void {
-  const route = compiled.route;
-  const guarded = route.output !== undefined;
+  const guarded = compiled.route.output !== undefined;
+  keepSyncHandlersAnswering(routeOptions);
+  addHook(routeOptions, 'preParsing', preParsingHook(compiled));
+  addHook(routeOptions, 'preValidation', preValidationHook(compiled));
+  addHook(routeOptions, 'onSend', onSendHook(compiled));
+  if (guarded) addHook(routeOptions, 'preSerialization', preSerializationHook(compiled));
+  routeOptions.errorHandler = errorHandlerOf(routeOptions, compiled);
+}
 
-  const preParsing: preParsingHookHandler = (request, _reply, payload, done) => {
+/** Opens the request: reads and checks its body, params and query, and keeps the context for the later hooks. */
+function preParsingHook(compiled: CompiledRoute<FastifyRequest>): preParsingHookHandler {
+  const route = compiled.route;
+  return (request, _reply, payload, done) => {
     const req = request as WithState;
     const state: State = { ctx: undefined, cleared: false };
     req[kState] = state;
@@ -430,11 +439,15 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
         done(null, payload);
       }, done);
   };
+}
 
+/** Hands the handler the checked body and query, sets the route's status and headers, and guards a guarded reply. */
+function preValidationHook(compiled: CompiledRoute<FastifyRequest>): preValidationHookHandler {
+  const route = compiled.route;
+  const guarded = route.output !== undefined;
   /** A send through reply.raw while the handler runs: answered there, with the guard open for it. */
   const onRawBypass = bypassAnswer(compiled);
-
-  const preValidation: preValidationHookHandler = (request, reply, next) => {
+  return (request, reply, next) => {
     const state = (request as WithState)[kState];
     const ctx = state?.ctx;
     request.body = ctx?.body;
@@ -451,8 +464,11 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
     }
     next();
   };
+}
 
-  const preSerialization: preSerializationHookHandler<unknown> = (request, _reply, payload, done) => {
+/** Projects what the handler returned through the route's output (a guarded route only). */
+function preSerializationHook(compiled: CompiledRoute<FastifyRequest>): preSerializationHookHandler<unknown> {
+  return (request, _reply, payload, done) => {
     const state = (request as WithState)[kState];
     const ctx = state?.ctx;
     if (state === undefined || state.cleared || ctx === undefined) return done(null, payload);
@@ -467,8 +483,12 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
     if (projected instanceof Promise) projected.then((view) => done(null, view), done);
     else done(null, projected);
   };
+}
 
-  const onSend: onSendHookHandler<unknown> = (request, reply, payload, next) => {
+/** Lets a projected answer out, makes "nothing" a 204, and turns whatever bypassed the projection into a problem. */
+function onSendHook(compiled: CompiledRoute<FastifyRequest>): onSendHookHandler<unknown> {
+  const guarded = compiled.route.output !== undefined;
+  return (request, reply, payload, next) => {
     const state = (request as WithState)[kState];
     const guard = state?.guard;
     // a bypass through reply.raw was answered already: nothing more goes out
@@ -499,10 +519,14 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
     for (const [k, v] of Object.entries(answer.headers)) reply.header(k, v);
     next(null, Buffer.from(answer.body ?? ''));
   };
+}
 
-  // Fastify waits for a synchronous handler that returns `undefined` to call reply.send() later, while an
-  // async one's `undefined` is sent at once: on a purposeful route both mean "nothing to answer" (204). A
-  // synchronous handler that answers later returns the reply, as Fastify asks of async handlers.
+/**
+ * Fastify waits for a synchronous handler that returns `undefined` to call reply.send() later, while an
+ * async one's `undefined` is sent at once: on a purposeful route both mean "nothing to answer" (204). A
+ * synchronous handler that answers later returns the reply, as Fastify asks of async handlers.
+ */
+function keepSyncHandlersAnswering(routeOptions: RouteOptions): void {
   const handler = routeOptions.handler;
   const sync = handler.constructor?.name !== 'AsyncFunction';
   if (sync) {
@@ -514,14 +538,15 @@ function instrument(routeOptions: RouteOptions, compiled: CompiledRoute<FastifyR
       return reply.send();
     };
   }
+}
 
-  addHook(routeOptions, 'preParsing', preParsing);
-  addHook(routeOptions, 'preValidation', preValidation);
-  addHook(routeOptions, 'onSend', onSend);
-  if (guarded) addHook(routeOptions, 'preSerialization', preSerialization);
-
+/** Refusals and a handler's 4xx errors become problems; other errors go to the route's own handler, or get a generic message. */
+function errorHandlerOf(
+  routeOptions: RouteOptions,
+  compiled: CompiledRoute<FastifyRequest>,
+): NonNullable<RouteOptions['errorHandler']> {
   const userErrorHandler = routeOptions.errorHandler;
-  routeOptions.errorHandler = function purposefulErrorHandler(this: FastifyInstance, error, request, reply) {
+  return function purposefulErrorHandler(this: FastifyInstance, error, request, reply) {
     const state = (request as WithState)[kState];
     if (state) state.cleared = true; // error answers are not data: they pass
     // refusals, and a handler's 4xx error (its message unsent), are problems like on every adapter

@@ -12,14 +12,16 @@ import { PurposefulError } from '../errors.js';
 import { assertPseudonymKey } from '../minimize/pseudonymize.js';
 import type { Purposes } from '../schema/purposes.js';
 import { base64urlEncode } from '../util/base64url.js';
-import { isWellFormed } from '../util/bytes.js';
 import type { JwkSet } from '../util/jwk.js';
 import { hmacSha256 } from '../util/sha256.js';
 import { byKey } from '../util/text.js';
-import { type AccessEvent, type AccessRecord, canonicalTime, chainHash, GENESIS_HASH } from './event.js';
+import { ChainCheckpoints, type CheckpointSettings } from './checkpoints.js';
+import type { AccessEvent, AccessRecord } from './event.js';
 import { type AccessLogSink, type AccessQuery, type CheckpointSink, normalizeAccessQuery } from './sink.js';
+import { snapshotOf } from './snapshot.js';
 import { type AccessLogVerification, type CheckpointSign, verifyAccessLog } from './verify.js';
 import type { AnomalyWatch } from './watch.js';
+import { ChainWriter, type ChainWriterSettings } from './writer.js';
 
 /**
  * Options of {@link createAccessLog}.
@@ -138,62 +140,6 @@ export interface AccessLog {
 
 const ACCESS_LOG = Symbol.for('purposeful.accessLog');
 
-/** A string every sink can store: well-formed UTF-16 (no lone surrogate, which canonical JSON refuses) and no NUL (which PostgreSQL refuses). */
-function storable(s: unknown, what: string): string {
-  if (typeof s !== 'string') throw new PurposefulError('PF_INPUT_INVALID', `an access record's ${what} must be a string`);
-  if (s.includes('\u0000') || !isWellFormed(s)) {
-    throw new PurposefulError(
-      'PF_INPUT_INVALID',
-      `an access record's ${what} holds a character no log can store (NUL or a lone surrogate)`,
-    );
-  }
-  return s;
-}
-
-const strings = (xs: unknown, what: string): readonly string[] => {
-  if (!Array.isArray(xs)) throw new PurposefulError('PF_INPUT_INVALID', `an access record's ${what} must be a list of strings`);
-  for (const x of xs) storable(x, what);
-  // a frozen list (the engine's, compiled once per plan) cannot change; any other is copied
-  return Object.isFrozen(xs) ? xs : Object.freeze([...xs]);
-};
-
-/** The record as it will be stored, copied and checked. */
-function snapshotOf(r: AccessRecord): AccessRecord {
-  if (typeof r !== 'object' || r === null || typeof r.actor !== 'object' || r.actor === null) {
-    throw new PurposefulError('PF_INPUT_INVALID', 'an access record needs an actor');
-  }
-  const time = canonicalTime(storable(r.time, 'time'));
-  if (time === undefined) {
-    throw new PurposefulError('PF_INPUT_INVALID', "an access record's time must be an ISO 8601 date-time with a zone");
-  }
-  const out: Record<string, unknown> = {
-    time,
-    action: storable(r.action, 'action'),
-    decision: storable(r.decision, 'decision'),
-    actor: Object.freeze({
-      id: storable(r.actor.id, 'actor id'),
-      roles: strings(r.actor.roles, 'roles'),
-      mfa: r.actor.mfa === true,
-    }),
-    fields: strings(r.fields, 'fields'),
-    categories: strings(r.categories, 'categories'),
-    sensitive: r.sensitive === true,
-  };
-  if (r.reason !== undefined) out.reason = storable(r.reason, 'reason');
-  if (r.subjectId !== undefined) out.subjectId = storable(r.subjectId, 'subject');
-  if (r.schema !== undefined) out.schema = storable(r.schema, 'schema');
-  if (r.purpose !== undefined) out.purpose = storable(r.purpose, 'purpose');
-  if (r.legalBasis !== undefined) {
-    const basis: Record<string, string> = {};
-    for (const [law, b] of Object.entries(r.legalBasis)) basis[storable(law, 'law')] = storable(b, 'legal basis');
-    out.legalBasis = Object.freeze(basis);
-  }
-  if (r.consentReceipt !== undefined) out.consentReceipt = storable(r.consentReceipt, 'consent receipt');
-  if (r.requestId !== undefined) out.requestId = storable(r.requestId, 'request id');
-  if (r.records !== undefined) out.records = r.records;
-  return out as unknown as AccessRecord;
-}
-
 /**
  * True when `value` was made by {@link createAccessLog}.
  *
@@ -205,14 +151,6 @@ function snapshotOf(r: AccessRecord): AccessRecord {
  */
 export function isAccessLog(value: unknown): value is AccessLog {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[ACCESS_LOG] === true;
-}
-
-/** Processing is refused when it cannot be logged: security and demonstrable accountability, not the record of processing. */
-function unavailable(message: string, cause?: unknown): PurposefulError {
-  return new PurposefulError('PF_AUDIT_UNAVAILABLE', message, {
-    article: 'LGPD Art. 6 X, 46, 49; GDPR Art. 5(2), 24, 32',
-    ...(cause !== undefined ? { cause } : {}),
-  });
 }
 
 /**
@@ -233,6 +171,77 @@ function unavailable(message: string, cause?: unknown): PurposefulError {
  * @category Access log
  */
 export function createAccessLog(options: AccessLogOptions): AccessLog {
+  const settings = accessLogSettings(options);
+  const { sink, chain, watch, onError } = settings;
+  const cps = settings.checkpoints;
+  const checkpoints = new ChainCheckpoints(chain, cps, onError);
+  const writer = new ChainWriter(settings, checkpoints);
+  if (cps) {
+    // announced when the log opens; a failure here is retried before the first write, which waits for it
+    checkpoints.announce().catch((err: unknown) => onError?.(err));
+  }
+  const flush = (): Promise<void> => writer.flush();
+
+  const log: AccessLog & { readonly [ACCESS_LOG]: true } = {
+    [ACCESS_LOG]: true,
+    chain,
+    purpose: settings.purpose,
+    watch,
+    record(record) {
+      writer.assertWritable();
+      // a snapshot, checked now: the caller may change its objects later, and a string no sink can store must not
+      // poison a batch
+      const snapshot = snapshotOf(record);
+      watch?.observe(snapshot);
+      writer.enqueue(snapshot);
+    },
+    assertWritable: () => writer.assertWritable(),
+    flush,
+    async close() {
+      await flush();
+      if (cps && !checkpoints.announced) await checkpoints.announce().catch((err: unknown) => onError?.(err));
+      await checkpoints.checkpoint(true);
+      checkpoints.stopTimer();
+      checkpoints.armTimer(); // only if the last checkpoint failed
+    },
+    subjectRef: (subjectId) => {
+      if (typeof subjectId !== 'string') throw new PurposefulError('PF_INPUT_INVALID', 'a subject id is a string');
+      return settings.subjectRefOf(subjectId);
+    },
+    async forSubject(subjectId, range = {}) {
+      const query = normalizeAccessQuery({
+        subject: log.subjectRef(subjectId),
+        ...(range.from !== undefined ? { from: range.from } : {}),
+        ...(range.to !== undefined ? { to: range.to } : {}),
+      });
+      await flush();
+      return sink.read(query);
+    },
+    async subjectReport(subjectId, reportOptions = {}) {
+      return subjectReportOf(await log.forSubject(subjectId), reportOptions.purposes);
+    },
+    async query(query) {
+      const normalized = normalizeAccessQuery(query);
+      await flush();
+      return sink.read(normalized);
+    },
+    async verify(verifyOptions = {}) {
+      await flush();
+      return verifySinks(sink, cps?.sink, verifyOptions.keys);
+    },
+  };
+  return Object.freeze(log);
+}
+
+/** The checked options of a log, with their defaults, and the name of this writer's chain. */
+interface AccessLogSettings extends ChainWriterSettings {
+  readonly purpose: string;
+  readonly checkpoints: CheckpointSettings | undefined;
+  readonly watch: AnomalyWatch | undefined;
+}
+
+/** Checks the options of {@link createAccessLog} (`PF_OPTIONS_INVALID`) and names the chain: `<instance>.<epoch>`. */
+function accessLogSettings(options: AccessLogOptions): AccessLogSettings {
   if (typeof options !== 'object' || options === null)
     throw new PurposefulError('PF_OPTIONS_INVALID', 'createAccessLog() expects options');
   const { sink } = options;
@@ -260,255 +269,63 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
     if (!Number.isSafeInteger(v) || v < 1)
       throw new PurposefulError('PF_OPTIONS_INVALID', `createAccessLog(): ${name} must be a positive integer`);
   }
-  const cps = options.checkpoints;
-  const every = cps?.every ?? 1000;
-  const intervalMs = cps?.intervalMs ?? 60_000;
-  if (cps) {
-    if (typeof cps.sign !== 'function' || typeof cps.sink?.append !== 'function') {
-      throw new PurposefulError('PF_OPTIONS_INVALID', 'createAccessLog(): checkpoints need { sink, sign }');
-    }
-    if (!Number.isSafeInteger(every) || every < 1 || !Number.isSafeInteger(intervalMs) || intervalMs < 1) {
-      throw new PurposefulError(
-        'PF_OPTIONS_INVALID',
-        'createAccessLog(): checkpoints.every and intervalMs must be positive integers',
-      );
-    }
-  }
-  const watch = options.watch;
-  const onError = options.onError;
+  const checkpoints = checkpointSettings(options.checkpoints);
   // the epoch tells this writer's chain from an earlier one of the same instance
   const epoch = `${Date.now().toString(36)}${base64urlEncode(crypto.getRandomValues(new Uint8Array(6)))}`;
-  const chain = `${instance}.${epoch}`;
-
-  let queue: AccessRecord[] = [];
-  /** Hashed and not yet written (a failed write is retried with the same events). */
-  let pending: AccessEvent[] = [];
-  let seq = 0;
-  let lastHash = GENESIS_HASH;
-  let failure: unknown;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let writing: Promise<void> | undefined;
-  /** The last event the sink holds: what a checkpoint may anchor (never an event still being written). */
-  let writtenSeq = 0;
-  let writtenHash = GENESIS_HASH;
-  let anchoredSeq = 0;
-  /** When the last checkpoint was taken or tried: the interval counts from it. */
-  let anchoredAt = Date.now();
-  let announced = false;
-  let announcing: Promise<void> | undefined;
-  /** Checkpoints one at a time, in sequence order. */
-  let anchoring: Promise<void> = Promise.resolve();
-  let anchorTimer: ReturnType<typeof setTimeout> | undefined;
-
-  const toEvent = (r: AccessRecord): AccessEvent => {
-    seq++;
-    // one copy of the record: the body that is hashed, then the links added to the same object
-    const event: Record<string, unknown> = { v: 1, chain, seq };
-    for (const key of Object.keys(r)) {
-      if (key === 'subjectId') {
-        if (r.subjectId !== undefined) event.subject = subjectRefOf(r.subjectId);
-      } else event[key] = (r as unknown as Record<string, unknown>)[key];
-    }
-    const hash = chainHash(lastHash, event);
-    event.prev = lastHash;
-    event.hash = hash;
-    lastHash = hash;
-    return event as unknown as AccessEvent;
-  };
-
-  const anchor = async (at: number, hash: string): Promise<void> => {
-    if (!cps) return;
-    const claims = { v: 1 as const, chain, seq: at, hash, time: new Date().toISOString() };
-    const jws = await cps.sign(claims);
-    await cps.sink.append({ chain, seq: at, hash, time: claims.time, jws });
-  };
-
-  /** The announcement: a checkpoint at sequence 0 over the genesis hash, so that a chain nobody announced is a forgery. */
-  const announce = (): Promise<void> => {
-    if (announced) return Promise.resolve();
-    announcing ??= anchor(0, GENESIS_HASH).then(
-      () => {
-        announced = true;
-        anchoredAt = Date.now();
-      },
-      (err: unknown) => {
-        announcing = undefined;
-        throw err;
-      },
-    );
-    return announcing;
-  };
-
-  const checkpoint = (force: boolean): Promise<void> => {
-    anchoring = anchoring.then(async () => {
-      if (!cps || !announced || writtenSeq === anchoredSeq) return;
-      if (!force && writtenSeq - anchoredSeq < every && Date.now() - anchoredAt < intervalMs) return;
-      const at = writtenSeq;
-      try {
-        await anchor(at, writtenHash);
-        anchoredSeq = at;
-      } catch (err) {
-        // the events are written; they stay unanchored until the next checkpoint succeeds (tried again after intervalMs)
-        onError?.(err);
-      }
-      anchoredAt = Date.now();
-    });
-    return anchoring;
-  };
-
-  /** Events written and not anchored get a checkpoint within intervalMs of the last one, even if no event follows. */
-  const armAnchorTimer = (): void => {
-    if (!cps || anchorTimer !== undefined || writtenSeq === anchoredSeq) return;
-    anchorTimer = setTimeout(
-      () => {
-        anchorTimer = undefined;
-        void checkpoint(true).then(armAnchorTimer);
-      },
-      Math.max(0, anchoredAt + intervalMs - Date.now()),
-    );
-    (anchorTimer as { unref?: () => void }).unref?.();
-  };
-
-  if (cps) {
-    // announced when the log opens; a failure here is retried before the first write, which waits for it
-    announce().catch((err: unknown) => onError?.(err));
-  }
-
-  const drain = async (): Promise<void> => {
-    while (pending.length > 0 || queue.length > 0) {
-      if (cps && !announced) {
-        try {
-          await announce();
-        } catch (err) {
-          failure = err;
-          onError?.(err);
-          throw unavailable('the access log could not announce its chain to the checkpoint sink', err);
-        }
-      }
-      try {
-        if (pending.length === 0) {
-          const batch = queue.length <= batchSize ? queue : queue.slice(0, batchSize);
-          queue = queue.length <= batchSize ? [] : queue.slice(batchSize);
-          pending = batch.map(toEvent);
-        }
-        await sink.append(pending);
-      } catch (err) {
-        failure = err;
-        onError?.(err);
-        throw unavailable('the access log could not write to its sink', err);
-      }
-      const last = pending[pending.length - 1] as AccessEvent;
-      writtenSeq = last.seq;
-      writtenHash = last.hash;
-      pending = [];
-      failure = undefined;
-      await checkpoint(false);
-      armAnchorTimer();
-    }
-  };
-
-  const assertWritable = (): void => {
-    if (failure !== undefined) {
-      throw unavailable('the access log is failing to write: processing is refused until it recovers (flush() retries)');
-    }
-    if (queue.length + pending.length >= maxQueue) throw unavailable('the access log is behind: its queue is full');
-  };
-
-  const write = (): Promise<void> => {
-    if (!writing) {
-      writing = drain().finally(() => {
-        writing = undefined;
-      });
-    }
-    return writing;
-  };
-
-  const schedule = () => {
-    if (timer !== undefined) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      write().catch(() => {
-        // kept in `failure`: the next record() refuses, flush() rejects
-      });
-    }, 0);
-    (timer as { unref?: () => void }).unref?.();
-  };
-
-  const flush = async (): Promise<void> => {
-    if (timer !== undefined) {
-      clearTimeout(timer);
-      timer = undefined;
-    }
-    // a write already under way may have taken only part of the queue
-    while (writing || queue.length > 0 || pending.length > 0) await write();
-  };
-
-  const log: AccessLog & { readonly [ACCESS_LOG]: true } = {
-    [ACCESS_LOG]: true,
-    chain,
+  return {
+    sink,
+    chain: `${instance}.${epoch}`,
+    subjectRefOf,
+    maxQueue,
+    batchSize,
+    onError: options.onError,
     purpose,
-    watch,
-    record(record) {
-      assertWritable();
-      // a snapshot, checked now: the caller may change its objects later, and a string no sink can store must not
-      // poison a batch
-      const snapshot = snapshotOf(record);
-      watch?.observe(snapshot);
-      queue.push(snapshot);
-      schedule();
-    },
-    assertWritable,
-    flush,
-    async close() {
-      await flush();
-      if (cps && !announced) await announce().catch((err: unknown) => onError?.(err));
-      await checkpoint(true);
-      if (anchorTimer !== undefined) {
-        clearTimeout(anchorTimer);
-        anchorTimer = undefined;
-      }
-      armAnchorTimer(); // only if the last checkpoint failed
-    },
-    subjectRef: (subjectId) => {
-      if (typeof subjectId !== 'string') throw new PurposefulError('PF_INPUT_INVALID', 'a subject id is a string');
-      return subjectRefOf(subjectId);
-    },
-    async forSubject(subjectId, range = {}) {
-      const query = normalizeAccessQuery({
-        subject: log.subjectRef(subjectId),
-        ...(range.from !== undefined ? { from: range.from } : {}),
-        ...(range.to !== undefined ? { to: range.to } : {}),
-      });
-      await flush();
-      return sink.read(query);
-    },
-    async subjectReport(subjectId, reportOptions = {}) {
-      const events = await log.forSubject(subjectId);
-      return events
-        .filter((e) => e.decision === 'allow' && (e.action === 'open' || e.action === 'outbound'))
-        .map((e) => ({
-          time: e.time,
-          purpose: e.purpose,
-          action: e.action,
-          recipients: (reportOptions.purposes?.get(e.purpose ?? '')?.declaration.recipients ?? []).map((r) => r.name),
-        }))
-        .sort((a, b) => byKey(a.time, b.time));
-    },
-    async query(query) {
-      const normalized = normalizeAccessQuery(query);
-      await flush();
-      return sink.read(normalized);
-    },
-    async verify(verifyOptions = {}) {
-      await flush();
-      const checkpoints = cps ? await (cps.sink as CheckpointSink).read() : [];
-      const report = await verifyAccessLog(await sink.read(), {
-        checkpoints: verifyOptions.keys ? checkpoints : [],
-        ...(verifyOptions.keys ? { keys: verifyOptions.keys } : {}),
-      });
-      const torn = sink.inspect ? (await sink.inspect()).torn : undefined;
-      return torn ? { ...report, torn } : report;
-    },
+    checkpoints,
+    watch: options.watch,
   };
-  return Object.freeze(log);
+}
+
+/** Checks `options.checkpoints` and gives them their defaults. */
+function checkpointSettings(cps: AccessLogOptions['checkpoints']): CheckpointSettings | undefined {
+  const every = cps?.every ?? 1000;
+  const intervalMs = cps?.intervalMs ?? 60_000;
+  if (!cps) return undefined;
+  if (typeof cps.sign !== 'function' || typeof cps.sink?.append !== 'function') {
+    throw new PurposefulError('PF_OPTIONS_INVALID', 'createAccessLog(): checkpoints need { sink, sign }');
+  }
+  if (!Number.isSafeInteger(every) || every < 1 || !Number.isSafeInteger(intervalMs) || intervalMs < 1) {
+    throw new PurposefulError(
+      'PF_OPTIONS_INVALID',
+      'createAccessLog(): checkpoints.every and intervalMs must be positive integers',
+    );
+  }
+  return { sink: cps.sink, sign: cps.sign, every, intervalMs };
+}
+
+/** What the subject is told: the reads allowed (`open`, `outbound`), with the recipients of their purposes, oldest first. */
+function subjectReportOf(events: readonly AccessEvent[], purposes: Purposes | undefined): SubjectAccessEntry[] {
+  return events
+    .filter((e) => e.decision === 'allow' && (e.action === 'open' || e.action === 'outbound'))
+    .map((e) => ({
+      time: e.time,
+      purpose: e.purpose,
+      action: e.action,
+      recipients: (purposes?.get(e.purpose ?? '')?.declaration.recipients ?? []).map((r) => r.name),
+    }))
+    .sort((a, b) => byKey(a.time, b.time));
+}
+
+/** Verifies every chain of the sink, with `keys` against the checkpoints too, and reports a torn last write. */
+async function verifySinks(
+  sink: AccessLogSink,
+  checkpointSink: CheckpointSink | undefined,
+  keys: JwkSet | undefined,
+): Promise<AccessLogVerification> {
+  const checkpoints = checkpointSink ? await checkpointSink.read() : [];
+  const report = await verifyAccessLog(await sink.read(), {
+    checkpoints: keys ? checkpoints : [],
+    ...(keys ? { keys } : {}),
+  });
+  const torn = sink.inspect ? (await sink.inspect()).torn : undefined;
+  return torn ? { ...report, torn } : report;
 }

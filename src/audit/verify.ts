@@ -209,14 +209,50 @@ export async function verifyAccessLog(
   if (checkpoints.length > 0 && options.keys === undefined) {
     throw new PurposefulError('PF_OPTIONS_INVALID', 'verifying checkpoints needs the public keys that sign them (keys: a JWKS)');
   }
-  // the anchors, by chain and sequence number: what each signed checkpoint says the chain held
-  const anchors = new Map<string, Map<number, string>>();
   const jwks = options.keys ? createLocalJWKSet(options.keys as JSONWebKeySet) : undefined;
-  let broken: AccessLogVerification['broken'];
+  const { anchors, invalid } = await anchorsOf(checkpoints, jwks);
+  let broken: Broken | undefined = invalid;
+  const chains = new Map<string, ChainState>();
+  let count = 0;
+  const stored = Array.isArray(events) ? (events as readonly unknown[]) : [...events];
+  for (const e of stored) {
+    count++;
+    if (broken) continue;
+    broken = followLink(e, count, stored, chains, anchors, jwks !== undefined);
+  }
+  broken = cutOffAnchors(anchors, chains, broken);
+  const list = [...chains].map(([chain, c]) => ({ chain, ...c }));
+  const unanchored = list.reduce((n, c) => n + (c.lastSeq - c.anchoredThrough), 0);
+  return {
+    ok: broken === undefined,
+    events: count,
+    ...(broken ? { broken } : {}),
+    chains: list,
+    unanchored,
+  };
+}
+
+type Broken = NonNullable<AccessLogVerification['broken']>;
+/** By chain and sequence number: what each signed checkpoint says the chain held. */
+type Anchors = Map<string, Map<number, string>>;
+interface ChainState {
+  events: number;
+  lastSeq: number;
+  lastHash: string;
+  anchoredThrough: number;
+}
+
+/** The anchors of the checkpoints that verify, and the first that does not. */
+async function anchorsOf(
+  checkpoints: readonly Checkpoint[],
+  jwks: ReturnType<typeof createLocalJWKSet> | undefined,
+): Promise<{ readonly anchors: Anchors; readonly invalid: Broken | undefined }> {
+  const anchors: Anchors = new Map();
+  let invalid: Broken | undefined;
   for (const cp of checkpoints) {
     const claims = jwks ? await readCheckpoint(cp, jwks) : undefined;
     if (!claims) {
-      broken ??= {
+      invalid ??= {
         chain: String(cp?.chain),
         seq: Number(cp?.seq) || 0,
         reason: 'checkpoint_invalid',
@@ -228,75 +264,79 @@ export async function verifyAccessLog(
     anchors.set(claims.chain, m);
     m.set(claims.seq, claims.hash);
   }
-  const chains = new Map<string, { events: number; lastSeq: number; lastHash: string; anchoredThrough: number }>();
-  let count = 0;
-  const stored = Array.isArray(events) ? (events as readonly unknown[]) : [...events];
-  for (const e of stored) {
-    count++;
-    if (broken) continue;
-    if (!isEvent(e)) {
-      const x = (e ?? {}) as { chain?: unknown; seq?: unknown };
-      broken = {
-        chain: String(x.chain),
-        seq: Number(x.seq) || 0,
-        reason: 'malformed',
-        message: `entry ${count} is not an access event`,
-      };
-      continue;
-    }
-    const state = chains.get(e.chain);
-    const at = (reason: BrokenReason, message: string) => {
-      broken = { chain: e.chain, seq: e.seq, reason, message };
+  return { anchors, invalid };
+}
+
+/**
+ * Checks the `count`-th stored entry against the state of its chain (its start, announcement, sequence, link,
+ * hash and anchor) and advances the chain; returns the break it finds.
+ */
+function followLink(
+  e: unknown,
+  count: number,
+  stored: readonly unknown[],
+  chains: Map<string, ChainState>,
+  anchors: Anchors,
+  announcementsRequired: boolean,
+): Broken | undefined {
+  if (!isEvent(e)) {
+    const x = (e ?? {}) as { chain?: unknown; seq?: unknown };
+    return {
+      chain: String(x.chain),
+      seq: Number(x.seq) || 0,
+      reason: 'malformed',
+      message: `entry ${count} is not an access event`,
     };
-    if (!state) {
-      if (e.seq !== 1 || e.prev !== GENESIS_HASH) {
-        at('chain_start', `chain ${e.chain} starts at event ${e.seq}, not at 1 from the genesis hash`);
-        continue;
-      }
-      if (jwks && !anchors.get(e.chain)?.has(0)) {
-        at('unannounced', `chain ${e.chain} was never announced by a signed checkpoint`);
-        continue;
-      }
-    } else if (e.seq <= state.lastSeq) {
-      at('sequence_out_of_order', `event ${e.seq} of chain ${e.chain} comes after event ${state.lastSeq}`);
-      continue;
-    } else if (e.seq !== state.lastSeq + 1) {
-      // a missing number that turns up later was moved, not deleted
-      const last = state.lastSeq;
-      const later = stored.slice(count).some((x) => isEvent(x) && x.chain === e.chain && x.seq > last && x.seq < e.seq);
-      if (later) at('sequence_out_of_order', `event ${e.seq} of chain ${e.chain} comes before event ${last + 1}`);
-      else at('sequence_gap', `events ${last + 1}–${e.seq - 1} of chain ${e.chain} are missing`);
-      continue;
-    } else if (e.prev !== state.lastHash) {
-      at('prev_mismatch', `event ${e.seq} of chain ${e.chain} does not point at event ${state.lastSeq}`);
-      continue;
-    }
-    let hash: string;
-    try {
-      hash = accessEventHash(e);
-    } catch {
-      at('malformed', `event ${e.seq} of chain ${e.chain} is not JSON`);
-      continue;
-    }
-    if (hash !== e.hash) {
-      at('hash_mismatch', `event ${e.seq} of chain ${e.chain} was altered: its content does not give its hash`);
-      continue;
-    }
-    const next = state ?? { events: 0, lastSeq: 0, lastHash: GENESIS_HASH, anchoredThrough: 0 };
-    next.events++;
-    next.lastSeq = e.seq;
-    next.lastHash = e.hash;
-    const anchored = anchors.get(e.chain)?.get(e.seq);
-    if (anchored !== undefined) {
-      if (anchored !== e.hash) {
-        at('checkpoint_mismatch', `event ${e.seq} of chain ${e.chain} differs from what a signed checkpoint anchored`);
-        continue;
-      }
-      next.anchoredThrough = e.seq;
-    }
-    if (!state) chains.set(e.chain, next);
   }
-  // anchors beyond what the log holds: its newest events, or all of them, were cut off
+  const state = chains.get(e.chain);
+  const at = (reason: BrokenReason, message: string): Broken => ({ chain: e.chain, seq: e.seq, reason, message });
+  if (!state) {
+    if (e.seq !== 1 || e.prev !== GENESIS_HASH) {
+      return at('chain_start', `chain ${e.chain} starts at event ${e.seq}, not at 1 from the genesis hash`);
+    }
+    if (announcementsRequired && !anchors.get(e.chain)?.has(0)) {
+      return at('unannounced', `chain ${e.chain} was never announced by a signed checkpoint`);
+    }
+  } else if (e.seq <= state.lastSeq) {
+    return at('sequence_out_of_order', `event ${e.seq} of chain ${e.chain} comes after event ${state.lastSeq}`);
+  } else if (e.seq !== state.lastSeq + 1) {
+    // a missing number that turns up later was moved, not deleted
+    const last = state.lastSeq;
+    const later = stored.slice(count).some((x) => isEvent(x) && x.chain === e.chain && x.seq > last && x.seq < e.seq);
+    if (later) return at('sequence_out_of_order', `event ${e.seq} of chain ${e.chain} comes before event ${last + 1}`);
+    return at('sequence_gap', `events ${last + 1}–${e.seq - 1} of chain ${e.chain} are missing`);
+  } else if (e.prev !== state.lastHash) {
+    return at('prev_mismatch', `event ${e.seq} of chain ${e.chain} does not point at event ${state.lastSeq}`);
+  }
+  let hash: string;
+  try {
+    hash = accessEventHash(e);
+  } catch {
+    return at('malformed', `event ${e.seq} of chain ${e.chain} is not JSON`);
+  }
+  if (hash !== e.hash) {
+    return at('hash_mismatch', `event ${e.seq} of chain ${e.chain} was altered: its content does not give its hash`);
+  }
+  const next = state ?? { events: 0, lastSeq: 0, lastHash: GENESIS_HASH, anchoredThrough: 0 };
+  next.events++;
+  next.lastSeq = e.seq;
+  next.lastHash = e.hash;
+  const anchored = anchors.get(e.chain)?.get(e.seq);
+  if (anchored !== undefined) {
+    if (anchored !== e.hash) {
+      return at('checkpoint_mismatch', `event ${e.seq} of chain ${e.chain} differs from what a signed checkpoint anchored`);
+    }
+    next.anchoredThrough = e.seq;
+  }
+  if (!state) chains.set(e.chain, next);
+  return undefined;
+}
+
+/**
+ * Anchors beyond what the log holds: its newest events, or all of them, were cut off. Lists every announced
+ * chain, with no event when the log holds none of it.
+ */
+function cutOffAnchors(anchors: Anchors, chains: Map<string, ChainState>, broken: Broken | undefined): Broken | undefined {
   for (const [chain, m] of anchors) {
     const held = chains.get(chain);
     const lastSeq = held?.lastSeq ?? 0;
@@ -320,13 +360,5 @@ export async function verifyAccessLog(
     // an announced writer that wrote nothing (or not yet) is listed, with no event
     if (!held) chains.set(chain, { events: 0, lastSeq: 0, lastHash: GENESIS_HASH, anchoredThrough: 0 });
   }
-  const list = [...chains].map(([chain, c]) => ({ chain, ...c }));
-  const unanchored = list.reduce((n, c) => n + (c.lastSeq - c.anchoredThrough), 0);
-  return {
-    ok: broken === undefined,
-    events: count,
-    ...(broken ? { broken } : {}),
-    chains: list,
-    unanchored,
-  };
+  return broken;
 }

@@ -190,6 +190,26 @@ const READS = new Set(['open', 'outbound']);
  * @category Access log
  */
 export function anomalyWatch(options: AnomalyWatchOptions): AnomalyWatch {
+  const watch = new ActorWatch(watchSettings(options));
+  return {
+    observe: (record) => watch.observe(record),
+    isBlocked: (actorId) => watch.blockedActors.has(actorId),
+    clear: (actorId) => watch.clear(actorId),
+    blocked: () => [...watch.blockedActors].sort(),
+  };
+}
+
+/** The options of {@link anomalyWatch}, checked, with their defaults. */
+interface WatchSettings {
+  readonly base: AnomalyThresholds;
+  readonly roles: ReadonlyMap<string, AnomalyThresholds>;
+  readonly purposes: ReadonlyMap<string, AnomalyThresholds>;
+  readonly maxActors: number;
+  readonly onAlert: ((alert: AnomalyAlert) => void) | undefined;
+  readonly block: boolean;
+}
+
+function watchSettings(options: AnomalyWatchOptions): WatchSettings {
   if (typeof options !== 'object' || options === null)
     throw new PurposefulError('PF_OPTIONS_INVALID', 'anomalyWatch() expects options');
   const base = checkThresholds(options.thresholds, 'thresholds');
@@ -198,74 +218,114 @@ export function anomalyWatch(options: AnomalyWatchOptions): AnomalyWatch {
   const maxActors = options.maxActors ?? 100_000;
   if (!Number.isSafeInteger(maxActors) || maxActors < 1)
     throw new PurposefulError('PF_OPTIONS_INVALID', 'maxActors must be a positive integer');
-  const onAlert = options.onAlert;
-  const block = options.block === true;
-  const states = new Map<string, ActorState>();
-  const blockedActors = new Set<string>();
-  const never = Number.MAX_SAFE_INTEGER;
+  return { base, roles, purposes, maxActors, onAlert: options.onAlert, block: options.block === true };
+}
 
-  const limitsFor = (record: AccessRecord): Limits => {
-    const own = record.purpose !== undefined ? purposes.get(record.purpose) : undefined;
-    if (own) {
-      return {
-        windowMs: own.windowMs,
-        subjects: own.subjects ?? never,
-        sensitiveReads: own.sensitiveReads ?? never,
-        denials: own.denials ?? never,
-        purpose: record.purpose,
-      };
+/** A limit left out: never reached. */
+const NEVER = Number.MAX_SAFE_INTEGER;
+
+// an actor's windows keep enough to see the highest limit any of its roles could give it (a purpose's, its own)
+const largest = (list: readonly AnomalyThresholds[], kind: 'subjects' | 'sensitiveReads' | 'denials') =>
+  Math.max(1, ...list.map((t) => t[kind] ?? 0)) + 1;
+const capsOf = (list: readonly AnomalyThresholds[]) => ({
+  subjects: largest(list, 'subjects'),
+  sensitiveReads: largest(list, 'sensitiveReads'),
+  denials: largest(list, 'denials'),
+});
+
+/** The limits of one record: its purpose's, or else those of the actor's roles (the highest of each kind), or else the defaults. */
+function limitsFor(record: AccessRecord, settings: WatchSettings): Limits {
+  const own = record.purpose !== undefined ? settings.purposes.get(record.purpose) : undefined;
+  if (own) {
+    return {
+      windowMs: own.windowMs,
+      subjects: own.subjects ?? NEVER,
+      sensitiveReads: own.sensitiveReads ?? NEVER,
+      denials: own.denials ?? NEVER,
+      purpose: record.purpose,
+    };
+  }
+  const base = settings.base;
+  let windowMs = base.windowMs;
+  let subjects = base.subjects ?? NEVER;
+  let sensitiveReads = base.sensitiveReads ?? NEVER;
+  let denials = base.denials ?? NEVER;
+  let first = true;
+  for (const r of record.actor.roles) {
+    const t = settings.roles.get(r);
+    if (!t) continue;
+    // the first role found replaces the defaults; more roles can only raise a limit
+    windowMs = first ? t.windowMs : Math.min(windowMs, t.windowMs);
+    subjects = first ? (t.subjects ?? NEVER) : Math.max(subjects, t.subjects ?? NEVER);
+    sensitiveReads = first ? (t.sensitiveReads ?? NEVER) : Math.max(sensitiveReads, t.sensitiveReads ?? NEVER);
+    denials = first ? (t.denials ?? NEVER) : Math.max(denials, t.denials ?? NEVER);
+    first = false;
+  }
+  return { windowMs, subjects, sensitiveReads, denials, purpose: undefined };
+}
+
+/** The windows of every actor (and actor per purpose) tracked, and the actors blocked. */
+class ActorWatch {
+  private readonly states = new Map<string, ActorState>();
+  readonly blockedActors = new Set<string>();
+  private readonly actorCaps: ReturnType<typeof capsOf>;
+
+  constructor(private readonly settings: WatchSettings) {
+    this.actorCaps = capsOf([settings.base, ...settings.roles.values()]);
+  }
+
+  observe(record: AccessRecord): void {
+    const l = limitsFor(record, this.settings);
+    const key = l.purpose === undefined ? record.actor.id : `${record.actor.id}\u0000${l.purpose}`;
+    const s = this.stateOf(key, l);
+    const parsed = Date.parse(record.time);
+    const now = Number.isNaN(parsed) ? Date.now() : parsed;
+    if (record.decision === 'deny') {
+      if (l.denials !== NEVER) this.check(record, s, l, 'denials', s.denials.add(now, l.windowMs), l.denials, now);
+      return;
     }
-    let windowMs = base.windowMs;
-    let subjects = base.subjects ?? never;
-    let sensitiveReads = base.sensitiveReads ?? never;
-    let denials = base.denials ?? never;
-    let first = true;
-    for (const r of record.actor.roles) {
-      const t = roles.get(r);
-      if (!t) continue;
-      // the first role found replaces the defaults; more roles can only raise a limit
-      windowMs = first ? t.windowMs : Math.min(windowMs, t.windowMs);
-      subjects = first ? (t.subjects ?? never) : Math.max(subjects, t.subjects ?? never);
-      sensitiveReads = first ? (t.sensitiveReads ?? never) : Math.max(sensitiveReads, t.sensitiveReads ?? never);
-      denials = first ? (t.denials ?? never) : Math.max(denials, t.denials ?? never);
-      first = false;
+    if (!READS.has(record.action)) return;
+    if (record.subjectId !== undefined && l.subjects !== NEVER) {
+      this.check(record, s, l, 'subjects', s.subjects.add(record.subjectId, now, l.windowMs), l.subjects, now);
     }
-    return { windowMs, subjects, sensitiveReads, denials, purpose: undefined };
-  };
+    if (record.sensitive && l.sensitiveReads !== NEVER) {
+      this.check(record, s, l, 'sensitive_reads', s.sensitive.add(now, l.windowMs), l.sensitiveReads, now);
+    }
+  }
 
-  // an actor's windows keep enough to see the highest limit any of its roles could give it (a purpose's, its own)
-  const largest = (list: readonly AnomalyThresholds[], kind: 'subjects' | 'sensitiveReads' | 'denials') =>
-    Math.max(1, ...list.map((t) => t[kind] ?? 0)) + 1;
-  const capsOf = (list: readonly AnomalyThresholds[]) => ({
-    subjects: largest(list, 'subjects'),
-    sensitiveReads: largest(list, 'sensitiveReads'),
-    denials: largest(list, 'denials'),
-  });
-  const actorCaps = capsOf([base, ...roles.values()]);
+  /** Lifts a block and forgets the actor's counts. */
+  clear(actorId: string): void {
+    this.blockedActors.delete(actorId);
+    const states = this.states;
+    for (const key of [...states.keys()]) if (key === actorId || key.startsWith(`${actorId}\u0000`)) states.delete(key);
+  }
 
-  const stateOf = (key: string, l: Limits): ActorState => {
+  /** The windows of one key, made most recently seen; a new key may push out the least recently seen. */
+  private stateOf(key: string, l: Limits): ActorState {
+    const states = this.states;
     let s = states.get(key);
     if (s) {
       states.delete(key); // most recently seen last
     } else {
-      const own = l.purpose !== undefined ? purposes.get(l.purpose) : undefined;
-      const caps = own ? capsOf([own]) : actorCaps;
+      const own = l.purpose !== undefined ? this.settings.purposes.get(l.purpose) : undefined;
+      const caps = own ? capsOf([own]) : this.actorCaps;
       s = {
         subjects: new DistinctWindow(caps.subjects),
         sensitive: new Window(caps.sensitiveReads),
         denials: new Window(caps.denials),
         over: new Set(),
       };
-      if (states.size >= maxActors) {
+      if (states.size >= this.settings.maxActors) {
         const oldest = states.keys().next().value as string;
         states.delete(oldest);
       }
     }
     states.set(key, s);
     return s;
-  };
+  }
 
-  const check = (
+  /** Alerts (and blocks, if asked) once when a count crosses its limit; a count back under it re-arms the alert. */
+  private check(
     record: AccessRecord,
     s: ActorState,
     l: Limits,
@@ -273,14 +333,15 @@ export function anomalyWatch(options: AnomalyWatchOptions): AnomalyWatch {
     count: number,
     limit: number,
     now: number,
-  ) => {
+  ): void {
     if (count <= limit) {
       s.over.delete(kind);
       return;
     }
     if (s.over.has(kind)) return;
     s.over.add(kind);
-    if (block) blockedActors.add(record.actor.id);
+    const { block, onAlert } = this.settings;
+    if (block) this.blockedActors.add(record.actor.id);
     try {
       onAlert?.(
         Object.freeze({
@@ -297,32 +358,5 @@ export function anomalyWatch(options: AnomalyWatchOptions): AnomalyWatch {
     } catch {
       // a failing alert hook (a pager that is down) must not fail the call that tripped it
     }
-  };
-
-  return {
-    observe(record) {
-      const l = limitsFor(record);
-      const key = l.purpose === undefined ? record.actor.id : `${record.actor.id}\u0000${l.purpose}`;
-      const s = stateOf(key, l);
-      const parsed = Date.parse(record.time);
-      const now = Number.isNaN(parsed) ? Date.now() : parsed;
-      if (record.decision === 'deny') {
-        if (l.denials !== never) check(record, s, l, 'denials', s.denials.add(now, l.windowMs), l.denials, now);
-        return;
-      }
-      if (!READS.has(record.action)) return;
-      if (record.subjectId !== undefined && l.subjects !== never) {
-        check(record, s, l, 'subjects', s.subjects.add(record.subjectId, now, l.windowMs), l.subjects, now);
-      }
-      if (record.sensitive && l.sensitiveReads !== never) {
-        check(record, s, l, 'sensitive_reads', s.sensitive.add(now, l.windowMs), l.sensitiveReads, now);
-      }
-    },
-    isBlocked: (actorId) => blockedActors.has(actorId),
-    clear(actorId) {
-      blockedActors.delete(actorId);
-      for (const key of [...states.keys()]) if (key === actorId || key.startsWith(`${actorId}\u0000`)) states.delete(key);
-    },
-    blocked: () => [...blockedActors].sort(),
-  };
+  }
 }

@@ -234,12 +234,15 @@ function statusText(s: DeadlineStatus): string {
   })`;
 }
 
+/** A statement about the access log, or the reason none is made. */
+type AccessLogStatement = { readonly stated: true; readonly text: string } | { readonly stated: false; readonly reason: string };
+
 /** The statement about the access log, or why none is made. */
 function accessLogStatement(
   log: IncidentAccessLog | undefined,
   scope: IncidentScope,
   occurredAt: Date | undefined,
-): { readonly stated: true; readonly text: string } | { readonly stated: false; readonly reason: string } {
+): AccessLogStatement {
   if (log === undefined) return { stated: false, reason: 'no verification of the access log was given' };
   if (
     typeof log !== 'object' ||
@@ -321,6 +324,16 @@ export function incidentReport(input: {
   readonly accessLog?: IncidentAccessLog;
 }): IncidentReport {
   const { facts, scope, deadlines } = input;
+  checkFacts(facts, deadlines);
+  const timing = timelinessOf(facts, deadlines);
+  const log = accessLogStatement(input.accessLog, scope, facts.occurredAt);
+  const risk = riskOf(scope);
+  const json = reportJson(facts, scope, deadlines, timing, log, risk);
+  return { json, markdown: reportMarkdown({ facts, scope, deadlines, timing, risk, json }) };
+}
+
+/** Refuses (`PF_INPUT_INVALID`) facts the report cannot be made of. */
+function checkFacts(facts: IncidentFacts, deadlines: IncidentDeadlines): void {
   if (
     typeof facts?.id !== 'string' ||
     typeof facts.title !== 'string' ||
@@ -347,10 +360,6 @@ export function incidentReport(input: {
       paths: ['knownAt'],
     });
   }
-  // without communicatedAt the report is a draft: no timeliness is stated, and it is judged against now only to
-  // refuse one whose deadline already ended without reasons
-  const draft = facts.communicatedAt === undefined;
-  const communicatedAt = facts.communicatedAt ?? new Date();
   for (const [key, at] of [
     ['communicatedAt', facts.communicatedAt],
     ['subjectsNotifiedAt', facts.subjectsNotifiedAt],
@@ -369,11 +378,31 @@ export function incidentReport(input: {
       paths: ['subjectsInAffectedProcessing'],
     });
   }
+}
+
+/** The communications against their deadlines. */
+interface Timeliness {
+  /** No `communicatedAt`: a draft, judged against `communicatedAt`, the time it was made. */
+  readonly draft: boolean;
+  readonly communicatedAt: Date;
+  readonly anpd: DeadlineStatus;
+  readonly subjects: DeadlineStatus | null;
+  readonly complement: Date | null;
+  readonly delayReasons: string | undefined;
+}
+
+/**
+ * The communications against their deadlines (LGPD Art. 48 §1 V; Res. CD/ANPD 15/2024 Art. 6 §2 V and 9 IV);
+ * a late one without reasons is refused (`PF_INCIDENT_DELAY_UNEXPLAINED`).
+ */
+function timelinessOf(facts: IncidentFacts, deadlines: IncidentDeadlines): Timeliness {
+  // without communicatedAt the report is a draft: no timeliness is stated, and it is judged against now only to
+  // refuse one whose deadline already ended without reasons
+  const draft = facts.communicatedAt === undefined;
+  const communicatedAt = facts.communicatedAt ?? new Date();
   const extra = deadlines.lgpd.extraNonBusinessDays ?? [];
   const delayReasons =
     typeof facts.delayReasons === 'string' && facts.delayReasons.trim() !== '' ? facts.delayReasons : undefined;
-
-  // LGPD Art. 48 §1 V; Res. CD/ANPD 15/2024 Art. 6 §2 V and 9 IV: the communication against its deadline
   const anpd = deadlineStatus(deadlines.lgpd.anpd, communicatedAt, extra);
   if (anpd.late && !delayReasons) throw late('the ANPD', anpd, 'LGPD Art. 48 §1 V; Res. CD/ANPD 15/2024 Art. 6 §2 V');
   const subjects = facts.subjectsNotifiedAt ? deadlineStatus(deadlines.lgpd.subjects, facts.subjectsNotifiedAt, extra) : null;
@@ -381,22 +410,17 @@ export function incidentReport(input: {
     throw late('the subjects', subjects, 'LGPD Art. 48 §1 V; Res. CD/ANPD 15/2024 Art. 9 IV');
   }
   const complement = draft ? null : addBusinessDays(communicatedAt, deadlines.lgpd.complementBusinessDays, extra);
+  return { draft, communicatedAt, anpd, subjects, complement, delayReasons };
+}
 
-  const unreadable = scope.exposedFields.filter((f) => !f.intelligible);
-  const log = accessLogStatement(input.accessLog, scope, facts.occurredAt);
-  const safeguards = [
-    ...(facts.safeguards ?? []),
-    ...(unreadable.length
-      ? [
-          `Encrypted fields that stayed unintelligible (keys not exposed): ${unreadable.map((f) => `${f.schema}.${f.path}`).join(', ')}`,
-        ]
-      : []),
-    ...(log.stated ? [log.text] : []),
-  ];
-  const pending = [
-    ...(facts.rootCause ? [] : ['Art. 6 §2 XI root cause']),
-    ...(total === undefined ? ['Art. 6 §2 XII total subjects in the affected processing'] : []),
-  ];
+/** Res. CD/ANPD 15/2024 Art. 5 in words: the criteria that hold, those not determined, and the conclusion. */
+interface RiskText {
+  readonly met: readonly string[];
+  readonly undeterminedText: readonly string[];
+  readonly conclusion: string;
+}
+
+function riskOf(scope: IncidentScope): RiskText {
   const threshold = scope.largeScaleThreshold;
   const criterionText = (c: string) =>
     c === 'largeScale' && threshold !== undefined
@@ -416,8 +440,41 @@ export function incidentReport(input: {
           : scope.criteriaMet.length > 0
             ? 'Criteria hold; the significant effect on the subjects has not been assessed, so relevant risk or damage is not determined (Res. CD/ANPD 15/2024 Art. 5 needs both).'
             : `No criterion is established to hold, but ${undeterminedText.join('; ')} could not be determined: relevant risk or damage is not determined (Res. CD/ANPD 15/2024 Art. 5).`;
+  return { met, undeterminedText, conclusion };
+}
+
+/** The safeguards: those the facts name, the encrypted fields that stayed unintelligible, and the access log when it is stated. */
+function safeguardsOf(facts: IncidentFacts, scope: IncidentScope, log: AccessLogStatement): string[] {
+  const unreadable = scope.exposedFields.filter((f) => !f.intelligible);
+  return [
+    ...(facts.safeguards ?? []),
+    ...(unreadable.length
+      ? [
+          `Encrypted fields that stayed unintelligible (keys not exposed): ${unreadable.map((f) => `${f.schema}.${f.path}`).join(', ')}`,
+        ]
+      : []),
+    ...(log.stated ? [log.text] : []),
+  ];
+}
+
+/** The report as data. */
+function reportJson(
+  facts: IncidentFacts,
+  scope: IncidentScope,
+  deadlines: IncidentDeadlines,
+  timing: Timeliness,
+  log: AccessLogStatement,
+  risk: RiskText,
+): IncidentReportJson {
+  const { draft, communicatedAt, complement } = timing;
+  const total = facts.subjectsInAffectedProcessing;
+  const safeguards = safeguardsOf(facts, scope, log);
+  const pending = [
+    ...(facts.rootCause ? [] : ['Art. 6 §2 XI root cause']),
+    ...(total === undefined ? ['Art. 6 §2 XII total subjects in the affected processing'] : []),
+  ];
   const smallAgent = deadlines.lgpd.smallAgent === true;
-  const json: IncidentReportJson = {
+  return {
     id: facts.id,
     title: facts.title,
     controller: { name: facts.controller.name, ...(facts.controller.id ? { id: facts.controller.id } : {}), smallAgent },
@@ -440,17 +497,17 @@ export function incidentReport(input: {
     },
     criteria: scope.criteriaMet,
     relevantRisk: {
-      relevant: relevant ?? null,
+      relevant: scope.relevantRisk ?? null,
       significantEffect: scope.significantEffect ?? null,
       criteriaMet: scope.criteriaMet,
-      criteriaUndetermined: undetermined,
-      conclusion,
+      criteriaUndetermined: scope.criteriaUndetermined ?? [],
+      conclusion: risk.conclusion,
     },
     safeguards,
     accessLog: log.stated ? { stated: true } : { stated: false, reason: log.reason },
     risks: facts.risks,
-    delayReasons: delayReasons ?? null,
-    timeliness: { anpd: draft ? null : anpd, subjects },
+    delayReasons: timing.delayReasons ?? null,
+    timeliness: { anpd: draft ? null : timing.anpd, subjects: timing.subjects },
     measures: facts.measures,
     deadlines: {
       anpd: deadlines.lgpd.anpd.toISOString(),
@@ -467,15 +524,55 @@ export function incidentReport(input: {
     window: scope.window,
     accessesThroughTheEngine: scope.events,
   };
+}
 
-  const list = (xs: readonly string[]) => (xs.length ? xs.map((x) => `- ${x}`).join('\n') : '- none');
-  const g = scope.subjects.ageGroups;
+/** What the Markdown is written from. */
+interface MarkdownInput {
+  readonly facts: IncidentFacts;
+  readonly scope: IncidentScope;
+  readonly deadlines: IncidentDeadlines;
+  readonly timing: Timeliness;
+  readonly risk: RiskText;
+  readonly json: IncidentReportJson;
+}
+
+const list = (xs: readonly string[]) => (xs.length ? xs.map((x) => `- ${x}`).join('\n') : '- none');
+
+/** The report as Markdown, section by section. */
+function reportMarkdown(m: MarkdownInput): string {
+  return partiesMarkdown(m) + timesMarkdown(m) + substanceMarkdown(m);
+}
+
+/** The title, the controller, the operators and the encarregado. */
+function partiesMarkdown({ facts, timing, json }: MarkdownInput): string {
   const operators =
     facts.operators === undefined
       ? 'Not stated.'
       : facts.operators.length === 0
         ? 'No operator was involved.'
         : list(facts.operators.map((o) => `${o.name}${o.id ? ` (${o.id})` : ''}`));
+  return `# Incident ${facts.id}: ${facts.title}
+${timing.draft ? '\n**Draft: not communicated to the ANPD yet.** Make the report again with the time of the communication.\n' : ''}
+## Controller (Res. CD/ANPD 15/2024 Art. 6 §2 IX)
+${facts.controller.name}${facts.controller.id ? ` (${facts.controller.id})` : ''}.
+${
+  json.controller.smallAgent
+    ? 'Declaration: the controller is a small processing agent (Res. CD/ANPD 2/2022), with the doubled deadlines of Res. CD/ANPD 15/2024 Art. 6 §8 and 9 §6.'
+    : 'No small-agent declaration: the ordinary deadlines apply (not a small processing agent under Res. CD/ANPD 2/2022, or one whose processing is high-risk, Art. 3 I).'
+}
+
+## Operator (Art. 6 §2 X)
+${operators}
+
+## Encarregado or representative (Art. 6 §2 VIII; GDPR Art. 33(3)(b))
+${facts.contact.name ? `${facts.contact.name}, ` : ''}${facts.contact.contact}
+
+`;
+}
+
+/** The dates, the deadlines, and the communications against them. */
+function timesMarkdown({ scope, deadlines, timing, json }: MarkdownInput): string {
+  const { draft, communicatedAt, anpd, subjects, delayReasons } = timing;
   const subjectsLine = subjects
     ? `- Subjects (Art. 9): ${statusText(subjects)}`
     : `- Subjects (Art. 9): not communicated by ${communicatedAt.toISOString()}; ${
@@ -492,23 +589,7 @@ export function incidentReport(input: {
         anpd.late ? 'the deadline ended at' : 'due by'
       } ${anpd.deadline}`
     : `- ANPD: ${statusText(anpd)}`;
-  const markdown = `# Incident ${facts.id}: ${facts.title}
-${draft ? '\n**Draft: not communicated to the ANPD yet.** Make the report again with the time of the communication.\n' : ''}
-## Controller (Res. CD/ANPD 15/2024 Art. 6 §2 IX)
-${facts.controller.name}${facts.controller.id ? ` (${facts.controller.id})` : ''}.
-${
-  smallAgent
-    ? 'Declaration: the controller is a small processing agent (Res. CD/ANPD 2/2022), with the doubled deadlines of Res. CD/ANPD 15/2024 Art. 6 §8 and 9 §6.'
-    : 'No small-agent declaration: the ordinary deadlines apply (not a small processing agent under Res. CD/ANPD 2/2022, or one whose processing is high-risk, Art. 3 I).'
-}
-
-## Operator (Art. 6 §2 X)
-${operators}
-
-## Encarregado or representative (Art. 6 §2 VIII; GDPR Art. 33(3)(b))
-${facts.contact.name ? `${facts.contact.name}, ` : ''}${facts.contact.contact}
-
-## Dates (Art. 6 §2 VII)
+  return `## Dates (Art. 6 §2 VII)
 - Occurred: ${json.occurredAt ?? 'not determined'}
 - Known to the controller: ${json.knownAt}
 - Communicated to the ANPD: ${json.communicatedAt ?? 'not yet (draft)'}
@@ -528,7 +609,16 @@ ${facts.contact.name ? `${facts.contact.name}, ` : ''}${facts.contact.contact}
 ${anpdLine}
 ${subjectsLine}
 ${delayText ? `\n${delayText}\n` : ''}
-## The incident and its root cause (Art. 6 §2 XI)
+`;
+}
+
+/** The incident, its data and subjects, the risk, the measures, and what is pending. */
+function substanceMarkdown({ facts, scope, deadlines, risk, json }: MarkdownInput): string {
+  const g = scope.subjects.ageGroups;
+  const total = facts.subjectsInAffectedProcessing;
+  const { met, undeterminedText, conclusion } = risk;
+  const pending = json.pending;
+  return `## The incident and its root cause (Art. 6 §2 XI)
 ${facts.description}
 
 Root cause: ${facts.rootCause ?? 'not identified yet'}
@@ -556,7 +646,7 @@ A significant effect on the subjects' interests and fundamental rights (Art. 5 �
 ${conclusion}
 
 ## Technical and security measures before the incident (LGPD Art. 48 §1 III; Art. 6 §2 III)
-${list(safeguards)}
+${list(json.safeguards)}
 
 ## Risks (LGPD Art. 48 §1 IV; Art. 6 §2 IV; GDPR Art. 33(3)(c))
 ${facts.risks}
@@ -572,5 +662,4 @@ ${list(pending)}
 `
     : ''
 }`;
-  return { json, markdown };
 }

@@ -269,6 +269,48 @@ export async function scopeIncident(
     readonly rules?: Partial<CriteriaRules>;
   },
 ): Promise<IncidentScope> {
+  const rules = checkScopeInput(input, options.rules);
+  const schemas = new Map((options.schemas ?? []).map((s) => [s.id, s]));
+  const from = new Date(input.from).toISOString();
+  const to = new Date(input.to).toISOString();
+  const found: Found = { categories: new Set(), sensitive: new Set(), minorsPossible: new Set() };
+
+  // 1. misuse through the engine: the reads that matched, from the access log
+  const events = options.log ? await readsInWindow(input, options.log, from, to) : [];
+  const refs = [...new Set(events.map((e) => e.subject).filter((s): s is string => s !== undefined))].sort();
+  // a read whose record named no subject still read someone's data: each counts as one
+  const unreferenced = events.filter((e) => e.subject === undefined).length;
+  collectFromReads(input, events, schemas, found);
+  // 2. dumps of stores that bypassed the engine: what the declarations say was in them
+  const { exposedFields, fromStores } = collectFromStores(input, schemas, found);
+  // 3. who, for notification, and their ages
+  const { ageGroups, toNotify } = await subjectsOf(refs, options.identify);
+  ageGroups.unknown += fromStores + unreferenced;
+
+  // an upper bound: the log and a dump (or two dumps) may hold the same people, which only the data could tell
+  const count = refs.length + unreferenced + fromStores;
+  const cats = [...found.categories].sort();
+  const judged = criteriaOf(input, rules, found, cats, ageGroups, count);
+  const purposes = [...new Set(events.map((e) => e.purpose).filter((p): p is string => p !== undefined))].sort();
+  return {
+    window: { from, to },
+    events: events.length,
+    actors: [...new Set(events.map((e) => e.actor.id))].sort(),
+    purposes,
+    affectedPurposes: [...new Set([...purposes, ...exposedFields.flatMap((f) => f.purposes)])].sort(),
+    subjects: { count, refs, unreferenced, fromStores, ...(toNotify ? { toNotify } : {}), ageGroups },
+    categories: cats,
+    sensitiveCategories: [...found.sensitive].sort(),
+    exposedFields,
+    ...judged,
+    largeScaleThreshold: rules.largeScaleSubjects,
+    significantEffect: input.significantEffect,
+    relevantRisk: relevantRiskOf(input.significantEffect, judged),
+  };
+}
+
+/** Refuses a window that is not one, a finding that is not a boolean, and a threshold that is not a positive integer; gives the rules their defaults. */
+function checkScopeInput(input: IncidentInput, given: Partial<CriteriaRules> | undefined): CriteriaRules {
   if (typeof input !== 'object' || input === null || Number.isNaN(Date.parse(input.from)) || Number.isNaN(Date.parse(input.to))) {
     throw new PurposefulError('PF_INPUT_INVALID', 'scopeIncident() needs { from, to } as ISO 8601 times');
   }
@@ -280,34 +322,40 @@ export async function scopeIncident(
       });
     }
   }
-  const rules: CriteriaRules = { ...DEFAULT_CRITERIA_RULES, ...(options.rules ?? {}) };
+  const rules: CriteriaRules = { ...DEFAULT_CRITERIA_RULES, ...(given ?? {}) };
   const threshold = rules.largeScaleSubjects;
   if (threshold !== undefined && (!Number.isSafeInteger(threshold) || threshold < 1)) {
     throw new PurposefulError('PF_OPTIONS_INVALID', 'scopeIncident(): rules.largeScaleSubjects is a positive integer', {
       article: 'Res. CD/ANPD 15/2024 Art. 5 §2',
     });
   }
-  const schemas = new Map((options.schemas ?? []).map((s) => [s.id, s]));
-  const from = new Date(input.from).toISOString();
-  const to = new Date(input.to).toISOString();
+  return rules;
+}
 
-  // 1. misuse through the engine: the reads that matched, from the access log
-  let events: AccessEvent[] = [];
-  if (options.log) {
-    events = (await options.log.query({ from, to, decision: 'allow' })).filter(
-      (e) =>
-        READS.has(e.action) &&
-        (!input.actors || input.actors.includes(e.actor.id)) &&
-        (!input.purposes || (e.purpose !== undefined && input.purposes.includes(e.purpose))) &&
-        (!input.categories || e.categories.some((c) => under(c, input.categories as readonly string[]))),
-    );
-  }
-  const refs = [...new Set(events.map((e) => e.subject).filter((s): s is string => s !== undefined))].sort();
-  // a read whose record named no subject still read someone's data: each counts as one
-  const unreferenced = events.filter((e) => e.subject === undefined).length;
-  const categories = new Set<string>();
-  const sensitive = new Set<string>();
-  const minorsPossible = new Set<string>();
+/** What the reads and the dumps show, gathered as they are read. */
+interface Found {
+  readonly categories: Set<string>;
+  readonly sensitive: Set<string>;
+  /** Schemas whose subjects may be minors. */
+  readonly minorsPossible: Set<string>;
+}
+
+type Schemas = ReadonlyMap<string, PurposefulSchema>;
+
+/** The allowed reads of the window that match the input's actors, purposes and categories. */
+async function readsInWindow(input: IncidentInput, log: AccessLog, from: string, to: string): Promise<AccessEvent[]> {
+  return (await log.query({ from, to, decision: 'allow' })).filter(
+    (e) =>
+      READS.has(e.action) &&
+      (!input.actors || input.actors.includes(e.actor.id)) &&
+      (!input.purposes || (e.purpose !== undefined && input.purposes.includes(e.purpose))) &&
+      (!input.categories || e.categories.some((c) => under(c, input.categories as readonly string[]))),
+  );
+}
+
+/** The categories the reads touched (within the input's categories), the sensitive ones, and the schemas that may hold minors. */
+function collectFromReads(input: IncidentInput, events: readonly AccessEvent[], schemas: Schemas, found: Found): void {
+  const { categories, sensitive, minorsPossible } = found;
   const keep = (c: string) => !input.categories || under(c, input.categories);
   for (const e of events) {
     const schema = e.schema !== undefined ? schemas.get(e.schema) : undefined;
@@ -318,8 +366,14 @@ export async function scopeIncident(
     if (e.sensitive && !schema) for (const c of e.categories) if (keep(c)) sensitive.add(c);
     if (schema && schema.subject?.minors !== undefined && schema.subject.minors !== 'never') minorsPossible.add(schema.id);
   }
+}
 
-  // 2. dumps of stores that bypassed the engine: what the declarations say was in them
+/** Every field of every exposed store, readable or not, and the subjects the stores held. */
+function collectFromStores(
+  input: IncidentInput,
+  schemas: Schemas,
+  found: Found,
+): { readonly exposedFields: ExposedField[]; readonly fromStores: number } {
   const compromised = input.compromisedKeyIds ?? [];
   const exposedFields: ExposedField[] = [];
   let fromStores = 0;
@@ -333,7 +387,7 @@ export async function scopeIncident(
       throw new PurposefulError('PF_INPUT_INVALID', 'an exposed store counts its subjects with a non-negative integer');
     }
     fromStores += store.subjects;
-    if (schema.subject?.minors !== undefined && schema.subject.minors !== 'never') minorsPossible.add(schema.id);
+    if (schema.subject?.minors !== undefined && schema.subject.minors !== 'never') found.minorsPossible.add(schema.id);
     for (const f of schema.fields) {
       const intelligible = !f.encrypt || compromised.length > 0;
       exposedFields.push({
@@ -350,40 +404,57 @@ export async function scopeIncident(
             : 'encrypted; its keys were not exposed (LGPD Art. 48 §3)',
       });
       if (intelligible) {
-        categories.add(f.category);
-        if (f.sensitive) sensitive.add(f.category);
+        found.categories.add(f.category);
+        if (f.sensitive) found.sensitive.add(f.category);
       }
     }
   }
+  return { exposedFields, fromStores };
+}
 
-  // 3. who, for notification, and their ages
+type AgeGroups = { children: number; adolescents: number; elderly: number; unknown: number };
+
+/** The subjects of the log the `identify` hook resolves, for notification, and the age groups of all of them. */
+async function subjectsOf(
+  refs: readonly string[],
+  identify: IdentifySubjects | undefined,
+): Promise<{ readonly ageGroups: AgeGroups; readonly toNotify: { id: string; ref: string }[] | undefined }> {
   const ageGroups = { children: 0, adolescents: 0, elderly: 0, unknown: 0 };
-  let toNotify: { id: string; ref: string }[] | undefined;
-  if (options.identify && refs.length) {
-    const found = await options.identify(refs);
-    toNotify = [];
-    for (const ref of refs) {
-      const who = found.get(ref);
-      if (!who) {
-        ageGroups.unknown++;
-        continue;
-      }
-      toNotify.push({ id: who.id, ref });
-      const age = who.age;
-      if (age === undefined || !Number.isFinite(age)) ageGroups.unknown++;
-      else if (age < 12) ageGroups.children++;
-      else if (age < 18) ageGroups.adolescents++;
-      else if (age >= 60) ageGroups.elderly++;
+  if (!identify || !refs.length) {
+    ageGroups.unknown += refs.length;
+    return { ageGroups, toNotify: undefined };
+  }
+  const found = await identify(refs);
+  const toNotify: { id: string; ref: string }[] = [];
+  for (const ref of refs) {
+    const who = found.get(ref);
+    if (!who) {
+      ageGroups.unknown++;
+      continue;
     }
-  } else ageGroups.unknown += refs.length;
-  ageGroups.unknown += fromStores + unreferenced;
+    toNotify.push({ id: who.id, ref });
+    const age = who.age;
+    if (age === undefined || !Number.isFinite(age)) ageGroups.unknown++;
+    else if (age < 12) ageGroups.children++;
+    else if (age < 18) ageGroups.adolescents++;
+    else if (age >= 60) ageGroups.elderly++;
+  }
+  return { ageGroups, toNotify };
+}
 
-  const cats = [...categories].sort();
-  // an upper bound: the log and a dump (or two dumps) may hold the same people, which only the data could tell
-  const count = refs.length + unreferenced + fromStores;
+/** The criteria of Art. 5 I–VI, those that hold, and those that could not be determined with what is missing. */
+function criteriaOf(
+  input: IncidentInput,
+  rules: CriteriaRules,
+  found: Found,
+  cats: readonly string[],
+  ageGroups: AgeGroups,
+  count: number,
+): Pick<IncidentScope, 'criteria' | 'criteriaMet' | 'criteriaUndetermined'> {
+  const threshold = rules.largeScaleSubjects;
   // Art. 5 II: known ages, or schemas whose subjects may be minors; while ages are unknown, elderly people (and
   // minors, unless the schema rules them out) cannot be ruled out without the controller's finding
-  const knownInGroups = ageGroups.children + ageGroups.adolescents + ageGroups.elderly > 0 || minorsPossible.size > 0;
+  const knownInGroups = ageGroups.children + ageGroups.adolescents + ageGroups.elderly > 0 || found.minorsPossible.size > 0;
   const byAge =
     knownInGroups || input.childrenAdolescentsOrElderly === true
       ? true
@@ -391,7 +462,7 @@ export async function scopeIncident(
         ? false
         : undefined;
   const criteria: IncidentCriteria = {
-    sensitiveData: sensitive.size > 0,
+    sensitiveData: found.sensitive.size > 0,
     childrenAdolescentsOrElderly: byAge,
     financialData: cats.some((c) => under(c, rules.financial)),
     authenticationData: cats.some((c) => under(c, rules.authentication)),
@@ -413,33 +484,22 @@ export async function scopeIncident(
       ? [{ criterion: 'largeScale' as const, missing: 'no large-scale threshold was set (rules.largeScaleSubjects)' }]
       : []),
   ];
-  const purposes = [...new Set(events.map((e) => e.purpose).filter((p): p is string => p !== undefined))].sort();
-  const significantEffect = input.significantEffect;
-  // Res. CD/ANPD 15/2024 Art. 5: cumulative, a significant effect and at least one criterion; "no criterion" only
-  // when every criterion was determined
-  const relevantRisk =
-    significantEffect === false
-      ? false
-      : criteriaMet.length > 0
-        ? significantEffect
-        : criteriaUndetermined.length > 0
-          ? undefined
-          : false;
-  return {
-    window: { from, to },
-    events: events.length,
-    actors: [...new Set(events.map((e) => e.actor.id))].sort(),
-    purposes,
-    affectedPurposes: [...new Set([...purposes, ...exposedFields.flatMap((f) => f.purposes)])].sort(),
-    subjects: { count, refs, unreferenced, fromStores, ...(toNotify ? { toNotify } : {}), ageGroups },
-    categories: cats,
-    sensitiveCategories: [...sensitive].sort(),
-    exposedFields,
-    criteria,
-    criteriaMet,
-    criteriaUndetermined,
-    largeScaleThreshold: threshold,
-    significantEffect,
-    relevantRisk,
-  };
+  return { criteria, criteriaMet, criteriaUndetermined };
+}
+
+/**
+ * Res. CD/ANPD 15/2024 Art. 5: cumulative, a significant effect and at least one criterion; "no criterion" only
+ * when every criterion was determined.
+ */
+function relevantRiskOf(
+  significantEffect: boolean | undefined,
+  { criteriaMet, criteriaUndetermined }: Pick<IncidentScope, 'criteriaMet' | 'criteriaUndetermined'>,
+): boolean | undefined {
+  return significantEffect === false
+    ? false
+    : criteriaMet.length > 0
+      ? significantEffect
+      : criteriaUndetermined.length > 0
+        ? undefined
+        : false;
 }

@@ -14,8 +14,9 @@
  *
  * @module
  */
-import { type ConsentLedger, type ConsentState, PurposefulError, SYNC_STATUS, stateOf } from 'purposeful';
+import { type ConsentLedger, PurposefulError, SYNC_STATUS } from 'purposeful';
 import type { PgliteLike, SqlClient } from './client.js';
+import { ConsentCache } from './consent-cache.js';
 
 /**
  * The channel the PostgreSQL ledger notifies on.
@@ -123,18 +124,6 @@ export interface CachedConsentLedger extends ConsentLedger {
   close(): Promise<void>;
 }
 
-interface Entry {
-  readonly state: ConsentState;
-  readonly at: number;
-}
-
-/** The reads of one subject in flight: how many, and whether an invalidation arrived since the oldest began. */
-interface Reading {
-  count: number;
-  /** Bumped by every invalidation of the subject while reads are in flight. */
-  generation: number;
-}
-
 /**
  * Wraps a PostgreSQL consent ledger with a per-instance cache invalidated by
  * LISTEN/NOTIFY, with a hard TTL and a heartbeat that switches the cache off
@@ -167,154 +156,35 @@ export async function cachedConsentLedger(ledger: ConsentLedger, options: Consen
       throw new PurposefulError('PF_OPTIONS_INVALID', `cachedConsentLedger: ${name} must be a positive integer`);
     }
   }
-  /** subject → purpose → state; insertion order of subjects is the eviction order. */
-  const cache = new Map<string, Map<string, Entry>>();
-  let entries = 0;
-  /** Only subjects with a read in flight: empty when no read runs, whatever was notified. */
-  const reading = new Map<string, Reading>();
-  /** Bumped when everything is dropped at once: a read in flight then keeps nothing. */
-  let epoch = 0;
-  const me = `hb_${Math.random().toString(36).slice(2)}`;
-  let lastBeat = 0;
-  let closed = false;
-  const clear = () => {
-    cache.clear();
-    entries = 0;
-    epoch++;
-  };
-  const invalidate = (subject: string, purpose?: string) => {
-    const r = reading.get(subject);
-    if (r !== undefined) r.generation++;
-    const states = cache.get(subject);
-    if (states === undefined) return;
-    if (purpose === undefined || (states.size === 1 && states.has(purpose))) {
-      entries -= states.size;
-      cache.delete(subject);
-    } else if (states.delete(purpose)) entries--;
-  };
-  const store = (subject: string, states: ReadonlyMap<string, ConsentState>, t: number) => {
-    let mine = cache.get(subject);
-    if (mine === undefined) mine = new Map();
-    else cache.delete(subject); // re-inserted last: the most recently cached subject
-    for (const [p, state] of states) {
-      const had = mine.has(p);
-      const expires = state.event?.expiresAt ? Date.parse(state.event.expiresAt) : Number.POSITIVE_INFINITY;
-      if (expires > t) {
-        mine.set(p, { state, at: t });
-        if (!had) entries++;
-      } else if (had) {
-        mine.delete(p);
-        entries--;
-      }
-    }
-    if (mine.size > 0) cache.set(subject, mine);
-    while (entries > max) {
-      const [oldest, dropped] = cache.entries().next().value as [string, Map<string, Entry>];
-      entries -= dropped.size;
-      cache.delete(oldest);
-    }
-  };
-  const onPayload = (payload: string | undefined) => {
-    if (!payload) return;
-    try {
-      const msg = JSON.parse(payload) as { subject?: string; purpose?: string; heartbeat?: string };
-      if (msg.heartbeat === me) lastBeat = Date.now();
-      else if (typeof msg.subject === 'string')
-        invalidate(msg.subject, typeof msg.purpose === 'string' ? msg.purpose : undefined);
-    } catch {
-      clear(); // a notification we cannot read: trust nothing cached
-    }
-  };
-  let stopListening: () => Promise<void>;
-  if ('pool' in options.listen) {
-    const conn = await options.listen.pool.connect();
-    conn.on('notification', (msg) => onPayload(msg.payload));
-    conn.on('error', () => {
-      lastBeat = 0;
-      clear();
-    });
-    await conn.query(`LISTEN ${CONSENT_CHANNEL}`);
-    stopListening = async () => {
-      await conn.query(`UNLISTEN ${CONSENT_CHANNEL}`).catch(() => undefined);
-      conn.release();
-    };
-  } else {
-    stopListening = await options.listen.pglite.listen(CONSENT_CHANNEL, onPayload);
-  }
+  const cache = new ConsentCache(ttl, beat, max);
+  const stopListening = await listenForChanges(options.listen, cache);
   const heartbeat = async () => {
-    if (closed) return;
+    if (cache.closed) return;
     await options.client
-      .query('SELECT pg_notify($1, $2)', [CONSENT_CHANNEL, JSON.stringify({ heartbeat: me })])
+      .query('SELECT pg_notify($1, $2)', [CONSENT_CHANNEL, JSON.stringify({ heartbeat: cache.me })])
       .catch(() => undefined);
   };
   await heartbeat();
   const timer = setInterval(heartbeat, beat);
   (timer as { unref?: () => void }).unref?.();
-  const healthy = () => !closed && Date.now() - lastBeat < 3 * beat;
-  /** A fresh cached state, or `undefined`. */
-  const hitOf = (subject: string, purpose: string, t: number): Entry | undefined => {
-    const hit = cache.get(subject)?.get(purpose);
-    return hit === undefined || t - hit.at >= ttl ? undefined : hit;
-  };
-  /**
-   * The answer from the cache when every purpose is there and fresh, recomputed
-   * at `now` (a cached grant that has since expired reads as expired); else `undefined`.
-   */
-  const fromCache = (
-    subject: string,
-    purposes: readonly string[],
-    now = new Date(),
-  ): ReadonlyMap<string, ConsentState> | undefined => {
-    if (!healthy()) return undefined;
-    const t = Date.now();
-    const out = new Map<string, ConsentState>();
-    for (const p of purposes) {
-      const hit = hitOf(subject, p, t);
-      if (hit === undefined) return undefined;
-      out.set(p, stateOf(subject, p, hit.state.event ? [hit.state.event] : [], now));
-    }
-    return out;
-  };
   const wrapped: CachedConsentLedger = {
     get enabled() {
-      return healthy();
+      return cache.healthy();
     },
     get stats() {
-      return { entries, subjects: cache.size, reading: reading.size };
+      return cache.stats;
     },
     async grant(grant) {
       const event = await ledger.grant(grant);
-      invalidate(grant.subject, grant.purpose);
+      cache.invalidate(grant.subject, grant.purpose);
       return event;
     },
     async withdraw(subject, purpose, details) {
       const event = await ledger.withdraw(subject, purpose, details);
-      invalidate(subject, purpose);
+      cache.invalidate(subject, purpose);
       return event;
     },
-    async status(subject, purposes, now = new Date()) {
-      const t = Date.now();
-      const cached = fromCache(subject, purposes, now);
-      if (cached !== undefined) return cached;
-      // track the read so an event that arrives meanwhile keeps its answer out of the cache (bounded: beyond, not cached)
-      let r = reading.get(subject);
-      if (r === undefined && reading.size < max) {
-        r = { count: 0, generation: 0 };
-        reading.set(subject, r);
-      }
-      if (r === undefined) return ledger.status(subject, purposes, now);
-      r.count++;
-      const g = r.generation;
-      const e = epoch;
-      try {
-        const states = await ledger.status(subject, purposes, now);
-        // an event that arrived while we read makes what we read possibly stale: serve it, do not keep it
-        if (healthy() && r.generation === g && epoch === e) store(subject, states, t);
-        return states;
-      } finally {
-        if (--r.count === 0) reading.delete(subject);
-      }
-    },
+    status: (subject, purposes, now = new Date()) => cache.status(ledger, subject, purposes, now),
     history: (subject, purpose) => ledger.history(subject, purpose),
     // listed from the ledger itself: the cache holds only the subjects it was asked about
     ...(ledger.grantsInForce
@@ -322,21 +192,36 @@ export async function cachedConsentLedger(ledger: ConsentLedger, options: Consen
       : {}),
     recordFromReceipt: async (receipt) => {
       const event = await ledger.recordFromReceipt(receipt);
-      invalidate(event.subject, event.purpose);
+      cache.invalidate(event.subject, event.purpose);
       return event;
     },
     async close() {
-      if (closed) return;
-      closed = true;
+      if (cache.closed) return;
+      cache.closed = true;
       clearInterval(timer);
-      clear();
+      cache.clear();
       await stopListening();
     },
   };
   // a cache hit answers the engine without a promise or timer
   SYNC_STATUS.set(wrapped, {
     status: wrapped.status,
-    now: (subject, purpose) => (healthy() ? hitOf(subject, purpose, Date.now())?.state : undefined),
+    now: (subject, purpose) => cache.now(subject, purpose),
   });
   return wrapped;
+}
+
+/** LISTENs on the consent channel, feeding the cache every notification; gives the way to stop. */
+async function listenForChanges(listen: ConsentListenSource, cache: ConsentCache): Promise<() => Promise<void>> {
+  if ('pool' in listen) {
+    const conn = await listen.pool.connect();
+    conn.on('notification', (msg) => cache.onPayload(msg.payload));
+    conn.on('error', () => cache.lost());
+    await conn.query(`LISTEN ${CONSENT_CHANNEL}`);
+    return async () => {
+      await conn.query(`UNLISTEN ${CONSENT_CHANNEL}`).catch(() => undefined);
+      conn.release();
+    };
+  }
+  return listen.pglite.listen(CONSENT_CHANNEL, cache.onPayload);
 }

@@ -26,7 +26,7 @@ const LAYERS = [
   { name: 'audit', path: '^src/audit/' },
   // the rights desk is assembled by the engine: below it
   { name: 'rights', path: '^src/rights/' },
-  { name: 'engine', path: '^src/engine[^/]*\\.ts$' },
+  { name: 'engine', path: '^src/engine(/|[^/]*\\.ts$)' },
   { name: 'http', path: '^src/http/' },
   // the public entry every other entry imports by name ('purposeful')
   { name: 'index', path: '^src/index\\.ts$' },

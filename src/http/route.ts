@@ -1,6 +1,6 @@
 import { CONSENT_MEMO, type ConsentMemo } from '../consent/check.js';
+import { type EngineNow, engineNow } from '../engine/now.js';
 import type { Actor, PurposeContext, Purposeful } from '../engine.js';
-import { ENGINE_NOW, type EngineNow } from '../engine-now.js';
 import { isPurposefulError, PurposefulError } from '../errors.js';
 import { isPurposefulSchema, type PurposefulSchema } from '../schema/define.js';
 import type { Inbound, Outbound } from '../schema/types.js';
@@ -433,7 +433,7 @@ export function compileRoute<
 
   // the engine's calls that answer at once when nothing has to be awaited; an engine of another making (a wrapper),
   // its public ones made native promises, so a thenable it returns is awaited like any answer and never skipped
-  const now: EngineNow = ENGINE_NOW.get(pf) ?? {
+  const now: EngineNow = engineNow(pf) ?? {
     inbound: (schema, data, ctx) => Promise.resolve().then(() => pf.inbound(schema, data, ctx)),
     open: (schema, row, ctx) => Promise.resolve().then(() => pf.open(schema, row, ctx)),
     authorize: (schema, ctx) => Promise.resolve().then(() => pf.authorize(schema, ctx)),

@@ -15,7 +15,8 @@ import type { ErasureEntry } from './crypto/keystore.js';
 import type { Progress, RotateOptions, ShredResult } from './crypto/vault.js';
 import { accessDecision } from './engine/access.js';
 import { engineCalls } from './engine/calls.js';
-import { engineConfig, unannotatedOf } from './engine/config.js';
+import { engineConfig } from './engine/config.js';
+import { engineRetention, engineRights } from './engine/desk.js';
 import { accessEvents } from './engine/events.js';
 import { attachNow, type EngineNow } from './engine/now.js';
 import type { PurposefulOptions } from './engine/options.js';
@@ -23,8 +24,7 @@ import { checkSchema, subjectOf } from './engine/resolve.js';
 import { needVault, storedOpener } from './engine/vault.js';
 import type { Actor, PurposeContext } from './engine-context.js';
 import { PurposefulError } from './errors.js';
-import { rightsOff } from './rights/desk.js';
-import { createRetention, type RetentionSweeps } from './rights/retention.js';
+import type { RetentionSweeps } from './rights/retention.js';
 import type { Rights } from './rights/rights.js';
 import type { PurposefulSchema } from './schema/define.js';
 import type { Purposes } from './schema/purposes.js';
@@ -234,37 +234,9 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
       return needVault(config, 'replayErasures()').replayErasures(entries);
     },
 
-    rights: config.buildRights
-      ? config.buildRights({
-          purposes,
-          schemas,
-          jurisdictions: inForce,
-          openAll: (schema, row, subjectId, fields) =>
-            openStored(schema, row, subjectId, fields ?? new Set(schema.fields.filter((f) => f.encrypt))),
-          shred: async (subjectId, rows, now) => {
-            const result = await engine.shred(subjectId, { rows, actor: { id: 'subject:erasure' }, ...(now ? { now } : {}) });
-            return { receipt: result.receipt, retained: result.retained, backupsClearBy: result.backupsClearBy };
-          },
-          // with a vault, a correction of a schema in clear is checked too: an erased subject takes only what the law keeps
-          seal: async (schema, record, subjectId) =>
-            schema.fields.some((f) => f.encrypt) || config.vault
-              ? needVault(config, 'a correction').seal(schema, record, subjectId)
-              : record,
-          ...(config.consent.ledger ? { consent: config.consent.ledger } : {}),
-          ...(config.audit ? { audit: config.audit } : {}),
-          ...(config.objections ? { objections: config.objections } : {}),
-          ...(config.blockings ? { blockings: config.blockings } : {}),
-          unannotated: (schema) => unannotatedOf(config, schema),
-        })
-      : rightsOff(),
+    rights: engineRights(config, openStored, (subjectId, shredOptions) => engine.shred(subjectId, shredOptions)),
 
-    retention: createRetention({
-      purposes,
-      schemas,
-      open: openStored,
-      ...(config.audit ? { audit: config.audit } : {}),
-      ...(config.consent.ledger ? { consent: config.consent.ledger } : {}),
-    }),
+    retention: engineRetention(config, openStored),
   };
   attachNow(engine, now);
   return Object.freeze(engine);

@@ -59,37 +59,48 @@ export interface Auditor {
  */
 export type ReceiptOf = (subjectId: string, purpose: string) => string | undefined;
 
-export function auditor(log: AccessLog, inForce: readonly Jurisdiction[], receiptOf?: ReceiptOf): Auditor {
+/** What an event says of a schema call beyond its decision: the fields it touched, and the purpose's bases in force. */
+interface EventFacts {
+  touched(schema: PurposefulSchema, purpose: string, direction: 'inbound' | 'outbound', roles: readonly string[]): Touched;
+  basisOf(schema: PurposefulSchema, purpose: string): Readonly<Record<string, string>>;
+}
+
+/** The facts of events, worked out once per plan and per purpose. */
+function eventFacts(inForce: readonly Jurisdiction[]): EventFacts {
   const touchedByPlan = new WeakMap<object, Touched>();
   const bases = new Map<string, Readonly<Record<string, string>>>();
-
-  const touched = (schema: PurposefulSchema, purpose: string, direction: 'inbound' | 'outbound', roles: readonly string[]) => {
-    if (schema.purposes.get(purpose) === undefined) return NOTHING;
-    const plan = planFor(schema, purpose, direction, roles);
-    let t = touchedByPlan.get(plan);
-    if (!t) {
-      const fields = schema.fields.filter((f) => resolveLevel(f.access.get(purpose), roles) !== 'none');
-      t = Object.freeze({
-        fields: Object.freeze(fields.map((f) => f.path)),
-        categories: Object.freeze([...new Set(fields.map((f) => f.category))].sort()),
-        sensitive: fields.some((f) => f.sensitive),
-      });
-      touchedByPlan.set(plan, t);
-    }
-    return t;
+  return {
+    touched(schema, purpose, direction, roles) {
+      if (schema.purposes.get(purpose) === undefined) return NOTHING;
+      const plan = planFor(schema, purpose, direction, roles);
+      let t = touchedByPlan.get(plan);
+      if (!t) {
+        const fields = schema.fields.filter((f) => resolveLevel(f.access.get(purpose), roles) !== 'none');
+        t = Object.freeze({
+          fields: Object.freeze(fields.map((f) => f.path)),
+          categories: Object.freeze([...new Set(fields.map((f) => f.category))].sort()),
+          sensitive: fields.some((f) => f.sensitive),
+        });
+        touchedByPlan.set(plan, t);
+      }
+      return t;
+    },
+    basisOf(schema, purpose) {
+      let b = bases.get(purpose);
+      if (!b) {
+        const declared = schema.purposes.get(purpose)?.declaration.legalBasis ?? {};
+        const out: Record<string, string> = {};
+        for (const j of inForce) if (declared[j] !== undefined) out[j] = declared[j] as string;
+        b = Object.freeze(out);
+        bases.set(purpose, b);
+      }
+      return b;
+    },
   };
+}
 
-  const basisOf = (schema: PurposefulSchema, purpose: string) => {
-    let b = bases.get(purpose);
-    if (!b) {
-      const declared = schema.purposes.get(purpose)?.declaration.legalBasis ?? {};
-      const out: Record<string, string> = {};
-      for (const j of inForce) if (declared[j] !== undefined) out[j] = declared[j] as string;
-      b = Object.freeze(out);
-      bases.set(purpose, b);
-    }
-    return b;
-  };
+export function auditor(log: AccessLog, inForce: readonly Jurisdiction[], receiptOf?: ReceiptOf): Auditor {
+  const { touched, basisOf } = eventFacts(inForce);
 
   return {
     record: (r) => log.record(r),

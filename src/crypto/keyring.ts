@@ -14,7 +14,7 @@ import { base64urlDecode, base64urlEncode } from '../util/base64url.js';
 import { randomBytes } from '../util/bytes.js';
 import { isKid } from './envelope.js';
 import { SECRETS } from './kek.js';
-import { type EncryptionOptions, Vault } from './vault.js';
+import { Vault, type VaultSettings } from './vault.js';
 
 /**
  * An `oct` JWK as the keyring stores it.
@@ -155,7 +155,7 @@ export class Keyring {
    *
    * @internal
    */
-  vault(options: Omit<EncryptionOptions, 'keys'>, purposes: Purposes, schemas: readonly PurposefulSchema[]): Vault {
+  vault(options: VaultSettings, purposes: Purposes, schemas: readonly PurposefulSchema[]): Vault {
     return new Vault({ ...options, keys: this }, purposes, schemas);
   }
 }

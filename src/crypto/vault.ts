@@ -20,7 +20,7 @@ import type { AeadImplementation, AlgorithmId } from './aead.js';
 import { blindIndexValue, type Normalizer, normalizeForIndex } from './blind-index.js';
 import { encodeValue } from './codec.js';
 import { looksEncrypted, parseEnvelope } from './envelope.js';
-import type { Keyring } from './keyring.js';
+import type { KekRing } from './kek.js';
 import { type BaseKey, isErasedSubject, KeyManager, type OpeningKey } from './keys.js';
 import type { ErasureEntry, ErasureJournal, KeyClass, SubjectKeyStore } from './keystore.js';
 import {
@@ -58,43 +58,24 @@ export interface ReceiptSigner {
 }
 
 /**
- * Encryption options of `createPurposeful`.
- *
- * @example
- * ```ts
- * const pf = createPurposeful({ purposes, schemas, keys: await keyringFromJwks(jwks), keyStore,
- *   encryption: { algorithm: 'xc20', indexBits: 64, backupMaxAge: 'P30D', receipts: { key: privateJwk, alg: 'EdDSA' } } });
- * ```
- * @category Encryption
+ * What the vault is built from: the settings of `EncryptionOptions` (see
+ * `./encryption.ts`, where each is documented) over a ring of keys.
  */
-export interface EncryptionOptions {
-  /** The keyring of KEKs. */
-  readonly keys: Keyring;
-  /** Where subjects' data keys live (required for schemas with a subject and encrypted fields). */
+export interface VaultSettings {
   readonly keyStore?: SubjectKeyStore;
-  /** Where erasures are journaled (kept apart from the key store's backups). */
   readonly erasureJournal?: ErasureJournal;
-  /** The AEAD new values are sealed with: `xc20` (default) or `gsiv`. */
   readonly algorithm?: AlgorithmId;
-  /** `auto` (default: native on Node) or `noble` (portable code everywhere). */
   readonly implementation?: AeadImplementation;
-  /** Most unwrapped and derived keys kept in memory (default 10 000). */
   readonly keyCacheSize?: number;
-  /**
-   * How long an unwrapped data key is used before the key store is asked again
-   * (ms, default 30 000). A shredding done by this engine takes effect at once;
-   * one done by another process takes effect here within this delay.
-   */
   readonly keyCacheTtlMs?: number;
-  /** Bits kept of each blind-index value: a multiple of 8 from 16 to 256 (default 64). */
   readonly indexBits?: number;
-  /** Signs erasure receipts; `shred` needs it. */
   readonly receipts?: ReceiptSigner;
-  /**
-   * The longest a key-store backup is kept (ISO-8601, default `P30D`): an
-   * erasure reaches every backup once backups older than it have expired.
-   */
   readonly backupMaxAge?: string;
+}
+
+/** The vault's settings and the keyring's keys. */
+export interface VaultOptions extends VaultSettings {
+  readonly keys: KekRing;
 }
 
 /**
@@ -189,7 +170,7 @@ export class Vault {
   readonly #retainedFor: { purposes: string[]; durations: Duration[] };
   readonly #purposes: Purposes;
 
-  constructor(options: EncryptionOptions, purposes: Purposes, schemas: readonly PurposefulSchema[]) {
+  constructor(options: VaultOptions, purposes: Purposes, schemas: readonly PurposefulSchema[]) {
     const algorithm = options.algorithm ?? 'xc20';
     if (algorithm !== 'xc20' && algorithm !== 'gsiv') throw invalid("algorithm must be 'xc20' or 'gsiv'");
     const implementation = options.implementation ?? 'auto';

@@ -1,6 +1,6 @@
 import { CONSENT_MEMO, type ConsentMemo } from '../consent/check.js';
+import { type EngineNow, engineNow } from '../engine/now.js';
 import type { Actor, PurposeContext, Purposeful } from '../engine.js';
-import { ENGINE_NOW, type EngineNow } from '../engine-now.js';
 import { isPurposefulError, PurposefulError } from '../errors.js';
 import { isPurposefulSchema, type PurposefulSchema } from '../schema/define.js';
 import type { Inbound, Outbound } from '../schema/types.js';
@@ -341,118 +341,17 @@ export function compileRoute<
 ): CompiledRoute<Raw> {
   // the typed declaration of an adapter's caller, seen here as any route of any engine
   const pf = engine as unknown as Purposeful;
-  const route = declaration as unknown as RouteDeclaration<
-    string,
-    PurposefulSchema | undefined,
-    PurposefulSchema | undefined,
-    PurposefulSchema | undefined,
-    Raw
-  >;
-  if (typeof pf !== 'object' || pf === null || typeof pf.inbound !== 'function') {
-    invalid('the engine (createPurposeful(...)) must be the first argument');
-  }
-  if (typeof route !== 'object' || route === null)
-    invalid('the route declaration must be an object { purpose, input?, output?, actor }');
-  const { purpose, input, query, output, actor, subject, status } = route;
-  if (typeof purpose !== 'string' || !pf.purposes.get(purpose)) {
-    throw new PurposefulError('PF_PURPOSE_UNKNOWN', unknownPurposeMessage(purpose, pf.purposes.ids, 'this engine'), {
-      purpose: echoablePurpose(purpose, pf.purposes.ids)?.echo,
-    });
-  }
-  for (const [name, schema] of [
-    ['input', input],
-    ['query', query],
-    ['output', output],
-  ] as const) {
-    if (schema === undefined) continue;
-    if (!isPurposefulSchema(schema) || pf.schema(schema.id) !== schema) {
-      throw new PurposefulError(
-        'PF_SCHEMA_UNKNOWN',
-        isPurposefulSchema(schema)
-          ? `the route's ${name} schema "${schema.id}" is not registered with this engine: add it to createPurposeful({ schemas: [...] })`
-          : `the route's ${name} is not a schema from defineSchema()`,
-        { schema: isPurposefulSchema(schema) ? schema.id : undefined },
-      );
-    }
-  }
-  if (!input && !query && !output)
-    invalid('a route declares at least one of input, query or output: what personal data it handles');
-  if (typeof actor !== 'function') {
-    invalid(
-      'the route needs an actor(req) function (e.g. actorFromJwt(...)): every access must be attributable (LGPD Art. 6 X, 46; GDPR Art. 5(2), 32)',
-    );
-  }
-  if (subject !== undefined && typeof subject !== 'function') invalid('route.subject must be a function (req) => subject id');
-  if (status !== undefined && (!Number.isInteger(status) || status < 200 || status > 299)) {
-    invalid('route.status must be a 2xx status');
-  }
-  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  if (!Number.isInteger(bodyLimit) || bodyLimit < 1) invalid('bodyLimit must be a positive integer (bytes)');
-  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
-  if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > 1000) invalid('maxDepth must be an integer from 1 to 1000');
-  const typeBase = options.problemType ?? PROBLEM_TYPE_BASE;
-  if (typeof typeBase !== 'string') invalid('problemType must be a string');
-  const resolveActor = actor as (req: RouteRequest<Raw>) => Actor | Promise<Actor>;
-  const onServerError = options.onServerError;
-  if (onServerError !== undefined && onServerError !== false && typeof onServerError !== 'function') {
-    invalid('onServerError must be a function (report) => void, or false');
-  }
-  const routeInfo: ServerErrorReport['route'] = Object.freeze({
-    purpose,
-    ...(input ? { input: input.id } : {}),
-    ...(query ? { query: query.id } : {}),
-    ...(output ? { output: output.id } : {}),
-  });
-  /** Tells the server about a 5xx answer; a failing hook never changes the answer. */
-  const reportServerError = (error: PurposefulError, status: number): void => {
-    const hook = onServerError === undefined && isDevelopment() ? logServerError : onServerError;
-    if (typeof hook !== 'function') return;
-    try {
-      const r = hook(Object.freeze({ error, status, route: routeInfo })) as unknown;
-      if (isThenable(r)) Promise.resolve(r).catch(() => {});
-    } catch {
-      // the hook's own failure is not the request's
-    }
-  };
+  const route = declaration as unknown as AnyRoute<Raw>;
+  checkDeclaration(pf, route);
+  const settings = pipelineSettings(options);
+  const { purpose, input, query, output, subject, status } = route;
+  const resolveActor = route.actor as (req: RouteRequest<Raw>) => Actor | Promise<Actor>;
+  const reportServerError = serverErrorReporter(settings.onServerError, route);
+  const readInput = bodyReader<Raw>(settings.bodyLimit, settings.maxDepth);
+  const now = engineCallsOf(pf);
+  const projectNow = outputProjector<Raw>(now, purpose, output);
+  const typeBase = settings.typeBase;
 
-  /** The body as parsed JSON: read here with every check, or checked as a framework parser built it. */
-  const readInput = (req: IncomingRequest<Raw>): Now<unknown> => {
-    const body = req.body;
-    checkJsonMediaType(req.headers.get('content-type'));
-    if ('parsed' in body) {
-      if (body.parsed === undefined) throw new PurposefulError('PF_BODY_INVALID', 'the body is empty', { reason: 'empty' });
-      checkParsed(body.parsed, maxDepth);
-      return body.parsed;
-    }
-    return readBody(body.stream, bodyLimit, body.length).then(parseBody);
-  };
-  const parseBody = (bytes: Uint8Array): unknown => {
-    if (bytes.byteLength === 0) throw new PurposefulError('PF_BODY_INVALID', 'the body is empty', { reason: 'empty' });
-    return parseJson(decodeUtf8(bytes), maxDepth);
-  };
-
-  // the engine's calls that answer at once when nothing has to be awaited; an engine of another making (a wrapper),
-  // its public ones made native promises, so a thenable it returns is awaited like any answer and never skipped
-  const now: EngineNow = ENGINE_NOW.get(pf) ?? {
-    inbound: (schema, data, ctx) => Promise.resolve().then(() => pf.inbound(schema, data, ctx)),
-    open: (schema, row, ctx) => Promise.resolve().then(() => pf.open(schema, row, ctx)),
-    authorize: (schema, ctx) => Promise.resolve().then(() => pf.authorize(schema, ctx)),
-  };
-  /** Projects for the purpose, awaiting only what must be (an encrypted field, a ledger round trip). */
-  const projectNow = (
-    ctx: HandlerContext<string, PurposefulSchema | undefined, PurposefulSchema | undefined, Raw>,
-    data: unknown,
-  ) => {
-    if (!output || data === undefined) return data;
-    // a lookup that found nothing (`findUnique`, `.get()`, …) answers 404, as `throw notFound()` does
-    if (data === null) throw notFound();
-    const bypass = Array.isArray(data) ? listBypass(data) : notARecord(data);
-    if (bypass !== undefined) throw outputBypass(`${bypass} (returned instead of a record)`);
-    const memo = ctx instanceof RequestContext ? ctx.takeMemo() : undefined; // one use: the request ends here
-    const pctx = { purpose, actor: ctx.actor, subjectId: ctx.subjectId, [CONSENT_MEMO]: memo };
-    if (!Array.isArray(data)) return now.open(output, data, pctx);
-    return openEach(now, output, data, pctx);
-  };
   const compiled: CompiledRoute<Raw> = {
     route,
     async enter(req) {
@@ -504,6 +403,152 @@ export function compileRoute<
     },
   };
   return Object.freeze(compiled);
+}
+
+/** A route declaration as the pipeline sees it: of any purpose and schemas. */
+type AnyRoute<Raw> = RouteDeclaration<
+  string,
+  PurposefulSchema | undefined,
+  PurposefulSchema | undefined,
+  PurposefulSchema | undefined,
+  Raw
+>;
+
+/** The context a handler receives, as the pipeline sees it. */
+type AnyHandlerContext<Raw> = HandlerContext<string, PurposefulSchema | undefined, PurposefulSchema | undefined, Raw>;
+
+/**
+ * The first phase of compiling a route: the engine is one, the purpose declared, the schemas registered with
+ * this engine, the functions functions, the status a 2xx.
+ */
+function checkDeclaration<Raw>(pf: Purposeful, route: AnyRoute<Raw>): void {
+  if (typeof pf !== 'object' || pf === null || typeof pf.inbound !== 'function') {
+    invalid('the engine (createPurposeful(...)) must be the first argument');
+  }
+  if (typeof route !== 'object' || route === null)
+    invalid('the route declaration must be an object { purpose, input?, output?, actor }');
+  const { purpose, input, query, output, actor, subject, status } = route;
+  if (typeof purpose !== 'string' || !pf.purposes.get(purpose)) {
+    throw new PurposefulError('PF_PURPOSE_UNKNOWN', unknownPurposeMessage(purpose, pf.purposes.ids, 'this engine'), {
+      purpose: echoablePurpose(purpose, pf.purposes.ids)?.echo,
+    });
+  }
+  for (const [name, schema] of [
+    ['input', input],
+    ['query', query],
+    ['output', output],
+  ] as const) {
+    if (schema === undefined) continue;
+    if (!isPurposefulSchema(schema) || pf.schema(schema.id) !== schema) {
+      throw new PurposefulError(
+        'PF_SCHEMA_UNKNOWN',
+        isPurposefulSchema(schema)
+          ? `the route's ${name} schema "${schema.id}" is not registered with this engine: add it to createPurposeful({ schemas: [...] })`
+          : `the route's ${name} is not a schema from defineSchema()`,
+        { schema: isPurposefulSchema(schema) ? schema.id : undefined },
+      );
+    }
+  }
+  if (!input && !query && !output)
+    invalid('a route declares at least one of input, query or output: what personal data it handles');
+  if (typeof actor !== 'function') {
+    invalid(
+      'the route needs an actor(req) function (e.g. actorFromJwt(...)): every access must be attributable (LGPD Art. 6 X, 46; GDPR Art. 5(2), 32)',
+    );
+  }
+  if (subject !== undefined && typeof subject !== 'function') invalid('route.subject must be a function (req) => subject id');
+  if (status !== undefined && (!Number.isInteger(status) || status < 200 || status > 299)) {
+    invalid('route.status must be a 2xx status');
+  }
+}
+
+/** The pipeline's options, checked, with their defaults. */
+function pipelineSettings(options: PipelineOptions) {
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  if (!Number.isInteger(bodyLimit) || bodyLimit < 1) invalid('bodyLimit must be a positive integer (bytes)');
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > 1000) invalid('maxDepth must be an integer from 1 to 1000');
+  const typeBase = options.problemType ?? PROBLEM_TYPE_BASE;
+  if (typeof typeBase !== 'string') invalid('problemType must be a string');
+  const onServerError = options.onServerError;
+  if (onServerError !== undefined && onServerError !== false && typeof onServerError !== 'function') {
+    invalid('onServerError must be a function (report) => void, or false');
+  }
+  return { bodyLimit, maxDepth, typeBase, onServerError };
+}
+
+/** Tells the server about a 5xx answer; a failing hook never changes the answer. */
+function serverErrorReporter<Raw>(
+  onServerError: PipelineOptions['onServerError'],
+  { purpose, input, query, output }: AnyRoute<Raw>,
+): (error: PurposefulError, status: number) => void {
+  const routeInfo: ServerErrorReport['route'] = Object.freeze({
+    purpose,
+    ...(input ? { input: input.id } : {}),
+    ...(query ? { query: query.id } : {}),
+    ...(output ? { output: output.id } : {}),
+  });
+  return (error, status) => {
+    const hook = onServerError === undefined && isDevelopment() ? logServerError : onServerError;
+    if (typeof hook !== 'function') return;
+    try {
+      const r = hook(Object.freeze({ error, status, route: routeInfo })) as unknown;
+      if (isThenable(r)) Promise.resolve(r).catch(() => {});
+    } catch {
+      // the hook's own failure is not the request's
+    }
+  };
+}
+
+/** The body as parsed JSON: read here with every check, or checked as a framework parser built it. */
+function bodyReader<Raw>(bodyLimit: number, maxDepth: number): (req: IncomingRequest<Raw>) => Now<unknown> {
+  const parseBody = (bytes: Uint8Array): unknown => {
+    if (bytes.byteLength === 0) throw new PurposefulError('PF_BODY_INVALID', 'the body is empty', { reason: 'empty' });
+    return parseJson(decodeUtf8(bytes), maxDepth);
+  };
+  return (req) => {
+    const body = req.body;
+    checkJsonMediaType(req.headers.get('content-type'));
+    if ('parsed' in body) {
+      if (body.parsed === undefined) throw new PurposefulError('PF_BODY_INVALID', 'the body is empty', { reason: 'empty' });
+      checkParsed(body.parsed, maxDepth);
+      return body.parsed;
+    }
+    return readBody(body.stream, bodyLimit, body.length).then(parseBody);
+  };
+}
+
+/**
+ * The engine's calls that answer at once when nothing has to be awaited; an engine of another making (a wrapper),
+ * its public ones made native promises, so a thenable it returns is awaited like any answer and never skipped.
+ */
+function engineCallsOf(pf: Purposeful): EngineNow {
+  return (
+    engineNow(pf) ?? {
+      inbound: (schema, data, ctx) => Promise.resolve().then(() => pf.inbound(schema, data, ctx)),
+      open: (schema, row, ctx) => Promise.resolve().then(() => pf.open(schema, row, ctx)),
+      authorize: (schema, ctx) => Promise.resolve().then(() => pf.authorize(schema, ctx)),
+    }
+  );
+}
+
+/** Projects a handler's answer for the purpose, awaiting only what must be (an encrypted field, a ledger round trip). */
+function outputProjector<Raw>(
+  now: EngineNow,
+  purpose: string,
+  output: PurposefulSchema | undefined,
+): (ctx: AnyHandlerContext<Raw>, data: unknown) => unknown {
+  return (ctx, data) => {
+    if (!output || data === undefined) return data;
+    // a lookup that found nothing (`findUnique`, `.get()`, …) answers 404, as `throw notFound()` does
+    if (data === null) throw notFound();
+    const bypass = Array.isArray(data) ? listBypass(data) : notARecord(data);
+    if (bypass !== undefined) throw outputBypass(`${bypass} (returned instead of a record)`);
+    const memo = ctx instanceof RequestContext ? ctx.takeMemo() : undefined; // one use: the request ends here
+    const pctx = { purpose, actor: ctx.actor, subjectId: ctx.subjectId, [CONSENT_MEMO]: memo };
+    if (!Array.isArray(data)) return now.open(output, data, pctx);
+    return openEach(now, output, data, pctx);
+  };
 }
 
 /**

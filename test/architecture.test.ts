@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -38,4 +39,29 @@ describe('architecture: import rules', () => {
     ]);
     expect(status).not.toBe(0);
   }, 60_000);
+});
+
+// ARCHITECTURE.md is the map a contributor reads first. It stays true: every path it names exists, and its table of
+// layers names the layers the import rules check, in their order.
+describe('ARCHITECTURE.md', () => {
+  const doc = readFileSync('ARCHITECTURE.md', 'utf8');
+  /** Every `code span` of the document that reads as a path in the repository (a folder or a file). */
+  const named = [...doc.matchAll(/`([^`\s]+)`/g)]
+    .map((m) => (m[1] as string).replace(/[:#].*$/, '').replace(/\(\)$/, ''))
+    .filter((p) => /^(src|adapters|test|docs|examples|\.ci)\//.test(p) || /^[\w.-]+\.(md|cjs|json|ts)$/.test(p));
+
+  it('names paths, and every path it names exists', () => {
+    expect(named.length).toBeGreaterThan(40);
+    const missing = [...new Set(named)].filter((p) => !existsSync(p.replace(/\*.*$/, '')));
+    expect(missing).toEqual([]);
+  });
+
+  it('lists the layers of .dependency-cruiser.cjs, lowest first', () => {
+    const config = readFileSync('.dependency-cruiser.cjs', 'utf8');
+    const table = /const LAYERS = \[([\s\S]*?)\n\];/.exec(config)?.[1] ?? '';
+    const layers = [...table.matchAll(/name: '([^']+)'/g)].map((m) => m[1]);
+    const rows = [...doc.matchAll(/^\|\s*\d+\s*\|\s*([^|]+?)\s*\|/gm)].map((m) => m[1]);
+    expect(layers.length).toBeGreaterThan(5);
+    expect(rows).toEqual(layers);
+  });
 });

@@ -12,7 +12,7 @@ import { restrictionOf } from '../schema/restriction.js';
 import type { FieldInfo } from '../schema/walk.js';
 import type { RightsContext } from './context.js';
 import { recordOf, stored } from './depart.js';
-import { changeNotices, exitsOf, type NoticeItem, passedOnNote, passOn, passOnPlan, recipientsOf } from './pass-on.js';
+import { changeNotices, exitsOf, type NoticeItem, passedOnNote, passOn, passOnPlanFor } from './pass-on.js';
 import { valuesAt } from './paths.js';
 import { setRestriction } from './restriction.js';
 import type { BlockingAnswer, ChangeOptions, PassedOn, Rights, RightsSource } from './types.js';
@@ -98,12 +98,9 @@ async function block(ctx: RightsContext, id: string, blockOptions?: BlockOptions
   const named = blockOptions?.fields;
   const wanted = namedFields(ctx, named);
   const plans = await rowsToBlock(ctx, r.subjectId, wanted);
-  const told = passOnPlan(
+  const told = passOnPlanFor(
     recipients,
-    recipientsOf(
-      recipients,
-      plans.flatMap((x) => x.fields),
-    ).keys(),
+    plans.flatMap((x) => x.fields),
     exits,
     'blocking',
   );
@@ -169,12 +166,9 @@ async function unblock(ctx: RightsContext, id: string, changeOptions?: ChangeOpt
   const r = await ctx.open(id, ['blocking']);
   const exits = exitsOf(recipients, changeOptions);
   const plans = await rowsBlockedBy(ctx, r.subjectId, r.id);
-  const told = passOnPlan(
+  const told = passOnPlanFor(
     recipients,
-    recipientsOf(
-      recipients,
-      plans.flatMap((x) => x.fields),
-    ).keys(),
+    plans.flatMap((x) => x.fields),
     exits,
     'lifting of a blocking',
   );

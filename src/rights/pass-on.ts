@@ -165,6 +165,16 @@ export function passOnPlan(
   return { told, notInformed };
 }
 
+/** {@link passOnPlan} for the recipients that received any of these fields. */
+export function passOnPlanFor(
+  book: RecipientBook,
+  fields: Iterable<FieldInfo>,
+  exits: ReadonlyMap<string, string>,
+  what: string,
+): PassOnPlan {
+  return passOnPlan(book, recipientsOf(book, fields).keys(), exits, what);
+}
+
 /**
  * Whether a change of a field reaches a recipient: one of its purposes uses the field; for a field an erasure
  * ground keeps (`kept`: the purposes that keep it), only when none of the recipient's purposes using it keeps it.

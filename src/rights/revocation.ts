@@ -22,6 +22,7 @@ import {
   passedOnNote,
   passOn,
   passOnPlan,
+  passOnPlanFor,
   recipientsOf,
 } from './pass-on.js';
 import { nullIndexes, removeAt, valuesAt } from './paths.js';
@@ -172,12 +173,9 @@ async function eraseConsentData(ctx: RightsContext, id: string, changeOptions?: 
     const ps = [...f.access.keys()];
     return (only === undefined || ps.includes(only)) && ps.every((pid) => (purposes.get(pid)?.consentUnder.length ?? 0) > 0);
   });
-  const told = passOnPlan(
+  const told = passOnPlanFor(
     recipients,
-    recipientsOf(
-      recipients,
-      plans.flatMap((x) => x.leaving),
-    ).keys(),
+    plans.flatMap((x) => x.leaving),
     exits,
     'elimination',
   );

@@ -32,4 +32,28 @@ describe.skipIf(unavailable !== undefined)('Prisma 7 set-up (prisma-client gener
     const { rows } = await db.raw.query(`SELECT email FROM ${db.schema}.customer`);
     expect(rows).toEqual([{ email: 'ana@example.com' }]);
   });
+
+  it('a query extension sees one call per top-level operation, nested writes and included rows inside it', async () => {
+    const calls: { model: string | undefined; operation: string; args: unknown; result: unknown }[] = [];
+    const seen = db.prisma.$extends({
+      query: {
+        $allModels: {
+          async $allOperations({ model, operation, args, query }) {
+            const result = await query(args);
+            calls.push({ model, operation, args, result });
+            return result;
+          },
+        },
+      },
+    });
+    await seen.customer.create({
+      data: { name: 'Bia', email: 'bia@example.com', tickets: { create: [{ subject: 'Bill', body: 'Charged twice' }] } },
+      include: { tickets: true },
+    });
+    await seen.$transaction(async (tx) => tx.ticket.count({ where: { customer: { is: { email: 'bia@example.com' } } } }));
+    expect(calls.map((c) => `${c.model}.${c.operation}`)).toEqual(['Customer.create', 'Ticket.count']);
+    expect(calls[0]?.args).toMatchObject({ data: { tickets: { create: [{ body: 'Charged twice' }] } } });
+    expect(calls[0]?.result).toMatchObject({ email: 'bia@example.com', tickets: [{ body: 'Charged twice' }] });
+    expect(calls[1]?.result).toBe(1);
+  });
 });

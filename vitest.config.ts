@@ -19,6 +19,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['test/bench/**', 'test/tarball/**', 'node_modules/**'], // test/tarball: npm run test:package
     testTimeout: 30_000,
+    // generates the Prisma client of test/prisma when it is missing or stale (offline, see test/prisma/generate.mjs)
+    globalSetup: ['test/prisma/global-setup.ts'],
     coverage: { provider: 'v8', include: ['src/**', 'adapters/**'] },
   },
 });

@@ -1,0 +1,21 @@
+-- The tables of test/prisma/schema.prisma, made with SQL (no prisma migrate).
+-- Run inside the schema the test chose (search_path); envelopes are text.
+CREATE TABLE customer (
+  id             text PRIMARY KEY,
+  name           text NOT NULL,
+  email          text NOT NULL,
+  bidx_email     text,
+  cpf            text,
+  bidx_cpf       text,
+  pf_restriction jsonb
+);
+CREATE INDEX customer_bidx_email_idx ON customer (bidx_email);
+CREATE INDEX customer_bidx_cpf_idx ON customer (bidx_cpf);
+
+CREATE TABLE ticket (
+  id          text PRIMARY KEY,
+  customer_id text NOT NULL REFERENCES customer (id) ON DELETE CASCADE,
+  subject     text NOT NULL,
+  body        text NOT NULL
+);
+CREATE INDEX ticket_customer_id_idx ON ticket (customer_id);

@@ -14,8 +14,8 @@ import {
   type Inbound,
   looksEncrypted,
   type Outbound,
-  type Purposeful,
   type PurposeContext,
+  type Purposeful,
   PurposefulError,
   type PurposefulSchema,
 } from 'purposeful';

@@ -8,7 +8,7 @@
  */
 import { type Column, getTableColumns, getTableName } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import { type FieldInfo, type PurposefulSchema, PurposefulError } from 'purposeful';
+import { type FieldInfo, PurposefulError, type PurposefulSchema } from 'purposeful';
 
 /** A schema bound to a table, with what the client needs to write, read and query it. */
 export interface BindingCore {
@@ -22,6 +22,8 @@ export interface BindingCore {
   readonly encryptedUnder: ReadonlyMap<string, readonly FieldInfo[]>;
   /** Top-level key of a field encrypted and indexed alone → the blind index's name. */
   readonly indexOf: ReadonlyMap<string, string>;
+  /** Top-level keys whose field may be absent but not null: a SQL NULL read there is an absent field. */
+  readonly nullMeansAbsent: readonly string[];
 }
 
 /** The code a sealed column answers a plaintext with: how `bindTable` recognizes one. */
@@ -59,7 +61,9 @@ function encryptedProblem(field: FieldInfo, columns: Readonly<Record<string, Col
   const column = columns[key];
   if (column === undefined) return `encrypted field "${field.path}" has no column "${key}"`;
   if (key === field.path) {
-    return refusesPlaintext(column) ? undefined : `encrypted field "${field.path}": column "${key}" must be sealed("${column.name}")`;
+    return refusesPlaintext(column)
+      ? undefined
+      : `encrypted field "${field.path}": column "${key}" must be sealed("${column.name}")`;
   }
   return JSON_TYPES.has(column.getSQLType())
     ? undefined
@@ -75,7 +79,8 @@ function problemsOf(schema: PurposefulSchema, columns: Readonly<Record<string, C
     if (problem !== undefined) problems.push(problem);
   }
   for (const index of schema.indexes) {
-    if (columns[`bidx_${index.name}`] === undefined) problems.push(`blind index "${index.name}" has no column "bidx_${index.name}"`);
+    if (columns[`bidx_${index.name}`] === undefined)
+      problems.push(`blind index "${index.name}" has no column "bidx_${index.name}"`);
   }
   const subject = schema.subject?.id;
   if (subject !== undefined && columns[topKey(subject)] === undefined) problems.push(`subject field "${subject}" has no column`);
@@ -102,7 +107,22 @@ export function compileBinding(schema: PurposefulSchema, table: PgTable): Bindin
     const only = index.fields.length === 1 ? index.fields[0] : undefined;
     if (only !== undefined && only.path === topKey(only.path)) indexOf.set(only.path, index.name);
   }
-  return { schema, table, columns, keyOf, encryptedUnder, indexOf };
+  return { schema, table, columns, keyOf, encryptedUnder, indexOf, nullMeansAbsent: nullMeansAbsent(schema, columns) };
+}
+
+/** The columns of fields declared optional and not nullable: SQL has one NULL for both, the schema tells which. */
+function nullMeansAbsent(schema: PurposefulSchema, columns: Readonly<Record<string, Column>>): string[] {
+  const shape = (schema.zod as unknown as { shape: Record<string, { safeParse(v: unknown): { success: boolean } }> }).shape;
+  return Object.keys(shape).filter((key) => {
+    const field = shape[key];
+    return columns[key] && field?.safeParse(undefined).success && !field.safeParse(null).success;
+  });
+}
+
+/** A row as Drizzle read it, its NULLs of optional fields made absent (in place: the row is the driver's copy). */
+export function absentNulls(binding: BindingCore, row: Record<string, unknown>): Record<string, unknown> {
+  for (const key of binding.nullMeansAbsent) if (row[key] === null) delete row[key];
+  return row;
 }
 
 /** `PF_BINDING_INVALID` for a sealed row key the table has no column for (the value would be dropped). */

@@ -7,8 +7,8 @@
  */
 import { type Column, eq as drizzleEq, inArray as drizzleInArray, getTableName, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTable } from 'drizzle-orm/pg-core';
-import { type Purposeful, type PurposeContext, PurposefulError } from 'purposeful';
-import { assertColumns, type BindingCore } from './binding.js';
+import { type PurposeContext, type Purposeful, PurposefulError } from 'purposeful';
+import { absentNulls, assertColumns, type BindingCore } from './binding.js';
 
 /** Any Drizzle PostgreSQL database or transaction (node-postgres, PGlite, …). */
 // biome-ignore lint/suspicious/noExplicitAny: Drizzle's database type is generic over its driver and schema
@@ -88,7 +88,12 @@ export interface ScopedCalls {
 }
 
 /** Checks (`inbound`: undeclared fields, validation, consent) then seals each record, for one INSERT. */
-async function sealAll(pf: Engine, binding: BindingCore, records: readonly unknown[], ctx: PurposeContext): Promise<Record<string, unknown>[]> {
+async function sealAll(
+  pf: Engine,
+  binding: BindingCore,
+  records: readonly unknown[],
+  ctx: PurposeContext,
+): Promise<Record<string, unknown>[]> {
   const rows: Record<string, unknown>[] = [];
   for (const record of records) {
     const checked = await pf.inbound(binding.schema, record, ctx);
@@ -112,7 +117,12 @@ export function scopedCalls(db: AnyPgDatabase, pf: Engine, bindings: Bindings, c
         await insert;
         return undefined;
       }
-      return pf.openMany(binding.schema, await insert.returning(), ctx);
+      const back = await insert.returning();
+      return pf.openMany(
+        binding.schema,
+        back.map((row) => absentNulls(binding, row)),
+        ctx,
+      );
     },
     async findMany(table, options) {
       const binding = bindingFor(bindings, table);
@@ -121,7 +131,12 @@ export function scopedCalls(db: AnyPgDatabase, pf: Engine, bindings: Bindings, c
       if (options?.where !== undefined) query.where(options.where);
       if (options?.limit !== undefined) query.limit(options.limit);
       if (options?.offset !== undefined) query.offset(options.offset);
-      return pf.openMany(binding.schema, await query, ctx);
+      const rows = await query;
+      return pf.openMany(
+        binding.schema,
+        rows.map((row) => absentNulls(binding, row as Record<string, unknown>)),
+        ctx,
+      );
     },
     async findFirst(table, options) {
       const rows = await calls.findMany(table, { ...options, limit: 1 });

@@ -4,9 +4,9 @@
  * dropped on close). Each database counts the statements Drizzle runs.
  */
 import { PGlite } from '@electric-sql/pglite';
-import { drizzle as overPglite } from 'drizzle-orm/pglite';
 import { drizzle as overPg } from 'drizzle-orm/node-postgres';
 import { jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { drizzle as overPglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import type { AnyPgDatabase } from '../../adapters/drizzle.js';
 import { sealed } from '../../adapters/drizzle.js';

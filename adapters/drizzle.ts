@@ -111,14 +111,41 @@ export function bindTable<S extends PurposefulSchema, T extends PgTable>(schema:
   return Object.freeze({ schema, table, core: compileBinding(schema, table) });
 }
 
-/** A table, or its binding (the rows are then typed for the purpose). */
-type Target = PgTable | TableBinding;
+/**
+ * What the scoped client reads and writes: a table's binding (rows typed for
+ * the purpose) or the `pgTable` itself (rows `Record<string, unknown>`).
+ *
+ * @example
+ * ```ts
+ * const target: DrizzleTarget = customers; // bindTable(Customer, customersTable)
+ * ```
+ * @category Drizzle
+ */
+export type DrizzleTarget = PgTable | TableBinding;
 
-/** A row of `T` as a purpose `Q` reads it. */
-type OpenedRow<T extends Target, Q extends string> = T extends TableBinding<infer S> ? Outbound<S, Q> : Record<string, unknown>;
+/**
+ * A row of `T` as purpose `Q` reads it: `Outbound<S, Q>` for a binding of schema `S`.
+ *
+ * @example
+ * ```ts
+ * type SupportView = OpenedRow<typeof customers, 'support.ticket'>;
+ * ```
+ * @category Drizzle
+ */
+export type OpenedRow<T extends DrizzleTarget, Q extends string> =
+  T extends TableBinding<infer S> ? Outbound<S, Q> : Record<string, unknown>;
 
-/** A record of `T` as a purpose `Q` writes it. */
-type NewRecord<T extends Target, Q extends string> = T extends TableBinding<infer S> ? Inbound<S, Q> : Record<string, unknown>;
+/**
+ * A record of `T` as purpose `Q` writes it: `Inbound<S, Q>` for a binding of schema `S`.
+ *
+ * @example
+ * ```ts
+ * const record: NewRecord<typeof customers, 'support.ticket'> = { id, channel: 'chat', name, cpf, email };
+ * ```
+ * @category Drizzle
+ */
+export type NewRecord<T extends DrizzleTarget, Q extends string> =
+  T extends TableBinding<infer S> ? Inbound<S, Q> : Record<string, unknown>;
 
 /**
  * A Drizzle client scoped to one purpose context, from
@@ -143,14 +170,14 @@ type NewRecord<T extends Target, Q extends string> = T extends TableBinding<infe
  * @category Drizzle
  */
 export interface ScopedDrizzle<Q extends string> {
-  insert<T extends Target>(table: T, rows: NewRecord<T, Q> | readonly NewRecord<T, Q>[]): Promise<void>;
-  insert<T extends Target>(
+  insert<T extends DrizzleTarget>(table: T, rows: NewRecord<T, Q> | readonly NewRecord<T, Q>[]): Promise<void>;
+  insert<T extends DrizzleTarget>(
     table: T,
     rows: NewRecord<T, Q> | readonly NewRecord<T, Q>[],
     options: InsertOptions & { returning: true },
   ): Promise<OpenedRow<T, Q>[]>;
-  findMany<T extends Target>(table: T, options?: ReadOptions): Promise<OpenedRow<T, Q>[]>;
-  findFirst<T extends Target>(table: T, options?: Omit<ReadOptions, 'limit'>): Promise<OpenedRow<T, Q> | undefined>;
+  findMany<T extends DrizzleTarget>(table: T, options?: ReadOptions): Promise<OpenedRow<T, Q>[]>;
+  findFirst<T extends DrizzleTarget>(table: T, options?: Omit<ReadOptions, 'limit'>): Promise<OpenedRow<T, Q> | undefined>;
   transaction<R>(run: (tx: ScopedDrizzle<Q>) => Promise<R>): Promise<R>;
 }
 
@@ -181,7 +208,15 @@ export interface PurposefulDrizzle<P extends string> {
   inArray(column: Column, values: readonly unknown[]): SQL;
 }
 
-/** Options of {@link purposefulDrizzle}. */
+/**
+ * Options of {@link purposefulDrizzle}.
+ *
+ * @example
+ * ```ts
+ * const options: DrizzleOptions = { bindings: [bindTable(Customer, customersTable), bindTable(Ticket, ticketsTable)] };
+ * ```
+ * @category Drizzle
+ */
 export interface DrizzleOptions {
   /** The tables this client reads and writes, each bound to its schema. */
   readonly bindings: readonly TableBinding[];
@@ -227,11 +262,12 @@ export function purposefulDrizzle<P extends string>(
 
 /** The typed face of the calls: a binding stands for its table. */
 function scoped<Q extends string>(calls: ScopedCalls): ScopedDrizzle<Q> {
-  const table = (target: Target): PgTable => ('core' in target ? (target as TableBinding).table : (target as PgTable));
+  const table = (target: DrizzleTarget): PgTable => ('core' in target ? (target as TableBinding).table : (target as PgTable));
   return {
-    insert: ((target: Target, rows: unknown, options?: InsertOptions) => calls.insert(table(target), rows, options)) as never,
-    findMany: ((target: Target, options?: ReadOptions) => calls.findMany(table(target), options)) as never,
-    findFirst: ((target: Target, options?: ReadOptions) => calls.findFirst(table(target), options)) as never,
+    insert: ((target: DrizzleTarget, rows: unknown, options?: InsertOptions) =>
+      calls.insert(table(target), rows, options)) as never,
+    findMany: ((target: DrizzleTarget, options?: ReadOptions) => calls.findMany(table(target), options)) as never,
+    findFirst: ((target: DrizzleTarget, options?: ReadOptions) => calls.findFirst(table(target), options)) as never,
     transaction: (run) => calls.transaction((tx) => run(scoped<Q>(tx))),
   };
 }

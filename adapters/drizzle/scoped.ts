@@ -10,7 +10,15 @@ import type { PgDatabase, PgQueryResultHKT, PgTable } from 'drizzle-orm/pg-core'
 import { type PurposeContext, type Purposeful, PurposefulError } from 'purposeful';
 import { absentNulls, assertColumns, type BindingCore } from './binding.js';
 
-/** Any Drizzle PostgreSQL database or transaction (node-postgres, PGlite, …). */
+/**
+ * Any Drizzle PostgreSQL database or transaction (node-postgres, PGlite, …).
+ *
+ * @example
+ * ```ts
+ * const db: AnyPgDatabase = drizzle({ client: new PGlite() });
+ * ```
+ * @category Drizzle
+ */
 // biome-ignore lint/suspicious/noExplicitAny: Drizzle's database type is generic over its driver and schema
 export type AnyPgDatabase = PgDatabase<PgQueryResultHKT, any, any>;
 
@@ -65,7 +73,15 @@ export function matchAny(pf: Engine, bindings: Bindings, column: Column, values:
   return drizzleInArray(at.binding.columns[`bidx_${index}`] as Column, hits);
 }
 
-/** Options of a read. */
+/**
+ * Options of a read (`findMany`, `findFirst`).
+ *
+ * @example
+ * ```ts
+ * const page: ReadOptions = { where: data.eq(customersTable.cpf, cpf), limit: 20, offset: 40 };
+ * ```
+ * @category Drizzle
+ */
 export interface ReadOptions {
   /** A condition built with the client's `eq` / `inArray` and Drizzle's `and` / `or` / `not` / other operators. */
   readonly where?: SQL | undefined;
@@ -73,7 +89,15 @@ export interface ReadOptions {
   readonly offset?: number | undefined;
 }
 
-/** Options of an insert. */
+/**
+ * Options of an insert.
+ *
+ * @example
+ * ```ts
+ * const [row] = await support.insert(customers, record, { returning: true } satisfies InsertOptions);
+ * ```
+ * @category Drizzle
+ */
 export interface InsertOptions {
   /** Return the inserted rows, opened for the purpose (default false). */
   readonly returning?: boolean | undefined;

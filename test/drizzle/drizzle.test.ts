@@ -21,6 +21,7 @@ const pf = createPurposeful({
   keys: generateKeyring(),
   keyStore: memoryKeyStore(),
   consent: memoryConsentLedger(purposes),
+  encryption: { receipts: { key: new Uint8Array(32).fill(5), alg: 'HS256' } },
 });
 const agent = { id: 'agent-7', roles: ['support'] };
 const ticket = { purpose: 'support.ticket', actor: agent } as const;
@@ -199,6 +200,14 @@ for (const [driver, open] of drivers) {
       await data.forPurpose(ticket).transaction((tx) => tx.insert(bound, a));
       const got = await data.forPurpose(billing).findFirst(bound, { where: data.eq(customers.cpf, '046.454.286-44') });
       expect(got?.id).toBe(a.id);
+    });
+
+    it('a row of a shredded subject no longer opens: the read fails closed', async () => {
+      const gone = customer({ cpf: '853.513.468-93' });
+      await data.forPurpose(ticket).insert(bound, gone);
+      await pf.shred(gone.id);
+      const read = () => data.forPurpose(ticket).findFirst(bound, { where: rawEq(customers.id, gone.id) });
+      expect(await code(read)).toBe('PF_SUBJECT_ERASED');
     });
 
     it('limit and offset page the rows', async () => {

@@ -11,6 +11,8 @@ const external = [
   'fastify-plugin',
   'fastify',
   'express',
+  'drizzle-orm',
+  /^drizzle-orm\//,
   /^node:/,
   /^purposeful(\/|$)/,
 ];
@@ -29,6 +31,7 @@ export default defineConfig([
       fastify: 'adapters/fastify.ts',
       next: 'adapters/next.ts',
       fetch: 'adapters/fetch.ts',
+      drizzle: 'adapters/drizzle.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,

@@ -137,6 +137,17 @@ export const ERROR_STATUS = {
   PF_INCIDENT_DELAY_UNEXPLAINED: 422,
   /** A route's handler found nothing to answer with: `throw notFound()` (404, the same on every adapter). */
   PF_NOT_FOUND: 404,
+  /**
+   * A query compares, filters or orders by an encrypted field that has no blind index of its own to go through
+   * (`purposeful/drizzle`'s `eq` / `inArray`): refused when the query is built, never an empty result.
+   */
+  PF_QUERY_ENCRYPTED: 500,
+  /**
+   * A schema cannot be bound to a table (`purposeful/drizzle`'s `bindTable`): an encrypted field without a sealed
+   * column, a blind index without its `bidx_<name>` column, a subject or record id without a column; or a table used
+   * that no binding names. The message names each field path.
+   */
+  PF_BINDING_INVALID: 500,
 } as const;
 
 /**

@@ -12,6 +12,7 @@ describe('public API documentation', () => {
     'adapters/fastify.ts',
     'adapters/next.ts',
     'adapters/fetch.ts',
+    'adapters/drizzle.ts',
   ])('every export of %s has TSDoc with an @example', (file) => {
     const program = ts.createProgram([file], {
       module: ts.ModuleKind.NodeNext,

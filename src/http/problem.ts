@@ -117,6 +117,8 @@ const TITLES: Readonly<Record<ErrorCode, string>> = {
   PF_RECIPIENT_HOOK_MISSING: 'A recipient cannot be informed',
   PF_INCIDENT_DELAY_UNEXPLAINED: 'Late incident communication without reasons',
   PF_NOT_FOUND: 'Not found',
+  PF_QUERY_ENCRYPTED: 'Query on an encrypted field',
+  PF_BINDING_INVALID: 'Schema and table do not match',
 };
 
 /**

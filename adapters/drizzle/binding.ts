@@ -1,0 +1,133 @@
+/**
+ * Binding a schema to a Drizzle PostgreSQL table: the start-up check that
+ * every encrypted field, blind index, subject and record id has a column that
+ * can hold it, and the lookups the scoped client and the query operators use.
+ *
+ * @module
+ * @internal
+ */
+import { type Column, getTableColumns, getTableName } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import { type FieldInfo, PurposefulError, type PurposefulSchema } from 'purposeful';
+
+/** A schema bound to a table, with what the client needs to write, read and query it. */
+export interface BindingCore {
+  readonly schema: PurposefulSchema;
+  readonly table: PgTable;
+  /** Column key (the JavaScript key in the table, which a sealed row's keys are) → column. */
+  readonly columns: Readonly<Record<string, Column>>;
+  /** Column → its key. */
+  readonly keyOf: ReadonlyMap<Column, string>;
+  /** Top-level key → the encrypted fields stored under it (itself, or nested in a json/jsonb column). */
+  readonly encryptedUnder: ReadonlyMap<string, readonly FieldInfo[]>;
+  /** Top-level key of a field encrypted and indexed alone → the blind index's name. */
+  readonly indexOf: ReadonlyMap<string, string>;
+  /** Top-level keys whose field may be absent but not null: a SQL NULL read there is an absent field. */
+  readonly nullMeansAbsent: readonly string[];
+}
+
+/** The code a sealed column answers a plaintext with: how `bindTable` recognizes one. */
+export const SEALED_REFUSAL = 'PF_NOT_ENCRYPTED';
+
+const JSON_TYPES = new Set(['json', 'jsonb']);
+
+function invalid(schema: PurposefulSchema, table: string, problems: readonly string[]): PurposefulError {
+  return new PurposefulError(
+    'PF_BINDING_INVALID',
+    `schema "${schema.id}" cannot be bound to table "${table}": ${problems.join('; ')}`,
+    { schema: schema.id },
+  );
+}
+
+/** True when the column refuses a plaintext as a `sealed` column does (asked, not read from Drizzle's internals). */
+function refusesPlaintext(column: Column): boolean {
+  try {
+    column.mapToDriverValue('plaintext');
+    return false;
+  } catch (err) {
+    return err instanceof PurposefulError && err.code === SEALED_REFUSAL;
+  }
+}
+
+/** The top-level key of a field path: `address.city` → `address`, `contacts[].email` → `contacts`. */
+function topKey(path: string): string {
+  const end = path.search(/[.[{]/);
+  return end === -1 ? path : path.slice(0, end);
+}
+
+/** The problems of one encrypted field: its column must be `sealed`, or json/jsonb for a nested field. */
+function encryptedProblem(field: FieldInfo, columns: Readonly<Record<string, Column>>): string | undefined {
+  const key = topKey(field.path);
+  const column = columns[key];
+  if (column === undefined) return `encrypted field "${field.path}" has no column "${key}"`;
+  if (key === field.path) {
+    return refusesPlaintext(column)
+      ? undefined
+      : `encrypted field "${field.path}": column "${key}" must be sealed("${column.name}")`;
+  }
+  return JSON_TYPES.has(column.getSQLType())
+    ? undefined
+    : `encrypted field "${field.path}" is nested: column "${key}" must be json or jsonb to hold its envelopes`;
+}
+
+/** Every problem of binding `schema` to `table`, each naming a field path or a column. */
+function problemsOf(schema: PurposefulSchema, columns: Readonly<Record<string, Column>>): string[] {
+  const problems: string[] = [];
+  for (const field of schema.fields) {
+    if (!field.encrypt) continue;
+    const problem = encryptedProblem(field, columns);
+    if (problem !== undefined) problems.push(problem);
+  }
+  for (const index of schema.indexes) {
+    if (columns[`bidx_${index.name}`] === undefined)
+      problems.push(`blind index "${index.name}" has no column "bidx_${index.name}"`);
+  }
+  const subject = schema.subject?.id;
+  if (subject !== undefined && columns[topKey(subject)] === undefined) problems.push(`subject field "${subject}" has no column`);
+  const recordId = schema.recordId;
+  if (recordId !== undefined && columns[topKey(recordId)] === undefined) problems.push(`record id "${recordId}" has no column`);
+  return problems;
+}
+
+/** Checks the binding (`PF_BINDING_INVALID`, every problem at once) and compiles its lookups. */
+export function compileBinding(schema: PurposefulSchema, table: PgTable): BindingCore {
+  const columns = getTableColumns(table) as Record<string, Column>;
+  const problems = problemsOf(schema, columns);
+  if (problems.length > 0) throw invalid(schema, getTableName(table), problems);
+  const keyOf = new Map<Column, string>();
+  for (const [key, column] of Object.entries(columns)) keyOf.set(column, key);
+  const encryptedUnder = new Map<string, FieldInfo[]>();
+  for (const field of schema.fields) {
+    if (!field.encrypt) continue;
+    const key = topKey(field.path);
+    encryptedUnder.set(key, [...(encryptedUnder.get(key) ?? []), field]);
+  }
+  const indexOf = new Map<string, string>();
+  for (const index of schema.indexes) {
+    const only = index.fields.length === 1 ? index.fields[0] : undefined;
+    if (only !== undefined && only.path === topKey(only.path)) indexOf.set(only.path, index.name);
+  }
+  return { schema, table, columns, keyOf, encryptedUnder, indexOf, nullMeansAbsent: nullMeansAbsent(schema, columns) };
+}
+
+/** The columns of fields declared optional and not nullable: SQL has one NULL for both, the schema tells which. */
+function nullMeansAbsent(schema: PurposefulSchema, columns: Readonly<Record<string, Column>>): string[] {
+  const shape = (schema.zod as unknown as { shape: Record<string, { safeParse(v: unknown): { success: boolean } }> }).shape;
+  return Object.keys(shape).filter((key) => {
+    const field = shape[key];
+    return columns[key] && field?.safeParse(undefined).success && !field.safeParse(null).success;
+  });
+}
+
+/** A row as Drizzle read it, its NULLs of optional fields made absent (in place: the row is the driver's copy). */
+export function absentNulls(binding: BindingCore, row: Record<string, unknown>): Record<string, unknown> {
+  for (const key of binding.nullMeansAbsent) if (row[key] === null) delete row[key];
+  return row;
+}
+
+/** `PF_BINDING_INVALID` for a sealed row key the table has no column for (the value would be dropped). */
+export function assertColumns(binding: BindingCore, row: Readonly<Record<string, unknown>>): void {
+  const missing = Object.keys(row).filter((key) => binding.columns[key] === undefined);
+  if (missing.length === 0) return;
+  throw invalid(binding.schema, getTableName(binding.table), [`the sealed row has no column for ${missing.join(', ')}`]);
+}

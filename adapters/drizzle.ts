@@ -18,6 +18,7 @@ import {
   type Purposeful,
   PurposefulError,
   type PurposefulSchema,
+  parseEnvelope,
 } from 'purposeful';
 import { type BindingCore, compileBinding, SEALED_REFUSAL } from './drizzle/binding.js';
 import {
@@ -60,13 +61,15 @@ export function sealed<N extends string>(name: N) {
   return customType<{ data: string; driverData: string }>({
     dataType: () => 'text',
     toDriver(value) {
-      if (!looksEncrypted(value)) {
-        throw new PurposefulError(
-          SEALED_REFUSAL,
-          `a plaintext value was bound to sealed column "${name}": write through purposefulDrizzle(…).forPurpose(ctx) and compare with its eq / inArray (raw SQL bypasses purposeful)`,
-        );
+      // a value that only looks like an envelope (the prefix, then anything) is refused too: PF_CIPHERTEXT_MALFORMED
+      if (looksEncrypted(value)) {
+        parseEnvelope(value, name);
+        return value;
       }
-      return value;
+      throw new PurposefulError(
+        SEALED_REFUSAL,
+        `a plaintext value was bound to sealed column "${name}": write through purposefulDrizzle(…).forPurpose(ctx) and compare with its eq / inArray (raw SQL bypasses purposeful)`,
+      );
     },
   })(name);
 }

@@ -165,6 +165,12 @@ for (const [driver, open] of drivers) {
       expect(await code(() => t.db.insert(customers).values(row))).toBe('PF_NOT_ENCRYPTED');
       const [count] = await t.exec(`SELECT count(*)::int AS n FROM customers WHERE id = '${row.id}'`);
       expect(count?.n).toBe(0);
+      // what only looks like an envelope (its prefix before a plaintext) is not one
+      const fake = { ...customer(), bidx_cpf: 'k.x', cpf: 'pf1.529.982.247-25', email: 'pf1.ana@example.com' };
+      expect(await code(() => t.db.insert(customers).values(fake))).toBe('PF_CIPHERTEXT_MALFORMED');
+      expect(await code(() => t.db.select().from(customers).where(rawEq(customers.email, 'pf1.ana@example.com')))).toBe(
+        'PF_CIPHERTEXT_MALFORMED',
+      );
     });
 
     it('undeclared fields for the purpose are refused before anything is written', async () => {

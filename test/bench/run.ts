@@ -8,6 +8,7 @@ import { runAuditBench } from './audit.bench.js';
 import { runCliBench } from './cli.bench.js';
 import { runConsentBench } from './consent.bench.js';
 import { runCryptoBench } from './crypto.bench.js';
+import { runDataBench } from './data.bench.js';
 import { runDetectBench } from './detect.bench.js';
 import { runHttpBench } from './http.bench.js';
 import { runMinimizeBench } from './minimize.bench.js';
@@ -22,6 +23,7 @@ const SUITES: ReadonlyArray<readonly [name: string, run: () => Promise<void>]> =
   ['cli', runCliBench],
   ['audit', runAuditBench],
   ['rights', runRightsBench],
+  ['data', runDataBench],
 ];
 
 // `npm run bench -- crypto` runs only the suites named

@@ -24,6 +24,7 @@ import { type BindingCore, compileBinding, SEALED_REFUSAL } from './drizzle/bind
 import {
   type AnyPgDatabase,
   type Bindings,
+  type DeleteOptions,
   type InsertOptions,
   matchAny,
   type ReadOptions,
@@ -31,7 +32,7 @@ import {
   scopedCalls,
 } from './drizzle/scoped.js';
 
-export type { AnyPgDatabase, InsertOptions, ReadOptions };
+export type { AnyPgDatabase, DeleteOptions, InsertOptions, ReadOptions };
 
 /**
  * A `text` column holding the envelope of a field declared `encrypt: true`.
@@ -161,6 +162,10 @@ export type NewRecord<T extends DrizzleTarget, Q extends string> =
  * - `findMany` / `findFirst` run `authorize` first (consent, roles, second
  *   factor: a refusal runs no SQL), then open each row for the purpose: fields
  *   it may not see are absent, the rest masked as declared.
+ * - `delete` requires a `where` (`PF_INPUT_INVALID` without one, no SQL run),
+ *   runs `authorize` first (a refusal runs no SQL), then one `DELETE`; it
+ *   returns the number of rows deleted. Deleting rows is not erasure: erasure
+ *   of a subject by shredding their keys is `pf.rights` / `pf.shred`.
  * - `transaction` runs a function with a client of the same purpose over a
  *   Drizzle transaction.
  *
@@ -180,6 +185,7 @@ export interface ScopedDrizzle<Q extends string> {
     options: InsertOptions & { returning: true },
   ): Promise<OpenedRow<T, Q>[]>;
   findMany<T extends DrizzleTarget>(table: T, options?: ReadOptions): Promise<OpenedRow<T, Q>[]>;
+  delete(table: DrizzleTarget, options: DeleteOptions): Promise<number>;
   findFirst<T extends DrizzleTarget>(table: T, options?: Omit<ReadOptions, 'limit'>): Promise<OpenedRow<T, Q> | undefined>;
   transaction<R>(run: (tx: ScopedDrizzle<Q>) => Promise<R>): Promise<R>;
 }
@@ -271,6 +277,7 @@ function scoped<Q extends string>(calls: ScopedCalls): ScopedDrizzle<Q> {
       calls.insert(table(target), rows, options)) as never,
     findMany: ((target: DrizzleTarget, options?: ReadOptions) => calls.findMany(table(target), options)) as never,
     findFirst: ((target: DrizzleTarget, options?: ReadOptions) => calls.findFirst(table(target), options)) as never,
+    delete: (target, options) => calls.delete(table(target), options),
     transaction: (run) => calls.transaction((tx) => run(scoped<Q>(tx))),
   };
 }

@@ -5,7 +5,7 @@
  * @module
  * @internal
  */
-import { type Column, eq as drizzleEq, inArray as drizzleInArray, getTableName, type SQL } from 'drizzle-orm';
+import { type Column, eq as drizzleEq, inArray as drizzleInArray, getTableName, type SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTable } from 'drizzle-orm/pg-core';
 import { type PurposeContext, type Purposeful, PurposefulError } from 'purposeful';
 import { absentNulls, assertColumns, type BindingCore } from './binding.js';
@@ -103,9 +103,24 @@ export interface InsertOptions {
   readonly returning?: boolean | undefined;
 }
 
+/**
+ * Options of a delete: the condition is required, so that no call deletes a whole table by omission.
+ *
+ * @example
+ * ```ts
+ * const gone = await support.delete(customers, { where: rawEq(customersTable.id, id) } satisfies DeleteOptions);
+ * ```
+ * @category Drizzle
+ */
+export interface DeleteOptions {
+  /** The rows to delete: a condition built as for a read (`eq` / `inArray` of the client, Drizzle's operators). */
+  readonly where: SQL;
+}
+
 /** The scoped client's calls over one database or transaction, for one purpose context. */
 export interface ScopedCalls {
   insert(table: PgTable, rows: unknown, options?: InsertOptions): Promise<unknown[] | undefined>;
+  delete(table: PgTable, options: DeleteOptions): Promise<number>;
   findMany(table: PgTable, options?: ReadOptions): Promise<unknown[]>;
   findFirst(table: PgTable, options?: ReadOptions): Promise<unknown>;
   transaction<T>(run: (tx: ScopedCalls) => Promise<T>): Promise<T>;
@@ -161,6 +176,21 @@ export function scopedCalls(db: AnyPgDatabase, pf: Engine, bindings: Bindings, c
         rows.map((row) => absentNulls(binding, row as Record<string, unknown>)),
         ctx,
       );
+    },
+    async delete(table, options) {
+      const binding = bindingFor(bindings, table);
+      const where = (options as Partial<DeleteOptions> | undefined)?.where;
+      if (where === undefined || where === null) {
+        throw new PurposefulError(
+          'PF_INPUT_INVALID',
+          `delete() on table "${getTableName(table)}" needs a where: a missing condition would delete every row`,
+          { schema: binding.schema.id },
+        );
+      }
+      await pf.authorize(binding.schema, ctx); // roles, second factor, consent and blockings: before the query runs
+      // the count from the rows the statement returns: the drivers report affected rows differently
+      const gone = await db.delete(table).where(where).returning({ one: sql<number>`1` });
+      return gone.length;
     },
     async findFirst(table, options) {
       const rows = await calls.findMany(table, { ...options, limit: 1 });

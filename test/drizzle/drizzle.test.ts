@@ -208,6 +208,60 @@ for (const [driver, open] of drivers) {
       expect(got?.id).toBe(a.id);
     });
 
+    it('delete needs a where: without one it is refused and no SQL runs', async () => {
+      const before = t.statements.length;
+      const scoped = data.forPurpose(ticket);
+      expect(await code(() => scoped.delete(bound, {} as never))).toBe('PF_INPUT_INVALID');
+      expect(await code(() => scoped.delete(bound, { where: and() } as never))).toBe('PF_INPUT_INVALID'); // and() of nothing
+      expect(await code(() => scoped.delete(customers, undefined as never))).toBe('PF_INPUT_INVALID');
+      expect(t.statements.length).toBe(before);
+      const [n] = await t.exec('SELECT count(*)::int AS n FROM customers');
+      expect(n?.n).toBeGreaterThan(0);
+    });
+
+    it('a delete the purpose may not make is refused by authorize before the query runs (no SQL)', async () => {
+      const kept = customer({ cpf: '123.456.789-09' });
+      await data.forPurpose(ticket).insert(bound, kept);
+      const before = t.statements.length;
+      const survey = { purpose: 'support.survey', actor: agent, subjectId: kept.id } as const;
+      const where = rawEq(customers.id, kept.id);
+      expect(await code(() => data.forPurpose(survey).delete(bound, { where }))).toMatch(/^PF_CONSENT/);
+      const noRole = { purpose: 'billing.invoice', actor: agent } as const;
+      expect(await code(() => data.forPurpose(noRole).delete(bound, { where }))).toBe('PF_ROLE_NOT_ALLOWED');
+      expect(t.statements.length).toBe(before);
+      expect(await data.forPurpose(ticket).findFirst(bound, { where })).toBeDefined();
+    });
+
+    it('delete returns the number of rows deleted, matching encrypted fields through their blind index', async () => {
+      const [a, b, c] = [
+        customer({ cpf: '418.379.420-06' }),
+        customer({ cpf: '761.584.560-40' }),
+        customer({ cpf: '302.119.360-09' }),
+      ] as const;
+      await data.forPurpose(ticket).insert(bound, [a, b, c]);
+      const scoped = data.forPurpose(ticket);
+      const gone = await scoped.delete(bound, { where: data.inArray(customers.cpf, ['418.379.420-06', '76158456040']) });
+      expect(gone).toBe(2);
+      expect(await scoped.findMany(bound, { where: data.inArray(customers.id, [a.id, b.id, c.id]) })).toHaveLength(1);
+      expect(await scoped.delete(customers, { where: rawEq(customers.id, a.id) })).toBe(0);
+    });
+
+    it('a delete in a transaction rolls back with it, and commits with it', async () => {
+      const a = customer({ cpf: '527.648.830-70' });
+      await data.forPurpose(ticket).insert(bound, a);
+      const where = rawEq(customers.id, a.id);
+      await expect(
+        data.forPurpose(ticket).transaction(async (tx) => {
+          expect(await tx.delete(bound, { where })).toBe(1);
+          expect(await tx.findFirst(bound, { where })).toBeUndefined();
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      expect(await data.forPurpose(ticket).findFirst(bound, { where })).toBeDefined();
+      expect(await data.forPurpose(ticket).transaction((tx) => tx.delete(bound, { where }))).toBe(1);
+      expect(await data.forPurpose(ticket).findFirst(bound, { where })).toBeUndefined();
+    });
+
     it('a row of a shredded subject no longer opens: the read fails closed', async () => {
       const gone = customer({ cpf: '853.513.468-93' });
       await data.forPurpose(ticket).insert(bound, gone);

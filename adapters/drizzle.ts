@@ -20,7 +20,7 @@ import {
   type PurposefulSchema,
   parseEnvelope,
 } from 'purposeful';
-import { type BindingCore, compileBinding, SEALED_REFUSAL } from './drizzle/binding.js';
+import { type BindingCore, compileBinding, markBinding, SEALED_REFUSAL } from './drizzle/binding.js';
 import {
   type AnyPgDatabase,
   type Bindings,
@@ -103,7 +103,8 @@ export interface TableBinding<S extends PurposefulSchema = PurposefulSchema, T e
  * - the subject field and the record id have a column.
  *
  * Column keys are the keys of the `pgTable` object (the keys of a sealed row),
- * not the SQL names.
+ * not the SQL names. `purposeful check` runs the same verification in CI over
+ * the bindings exported by the modules the config's `bindings` names.
  *
  * @example
  * ```ts
@@ -112,7 +113,7 @@ export interface TableBinding<S extends PurposefulSchema = PurposefulSchema, T e
  * @category Drizzle
  */
 export function bindTable<S extends PurposefulSchema, T extends PgTable>(schema: S, table: T): TableBinding<S, T> {
-  return Object.freeze({ schema, table, core: compileBinding(schema, table) });
+  return Object.freeze(markBinding({ schema, table, core: compileBinding(schema, table) }, schema, table));
 }
 
 /**

@@ -31,12 +31,38 @@ export const SEALED_REFUSAL = 'PF_NOT_ENCRYPTED';
 
 const JSON_TYPES = new Set(['json', 'jsonb']);
 
+/** `PF_BINDING_INVALID`, each problem also in `problems` (its `message` naming a field path or column, never a value). */
 function invalid(schema: PurposefulSchema, table: string, problems: readonly string[]): PurposefulError {
   return new PurposefulError(
     'PF_BINDING_INVALID',
     `schema "${schema.id}" cannot be bound to table "${table}": ${problems.join('; ')}`,
-    { schema: schema.id },
+    {
+      schema: schema.id,
+      problems: problems.map((message) => ({
+        code: 'PF_BINDING_INVALID',
+        severity: 'error' as const,
+        requiredBy: 'policy' as const,
+        message,
+        schema: schema.id,
+      })),
+    },
   );
+}
+
+/** The key of the marker every binding carries, shared with `purposeful check` (which never imports Drizzle). */
+const BINDING_MARK = Symbol.for('purposeful.binding');
+
+/**
+ * Puts on `binding` (before it is frozen) the non-enumerable marker `purposeful check` finds bindings by:
+ * `{ schema, target: 'table <sql name>', problems() }`, `problems()` re-running the start-up verification.
+ */
+export function markBinding<B extends object>(binding: B, schema: PurposefulSchema, table: PgTable): B {
+  const mark = Object.freeze({
+    schema,
+    target: `table ${getTableName(table)}`,
+    problems: (): readonly string[] => Object.freeze(problemsOf(schema, getTableColumns(table) as Record<string, Column>)),
+  });
+  return Object.defineProperty(binding, BINDING_MARK, { value: mark, enumerable: false });
 }
 
 /** True when the column refuses a plaintext as a `sealed` column does (asked, not read from Drizzle's internals). */

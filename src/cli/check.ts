@@ -12,11 +12,12 @@ import {
   type DeclarationProblem,
   type DeclarationRule,
   declarationCoverage,
+  isPurposefulError,
   sortProblems,
   validateDeclarations,
 } from 'purposeful';
 import type { Paint } from './color.js';
-import type { Project } from './load.js';
+import type { BindingProblem, Project } from './load.js';
 import type { SourcePositions } from './positions.js';
 
 /** The coverage rule only the CLI checks (with `--min-coverage`). */
@@ -27,8 +28,19 @@ export const COVERAGE_RULE = {
   summary: 'The share of schema fields that are annotated (pd()) or declared not personal (pd.none()) is below --min-coverage.',
 } as const;
 
+/** The binding rule: the start-up verification of a schema bound to a table, run by `check` over the config's `bindings`. */
+export const BINDING_RULE = {
+  code: 'PF_BINDING_INVALID',
+  severity: 'error',
+  requiredBy: 'policy',
+  summary:
+    'A schema bound to a table (or model) does not fit it: an encrypted field without a column that can hold its envelope, a blind index without its column, a subject or record id without a column.',
+} as const;
+
 /** A problem with its place as a reader wants it: a path relative to the working directory, line and column. */
 export interface LocatedProblem extends DeclarationProblem {
+  /** For a binding problem: what the schema is bound to (`table customers`). */
+  readonly target?: string;
   readonly file?: string;
   readonly line?: number;
   readonly column?: number;
@@ -46,6 +58,8 @@ export interface CheckResult {
   };
   readonly schemas: number;
   readonly purposes: number;
+  /** The bindings verified, when the config names `bindings` modules. */
+  readonly bindings: number | undefined;
   /** Whether the run fails: errors, a coverage below the minimum, or warnings under `--strict`. */
   readonly failed: boolean;
 }
@@ -71,6 +85,32 @@ function locate(p: DeclarationProblem, cwd: string, positions: SourcePositions):
   return { ...p, file: relative(cwd, at.file) || at.file, line: at.line, column: at.column };
 }
 
+/** Each found binding's problems, re-run, and those of the bindings modules that threw while imported. */
+function bindingProblems(project: Project): BindingProblem[] {
+  const out: BindingProblem[] = [...project.bindingFailures];
+  for (const { mark, module } of project.bindings) {
+    let found: readonly string[];
+    try {
+      found = mark.problems();
+    } catch (err) {
+      // fail closed: a binding that cannot be verified is reported, with the error's code, never its details
+      found = [`the binding could not be verified (${isPurposefulError(err) ? err.code : 'an error was thrown'})`];
+    }
+    for (const message of found) {
+      out.push({
+        code: BINDING_RULE.code,
+        severity: 'error',
+        requiredBy: 'policy',
+        message,
+        schema: mark.schema.id,
+        target: mark.target,
+        module,
+      });
+    }
+  }
+  return out;
+}
+
 export function runCheck(
   project: Project,
   options: { readonly cwd: string; readonly minCoverage: number | undefined; readonly strict: boolean },
@@ -80,7 +120,7 @@ export function runCheck(
     schemas: project.schemas,
     failures: project.failures,
   });
-  const unique: DeclarationProblem[] = [...report.problems];
+  const unique: DeclarationProblem[] = [...report.problems, ...bindingProblems(project)];
   const cov = declarationCoverage(project.schemas);
   const share = cov.total === 0 ? 1 : cov.declared / cov.total;
   if (options.minCoverage !== undefined && 100 * share + 1e-9 < options.minCoverage) {
@@ -92,11 +132,16 @@ export function runCheck(
       declaredAt: `${project.configFile}:1:1`,
     });
   }
-  const problems = sortProblems(unique).map((p) =>
-    p.code === COVERAGE_RULE.code
-      ? { ...p, file: relative(options.cwd, project.configFile) || project.configFile, line: 1, column: 1 }
-      : locate(p, options.cwd, project.positions),
-  );
+  const problems = sortProblems(unique).map((p): LocatedProblem => {
+    if (p.code === COVERAGE_RULE.code)
+      return { ...p, file: relative(options.cwd, project.configFile) || project.configFile, line: 1, column: 1 };
+    const { module, ...rest } = p as Partial<BindingProblem>;
+    const located = locate(rest as DeclarationProblem, options.cwd, project.positions);
+    // a binding problem no stack frame placed: at the top of the module that exports (or tried to make) the binding
+    if (module !== undefined && located.file === undefined)
+      return { ...located, file: relative(options.cwd, module) || module, line: 1, column: 1 };
+    return located;
+  });
   const errors = problems.filter((p) => p.severity === 'error').length;
   const warnings = problems.length - errors;
   const purposes = new Set(project.registries.flatMap((r) => r.ids)).size;
@@ -107,18 +152,22 @@ export function runCheck(
     coverage: { ...cov, share },
     schemas: project.schemas.length,
     purposes,
+    bindings: project.bindingsConfigured ? project.bindings.length : undefined,
     failed: errors > 0 || (options.strict && warnings > 0),
   };
 }
 
 const where = (p: LocatedProblem) =>
-  [p.schema, p.path].filter(Boolean).join('.') || (p.purpose ? `purpose ${p.purpose}` : '(declarations)');
+  p.target !== undefined
+    ? `${p.schema ?? '(schema)'} → ${p.target}`
+    : [p.schema, p.path].filter(Boolean).join('.') || (p.purpose ? `purpose ${p.purpose}` : '(declarations)');
 
 const place = (p: LocatedProblem) => (p.file ? `${p.file}:${p.line}:${p.column}` : '(no location)');
 
 function summary(r: CheckResult): string {
   const cov = `${(100 * r.coverage.share).toFixed(1)}% of fields declared (${r.coverage.declared} of ${r.coverage.total})`;
-  return `${r.errors} error(s), ${r.warnings} warning(s) in ${r.schemas} schema(s) and ${r.purposes} purpose(s); ${cov}`;
+  const bindings = r.bindings === undefined ? '' : `; ${r.bindings} binding(s) verified`;
+  return `${r.errors} error(s), ${r.warnings} warning(s) in ${r.schemas} schema(s) and ${r.purposes} purpose(s); ${cov}${bindings}`;
 }
 
 export function formatPretty(r: CheckResult, paint: Paint): string {
@@ -144,6 +193,7 @@ export function formatJson(r: CheckResult): string {
       failed: r.failed,
       schemas: r.schemas,
       purposes: r.purposes,
+      ...(r.bindings === undefined ? {} : { bindings: r.bindings }),
       coverage: r.coverage,
       problems: r.problems.map(({ declaredAt: _drop, ...p }) => p),
     },
@@ -178,6 +228,7 @@ export function formatSarif(r: CheckResult, version: string, fallbackFile: strin
   const rules: (DeclarationRule & { code: string })[] = [
     ...Object.entries(DECLARATION_RULES).map(([code, rule]) => ({ code, ...(rule as DeclarationRule) })),
     { ...COVERAGE_RULE },
+    { ...BINDING_RULE },
   ];
   const index = new Map(rules.map((rule, i) => [rule.code, i]));
   const sarifRules = rules.map((rule) => {
@@ -188,7 +239,7 @@ export function formatSarif(r: CheckResult, version: string, fallbackFile: strin
     return {
       id: rule.code,
       name: rule.code
-        .replace(/^PF_(DECL|CHECK)_/, '')
+        .replace(/^PF_(DECL_|CHECK_)?/, '')
         .toLowerCase()
         .replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())
         .replace(/^([a-z])/, (c) => c.toUpperCase()),
@@ -221,7 +272,17 @@ export function formatSarif(r: CheckResult, version: string, fallbackFile: strin
       // one alert per problem and place: code scanning merges results that share a fingerprint
       partialFingerprints: {
         'purposeful/v1': createHash('sha256')
-          .update([p.code, p.schema ?? '', p.purpose ?? '', p.path ?? '', p.file ?? '', p.message].join('\u0000'))
+          .update(
+            [
+              p.code,
+              p.schema ?? '',
+              p.purpose ?? '',
+              p.path ?? '',
+              p.file ?? '',
+              p.message,
+              ...(p.target ? [p.target] : []),
+            ].join('\u0000'),
+          )
           .digest('hex'),
       },
     };

@@ -19,6 +19,8 @@ const CONFIG = `import type { PurposefulConfig } from 'purposeful';
 export default {
   modules: ['./declarations.ts'],
   map: 'privacy-map.json', // the committed data map: purposeful map --out privacy-map.json
+  // modules exporting your table bindings (bindTable from purposeful/drizzle): \`purposeful check\` verifies them
+  // bindings: ['./src/db/bindings.ts'],
 } satisfies PurposefulConfig;
 `;
 

@@ -48,7 +48,8 @@ Exit codes: 0 clean, 1 problems found, 2 usage or loading error.
 `;
 
 const HELP: Record<string, string> = {
-  check: `purposeful check: validate every declaration the config's modules export
+  check: `purposeful check: validate every declaration the config's modules export, and verify
+the table bindings its "bindings" modules export
 
 Usage: purposeful check [--format pretty|json|sarif|markdown] [--min-coverage N] [--strict] [--out FILE]
 
@@ -216,7 +217,7 @@ async function check(args: string[], io: CliIo): Promise<number> {
     if (!(minCoverage >= 0 && minCoverage <= 100))
       throw new UsageError('--min-coverage takes a percentage from 0 to 100, e.g. 90');
   }
-  const project = await loadProject(io.cwd, values.config);
+  const project = await loadProject(io.cwd, values.config, { bindings: true });
   const result = runCheck(project, { cwd: io.cwd, minCoverage, strict: values.strict ?? false });
   const paint = paintFor(values.out === undefined ? io.stdout : {}, io.env);
   const text =

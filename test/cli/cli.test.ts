@@ -3,6 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, stat
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildForCli } from './build.js';
+import { describeBindings, scratchDir } from './check-bindings.js';
 
 // The built CLI (dist/cli.js) run as a subprocess on the fixture projects in
 // test/fixtures/cli. The fixtures import 'purposeful' as users do; inside this
@@ -784,3 +785,5 @@ describe('purposeful keys generate', () => {
     expect(cli(['keys', 'generate', '--kid', 'not a kid'], dir).stderr).toContain('kid');
   });
 });
+
+describeBindings(cli, fixtures, scratchDir(scratch));

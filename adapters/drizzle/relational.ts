@@ -37,8 +37,16 @@ export interface RelationalTypes {
 }
 
 /**
- * The client's types from its database and bindings: a database whose type
- * carries no relational schema (or `any`) gives the default {@link RelationalTypes}.
+ * The {@link RelationalTypes} of a client made from a database whose
+ * relational schema has the type `Schema` and from bindings `B`. A database
+ * whose type carries no relational schema (or `any`) gives the default
+ * {@link RelationalTypes}: relation values are then untyped records.
+ *
+ * @example
+ * ```ts
+ * type Types = RelationalOf<NonNullable<(typeof db)['_']['schema']>, typeof customers | typeof tickets>;
+ * ```
+ * @category Drizzle
  */
 export type RelationalOf<Schema, B extends BoundTable> = 0 extends 1 & Schema
   ? RelationalTypes
@@ -141,7 +149,9 @@ export type RelatedRows<R extends RelationalTypes, N extends string, W, Q extend
   ? { [K in keyof W]-?: Record<string, unknown> | Record<string, unknown>[] | null }
   : {
       [K in keyof W & keyof RelationsOf<R, N>]-?: RelationsOf<R, N>[K] extends Relation<infer M>
-        ? RowOf<R, M, Q> & RelatedRows<R, M, NestedWith<W[K]>, Q> extends infer Row
+        ? ([keyof NestedWith<W[K]>] extends [never]
+              ? RowOf<R, M, Q>
+              : RowOf<R, M, Q> & RelatedRows<R, M, NestedWith<W[K]>, Q>) extends infer Row
           ? RelationsOf<R, N>[K] extends One
             ? Row | (Equal<RelationsOf<R, N>[K]['isNullable'], false> extends true ? null : never)
             : Row[]

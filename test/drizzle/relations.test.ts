@@ -4,6 +4,7 @@ import { eq as rawEq, relations } from 'drizzle-orm';
 import { drizzle as overPg } from 'drizzle-orm/node-postgres';
 import { integer, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { drizzle as overPglite } from 'drizzle-orm/pglite';
+import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { bindTable, purposefulDrizzle, sealed } from '../../adapters/drizzle.js';
@@ -222,6 +223,46 @@ for (const [driver, open] of drivers) {
       const [raw] = await t.exec(`SELECT subject, messages FROM tickets WHERE id = '${anaTickets[0]?.id}'`);
       expect(raw?.subject).toMatch(/^pf1\./);
       expect(JSON.stringify(raw?.messages)).toContain('pf1.');
+    });
+
+    it('for any customer and tickets, each related row equals what a read of its own table returns, for each purpose', async () => {
+      const text = fc.string({ minLength: 1, maxLength: 40 });
+      const input = fc.record({
+        name: fc.string({ minLength: 1, maxLength: 20 }),
+        tickets: fc.array(
+          fc.record({
+            status: fc.constantFrom('open' as const, 'waiting' as const, 'closed' as const),
+            subject: text,
+            message: text,
+          }),
+          { maxLength: 3 },
+        ),
+      });
+      await fc.assert(
+        fc.asyncProperty(input, async (r) => {
+          const c = customer({ name: r.name });
+          await data.forPurpose(support).insert(customers, c);
+          const own = r.tickets.map((x) =>
+            ticket(c.id, {
+              status: x.status,
+              subject: x.subject,
+              messages: [{ at: '2026-12-02T09:00:00.000Z', from: 'customer', text: x.message }],
+            }),
+          );
+          if (own.length > 0) await data.forPurpose(support).insert(tickets, own);
+          const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+          for (const ctx of [support, { purpose: 'analytics.churn', actor: agent } as const]) {
+            const scoped = data.forPurpose(ctx);
+            const [row] = await scoped.findMany(customers, { where: rawEq(customersTable.id, c.id), with: { tickets: true } });
+            const { tickets: loaded, ...root } = row as NonNullable<typeof row>;
+            expect(root).toEqual(await scoped.findFirst(customers, { where: rawEq(customersTable.id, c.id) }));
+            const alone = await scoped.findMany(tickets, { where: rawEq(ticketsTable.customerId, c.id) });
+            expect([...(loaded as { id: string }[])].sort(byId)).toEqual((alone as { id: string }[]).sort(byId));
+            expect(strings(row).filter((v) => v.startsWith('pf1.'))).toEqual([]);
+          }
+        }),
+        { numRuns: 8 },
+      );
     });
 
     it('nested with: one-relations and many-relations, each level opened with its binding', async () => {

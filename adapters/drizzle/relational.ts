@@ -149,9 +149,11 @@ export type RelatedRows<R extends RelationalTypes, N extends string, W, Q extend
   ? { [K in keyof W]-?: Record<string, unknown> | Record<string, unknown>[] | null }
   : {
       [K in keyof W & keyof RelationsOf<R, N>]-?: RelationsOf<R, N>[K] extends Relation<infer M>
-        ? ([keyof NestedWith<W[K]>] extends [never]
+        ? (
+            [keyof NestedWith<W[K]>] extends [never]
               ? RowOf<R, M, Q>
-              : RowOf<R, M, Q> & RelatedRows<R, M, NestedWith<W[K]>, Q>) extends infer Row
+              : RowOf<R, M, Q> & RelatedRows<R, M, NestedWith<W[K]>, Q>
+          ) extends infer Row
           ? RelationsOf<R, N>[K] extends One
             ? Row | (Equal<RelationsOf<R, N>[K]['isNullable'], false> extends true ? null : never)
             : Row[]

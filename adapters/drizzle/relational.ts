@@ -238,7 +238,7 @@ function plan(
   const config = schema[tsName];
   for (const [key, value] of Object.entries(withs as Record<string, unknown>)) {
     if (value === undefined || value === false) continue;
-    const relation = config?.relations[key];
+    const relation = config !== undefined && Object.hasOwn(config.relations, key) ? config.relations[key] : undefined;
     if (relation === undefined) refuse('PF_INPUT_INVALID', `relational read of ${at}: table has no relation "${key}"`, id);
     const related = relation.referencedTable as PgTable;
     const relatedName = Object.keys(schema).find((name) => fullSchema[name] === related);

@@ -386,6 +386,7 @@ for (const [driver, open] of drivers) {
         { with: { tickets: true }, where: () => rawEq(customersTable.id, ana.id) },
         { with: { referrer: { where: rawEq(customersTable.id, ana.id) } } }, // a one-relation takes no where
         { with: { tickets: 'yes' } },
+        { with: { toString: true } }, // not a relation, though every object has it
       ];
       for (const options of attempts)
         expect(await code(() => scoped.findMany(customers, options as never))).toBe('PF_INPUT_INVALID');

@@ -21,6 +21,15 @@ import {
   parseEnvelope,
 } from 'purposeful';
 import { type BindingCore, compileBinding, markBinding, SEALED_REFUSAL } from './drizzle/binding.js';
+import type {
+  RelatedRead,
+  RelatedRows,
+  RelationalOf,
+  RelationalReadOptions,
+  RelationalTypes,
+  WithAny,
+  WithOf,
+} from './drizzle/relational.js';
 import {
   type AnyPgDatabase,
   type Bindings,
@@ -32,7 +41,19 @@ import {
   scopedCalls,
 } from './drizzle/scoped.js';
 
-export type { AnyPgDatabase, DeleteOptions, InsertOptions, ReadOptions };
+export type {
+  AnyPgDatabase,
+  DeleteOptions,
+  InsertOptions,
+  ReadOptions,
+  RelatedRead,
+  RelatedRows,
+  RelationalOf,
+  RelationalReadOptions,
+  RelationalTypes,
+  WithAny,
+  WithOf,
+};
 
 /**
  * A `text` column holding the envelope of a field declared `encrypt: true`.
@@ -141,6 +162,35 @@ export type OpenedRow<T extends DrizzleTarget, Q extends string> =
   T extends TableBinding<infer S> ? Outbound<S, Q> : Record<string, unknown>;
 
 /**
+ * The SQL name of a target's table (the name Drizzle's relations refer to it by).
+ *
+ * @example
+ * ```ts
+ * type Name = TableNameOf<typeof customers>; // 'customers'
+ * ```
+ * @category Drizzle
+ */
+export type TableNameOf<T extends DrizzleTarget> =
+  T extends TableBinding<PurposefulSchema, infer Table> ? Table['_']['name'] : T extends PgTable ? T['_']['name'] : string;
+
+/**
+ * A row of a relational read of `T` with `W` for purpose `Q`: the row as
+ * {@link OpenedRow} types it, plus each loaded relation typed by
+ * {@link RelatedRows} from the client's {@link RelationalTypes} `R`.
+ *
+ * @example
+ * ```ts
+ * type Row = RelationalRow<typeof customers, { tickets: true }, 'support.ticket', Types>;
+ * ```
+ * @category Drizzle
+ */
+export type RelationalRow<T extends DrizzleTarget, W, Q extends string, R extends RelationalTypes = RelationalTypes> = OpenedRow<
+  T,
+  Q
+> &
+  RelatedRows<R, TableNameOf<T>, W, Q>;
+
+/**
  * A record of `T` as purpose `Q` writes it: `Inbound<S, Q>` for a binding of schema `S`.
  *
  * @example
@@ -162,7 +212,11 @@ export type NewRecord<T extends DrizzleTarget, Q extends string> =
  *   all of them in one `INSERT` with their blind indexes.
  * - `findMany` / `findFirst` run `authorize` first (consent, roles, second
  *   factor: a refusal runs no SQL), then open each row for the purpose: fields
- *   it may not see are absent, the rest masked as declared.
+ *   it may not see are absent, the rest masked as declared. With `with`, they
+ *   run Drizzle's relational query (the database made with
+ *   `drizzle({ client, schema })`): every table the read touches must be bound
+ *   (`PF_BINDING_INVALID`, no SQL run), each one's schema is authorized before
+ *   the query, and each related row is opened with its own table's binding.
  * - `delete` requires a `where` (`PF_INPUT_INVALID` without one, no SQL run),
  *   runs `authorize` first (a refusal runs no SQL), then one `DELETE`; it
  *   returns the number of rows deleted. Deleting rows is not erasure: erasure
@@ -178,17 +232,25 @@ export type NewRecord<T extends DrizzleTarget, Q extends string> =
  * ```
  * @category Drizzle
  */
-export interface ScopedDrizzle<Q extends string> {
+export interface ScopedDrizzle<Q extends string, R extends RelationalTypes = RelationalTypes> {
   insert<T extends DrizzleTarget>(table: T, rows: NewRecord<T, Q> | readonly NewRecord<T, Q>[]): Promise<void>;
   insert<T extends DrizzleTarget>(
     table: T,
     rows: NewRecord<T, Q> | readonly NewRecord<T, Q>[],
     options: InsertOptions & { returning: true },
   ): Promise<OpenedRow<T, Q>[]>;
+  findMany<T extends DrizzleTarget, const W extends WithOf<R, TableNameOf<T>>>(
+    table: T,
+    options: RelationalReadOptions<W>,
+  ): Promise<RelationalRow<T, W, Q, R>[]>;
   findMany<T extends DrizzleTarget>(table: T, options?: ReadOptions): Promise<OpenedRow<T, Q>[]>;
   delete(table: DrizzleTarget, options: DeleteOptions): Promise<number>;
+  findFirst<T extends DrizzleTarget, const W extends WithOf<R, TableNameOf<T>>>(
+    table: T,
+    options: Omit<RelationalReadOptions<W>, 'limit'>,
+  ): Promise<RelationalRow<T, W, Q, R> | undefined>;
   findFirst<T extends DrizzleTarget>(table: T, options?: Omit<ReadOptions, 'limit'>): Promise<OpenedRow<T, Q> | undefined>;
-  transaction<R>(run: (tx: ScopedDrizzle<Q>) => Promise<R>): Promise<R>;
+  transaction<V>(run: (tx: ScopedDrizzle<Q, R>) => Promise<V>): Promise<V>;
 }
 
 /**
@@ -209,9 +271,9 @@ export interface ScopedDrizzle<Q extends string> {
  * ```
  * @category Drizzle
  */
-export interface PurposefulDrizzle<P extends string> {
+export interface PurposefulDrizzle<P extends string, R extends RelationalTypes = RelationalTypes> {
   /** A client whose every read and write is for `ctx`'s purpose. */
-  forPurpose<Q extends P>(ctx: PurposeContext<Q>): ScopedDrizzle<Q>;
+  forPurpose<Q extends P>(ctx: PurposeContext<Q>): ScopedDrizzle<Q, R>;
   /** `column = value`; through the blind index on an indexed encrypted column. */
   eq(column: Column, value: unknown): SQL;
   /** `column IN (values)`; through the blind index on an indexed encrypted column. */
@@ -227,9 +289,9 @@ export interface PurposefulDrizzle<P extends string> {
  * ```
  * @category Drizzle
  */
-export interface DrizzleOptions {
+export interface DrizzleOptions<B extends TableBinding = TableBinding> {
   /** The tables this client reads and writes, each bound to its schema. */
-  readonly bindings: readonly TableBinding[];
+  readonly bindings: readonly B[];
 }
 
 /**
@@ -248,11 +310,11 @@ export interface DrizzleOptions {
  * ```
  * @category Drizzle
  */
-export function purposefulDrizzle<P extends string>(
-  db: AnyPgDatabase,
-  pf: Purposeful<P>,
-  options: DrizzleOptions,
-): PurposefulDrizzle<P> {
+export function purposefulDrizzle<
+  P extends string,
+  D extends AnyPgDatabase = AnyPgDatabase,
+  B extends TableBinding = TableBinding,
+>(db: D, pf: Purposeful<P>, options: DrizzleOptions<B>): PurposefulDrizzle<P, RelationalOf<NonNullable<D['_']['schema']>, B>> {
   const byTable = new Map<PgTable, BindingCore>();
   for (const binding of options.bindings) {
     if (byTable.has(binding.table)) {
@@ -271,14 +333,20 @@ export function purposefulDrizzle<P extends string>(
 }
 
 /** The typed face of the calls: a binding stands for its table. */
-function scoped<Q extends string>(calls: ScopedCalls): ScopedDrizzle<Q> {
+function scoped<Q extends string, R extends RelationalTypes>(calls: ScopedCalls): ScopedDrizzle<Q, R> {
   const table = (target: DrizzleTarget): PgTable => ('core' in target ? (target as TableBinding).table : (target as PgTable));
   return {
     insert: ((target: DrizzleTarget, rows: unknown, options?: InsertOptions) =>
       calls.insert(table(target), rows, options)) as never,
-    findMany: ((target: DrizzleTarget, options?: ReadOptions) => calls.findMany(table(target), options)) as never,
-    findFirst: ((target: DrizzleTarget, options?: ReadOptions) => calls.findFirst(table(target), options)) as never,
+    findMany: ((target: DrizzleTarget, options?: ReadOptions & { with?: unknown }) =>
+      options?.with === undefined
+        ? calls.findMany(table(target), options)
+        : calls.findWith(table(target), options as RelationalReadOptions, 'many')) as never,
+    findFirst: ((target: DrizzleTarget, options?: ReadOptions & { with?: unknown }) =>
+      options?.with === undefined
+        ? calls.findFirst(table(target), options)
+        : calls.findWith(table(target), options as RelationalReadOptions, 'first')) as never,
     delete: (target, options) => calls.delete(table(target), options),
-    transaction: (run) => calls.transaction((tx) => run(scoped<Q>(tx))),
+    transaction: (run) => calls.transaction((tx) => run(scoped<Q, R>(tx))),
   };
 }

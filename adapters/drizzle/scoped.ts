@@ -9,6 +9,7 @@ import { type Column, eq as drizzleEq, inArray as drizzleInArray, getTableName, 
 import type { PgDatabase, PgQueryResultHKT, PgTable } from 'drizzle-orm/pg-core';
 import { type PurposeContext, type Purposeful, PurposefulError } from 'purposeful';
 import { absentNulls, assertColumns, type BindingCore } from './binding.js';
+import { type RelationalReadOptions, relationalRead } from './relational.js';
 
 /**
  * Any Drizzle PostgreSQL database or transaction (node-postgres, PGlite, …).
@@ -123,6 +124,8 @@ export interface ScopedCalls {
   delete(table: PgTable, options: DeleteOptions): Promise<number>;
   findMany(table: PgTable, options?: ReadOptions): Promise<unknown[]>;
   findFirst(table: PgTable, options?: ReadOptions): Promise<unknown>;
+  /** A relational read (`with`): each row and related row opened with its own binding. */
+  findWith(table: PgTable, options: RelationalReadOptions, mode: 'many' | 'first'): Promise<unknown>;
   transaction<T>(run: (tx: ScopedCalls) => Promise<T>): Promise<T>;
 }
 
@@ -195,6 +198,9 @@ export function scopedCalls(db: AnyPgDatabase, pf: Engine, bindings: Bindings, c
     async findFirst(table, options) {
       const rows = await calls.findMany(table, { ...options, limit: 1 });
       return rows[0];
+    },
+    findWith(table, options, mode) {
+      return relationalRead(db, pf, (t) => bindingFor(bindings, t), ctx, table, options, mode);
     },
     transaction(run) {
       return db.transaction((tx) => run(scopedCalls(tx, pf, bindings, ctx)));

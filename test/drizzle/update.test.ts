@@ -309,6 +309,23 @@ for (const [driver, open] of drivers) {
       expect((await data.forPurpose(forAna).findFirst(bound, { where: onlyAna }))?.accessibility).toBe('low vision');
     });
 
+    it('an erased subject’s row takes only what an erasure ground keeps, carrying the erasure; any other change is refused', async () => {
+      const a = customer({ name: 'Kept', cpf: '302.119.360-09' });
+      await data.forPurpose(ticket).insert(bound, a);
+      await pf.shred(a.id);
+      const where = rawEq(customers.id, a.id);
+      // billing.invoice keeps name and CPF by a legal obligation: its change is stored, under the retained key
+      const back = await data.forPurpose(billing).update(bound, { set: { name: 'Kept L.' }, where, returning: true });
+      expect(back.map((r) => r.name)).toEqual(['Kept L.']);
+      const [raw] = await t.exec(`SELECT name, pf_restriction FROM customers WHERE id = '${a.id}'`);
+      expect(raw?.name).toBe('Kept L.');
+      expect((raw?.pf_restriction as { erasedAt?: string } | null)?.erasedAt).toEqual(expect.any(String));
+      // support.ticket keeps nothing of an erased customer: refused, nothing written
+      expect(await code(() => data.forPurpose(ticket).update(bound, { set: { name: 'New' }, where }))).toBe('PF_SUBJECT_ERASED');
+      const [after] = await t.exec(`SELECT name FROM customers WHERE id = '${a.id}'`);
+      expect(after?.name).toBe('Kept L.');
+    });
+
     it('upsert inserts a new record, then replaces the fields a record gives on conflict, in one statement each', async () => {
       const a = customer({ cpf: '714.602.380-01' });
       const scoped = data.forPurpose(ticket);

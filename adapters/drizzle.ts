@@ -39,6 +39,8 @@ import {
   type ReadOptions,
   type ScopedCalls,
   scopedCalls,
+  type UpdateOptions,
+  type UpsertOptions,
 } from './drizzle/scoped.js';
 
 export type {
@@ -51,6 +53,8 @@ export type {
   RelationalOf,
   RelationalReadOptions,
   RelationalTypes,
+  UpdateOptions,
+  UpsertOptions,
   WithAny,
   WithOf,
 };
@@ -203,6 +207,18 @@ export type NewRecord<T extends DrizzleTarget, Q extends string> =
   T extends TableBinding<infer S> ? Inbound<S, Q> : Record<string, unknown>;
 
 /**
+ * The fields an update of `T` by purpose `Q` may set: `Partial<Inbound<S, Q>>` for a binding of schema `S`.
+ *
+ * @example
+ * ```ts
+ * const change: UpdateSet<typeof customers, 'support.ticket'> = { email: 'ana.souza@example.com' };
+ * ```
+ * @category Drizzle
+ */
+export type UpdateSet<T extends DrizzleTarget, Q extends string> =
+  T extends TableBinding<infer S> ? Partial<Inbound<S, Q>> : Record<string, unknown>;
+
+/**
  * A Drizzle client scoped to one purpose context, from
  * {@link PurposefulDrizzle.forPurpose}. Tables are given as their bindings
  * (rows typed for the purpose) or as the `pgTable` itself.
@@ -217,6 +233,19 @@ export type NewRecord<T extends DrizzleTarget, Q extends string> =
  *   `drizzle({ client, schema })`): every table the read touches must be bound
  *   (`PF_BINDING_INVALID`, no SQL run), each one's schema is authorized before
  *   the query, and each related row is opened with its own table's binding.
+ * - `update` requires a `where` too, checks `set` as `pf.inbound(…, { partial:
+ *   true })` does and runs `authorize`, all before any SQL; it refuses to
+ *   change the subject field or the record id, and a blind index some of whose
+ *   fields are set and others not (`PF_INPUT_INVALID`). In one transaction it
+ *   locks the matching rows, seals the change under each row's own subject and
+ *   record id, and writes them in one `UPDATE` (per 1,000 rows) with the blind
+ *   indexes of the fields set. It returns the number of rows updated, or with
+ *   `{ returning: true }` the rows opened for the purpose.
+ * - `upsert` checks and seals whole records as `insert` does and writes them
+ *   with `INSERT … ON CONFLICT (target) DO UPDATE`: a row that conflicts gets
+ *   the fields the record gives (one statement per set of keys the records
+ *   carry). A conflict with a row of another subject or record id is
+ *   `PF_INPUT_INVALID` and nothing is written.
  * - `delete` requires a `where` (`PF_INPUT_INVALID` without one, no SQL run),
  *   runs `authorize` first (a refusal runs no SQL), then one `DELETE`; it
  *   returns the number of rows deleted. Deleting rows is not erasure: erasure
@@ -228,6 +257,8 @@ export type NewRecord<T extends DrizzleTarget, Q extends string> =
  * ```ts
  * const support = data.forPurpose({ purpose: 'support.ticket', actor, subjectId });
  * await support.insert(customers, { id, name: 'Ana', cpf: '529.982.247-25', email: 'ana@example.com' });
+ * await support.update(customers, { set: { email: 'ana.souza@example.com' }, where: data.eq(customersTable.cpf, '529.982.247-25') });
+ * await support.upsert(customers, { id, name: 'Ana', cpf: '529.982.247-25', email: 'ana@example.com' }, { target: customersTable.id });
  * const found = await support.findFirst(customers, { where: data.eq(customersTable.cpf, '529.982.247-25') });
  * ```
  * @category Drizzle
@@ -243,6 +274,24 @@ export interface ScopedDrizzle<Q extends string, R extends RelationalTypes = Rel
     table: T,
     options: RelationalReadOptions<W>,
   ): Promise<RelationalRow<T, W, Q, R>[]>;
+  update<T extends DrizzleTarget>(
+    table: T,
+    options: UpdateOptions<UpdateSet<T, Q>> & { readonly returning?: false | undefined },
+  ): Promise<number>;
+  update<T extends DrizzleTarget>(
+    table: T,
+    options: UpdateOptions<UpdateSet<T, Q>> & { readonly returning: true },
+  ): Promise<OpenedRow<T, Q>[]>;
+  upsert<T extends DrizzleTarget>(
+    table: T,
+    rows: NewRecord<T, Q> | readonly NewRecord<T, Q>[],
+    options: UpsertOptions & { readonly returning?: false | undefined },
+  ): Promise<void>;
+  upsert<T extends DrizzleTarget>(
+    table: T,
+    rows: NewRecord<T, Q> | readonly NewRecord<T, Q>[],
+    options: UpsertOptions & { readonly returning: true },
+  ): Promise<OpenedRow<T, Q>[]>;
   findMany<T extends DrizzleTarget>(table: T, options?: ReadOptions): Promise<OpenedRow<T, Q>[]>;
   delete(table: DrizzleTarget, options: DeleteOptions): Promise<number>;
   findFirst<T extends DrizzleTarget, const W extends WithOf<R, TableNameOf<T>>>(
@@ -338,6 +387,9 @@ function scoped<Q extends string, R extends RelationalTypes>(calls: ScopedCalls)
   return {
     insert: ((target: DrizzleTarget, rows: unknown, options?: InsertOptions) =>
       calls.insert(table(target), rows, options)) as never,
+    update: ((target: DrizzleTarget, options: UpdateOptions) => calls.update(table(target), options)) as never,
+    upsert: ((target: DrizzleTarget, rows: unknown, options: UpsertOptions) =>
+      calls.upsert(table(target), rows, options)) as never,
     findMany: ((target: DrizzleTarget, options?: ReadOptions & { with?: unknown }) =>
       options?.with === undefined
         ? calls.findMany(table(target), options)

@@ -24,7 +24,14 @@ export interface BindingCore {
   readonly indexOf: ReadonlyMap<string, string>;
   /** Top-level keys whose field may be absent but not null: a SQL NULL read there is an absent field. */
   readonly nullMeansAbsent: readonly string[];
+  /** The paths of the subject field and the record id (what every envelope of a row is bound to), when declared. */
+  readonly identity: readonly string[];
+  /** Each blind index → the top-level keys of its fields (all of them are needed to compute it). */
+  readonly indexKeys: ReadonlyMap<string, readonly string[]>;
 }
+
+/** The key of the column that carries a row's restriction (erasure, blockings) when the table has one. */
+export const RESTRICTION_KEY = 'pf_restriction';
 
 /** The code a sealed column answers a plaintext with: how `bindTable` recognizes one. */
 export const SEALED_REFUSAL = 'PF_NOT_ENCRYPTED';
@@ -76,7 +83,7 @@ function refusesPlaintext(column: Column): boolean {
 }
 
 /** The top-level key of a field path: `address.city` → `address`, `contacts[].email` → `contacts`. */
-function topKey(path: string): string {
+export function topKey(path: string): string {
   const end = path.search(/[.[{]/);
   return end === -1 ? path : path.slice(0, end);
 }
@@ -133,7 +140,20 @@ export function compileBinding(schema: PurposefulSchema, table: PgTable): Bindin
     const only = index.fields.length === 1 ? index.fields[0] : undefined;
     if (only !== undefined && only.path === topKey(only.path)) indexOf.set(only.path, index.name);
   }
-  return { schema, table, columns, keyOf, encryptedUnder, indexOf, nullMeansAbsent: nullMeansAbsent(schema, columns) };
+  const indexKeys = new Map<string, string[]>();
+  for (const index of schema.indexes) indexKeys.set(index.name, [...new Set(index.fields.map((f) => topKey(f.path)))]);
+  const identity = [...new Set([schema.subject?.id, schema.recordId].filter((p): p is string => p !== undefined))];
+  return {
+    schema,
+    table,
+    columns,
+    keyOf,
+    encryptedUnder,
+    indexOf,
+    nullMeansAbsent: nullMeansAbsent(schema, columns),
+    identity,
+    indexKeys,
+  };
 }
 
 /** The columns of fields declared optional and not nullable: SQL has one NULL for both, the schema tells which. */

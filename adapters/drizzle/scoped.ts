@@ -5,10 +5,19 @@
  * @module
  * @internal
  */
-import { type Column, eq as drizzleEq, inArray as drizzleInArray, getTableName, type SQL, sql } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT, PgTable } from 'drizzle-orm/pg-core';
+import {
+  and,
+  type Column,
+  eq as drizzleEq,
+  inArray as drizzleInArray,
+  getTableColumns,
+  getTableName,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
+import type { IndexColumn, PgColumn, PgDatabase, PgQueryResultHKT, PgTable } from 'drizzle-orm/pg-core';
 import { type PurposeContext, type Purposeful, PurposefulError } from 'purposeful';
-import { absentNulls, assertColumns, type BindingCore } from './binding.js';
+import { absentNulls, assertColumns, type BindingCore, RESTRICTION_KEY, topKey } from './binding.js';
 import { type RelationalReadOptions, relationalRead } from './relational.js';
 
 /**
@@ -118,9 +127,55 @@ export interface DeleteOptions {
   readonly where: SQL;
 }
 
+/**
+ * Options of an update: the fields to change and the rows to change them in (required, as for a delete).
+ *
+ * @example
+ * ```ts
+ * const changed = await support.update(customers, {
+ *   set: { email: 'ana.souza@example.com' },
+ *   where: data.eq(customersTable.cpf, '529.982.247-25'),
+ * } satisfies UpdateOptions);
+ * ```
+ * @category Drizzle
+ */
+export interface UpdateOptions<Set = Record<string, unknown>> {
+  /**
+   * The fields to change, checked as `pf.inbound(schema, set, ctx, { partial: true })` does: each declared for the
+   * purpose, validated, free text redacted, consent. A field given as `undefined` is left out. The subject field
+   * and the record id cannot be changed.
+   */
+  readonly set: Set;
+  /** The rows to change: a condition built as for a read (`eq` / `inArray` of the client, Drizzle's operators). */
+  readonly where: SQL;
+  /** Return the updated rows, opened for the purpose, instead of their number (default false). */
+  readonly returning?: boolean | undefined;
+}
+
+/**
+ * Options of an upsert: the columns of the unique index or constraint a record may conflict on.
+ *
+ * @example
+ * ```ts
+ * await support.upsert(customers, record, { target: customersTable.id } satisfies UpsertOptions);
+ * ```
+ * @category Drizzle
+ */
+export interface UpsertOptions {
+  /**
+   * The conflict target: the column(s) of a unique index or constraint. A `sealed` column cannot be one (its
+   * envelopes differ each time a value is sealed); a blind-index column (`bidx_<name>`) can.
+   */
+  readonly target: Column | readonly Column[];
+  /** Return the rows written (inserted or updated), opened for the purpose, in the order given (default false). */
+  readonly returning?: boolean | undefined;
+}
+
 /** The scoped client's calls over one database or transaction, for one purpose context. */
 export interface ScopedCalls {
   insert(table: PgTable, rows: unknown, options?: InsertOptions): Promise<unknown[] | undefined>;
+  update(table: PgTable, options: UpdateOptions): Promise<number | unknown[]>;
+  upsert(table: PgTable, rows: unknown, options: UpsertOptions): Promise<unknown[] | undefined>;
   delete(table: PgTable, options: DeleteOptions): Promise<number>;
   findMany(table: PgTable, options?: ReadOptions): Promise<unknown[]>;
   findFirst(table: PgTable, options?: ReadOptions): Promise<unknown>;
@@ -144,6 +199,223 @@ async function sealAll(
     rows.push(row);
   }
   return rows;
+}
+
+/** The `where` a write needs (`PF_INPUT_INVALID` without one: a missing condition would change every row). */
+function requireWhere(binding: BindingCore, table: PgTable, options: unknown, op: 'delete' | 'update'): SQL {
+  const where = (options as { where?: SQL | null } | undefined)?.where;
+  if (where === undefined || where === null) {
+    const what = op === 'delete' ? 'delete' : 'change';
+    throw new PurposefulError(
+      'PF_INPUT_INVALID',
+      `${op}() on table "${getTableName(table)}" needs a where: a missing condition would ${what} every row`,
+      { schema: binding.schema.id },
+    );
+  }
+  return where;
+}
+
+function inputInvalid(binding: BindingCore, message: string, paths: readonly string[]): PurposefulError {
+  return new PurposefulError('PF_INPUT_INVALID', message, { schema: binding.schema.id, paths: [...paths] });
+}
+
+/**
+ * The change an update makes, before it is checked: an object, its `undefined` fields left out, not empty, not
+ * changing what the row's envelopes are bound to, and covering every field of a blind index or none.
+ */
+function changeOf(binding: BindingCore, table: PgTable, set: unknown): Record<string, unknown> {
+  const name = getTableName(table);
+  if (typeof set !== 'object' || set === null || Array.isArray(set)) {
+    throw inputInvalid(binding, `update() on table "${name}" needs a set: an object of the fields to change`, []);
+  }
+  const change = Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined));
+  const keys = Object.keys(change);
+  if (keys.length === 0) throw inputInvalid(binding, `update() on table "${name}": set names no field to change`, []);
+  const fixed = binding.identity.filter((path) => keys.includes(topKey(path)));
+  if (fixed.length > 0) {
+    throw inputInvalid(
+      binding,
+      `update() on table "${name}" cannot change ${fixed.join(', ')}: a row's envelopes are bound to its subject and record id; insert a new row instead`,
+      fixed,
+    );
+  }
+  for (const [index, fields] of binding.indexKeys) {
+    const given = fields.filter((k) => keys.includes(k));
+    if (given.length > 0 && given.length < fields.length) {
+      throw inputInvalid(
+        binding,
+        `update() on table "${name}": blind index "${index}" combines ${fields.join(', ')}; set all of them or none, since the index cannot be computed from some of its fields`,
+        fields.filter((k) => !keys.includes(k)),
+      );
+    }
+  }
+  return change;
+}
+
+/** The value at a dotted path of a row, as a record holding only that path (`owner.id` → `{ owner: { id } }`). */
+function pathOf(row: Readonly<Record<string, unknown>>, path: string): Record<string, unknown> {
+  const segments = path.split('.');
+  let value: unknown = row;
+  for (const seg of segments)
+    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[seg] : undefined;
+  let out: unknown = value;
+  for (let i = segments.length - 1; i >= 0; i--) out = { [segments[i] as string]: out };
+  return out as Record<string, unknown>;
+}
+
+/** JSON with object keys in order: two restrictions compared whatever order the database gave their keys in. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value ?? null, (_k, v: unknown) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+/** The SQL type a per-row value is cast to in the VALUES list: a sealed column's text, or json/jsonb. */
+function castOf(binding: BindingCore, column: Column): SQL {
+  const type = column.getSQLType();
+  if (!/^[a-z][a-z0-9_ ]*$/i.test(type)) {
+    throw new PurposefulError('PF_BINDING_INVALID', `column "${column.name}" has a type update() cannot write per row`, {
+      schema: binding.schema.id,
+    });
+  }
+  return sql.raw(type);
+}
+
+/** Rows per UPDATE statement: PostgreSQL takes at most 65,535 parameters in one. */
+const UPDATE_BATCH = 1000;
+
+/** The rows an update changes, each sealed under its own subject and record id, written by one UPDATE per batch. */
+async function updateRows(
+  tx: AnyPgDatabase,
+  pf: Engine,
+  binding: BindingCore,
+  ctx: PurposeContext,
+  where: SQL,
+  change: Record<string, unknown>,
+  returning: boolean,
+): Promise<number | unknown[]> {
+  const { table, columns } = binding;
+  const restriction = columns[RESTRICTION_KEY];
+  const bound = [...new Set(binding.identity.map(topKey))];
+  // where each row is (its table and place, locked until the transaction ends) and what its envelopes are bound to
+  const pick: Record<string, SQL | PgColumn> = { pf_at: sql<string>`ctid`, pf_in: sql<string>`tableoid` };
+  for (const key of bound) pick[key] = columns[key] as PgColumn;
+  if (restriction !== undefined) pick[RESTRICTION_KEY] = restriction as PgColumn;
+  const found = (await tx.select(pick).from(table).where(where).for('update')) as Record<string, unknown>[];
+  if (found.length === 0) return returning ? [] : 0;
+
+  const keys = Object.keys(change);
+  const sealed: Record<string, unknown>[] = [];
+  let restrictionChanged = false;
+  for (const row of found) {
+    const record: Record<string, unknown> = {};
+    for (const path of binding.identity) Object.assign(record, pathOf(row, path));
+    const stored = row[RESTRICTION_KEY];
+    if (stored !== null && stored !== undefined) record[RESTRICTION_KEY] = stored;
+    Object.assign(record, change);
+    const out = await pf.seal(binding.schema, record, ctx);
+    assertColumns(binding, out);
+    if (restriction !== undefined && canonical(out[RESTRICTION_KEY]) !== canonical(stored)) restrictionChanged = true;
+    sealed.push(out);
+  }
+  // the same for every row: fields in clear and the blind indexes of the fields set; per row: envelopes, restriction
+  const perRow = keys.filter((k) => binding.encryptedUnder.has(k));
+  if (restrictionChanged) perRow.push(RESTRICTION_KEY);
+  const first = sealed[0] as Record<string, unknown>;
+  const set: Record<string, unknown> = {};
+  for (const key of keys) if (!binding.encryptedUnder.has(key)) set[key] = first[key];
+  for (const [index, fields] of binding.indexKeys) {
+    if (fields.every((k) => keys.includes(k))) set[`bidx_${index}`] = first[`bidx_${index}`];
+  }
+  perRow.forEach((key, i) => {
+    set[key] = sql`pf_rows.${sql.identifier(`v${i}`)}`;
+  });
+  const names = sql.join(
+    ['pf_at', 'pf_in', ...perRow.map((_, i) => `v${i}`)].map((n) => sql.identifier(n)),
+    sql`, `,
+  );
+  const casts = perRow.map((key) => castOf(binding, columns[key] as Column));
+  const back = returning ? getTableColumns(table) : { one: sql<number>`1` };
+  const written: Record<string, unknown>[] = [];
+  for (let from = 0; from < found.length; from += UPDATE_BATCH) {
+    const values = sql.join(
+      found.slice(from, from + UPDATE_BATCH).map((row, j) => {
+        const out = sealed[from + j] as Record<string, unknown>;
+        const cells = perRow.map((key, i) => sql`${sql.param(out[key] ?? null, columns[key] as Column)}::${casts[i] as SQL}`);
+        return sql`(${sql.join([sql`${row.pf_at}::tid`, sql`${row.pf_in}::oid`, ...cells], sql`, `)})`;
+      }),
+      sql`, `,
+    );
+    const rows = await tx
+      .update(table)
+      .set(set)
+      .from(sql`(values ${values}) as pf_rows(${names})`)
+      .where(sql`${table}.ctid = pf_rows.pf_at and ${table}.tableoid = pf_rows.pf_in`)
+      .returning(back);
+    written.push(...(rows as Record<string, unknown>[]));
+  }
+  if (!returning) return written.length;
+  return pf.openMany(
+    binding.schema,
+    written.map((row) => absentNulls(binding, row)),
+    ctx,
+  );
+}
+
+/** The conflict target of an upsert: columns of the table, none of them sealed. */
+function conflictTarget(binding: BindingCore, table: PgTable, options: unknown): Column[] {
+  const given = (options as Partial<UpsertOptions> | undefined)?.target;
+  const target = given === undefined || given === null ? [] : Array.isArray(given) ? [...given] : [given as Column];
+  const name = getTableName(table);
+  if (target.length === 0) {
+    throw inputInvalid(binding, `upsert() on table "${name}" needs a target: the column(s) of a unique index`, []);
+  }
+  for (const column of target) {
+    const key = binding.keyOf.get(column);
+    if (key === undefined) {
+      throw inputInvalid(binding, `upsert() on table "${name}": a target column is not a column of the table`, []);
+    }
+    if (binding.encryptedUnder.has(key)) {
+      const paths = (binding.encryptedUnder.get(key) ?? []).map((f) => f.path);
+      throw new PurposefulError(
+        'PF_QUERY_ENCRYPTED',
+        `upsert() on column "${key}" of schema "${binding.schema.id}": its envelopes differ each time a value is sealed, so it never conflicts; target a blind-index column (bidx_<name>) with a unique index instead`,
+        { schema: binding.schema.id, paths },
+      );
+    }
+  }
+  return target;
+}
+
+/** The sealed rows of an upsert, grouped by the keys they carry: one INSERT … ON CONFLICT per group. */
+function byShape(rows: readonly Record<string, unknown>[]): number[][] {
+  const groups = new Map<string, number[]>();
+  rows.forEach((row, i) => {
+    const shape = Object.keys(row).sort().join('\u0000');
+    groups.set(shape, [...(groups.get(shape) ?? []), i]);
+  });
+  return [...groups.values()];
+}
+
+/** What the update half of an upsert sets for rows of `keys`: each key given, from the row proposed (`excluded`). */
+function upsertSet(binding: BindingCore, keys: readonly string[], target: readonly Column[]): Record<string, SQL> {
+  const skip = new Set([...target.map((c) => binding.keyOf.get(c)), ...binding.identity.map(topKey)]);
+  const indexColumns = new Set([...binding.indexKeys.keys()].map((n) => `bidx_${n}`));
+  const fields = keys.filter((k) => !indexColumns.has(k));
+  const set: Record<string, SQL> = {};
+  const excluded = (key: string) => sql`excluded.${sql.identifier((binding.columns[key] as Column).name)}`;
+  for (const key of fields) if (!skip.has(key)) set[key] = excluded(key);
+  for (const [index, of] of binding.indexKeys) {
+    // an index of fields the record leaves out keeps the value computed from the fields the row keeps
+    if (of.every((k) => fields.includes(k)) && !skip.has(`bidx_${index}`)) set[`bidx_${index}`] = excluded(`bidx_${index}`);
+  }
+  if (Object.keys(set).length === 0) {
+    const key = binding.keyOf.get(target[0] as Column) as string; // nothing else to set: a no-op, so the row is returned
+    set[key] = excluded(key);
+  }
+  return set;
 }
 
 /** A scoped client over `db` for `ctx`. */
@@ -180,16 +452,74 @@ export function scopedCalls(db: AnyPgDatabase, pf: Engine, bindings: Bindings, c
         ctx,
       );
     },
-    async delete(table, options) {
+    async update(table, options) {
       const binding = bindingFor(bindings, table);
-      const where = (options as Partial<DeleteOptions> | undefined)?.where;
-      if (where === undefined || where === null) {
-        throw new PurposefulError(
-          'PF_INPUT_INVALID',
-          `delete() on table "${getTableName(table)}" needs a where: a missing condition would delete every row`,
-          { schema: binding.schema.id },
+      const where = requireWhere(binding, table, options, 'update');
+      const change = changeOf(binding, table, options.set);
+      await pf.authorize(binding.schema, ctx); // roles, second factor, consent and blockings: before the query runs
+      const checked = (await pf.inbound(binding.schema, change, ctx, { partial: true })) as Record<string, unknown>;
+      const returning = options.returning === true;
+      return db.transaction((tx) => updateRows(tx, pf, binding, ctx, where, checked, returning));
+    },
+    async upsert(table, input, options) {
+      const binding = bindingFor(bindings, table);
+      const target = conflictTarget(binding, table, options);
+      const records = Array.isArray(input) ? input : [input];
+      const returning = options.returning === true;
+      if (records.length === 0) return returning ? [] : undefined;
+      await pf.authorize(binding.schema, ctx); // an upsert may change a stored row: checked as an update is
+      const rows = await sealAll(pf, binding, records, ctx);
+      if (rows.some((row) => row[RESTRICTION_KEY] !== undefined && row[RESTRICTION_KEY] !== null)) {
+        throw inputInvalid(
+          binding,
+          `upsert() on table "${getTableName(table)}": a record's subject is erased or blocked, and the restriction its row carries cannot be merged by an upsert; use insert or update`,
+          [RESTRICTION_KEY],
         );
       }
+      const identity = binding.identity.map(topKey).filter((k, i, all) => all.indexOf(k) === i);
+      // the row a record conflicts with must be the same record: another subject's or record's row is not replaced
+      const same =
+        identity.length === 0
+          ? undefined
+          : and(
+              ...identity.map((key) => {
+                const column = binding.columns[key] as Column;
+                return sql`${column} is not distinct from excluded.${sql.identifier(column.name)}`;
+              }),
+            );
+      const written = await db.transaction(async (tx) => {
+        const out: Record<string, unknown>[] = new Array(rows.length);
+        for (const group of byShape(rows)) {
+          const values = group.map((i) => rows[i] as Record<string, unknown>);
+          const set = upsertSet(binding, Object.keys(values[0] as Record<string, unknown>), target);
+          const back = await tx
+            .insert(table)
+            .values(values)
+            .onConflictDoUpdate({ target: target as IndexColumn[], set, ...(same === undefined ? {} : { setWhere: same }) })
+            .returning(returning ? getTableColumns(table) : { one: sql<number>`1` });
+          if (back.length !== group.length) {
+            throw inputInvalid(
+              binding,
+              `upsert() on table "${getTableName(table)}": a record conflicts with a row of another subject or record id (${binding.identity.join(', ')}), which an upsert cannot change; nothing was written`,
+              binding.identity,
+            );
+          }
+          group.forEach((i, j) => {
+            out[i] = back[j] as Record<string, unknown>;
+          });
+        }
+        return out;
+      });
+      if (!returning) return undefined;
+      return pf.openMany(
+        binding.schema,
+        written.map((row) => absentNulls(binding, row)),
+        ctx,
+      );
+    },
+    async delete(table, options) {
+      const binding = bindingFor(bindings, table);
+      const where = requireWhere(binding, table, options, 'delete');
       await pf.authorize(binding.schema, ctx); // roles, second factor, consent and blockings: before the query runs
       // the count from the rows the statement returns: the drivers report affected rows differently
       const gone = await db.delete(table).where(where).returning({ one: sql<number>`1` });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq as rawEq } from 'drizzle-orm';
-import { pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
@@ -31,6 +31,12 @@ const Note = defineSchema(
     }),
     city: pd(z.string(), { category: 'user.contact.address.city', purposes: ['support.ticket'], encrypt: true }),
     body: pd(z.string(), { category: 'user.contact.email', purposes: ['support.ticket'], encrypt: true }),
+    contact: z
+      .object({
+        email: pd(z.email(), { category: 'user.contact.email', purposes: ['support.ticket'], encrypt: true }),
+        city: pd(z.string(), { category: 'user.contact.address.city', purposes: ['support.ticket'] }),
+      })
+      .optional(),
   }),
   { purposes, subject: { kind: 'customer', id: 'ownerId' }, recordId: 'id', indexes: { code_city: ['code', 'city'] } },
 );
@@ -41,9 +47,10 @@ const notes = pgTable('dz_notes', {
   city: sealed('city').notNull(),
   body: sealed('body').notNull(),
   bidx_code_city: text('bidx_code_city'),
+  contact: jsonb('contact'),
 });
 const NOTES_DDL = `CREATE TABLE dz_notes (id uuid PRIMARY KEY, owner_id uuid NOT NULL, code text NOT NULL, city text NOT NULL,
-  body text NOT NULL, bidx_code_city text)`;
+  body text NOT NULL, bidx_code_city text, contact jsonb)`;
 
 const consent = memoryConsentLedger(purposes);
 const pf = createPurposeful({
@@ -99,7 +106,7 @@ for (const [driver, open] of drivers) {
       t = await open();
       await t.exec(NOTES_DDL);
       data = purposefulDrizzle(t.db, pf, { bindings: [bound, boundNotes] });
-    }, 60_000);
+    }, 180_000); // PGlite starts slowly on a loaded machine
     afterAll(() => t?.close());
 
     it('updates fields in clear and encrypted ones by blind index; reads them back opened, the raw table holding envelopes', async () => {
@@ -254,6 +261,21 @@ for (const [driver, open] of drivers) {
       expect(pf.indexFor(Note, 'code_city', ['B-2', 'Natal'])).toContain(moved);
       const got = await data.forPurpose(ticket).findFirst(boundNotes, { where: rawEq(notes.id, note.id) });
       expect(got).toEqual({ ...note, code: 'B-2', city: 'Natal', body: 'second' });
+    });
+
+    it('an encrypted field nested in a json column is sealed per row inside the JSON', async () => {
+      const a = { id: randomUUID(), ownerId: randomUUID(), code: 'E-5', city: 'Natal', body: 'a' };
+      const b = { ...a, id: randomUUID(), ownerId: randomUUID() };
+      await data.forPurpose(ticket).insert(boundNotes, [a, b]);
+      const where = data.inArray(notes.id, [a.id, b.id]);
+      const contact = { email: 'both@example.com', city: 'Natal' };
+      expect(await data.forPurpose(ticket).update(boundNotes, { set: { contact }, where })).toBe(2);
+      const got = await data.forPurpose(ticket).findMany(boundNotes, { where });
+      expect(got.map((r) => r.contact)).toEqual([contact, contact]);
+      const raw = await t.exec(`SELECT contact FROM dz_notes WHERE id IN ('${a.id}', '${b.id}')`);
+      const stored = raw.map((r) => r.contact as { email: string; city: string });
+      expect(stored.every((c) => c.email.startsWith('pf1.') && c.city === 'Natal')).toBe(true);
+      expect(stored[0]?.email).not.toBe(stored[1]?.email);
     });
 
     it('an update in a transaction rolls back with it, and commits with it', async () => {

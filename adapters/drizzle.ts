@@ -32,6 +32,7 @@ import {
   scopedCalls,
 } from './drizzle/scoped.js';
 
+export * from './drizzle/migrate.js';
 export type { AnyPgDatabase, DeleteOptions, InsertOptions, ReadOptions };
 
 /**

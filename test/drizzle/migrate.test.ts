@@ -382,7 +382,11 @@ for (const [driver, open] of drivers) {
       expect(dry).toMatchObject({ done: 3, changed: 3, indexed: 3, erased: 0, restricted: 0, dryRun: true });
       expect(await t.exec('SELECT * FROM mig_branches ORDER BY id')).toEqual(snapshot);
       const progress: unknown[] = [];
-      const summary = await rotateTable(t.db, pf2, branches, { ctx: billing, batchSize: 2, onProgress: (p) => progress.push(p) });
+      const summary = await rotateTable(t.db, pf2, branches, {
+        ctx: billing,
+        batchSize: 2,
+        onProgress: (p) => void progress.push(p),
+      });
       expect(summary).toMatchObject({ done: 3, changed: 3, indexed: 3, erased: 0, restricted: 0, complete: true });
       expect(progress).toHaveLength(2);
       for (const row of await t.exec('SELECT tax_id, bidx_tax FROM mig_branches')) {

@@ -50,7 +50,7 @@ export interface TableWalkOptions {
   readonly cursor?: unknown;
   /** Stop before the next batch once aborted; the summary then says `complete: false`. */
   readonly signal?: AbortSignal | undefined;
-  /** Visit at most this many rows in this run; the summary then says `complete: false` if rows remain. */
+  /** Visit at most this many rows in this run; the summary then says `complete: false` (run again from its cursor). */
   readonly limit?: number | undefined;
 }
 
@@ -314,6 +314,7 @@ function stepsOf(path: string): Step[] {
     }
     out.push({ key, then });
     if (path[i] === '.') i++;
+    else if (i < path.length) throw new PurposefulError('PF_BINDING_INVALID', `not a field path: ${JSON.stringify(path)}`);
   }
   return out;
 }

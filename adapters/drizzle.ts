@@ -43,6 +43,7 @@ import {
   type UpsertOptions,
 } from './drizzle/scoped.js';
 
+export * from './drizzle/migrate.js';
 export type {
   AnyPgDatabase,
   DeleteOptions,

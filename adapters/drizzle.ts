@@ -32,6 +32,7 @@ import {
   scopedCalls,
 } from './drizzle/scoped.js';
 
+export * from './drizzle/sources.js';
 export type { AnyPgDatabase, DeleteOptions, InsertOptions, ReadOptions };
 
 /**

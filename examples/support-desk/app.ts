@@ -19,6 +19,7 @@ import {
   memoryKeyStore,
   notFound,
   type PurposeContext,
+  type Purposeful,
   type PurposefulSchema,
   type RouteDeclaration,
   type RouteRequest,
@@ -50,11 +51,11 @@ export interface DeskRoute {
   readonly handler: (ctx: HandlerContext) => unknown;
 }
 
-/** The desk's engine, as {@link createSupportDesk} makes it. */
-export type DeskEngine = ReturnType<typeof deskEngine>;
+/** An engine over the desk's purposes: the one {@link createSupportDesk} makes, or the demo's. */
+export type DeskEngine = Purposeful<DeskPurpose>;
 
 /** The engine of the desk: the declarations, a keyring, the consent ledger. */
-function deskEngine(consent: ConsentLedger) {
+function deskEngine(consent: ConsentLedger): DeskEngine {
   return createPurposeful({
     purposes,
     schemas: [Customer, Ticket, Invoice, NewTicket, SurveyAnswer],

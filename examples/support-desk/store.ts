@@ -14,8 +14,8 @@ import { drizzle as overPg } from 'drizzle-orm/node-postgres';
 import { integer, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { drizzle as overPglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
-import { type AnyPgDatabase, bindTable, purposefulDrizzle, sealed } from 'purposeful/drizzle';
-import type { Actor } from '../../src/index.js';
+import { type AnyPgDatabase, bindTable, drizzleRightsSource, purposefulDrizzle, sealed } from 'purposeful/drizzle';
+import { type Actor, looksEncrypted, type PurposefulSchema, type RightsSource } from '../../src/index.js';
 import type { DeskEngine, DeskStore } from './app.js';
 import { Customer, Invoice, Ticket } from './declarations.js';
 
@@ -133,6 +133,46 @@ export async function openDeskDatabase(options: { url?: string | undefined } = {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The rights desk's sources over the tables: `pf.rights` finds a customer's
+ * rows for access and portability, corrects, erases and blocks them there,
+ * each change in one transaction; a ticket's free text leaves an anonymous
+ * copy in `tickets_anonymous` in the same transaction.
+ */
+export function deskRightsSources(database: DeskDatabase): Record<'customer' | 'ticket' | 'invoice', RightsSource> {
+  return {
+    customer: drizzleRightsSource(database.db, customers, { origin: 'given by you when you opened your account' }),
+    ticket: drizzleRightsSource(database.db, tickets, { anonymous: { table: ticketsAnonymousTable } }),
+    invoice: drizzleRightsSource(database.db, invoices),
+  };
+}
+
+/**
+ * A stored row as the demo prints it: envelopes shortened, blind indexes and
+ * the restriction as they are, and in place of a personal value stored in
+ * clear (a field not declared encrypted) a note, never the value.
+ */
+export function storedView(schema: PurposefulSchema, row: Record<string, unknown>): Record<string, unknown> {
+  // printed in clear only when the schema declares the key and no personal field at the path (fail closed)
+  const declared = new Set(Object.keys((schema.zod as { shape?: object }).shape ?? {}));
+  const personal = (path: string) => !declared.has(path.split(/[.[]/)[0] as string) || schema.fields.some((f) => f.path === path);
+  const view = (value: unknown, path: string): unknown => {
+    if (value === null || value === undefined) return value;
+    if (looksEncrypted(value)) return `${value.slice(0, 28)}… (${value.length} chars)`;
+    if (Array.isArray(value)) return value.map((v) => view(v, `${path}[]`));
+    if (typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, view(v, `${path}.${k}`)]));
+    }
+    return personal(path) ? '(in clear: not declared encrypted; not printed)' : value;
+  };
+  return Object.fromEntries(
+    Object.entries(row).map(([key, value]) => [
+      key,
+      key.startsWith('bidx_') || key === 'pf_restriction' ? value : view(value, key),
+    ]),
+  );
+}
 
 /** The scoped client over the desk's tables: what the demo and the store read and write through. */
 export function deskData(database: DeskDatabase, pf: DeskEngine) {

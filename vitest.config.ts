@@ -10,7 +10,7 @@ export default defineConfig({
       { find: /^purposeful\/node$/, replacement: fileURLToPath(new URL('./src/node/index.ts', import.meta.url)) },
       { find: /^purposeful\/incident$/, replacement: fileURLToPath(new URL('./src/incident/index.ts', import.meta.url)) },
       {
-        find: /^purposeful\/(express|fastify|next|fetch)$/,
+        find: /^purposeful\/(express|fastify|next|fetch|drizzle)$/,
         replacement: fileURLToPath(new URL('./adapters/$1.ts', import.meta.url)),
       },
     ],

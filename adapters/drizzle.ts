@@ -44,6 +44,7 @@ import {
 } from './drizzle/scoped.js';
 
 export * from './drizzle/migrate.js';
+export * from './drizzle/sources.js';
 export type {
   AnyPgDatabase,
   DeleteOptions,

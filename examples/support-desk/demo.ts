@@ -2,9 +2,11 @@
  * `npm run demo`: a short scripted scenario on the support-desk declarations.
  * First the desk over HTTP (Express, Fastify and fetch on 127.0.0.1: who was
  * allowed to see what, and why), then the data map, consent, encryption and
- * shredding on the engine itself. `npm run demo -- --serve` keeps the HTTP
- * servers running and prints curl commands instead.
+ * the data subject's rights on the engine, over the desk's Drizzle tables
+ * (embedded PGlite, or the PostgreSQL server at DATABASE_URL). `npm run demo
+ * -- --serve` keeps the HTTP servers running and prints curl commands instead.
  */
+import { eq } from 'drizzle-orm';
 import { exportJWK, generateKeyPair } from 'jose';
 import {
   incidentDeadlines,
@@ -14,7 +16,6 @@ import {
   scopeIncident,
 } from '../../src/incident/index.js';
 import {
-  type AnonymousRecord,
   anomalyWatch,
   checkpointSigner,
   createAccessLog,
@@ -37,6 +38,17 @@ import {
 import { Customer, Invoice, purposes, Ticket } from './declarations.js';
 import { httpDemo } from './http-demo.js';
 import { sampleCustomer } from './sample.js';
+import {
+  customers,
+  customersTable,
+  deskData,
+  deskRightsSources,
+  invoices,
+  invoicesTable,
+  openDeskDatabase,
+  storedView,
+  tickets,
+} from './store.js';
 
 const demoStart = new Date();
 await httpDemo(process.argv.includes('--serve'));
@@ -103,12 +115,8 @@ const audit = createAccessLog({
       alerts.push(`${a.actor}: ${a.count} ${a.kind} in ${a.windowMs / 60_000} min (limit ${a.threshold}); blocked: ${a.blocked}`),
   }),
 });
-// the desk's stores for data-subject requests: rows as stored (sealed), by subject
-const customerRows = new Map<string, Record<string, unknown>>();
-const invoiceRows = new Map<string, Record<string, unknown>>();
-const ticketRows = new Map<string, Record<string, unknown>>();
-// what statistics keep of an erased ticket: an anonymous copy, with no link to the customer
-const anonymousTickets: AnonymousRecord[] = [];
+// the desk's tables (Drizzle, on embedded PGlite or at DATABASE_URL): the rights desk's sources run over them
+const database = await openDeskDatabase({ url: process.env.DATABASE_URL });
 const pf = createPurposeful({
   purposes,
   schemas: [Customer, Ticket, Invoice],
@@ -119,28 +127,8 @@ const pf = createPurposeful({
         verified: false,
         missing: ['the 6-digit code sent to the e-mail address on file'],
       },
-    sources: {
-      customer: {
-        find: async (id) => (customerRows.has(id) ? [customerRows.get(id) as Record<string, unknown>] : []),
-        update: async (id, row) => void customerRows.set(id, row),
-        origin: 'given by you when you opened your account',
-      },
-      invoice: {
-        find: async (id) => [...invoiceRows.values()].filter((r) => r.customerId === id),
-        update: async (_id, row) => void invoiceRows.set(String(row.number), row),
-      },
-      ticket: {
-        find: async (id) => [...ticketRows.values()].filter((r) => r.customerId === id),
-        update: async (_id, row) => void ticketRows.set(String(row.id), row),
-        remove: async (_id, row) => void ticketRows.delete(String(row.id)),
-        // a database would do both in one transaction
-        anonymize: async (_id, copy, row, change) => {
-          anonymousTickets.push(copy);
-          if (change === 'remove') ticketRows.delete(String(row.id));
-          else ticketRows.set(String(row.id), row);
-        },
-      },
-    },
+    // no hand-written source: each binding of a schema to its table is one (find, update, remove, anonymize)
+    sources: deskRightsSources(database),
     // the agent who answered a ticket is another person: left out of the customer's access answer (GDPR Art. 15(4))
     aboutOthers: { ticket: { 'assignee.agentId': 'withhold', 'assignee.agentName': 'withhold' } },
     recipients: {
@@ -295,36 +283,43 @@ console.log(
   JSON.stringify((toJSONSchema(Customer, { target: 'openapi-3.1' }).properties as Record<string, unknown>).cpf, null, 2),
 );
 
-line('Encryption: the stored row, then what support.ticket opens of it');
+line(
+  `Encryption in Drizzle tables (${database.driver === 'pglite' ? 'embedded PGlite' : 'PostgreSQL at DATABASE_URL'}): the stored row, then what support.ticket reads`,
+);
 const agent = { id: 'agent-7', roles: ['support'] };
-const row = await pf.seal(Customer, customer, { purpose: 'support.ticket', actor: agent });
-console.log(row);
-console.log(await pf.open(Customer, row, { purpose: 'support.ticket', actor: agent }));
-console.log('search by CPF: bidx_cpf IN', pf.indexFor(Customer, 'cpf', '529 982 247 25'));
-const invoice = await pf.seal(
-  Invoice,
-  { number: 'NF-2026-0001', customerId: customer.id, taxId: customer.cpf, amountCents: 12990, issuedAt: '2026-11-28T10:00:00Z' },
-  { purpose: 'billing.invoice', actor: { id: 'billing-1', roles: ['billing'] } },
-);
-
-customerRows.set(customer.id, row);
-invoiceRows.set('NF-2026-0001', invoice);
-const ticketId = '7d0f3c1a-2b4e-4c5d-8e6f-9a0b1c2d3e4f';
-ticketRows.set(
-  ticketId,
-  await pf.seal(
-    Ticket,
-    {
-      id: ticketId,
-      customerId: customer.id,
-      status: 'closed',
-      subject: 'Boleto pago em dobro',
-      messages: [{ at: '2026-11-20T14:02:00Z', from: 'customer', text: `Paguei duas vezes; meu CPF é ${customer.cpf}` }],
-      assignee: { agentId: 'agent-7', agentName: 'Bruna Lima' },
-    },
-    { purpose: 'support.ticket', actor: agent },
-  ),
-);
+const billingCtx = { purpose: 'billing.invoice', actor: { id: 'billing-1', roles: ['billing'] } } as const;
+// the client the application reads and writes through: it never calls seal or open
+const data = deskData(database, pf);
+const support = data.forPurpose({ purpose: 'support.ticket', actor: agent });
+// the account form: the accessibility needs are asked under their own purpose and consent, not here
+const { accessibility: _asked, ...account } = customer;
+await support.insert(customers, account);
+// a raw select: what the table, a backup or a replica holds (envelopes; the values in clear are not printed here)
+const [stored] = await database.db.select().from(customersTable).where(eq(customersTable.id, customer.id));
+console.log('stored:', storedView(Customer, stored ?? {}));
+const byCpf = data.eq(customersTable.cpf, '529 982 247 25'); // through bidx_cpf, normalized as the index declares
+console.log('support.ticket reads (found by CPF):', await support.findFirst(customers, { where: byCpf }));
+try {
+  await database.db.insert(customersTable).values({ id: crypto.randomUUID(), channel: 'chat', cpf: customer.cpf });
+} catch (err) {
+  if (!isPurposefulError(err)) throw err;
+  console.log(`a raw insert of a plaintext CPF around the client: ${err.code}, before the statement reaches the database`);
+}
+await data.forPurpose(billingCtx).insert(invoices, {
+  number: 'NF-2026-0001',
+  customerId: customer.id,
+  taxId: customer.cpf,
+  amountCents: 12990,
+  issuedAt: '2026-11-28T10:00:00Z',
+});
+await support.insert(tickets, {
+  id: '7d0f3c1a-2b4e-4c5d-8e6f-9a0b1c2d3e4f',
+  customerId: customer.id,
+  status: 'closed',
+  subject: 'Boleto pago em dobro',
+  messages: [{ at: '2026-11-20T14:02:00Z', from: 'customer', text: `Paguei duas vezes; meu CPF é ${customer.cpf}` }],
+  assignee: { agentId: 'agent-7', agentName: 'Bruna Lima' },
+});
 
 line('The customer asks for their data (LGPD Art. 18 II, 19; GDPR Art. 15)');
 try {
@@ -361,10 +356,8 @@ console.log(
     patch: { email: 'joao.silva@novo.example.com.br', name: 'João da Silva Santos' },
   }),
 );
-console.log(
-  'support.ticket now sees:',
-  (await pf.open(Customer, customerRows.get(customer.id), { purpose: 'support.ticket', actor: agent })).email,
-);
+const byId = eq(customersTable.id, customer.id);
+console.log('support.ticket now reads:', (await support.findFirst(customers, { where: byId }))?.email);
 
 line('…and asks to be forgotten (LGPD Art. 18 VI, 16; GDPR Art. 17): crypto-shredding');
 const erasure = await pf.rights.request({ subjectId: customer.id, kind: 'erasure', verification });
@@ -372,19 +365,22 @@ const erased = await pf.rights.erase(erasure.id);
 for (const f of erased.fields) console.log(`  ${`${f.schema}.${f.field}`.padEnd(26)} ${f.outcome.padEnd(10)} ${f.reason}`);
 console.log(`  recipients told (LGPD Art. 18 §6; GDPR Art. 19): ${erased.notified.join(', ') || 'none'}`);
 console.log(`  receipt ${erased.receipt?.slice(0, 40)}…, retained until ${erased.retainedUntil[0]?.until}`);
-console.log(`  tickets left: ${ticketRows.size}; kept for statistics: ${JSON.stringify(anonymousTickets.map((a) => a.data))}`);
+const [left] = await database.raw('SELECT count(*)::int AS n FROM tickets');
+const kept = await database.raw('SELECT data FROM tickets_anonymous');
+console.log(`  tickets left: ${left?.n}; kept for statistics: ${JSON.stringify(kept.map((k) => k.data))}`);
 try {
-  await pf.open(Customer, customerRows.get(customer.id), { purpose: 'support.ticket', actor: agent });
+  await support.findFirst(customers, { where: byId });
 } catch (err) {
   if (!isPurposefulError(err)) throw err;
   console.log(`support.ticket now gets ${err.code} (HTTP ${err.status})`);
 }
 console.log(
+  'the row as stored now:',
+  storedView(Customer, (await database.db.select().from(customersTable).where(byId))[0] ?? {}),
+);
+console.log(
   'the invoice, kept by law:',
-  await pf.open(Invoice, invoiceRows.get('NF-2026-0001'), {
-    purpose: 'billing.invoice',
-    actor: { id: 'billing-1', roles: ['billing'] },
-  }),
+  await data.forPurpose(billingCtx).findFirst(invoices, { where: eq(invoicesTable.number, 'NF-2026-0001') }),
 );
 
 line("The access log of this customer (the DPO's view: who, when, why)");
@@ -472,6 +468,7 @@ await register.add(incidentEntry(incident, { notified: true, notifiedAt: communi
 console.log(`registered: ${(await register.list()).map((e) => e.id).join(', ')} (kept five years from registration, Art. 10)`);
 
 await audit.close();
+await database.close();
 const verified = await audit.verify({ keys: anchorKeys });
 console.log(
   `access log: ${verified.events} events, ${verified.ok ? 'intact' : `BROKEN at ${verified.broken?.seq}`}, ${verified.unanchored} unanchored`,

@@ -1,16 +1,20 @@
 /**
  * The HTTP part of `npm run demo`: the support desk served by Express,
- * Fastify and the fetch handler on 127.0.0.1 (in-memory store and consent
- * ledger: no server to install), a scripted series of requests by customers,
+ * Fastify and the fetch handler on 127.0.0.1 (its tables in embedded PGlite
+ * through `purposeful/drizzle`, or on the PostgreSQL server at DATABASE_URL;
+ * an in-memory consent ledger: no server to install), a scripted series of requests by customers,
  * agents and the billing service, and what each one was allowed to see and
  * why. `npm run demo -- --serve` keeps the servers up and prints curl commands.
  */
 import type { AddressInfo } from 'node:net';
+import { eq } from 'drizzle-orm';
 import { createSupportDesk, secondCustomer, TICKET_1, TICKET_2 } from './app.js';
+import { Customer } from './declarations.js';
 import { expressApp } from './express.js';
 import { fastifyApp } from './fastify.js';
 import { fetchApp, serveFetch } from './fetch.js';
 import { sampleCustomer } from './sample.js';
+import { customersTable, drizzleStore, openDeskDatabase, storedView } from './store.js';
 
 interface Step {
   readonly who: string;
@@ -26,7 +30,8 @@ const C1 = sampleCustomer.id;
 /** Starts the three servers on 127.0.0.1 and returns their base URLs and a way to stop them. */
 export async function startDesk() {
   const jwtSecret = crypto.getRandomValues(new Uint8Array(32));
-  const desk = createSupportDesk({ jwtSecret });
+  const database = await openDeskDatabase({ url: process.env.DATABASE_URL });
+  const desk = createSupportDesk({ jwtSecret, store: drizzleStore(database) });
   await desk.ready;
   const express = expressApp(desk).listen(0, '127.0.0.1');
   const fetchServer = serveFetch(fetchApp(desk)).listen(0, '127.0.0.1');
@@ -41,8 +46,9 @@ export async function startDesk() {
   };
   const stop = async () => {
     await Promise.all([new Promise((r) => express.close(r)), new Promise((r) => fetchServer.close(r)), fastify.close()]);
+    await database.close();
   };
-  return { desk, bases, stop };
+  return { desk, database, bases, stop };
 }
 
 const show = (value: unknown): string => {
@@ -52,7 +58,7 @@ const show = (value: unknown): string => {
 
 /** Runs the scripted requests against every framework and prints one line per step (they must agree). */
 export async function httpDemo(serve: boolean): Promise<void> {
-  const { desk, bases, stop } = await startDesk();
+  const { desk, database, bases, stop } = await startDesk();
   const tok = {
     customer: await desk.token(C1, ['customer']),
     customer2: await desk.token(secondCustomer.id, ['customer']),
@@ -186,6 +192,9 @@ export async function httpDemo(serve: boolean): Promise<void> {
   ];
 
   console.log('\n── The support desk over HTTP: Express, Fastify and fetch on 127.0.0.1, the same routes ──');
+  console.log(
+    `(one store for the three: Drizzle tables on ${database.driver === 'pglite' ? 'embedded PGlite' : 'the PostgreSQL server at DATABASE_URL'})`,
+  );
   try {
     for (const [i, step] of steps.entries()) {
       const results: string[] = [];
@@ -221,8 +230,12 @@ export async function httpDemo(serve: boolean): Promise<void> {
       console.log(`   ${same ? 'express = fastify = fetch' : `FRAMEWORKS DISAGREE: ${results.join(' | ')}`}`);
       if (!same) process.exitCode = 1;
     }
-    const stored = desk.customers.get(C1) as Record<string, string>;
-    console.log(`\nHow João's record is stored: cpf = ${stored.cpf?.slice(0, 32)}… (sealed, bound to customer.cpf and João)`);
+    // a raw select: what the table, a backup or a replica holds (never to serve a purpose)
+    const [stored] = await database.db.select().from(customersTable).where(eq(customersTable.id, C1));
+    const view = storedView(Customer, stored ?? {});
+    console.log(
+      `\nHow João's row is stored: cpf = ${view.cpf}, bidx_cpf = ${view.bidx_cpf} (sealed, bound to customer.cpf and João)`,
+    );
     console.log('The Next.js app in examples/support-desk/next serves the same routes (see the README).');
   } finally {
     await stop();

@@ -284,6 +284,23 @@ for (const [driver, open] of drivers) {
       expect(read?.email).toBe('ana@example.com');
     });
 
+    it('blocking: written to pf_restriction of the subject’s rows, refused by the scoped client, lifted by unblock', async () => {
+      const b = randomUUID();
+      await d.data.forPurpose(agent).insert(customers, customer(b) as never);
+      const x = ticket(b);
+      await d.store(ticketsTable, Ticket, x);
+      const r = await d.pf.rights.request({ subjectId: b, kind: 'blocking', verification: verification(b) });
+      await d.pf.rights.block(r.id);
+      const held = (await raw('dzs_customers', b))?.pf_restriction as { blocked?: { request: string }[] } | null;
+      expect(held?.blocked?.map((k) => k.request)).toEqual([r.id]);
+      expect((await raw('dzs_tickets', x.id))?.pf_restriction).toMatchObject({ blocked: [{ request: r.id }] });
+      const read = () => d.data.forPurpose(agent).findFirst(customers, { where: rawEq(customersTable.id, b) });
+      expect(await code(read)).toBe('PF_SUBJECT_RESTRICTED');
+      await d.pf.rights.unblock(r.id);
+      expect((await raw('dzs_customers', b))?.pf_restriction).toBeNull();
+      expect((await read())?.email).toBe('ana@example.com');
+    });
+
     it('a retention sweep: a dry run changes nothing, a real one resumes from its cursor', async () => {
       const owner = randomUUID();
       const day = 86_400_000;
@@ -522,6 +539,26 @@ describe('rights and retention sources: the binding they need', () => {
     );
     expect(() => drizzleRightsSource(db, { schema: Customer, table: customersTable })).toThrow(
       expect.objectContaining({ code: 'PF_BINDING_INVALID' }),
+    );
+  });
+
+  it('startOf reads the column an event maps to (a Date, a date string, epoch ms); NULL or an unmapped event is unknown', () => {
+    const source = drizzleRetentionSource({} as never, swept, {
+      startOf: { collection: 'createdAt' },
+      anonymous: { table: anonymousTable },
+    });
+    const at = new Date('2026-01-10T10:00:00Z');
+    expect(source.startOf({ createdAt: at }, 'collection')).toEqual(at);
+    expect(source.startOf({ createdAt: '2026-01-10T10:00:00Z' }, 'collection')).toEqual(at);
+    expect(source.startOf({ createdAt: at.getTime() }, 'collection')).toEqual(at);
+    expect(source.startOf({ createdAt: null }, 'collection')).toBeUndefined();
+    expect(source.startOf({ createdAt: 'not a date' }, 'collection')).toBeUndefined();
+    expect(source.startOf({ createdAt: at }, 'invoice.issued')).toBeUndefined();
+    const mine = (row: Record<string, unknown>, event: string) => (event === 'closed' ? (row.createdAt as Date) : undefined);
+    const byFunction = drizzleRetentionSource({} as never, swept, { startOf: mine, anonymous: { table: anonymousTable } });
+    expect(byFunction.startOf({ createdAt: at }, 'closed')).toBe(at);
+    expect(() => drizzleRetentionSource({} as never, swept, { anonymous: { table: anonymousTable } } as never)).toThrow(
+      /options.startOf is required/,
     );
   });
 

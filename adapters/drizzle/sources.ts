@@ -216,7 +216,7 @@ function writerOf(binding: BoundTable, anonymous: AnonymousTarget | undefined, p
 }
 
 /** Rows as read: each row's restriction remembered by its record id; a NULL of an optional field made absent. */
-function asRead(w: Writer, rows: readonly unknown[]): Record<string, unknown>[] {
+function readRows(w: Writer, rows: readonly unknown[]): Record<string, unknown>[] {
   if (w.asRead.size > AS_READ_LIMIT) w.asRead.clear();
   return rows.map((read) => {
     const row = absentNulls(w.binding.core, read as Record<string, unknown>);
@@ -254,13 +254,8 @@ function valuesOf(w: Writer, row: Record<string, unknown>): Record<string, unkno
 function recordOf(w: Writer, row: Record<string, unknown>): unknown {
   const id = row[w.recordId];
   if (id === undefined || id === null) {
-    throw new PurposefulError(
-      'PF_INPUT_INVALID',
-      `a "${w.binding.schema.id}" row needs its record id (${w.recordId}) to change`,
-      {
-        schema: w.binding.schema.id,
-      },
-    );
+    const schema = w.binding.schema.id;
+    throw new PurposefulError('PF_INPUT_INVALID', `a "${schema}" row needs its record id (${w.recordId}) to change`, { schema });
   }
   return id;
 }
@@ -408,7 +403,7 @@ export function drizzleRightsSource(
     ...(options.origin !== undefined ? { origin: options.origin } : {}),
     async find(subjectId) {
       try {
-        return asRead(w, await db.select().from(table).where(match(subjectId)).orderBy(asc(w.recordColumn)));
+        return readRows(w, await db.select().from(table).where(match(subjectId)).orderBy(asc(w.recordColumn)));
       } catch (err) {
         if (cannotHold(err)) return [];
         return guarded(w.name, () => Promise.reject(err));
@@ -490,7 +485,7 @@ export function drizzleRetentionSource(
         if (cursor !== undefined) query.where(gt(w.recordColumn, cursor));
         return query.orderBy(asc(w.recordColumn)).limit(limit);
       });
-      const out = asRead(w, rows);
+      const out = readRows(w, rows);
       const last = out.at(-1)?.[w.recordId];
       // a short page is the last one: no cursor, the table was walked to its end
       return { rows: out, ...(out.length === limit && last != null ? { next: String(last) } : {}) };

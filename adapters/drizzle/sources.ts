@@ -133,10 +133,9 @@ function anonymousOf(binding: BoundTable, target: AnonymousTarget | undefined, p
   if (typeof target === 'function') return target;
   const table = (target as { table?: PgTable } | null)?.table;
   const columns: Record<string, unknown> = table ? getTableColumns(table) : {};
-  for (const key of ['schema', 'fields', 'data']) {
-    if (!table || columns[key] === undefined) problems.push(`the anonymous table needs a column "${key}"`);
-  }
-  if (problems.length > 0 || !table) return undefined;
+  const missing = ['schema', 'fields', 'data'].filter((key) => !table || columns[key] === undefined);
+  for (const key of missing) problems.push(`the anonymous table needs a column "${key}"`);
+  if (missing.length > 0 || !table) return undefined;
   const t = table;
   return async (tx: AnyPgDatabase, copy: AnonymousRecord) => {
     await tx.insert(t).values({ schema: copy.schema, fields: [...copy.fields], data: withoutNul(copy.data) } as never);
@@ -188,7 +187,14 @@ interface Writer {
   /** The columns a change writes: the schema's top-level fields, its blind indexes, the restriction. */
   readonly owned: readonly string[];
   readonly anonymous: ((tx: AnyPgDatabase, copy: AnonymousRecord) => Promise<void>) | undefined;
+  /** The table's `pf_restriction` column, when it has a json or jsonb one. */
+  readonly restriction: Column | undefined;
+  /** By record id, the restriction each row held when last read: a change applies only to a row still so. */
+  readonly asRead: Map<string, string | null>;
 }
+
+/** How many rows' restrictions a source remembers between a read and the changes that follow it. */
+const AS_READ_LIMIT = 10_000;
 
 function writerOf(binding: BoundTable, anonymous: AnonymousTarget | undefined, problems: string[]): Writer | undefined {
   const { schema, core } = binding;
@@ -203,7 +209,35 @@ function writerOf(binding: BoundTable, anonymous: AnonymousTarget | undefined, p
     RESTRICTION_COLUMN,
   ].filter((key, i, all) => core.columns[key] !== undefined && all.indexOf(key) === i);
   if (recordColumn === undefined || recordId === undefined) return undefined;
-  return { binding, name: getTableName(binding.table), recordColumn, recordId, owned, anonymous: write };
+  const column = core.columns[RESTRICTION_COLUMN];
+  const restriction = column !== undefined && JSON_TYPES.has(column.getSQLType()) ? column : undefined;
+  const name = getTableName(binding.table);
+  return { binding, name, recordColumn, recordId, owned, anonymous: write, restriction, asRead: new Map() };
+}
+
+/** Rows as read: each row's restriction remembered by its record id; a NULL of an optional field made absent. */
+function readRows(w: Writer, rows: readonly unknown[]): Record<string, unknown>[] {
+  if (w.asRead.size > AS_READ_LIMIT) w.asRead.clear();
+  return rows.map((read) => {
+    const row = absentNulls(w.binding.core, read as Record<string, unknown>);
+    const id = row[w.recordId];
+    if (w.restriction !== undefined && id != null) {
+      const held = row[RESTRICTION_COLUMN];
+      w.asRead.set(String(id), held == null ? null : JSON.stringify(held));
+    }
+    return row;
+  });
+}
+
+/**
+ * The condition that the row's restriction is still the one read: a blocking or an erasure written since (by
+ * another request, another instance) is never overwritten nor lifted by a change made from an older read.
+ */
+function stillAsRead(w: Writer, row: Record<string, unknown>): SQL | undefined {
+  const id = row[w.recordId];
+  if (w.restriction === undefined || id == null || !w.asRead.has(String(id))) return undefined;
+  const held = w.asRead.get(String(id)) ?? null;
+  return held === null ? sql`${w.restriction} IS NULL` : sql`${w.restriction}::jsonb IS NOT DISTINCT FROM ${held}::jsonb`;
 }
 
 /** `SET` values of a change: every owned column, a key the row does not hold set to NULL (a value taken out). */
@@ -220,13 +254,8 @@ function valuesOf(w: Writer, row: Record<string, unknown>): Record<string, unkno
 function recordOf(w: Writer, row: Record<string, unknown>): unknown {
   const id = row[w.recordId];
   if (id === undefined || id === null) {
-    throw new PurposefulError(
-      'PF_INPUT_INVALID',
-      `a "${w.binding.schema.id}" row needs its record id (${w.recordId}) to change`,
-      {
-        schema: w.binding.schema.id,
-      },
-    );
+    const schema = w.binding.schema.id;
+    throw new PurposefulError('PF_INPUT_INVALID', `a "${schema}" row needs its record id (${w.recordId}) to change`, { schema });
   }
   return id;
 }
@@ -245,6 +274,8 @@ async function changeOne(
 ): Promise<void> {
   const schema = w.binding.schema.id;
   const values = how === 'update' ? valuesOf(w, row) : undefined;
+  const guard = stillAsRead(w, row);
+  const matching = guard === undefined ? where : (and(where, guard) as SQL);
   if (copy !== undefined && w.anonymous === undefined) {
     throw new PurposefulError('PF_OPTIONS_INVALID', `the "${schema}" source has no anonymous target for its copies`, { schema });
   }
@@ -253,12 +284,12 @@ async function changeOne(
       const one = { one: sql<number>`1` };
       const changed =
         values !== undefined
-          ? await tx.update(w.binding.table).set(values).where(where).returning(one)
-          : await tx.delete(w.binding.table).where(where).returning(one);
+          ? await tx.update(w.binding.table).set(values).where(matching).returning(one)
+          : await tx.delete(w.binding.table).where(matching).returning(one);
       if (changed.length === 0) {
         throw new PurposefulError(
           'PF_INPUT_INVALID',
-          `no "${schema}" row with that record id (of that subject) to ${how}: read it again; nothing was changed`,
+          `no "${schema}" row with that record id (of that subject, its restriction as read) to ${how}: read it again; nothing was changed`,
           { schema },
         );
       }
@@ -272,6 +303,11 @@ async function changeOne(
       if (copy !== undefined) await (w.anonymous as NonNullable<Writer['anonymous']>)(tx as AnyPgDatabase, copy);
     }),
   );
+  // what this change wrote is what a later change of the same row starts from
+  const id = String(row[w.recordId]);
+  if (w.restriction === undefined) return;
+  if (how === 'remove') w.asRead.delete(id);
+  else w.asRead.set(id, row[RESTRICTION_COLUMN] == null ? null : JSON.stringify(row[RESTRICTION_COLUMN]));
 }
 
 /** How a source finds a subject's rows: its subject column (a subject id stays in clear: encryption binds to it). */
@@ -360,15 +396,14 @@ export function drizzleRightsSource(
     problems.push(`the table needs a json or jsonb column "${RESTRICTION_COLUMN}": erasures and blockings write it`);
   }
   if (problems.length > 0 || match === undefined || w === undefined) throw invalid(binding, problems);
-  const { table, core } = binding;
+  const { table } = binding;
   const where = (subjectId: string, row: Record<string, unknown>) =>
     and(eq(w.recordColumn, recordOf(w, row)), match(subjectId)) as SQL;
   return {
     ...(options.origin !== undefined ? { origin: options.origin } : {}),
     async find(subjectId) {
       try {
-        const rows = await db.select().from(table).where(match(subjectId)).orderBy(asc(w.recordColumn));
-        return rows.map((row) => absentNulls(core, row as Record<string, unknown>));
+        return readRows(w, await db.select().from(table).where(match(subjectId)).orderBy(asc(w.recordColumn)));
       } catch (err) {
         if (cannotHold(err)) return [];
         return guarded(w.name, () => Promise.reject(err));
@@ -440,7 +475,7 @@ export function drizzleRetentionSource(
   const w = writerOf(binding, options?.anonymous, problems);
   const startOf = startOfFrom(binding, options?.startOf, problems);
   if (problems.length > 0 || w === undefined) throw invalid(binding, problems);
-  const { table, core } = binding;
+  const { table } = binding;
   const byRecord = (row: Record<string, unknown>) => eq(w.recordColumn, recordOf(w, row));
   return {
     schema: binding.schema,
@@ -450,7 +485,7 @@ export function drizzleRetentionSource(
         if (cursor !== undefined) query.where(gt(w.recordColumn, cursor));
         return query.orderBy(asc(w.recordColumn)).limit(limit);
       });
-      const out = rows.map((row) => absentNulls(core, row as Record<string, unknown>));
+      const out = readRows(w, rows);
       const last = out.at(-1)?.[w.recordId];
       // a short page is the last one: no cursor, the table was walked to its end
       return { rows: out, ...(out.length === limit && last != null ? { next: String(last) } : {}) };
@@ -492,6 +527,13 @@ export function drizzleSources(
     const id = binding.schema.id;
     if (Object.hasOwn(sources, id)) throw invalid(binding, [`schema "${id}" is bound twice`]);
     sources[id] = drizzleRightsSource(db, binding, Object.hasOwn(options, id) ? options[id] : {});
+  }
+  const unbound = Object.keys(options ?? {}).filter((id) => !Object.hasOwn(sources, id));
+  if (unbound.length > 0) {
+    throw new PurposefulError(
+      'PF_OPTIONS_INVALID',
+      `drizzleSources() options name schemas no binding has: ${unbound.map((id) => `"${id}"`).join(', ')}`,
+    );
   }
   return sources;
 }

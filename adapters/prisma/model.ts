@@ -93,12 +93,15 @@ function parseSchemaText(text: string): Map<string, Map<string, ParsedField>> {
       const attrs = m[2] ?? '';
       const relation = /@relation\(([^)]*)\)/.exec(attrs)?.[1];
       const named = relation ? /^\s*"([^"]*)"|name:\s*"([^"]*)"/.exec(relation) : null;
-      fields.set(m[1] as string, {
-        uuid: /@default\(\s*uuid\(/.test(attrs),
-        ...(relation ? { fields: list(/fields:\s*\[([^\]]*)\]/.exec(relation)?.[1]) } : {}),
-        ...(relation ? { references: list(/references:\s*\[([^\]]*)\]/.exec(relation)?.[1]) } : {}),
-        ...(named ? { relationName: named[1] ?? named[2] } : {}),
-      } as ParsedField);
+      fields.set(
+        m[1] as string,
+        {
+          uuid: /@default\(\s*uuid\(/.test(attrs),
+          ...(relation ? { fields: list(/fields:\s*\[([^\]]*)\]/.exec(relation)?.[1]) } : {}),
+          ...(relation ? { references: list(/references:\s*\[([^\]]*)\]/.exec(relation)?.[1]) } : {}),
+          ...(named ? { relationName: named[1] ?? named[2] } : {}),
+        } as ParsedField,
+      );
     }
     models.set(block[1] as string, fields);
   }
@@ -199,7 +202,11 @@ export function problemsOf(schema: PurposefulSchema, modelName: string, model: M
 }
 
 /** `PF_BINDING_INVALID` with every problem in the message and in `details.problems`. */
-export function bindingInvalid(schema: PurposefulSchema | undefined, target: string, problems: readonly string[]): PurposefulError {
+export function bindingInvalid(
+  schema: PurposefulSchema | undefined,
+  target: string,
+  problems: readonly string[],
+): PurposefulError {
   const what = schema ? `schema "${schema.id}" cannot be bound to ${target}` : `${target} cannot be used`;
   return new PurposefulError('PF_BINDING_INVALID', `${what}: ${problems.join('; ')}`, {
     ...(schema ? { schema: schema.id } : {}),

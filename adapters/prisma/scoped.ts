@@ -325,12 +325,7 @@ async function createData(
     if (key in walked) continue;
     const relation = core.model.relations.get(key);
     if (relation === undefined) continue;
-    const keys: Args = {};
-    if (relation.fk?.here === false) {
-      relation.fk.fields.forEach((field, i) => {
-        keys[field] = checked[relation.fk?.references[i] as string];
-      });
-    }
+    const keys = keysFor(core, key, checked);
     walked[key] = isObject(value) ? (await nestedWrites(scope, ctx, relation.model, value, keys, true)).data : value;
   }
   return { ...sealed, ...walked };
@@ -454,10 +449,21 @@ async function plainUpdate(
   const walked: Args = {};
   for (const [key, value] of Object.entries(relations)) {
     const relation = core.model.relations.get(key);
-    walked[key] =
-      relation && isObject(value) ? (await nestedWrites(scope, ctx, relation.model, value, {}, true)).data : value;
+    walked[key] = relation && isObject(value) ? (await nestedWrites(scope, ctx, relation.model, value, {}, true)).data : value;
   }
   return { ...checked, ...values.operators, ...walked };
+}
+
+/** The key values a row gives the rows a relation creates under it (`customerId` ← the customer's `id`). */
+function keysFor(core: ModelCore, key: string, source: Args): Args {
+  const relation = core.model.relations.get(key);
+  const keys: Args = {};
+  if (relation?.fk?.here !== false) return keys;
+  relation.fk.fields.forEach((field, i) => {
+    const v = source[relation.fk?.references[i] as string];
+    if (typeof v === 'string' || typeof v === 'number') keys[field] = v;
+  });
+  return keys;
 }
 
 const indexed = (core: ModelCore, key: string) => core.indexes.some((ix) => ix.keys.includes(key));
@@ -505,22 +511,25 @@ async function updateData(
       });
     }
   }
+  const changes = Object.keys(plain).filter((k) => core.encryptedUnder.has(k) || indexed(core, k));
+  if (many && changes.length > 0) {
+    throw new PurposefulError(
+      'PF_INPUT_INVALID',
+      `${model}.updateMany cannot change encrypted or indexed fields (${changes.join(', ')}): each value is sealed under its own row's subject and record id; update the rows one by one with update({ where: { id } })`,
+      { schema: core.schema.id, paths: changes },
+    );
+  }
   const checked = await checkPartial(scope, ctx, core, plain);
   const walked: Args = {};
   for (const [key, value] of Object.entries(relations)) {
     const relation = core.model.relations.get(key);
     walked[key] =
-      relation && isObject(value) ? (await nestedWrites(scope, ctx, relation.model, value, {}, true)).data : value;
+      relation && isObject(value)
+        ? (await nestedWrites(scope, ctx, relation.model, value, keysFor(core, key, givenWhere ?? {}), true)).data
+        : value;
   }
   const touched = Object.keys(checked).filter((k) => core.encryptedUnder.has(k) || indexed(core, k));
   if (touched.length === 0) return { data: { ...checked, ...operators, ...walked }, where };
-  if (many) {
-    throw new PurposefulError(
-      'PF_INPUT_INVALID',
-      `${model}.updateMany cannot change encrypted or indexed fields (${touched.join(', ')}): each value is sealed under its own row's subject and record id; update the rows one by one with update({ where: { id } })`,
-      { schema: core.schema.id, paths: touched },
-    );
-  }
   const partial = core.indexes.find((ix) => ix.keys.some((k) => touched.includes(k)) && !ix.keys.every((k) => k in checked));
   if (partial !== undefined) {
     throw new PurposefulError(

@@ -19,7 +19,7 @@ import { engineConfig } from './engine/config.js';
 import { engineRetention, engineRights } from './engine/desk.js';
 import { accessEvents } from './engine/events.js';
 import { attachNow, type EngineNow } from './engine/now.js';
-import type { PurposefulOptions } from './engine/options.js';
+import type { InboundOptions, PurposefulOptions } from './engine/options.js';
 import { checkSchema, subjectOf } from './engine/resolve.js';
 import { needVault, storedOpener } from './engine/vault.js';
 import type { Actor, PurposeContext } from './engine-context.js';
@@ -32,7 +32,7 @@ import type { Inbound, Outbound } from './schema/types.js';
 import type { Jurisdiction } from './taxonomy/bases.js';
 import { assertCleanPrototype } from './util/prototype.js';
 
-export type { PurposefulOptions, RedactionReport } from './engine/options.js';
+export type { InboundOptions, PurposefulOptions, RedactionReport } from './engine/options.js';
 export type { Actor, PurposeContext } from './engine-context.js';
 
 /**
@@ -63,6 +63,25 @@ export interface Purposeful<P extends string = string> {
    * purpose's projection of the zod schema (`PF_VALIDATION_FAILED`).
    */
   inbound<S extends PurposefulSchema, Q extends P>(schema: S, data: unknown, ctx: PurposeContext<Q>): Promise<Inbound<S, Q>>;
+  /**
+   * Partial data coming in for a purpose, such as the fields an update
+   * changes: the same checks as `inbound` over the fields given (undeclared
+   * ones refused, each validated, free text redacted, consent), but no field
+   * is required and no declared default is filled in. Refinements of the
+   * whole record are not run: they need the whole record.
+   */
+  inbound<S extends PurposefulSchema, Q extends P>(
+    schema: S,
+    data: unknown,
+    ctx: PurposeContext<Q>,
+    options: InboundOptions & { readonly partial: true },
+  ): Promise<Partial<Inbound<S, Q>>>;
+  inbound<S extends PurposefulSchema, Q extends P>(
+    schema: S,
+    data: unknown,
+    ctx: PurposeContext<Q>,
+    options?: InboundOptions,
+  ): Promise<Inbound<S, Q> | Partial<Inbound<S, Q>>>;
   /** A plaintext record going out to a purpose: projected, masked, pseudonymized. */
   outbound<S extends PurposefulSchema, Q extends P>(schema: S, record: unknown, ctx: PurposeContext<Q>): Promise<Outbound<S, Q>>;
   /**
@@ -166,6 +185,7 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     open: events.audited('open', 'outbound', calls.open),
     authorize: events.authorize(calls.authorize),
   };
+  const inboundPartial = events.audited('inbound', 'inbound', calls.inboundPartial);
   const outbound = events.audited('outbound', 'outbound', calls.outbound);
   const seal = events.audited('seal', 'inbound', calls.seal) as (
     schema: PurposefulSchema,
@@ -179,7 +199,8 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
     jurisdictions: inForce,
     schema: (id) => schemas.get(id),
 
-    inbound: async (schema, data, ctx) => now.inbound(schema, data, ctx) as never,
+    inbound: (async (schema: PurposefulSchema, data: unknown, ctx: PurposeContext, options?: InboundOptions) =>
+      options?.partial === true ? inboundPartial(schema, data, ctx) : now.inbound(schema, data, ctx)) as never,
 
     outbound: async (schema, record, ctx) => (await outbound(schema, record, ctx)) as never,
 

@@ -1,7 +1,8 @@
 /**
  * The engine's calls on one value, each the sequence of its steps:
  *
- * - `inbound`: resolve → minimize (undeclared fields refused) → validate → redact free text → consent;
+ * - `inbound`: resolve → minimize (undeclared fields refused) → validate → redact free text → consent; partial
+ *   (an update): the same over the fields given, none required, no default filled in;
  * - `open`: resolve → second factor → objections and consent → blockings → decrypt what the purpose may see →
  *   restrictions → project;
  * - `outbound`: resolve → objections and consent → blockings and restrictions → second factor → project;
@@ -32,6 +33,8 @@ import { openVisible, sealStored } from './vault.js';
 
 /** The calls before the access log wraps them. */
 export interface EngineCalls extends EngineNow {
+  /** `inbound` of the fields given only (an update): each checked and validated, none required. */
+  inboundPartial(schema: PurposefulSchema, data: unknown, ctx: PurposeContext): Now<unknown>;
   outbound(schema: PurposefulSchema, record: unknown, ctx: PurposeContext): Promise<unknown>;
   seal(schema: PurposefulSchema, record: unknown, ctx: PurposeContext): Promise<Record<string, unknown>>;
 }
@@ -69,6 +72,20 @@ export function engineCalls(config: EngineConfig, access: Access): EngineCalls {
       const r = resolve(config, schema, ctx, data);
       const minimized = minimizeInbound(config, schema, r, data);
       return validateInbound(config, schema, r, ctx, minimized, admit);
+    },
+
+    inboundPartial(schema: PurposefulSchema, data: unknown, ctx: PurposeContext): Now<unknown> {
+      const r = resolve(config, schema, ctx, data);
+      const given = minimizeInbound(config, schema, r, data);
+      const admitGiven: Validated = (s, rs, c, result) => {
+        // a field left out stays out: a default the schema declares is for a new record, not for a change
+        if (result.success && typeof given === 'object' && given !== null && typeof result.data === 'object') {
+          const data = result.data as Record<string, unknown>;
+          for (const key of Object.keys(data)) if (!Object.hasOwn(given, key)) delete data[key];
+        }
+        return admit(s, rs, c, result);
+      };
+      return validateInbound(config, schema, r, ctx, given, admitGiven, true);
     },
 
     open(schema: PurposefulSchema, row: unknown, ctx: PurposeContext): Now<unknown> {

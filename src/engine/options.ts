@@ -104,3 +104,23 @@ export interface RedactionReport {
   readonly field: string;
   readonly counts: Readonly<Partial<Record<PiiType, number>>>;
 }
+
+/**
+ * Options of `pf.inbound`.
+ *
+ * @example
+ * ```ts
+ * // an update: only the fields given are checked, none is required
+ * const change = await pf.inbound(Customer, { email: 'new@example.com' }, ctx, { partial: true } satisfies InboundOptions);
+ * ```
+ * @category Engine
+ */
+export interface InboundOptions {
+  /**
+   * The data holds some fields only (an update): each is checked as a whole
+   * record's would be (declared for the purpose, validated, free text
+   * redacted, consent), none is required, no declared default is filled in,
+   * and refinements of the whole record are not run.
+   */
+  readonly partial?: boolean;
+}

@@ -36,8 +36,9 @@ export function validateInbound(
   ctx: PurposeContext,
   minimized: unknown,
   then: Validated,
+  partial = false,
 ): Now<unknown> {
-  const zod = inboundZodFor(schema, r.purpose, r.roles, unannotatedOf(config, schema));
+  const zod = inboundZodFor(schema, r.purpose, r.roles, unannotatedOf(config, schema), partial);
   if (NEEDS_ASYNC.has(zod)) return parseAsync(zod, schema, r, ctx, minimized, then);
   let result: core.util.SafeParseResult<unknown>;
   try {

@@ -6,7 +6,7 @@
  * @module
  * @internal
  */
-import type * as core from 'zod/v4/core';
+import * as core from 'zod/v4/core';
 import { PurposefulError } from '../errors.js';
 import type { PurposefulSchema, Unannotated } from '../schema/define.js';
 import { accessOf } from '../schema/walk.js';
@@ -24,6 +24,8 @@ interface SchemaCache {
   readonly plans: Map<string, Plan>;
   readonly zods: Map<string, core.$ZodType>;
   readonly zodsAllow: Map<string, core.$ZodType>;
+  /** The same projections with every top-level field optional (partial input: an update), by the key of the whole. */
+  readonly partialZods: Map<core.$ZodType, core.$ZodType>;
   readonly roleNames: Map<string, ReadonlySet<string>>;
 }
 
@@ -41,6 +43,7 @@ export function cacheOf(schema: PurposefulSchema): SchemaCache {
       plans: new Map(),
       zods: new Map(),
       zodsAllow: new Map(),
+      partialZods: new Map(),
       roleNames: new Map(),
     };
     caches.set(schema, c);
@@ -116,12 +119,16 @@ export function planFor(
   return plan;
 }
 
-/** The zod schema purpose input is validated with, built on first use. */
+/**
+ * The zod schema purpose input is validated with, built on first use. `partial`: every top-level field optional,
+ * the record's own refinements left out (they read the whole record), for input that changes some fields only.
+ */
 export function inboundZodFor(
   schema: PurposefulSchema,
   purpose: string,
   roles: readonly string[],
   unannotated: Unannotated = 'deny',
+  partial = false,
 ): core.$ZodType {
   const c = cacheOf(schema);
   const rk = roleKey(schema, c, purpose, roles);
@@ -133,5 +140,26 @@ export function inboundZodFor(
     z = projectZod(schema, (meta) => resolveLevel(accessOf(meta).get(purpose), roles) !== 'none', unannotated === 'allow');
     zods.set(key, z);
   }
-  return z;
+  if (!partial) return z;
+  let p = c.partialZods.get(z);
+  if (!p) {
+    p = partialZod(schema, z);
+    c.partialZods.set(z, p);
+  }
+  return p;
+}
+
+/** The projection with every top-level field optional; `PF_INPUT_INVALID` when the schema is not an object. */
+function partialZod(schema: PurposefulSchema, whole: core.$ZodType): core.$ZodType {
+  const def = whole._zod.def as core.$ZodObjectDef;
+  if (def.type !== 'object') {
+    throw new PurposefulError('PF_INPUT_INVALID', `schema "${schema.id}" is not an object: partial input needs one`, {
+      schema: schema.id,
+    });
+  }
+  const shape: Record<string, core.$ZodType> = {};
+  for (const [key, field] of Object.entries(def.shape)) {
+    shape[key] = field._zod.def.type === 'optional' ? field : new core.$ZodOptional({ type: 'optional', innerType: field });
+  }
+  return core.util.clone(whole, core.util.mergeDefs(def, { shape, checks: [] }));
 }

@@ -18,9 +18,6 @@ type Args = Record<string, unknown>;
 const isObject = (v: unknown): v is Args => typeof v === 'object' && v !== null && !Array.isArray(v);
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
 
-/** `inbound` with the partial option (only the fields given are checked, as an update needs). */
-type PartialInbound = (schema: unknown, data: unknown, ctx: PurposeContext, options: { partial: true }) => Promise<unknown>;
-
 /** What the extension needs: bindings, the data model, and a way to read a row's subject outside the hook. */
 export interface Scope extends Lookup {
   readonly pf: Engine;
@@ -484,7 +481,7 @@ function unwrapSet(scalars: Args): { plain: Args; operators: Args } {
 async function checkPartial(scope: Scope, ctx: PurposeContext, core: ModelCore, plain: Args): Promise<Args> {
   if (Object.keys(plain).length === 0) return {};
   refuseCiphertext(core, plain);
-  return (await (scope.pf.inbound as unknown as PartialInbound)(core.schema, plain, ctx, { partial: true })) as Args;
+  return (await scope.pf.inbound(core.schema, plain, ctx, { partial: true })) as Args;
 }
 
 /**
@@ -519,7 +516,24 @@ async function updateData(
       { schema: core.schema.id, paths: changes },
     );
   }
+  // null clears a field declared optional (SQL has one NULL for absent): checked as declared for the purpose, not by zod
+  const cleared = Object.keys(plain).filter((k) => plain[k] === null && core.nullMeansAbsent.includes(k));
+  const undeclared = cleared.filter((k) => !core.schema.fields.some((f) => f.path === k && f.access.has(ctx.purpose)));
+  if (undeclared.length > 0) {
+    throw new PurposefulError(
+      'PF_UNDECLARED_FIELD',
+      `fields not declared for purpose "${ctx.purpose}": ${undeclared.join(', ')}`,
+      {
+        schema: core.schema.id,
+        purpose: ctx.purpose,
+        paths: undeclared,
+      },
+    );
+  }
+  for (const k of cleared) delete plain[k];
   const checked = await checkPartial(scope, ctx, core, plain);
+  const changed: Args = { ...checked };
+  for (const k of cleared) changed[k] = null;
   const walked: Args = {};
   for (const [key, value] of Object.entries(relations)) {
     const relation = core.model.relations.get(key);
@@ -528,9 +542,9 @@ async function updateData(
         ? (await nestedWrites(scope, ctx, relation.model, value, keysFor(core, key, givenWhere ?? {}), true)).data
         : value;
   }
-  const touched = Object.keys(checked).filter((k) => core.encryptedUnder.has(k) || indexed(core, k));
-  if (touched.length === 0) return { data: { ...checked, ...operators, ...walked }, where };
-  const partial = core.indexes.find((ix) => ix.keys.some((k) => touched.includes(k)) && !ix.keys.every((k) => k in checked));
+  const touched = Object.keys(changed).filter((k) => core.encryptedUnder.has(k) || indexed(core, k));
+  if (touched.length === 0) return { data: { ...changed, ...operators, ...walked }, where };
+  const partial = core.indexes.find((ix) => ix.keys.some((k) => touched.includes(k)) && !ix.keys.every((k) => k in changed));
   if (partial !== undefined) {
     throw new PurposefulError(
       'PF_INPUT_INVALID',
@@ -541,8 +555,10 @@ async function updateData(
   const { record, where: guarded } = await rowKeys(scope, ctx, core, givenWhere ?? {}, where ?? {});
   const sealed = await scope.pf.seal(core.schema, { ...record, ...checked }, ctx);
   const out: Args = {};
-  for (const k of Object.keys(checked)) out[k] = sealed[k];
-  for (const ix of core.indexes) if (ix.keys.every((k) => k in checked)) out[`bidx_${ix.name}`] = sealed[`bidx_${ix.name}`];
+  for (const k of Object.keys(changed)) out[k] = k in sealed ? sealed[k] : null;
+  for (const ix of core.indexes) {
+    if (ix.keys.every((k) => k in changed)) out[`bidx_${ix.name}`] = sealed[`bidx_${ix.name}`] ?? null;
+  }
   if (sealed.pf_restriction !== undefined && core.model.fields.has('pf_restriction')) out.pf_restriction = sealed.pf_restriction;
   assertFields(core, out);
   return { data: { ...out, ...operators, ...walked }, where: guarded };

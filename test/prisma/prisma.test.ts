@@ -392,4 +392,71 @@ describe.skipIf(unavailable !== undefined)('purposeful/prisma on PostgreSQL (@pr
       { numRuns: 25 },
     );
   });
+
+  it('update re-seals a changed encrypted field under the row, with its blind index, in the same statement', async () => {
+    const scoped = data.forPurpose(support);
+    const a = customer({ email: 'a@example.com' });
+    await scoped.customer.create({ data: { ...a, tickets: { create: { subject: 's', body: 'old body' } } } });
+    const before = (await db.raw.query('SELECT email, bidx_email, bidx_cpf, cpf FROM customer')).rows[0];
+    const updated = await scoped.customer.update({
+      where: { id: a.id },
+      data: { email: { set: 'new@example.com' }, name: 'Ana S.' },
+    });
+    expect(updated).toMatchObject({ email: 'new@example.com', name: 'Ana S.' });
+    const after = (await db.raw.query('SELECT email, bidx_email, bidx_cpf, cpf FROM customer')).rows[0];
+    expect(after.email).toMatch(/^pf1\./);
+    expect(after.bidx_email).not.toBe(before.bidx_email);
+    expect([after.cpf, after.bidx_cpf]).toEqual([before.cpf, before.bidx_cpf]); // untouched fields keep their values
+    expect(await scoped.customer.count({ where: { email: 'a@example.com' } })).toBe(0);
+    expect((await scoped.customer.findFirst({ where: { email: 'new@example.com' } }))?.name).toBe('Ana S.');
+    // a ticket's body: its subject (the customer) read from the row, then required by the where
+    const [ticket] = await scoped.ticket.findMany();
+    await scoped.ticket.update({ where: { id: ticket?.id as string }, data: { body: 'new body' } });
+    expect((await scoped.ticket.findFirst())?.body).toBe('new body');
+    // clearing an optional encrypted field clears its index too
+    await scoped.customer.update({ where: { id: a.id }, data: { cpf: null } });
+    expect((await db.raw.query('SELECT cpf, bidx_cpf FROM customer')).rows[0]).toEqual({ cpf: null, bidx_cpf: null });
+    // plain fields through updateMany; partial input checked for the purpose
+    expect(await scoped.customer.updateMany({ where: { email: 'new@example.com' }, data: { name: 'Ana' } })).toEqual({
+      count: 1,
+    });
+    expect(await code(() => scoped.customer.update({ where: { id: a.id }, data: { bidx_email: 'forged' } }))).toBe(
+      'PF_UNDECLARED_FIELD',
+    );
+    expect(
+      await code(() => scoped.customer.update({ where: { email: 'new@example.com' }, data: { email: 'x@example.com' } })),
+    ).toBe('PF_INPUT_INVALID');
+    expect(await code(() => scoped.customer.update({ where: { id: a.id }, data: { email: 'not an email' } }))).toBe(
+      'PF_VALIDATION_FAILED',
+    );
+    // a nested update of an encrypted field is refused: it is updated through its own model
+    expect(
+      await code(() =>
+        scoped.customer.update({
+          where: { id: a.id },
+          data: { tickets: { updateMany: { where: { subject: 's' }, data: { body: 'x' } } } },
+        }),
+      ),
+    ).toBe('PF_INPUT_INVALID');
+  });
+
+  it('upsert seals its create and its update; the where finds the row through the blind index', async () => {
+    const scoped = data.forPurpose(support);
+    const id = randomUUID();
+    const created = await scoped.customer.upsert({
+      where: { id },
+      create: { name: 'Ana', email: 'a@example.com' },
+      update: { email: 'b@example.com' },
+    });
+    expect(created).toMatchObject({ id, email: 'a@example.com' });
+    const updated = await scoped.customer.upsert({
+      where: { id },
+      create: { name: 'Ana', email: 'a@example.com' },
+      update: { email: 'b@example.com' },
+    });
+    expect(updated).toMatchObject({ id, email: 'b@example.com' });
+    expect(await scoped.customer.count({ where: { email: 'b@example.com' } })).toBe(1);
+    const { rows } = await db.raw.query('SELECT email FROM customer');
+    expect(rows.map((r) => r.email.startsWith('pf1.'))).toEqual([true]);
+  });
 });

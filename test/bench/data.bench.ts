@@ -41,6 +41,7 @@ import {
   parseKey as cloakParseKey,
 } from '@47ng/cloak';
 import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
 import { eq, inArray } from 'drizzle-orm';
 import { drizzle as overPg } from 'drizzle-orm/node-postgres';
 import { pgTable, text } from 'drizzle-orm/pg-core';
@@ -48,6 +49,7 @@ import { drizzle as overPglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import { z } from 'zod';
 import { type AnyPgDatabase, bindTable, purposefulDrizzle, sealed } from '../../adapters/drizzle.js';
+import { bindModel, purposefulPrisma } from '../../adapters/prisma.js';
 import {
   accessLogPurpose,
   createAccessLog,
@@ -59,6 +61,8 @@ import {
   memoryKeyStore,
   pd,
 } from '../../src/index.js';
+import { generatePrismaClient } from '../prisma/generate.mjs';
+import type { PrismaClient as GeneratedPrismaClient } from '../prisma/generated/client.js';
 import { fmtOps, fmtRatio, printTable } from './table.js';
 
 /** Records inserted, then read, per contestant and round. */
@@ -150,6 +154,9 @@ const CLOAK = '@47ng/cloak by hand + bare Drizzle';
 const PFD = 'purposeful/drizzle';
 const REF = 'pf.seal/pf.open + bare Drizzle (ref)';
 const PFD_LOG = 'purposeful/drizzle + memory access log';
+const PRISMA_BARE = 'bare Prisma, plaintext';
+const PFP = 'purposeful/prisma';
+const PRISMA_REF = 'pf.seal/pf.open + bare Prisma (ref)';
 
 function bare(db: AnyPgDatabase): Contestant {
   const t = plainTable('bench_bare');
@@ -239,10 +246,76 @@ function reference(db: AnyPgDatabase): Contestant {
   };
 }
 
+// ───────────────────────────── Prisma (PostgreSQL only) ─────────────────────────────
+
+/** A Prisma client (adapter-pg, one connection) on a fresh schema of its own holding the bench_contact table. */
+async function prismaOn(url: string, lookup: 'email' | 'bidx_email') {
+  generatePrismaClient({ ifStale: true });
+  const { PrismaClient } = await import('../prisma/generated/client.js');
+  const schema = `bench_p_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new pg.Pool({ connectionString: url, max: 1 });
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.query(
+    `CREATE TABLE ${schema}.bench_contact (id text PRIMARY KEY, name text NOT NULL, email text NOT NULL, bidx_email text, phone text NOT NULL, note text NOT NULL); CREATE INDEX ON ${schema}.bench_contact (${lookup})`,
+  );
+  const prisma: GeneratedPrismaClient = new PrismaClient({
+    adapter: new PrismaPg({ connectionString: url, max: 1 }, { schema }),
+  });
+  return {
+    prisma,
+    async close() {
+      await prisma.$disconnect();
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.end();
+    },
+  };
+}
+
+async function prismaBare(url: string): Promise<Contestant & { close(): Promise<void> }> {
+  const { prisma, close } = await prismaOn(url, 'email');
+  return {
+    name: PRISMA_BARE,
+    insert: async (r) => void (await prisma.benchContact.create({ data: r, select: { id: true } })),
+    read: async (email) => (await prisma.benchContact.findFirst({ where: { email } })) ?? undefined,
+    close,
+  };
+}
+
+async function prismaScoped(url: string): Promise<Contestant & { close(): Promise<void> }> {
+  const { prisma, close } = await prismaOn(url, 'bidx_email');
+  const { pf } = engine(false);
+  const scoped = purposefulPrisma(prisma, pf, { bindings: [bindModel(Contact, 'BenchContact')] }).forPurpose(CTX);
+  return {
+    name: PFP,
+    insert: async (r) => void (await scoped.benchContact.create({ data: r, select: { id: true } })),
+    read: async (email) => (await scoped.benchContact.findFirst({ where: { email } })) ?? undefined,
+    close,
+  };
+}
+
+async function prismaReference(url: string): Promise<Contestant & { close(): Promise<void> }> {
+  const { prisma, close } = await prismaOn(url, 'bidx_email');
+  const { pf } = engine(false);
+  return {
+    name: PRISMA_REF,
+    async insert(r) {
+      const row = (await pf.seal(Contact, r, CTX)) as ContactRecord & { bidx_email: string };
+      await prisma.benchContact.create({ data: row, select: { id: true } });
+    },
+    async read(email) {
+      const row = await prisma.benchContact.findFirst({ where: { bidx_email: { in: pf.indexFor(Contact, 'email', email) } } });
+      return row === null ? undefined : pf.open(Contact, row, CTX);
+    },
+    close,
+  };
+}
+
 // ───────────────────────────── databases ─────────────────────────────
 
 interface Database {
   readonly name: string;
+  /** The server's URL: Prisma runs there only (not on PGlite). */
+  readonly url?: string;
   readonly db: AnyPgDatabase;
   exec(sql: string): Promise<void>;
   close(): Promise<void>;
@@ -265,6 +338,7 @@ async function server(url: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 1, options: `-c search_path=${schema}` });
   return {
     name: 'PostgreSQL (node-postgres, 127.0.0.1, one connection)',
+    url,
     db: overPg({ client: pool }) as unknown as AnyPgDatabase,
     exec: async (sql) => void (await pool.query(sql)),
     async close() {
@@ -327,7 +401,23 @@ async function runOn(database: Database): Promise<Map<string, Result>> {
   ] as const) {
     await database.exec(ddl(name, lookup));
   }
-  const list = [bare(db), await cloak(db), viaDrizzle(db, false), reference(db), viaDrizzle(db, true)];
+  const list: Contestant[] = [bare(db), await cloak(db), viaDrizzle(db, false), reference(db), viaDrizzle(db, true)];
+  const closing: Array<() => Promise<void>> = [];
+  if (database.url) {
+    for (const make of [prismaBare, prismaScoped, prismaReference]) {
+      const c = await make(database.url);
+      closing.push(c.close);
+      list.push(c);
+    }
+  }
+  try {
+    return await rounds(list);
+  } finally {
+    for (const close of closing) await close();
+  }
+}
+
+async function rounds(list: readonly Contestant[]): Promise<Map<string, Result>> {
   for (const c of list) await pass(c, records(WARMUP));
   const times = new Map<string, { insert: number[]; read: number[] }>(list.map((c) => [c.name, { insert: [], read: [] }]));
   for (let round = 0; round < ROUNDS; round++) {
@@ -345,21 +435,23 @@ async function runOn(database: Database): Promise<Map<string, Result>> {
 function print(database: string, results: Map<string, Result>, list: readonly string[]): string[] {
   const at = (name: string) => results.get(name) as Result;
   const ops = (ms: number) => (N * 1000) / ms;
-  const body = list.map((name) => {
-    const r = at(name);
-    return [
-      name,
-      fmtOps(ops(r.insert)),
-      fmtOps(ops(r.read)),
-      `${(r.insert + r.read).toFixed(0)} ms`,
-      fmtRatio(at(BARE).insert / r.insert),
-      fmtRatio(at(BARE).read / r.read),
-      fmtRatio(at(CLOAK).insert / r.insert),
-      fmtRatio(at(CLOAK).read / r.read),
-      fmtRatio(at(REF).insert / r.insert),
-      fmtRatio(at(REF).read / r.read),
-    ];
-  });
+  const body = list
+    .filter((name) => results.has(name) && !name.includes('Prisma') && name !== PFP)
+    .map((name) => {
+      const r = at(name);
+      return [
+        name,
+        fmtOps(ops(r.insert)),
+        fmtOps(ops(r.read)),
+        `${(r.insert + r.read).toFixed(0)} ms`,
+        fmtRatio(at(BARE).insert / r.insert),
+        fmtRatio(at(BARE).read / r.read),
+        fmtRatio(at(CLOAK).insert / r.insert),
+        fmtRatio(at(CLOAK).read / r.read),
+        fmtRatio(at(REF).insert / r.insert),
+        fmtRatio(at(REF).read / r.read),
+      ];
+    });
   printTable(
     `${database}: ${N.toLocaleString('en-US')} inserts then ${N.toLocaleString('en-US')} reads, median of ${ROUNDS} rounds (ratios: throughput vs the row named)`,
     [
@@ -378,6 +470,32 @@ function print(database: string, results: Map<string, Result>, list: readonly st
   );
   const verdict = (okay: boolean) => (okay ? 'MET' : 'MISSED');
   const lines: string[] = [];
+  if (results.has(PFP)) {
+    const rows = [PRISMA_BARE, PFP, PRISMA_REF].map((name) => {
+      const r = at(name);
+      return [
+        name,
+        fmtOps(ops(r.insert)),
+        fmtOps(ops(r.read)),
+        `${(r.insert + r.read).toFixed(0)} ms`,
+        fmtRatio(at(PRISMA_BARE).insert / r.insert),
+        fmtRatio(at(PRISMA_BARE).read / r.read),
+        fmtRatio(at(PRISMA_REF).insert / r.insert),
+        fmtRatio(at(PRISMA_REF).read / r.read),
+      ];
+    });
+    printTable(
+      `${database}, Prisma 7 (@prisma/adapter-pg, one connection): the same job (ratios: throughput vs the row named)`,
+      ['contestant', 'inserts/s', 'reads/s', 'total', 'ins vs bare Prisma', 'read vs bare Prisma', 'ins vs ref', 'read vs ref'],
+      rows,
+    );
+    for (const phase of ['insert', 'read'] as const) {
+      const vsRef = at(PRISMA_REF)[phase] / at(PFP)[phase];
+      lines.push(
+        `  ${database}, ${phase}s: purposeful/prisma within 20% of pf.seal/open + bare Prisma query (≥ 0.83×): ${verdict(vsRef >= 0.83)} (${vsRef.toFixed(3)}×)`,
+      );
+    }
+  }
   for (const phase of ['insert', 'read'] as const) {
     const vsCloak = at(CLOAK)[phase] / at(PFD)[phase];
     const vsRef = at(REF)[phase] / at(PFD)[phase];
@@ -395,17 +513,17 @@ function print(database: string, results: Map<string, Result>, list: readonly st
 export async function runDataBench(): Promise<void> {
   const url = process.env.DATABASE_URL;
   console.log(
-    `\n## data: Drizzle, ${N.toLocaleString('en-US')} inserts (one record per statement) then ${N.toLocaleString('en-US')} reads by blind index, three encrypted fields, one index`,
+    `\n## data: Drizzle and Prisma, ${N.toLocaleString('en-US')} inserts (one record per statement) then ${N.toLocaleString('en-US')} reads by blind index, three encrypted fields, one index`,
   );
   console.log(
-    `on PGlite${url ? ' and PostgreSQL at DATABASE_URL (a fresh schema, dropped after)' : ' only (set DATABASE_URL for PostgreSQL too)'}; purposeful/prisma and bare Prisma rows come later`,
+    `on PGlite${url ? ' and PostgreSQL at DATABASE_URL (a fresh schema, dropped after)' : ' only (set DATABASE_URL for PostgreSQL too)'}; the Prisma rows on PostgreSQL only (Prisma does not run over PGlite here)`,
   );
   console.log(
     `${cpus().length} CPUs, load average at start ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' / ')} (1/5/15 min): other work on the machine shows up as noise`,
   );
-  const list = [BARE, CLOAK, PFD, REF, PFD_LOG];
+  const list = [BARE, CLOAK, PFD, REF, PFD_LOG, ...(url ? [PRISMA_BARE, PFP, PRISMA_REF] : [])];
   const targets: string[] = [];
   const opens: Array<() => Promise<Database>> = [pglite];
   if (url) opens.push(() => server(url));
@@ -429,6 +547,12 @@ export async function runDataBench(): Promise<void> {
     ],
     [REF, 'pf.seal, INSERT (sealed-column checks); pf.indexFor, where bidx IN (…), pf.open'],
     [PFD_LOG, 'as purposeful/drizzle, plus the access events into a memory sink, flushed in the phase'],
+    [PRISMA_BARE, 'prisma.x.create (select id) with plaintext; findFirst where email = value (B-tree index on email)'],
+    [
+      PFP,
+      'the scoped client: inbound checks + pf.seal, create (select id); pf.authorize, where via pf.indexFor, findFirst, pf.openMany',
+    ],
+    [PRISMA_REF, 'pf.seal, create (select id); pf.indexFor, findFirst where bidx_email in (…), pf.open'],
   ]);
   for (const name of list) console.log(`  ${name}: ${includes.get(name)}`);
   console.log('  purposeful rows: memory key store, one subject per record (a data key created per insert, cached for reads)');

@@ -13,6 +13,7 @@ const external = [
   'express',
   'drizzle-orm',
   /^drizzle-orm\//,
+  /^@prisma\//,
   /^node:/,
   /^purposeful(\/|$)/,
 ];
@@ -32,6 +33,7 @@ export default defineConfig([
       next: 'adapters/next.ts',
       fetch: 'adapters/fetch.ts',
       drizzle: 'adapters/drizzle.ts',
+      prisma: 'adapters/prisma.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,

@@ -13,6 +13,7 @@ describe('public API documentation', () => {
     'adapters/next.ts',
     'adapters/fetch.ts',
     'adapters/drizzle.ts',
+    'adapters/prisma.ts',
   ])('every export of %s has TSDoc with an @example', (file) => {
     const program = ts.createProgram([file], {
       module: ts.ModuleKind.NodeNext,

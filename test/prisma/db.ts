@@ -31,6 +31,8 @@ export interface PrismaTestDb {
   readonly schema: string;
   /** A plain pg pool on the same schema, to read the stored rows as they are. */
   readonly raw: pg.Pool;
+  /** The SQL statements the Prisma client ran so far (its query log). */
+  readonly statements: string[];
   close(): Promise<void>;
 }
 
@@ -41,11 +43,16 @@ export async function prismaTestDb(): Promise<PrismaTestDb> {
   await raw.query(`CREATE SCHEMA ${schema}`);
   await raw.query(readFileSync(new URL('./tables.sql', import.meta.url), 'utf8'));
   const adapter = new PrismaPg({ connectionString: url, max: 4 }, { schema });
-  const prisma = new PrismaClient({ adapter });
+  const prisma = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
+  const statements: string[] = [];
+  prisma.$on('query', (event) => {
+    statements.push(event.query);
+  });
   return {
     prisma,
     schema,
     raw,
+    statements,
     async close() {
       await prisma.$disconnect();
       await raw.query(`DROP SCHEMA ${schema} CASCADE`);

@@ -7,6 +7,7 @@ CREATE TABLE customer (
   bidx_email     text,
   cpf            text,
   bidx_cpf       text,
+  address        jsonb,
   pf_restriction jsonb
 );
 CREATE INDEX customer_bidx_email_idx ON customer (bidx_email);
@@ -19,3 +20,9 @@ CREATE TABLE ticket (
   body        text NOT NULL
 );
 CREATE INDEX ticket_customer_id_idx ON ticket (customer_id);
+
+CREATE TABLE note (
+  id          text PRIMARY KEY,
+  customer_id text NOT NULL REFERENCES customer (id) ON DELETE CASCADE,
+  text        text NOT NULL
+);

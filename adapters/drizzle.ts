@@ -272,10 +272,6 @@ export interface ScopedDrizzle<Q extends string, R extends RelationalTypes = Rel
     rows: NewRecord<T, Q> | readonly NewRecord<T, Q>[],
     options: InsertOptions & { returning: true },
   ): Promise<OpenedRow<T, Q>[]>;
-  findMany<T extends DrizzleTarget, const W extends WithOf<R, TableNameOf<T>>>(
-    table: T,
-    options: RelationalReadOptions<W>,
-  ): Promise<RelationalRow<T, W, Q, R>[]>;
   update<T extends DrizzleTarget>(
     table: T,
     options: UpdateOptions<UpdateSet<T, Q>> & { readonly returning?: false | undefined },
@@ -294,6 +290,10 @@ export interface ScopedDrizzle<Q extends string, R extends RelationalTypes = Rel
     rows: NewRecord<T, Q> | readonly NewRecord<T, Q>[],
     options: UpsertOptions & { readonly returning: true },
   ): Promise<OpenedRow<T, Q>[]>;
+  findMany<T extends DrizzleTarget, const W extends WithOf<R, TableNameOf<T>>>(
+    table: T,
+    options: RelationalReadOptions<W>,
+  ): Promise<RelationalRow<T, W, Q, R>[]>;
   findMany<T extends DrizzleTarget>(table: T, options?: ReadOptions): Promise<OpenedRow<T, Q>[]>;
   delete(table: DrizzleTarget, options: DeleteOptions): Promise<number>;
   findFirst<T extends DrizzleTarget, const W extends WithOf<R, TableNameOf<T>>>(

@@ -17,7 +17,7 @@ import {
   type RetentionSource,
   type RightsSource,
 } from 'purposeful';
-import { absentNulls, type BindingCore } from './binding.js';
+import { absentNulls, type BindingCore, bindingProblems } from './binding.js';
 import type { AnyPgDatabase } from './scoped.js';
 
 /** A binding from `bindTable`, as a source's signature takes it (its lookups are checked at run time). */
@@ -102,17 +102,11 @@ export interface DrizzleRetentionOptions {
 
 const JSON_TYPES = new Set(['json', 'jsonb']);
 
-/**
- * The `details.problems` of a `PF_BINDING_INVALID`: each a string naming a field path or a column, never a value
- * (the binding protocol the Drizzle, Prisma and CLI checks share; the details type lists declaration problems).
- */
-const asProblems = (problems: readonly string[]) => [...problems] as never;
-
 function invalid(binding: BoundTable, problems: readonly string[]): PurposefulError {
   return new PurposefulError(
     'PF_BINDING_INVALID',
     `schema "${binding.schema.id}" cannot be a source over table "${getTableName(binding.table)}": ${problems.join('; ')}`,
-    { schema: binding.schema.id, problems: asProblems(problems) },
+    { schema: binding.schema.id, problems: bindingProblems(binding.schema.id, problems) },
   );
 }
 
@@ -297,7 +291,10 @@ async function changeOne(
         throw new PurposefulError(
           'PF_BINDING_INVALID',
           `the record id "${w.recordId}" matched ${changed.length} rows of table "${w.name}": it must identify one row; nothing was changed`,
-          { schema, problems: asProblems([`record id "${w.recordId}" is not unique in table "${w.name}"`]) },
+          {
+            schema,
+            problems: bindingProblems(schema, [`record id "${w.recordId}" is not unique in table "${w.name}"`]),
+          },
         );
       }
       if (copy !== undefined) await (w.anonymous as NonNullable<Writer['anonymous']>)(tx as AnyPgDatabase, copy);
@@ -331,9 +328,7 @@ function subjectMatch(binding: BoundTable, problems: string[]) {
 function assertBinding(binding: Bound): asserts binding is BoundTable {
   const b = binding as Partial<BoundTable> | null;
   if (!b || typeof b !== 'object' || !b.core || !b.schema || !b.table) {
-    throw new PurposefulError('PF_BINDING_INVALID', 'a source needs a binding from bindTable(schema, table)', {
-      problems: asProblems(['not a binding from bindTable']),
-    });
+    throw new PurposefulError('PF_BINDING_INVALID', 'a source needs a binding from bindTable(schema, table)');
   }
 }
 

@@ -201,17 +201,27 @@ export function problemsOf(schema: PurposefulSchema, modelName: string, model: M
   return problems;
 }
 
-/** `PF_BINDING_INVALID` with every problem in the message and in `details.problems`. */
+/**
+ * `PF_BINDING_INVALID` with every problem in the message and in `problems` (each one's `message` naming a field path
+ * or a field, never a value), worded as the Drizzle binding's so that `purposeful check` reads its target.
+ */
 export function bindingInvalid(
   schema: PurposefulSchema | undefined,
   target: string,
   problems: readonly string[],
 ): PurposefulError {
-  const what = schema ? `schema "${schema.id}" cannot be bound to ${target}` : `${target} cannot be used`;
+  const named = target.replace(/^model (.+)$/, 'model "$1"');
+  const what = schema ? `schema "${schema.id}" cannot be bound to ${named}` : `${named} cannot be used`;
   return new PurposefulError('PF_BINDING_INVALID', `${what}: ${problems.join('; ')}`, {
     ...(schema ? { schema: schema.id } : {}),
-    problems: [...problems],
-  } as never);
+    problems: problems.map((message) => ({
+      code: 'PF_BINDING_INVALID',
+      severity: 'error' as const,
+      requiredBy: 'policy' as const,
+      message,
+      ...(schema ? { schema: schema.id } : {}),
+    })),
+  });
 }
 
 /** A schema bound to a model, compiled against one client's data model. */

@@ -376,7 +376,7 @@ for (const [driver, open] of drivers) {
       const [first] = await twins.find(owner);
       const err = await (twins.update as NonNullable<typeof twins.update>)(owner, { ...first, status: 'open' }).catch((e) => e);
       expect(err).toMatchObject({ code: 'PF_BINDING_INVALID' });
-      expect(err.problems).toEqual([expect.stringContaining('not unique')]);
+      expect(err.problems.map((p: { message: string }) => p.message)).toEqual([expect.stringContaining('not unique')]);
       expect(await code(() => (twins.remove as NonNullable<typeof twins.remove>)(owner, first as Record<string, unknown>))).toBe(
         'PF_BINDING_INVALID',
       );
@@ -513,11 +513,11 @@ describe('rights and retention sources: the binding they need', () => {
       try {
         drizzleRightsSource(db, answers);
       } catch (e) {
-        return e as { code?: string; problems?: readonly unknown[] };
+        return e as { code?: string; problems?: readonly { message: string }[] };
       }
     })();
     expect(err?.code).toBe('PF_BINDING_INVALID');
-    expect(err?.problems).toEqual([
+    expect(err?.problems?.map((p) => p.message)).toEqual([
       expect.stringContaining('no subject id'),
       expect.stringContaining('no recordId'),
       expect.stringContaining('pf_restriction'),

@@ -9,6 +9,7 @@ import {
   isPurposefulError,
   memoryKeyStore,
   type Outbound,
+  type PurposefulError,
 } from '../../src/index.js';
 import { type PrismaTestDb, prismaTestDb, prismaUnavailable } from './db.js';
 import { Customer, purposes, Ticket } from './declarations.js';
@@ -90,7 +91,8 @@ describe.skipIf(unavailable !== undefined)('purposeful/prisma on PostgreSQL (@pr
       error = err;
     }
     expect(isPurposefulError(error) && error.code).toBe('PF_BINDING_INVALID');
-    const problems = (error as { problems: string[] }).problems;
+    const problems = (error as PurposefulError).problems.map((p) => p.message);
+    expect((error as PurposefulError).message).toContain('cannot be bound to model "Ticket"');
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringContaining('"email"'),

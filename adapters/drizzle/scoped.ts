@@ -7,12 +7,13 @@
  */
 import {
   and,
-  type Column,
+  Column,
   eq as drizzleEq,
   inArray as drizzleInArray,
   getTableColumns,
   getTableName,
-  type SQL,
+  is,
+  SQL,
   sql,
 } from 'drizzle-orm';
 import type { IndexColumn, PgColumn, PgDatabase, PgQueryResultHKT, PgTable } from 'drizzle-orm/pg-core';
@@ -84,6 +85,48 @@ export function matchAny(pf: Engine, bindings: Bindings, column: Column, values:
 }
 
 /**
+ * `PF_QUERY_ENCRYPTED` when a condition or an ordering names an encrypted column of a bound table: the client's `eq`
+ * / `inArray` compare through the blind index and never name it, so any other use (`like`, a range, an ordering, a
+ * raw comparison) would run on envelopes and match nothing, or sort by ciphertext. Checked as the query is built.
+ */
+export function assertQueryable(bindings: Bindings, parts: unknown, op: string): void {
+  const seen = new Set<unknown>();
+  const visit = (chunk: unknown): void => {
+    if (chunk === null || typeof chunk !== 'object' || seen.has(chunk)) return;
+    seen.add(chunk);
+    if (Array.isArray(chunk)) {
+      for (const c of chunk) visit(c);
+    } else if (is(chunk, SQL)) {
+      for (const c of chunk.queryChunks) visit(c);
+    } else if (is(chunk, SQL.Aliased)) {
+      visit(chunk.sql);
+    } else if (is(chunk, Column)) {
+      const at = locate(bindings, chunk);
+      const encrypted = at?.binding.encryptedUnder.get(at.key);
+      if (at === undefined || encrypted === undefined) return;
+      const paths = encrypted.map((f) => f.path);
+      throw new PurposefulError(
+        'PF_QUERY_ENCRYPTED',
+        `${op} on table "${getTableName(at.binding.table)}" names encrypted column "${at.key}" (${paths.join(', ')}): it holds envelopes, so only the client's eq / inArray through a blind index can compare it; like, ranges, ordering and raw comparisons cannot`,
+        { schema: at.binding.schema.id, paths },
+      );
+    }
+  };
+  visit(parts);
+}
+
+/** The `where` of a relational read and of each relation it loads, at any depth. */
+function relationalWheres(options: unknown, out: unknown[] = [], depth = 0): unknown[] {
+  if (options === null || typeof options !== 'object' || depth > 32) return out;
+  const { where, with: related } = options as { where?: unknown; with?: unknown };
+  out.push(where);
+  if (related !== null && typeof related === 'object') {
+    for (const value of Object.values(related)) relationalWheres(value, out, depth + 1);
+  }
+  return out;
+}
+
+/**
  * Options of a read (`findMany`, `findFirst`).
  *
  * @example
@@ -95,6 +138,11 @@ export function matchAny(pf: Engine, bindings: Bindings, column: Column, values:
 export interface ReadOptions {
   /** A condition built with the client's `eq` / `inArray` and Drizzle's `and` / `or` / `not` / other operators. */
   readonly where?: SQL | undefined;
+  /**
+   * The order of the rows: columns or SQL (`asc(t.name)`, `desc(t.createdAt)`). An encrypted column here is
+   * `PF_QUERY_ENCRYPTED`: envelopes have no order.
+   */
+  readonly orderBy?: SQL | Column | readonly (SQL | Column)[] | undefined;
   readonly limit?: number | undefined;
   readonly offset?: number | undefined;
 }
@@ -440,9 +488,14 @@ export function scopedCalls(db: AnyPgDatabase, pf: Engine, bindings: Bindings, c
     },
     async findMany(table, options) {
       const binding = bindingFor(bindings, table);
+      assertQueryable(bindings, [options?.where, options?.orderBy], 'findMany()');
       await pf.authorize(binding.schema, ctx); // consent, roles, second factor: before the query runs
       const query = db.select().from(table).$dynamic();
       if (options?.where !== undefined) query.where(options.where);
+      if (options?.orderBy !== undefined) {
+        const order = options.orderBy;
+        query.orderBy(...((Array.isArray(order) ? order : [order]) as SQL[]));
+      }
       if (options?.limit !== undefined) query.limit(options.limit);
       if (options?.offset !== undefined) query.offset(options.offset);
       const rows = await query;
@@ -455,6 +508,7 @@ export function scopedCalls(db: AnyPgDatabase, pf: Engine, bindings: Bindings, c
     async update(table, options) {
       const binding = bindingFor(bindings, table);
       const where = requireWhere(binding, table, options, 'update');
+      assertQueryable(bindings, where, 'update()');
       const change = changeOf(binding, table, options.set);
       await pf.authorize(binding.schema, ctx); // roles, second factor, consent and blockings: before the query runs
       const checked = (await pf.inbound(binding.schema, change, ctx, { partial: true })) as Record<string, unknown>;
@@ -520,6 +574,7 @@ export function scopedCalls(db: AnyPgDatabase, pf: Engine, bindings: Bindings, c
     async delete(table, options) {
       const binding = bindingFor(bindings, table);
       const where = requireWhere(binding, table, options, 'delete');
+      assertQueryable(bindings, where, 'delete()');
       await pf.authorize(binding.schema, ctx); // roles, second factor, consent and blockings: before the query runs
       // the count from the rows the statement returns: the drivers report affected rows differently
       const gone = await db.delete(table).where(where).returning({ one: sql<number>`1` });
@@ -529,7 +584,8 @@ export function scopedCalls(db: AnyPgDatabase, pf: Engine, bindings: Bindings, c
       const rows = await calls.findMany(table, { ...options, limit: 1 });
       return rows[0];
     },
-    findWith(table, options, mode) {
+    async findWith(table, options, mode) {
+      assertQueryable(bindings, relationalWheres(options), 'a relational read');
       return relationalRead(db, pf, (t) => bindingFor(bindings, t), ctx, table, options, mode);
     },
     transaction(run) {

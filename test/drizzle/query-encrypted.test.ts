@@ -1,0 +1,101 @@
+/**
+ * Filtering, ordering or `like` on an encrypted column through the scoped client: `PF_QUERY_ENCRYPTED` as the query
+ * is built, never an empty result or an order by ciphertext; ordering and filtering on clear columns work.
+ */
+import { randomUUID } from 'node:crypto';
+import { and, asc, desc, gt, ilike, like, or, eq as rawEq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bindTable, purposefulDrizzle } from '../../adapters/drizzle.js';
+import { Customer, purposes } from '../../examples/support-desk/declarations.js';
+import { createPurposeful, generateKeyring, isPurposefulError, memoryConsentLedger, memoryKeyStore } from '../../src/index.js';
+import { customers, type DrizzleTestDb, drivers } from './db.js';
+
+const pf = createPurposeful({
+  purposes,
+  schemas: [Customer],
+  keys: generateKeyring(),
+  keyStore: memoryKeyStore(),
+  consent: memoryConsentLedger(purposes),
+});
+const support = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
+
+async function refusal(run: () => unknown): Promise<{ code: string; message: string }> {
+  try {
+    await run();
+  } catch (err) {
+    if (isPurposefulError(err)) return { code: err.code, message: err.message };
+    throw err;
+  }
+  throw new Error('expected a refusal');
+}
+
+for (const [driver, open] of drivers) {
+  describe(`encrypted columns in conditions and orderings, on ${driver}`, () => {
+    let t: DrizzleTestDb;
+    let data: ReturnType<typeof purposefulDrizzle<string>>;
+    beforeAll(async () => {
+      t = await open();
+      data = purposefulDrizzle(t.db, pf, { bindings: [bindTable(Customer, customers)] });
+      await data.forPurpose(support).insert(customers, [
+        { id: randomUUID(), channel: 'chat', name: 'Bruna', cpf: '529.982.247-25', email: 'bruna@example.com' },
+        { id: randomUUID(), channel: 'email', name: 'Ana', cpf: '111.444.777-35', email: 'ana@example.com' },
+        { id: randomUUID(), channel: 'chat', name: 'Carla', cpf: '390.533.447-05', email: 'carla@example.com' },
+      ]);
+    }, 60_000);
+    afterAll(() => t?.close());
+
+    it('like, ilike, a range or a raw comparison on a sealed column is PF_QUERY_ENCRYPTED before any SQL, naming the column, never the value', async () => {
+      const scoped = data.forPurpose(support);
+      const conditions = [
+        like(customers.email, '%ana@example.com%'),
+        ilike(customers.cpf, '529%'),
+        gt(customers.email, 'ana@example.com'),
+        or(rawEq(customers.channel, 'chat'), like(customers.email, 'ana@example.com')),
+        and(data.eq(customers.cpf, '529.982.247-25'), like(customers.email, 'ana@example.com')),
+      ];
+      for (const where of conditions) {
+        const before = t.statements.length;
+        const err = await refusal(() => scoped.findMany(customers, { where }));
+        expect(err.code).toBe('PF_QUERY_ENCRYPTED');
+        expect(err.message).toContain('encrypted column');
+        expect(err.message).not.toContain('ana@example.com');
+        expect(err.message).not.toContain('529');
+        expect(t.statements.length, 'no SQL ran').toBe(before);
+      }
+      const before = t.statements.length;
+      expect((await refusal(() => scoped.delete(customers, { where: like(customers.email, '%') }))).code).toBe(
+        'PF_QUERY_ENCRYPTED',
+      );
+      expect(
+        (await refusal(() => scoped.update(customers, { set: { name: 'X' }, where: like(customers.email, '%') }))).code,
+      ).toBe('PF_QUERY_ENCRYPTED');
+      expect(t.statements.length, 'no SQL ran').toBe(before);
+    });
+
+    it('an ordering by a sealed column is PF_QUERY_ENCRYPTED; by a clear column it orders', async () => {
+      const scoped = data.forPurpose(support);
+      for (const orderBy of [customers.cpf, asc(customers.email), [asc(customers.name), desc(customers.accessibility)]]) {
+        const err = await refusal(() => scoped.findMany(customers, { orderBy }));
+        expect(err.code).toBe('PF_QUERY_ENCRYPTED');
+      }
+      const rows = await scoped.findMany(customers, { orderBy: asc(customers.name) });
+      expect(rows.map((r) => r.name)).toEqual(['Ana', 'Bruna', 'Carla']);
+      const last = await scoped.findMany(customers, {
+        where: rawEq(customers.channel, 'chat'),
+        orderBy: [desc(customers.name)],
+        limit: 1,
+      });
+      expect(last.map((r) => r.name)).toEqual(['Carla']);
+    });
+
+    it('the client’s eq / inArray through the blind index stay allowed, composed with clear conditions', async () => {
+      const rows = await data
+        .forPurpose(support)
+        .findMany(customers, {
+          where: and(data.inArray(customers.cpf, ['529.982.247-25', '390.533.447-05']), rawEq(customers.channel, 'chat')),
+          orderBy: asc(customers.name),
+        });
+      expect(rows.map((r) => r.name)).toEqual(['Bruna', 'Carla']);
+    });
+  });
+}

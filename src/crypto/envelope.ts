@@ -136,6 +136,16 @@ export interface EnvelopeHead {
  * exactly what {@link parseEnvelope} parses: the head, or why not.
  */
 export function envelopeShape(text: unknown): EnvelopeHead | string {
+  const head = envelopeHead(text);
+  if (typeof head === 'string') return head;
+  const length = base64urlLength(text as string, head.data);
+  if (length < 0) return 'non-canonical base64url';
+  if (length < NONCE_LENGTH[head.alg] + TAG_LENGTH + 1) return 'too short';
+  return head;
+}
+
+/** The checks of an envelope's head (everything before `<data>`): the head, or why not. */
+function envelopeHead(text: unknown): EnvelopeHead | string {
   if (typeof text !== 'string') return 'not a string';
   if (text.length > MAX_ENVELOPE_LENGTH) return 'too long';
   if (!text.startsWith(ENVELOPE_PREFIX)) return 'unknown format or version';
@@ -148,9 +158,6 @@ export function envelopeShape(text: unknown): EnvelopeHead | string {
   if (c < 0) return 'no key id';
   const kid = text.slice(b + 1, c);
   if (!isKid(kid)) return 'malformed key id';
-  const length = base64urlLength(text, c + 1);
-  if (length < 0) return 'non-canonical base64url';
-  if (length < NONCE_LENGTH[alg] + TAG_LENGTH + 1) return 'too short';
   return { alg, kid, data: c + 1 };
 }
 
@@ -192,10 +199,12 @@ function malformed(path: string, why: string): PurposefulError {
  * @category Encryption
  */
 export function parseEnvelope(text: unknown, path: string): Envelope {
-  const shape = envelopeShape(text);
-  if (typeof shape === 'string') throw malformed(path, shape);
-  const data = base64urlDecode(text as string, shape.data);
-  if (!data) throw malformed(path, 'non-canonical base64url'); // unreachable: the shape was checked
-  const n = NONCE_LENGTH[shape.alg];
-  return { alg: shape.alg, kid: shape.kid, nonce: data.subarray(0, n), sealed: data.subarray(n) };
+  // the head, then one decoding pass that checks the data as it goes (the same checks as envelopeShape)
+  const head = envelopeHead(text);
+  if (typeof head === 'string') throw malformed(path, head);
+  const data = base64urlDecode(text as string, head.data);
+  if (!data) throw malformed(path, 'non-canonical base64url');
+  const n = NONCE_LENGTH[head.alg];
+  if (data.length < n + TAG_LENGTH + 1) throw malformed(path, 'too short');
+  return { alg: head.alg, kid: head.kid, nonce: data.subarray(0, n), sealed: data.subarray(n) };
 }

@@ -70,12 +70,13 @@ function sextet(s: string, i: number): number {
 export function base64urlLength(s: string, from = 0): number {
   const n = s.length - from;
   if (n < 0 || (n & 3) === 1) return -1;
-  let bad = 0;
-  for (let i = from; i < s.length; i++) bad |= sextet(s, i);
-  if (bad > 63) return -1;
-  if (!canonicalEnd(s, n)) return -1;
+  ALPHABET_TAIL.lastIndex = from;
+  if (!ALPHABET_TAIL.test(s) || !canonicalEnd(s, n)) return -1;
   return (n * 3) >>> 2;
 }
+
+/** Only the base64url alphabet from `lastIndex` to the end (one character class: linear, no backtracking). */
+const ALPHABET_TAIL = /[A-Za-z0-9_-]*$/y;
 
 /** Whether the last character leaves the unused bits zero (its length mod 4 being 2 or 3). */
 function canonicalEnd(s: string, n: number): boolean {

@@ -61,17 +61,9 @@ export function normalizeForIndex(kind: Normalizer, value: unknown): string | un
   }
 }
 
-/** HMAC-SHA256 keyed by each index key, its key schedule done once (cloned per value); dropped with the key. */
-const keyed = new WeakMap<Uint8Array, ReturnType<typeof hmac.create>>();
-
 /** The index value of normalized parts (one part, or several for a compound index) under one index key. */
 export function blindIndexValue(kid: string, key: Uint8Array, parts: readonly string[], bits: number): string {
-  let h = keyed.get(key);
-  if (!h) {
-    h = hmac.create(sha256, key);
-    keyed.set(key, h);
-  }
-  const mac = h.clone().update(lengthPrefixed(parts)).digest();
+  const mac = hmac(sha256, key, lengthPrefixed(parts));
   return `${kid}.${base64urlEncode(mac, bits / 8)}`;
 }
 

@@ -5,7 +5,6 @@
  * @module
  * @internal
  */
-import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { lengthPrefixed, utf8 } from '../util/bytes.js';
@@ -26,17 +25,13 @@ const shared = globalThis as Record<symbol, unknown>;
 if (!shared[SECRETS_KEY]) shared[SECRETS_KEY] = new WeakMap();
 export const SECRETS = shared[SECRETS_KEY] as WeakMap<object, ReadonlyMap<string, Uint8Array>>;
 
-/** HKDF-SHA256 with a purposeful label as salt and a length-prefixed info. */
-export function derive(ikm: Uint8Array, label: string, info: ReadonlyArray<string>, length = 32): Uint8Array {
-  if (length !== 32) return hkdf(sha256, ikm, utf8(`purposeful/v1/${label}`), lengthPrefixed(info), length);
+/** HKDF-SHA256 to 32 bytes, with a purposeful label as salt and a length-prefixed info. */
+export function derive(ikm: Uint8Array, label: string, info: ReadonlyArray<string>): Uint8Array {
   return expand(extract(ikm, label), info);
 }
 
 /** A pseudorandom key from {@link extract}, as an HMAC-SHA256 keyed by it (its key schedule done). */
 export type Prk = ReturnType<typeof hmac.create>;
-
-/** HMAC-SHA256 keyed by each label's salt (`purposeful/v1/<label>`): the key schedule is done once, then cloned. */
-const salts = new Map<string, Prk>();
 
 /**
  * HKDF-Extract (RFC 5869 §2.2) of `ikm` under the label's salt, returned as an
@@ -44,12 +39,7 @@ const salts = new Map<string, Prk>();
  * extraction serves every key derived from the same `ikm` and label.
  */
 export function extract(ikm: Uint8Array, label: string): Prk {
-  let salted = salts.get(label);
-  if (!salted) {
-    salted = hmac.create(sha256, utf8(`purposeful/v1/${label}`));
-    salts.set(label, salted);
-  }
-  const prk = salted.clone().update(ikm).digest();
+  const prk = hmac(sha256, utf8(`purposeful/v1/${label}`), ikm);
   const keyed = hmac.create(sha256, prk);
   prk.fill(0);
   return keyed;

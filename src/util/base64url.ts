@@ -69,22 +69,16 @@ function sextet(s: string, i: number): number {
  */
 export function base64urlLength(s: string, from = 0): number {
   const n = s.length - from;
-  if (n < 0 || (n & 3) === 1) return -1;
+  if ((n & 3) === 1) return -1;
   ALPHABET_TAIL.lastIndex = from;
-  if (!ALPHABET_TAIL.test(s) || !canonicalEnd(s, n)) return -1;
+  // the unused bits of the last character must be zero (lengths 2 and 3 mod 4)
+  const last = n & 3 ? sextet(s, s.length - 1) : 0;
+  if (!ALPHABET_TAIL.test(s) || last & ((n & 3) === 2 ? 15 : 3)) return -1;
   return (n * 3) >>> 2;
 }
 
 /** Only the base64url alphabet from `lastIndex` to the end (one character class: linear, no backtracking). */
 const ALPHABET_TAIL = /[A-Za-z0-9_-]*$/y;
-
-/** Whether the last character leaves the unused bits zero (its length mod 4 being 2 or 3). */
-function canonicalEnd(s: string, n: number): boolean {
-  const rest = n & 3;
-  if (rest === 0) return true;
-  const last = sextet(s, s.length - 1);
-  return rest === 2 ? (last & 15) === 0 : (last & 3) === 0;
-}
 
 /**
  * Strict, canonical, linear-time base64url decoding (RFC 4648 §5, no padding)
@@ -94,12 +88,12 @@ function canonicalEnd(s: string, n: number): boolean {
  */
 export function base64urlDecode(s: string, from = 0): Uint8Array | undefined {
   const n = s.length - from;
-  if (n < 0 || (n & 3) === 1) return undefined;
+  if ((n & 3) === 1) return undefined;
   if (NativeBuffer && n >= NATIVE_DECODE_MIN) {
     // Buffer decoding is lenient (it skips bad characters, accepts padding and ignores stray
     // bits): the alphabet, the length and the unused bits are checked first, so it stays strict
     if (base64urlLength(s, from) < 0) return undefined;
-    const b = NativeBuffer.from(from === 0 ? s : s.slice(from), 'base64url');
+    const b = NativeBuffer.from(s.slice(from), 'base64url');
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   }
   const rest = n & 3;

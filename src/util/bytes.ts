@@ -52,24 +52,11 @@ export function lengthPrefixed(parts: ReadonlyArray<string | Uint8Array>): Uint8
     else {
       for (let i = 0; i < n; i++) {
         const c = p.charCodeAt(i);
-        if (c > 127) return lengthPrefixedUtf8(parts); // not ASCII: its UTF-8 length differs
+        if (c > 127) return lengthPrefixed(parts.map((q) => (typeof q === 'string' ? encoder.encode(q) : q))); // not ASCII
         out[o + i] = c;
       }
     }
     o += n;
-  }
-  return out;
-}
-
-function lengthPrefixedUtf8(parts: ReadonlyArray<string | Uint8Array>): Uint8Array {
-  const encoded = parts.map((p) => (typeof p === 'string' ? encoder.encode(p) : p));
-  const out = new Uint8Array(encoded.reduce((n, e) => n + 4 + e.length, 0));
-  const view = new DataView(out.buffer);
-  let o = 0;
-  for (const e of encoded) {
-    view.setUint32(o, e.length);
-    out.set(e, o + 4);
-    o += 4 + e.length;
   }
   return out;
 }

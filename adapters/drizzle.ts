@@ -11,6 +11,7 @@
 import type { Column, SQL } from 'drizzle-orm';
 import { customType, type PgTable } from 'drizzle-orm/pg-core';
 import {
+  assertEnvelope,
   type Inbound,
   looksEncrypted,
   type Outbound,
@@ -18,7 +19,6 @@ import {
   type Purposeful,
   PurposefulError,
   type PurposefulSchema,
-  parseEnvelope,
 } from 'purposeful';
 import { type BindingCore, compileBinding, markBinding, SEALED_REFUSAL } from './drizzle/binding.js';
 import type {
@@ -89,9 +89,10 @@ export function sealed<N extends string>(name: N) {
   return customType<{ data: string; driverData: string }>({
     dataType: () => 'text',
     toDriver(value) {
-      // a value that only looks like an envelope (the prefix, then anything) is refused too: PF_CIPHERTEXT_MALFORMED
+      // a value that only looks like an envelope (the prefix, then anything) is refused too: PF_CIPHERTEXT_MALFORMED.
+      // The check is structural (nothing decoded); it accepts exactly what opening parses.
       if (looksEncrypted(value)) {
-        parseEnvelope(value, name);
+        assertEnvelope(value, name);
         return value;
       }
       throw new PurposefulError(

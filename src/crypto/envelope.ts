@@ -25,7 +25,7 @@
  * @module
  */
 import { PurposefulError } from '../errors.js';
-import { base64urlDecode, base64urlEncode } from '../util/base64url.js';
+import { base64urlDecode, base64urlEncode, base64urlLength } from '../util/base64url.js';
 import { lengthPrefixed } from '../util/bytes.js';
 import { type AlgorithmId, TAG_LENGTH } from './aead.js';
 
@@ -117,31 +117,74 @@ export function looksEncrypted(value: unknown): value is string {
 
 /** True when `value` is a well-formed envelope (it parses); says nothing of whether it authenticates. */
 export function isEnvelope(value: unknown): boolean {
-  if (!looksEncrypted(value)) return false;
-  try {
-    parseEnvelope(value, '');
-    return true;
-  } catch {
-    return false;
-  }
+  return looksEncrypted(value) && typeof envelopeShape(value) !== 'string';
+}
+
+/** The head of an envelope that passed {@link envelopeShape}: its algorithm, key id and where its data starts. */
+export interface EnvelopeHead {
+  readonly alg: AlgorithmId;
+  readonly kid: string;
+  /** Index of the first character of `<data>`. */
+  readonly data: number;
 }
 
 /**
- * The key id of an envelope, checking only its head (prefix, algorithm, key
- * id): cheap, for choosing keys before the full parse.
+ * The structural check of an envelope, without decoding it: the prefix, the
+ * algorithm, the key id, and a `<data>` part that is canonical unpadded
+ * base64url (the alphabet, a length that is not 1 mod 4, zero unused bits in
+ * the last character) long enough for a nonce, a tag and one byte. It accepts
+ * exactly what {@link parseEnvelope} parses: the head, or why not.
  */
-export function envelopeKid(text: unknown, path: string): string {
-  const bad = (why: string) =>
-    new PurposefulError('PF_CIPHERTEXT_MALFORMED', `${path}: not a valid purposeful ciphertext (${why})`, { paths: [path] });
-  if (typeof text !== 'string' || !text.startsWith(ENVELOPE_PREFIX)) throw bad('unknown format or version');
-  if (text.length > MAX_ENVELOPE_LENGTH) throw bad('too long');
-  const b = text.indexOf('.', ENVELOPE_PREFIX.length);
-  const alg = b < 0 ? '' : text.slice(ENVELOPE_PREFIX.length, b);
-  if (alg !== 'xc20' && alg !== 'gsiv') throw bad('unknown algorithm');
+export function envelopeShape(text: unknown): EnvelopeHead | string {
+  const head = envelopeHead(text);
+  if (typeof head === 'string') return head;
+  const length = base64urlLength(text as string, head.data);
+  if (length < 0) return 'non-canonical base64url';
+  if (length < NONCE_LENGTH[head.alg] + TAG_LENGTH + 1) return 'too short';
+  return head;
+}
+
+/** The checks of an envelope's head (everything before `<data>`): the head, or why not. */
+function envelopeHead(text: unknown): EnvelopeHead | string {
+  if (typeof text !== 'string') return 'not a string';
+  if (text.length > MAX_ENVELOPE_LENGTH) return 'too long';
+  if (!text.startsWith(ENVELOPE_PREFIX)) return 'unknown format or version';
+  const a = ENVELOPE_PREFIX.length;
+  const b = text.indexOf('.', a);
+  if (b < 0) return 'no algorithm';
+  const alg = text.slice(a, b);
+  if (alg !== 'xc20' && alg !== 'gsiv') return 'unknown algorithm';
   const c = text.indexOf('.', b + 1);
-  const kid = c < 0 ? '' : text.slice(b + 1, c);
-  if (!isKid(kid)) throw bad('malformed key id');
-  return kid;
+  if (c < 0) return 'no key id';
+  const kid = text.slice(b + 1, c);
+  if (!isKid(kid)) return 'malformed key id';
+  return { alg, kid, data: c + 1 };
+}
+
+/**
+ * Checks that a value is a well-formed envelope without decoding it, or throws
+ * `PF_CIPHERTEXT_MALFORMED` naming `path` (never the value). It accepts
+ * exactly what {@link parseEnvelope} accepts, at the cost of one scan of the
+ * text and no allocation: for guards that only pass the value on, such as a
+ * column that must hold envelopes. Whether the value authenticates is known
+ * only when it is opened.
+ *
+ * @param value - The value to check.
+ * @param path - The field path or column named in the error.
+ * @example
+ * ```ts
+ * assertEnvelope(row.cpf, 'cpf'); // returns: the value is a well-formed envelope
+ * assertEnvelope('pf1.529.982.247-25', 'cpf'); // throws PF_CIPHERTEXT_MALFORMED
+ * ```
+ * @category Encryption
+ */
+export function assertEnvelope(value: unknown, path: string): asserts value is string {
+  const shape = envelopeShape(value);
+  if (typeof shape === 'string') throw malformed(path, shape);
+}
+
+function malformed(path: string, why: string): PurposefulError {
+  return new PurposefulError('PF_CIPHERTEXT_MALFORMED', `${path}: not a valid purposeful ciphertext (${why})`, { paths: [path] });
 }
 
 /**
@@ -156,23 +199,12 @@ export function envelopeKid(text: unknown, path: string): string {
  * @category Encryption
  */
 export function parseEnvelope(text: unknown, path: string): Envelope {
-  const bad = (why: string) =>
-    new PurposefulError('PF_CIPHERTEXT_MALFORMED', `${path}: not a valid purposeful ciphertext (${why})`, { paths: [path] });
-  if (typeof text !== 'string') throw bad('not a string');
-  if (text.length > MAX_ENVELOPE_LENGTH) throw bad('too long');
-  if (!text.startsWith(ENVELOPE_PREFIX)) throw bad('unknown format or version');
-  const a = ENVELOPE_PREFIX.length;
-  const b = text.indexOf('.', a);
-  if (b < 0) throw bad('no algorithm');
-  const alg = text.slice(a, b);
-  if (alg !== 'xc20' && alg !== 'gsiv') throw bad('unknown algorithm');
-  const c = text.indexOf('.', b + 1);
-  if (c < 0) throw bad('no key id');
-  const kid = text.slice(b + 1, c);
-  if (!isKid(kid)) throw bad('malformed key id');
-  const data = base64urlDecode(text.slice(c + 1));
-  if (!data) throw bad('non-canonical base64url');
-  const n = NONCE_LENGTH[alg];
-  if (data.length < n + TAG_LENGTH + 1) throw bad('too short');
-  return { alg, kid, nonce: data.subarray(0, n), sealed: data.subarray(n) };
+  // the head, then one decoding pass that checks the data as it goes (the same checks as envelopeShape)
+  const head = envelopeHead(text);
+  if (typeof head === 'string') throw malformed(path, head);
+  const data = base64urlDecode(text as string, head.data);
+  if (!data) throw malformed(path, 'non-canonical base64url');
+  const n = NONCE_LENGTH[head.alg];
+  if (data.length < n + TAG_LENGTH + 1) throw malformed(path, 'too short');
+  return { alg: head.alg, kid: head.kid, nonce: data.subarray(0, n), sealed: data.subarray(n) };
 }

@@ -5,7 +5,7 @@
  * @module
  * @internal
  */
-import { hkdf } from '@noble/hashes/hkdf.js';
+import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { lengthPrefixed, utf8 } from '../util/bytes.js';
 
@@ -25,9 +25,37 @@ const shared = globalThis as Record<symbol, unknown>;
 if (!shared[SECRETS_KEY]) shared[SECRETS_KEY] = new WeakMap();
 export const SECRETS = shared[SECRETS_KEY] as WeakMap<object, ReadonlyMap<string, Uint8Array>>;
 
-/** HKDF-SHA256 with a purposeful label as salt and a length-prefixed info. */
-export function derive(ikm: Uint8Array, label: string, info: ReadonlyArray<string>, length = 32): Uint8Array {
-  return hkdf(sha256, ikm, utf8(`purposeful/v1/${label}`), lengthPrefixed(info), length);
+/** HKDF-SHA256 to 32 bytes, with a purposeful label as salt and a length-prefixed info. */
+export function derive(ikm: Uint8Array, label: string, info: ReadonlyArray<string>): Uint8Array {
+  return expand(extract(ikm, label), info);
+}
+
+/** A pseudorandom key from {@link extract}, as an HMAC-SHA256 keyed by it (its key schedule done). */
+export type Prk = ReturnType<typeof hmac.create>;
+
+/**
+ * HKDF-Extract (RFC 5869 §2.2) of `ikm` under the label's salt, returned as an
+ * HMAC-SHA256 keyed by the pseudorandom key: {@link expand} clones it, so one
+ * extraction serves every key derived from the same `ikm` and label.
+ */
+export function extract(ikm: Uint8Array, label: string): Prk {
+  const prk = hmac(sha256, utf8(`purposeful/v1/${label}`), ikm);
+  const keyed = hmac.create(sha256, prk);
+  prk.fill(0);
+  return keyed;
+}
+
+/**
+ * HKDF-Expand (RFC 5869 §2.3) to 32 bytes of a length-prefixed info from what
+ * {@link extract} returned: `derive(ikm, label, info)` is
+ * `expand(extract(ikm, label), info)`, byte for byte as `hkdf` of @noble/hashes.
+ */
+export function expand(prk: Prk, info: ReadonlyArray<string>): Uint8Array {
+  const encoded = lengthPrefixed(info);
+  const block = new Uint8Array(encoded.length + 1);
+  block.set(encoded, 0);
+  block[encoded.length] = 1; // T(1) = HMAC(PRK, info ‖ 0x01)
+  return prk.clone().update(block).digest();
 }
 
 /** @internal The secret of a key id, for the key manager. */

@@ -30,7 +30,7 @@ import { lengthPrefixed, randomBytes, utf8 } from '../util/bytes.js';
 import { type Aead, type AeadImplementation, type AlgorithmId, aeads } from './aead.js';
 import { decodeValue, encodeValue } from './codec.js';
 import { type Envelope, formatEnvelope, MAX_ENVELOPE_LENGTH, type Place, parseEnvelope } from './envelope.js';
-import { derive, type KekRing, kekBytes } from './kek.js';
+import { derive, expand, extract, type KekRing, kekBytes, type Prk } from './kek.js';
 import type { DataKeyRecord, KeyClass, SubjectKeyStore } from './keystore.js';
 
 const WRAP_PREFIX = 'pfk1.';
@@ -204,6 +204,8 @@ export class KeyManager {
   /** Unwrapped data keys (by owner), each with what decides whether it may still be used: one entry, evicted whole. */
   readonly #deks: Lru<DekEntry>;
   readonly #fields: Lru<FieldEntry>;
+  /** Per base key (by owner), the HKDF extraction its field keys are expanded from: one per data key, not per field. */
+  readonly #prks: Lru<Prk>;
   readonly #live = new Map<string, { id: string; at: number }>();
   /** Subjects found not erased, when, and the store's erasure version then (schemas that seal nothing ask only this). */
   readonly #clear = new Map<string, { at: number; version: number }>();
@@ -219,6 +221,7 @@ export class KeyManager {
     this.#cache = new Lru(options.cacheSize);
     this.#deks = new Lru(options.cacheSize);
     this.#fields = new Lru(options.cacheSize);
+    this.#prks = new Lru(options.cacheSize);
     this.#ttl = options.cacheTtlMs ?? 30_000;
   }
 
@@ -449,8 +452,13 @@ export class KeyManager {
     const cacheKey = `${base.owner}\u0000${schemaId}\u0000${fieldId}\u0000${alg}`;
     let entry = this.#fields.get(cacheKey);
     if (!entry) {
+      let prk = this.#prks.get(base.owner);
+      if (!prk) {
+        prk = extract(base.key, 'field');
+        this.#prks.set(base.owner, prk);
+      }
       entry = {
-        key: derive(base.key, 'field', [schemaId, fieldId, alg]),
+        key: expand(prk, [schemaId, fieldId, alg]),
         adHead: lengthPrefixed(['purposeful.field', '1', alg, base.kid, schemaId, fieldId]),
       };
       this.#fields.set(cacheKey, entry);
@@ -527,6 +535,7 @@ export class KeyManager {
     const prefix = subjectPrefix(subject);
     this.#cache.deleteWhere((k) => k.startsWith(prefix));
     this.#fields.deleteWhere((k) => k.startsWith(prefix));
+    this.#prks.deleteWhere((k) => k.startsWith(prefix));
     this.#deks.deleteWhere((k) => k.startsWith(prefix));
     for (const c of ['erasable', 'retained']) this.#live.delete(`${subject}\u0000${c}`);
     this.#clear.delete(subject);

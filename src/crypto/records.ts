@@ -12,7 +12,7 @@ import type { PurposefulSchema } from '../schema/define.js';
 import { type FieldInfo, type ShapeNode, shapeChildren } from '../schema/walk.js';
 import { isWellFormed } from '../util/bytes.js';
 import { blindIndexValue, type Normalizer, normalizeForIndex } from './blind-index.js';
-import type { Place } from './envelope.js';
+import type { Envelope, Place } from './envelope.js';
 import { isEnvelope, looksEncrypted, parseEnvelope } from './envelope.js';
 import type { BaseKey, KeyManager } from './keys.js';
 import type { KeyClass } from './keystore.js';
@@ -248,9 +248,24 @@ export function valueAt(record: unknown, keys: readonly string[]): unknown {
   return v;
 }
 
-/** The distinct key ids the visible encrypted fields of a row are sealed under; a plaintext value there is `PF_NOT_ENCRYPTED`. */
-export function kidsToOpen(sc: SchemaCrypto, row: unknown, visible: ReadonlySet<FieldInfo>): Map<string, string> {
+/**
+ * The visible encrypted values of a row parsed once, by their text: what
+ * {@link kidsToOpen} found, for {@link openRecord} to open without parsing again.
+ */
+export type ParsedEnvelopes = ReadonlyMap<string, Envelope>;
+
+/**
+ * The distinct key ids the visible encrypted fields of a row are sealed under (with the path of a field under each),
+ * and every visible value parsed; a plaintext value there is `PF_NOT_ENCRYPTED`, a malformed one
+ * `PF_CIPHERTEXT_MALFORMED`.
+ */
+export function kidsToOpen(
+  sc: SchemaCrypto,
+  row: unknown,
+  visible: ReadonlySet<FieldInfo>,
+): { kids: Map<string, string>; parsed: ParsedEnvelopes } {
   const kids = new Map<string, string>();
+  const parsed = new Map<string, Envelope>();
   forEachEncrypted(sc, row, (field, v) => {
     if (!visible.has(field)) return;
     if (!looksEncrypted(v)) {
@@ -260,13 +275,18 @@ export function kidsToOpen(sc: SchemaCrypto, row: unknown, visible: ReadonlySet<
         { paths: [field.path], schema: sc.schema.id },
       );
     }
-    const kid = parseEnvelope(v, field.path).kid;
-    if (!kids.has(kid)) kids.set(kid, field.path);
+    if (parsed.has(v)) return;
+    const env = parseEnvelope(v, field.path);
+    parsed.set(v, env);
+    if (!kids.has(env.kid)) kids.set(env.kid, field.path);
   });
-  return kids;
+  return { kids, parsed };
 }
 
-/** Opens the visible encrypted fields of a row; the others stay sealed (projection drops them). */
+/**
+ * Opens the visible encrypted fields of a row; the others stay sealed (projection drops them). Values found in
+ * `parsed` are not parsed again.
+ */
 export function openRecord(
   km: KeyManager,
   sc: SchemaCrypto,
@@ -274,11 +294,12 @@ export function openRecord(
   subject: string | undefined,
   visible: ReadonlySet<FieldInfo>,
   bases: ReadonlyMap<string, BaseKey>,
+  parsed?: ParsedEnvelopes,
 ): unknown {
   const recordId = recordIdOf(sc.schema, row);
   return mapEncrypted(sc, row, (field, v) => {
     if (!visible.has(field)) return v;
-    const env = parseEnvelope(v, field.path);
+    const env = (typeof v === 'string' ? parsed?.get(v) : undefined) ?? parseEnvelope(v, field.path);
     const base = bases.get(env.kid);
     if (!base) throw new PurposefulError('PF_KEY_NOT_FOUND', `${field.path}: no key for this value`, { paths: [field.path] });
     return km.openEnvelope(env, base, placeOf(sc, field, subject, recordId), field.path);

@@ -33,6 +33,7 @@ import {
   nodesHoldingEncrypted,
   normalizerOf,
   openRecord,
+  type ParsedEnvelopes,
   placeOf,
   recordIdOf,
   type SchemaCrypto,
@@ -344,7 +345,7 @@ export class Vault {
     const sc = this.sc(schema);
     if (visible.size === 0) return row;
     const subject = this.#subject(sc, subjectId);
-    const kids = kidsToOpen(sc, row, visible);
+    const { kids, parsed } = kidsToOpen(sc, row, visible);
     const bases = new Map<string, BaseKey>();
     let kept: Map<string, string> | undefined;
     for (const [kid, path] of kids) {
@@ -355,8 +356,8 @@ export class Vault {
         kept.set(kid, base.keptSince);
       }
     }
-    if (kept && purpose !== undefined) this.#assertKept(sc, row, visible, purpose, kept);
-    return openRecord(this.km, sc, row, subject, visible, bases);
+    if (kept && purpose !== undefined) this.#assertKept(sc, row, visible, purpose, kept, parsed);
+    return openRecord(this.km, sc, row, subject, visible, bases, parsed);
   }
 
   /** Refuses the values under kept retained keys that `purpose` does not keep, or keeps no longer. */
@@ -366,13 +367,14 @@ export class Vault {
     visible: ReadonlySet<FieldInfo>,
     purpose: string,
     kept: ReadonlyMap<string, string>,
+    parsed: ParsedEnvelopes,
   ): void {
     const restricted = new Set<string>();
     const over = new Set<string>();
     const duration = this.#purposes.get(purpose)?.retention.duration;
     forEachEncrypted(sc, row, (field, v) => {
       if (!visible.has(field)) return;
-      const since = kept.get(parseEnvelope(v, field.path).kid);
+      const since = kept.get(((typeof v === 'string' ? parsed.get(v) : undefined) ?? parseEnvelope(v, field.path)).kid);
       if (since === undefined) return;
       if (!sc.retainedBy.get(field)?.has(purpose)) restricted.add(field.path);
       else if (since !== '' && (!duration || addDuration(new Date(since), duration).getTime() <= Date.now())) {

@@ -33,16 +33,30 @@ export function taggedUtf8(tag: number, s: string): Uint8Array {
 /**
  * Each part as a u32 big-endian length followed by its bytes, concatenated:
  * an unambiguous encoding of a list (no separator can be forged by a part).
+ * ASCII text (ids, labels, algorithm names) is written directly, with no
+ * call into TextEncoder per part.
  */
 export function lengthPrefixed(parts: ReadonlyArray<string | Uint8Array>): Uint8Array {
-  const encoded = parts.map((p) => (typeof p === 'string' ? encoder.encode(p) : p));
-  const out = new Uint8Array(encoded.reduce((n, e) => n + 4 + e.length, 0));
-  const view = new DataView(out.buffer);
+  let total = 0;
+  for (const p of parts) total += 4 + p.length;
+  const out = new Uint8Array(total);
   let o = 0;
-  for (const e of encoded) {
-    view.setUint32(o, e.length);
-    out.set(e, o + 4);
-    o += 4 + e.length;
+  for (const p of parts) {
+    const n = p.length;
+    out[o] = n >>> 24;
+    out[o + 1] = n >>> 16;
+    out[o + 2] = n >>> 8;
+    out[o + 3] = n;
+    o += 4;
+    if (typeof p !== 'string') out.set(p, o);
+    else {
+      for (let i = 0; i < n; i++) {
+        const c = p.charCodeAt(i);
+        if (c > 127) return lengthPrefixed(parts.map((q) => (typeof q === 'string' ? encoder.encode(q) : q))); // not ASCII
+        out[o + i] = c;
+      }
+    }
+    o += n;
   }
   return out;
 }

@@ -19,14 +19,16 @@ const KB = 1024;
 export const BUDGETS = {
   // measured 184.0, 198.1 and 198.2 KB, each budget about 3% above; the goal is 120 KB (see the notes of
   // test/bundle-size.test.ts). A change that needs more raises the budget in the open, with its reason.
+  // Raised 190 → 192 KB for the core route: partial inbound (updates through the ORM integrations), the envelope
+  // structure check without decoding, the pure-JS base64url decode and the derived-key cache measured 190.0 KB.
   routes: {
-    core: 190 * KB,
+    core: 192 * KB,
     fetch: 205 * KB,
     next: 205 * KB,
   },
-  // measured 353.2, 34.3, 34.4 and 45.1 KB
+  // measured 353.2, 34.3, 34.4 and 45.1 KB; the core entry raised 365 → 368 KB for the same reasons (365.7 KB)
   entries: {
-    purposeful: 365 * KB,
+    purposeful: 368 * KB,
     'purposeful/fetch': 40 * KB,
     'purposeful/next': 40 * KB,
     'purposeful/incident': 50 * KB,

@@ -89,12 +89,10 @@ for (const [driver, open] of drivers) {
     });
 
     it('the client’s eq / inArray through the blind index stay allowed, composed with clear conditions', async () => {
-      const rows = await data
-        .forPurpose(support)
-        .findMany(customers, {
-          where: and(data.inArray(customers.cpf, ['529.982.247-25', '390.533.447-05']), rawEq(customers.channel, 'chat')),
-          orderBy: asc(customers.name),
-        });
+      const rows = await data.forPurpose(support).findMany(customers, {
+        where: and(data.inArray(customers.cpf, ['529.982.247-25', '390.533.447-05']), rawEq(customers.channel, 'chat')),
+        orderBy: asc(customers.name),
+      });
       expect(rows.map((r) => r.name)).toEqual(['Bruna', 'Carla']);
     });
   });

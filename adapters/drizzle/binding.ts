@@ -182,3 +182,32 @@ export function assertColumns(binding: BindingCore, row: Readonly<Record<string,
   if (missing.length === 0) return;
   throw invalid(binding.schema, getTableName(binding.table), [`the sealed row has no column for ${missing.join(', ')}`]);
 }
+
+/**
+ * Runs statements that carry personal data: a driver or Drizzle error (whose message quotes the statement and its
+ * parameters) becomes a value-free `PF_STORE_UNAVAILABLE` with the SQLSTATE; the desk's own errors pass.
+ */
+export async function guarded<T>(table: string, run: () => Promise<T>, reading = false): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof PurposefulError) throw err;
+    const state = sqlState(err);
+    const at = state ? ` (SQLSTATE ${state})` : '';
+    throw new PurposefulError(
+      'PF_STORE_UNAVAILABLE',
+      reading
+        ? `a read of the ${table} table failed${at}; its statement and values are not shown`
+        : `the ${table} table did not take the change${at}: nothing of it was stored`,
+    );
+  }
+}
+
+/** The SQLSTATE of a driver error, or of the one Drizzle wraps. */
+export function sqlState(err: unknown): string | undefined {
+  for (let e = err, depth = 0; e && depth < 3; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}

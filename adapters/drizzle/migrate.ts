@@ -19,7 +19,7 @@ import {
   parseEnvelope,
   type SchemaIndex,
 } from 'purposeful';
-import { absentNulls, assertColumns, type BindingCore, compileBinding } from './binding.js';
+import { absentNulls, assertColumns, type BindingCore, compileBinding, guarded } from './binding.js';
 import type { AnyPgDatabase } from './scoped.js';
 
 /** The engine's calls the migrations make, with the purposes erased. */
@@ -255,6 +255,7 @@ async function walk(
   const limit = positiveInteger(options.limit, Number.POSITIVE_INFINITY, 'limit');
   let cursor = options.cursor;
   let done = 0;
+  const table = getTableName(core.table);
   const read = async (q: AnyPgDatabase, size: number, lock: boolean): Promise<Row[]> => {
     const query = q.select().from(core.table).$dynamic();
     if (cursor !== undefined) query.where(gt(key.column, cursor));
@@ -266,15 +267,18 @@ async function walk(
     if (options.signal?.aborted || done >= limit) return { done, cursor, complete: false };
     const size = Math.min(batchSize, limit - done);
     let rows: Row[];
+    // a driver error quotes the statement and its parameters (a key or a value in clear): value-free instead
     if (options.dryRun) {
-      rows = await read(db, size, false);
+      rows = await guarded(table, () => read(db, size, false), true);
       if (rows.length > 0) await onBatch(rows, undefined);
     } else {
-      rows = await db.transaction(async (tx) => {
-        const batch = await read(tx as unknown as AnyPgDatabase, size, true);
-        if (batch.length > 0) await onBatch(batch, tx as unknown as AnyPgDatabase);
-        return batch;
-      });
+      rows = await guarded(table, () =>
+        db.transaction(async (tx) => {
+          const batch = await read(tx as unknown as AnyPgDatabase, size, true);
+          if (batch.length > 0) await onBatch(batch, tx as unknown as AnyPgDatabase);
+          return batch;
+        }),
+      );
     }
     if (rows.length === 0) return { done, cursor, complete: true };
     done += rows.length;

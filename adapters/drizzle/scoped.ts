@@ -18,7 +18,7 @@ import {
 } from 'drizzle-orm';
 import type { IndexColumn, PgColumn, PgDatabase, PgQueryResultHKT, PgTable } from 'drizzle-orm/pg-core';
 import { type PurposeContext, type Purposeful, PurposefulError } from 'purposeful';
-import { absentNulls, assertColumns, type BindingCore, RESTRICTION_KEY, topKey } from './binding.js';
+import { absentNulls, assertColumns, type BindingCore, guarded, RESTRICTION_KEY, topKey } from './binding.js';
 import { type RelationalReadOptions, relationalRead } from './relational.js';
 
 /**
@@ -100,6 +100,9 @@ export function assertQueryable(bindings: Bindings, parts: unknown, op: string):
       for (const c of chunk.queryChunks) visit(c);
     } else if (is(chunk, SQL.Aliased)) {
       visit(chunk.sql);
+    } else if (!is(chunk, Column) && typeof (chunk as { getSQL?: unknown }).getSQL === 'function') {
+      // a subquery (`inArray(t.id, db.select()…)`, `exists(…)`) or any other SQL wrapper: what it would run
+      visit((chunk as { getSQL(): unknown }).getSQL());
     } else if (is(chunk, Column)) {
       const at = locate(bindings, chunk);
       const encrypted = at?.binding.encryptedUnder.get(at.key);
@@ -592,5 +595,17 @@ export function scopedCalls(db: AnyPgDatabase, pf: Engine, bindings: Bindings, c
       return db.transaction((tx) => run(scopedCalls(tx, pf, bindings, ctx)));
     },
   };
-  return calls;
+  // a driver or Drizzle error quotes the statement and its parameters (clear personal values among them): each call
+  // answers with a value-free PF_STORE_UNAVAILABLE instead; purposeful's own errors and the user's pass unchanged
+  const name = (table: PgTable) => getTableName(table);
+  return {
+    insert: (table, rows, options) => guarded(name(table), () => calls.insert(table, rows, options)),
+    update: (table, options) => guarded(name(table), () => calls.update(table, options)),
+    upsert: (table, rows, options) => guarded(name(table), () => calls.upsert(table, rows, options)),
+    delete: (table, options) => guarded(name(table), () => calls.delete(table, options)),
+    findMany: (table, options) => guarded(name(table), () => calls.findMany(table, options), true),
+    findFirst: (table, options) => guarded(name(table), () => calls.findFirst(table, options), true),
+    findWith: (table, options, mode) => guarded(name(table), () => calls.findWith(table, options, mode), true),
+    transaction: calls.transaction,
+  };
 }

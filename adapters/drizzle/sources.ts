@@ -17,7 +17,7 @@ import {
   type RetentionSource,
   type RightsSource,
 } from 'purposeful';
-import { absentNulls, type BindingCore, bindingProblems } from './binding.js';
+import { absentNulls, type BindingCore, bindingProblems, guarded, sqlState } from './binding.js';
 import type { AnyPgDatabase } from './scoped.js';
 
 /** A binding from `bindTable`, as a source's signature takes it (its lookups are checked at run time). */
@@ -144,32 +144,6 @@ function withoutNul(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutNul(v)]));
   }
   return value;
-}
-
-/**
- * Runs statements that carry personal data: a driver or Drizzle error (whose message quotes the statement and its
- * parameters) becomes a value-free `PF_STORE_UNAVAILABLE` with the SQLSTATE; the desk's own errors pass.
- */
-async function guarded<T>(table: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof PurposefulError) throw err;
-    const state = sqlState(err);
-    throw new PurposefulError(
-      'PF_STORE_UNAVAILABLE',
-      `the ${table} table did not take the change${state ? ` (SQLSTATE ${state})` : ''}: nothing of it was stored`,
-    );
-  }
-}
-
-/** The SQLSTATE of a driver error, or of the one Drizzle wraps. */
-function sqlState(err: unknown): string | undefined {
-  for (let e = err, depth = 0; e && depth < 3; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
-  }
-  return undefined;
 }
 
 /** What one source writes and how it finds a row: compiled once, at creation. */

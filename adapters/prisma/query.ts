@@ -153,6 +153,11 @@ function checkOrderBy(lookup: Lookup, model: string, orderBy: unknown): void {
     const core = lookup.core(model);
     for (const [key, value] of Object.entries(entry)) {
       if (key === '_count') continue;
+      if (AGGREGATES.has(key) && core && isObject(value)) {
+        // groupBy's order by an aggregate of an encrypted field would sort by ciphertext
+        for (const f of Object.keys(value)) if (core.encryptedUnder.has(f)) throw refused(core, f, `orderBy ${key}`);
+        continue;
+      }
       if (key === '_relevance' && core && isObject(value)) {
         const fields = value.fields;
         for (const f of Array.isArray(fields) ? fields : [fields]) {
@@ -179,15 +184,28 @@ function checkFields(core: ModelCore | undefined, fields: unknown, what: string)
 export function checkAggregates(lookup: Lookup, model: string, args: Args): void {
   const core = lookup.core(model);
   if (core === undefined) return;
-  for (const op of ['_min', '_max', '_avg', '_sum']) {
+  for (const op of AGGREGATES) {
     const sel = args[op];
     if (isObject(sel)) for (const [k, v] of Object.entries(sel)) if (v && core.encryptedUnder.has(k)) throw refused(core, k, op);
   }
   checkFields(core, args.by, 'groupBy');
-  if (isObject(args.having)) {
-    for (const k of Object.keys(args.having)) if (core.encryptedUnder.has(k)) throw refused(core, k, 'having');
+  checkHaving(core, args.having, 0);
+}
+
+/** `having`, its `AND` / `OR` / `NOT` at any depth: no condition on an encrypted field (it would compare envelopes). */
+function checkHaving(core: ModelCore, having: unknown, depth: number): void {
+  if (depth > 64) throw refused(core, 'having', 'a having nested this deep');
+  for (const clause of Array.isArray(having) ? having : [having]) {
+    if (!isObject(clause)) continue;
+    for (const [k, v] of Object.entries(clause)) {
+      if (k === 'AND' || k === 'OR' || k === 'NOT') checkHaving(core, v, depth + 1);
+      else if (core.encryptedUnder.has(k)) throw refused(core, k, 'having');
+    }
   }
 }
+
+/** The aggregates of `aggregate` / `groupBy`, as selections and as `orderBy` keys. */
+const AGGREGATES: ReadonlySet<string> = new Set(['_min', '_max', '_avg', '_sum']);
 
 /** What a read asks of one model: the relations it loads, and the fields added to its `select` to open its rows. */
 export interface ReadPlan {
@@ -218,6 +236,19 @@ export function planRead(
   if ('distinct' in args) checkFields(core, args.distinct, 'distinct');
   const relations = new Map<string, ReadPlan>();
   const added: string[] = [];
+  // `_count: { select: { tickets: { where } } }`: each relation's `where` rewritten (and checked) as the related model's
+  const countOf = (value: unknown): unknown => {
+    if (!isObject(value) || !isObject(value.select)) return value;
+    const select: Args = {};
+    for (const [key, v] of Object.entries(value.select)) {
+      const relation = info?.relations.get(key);
+      select[key] =
+        relation !== undefined && isObject(v) && 'where' in v
+          ? { ...v, where: rewriteWhere(lookup, relation.model, v.where) }
+          : v;
+    }
+    return { ...value, select };
+  };
   const nest = (key: string, value: unknown): unknown => {
     const relation = info?.relations.get(key);
     if (relation === undefined || !value) return value;
@@ -229,7 +260,7 @@ export function planRead(
     const given = args[clause];
     if (!isObject(given)) continue;
     const mapped: Args = {};
-    for (const [key, value] of Object.entries(given)) mapped[key] = key === '_count' ? value : nest(key, value);
+    for (const [key, value] of Object.entries(given)) mapped[key] = key === '_count' ? countOf(value) : nest(key, value);
     if (clause === 'select' && core !== undefined) {
       for (const key of core.needed) {
         if (!mapped[key]) {

@@ -441,7 +441,9 @@ async function plainUpdate(
 ): Promise<Args> {
   const { scalars, relations } = splitData(core, isObject(data) ? data : {});
   const values = unwrapSet(scalars);
-  if (Object.keys(values.plain).some((k) => core.encryptedUnder.has(k) || indexed(core, k))) throw refuse();
+  // an operator (`push`, `unset`, `increment`, …) on an encrypted or indexed field would write it unsealed
+  const touched = [...Object.keys(values.plain), ...Object.keys(values.operators)];
+  if (touched.some((k) => core.encryptedUnder.has(k) || indexed(core, k))) throw refuse();
   const checked = await checkPartial(scope, ctx, core, values.plain);
   const walked: Args = {};
   for (const [key, value] of Object.entries(relations)) {

@@ -3,7 +3,7 @@
  * is built, never an empty result or an order by ciphertext; ordering and filtering on clear columns work.
  */
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, gt, ilike, like, or, eq as rawEq } from 'drizzle-orm';
+import { and, asc, desc, exists, gt, ilike, inArray, like, or, eq as rawEq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bindTable, purposefulDrizzle } from '../../adapters/drizzle.js';
 import { Customer, purposes } from '../../examples/support-desk/declarations.js';
@@ -70,6 +70,43 @@ for (const [driver, open] of drivers) {
         (await refusal(() => scoped.update(customers, { set: { name: 'X' }, where: like(customers.email, '%') }))).code,
       ).toBe('PF_QUERY_ENCRYPTED');
       expect(t.statements.length, 'no SQL ran').toBe(before);
+    });
+
+    it('a sealed column inside a subquery (inArray over a select, exists) is PF_QUERY_ENCRYPTED before any SQL', async () => {
+      const scoped = data.forPurpose(support);
+      const inner = t.db.select({ id: customers.id }).from(customers).where(like(customers.email, '%ana%'));
+      const before = t.statements.length;
+      for (const where of [inArray(customers.id, inner), exists(inner)]) {
+        expect((await refusal(() => scoped.findMany(customers, { where }))).code).toBe('PF_QUERY_ENCRYPTED');
+      }
+      expect(t.statements.length, 'no SQL ran').toBe(before);
+      // a subquery over clear columns is allowed
+      const chat = t.db.select({ id: customers.id }).from(customers).where(rawEq(customers.channel, 'chat'));
+      expect(await scoped.findMany(customers, { where: inArray(customers.id, chat) })).toHaveLength(2);
+    });
+
+    it('a database error answers with a value-free PF_STORE_UNAVAILABLE, never the statement and its values', async () => {
+      const scoped = data.forPurpose(support);
+      const id = randomUUID();
+      const record = {
+        id,
+        channel: 'chat',
+        name: 'Zuleica Quintanilha',
+        cpf: '529.982.247-25',
+        email: 'zq@example.com',
+      } as const;
+      await scoped.insert(customers, record);
+      for (const run of [
+        () => scoped.insert(customers, record), // the same primary key again
+        () => scoped.delete(customers, { where: rawEq(customers.id, 'Zuleica Quintanilha') }),
+        () => scoped.findMany(customers, { where: rawEq(customers.id, 'Zuleica Quintanilha') }),
+      ]) {
+        const err = await refusal(run);
+        expect(err.code).toBe('PF_STORE_UNAVAILABLE');
+        expect(err.message).not.toContain('Zuleica');
+        expect(err.message).not.toContain('zq@example.com');
+      }
+      expect(await scoped.delete(customers, { where: rawEq(customers.id, id) })).toBe(1);
     });
 
     it('an ordering by a sealed column is PF_QUERY_ENCRYPTED; by a clear column it orders', async () => {

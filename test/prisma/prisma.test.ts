@@ -271,6 +271,33 @@ describe.skipIf(unavailable !== undefined)('purposeful/prisma on PostgreSQL (@pr
       ['PF_QUERY_ENCRYPTED', () => scoped.customer.groupBy({ by: ['cpf'], _count: true })],
       ['PF_QUERY_ENCRYPTED', () => scoped.customer.count({ where: { email: { endsWith: '.com' } } })],
       ['PF_QUERY_ENCRYPTED', () => scoped.customer.deleteMany({ where: { email: { contains: 'a' } } })],
+      // an encrypted field in having at any depth, in a groupBy's order by an aggregate, in a _count's relation where
+      [
+        'PF_QUERY_ENCRYPTED',
+        () =>
+          scoped.customer.groupBy({
+            by: ['name'],
+            _count: true,
+            having: { OR: [{ name: 'x' }, { NOT: { email: { _max: { gt: 'a' } } } }] },
+          } as never),
+      ],
+      [
+        'PF_QUERY_ENCRYPTED',
+        () => scoped.customer.groupBy({ by: ['name'], _max: { name: true }, orderBy: { _max: { email: 'asc' } } } as never),
+      ],
+      [
+        'PF_QUERY_ENCRYPTED',
+        () => scoped.customer.findMany({ include: { _count: { select: { tickets: { where: { body: { contains: 'x' } } } } } } }),
+      ],
+      // an operator on an encrypted field of a nested update would write it unsealed
+      [
+        'PF_INPUT_INVALID',
+        () =>
+          scoped.customer.update({
+            where: { id: randomUUID() },
+            data: { tickets: { updateMany: { where: { subject: 's' }, data: { body: { push: 'plain' } as never } } } },
+          }),
+      ],
       ['PF_BINDING_INVALID', () => scoped.customer.findMany({ include: { notes: true } })],
       ['PF_BINDING_INVALID', () => scoped.note.findMany()],
       ['PF_UNDECLARED_FIELD', () => scoped.customer.create({ data: { ...customer(), bidx_email: 'forged' } })],

@@ -19,6 +19,7 @@ import { engineConfig } from './engine/config.js';
 import { engineRetention, engineRights } from './engine/desk.js';
 import { accessEvents } from './engine/events.js';
 import { attachNow, type EngineNow } from './engine/now.js';
+import { openedRecords } from './engine/opened.js';
 import type { InboundOptions, PurposefulOptions } from './engine/options.js';
 import { checkSchema, subjectOf } from './engine/resolve.js';
 import { needVault, storedOpener } from './engine/vault.js';
@@ -180,10 +181,12 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
   const events = accessEvents(config);
   const calls = engineCalls(config, accessDecision(config));
   // with an access log, every call records its decision (authorize only its refusals: open records the read)
+  const opened = openedRecords();
   const now: EngineNow = {
     inbound: events.audited('inbound', 'inbound', calls.inbound),
     open: events.audited('open', 'outbound', calls.open),
     authorize: events.authorize(calls.authorize),
+    opened: opened.passes,
   };
   const inboundPartial = events.audited('inbound', 'inbound', calls.inboundPartial);
   const outbound = events.audited('outbound', 'outbound', calls.outbound);
@@ -204,7 +207,11 @@ export function createPurposeful<P extends string>(options: PurposefulOptions<P>
 
     outbound: async (schema, record, ctx) => (await outbound(schema, record, ctx)) as never,
 
-    open: async (schema, row, ctx) => now.open(schema, row, ctx) as never,
+    async open(schema, row, ctx) {
+      const record = await now.open(schema, row, ctx);
+      opened.stamp(schema, record, ctx); // a route answering with it passes it on as it is
+      return record as never;
+    },
 
     authorize: async (schema, ctx) => now.authorize(schema, ctx),
 

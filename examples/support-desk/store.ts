@@ -182,16 +182,14 @@ export function deskData(database: DeskDatabase, pf: DeskEngine) {
 /**
  * The desk's store over a {@link DeskDatabase}, for `createSupportDesk({ store })`.
  *
- * Writes go through the scoped client (`forPurpose(ctx).insert`: undeclared
- * fields refused, validated, sealed, one INSERT). The routes read rows as
- * stored, envelopes and all, for their `output` to open and project: an HTTP
- * route opens what its handler returns, so a handler hands it sealed rows
- * (a row the scoped client has already opened would be opened twice).
+ * Writes and reads go through the scoped client: `forPurpose(ctx).insert`
+ * refuses undeclared fields, validates, seals and runs one INSERT;
+ * `findFirst` authorizes, then opens and projects the row for the request's
+ * purpose. A route passes a row its own purpose, actor and subject opened on
+ * as it is (it opens only stored rows), so every store answers alike.
  */
 export function drizzleStore(database: DeskDatabase): (pf: DeskEngine) => DeskStore {
   const { db } = database;
-  const ticketById = async (id: string) =>
-    UUID.test(id) ? (await db.select().from(ticketsTable).where(eq(ticketsTable.id, id)))[0] : undefined;
   return (pf) => {
     const data = deskData(database, pf);
     return {
@@ -205,13 +203,17 @@ export function drizzleStore(database: DeskDatabase): (pf: DeskEngine) => DeskSt
         await data.forPurpose(ctx).insert(tickets, records.tickets as never);
       },
       async openTicket(ctx, ticket) {
-        await data.forPurpose(ctx).insert(tickets, ticket as never);
-        return withoutNulls(await ticketById(ticket.id as string));
+        const scoped = data.forPurpose(ctx);
+        await scoped.insert(tickets, ticket as never);
+        return scoped.findFirst(tickets, { where: eq(ticketsTable.id, ticket.id as string) });
       },
-      ticket: async (_ctx, id) => withoutNulls(await ticketById(id)),
-      async customer(_ctx, id) {
+      async ticket(ctx, id) {
         if (!UUID.test(id)) return undefined;
-        return withoutNulls((await db.select().from(customersTable).where(eq(customersTable.id, id)))[0]);
+        return data.forPurpose(ctx).findFirst(tickets, { where: eq(ticketsTable.id, id) });
+      },
+      async customer(ctx, id) {
+        if (!UUID.test(id)) return undefined;
+        return data.forPurpose(ctx).findFirst(customers, { where: eq(customersTable.id, id) });
       },
       async ticketOwner(id) {
         // whom a survey answer is about, before any purpose is served: the ticket's customer id, not encrypted
@@ -233,14 +235,3 @@ export function drizzleStore(database: DeskDatabase): (pf: DeskEngine) => DeskSt
     };
   };
 }
-
-/** A row as the engine reads it: a SQL NULL in the column of an optional field is an absent field. */
-function withoutNulls(row: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  if (row === undefined) return undefined;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row)) if (value !== null || NULLABLE.has(key)) out[key] = value;
-  return out;
-}
-
-/** The fields declared nullable (a SQL NULL is their value): the ticket's assignee. */
-const NULLABLE = new Set(['assignee']);

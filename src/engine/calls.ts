@@ -32,7 +32,7 @@ import { type Validated, validateInbound, validData } from './validate.js';
 import { openVisible, sealStored } from './vault.js';
 
 /** The calls before the access log wraps them. */
-export interface EngineCalls extends EngineNow {
+export interface EngineCalls extends Omit<EngineNow, 'opened'> {
   /** `inbound` of the fields given only (an update): each checked and validated, none required. */
   inboundPartial(schema: PurposefulSchema, data: unknown, ctx: PurposeContext): Now<unknown>;
   outbound(schema: PurposefulSchema, record: unknown, ctx: PurposeContext): Promise<unknown>;

@@ -23,6 +23,11 @@ export interface EngineNow {
   inbound(schema: PurposefulSchema, data: unknown, ctx: PurposeContext): Now<unknown>;
   open(schema: PurposefulSchema, row: unknown, ctx: PurposeContext): Now<unknown>;
   authorize(schema: PurposefulSchema, ctx: PurposeContext): Now<void>;
+  /**
+   * Whether `record` is one the public `open` returned for `schema` and the same purpose, actor (and subject, when
+   * `ctx` names one): a handler's answer already opened, passed on as it is.
+   */
+  opened(schema: PurposefulSchema, record: unknown, ctx: PurposeContext): boolean;
 }
 
 const NOW: unique symbol = Symbol('purposeful.engineNow');

@@ -528,6 +528,7 @@ function engineCallsOf(pf: Purposeful): EngineNow {
       inbound: (schema, data, ctx) => Promise.resolve().then(() => pf.inbound(schema, data, ctx)),
       open: (schema, row, ctx) => Promise.resolve().then(() => pf.open(schema, row, ctx)),
       authorize: (schema, ctx) => Promise.resolve().then(() => pf.authorize(schema, ctx)),
+      opened: () => false,
     }
   );
 }
@@ -546,7 +547,7 @@ function outputProjector<Raw>(
     if (bypass !== undefined) throw outputBypass(`${bypass} (returned instead of a record)`);
     const memo = ctx instanceof RequestContext ? ctx.takeMemo() : undefined; // one use: the request ends here
     const pctx = { purpose, actor: ctx.actor, subjectId: ctx.subjectId, [CONSENT_MEMO]: memo };
-    if (!Array.isArray(data)) return now.open(output, data, pctx);
+    if (!Array.isArray(data)) return now.opened(output, data, pctx) ? data : now.open(output, data, pctx);
     return openEach(now, output, data, pctx);
   };
 }
@@ -604,11 +605,13 @@ function listBypass(rows: readonly unknown[]): string | undefined {
 function openEach(now: EngineNow, schema: PurposefulSchema, rows: readonly unknown[], ctx: PurposeContext): Now<unknown[]> {
   const out: unknown[] = [];
   for (let i = 0; i < rows.length; i++) {
-    const v = now.open(schema, rows[i], ctx);
+    const v = now.opened(schema, rows[i], ctx) ? rows[i] : now.open(schema, rows[i], ctx);
     if (isPromise(v)) {
       return (async () => {
         out.push(await v);
-        for (let j = i + 1; j < rows.length; j++) out.push(await now.open(schema, rows[j], ctx));
+        for (let j = i + 1; j < rows.length; j++) {
+          out.push(now.opened(schema, rows[j], ctx) ? rows[j] : await now.open(schema, rows[j], ctx));
+        }
         return out;
       })();
     }

@@ -39,6 +39,7 @@ export function describeBindings(
   scratch: () => string,
 ): void {
   const project = join(fixtures, 'bindings');
+  const clean = join(fixtures, 'clean');
   const check = (config: string, ...args: string[]) => cli(['check', '--config', join(project, config), ...args]);
 
   describe('purposeful check over the bindings the config names', () => {
@@ -151,16 +152,17 @@ export function describeBindings(
       const dir = scratch();
       writeFileSync(
         join(dir, 'purposeful.config.ts'),
-        `export default { modules: ['${join(project, 'purposes.ts')}'], bindings: ['${join(project, 'tables.ts')}'] };\n`,
+        `export default { modules: ['${join(clean, 'purposes.ts')}'], bindings: ['${join(project, 'tables.ts')}'] };\n`,
       );
       const r = cli(['check', '--format', 'json'], dir);
       expect(r.code).toBe(0);
       expect(JSON.parse(r.stdout)).toMatchObject({ schemas: 2, bindings: 2, errors: 0 });
       // a module listed in "modules" and in "bindings" is imported once, and its failure reported once
       const both = (m: string) => `'${join(project, m)}'`;
+      const declared = (m: string) => `'${join(clean, m)}'`;
       writeFileSync(
         join(dir, 'purposeful.config.ts'),
-        `export default { modules: [${both('purposes.ts')}, ${both('schemas.ts')}, ${both('unsealed.ts')}], bindings: [${both('tables.ts')}, ${both('unsealed.ts')}] };\n`,
+        `export default { modules: [${declared('purposes.ts')}, ${declared('schemas.ts')}, ${both('unsealed.ts')}], bindings: [${both('tables.ts')}, ${both('unsealed.ts')}] };\n`,
       );
       const twice = JSON.parse(cli(['check', '--format', 'json'], dir).stdout) as Report;
       expect(twice).toMatchObject({ errors: 2, bindings: 2 });
@@ -175,18 +177,18 @@ export function describeBindings(
     it('usage errors (exit 2): a bindings module that exports no binding, a "bindings" that is not a list of paths', () => {
       const none = check('empty.config.ts');
       expect(none.code).toBe(2);
-      expect(none.stderr).toContain('bindings/purposes.ts exports no bindings (bindTable from purposeful/drizzle)');
+      expect(none.stderr).toContain('clean/purposes.ts exports no bindings (bindTable from purposeful/drizzle)');
       const dir = scratch();
       writeFileSync(
         join(dir, 'purposeful.config.ts'),
-        `export default { modules: ['${join(project, 'purposes.ts')}'], bindings: './tables.ts' };\n`,
+        `export default { modules: ['${join(clean, 'purposes.ts')}'], bindings: './tables.ts' };\n`,
       );
       const shape = cli(['check'], dir);
       expect(shape.code).toBe(2);
       expect(shape.stderr).toContain('"bindings" must be a list of module paths');
       writeFileSync(
         join(dir, 'purposeful.config.ts'),
-        `export default { modules: ['${join(project, 'purposes.ts')}'], bindings: ['./nope.ts'] };\n`,
+        `export default { modules: ['${join(clean, 'purposes.ts')}'], bindings: ['./nope.ts'] };\n`,
       );
       const missing = cli(['check'], dir);
       expect(missing.code).toBe(2);

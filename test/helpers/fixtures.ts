@@ -44,6 +44,17 @@ export function codeOf(fn: () => unknown): string | undefined {
   return undefined;
 }
 
+/** The code of the PurposefulError `run` throws or rejects with, or `undefined` when it succeeds; other errors propagate. */
+export async function settledCode(run: () => unknown): Promise<string | undefined> {
+  try {
+    await run();
+  } catch (err) {
+    if (isPurposefulError(err)) return err.code;
+    throw err;
+  }
+  return undefined;
+}
+
 /** The code of the PurposefulError `p` rejects with, or `'no error'` when it resolves; other errors propagate. */
 export async function rejectionCode(p: Promise<unknown>): Promise<string> {
   try {

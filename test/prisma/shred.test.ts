@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bindModel, purposefulPrisma } from '../../adapters/prisma.js';
-import { createPurposeful, generateKeyring, isPurposefulError, memoryKeyStore } from '../../src/index.js';
+import { createPurposeful, generateKeyring, memoryKeyStore } from '../../src/index.js';
+import { settledCode } from '../helpers/fixtures.js';
 import { type PrismaTestDb, prismaTestDb, prismaUnavailable } from './db.js';
 import { Customer, purposes, Ticket } from './declarations.js';
 
@@ -22,15 +23,6 @@ const pf = createPurposeful({
   encryption: { receipts: { key: new Uint8Array(32).fill(5), alg: 'HS256' } },
 });
 const support = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
-const codeOf = async (run: () => unknown): Promise<string | undefined> => {
-  try {
-    await run();
-  } catch (err) {
-    if (isPurposefulError(err)) return err.code;
-    throw err;
-  }
-  return undefined;
-};
 
 describe.skipIf(unavailable !== undefined)('shredding on Prisma-stored rows', () => {
   let db: PrismaTestDb;
@@ -64,11 +56,13 @@ describe.skipIf(unavailable !== undefined)('shredding on Prisma-stored rows', ()
     }
     await pf.shred(gone);
 
-    expect(await codeOf(() => scoped.customer.findUnique({ where: { id: gone } }))).toBe('PF_SUBJECT_ERASED');
-    expect(await codeOf(() => scoped.customer.findFirst({ where: { email: 'gone@example.com' } }))).toBe('PF_SUBJECT_ERASED');
-    expect(await codeOf(() => scoped.ticket.findMany({ where: { customerId: gone } }))).toBe('PF_SUBJECT_ERASED');
+    expect(await settledCode(() => scoped.customer.findUnique({ where: { id: gone } }))).toBe('PF_SUBJECT_ERASED');
+    expect(await settledCode(() => scoped.customer.findFirst({ where: { email: 'gone@example.com' } }))).toBe(
+      'PF_SUBJECT_ERASED',
+    );
+    expect(await settledCode(() => scoped.ticket.findMany({ where: { customerId: gone } }))).toBe('PF_SUBJECT_ERASED');
     // a read that loads the erased subject's rows among others fails as a whole: nothing half-opened is returned
-    expect(await codeOf(() => scoped.customer.findMany({ include: { tickets: true } }))).toBe('PF_SUBJECT_ERASED');
+    expect(await settledCode(() => scoped.customer.findMany({ include: { tickets: true } }))).toBe('PF_SUBJECT_ERASED');
 
     const still = await scoped.customer.findUnique({ where: { id: kept }, include: { tickets: true } });
     expect(still?.email).toBe('kept@example.com');

@@ -333,19 +333,22 @@ export class KeyManager {
     }
     for (const keyClass of classes) {
       let live = records.find((r) => r.keyClass === keyClass && !r.erasedAt && !r.retainUntil);
+      let made: Uint8Array | undefined;
       if (!live) {
         const id = `d${base64urlEncode(randomBytes(12))}`;
         const dek = randomBytes(32);
         const { kek, wrapped } = this.wrap(subject, keyClass, id, dek);
         live = await this.store.create(subject, { id, keyClass, kek, wrapped, createdAt: new Date().toISOString() });
         if (live.erasedAt || live.retainUntil) throw erased(`the subject was erased: no new ${keyClass} data key is made for it`);
+        // the store kept ours (not a key another instance made first): no need to unwrap what was just wrapped
+        if (live.id === id && live.wrapped === wrapped && live.kek === kek) made = dek;
       }
       if ((this.#generation.get(subject) ?? 0) === generation) {
         const liveKey = `${subject}\u0000${keyClass}`;
         this.#live.set(liveKey, { id: live.id, at: Date.now() });
         if (this.#live.size > this.#fields.max) this.#live.delete(this.#live.keys().next().value as string);
       }
-      bases.set(keyClass, this.#base(subject, live, generation, version, records));
+      bases.set(keyClass, this.#base(subject, live, generation, version, records, made));
     }
     if ((this.#generation.get(subject) ?? 0) === generation) {
       this.#clear.set(subject, { at: Date.now(), version });
@@ -366,11 +369,18 @@ export class KeyManager {
    * past an erasure is remembered as such with the subject's erasure time (from `records`), so that a cached copy
    * of it is restricted the same way.
    */
-  #base(subject: string, record: DataKeyRecord, generation: number, version: number, records: readonly DataKeyRecord[]): BaseKey {
+  #base(
+    subject: string,
+    record: DataKeyRecord,
+    generation: number,
+    version: number,
+    records: readonly DataKeyRecord[],
+    made?: Uint8Array,
+  ): BaseKey {
     const keptSince = record.retainUntil === undefined ? undefined : (firstErasure(records) ?? '');
     return {
       kid: record.id,
-      key: this.#dek(subject, record, generation, version, keptSince),
+      key: this.#dek(subject, record, generation, version, keptSince, made),
       owner: dekOwner(subject, record.id),
     };
   }
@@ -384,11 +394,19 @@ export class KeyManager {
   }
 
   /**
-   * Unwraps a data key read from the store; caches it, with its restriction (`keptSince`) in the same entry, unless a
+   * Unwraps a data key read from the store (`made`: the key this instance just created and the store kept, already
+   * in hand); caches it, with its restriction (`keptSince`) in the same entry, unless a
    * shredding of the subject began meanwhile.
    */
-  #dek(subject: string, record: DataKeyRecord, generation: number, version: number, keptSince: string | undefined): Uint8Array {
-    const key = this.unwrap(subject, record);
+  #dek(
+    subject: string,
+    record: DataKeyRecord,
+    generation: number,
+    version: number,
+    keptSince: string | undefined,
+    made?: Uint8Array,
+  ): Uint8Array {
+    const key = made ?? this.unwrap(subject, record);
     if ((this.#generation.get(subject) ?? 0) === generation) {
       this.#deks.set(dekOwner(subject, record.id), { key, at: Date.now(), version, keptSince });
     }

@@ -10,6 +10,7 @@
  *   from any offset, and `base64urlLength` accepts exactly what it decodes;
  * - the cached HKDF extraction and HMAC key schedules give the bytes of
  *   @noble/hashes' `hkdf` and `hmac`; the ASCII `lengthPrefixed` those of UTF-8;
+ * - a data key just created is used as made only when the store kept it (not another instance's);
  * - cached key material never outlives a shredding: after `shred`, values of the
  *   subject fail closed at once, with every cache warm.
  */
@@ -325,5 +326,33 @@ describe('cached keys never outlive a shredding', () => {
     }
     expect(sealCode).toBe('PF_SUBJECT_ERASED');
     expect(((await pf.open(Person, other, ctx)) as { note: string }).note).toBe('kept');
+  });
+});
+
+describe('the data key an insert creates', () => {
+  it('is the one the store kept: when another instance stored its key first, values go under that key and open anywhere', async () => {
+    const keys = generateKeyring();
+    const store = memoryKeyStore();
+    // a store that lets another instance win the race: by the time this create arrives, a key was stored
+    const racing: typeof store = {
+      ...store,
+      keys: (subject) => store.keys(subject),
+      create: async (subject, key) => {
+        const [first] = await store.keys(subject);
+        if (first === undefined) await other.seal(Person, { id: subject, email: 'first@example.com', note: 'first' }, ctx);
+        return store.create(subject, key);
+      },
+      update: (subject, key) => store.update(subject, key),
+    };
+    const make = (keyStore: typeof store) =>
+      createPurposeful({ consent: memoryConsentLedger(purposes), purposes, schemas: [Person], keys, keyStore });
+    const other = make(store);
+    const mine = make(racing);
+    const row = await mine.seal(Person, { id: 'cleo', email: 'cleo@example.com', note: 'mine' }, ctx);
+    expect((await store.keys('cleo')).length).toBe(1); // one live key: the other instance's
+    // a third instance, which never cached anything, opens it with the stored key
+    const fresh = make(store);
+    expect(((await fresh.open(Person, row, ctx)) as { note: string }).note).toBe('mine');
+    expect(((await mine.open(Person, row, ctx)) as { note: string }).note).toBe('mine');
   });
 });

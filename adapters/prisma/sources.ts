@@ -124,7 +124,7 @@ export interface PrismaRetentionOptions<Tx = unknown> {
 }
 
 /** A binding from `bindModel`, as a source's signature takes it. */
-type ModelBinding = { readonly schema: PurposefulSchema; readonly model: string };
+type Bound = { readonly schema: PurposefulSchema; readonly model: string };
 
 /** A model delegate, as the sources call it. */
 interface Delegate {
@@ -172,8 +172,8 @@ function scalar(model: ModelInfo, name: string) {
 }
 
 /** `PF_BINDING_INVALID` for an object that is not a binding from `bindModel`. */
-function assertBinding(binding: unknown): asserts binding is ModelBinding {
-  const b = binding as Partial<ModelBinding> | null;
+function assertBinding(binding: unknown): asserts binding is Bound {
+  const b = binding as Partial<Bound> | null;
   if (!b || typeof b !== 'object' || !b.schema || typeof b.model !== 'string') {
     throw new PurposefulError('PF_BINDING_INVALID', 'a source needs a binding from bindModel(schema, model)');
   }
@@ -223,7 +223,7 @@ function anonymousOf(
  */
 function sourceOf(
   dataModel: DataModel,
-  binding: ModelBinding,
+  binding: { readonly schema: PurposefulSchema; readonly model: string },
   anonymous: PrismaAnonymousTarget<never> | undefined,
   problems: string[],
   first?: (model: ModelInfo) => void,
@@ -432,7 +432,7 @@ function clientOf(prisma: unknown): Client {
  */
 export function prismaRightsSource<C extends PrismaSourceClient>(
   prisma: C,
-  binding: ModelBinding,
+  binding: { readonly schema: PurposefulSchema; readonly model: string },
   options: PrismaRightsOptions<PrismaTransactionOf<C>> = {},
 ): RightsSource {
   assertBinding(binding);
@@ -516,7 +516,7 @@ export function prismaRightsSource<C extends PrismaSourceClient>(
  */
 export function prismaRetentionSource<C extends PrismaSourceClient>(
   prisma: C,
-  binding: ModelBinding,
+  binding: { readonly schema: PurposefulSchema; readonly model: string },
   options: PrismaRetentionOptions<PrismaTransactionOf<C>>,
 ): RetentionSource {
   assertBinding(binding);
@@ -584,7 +584,7 @@ export function prismaRetentionSource<C extends PrismaSourceClient>(
  */
 export function prismaSources<C extends PrismaSourceClient>(
   prisma: C,
-  bindings: readonly ModelBinding[],
+  bindings: readonly { readonly schema: PurposefulSchema; readonly model: string }[],
   options: Readonly<Record<string, PrismaRightsOptions<PrismaTransactionOf<C>>>> = {},
 ): Record<string, RightsSource> {
   return sourcesBySchema(

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { bindModel, prismaRetentionSource, prismaRightsSource, prismaSources, purposefulPrisma } from '../../adapters/prisma.js';
@@ -341,19 +342,32 @@ describe.skipIf(unavailable !== undefined)('rights and retention over Prisma mod
   it('a row found then updated as it is reads back the same, optional fields absent or present', async () => {
     const source = prismaRightsSource(db.prisma, customers);
     const update = source.update as NonNullable<typeof source.update>;
-    for (const over of [{}, { phone: undefined, address: undefined }]) {
-      const id = randomUUID();
-      const input = Object.fromEntries(Object.entries(customer(id, over)).filter(([, v]) => v !== undefined));
-      await d.data.forPurpose(agent).rsCustomer.create({ data: input as never });
-      const [found] = await source.find(id);
-      await update(id, { ...(found as Record<string, unknown>) });
-      const [again] = await source.find(id);
-      expect(again).toEqual(found);
-      expect('phone' in (again ?? {})).toBe('phone' in input);
-      expect('address' in (again ?? {})).toBe('address' in input);
-      const read = await d.data.forPurpose(billing).rsCustomer.findFirst({ where: { id } });
-      expect(read).toMatchObject({ id, cpf: '529.982.247-25', name: 'Ana Souza' });
-    }
+    const word = fc.stringMatching(/^[a-z0-9]{1,10}$/);
+    const record = fc.record({
+      name: fc.string({ minLength: 1, maxLength: 20 }),
+      cpf: fc.string({ minLength: 1, maxLength: 14 }),
+      email: fc.tuple(word, word).map(([a, b]) => `${a}@${b}.com`),
+      phone: fc.option(fc.string({ maxLength: 16 }), { nil: undefined }),
+      address: fc.option(fc.record({ city: fc.string({ maxLength: 12 }), postalCode: fc.string({ maxLength: 9 }) }), {
+        nil: undefined,
+      }),
+    });
+    await fc.assert(
+      fc.asyncProperty(record, async (r) => {
+        const id = randomUUID();
+        const input = Object.fromEntries(Object.entries({ ...customer(id), ...r }).filter(([, v]) => v !== undefined));
+        await d.data.forPurpose(agent).rsCustomer.create({ data: input as never });
+        const [found] = await source.find(id);
+        await update(id, { ...(found as Record<string, unknown>) });
+        const [again] = await source.find(id);
+        expect(again).toEqual(found);
+        expect('phone' in (again ?? {})).toBe(r.phone !== undefined);
+        expect('address' in (again ?? {})).toBe(r.address !== undefined);
+        const read = await d.data.forPurpose(billing).rsCustomer.findFirst({ where: { id } });
+        expect(read).toMatchObject({ id, cpf: r.cpf, name: r.name });
+      }),
+      { numRuns: 10 },
+    );
   });
 
   it('a change applies only to a row whose restriction is still as read: a blocking written since stays', async () => {

@@ -4,7 +4,9 @@
  * is bound to its model with {@link bindModel}, and {@link purposefulPrisma}
  * gives a client extension scoped to one purpose context that checks and seals
  * what is written, compares encrypted fields through their blind indexes and
- * opens what is read, relations included.
+ * opens what is read, relations included. {@link prismaRightsSource},
+ * {@link prismaRetentionSource} and {@link prismaSources} give `pf.rights`
+ * and `pf.retention` their sources over bound models.
  *
  * @module purposeful/prisma
  */
@@ -12,6 +14,8 @@ import { type Outbound, type PurposeContext, type Purposeful, PurposefulError, t
 import { bindingInvalid, compileModel, type DataModel, dataModelOf, type ModelCore, problemsOf } from './prisma/model.js';
 import { rewriteWhere } from './prisma/query.js';
 import { hookFor, type Scope } from './prisma/scoped.js';
+
+export * from './prisma/sources.js';
 
 const BINDING = Symbol.for('purposeful.binding');
 

@@ -10,15 +10,34 @@ import { and, asc, type Column, eq, getTableColumns, getTableName, gt, type SQL,
 import type { PgTable } from 'drizzle-orm/pg-core';
 import {
   type AnonymousRecord,
-  INDEX_COLUMN_PREFIX,
   PurposefulError,
   type PurposefulSchema,
   RESTRICTION_COLUMN,
   type RetentionSource,
   type RightsSource,
 } from 'purposeful';
-import { absentNulls, type BindingCore, bindingProblems, guarded, sqlState } from './binding.js';
+import {
+  anonymousNeeded,
+  compileStartOf,
+  noAnonymousTarget,
+  noRowMatched,
+  notOneRow,
+  ownedKeys,
+  RestrictionsAsRead,
+  type RetentionStart,
+  recordOf as recordIdOf,
+  recordIdPath,
+  sourceInvalid,
+  sourcesBySchema,
+  strayKeys,
+  subjectInClear,
+  subjectPath,
+  withoutNul,
+} from '../orm/sources.js';
+import { absentNulls, type BindingCore, guarded, sqlState } from './binding.js';
 import type { AnyPgDatabase } from './scoped.js';
+
+export type { RetentionStart } from '../orm/sources.js';
 
 /** A binding from `bindTable`, as a source's signature takes it (its lookups are checked at run time). */
 type Bound = { readonly schema: PurposefulSchema; readonly table: PgTable };
@@ -67,24 +86,6 @@ export interface DrizzleRightsOptions {
 }
 
 /**
- * When a row's retention counted from an event starts: per event (`collection`,
- * or a purpose's `retention.from`), the key of the column that holds it (a
- * `timestamp`, a date string or epoch milliseconds), or a function of the row.
- * An event with no column, or a `NULL`, is unknown: the sweep keeps the row and
- * counts it `undetermined`.
- *
- * @example
- * ```ts
- * const byColumn: RetentionStart = { collection: 'createdAt', 'invoice.issued': 'issuedAt' };
- * const byFunction: RetentionStart = (row, event) => (event === 'collection' ? (row.createdAt as Date) : undefined);
- * ```
- * @category Drizzle
- */
-export type RetentionStart =
-  | Readonly<Record<string, string>>
-  | ((row: Record<string, unknown>, event: string) => Date | undefined);
-
-/**
  * Options of {@link drizzleRetentionSource}.
  *
  * @example
@@ -103,11 +104,7 @@ export interface DrizzleRetentionOptions {
 const JSON_TYPES = new Set(['json', 'jsonb']);
 
 function invalid(binding: BoundTable, problems: readonly string[]): PurposefulError {
-  return new PurposefulError(
-    'PF_BINDING_INVALID',
-    `schema "${binding.schema.id}" cannot be a source over table "${getTableName(binding.table)}": ${problems.join('; ')}`,
-    { schema: binding.schema.id, problems: bindingProblems(binding.schema.id, problems) },
-  );
+  return sourceInvalid(binding.schema, `table "${getTableName(binding.table)}"`, problems);
 }
 
 /** The column of a top-level field path, or a problem naming it. */
@@ -119,11 +116,8 @@ function topColumn(binding: BoundTable, path: string, what: string, problems: st
 
 /** The anonymous target, checked: a table needs `schema`, `fields` and `data`. */
 function anonymousOf(binding: BoundTable, target: AnonymousTarget | undefined, problems: string[]) {
-  const anonymizing = binding.schema.fields.some((f) => f.anonymize !== undefined);
-  if (target === undefined) {
-    if (anonymizing) problems.push('fields declare anonymize: give options.anonymous (a table, or a function) for their copies');
-    return undefined;
-  }
+  anonymousNeeded(binding.schema, target !== undefined, 'a table', problems);
+  if (target === undefined) return undefined;
   if (typeof target === 'function') return target;
   const table = (target as { table?: PgTable } | null)?.table;
   const columns: Record<string, unknown> = table ? getTableColumns(table) : {};
@@ -134,16 +128,6 @@ function anonymousOf(binding: BoundTable, target: AnonymousTarget | undefined, p
   return async (tx: AnyPgDatabase, copy: AnonymousRecord) => {
     await tx.insert(t).values({ schema: copy.schema, fields: [...copy.fields], data: withoutNul(copy.data) } as never);
   };
-}
-
-/** PostgreSQL's jsonb refuses the NUL character, which a decrypted value may hold: it becomes U+FFFD. */
-function withoutNul(value: unknown): unknown {
-  if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '\ufffd') : value;
-  if (Array.isArray(value)) return value.map(withoutNul);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutNul(v)]));
-  }
-  return value;
 }
 
 /** What one source writes and how it finds a row: compiled once, at creation. */
@@ -158,43 +142,36 @@ interface Writer {
   /** The table's `pf_restriction` column, when it has a json or jsonb one. */
   readonly restriction: Column | undefined;
   /** By record id, the restriction each row held when last read: a change applies only to a row still so. */
-  readonly asRead: Map<string, string | null>;
+  readonly asRead: RestrictionsAsRead;
 }
-
-/** How many rows' restrictions a source remembers between a read and the changes that follow it. */
-const AS_READ_LIMIT = 10_000;
 
 function writerOf(binding: BoundTable, anonymous: AnonymousTarget | undefined, problems: string[]): Writer | undefined {
   const { schema, core } = binding;
-  const recordId = schema.recordId;
-  if (recordId === undefined) problems.push('the schema declares no recordId: rows are changed by their record id');
+  const recordId = recordIdPath(schema, problems);
   const recordColumn = recordId !== undefined ? topColumn(binding, recordId, 'record id', problems) : undefined;
   const write = anonymousOf(binding, anonymous, problems);
-  const shape = (schema.zod as unknown as { shape?: Record<string, unknown> }).shape ?? {};
-  const owned = [
-    ...Object.keys(shape),
-    ...schema.indexes.map((ix) => `${INDEX_COLUMN_PREFIX}${ix.name}`),
-    RESTRICTION_COLUMN,
-  ].filter((key, i, all) => core.columns[key] !== undefined && all.indexOf(key) === i);
+  const owned = ownedKeys(schema, (key) => core.columns[key] !== undefined);
   if (recordColumn === undefined || recordId === undefined) return undefined;
   const column = core.columns[RESTRICTION_COLUMN];
   const restriction = column !== undefined && JSON_TYPES.has(column.getSQLType()) ? column : undefined;
   const name = getTableName(binding.table);
-  return { binding, name, recordColumn, recordId, owned, anonymous: write, restriction, asRead: new Map() };
+  return {
+    binding,
+    name,
+    recordColumn,
+    recordId,
+    owned,
+    anonymous: write,
+    restriction,
+    asRead: new RestrictionsAsRead(recordId),
+  };
 }
 
 /** Rows as read: each row's restriction remembered by its record id; a NULL of an optional field made absent. */
 function readRows(w: Writer, rows: readonly unknown[]): Record<string, unknown>[] {
-  if (w.asRead.size > AS_READ_LIMIT) w.asRead.clear();
-  return rows.map((read) => {
-    const row = absentNulls(w.binding.core, read as Record<string, unknown>);
-    const id = row[w.recordId];
-    if (w.restriction !== undefined && id != null) {
-      const held = row[RESTRICTION_COLUMN];
-      w.asRead.set(String(id), held == null ? null : JSON.stringify(held));
-    }
-    return row;
-  });
+  const out = rows.map((read) => absentNulls(w.binding.core, read as Record<string, unknown>));
+  if (w.restriction !== undefined) w.asRead.read(out);
+  return out;
 }
 
 /**
@@ -202,16 +179,14 @@ function readRows(w: Writer, rows: readonly unknown[]): Record<string, unknown>[
  * another request, another instance) is never overwritten nor lifted by a change made from an older read.
  */
 function stillAsRead(w: Writer, row: Record<string, unknown>): SQL | undefined {
-  const id = row[w.recordId];
-  if (w.restriction === undefined || id == null || !w.asRead.has(String(id))) return undefined;
-  const held = w.asRead.get(String(id)) ?? null;
+  const held = w.restriction === undefined ? undefined : w.asRead.heldBy(row);
+  if (w.restriction === undefined || held === undefined) return undefined;
   return held === null ? sql`${w.restriction} IS NULL` : sql`${w.restriction}::jsonb IS NOT DISTINCT FROM ${held}::jsonb`;
 }
 
 /** `SET` values of a change: every owned column, a key the row does not hold set to NULL (a value taken out). */
 function valuesOf(w: Writer, row: Record<string, unknown>): Record<string, unknown> {
-  const columns = w.binding.core.columns;
-  const strays = Object.keys(row).filter((key) => columns[key] === undefined && row[key] != null);
+  const strays = strayKeys(row, (key) => w.binding.core.columns[key] !== undefined);
   if (strays.length > 0) throw invalid(w.binding, [`the row to store has no column for ${strays.join(', ')}`]);
   const set: Record<string, unknown> = {};
   for (const key of w.owned) set[key] = row[key] ?? null;
@@ -220,12 +195,7 @@ function valuesOf(w: Writer, row: Record<string, unknown>): Record<string, unkno
 
 /** The record id of a row, or `PF_INPUT_INVALID` (a row without one cannot be changed). */
 function recordOf(w: Writer, row: Record<string, unknown>): unknown {
-  const id = row[w.recordId];
-  if (id === undefined || id === null) {
-    const schema = w.binding.schema.id;
-    throw new PurposefulError('PF_INPUT_INVALID', `a "${schema}" row needs its record id (${w.recordId}) to change`, { schema });
-  }
-  return id;
+  return recordIdOf(w.binding.schema, w.recordId, row);
 }
 
 /**
@@ -240,13 +210,11 @@ async function changeOne(
   how: 'remove' | 'update',
   copy?: AnonymousRecord,
 ): Promise<void> {
-  const schema = w.binding.schema.id;
+  const schema = w.binding.schema;
   const values = how === 'update' ? valuesOf(w, row) : undefined;
   const guard = stillAsRead(w, row);
   const matching = guard === undefined ? where : (and(where, guard) as SQL);
-  if (copy !== undefined && w.anonymous === undefined) {
-    throw new PurposefulError('PF_OPTIONS_INVALID', `the "${schema}" source has no anonymous target for its copies`, { schema });
-  }
+  if (copy !== undefined && w.anonymous === undefined) throw noAnonymousTarget(schema);
   await guarded(w.name, () =>
     db.transaction(async (tx) => {
       const one = { one: sql<number>`1` };
@@ -254,47 +222,22 @@ async function changeOne(
         values !== undefined
           ? await tx.update(w.binding.table).set(values).where(matching).returning(one)
           : await tx.delete(w.binding.table).where(matching).returning(one);
-      if (changed.length === 0) {
-        throw new PurposefulError(
-          'PF_INPUT_INVALID',
-          `no "${schema}" row with that record id (of that subject, its restriction as read) to ${how}: read it again; nothing was changed`,
-          { schema },
-        );
-      }
-      if (changed.length > 1) {
-        throw new PurposefulError(
-          'PF_BINDING_INVALID',
-          `the record id "${w.recordId}" matched ${changed.length} rows of table "${w.name}": it must identify one row; nothing was changed`,
-          {
-            schema,
-            problems: bindingProblems(schema, [`record id "${w.recordId}" is not unique in table "${w.name}"`]),
-          },
-        );
-      }
+      if (changed.length === 0) throw noRowMatched(schema, how);
+      if (changed.length > 1) throw notOneRow(schema, w.recordId, changed.length, `table "${w.name}"`);
       if (copy !== undefined) await (w.anonymous as NonNullable<Writer['anonymous']>)(tx as AnyPgDatabase, copy);
     }),
   );
-  // what this change wrote is what a later change of the same row starts from
-  const id = String(row[w.recordId]);
-  if (w.restriction === undefined) return;
-  if (how === 'remove') w.asRead.delete(id);
-  else w.asRead.set(id, row[RESTRICTION_COLUMN] == null ? null : JSON.stringify(row[RESTRICTION_COLUMN]));
+  if (w.restriction !== undefined) w.asRead.changed(row, how);
 }
 
 /** How a source finds a subject's rows: its subject column (a subject id stays in clear: encryption binds to it). */
 function subjectMatch(binding: BoundTable, problems: string[]) {
   const { schema, core } = binding;
-  const subject = schema.subject?.id;
-  if (subject === undefined) {
-    problems.push('the schema declares no subject id: a rights source finds rows by their subject');
-    return undefined;
-  }
+  const subject = subjectPath(schema, problems);
+  if (subject === undefined) return undefined;
   const column = topColumn(binding, subject, 'subject field', problems);
   if (column === undefined) return undefined;
-  if (core.encryptedUnder.has(subject)) {
-    problems.push(`subject field "${subject}" is encrypted: a subject id stays in clear`);
-    return undefined;
-  }
+  if (!subjectInClear(subject, core.encryptedUnder.has(subject), problems)) return undefined;
   return (subjectId: string): SQL => eq(column, subjectId);
 }
 
@@ -389,28 +332,9 @@ export function drizzleRightsSource(
   };
 }
 
-/** A start date from a column's value: a Date, an ISO string or epoch milliseconds; anything else is unknown. */
-function dateOf(value: unknown): Date | undefined {
-  const d = value instanceof Date ? value : typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
-  return d !== undefined && !Number.isNaN(d.getTime()) ? d : undefined;
-}
-
 function startOfFrom(binding: BoundTable, start: RetentionStart | undefined, problems: string[]): RetentionSource['startOf'] {
-  if (typeof start === 'function') return start;
-  if (start === null || typeof start !== 'object') {
-    problems.push('options.startOf is required: per event, the column its retention starts from (or a function)');
-    return () => undefined;
-  }
-  const map = new Map<string, string>();
-  for (const [event, key] of Object.entries(start)) {
-    if (typeof key !== 'string' || binding.core.columns[key] === undefined) {
-      problems.push(`startOf.${event}: the table has no column "${String(key)}"`);
-    } else map.set(event, key);
-  }
-  return (row, event) => {
-    const key = map.get(event);
-    return key === undefined ? undefined : dateOf(row[key]);
-  };
+  const has = (key: string) => binding.core.columns[key] !== undefined;
+  return compileStartOf(start, has, (event, key) => `startOf.${event}: the table has no column "${key}"`, problems);
 }
 
 /**
@@ -490,19 +414,14 @@ export function drizzleSources(
   bindings: readonly { readonly schema: PurposefulSchema; readonly table: PgTable }[],
   options: Readonly<Record<string, DrizzleRightsOptions>> = {},
 ): Record<string, RightsSource> {
-  const sources: Record<string, RightsSource> = {};
-  for (const binding of bindings) {
-    assertBinding(binding);
-    const id = binding.schema.id;
-    if (Object.hasOwn(sources, id)) throw invalid(binding, [`schema "${id}" is bound twice`]);
-    sources[id] = drizzleRightsSource(db, binding, Object.hasOwn(options, id) ? options[id] : {});
-  }
-  const unbound = Object.keys(options ?? {}).filter((id) => !Object.hasOwn(sources, id));
-  if (unbound.length > 0) {
-    throw new PurposefulError(
-      'PF_OPTIONS_INVALID',
-      `drizzleSources() options name schemas no binding has: ${unbound.map((id) => `"${id}"`).join(', ')}`,
-    );
-  }
-  return sources;
+  return sourcesBySchema(
+    bindings,
+    options,
+    (binding, opts: DrizzleRightsOptions) => drizzleRightsSource(db, binding, opts),
+    (binding) => {
+      assertBinding(binding);
+      return invalid(binding, [`schema "${binding.schema.id}" is bound twice`]);
+    },
+    'drizzleSources',
+  );
 }

@@ -26,3 +26,17 @@ CREATE TABLE note (
   customer_id text NOT NULL REFERENCES customer (id) ON DELETE CASCADE,
   text        text NOT NULL
 );
+
+-- The rights and retention tests' tables (the support-desk example's customer and ticket).
+CREATE TABLE prs_customers (
+  id uuid PRIMARY KEY, channel text NOT NULL, name text, cpf text, bidx_cpf text, email text, phone text,
+  address jsonb, accessibility text, pf_restriction jsonb
+);
+CREATE TABLE prs_tickets (
+  id text PRIMARY KEY, customer_id text NOT NULL, status text NOT NULL, subject text, messages jsonb, assignee jsonb,
+  satisfaction integer, created_at timestamptz, pf_restriction jsonb
+);
+CREATE TABLE prs_swept_tickets (LIKE prs_tickets INCLUDING ALL);
+CREATE TABLE prs_dupes (row_key serial PRIMARY KEY, LIKE prs_tickets);
+ALTER TABLE prs_dupes ALTER COLUMN id SET NOT NULL;
+CREATE TABLE prs_tickets_anonymous (seq serial PRIMARY KEY, schema text NOT NULL, fields text[] NOT NULL, data jsonb NOT NULL);

@@ -13,6 +13,8 @@ import { bindingInvalid, compileModel, type DataModel, dataModelOf, type ModelCo
 import { rewriteWhere } from './prisma/query.js';
 import { hookFor, type Scope } from './prisma/scoped.js';
 
+export * from './prisma/migrate.js';
+
 const BINDING = Symbol.for('purposeful.binding');
 
 /**

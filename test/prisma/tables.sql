@@ -26,3 +26,21 @@ CREATE TABLE note (
   customer_id text NOT NULL REFERENCES customer (id) ON DELETE CASCADE,
   text        text NOT NULL
 );
+
+-- test/prisma/migrate.test.ts: rows inserted as plaintext, encrypted in place.
+CREATE TABLE mig_member (
+  id          uuid PRIMARY KEY,
+  name        text NOT NULL,
+  email       text NOT NULL,
+  bidx_email  text,
+  note        text CHECK (note IS NULL OR length(note) < 1000),
+  contact     jsonb,
+  handle_name text NOT NULL UNIQUE
+);
+
+CREATE TABLE "mig branch" (
+  id         uuid PRIMARY KEY,
+  "tax id"   text,
+  "bidx tax" text,
+  code       integer NOT NULL UNIQUE
+);

@@ -160,6 +160,15 @@ describe.skipIf(unavailable !== undefined)('encryptModel and rotateModel on Post
     }
   });
 
+  it('walks through a client extended by purposefulPrisma as through the base client (its raw SQL is not rewritten)', async () => {
+    const rows = [member(), member()];
+    await insertPlain(rows);
+    const extended = scoped().forPurpose(migration);
+    expect(await encryptModel(extended, pf, members, { ctx: migration })).toMatchObject({ done: 2, sealed: 2, complete: true });
+    for (const r of rows) expect(await extended.migMember.findFirst({ where: { email: r.email } })).toEqual(await expected(r));
+    expect(await encryptModel(extended, pf, members, { ctx: migration })).toMatchObject({ sealed: 0, skipped: 2 });
+  });
+
   it('a dry run changes nothing, seals nothing, locks nothing, and reports what would change', async () => {
     await insertPlain([member(), member(), member()]);
     const sealedRow = await pf.seal(Member, member(), migration);

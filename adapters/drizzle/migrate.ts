@@ -16,8 +16,8 @@ import {
   encryptRows,
   indexingContext,
   optionsInvalid,
-  type RotateProgress,
-  type RotateSummary,
+  type RotateWalkProgress,
+  type RotateWalkSummary,
   type Row,
   rotateRows,
   sealingContext,
@@ -28,7 +28,7 @@ import {
 import { assertColumns, type BindingCore, compileBinding, guarded } from './binding.js';
 import type { AnyPgDatabase } from './scoped.js';
 
-export type { EncryptProgress, EncryptSummary, RotateProgress, RotateSummary, WalkOptions } from '../orm/migrate.js';
+export type { EncryptProgress, EncryptSummary, RotateWalkProgress, RotateWalkSummary, WalkOptions } from '../orm/migrate.js';
 
 /**
  * Options every table walk takes: {@link encryptTable} and {@link rotateTable}.
@@ -49,7 +49,7 @@ export interface TableWalkOptions extends WalkOptions {
 }
 
 /**
- * Where {@link rotateTable} is, after a batch: {@link RotateProgress}.
+ * Where {@link rotateTable} is, after a batch: {@link RotateWalkProgress}.
  *
  * @example
  * ```ts
@@ -57,10 +57,10 @@ export interface TableWalkOptions extends WalkOptions {
  * ```
  * @category Drizzle
  */
-export type RotateTableProgress = RotateProgress;
+export type RotateTableProgress = RotateWalkProgress;
 
 /**
- * What {@link rotateTable} did: {@link RotateSummary}.
+ * What {@link rotateTable} did: {@link RotateWalkSummary}.
  *
  * @example
  * ```ts
@@ -69,7 +69,7 @@ export type RotateTableProgress = RotateProgress;
  * ```
  * @category Drizzle
  */
-export type RotateTableSummary = RotateSummary;
+export type RotateTableSummary = RotateWalkSummary;
 
 /**
  * Options of {@link encryptTable}.

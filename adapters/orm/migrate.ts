@@ -99,12 +99,12 @@ export interface EncryptSummary extends EncryptProgress {
  *
  * @example
  * ```ts
- * const onProgress = (p: RotateProgress) => console.log(`${p.done} rows: ${p.changed} re-encrypted, ${p.indexed} re-indexed`);
+ * const onProgress = (p: RotateWalkProgress) => console.log(`${p.done} rows: ${p.changed} re-encrypted, ${p.indexed} re-indexed`);
  * ```
  * @category Drizzle
  * @category Prisma
  */
-export interface RotateProgress {
+export interface RotateWalkProgress {
   readonly done: number;
   /** Rows with values re-encrypted under the current key or algorithm (`pf.rotate`). */
   readonly changed: number;
@@ -123,13 +123,13 @@ export interface RotateProgress {
  *
  * @example
  * ```ts
- * const summary: RotateSummary = await rotateTable(db, pf, customers, { ctx });
+ * const summary: RotateWalkSummary = await rotateTable(db, pf, customers, { ctx });
  * if (summary.complete && summary.restricted === 0) console.log('every blind index is under the new key');
  * ```
  * @category Drizzle
  * @category Prisma
  */
-export interface RotateSummary extends RotateProgress {
+export interface RotateWalkSummary extends RotateWalkProgress {
   /** True when every row after the starting cursor was visited (false after `limit` or `signal`). */
   readonly complete: boolean;
   readonly dryRun: boolean;
@@ -144,7 +144,7 @@ interface EncryptRun extends WalkOptions {
 /** What a rotation walk takes besides the walk itself. */
 interface RotateRun extends WalkOptions {
   readonly ctx?: PurposeContext<string> | undefined;
-  readonly onProgress?: ((p: RotateProgress) => void | Promise<void>) | undefined;
+  readonly onProgress?: ((p: RotateWalkProgress) => void | Promise<void>) | undefined;
 }
 
 /**
@@ -558,7 +558,7 @@ export async function rotateRows<Tx>(
   store: WalkStore<Tx>,
   ctx: PurposeContext | undefined,
   options: RotateRun,
-): Promise<RotateSummary> {
+): Promise<RotateWalkSummary> {
   const schema = target.schema;
   const indexes = schema.indexes;
   const primary = new Map(indexes.map((ix) => [ix.name, primaryIndexKid(pf, schema, ix)]));

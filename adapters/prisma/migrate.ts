@@ -16,8 +16,8 @@ import {
   encryptRows,
   indexingContext,
   optionsInvalid,
-  type RotateProgress,
-  type RotateSummary,
+  type RotateWalkProgress,
+  type RotateWalkSummary,
   type Row,
   rotateRows,
   sealingContext,
@@ -27,7 +27,7 @@ import {
 } from '../orm/migrate.js';
 import { bindingInvalid, compileModel, dataModelOf, type ModelCore, problemsOf, stripComments } from './model.js';
 
-export type { EncryptProgress, EncryptSummary, RotateProgress, RotateSummary, WalkOptions } from '../orm/migrate.js';
+export type { EncryptProgress, EncryptSummary, RotateWalkProgress, RotateWalkSummary, WalkOptions } from '../orm/migrate.js';
 
 /**
  * Options every model walk takes: {@link encryptModel} and {@link rotateModel}.
@@ -99,7 +99,7 @@ export interface RotateModelOptions<Q extends string = string> extends ModelWalk
    */
   readonly ctx?: PurposeContext<Q> | undefined;
   /** Awaited after each batch has committed; a throw stops the walk (resume from the last cursor reported). */
-  readonly onProgress?: ((p: RotateProgress) => void | Promise<void>) | undefined;
+  readonly onProgress?: ((p: RotateWalkProgress) => void | Promise<void>) | undefined;
 }
 
 /** What the walks call of a client (a `PrismaClient`, or an interactive transaction's client). */
@@ -453,7 +453,7 @@ export async function rotateModel<P extends string>(
   pf: Purposeful<P>,
   binding: { readonly schema: PurposefulSchema; readonly model: string },
   options: RotateModelOptions<NoInfer<P>> = {},
-): Promise<RotateSummary> {
+): Promise<RotateWalkSummary> {
   const { core, table, walker } = bound(prisma, binding, 'rotateModel');
   const ctx = indexingContext(options, core.schema, 'rotateModel');
   const key = keyField(core, table, options.key);

@@ -13,6 +13,7 @@ import {
   parseEnvelope,
   pd,
 } from '../../src/index.js';
+import { settledCode } from '../helpers/fixtures.js';
 import { type PrismaTestDb, prismaTestDb, prismaUnavailable } from './db.js';
 import { purposes } from './declarations.js';
 
@@ -74,12 +75,7 @@ const thrown = async (run: () => unknown): Promise<unknown> => {
   }
   return undefined;
 };
-const code = async (run: () => unknown): Promise<string | undefined> => {
-  const err = await thrown(run);
-  if (err === undefined) return undefined;
-  if (isPurposefulError(err)) return err.code;
-  throw err;
-};
+const code = settledCode;
 
 interface PlainMember {
   id: string;

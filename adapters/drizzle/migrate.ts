@@ -1,6 +1,6 @@
 /**
  * Encrypting a table's existing plaintext and rotating its keys, batch by
- * batch: the Drizzle side of the walks of adapters/orm/migrate.ts (the key
+ * batch: the Drizzle side of the shared walks (orm/migrate) (the key
  * column, the locked read, the write by key, the transaction).
  *
  * @module

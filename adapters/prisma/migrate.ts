@@ -1,6 +1,6 @@
 /**
  * Encrypting a model's existing plaintext and rotating its keys, batch by
- * batch: the Prisma side of the walks of adapters/orm/migrate.ts. Rows are read
+ * batch: the Prisma side of the shared walks (orm/migrate). Rows are read
  * `FOR UPDATE` and written back with raw SQL inside an interactive
  * transaction (Prisma's query API has no row lock), every identifier taken
  * from the client's data model and quoted, every value a parameter.

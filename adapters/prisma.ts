@@ -16,6 +16,7 @@ import { rewriteWhere } from './prisma/query.js';
 import { hookFor, type Scope } from './prisma/scoped.js';
 
 export * from './prisma/sources.js';
+export * from './prisma/migrate.js';
 
 const BINDING = Symbol.for('purposeful.binding');
 

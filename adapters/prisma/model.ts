@@ -59,7 +59,7 @@ interface ParsedField {
 }
 
 /** The schema text without comments (outside string literals). */
-function stripComments(text: string): string {
+export function stripComments(text: string): string {
   let out = '';
   let quoted = false;
   for (let i = 0; i < text.length; i++) {

@@ -40,3 +40,21 @@ CREATE TABLE prs_swept_tickets (LIKE prs_tickets INCLUDING ALL);
 CREATE TABLE prs_dupes (row_key serial PRIMARY KEY, LIKE prs_tickets);
 ALTER TABLE prs_dupes ALTER COLUMN id SET NOT NULL;
 CREATE TABLE prs_tickets_anonymous (seq serial PRIMARY KEY, schema text NOT NULL, fields text[] NOT NULL, data jsonb NOT NULL);
+
+-- test/prisma/migrate.test.ts: rows inserted as plaintext, encrypted in place.
+CREATE TABLE mig_member (
+  id          uuid PRIMARY KEY,
+  name        text NOT NULL,
+  email       text NOT NULL,
+  bidx_email  text,
+  note        text CHECK (note IS NULL OR length(note) < 1000),
+  contact     jsonb,
+  handle_name text NOT NULL UNIQUE
+);
+
+CREATE TABLE "mig branch" (
+  id         uuid PRIMARY KEY,
+  "tax id"   text,
+  "bidx tax" text,
+  code       integer NOT NULL UNIQUE
+);

@@ -129,6 +129,16 @@ describe.skipIf(unavailable !== undefined)('purposeful/prisma updateMany of encr
     });
   });
 
+  it('limit bounds the rows sealed and updated', async () => {
+    const { scoped } = await seed();
+    expect(await scoped.ticket.updateMany({ where: { subject: 'Login' }, data: { body: 'limited' }, limit: 1 })).toEqual({
+      count: 1,
+    });
+    const bodies = (await scoped.ticket.findMany({ where: { subject: 'Login' } })).map((r) => r.body);
+    expect(bodies.filter((b) => b === 'limited')).toHaveLength(1);
+    expect(bodies.filter((b) => b.startsWith('old body'))).toHaveLength(1);
+  });
+
   it('updateManyAndReturn returns the rows opened for the purpose', async () => {
     const { scoped } = await seed();
     const rows = await scoped.ticket.updateManyAndReturn({ where: { subject: 'Login' }, data: { body: 'returned body' } });

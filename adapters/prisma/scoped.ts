@@ -474,7 +474,7 @@ async function plainUpdate(
 ): Promise<Args> {
   const { scalars, relations } = splitData(core, isObject(data) ? data : {});
   const values = unwrapSet(scalars);
-  refuseKeyChange(core, values.plain, relations, {}, 'nested update');
+  refuseKeyChange(core, { ...values.plain, ...values.operators }, relations, {}, 'nested update');
   // an operator (`push`, `unset`, `increment`, …) on an encrypted or indexed field would write it unsealed
   const touched = [...Object.keys(values.plain), ...Object.keys(values.operators)];
   if (touched.some((k) => core.encryptedUnder.has(k) || indexed(core, k))) throw refuse();
@@ -633,9 +633,10 @@ async function updateData(
 ): Promise<{ data: Args; where: Args | undefined }> {
   const core = scope.need(model);
   const split = splitData(core, isObject(data) ? data : {});
+  const values = unwrapSet(split.scalars);
   refuseKeyChange(
     core,
-    unwrapSet(split.scalars).plain,
+    { ...values.plain, ...values.operators },
     split.relations,
     many ? {} : (givenWhere ?? {}),
     many ? 'updateMany' : 'update',

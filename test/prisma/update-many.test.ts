@@ -265,6 +265,14 @@ describe.skipIf(unavailable !== undefined)('purposeful/prisma updateMany of encr
       ['PF_INPUT_INVALID', () => scoped.customer.update({ where: { id: ids[0] as string }, data: { id: randomUUID() } })],
       [
         'PF_INPUT_INVALID',
+        () =>
+          scoped.customer.update({
+            where: { id: ids[0] as string },
+            data: { tickets: { updateMany: { where: { subject: 'Login' }, data: { id: randomUUID() } } } },
+          }),
+      ],
+      [
+        'PF_INPUT_INVALID',
         () => scoped.ticket.updateMany({ where: { subject: 'Login' }, data: { body: { push: 'x' } as never } }),
       ],
       [

@@ -35,6 +35,7 @@ import {
   type Bindings,
   type DeleteOptions,
   type InsertOptions,
+  matchAll,
   matchAny,
   type ReadOptions,
   type ScopedCalls,
@@ -314,7 +315,10 @@ export interface ScopedDrizzle<Q extends string, R extends RelationalTypes = Rel
  * (…)` over every keyring key's index value; they compose with Drizzle's `and`,
  * `or` and `not`. On an encrypted column without such an index they throw
  * `PF_QUERY_ENCRYPTED` as the query is built (never an empty result); on any
- * other column they are Drizzle's own `eq` / `inArray`.
+ * other column they are Drizzle's own `eq` / `inArray`. `eq([colA, colB],
+ * [a, b])` is `colA = a AND colB = b`, where the fields of a compound blind
+ * index given together go through its `bidx_<name>` column (an encrypted
+ * column neither indexed alone nor covered that way is `PF_QUERY_ENCRYPTED`).
  *
  * @example
  * ```ts
@@ -328,6 +332,11 @@ export interface PurposefulDrizzle<P extends string, R extends RelationalTypes =
   forPurpose<Q extends P>(ctx: PurposeContext<Q>): ScopedDrizzle<Q, R>;
   /** `column = value`; through the blind index on an indexed encrypted column. */
   eq(column: Column, value: unknown): SQL;
+  /**
+   * `columns[i] = values[i]` for each column, ANDed; the fields of a compound blind index (`indexes` in the schema's
+   * options) given together are compared through its `bidx_<name>` column.
+   */
+  eq(columns: readonly Column[], values: readonly unknown[]): SQL;
   /** `column IN (values)`; through the blind index on an indexed encrypted column. */
   inArray(column: Column, values: readonly unknown[]): SQL;
 }
@@ -379,7 +388,10 @@ export function purposefulDrizzle<
   const bindings: Bindings = { byTable };
   return {
     forPurpose: (ctx) => scoped(scopedCalls(db, pf, bindings, ctx)),
-    eq: (column, value) => matchAny(pf, bindings, column, [value], 'eq'),
+    eq: ((column: Column | readonly Column[], value: unknown) =>
+      Array.isArray(column)
+        ? matchAll(pf, bindings, column, value as readonly unknown[])
+        : matchAny(pf, bindings, column as Column, [value], 'eq')) as PurposefulDrizzle<P>['eq'],
     inArray: (column, values) => matchAny(pf, bindings, column, values, 'inArray'),
   };
 }

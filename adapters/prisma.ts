@@ -13,7 +13,9 @@
 import { type Outbound, type PurposeContext, type Purposeful, PurposefulError, type PurposefulSchema } from 'purposeful';
 import { bindingInvalid, compileModel, type DataModel, dataModelOf, type ModelCore, problemsOf } from './prisma/model.js';
 import { rewriteWhere } from './prisma/query.js';
-import { hookFor, type Scope } from './prisma/scoped.js';
+import { hookFor, noTransaction, type Runner, type Scope } from './prisma/scoped.js';
+
+type Args = Record<string, unknown>;
 
 export * from './prisma/sources.js';
 export * from './prisma/migrate.js';
@@ -217,7 +219,25 @@ export function purposefulPrisma<C extends PrismaClientLike, P extends string>(
     }
     byModel.set(binding.model, check(binding, dataModel));
   }
-  const base = client as unknown as Record<string, { findFirst(args: unknown): Promise<unknown> } | undefined>;
+  const base = client as unknown as Record<string, unknown> & {
+    $transaction?: (fn: (tx: unknown) => Promise<unknown>) => Promise<unknown>;
+  };
+  const delegateOf = (on: unknown, model: string) =>
+    (on as Record<string, Record<string, (args: unknown) => unknown> | undefined>)[
+      model.charAt(0).toLowerCase() + model.slice(1)
+    ];
+  /** One query of `make` on `on` (the base client or its transaction), or in the caller's interactive transaction `itx`. */
+  const runner =
+    (on: unknown, itx: unknown): Runner =>
+    async (model, method, args) => {
+      const delegate = delegateOf(on, model);
+      const promise = delegate?.[method]?.(args) as { requestTransaction?: (tx: unknown) => Promise<unknown> } | undefined;
+      if (promise === undefined)
+        throw new PurposefulError('PF_INPUT_INVALID', `${model}.${method} is not available on this client`);
+      if (itx === undefined) return promise;
+      if (typeof promise.requestTransaction !== 'function') throw noTransaction(model);
+      return promise.requestTransaction(itx);
+    };
   const scope: Scope = {
     pf: pf as Purposeful<never>,
     info: (model) => dataModel.get(model),
@@ -231,10 +251,14 @@ export function purposefulPrisma<C extends PrismaClientLike, P extends string>(
       }
       return core;
     },
-    async readSubject(model, where, field) {
-      const delegate = base[model.charAt(0).toLowerCase() + model.slice(1)];
-      const row = (await delegate?.findFirst({ where, select: { [field]: true } })) as Record<string, unknown> | null;
+    async readSubject(model, where, field, itx) {
+      const row = (await runner(base, itx)(model, 'findFirst', { where, select: { [field]: true } })) as Args | null;
       return row?.[field];
+    },
+    async transact(itx, model, fn) {
+      if (itx !== undefined) return fn(runner(base, itx));
+      if (typeof base.$transaction !== 'function') throw noTransaction(model);
+      return base.$transaction(async (tx) => fn(runner(tx, undefined))) as never;
     },
   };
   return {

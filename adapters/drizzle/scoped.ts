@@ -85,6 +85,44 @@ export function matchAny(pf: Engine, bindings: Bindings, column: Column, values:
 }
 
 /**
+ * `columns[i] = values[i]` for every i, ANDed: the columns of a compound blind index whose fields are all given (of
+ * one bound table) are compared through `bidx_<name>` (one value per keyring key) in place of their encrypted columns,
+ * plain columns keep their own equality, and any other column goes through {@link matchAny} (an encrypted column
+ * neither indexed alone nor covered: `PF_QUERY_ENCRYPTED`).
+ */
+export function matchAll(pf: Engine, bindings: Bindings, columns: readonly Column[], values: readonly unknown[]): SQL {
+  if (!Array.isArray(columns) || !Array.isArray(values) || columns.length !== values.length || columns.length === 0) {
+    throw new PurposefulError('PF_INPUT_INVALID', 'eq(columns, values) takes one value for each column, in the same order');
+  }
+  const conditions: SQL[] = [];
+  const covered = new Set<Column>();
+  const byBinding = new Map<BindingCore, Map<string, { column: Column; value: unknown }>>();
+  columns.forEach((column, i) => {
+    const at = locate(bindings, column);
+    if (at === undefined) return;
+    const given = byBinding.get(at.binding) ?? new Map<string, { column: Column; value: unknown }>();
+    if (!given.has(at.key)) given.set(at.key, { column, value: values[i] });
+    byBinding.set(at.binding, given);
+  });
+  for (const [binding, given] of byBinding) {
+    for (const index of binding.schema.indexes) {
+      if (index.fields.length < 2 || index.fields.some((f) => f.path !== topKey(f.path) || !given.has(f.path))) continue;
+      const hits = pf.indexFor(
+        binding.schema,
+        index.name,
+        index.fields.map((f) => given.get(f.path)?.value),
+      );
+      conditions.push(drizzleInArray(binding.columns[`bidx_${index.name}`] as Column, hits));
+      for (const f of index.fields) if (binding.encryptedUnder.has(f.path)) covered.add(given.get(f.path)?.column as Column);
+    }
+  }
+  columns.forEach((column, i) => {
+    if (!covered.has(column)) conditions.push(matchAny(pf, bindings, column, [values[i]], 'eq'));
+  });
+  return and(...conditions) as SQL;
+}
+
+/**
  * `PF_QUERY_ENCRYPTED` when a condition or an ordering names an encrypted column of a bound table: the client's `eq`
  * / `inArray` compare through the blind index and never name it, so any other use (`like`, a range, an ordering, a
  * raw comparison) would run on envelopes and match nothing, or sort by ciphertext. Checked as the query is built.

@@ -232,6 +232,11 @@ export interface ModelCore {
   readonly encryptedUnder: ReadonlyMap<string, readonly FieldInfo[]>;
   /** Top-level key of a field encrypted and indexed alone → the blind index's name. */
   readonly indexOf: ReadonlyMap<string, string>;
+  /**
+   * Compound blind indexes over top-level fields, at least one of them encrypted without an index of its own: an
+   * equality on each of their fields in one AND group of a `where` is compared through the compound index.
+   */
+  readonly compounds: ReadonlyArray<{ readonly name: string; readonly keys: readonly string[] }>;
   /** Blind indexes and the top-level keys of their fields. */
   readonly indexes: ReadonlyArray<{ readonly name: string; readonly keys: readonly string[] }>;
   /** Fields the rows must carry for `open`: subject, record id, restriction column. */
@@ -264,11 +269,16 @@ export function compileModel(schema: PurposefulSchema, model: ModelInfo): ModelC
     const field = shape[key];
     return model.fields.has(key) && field?.safeParse(undefined).success && !field.safeParse(null).success;
   });
+  const compounds = schema.indexes
+    .filter((ix) => ix.fields.length > 1 && ix.fields.every((f) => f.path === topKey(f.path)))
+    .filter((ix) => ix.fields.some((f) => f.encrypt && !indexOf.has(f.path)))
+    .map((ix) => ({ name: ix.name, keys: ix.fields.map((f) => f.path) }));
   return {
     schema,
     model,
     encryptedUnder,
     indexOf,
+    compounds,
     indexes: schema.indexes.map((ix) => ({ name: ix.name, keys: [...new Set(ix.fields.map((f) => topKey(f.path)))] })),
     needed: [...needed],
     nullMeansAbsent,

@@ -82,6 +82,52 @@ function onlyNull(value: unknown): boolean {
 
 const RELATION_KEYS = ['some', 'every', 'none', 'is', 'isNot'];
 
+/** The value an equality filter compares with (`v` or `{ equals: v }`), or undefined for any other filter. */
+function equalityOf(value: unknown): string | number | boolean | undefined {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (!isObject(value)) return undefined;
+  const keys = Object.keys(value).filter((k) => value[k] !== undefined);
+  return keys.length === 1 && keys[0] === 'equals' ? equalityOf(value.equals) : undefined;
+}
+
+/**
+ * One AND group of a `where` (its own keys and those of its `AND` items) with every compound blind index whose fields
+ * all have an equality there compared through that index: the conditions on its encrypted fields are replaced by one
+ * on `bidx_<name>` (its plain fields are kept). What is left of an encrypted field without an index is refused later.
+ */
+function compoundGroup(lookup: Lookup, core: ModelCore, where: Args): Args {
+  if (core.compounds.length === 0) return where;
+  const items = Array.isArray(where.AND) ? where.AND : isObject(where.AND) ? [where.AND] : [];
+  const found = new Map<string, { value: unknown; from: Args }>();
+  for (const from of [where, ...items.filter(isObject)]) {
+    for (const [k, v] of Object.entries(from)) {
+      const value = equalityOf(v);
+      if (value !== undefined && !found.has(k)) found.set(k, { value, from });
+    }
+  }
+  const conditions: Args[] = [];
+  const consumed: { from: Args; key: string }[] = [];
+  for (const ix of core.compounds) {
+    if (!ix.keys.every((k) => found.has(k))) continue;
+    const hits = lookup.pf.indexFor(
+      core.schema,
+      ix.name,
+      ix.keys.map((k) => found.get(k)?.value),
+    );
+    conditions.push({ [`bidx_${ix.name}`]: hits.length === 1 ? hits[0] : { in: hits } });
+    for (const k of ix.keys) if (core.encryptedUnder.has(k)) consumed.push({ from: found.get(k)?.from as Args, key: k });
+  }
+  if (conditions.length === 0) return where;
+  const drop = (from: Args): Args =>
+    Object.fromEntries(Object.entries(from).filter(([k]) => !consumed.some((c) => c.from === from && c.key === k)));
+  const out = drop(where);
+  const kept = items
+    .map((item) => (isObject(item) ? drop(item) : item))
+    .filter((item) => !isObject(item) || Object.keys(item).length > 0);
+  out.AND = [...kept, ...conditions];
+  return out;
+}
+
 /**
  * `where` of `model` rewritten for its stored form. `unique`: a `WhereUniqueInput`, whose unique fields must stay at
  * the top level (a blind index matched by one value is an equality there).
@@ -93,7 +139,8 @@ export function rewriteWhere(lookup: Lookup, model: string, where: unknown, uniq
   if (info === undefined) return where;
   const out: Args = {};
   const and: Args[] = [];
-  for (const [key, value] of Object.entries(where)) {
+  const group = core === undefined ? where : compoundGroup(lookup, core, where);
+  for (const [key, value] of Object.entries(group)) {
     if (value === undefined) continue;
     if (key === 'AND' || key === 'OR' || key === 'NOT') {
       out[key] = Array.isArray(value) ? value.map((w) => rewriteWhere(lookup, model, w)) : rewriteWhere(lookup, model, value);

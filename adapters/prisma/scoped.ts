@@ -18,13 +18,37 @@ type Args = Record<string, unknown>;
 const isObject = (v: unknown): v is Args => typeof v === 'object' && v !== null && !Array.isArray(v);
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
 
-/** What the extension needs: bindings, the data model, and a way to read a row's subject outside the hook. */
+/** One query on the client or the transaction a write runs in: `run('Customer', 'findMany', args)`. */
+export type Runner = (model: string, method: string, args: Args) => Promise<unknown>;
+
+/** What the extension needs: bindings, the data model, and the base client for the reads and writes a write makes. */
 export interface Scope extends Lookup {
   readonly pf: Engine;
   /** The binding of `model` or `PF_BINDING_INVALID` (the scoped client reads and writes bound models only). */
   need(model: string): ModelCore;
-  /** Reads one row's fields through the base client (an update's subject). */
-  readSubject(model: string, where: Args, field: string): Promise<unknown>;
+  /** Reads one row's field through the base client (an update's subject), in the caller's interactive transaction `itx` if given. */
+  readSubject(model: string, where: Args, field: string, itx: unknown): Promise<unknown>;
+  /** Runs `fn` in the caller's interactive transaction `itx`, or else in a new interactive transaction of the base client. */
+  transact<T>(itx: unknown, model: string, fn: (run: Runner) => Promise<T>): Promise<T>;
+}
+
+/** The transaction a model call runs in, as Prisma tells the query extension (`__internalParams.transaction`). */
+type Caller = { readonly kind: 'none' } | { readonly kind: 'itx'; readonly tx: unknown } | { readonly kind: 'other' };
+
+function callerOf(internal: unknown): Caller {
+  if (!isObject(internal) || !('transaction' in internal)) return { kind: 'other' }; // not told: assume nothing
+  const tx = internal.transaction;
+  if (tx === undefined) return { kind: 'none' };
+  if (isObject(tx) && tx.kind === 'itx' && typeof tx.id === 'string') return { kind: 'itx', tx };
+  return { kind: 'other' }; // a batch $transaction([...])
+}
+
+/** `PF_INPUT_INVALID`: a write that must run its own reads and writes in one transaction cannot here. */
+export function noTransaction(model: string): PurposefulError {
+  return new PurposefulError(
+    'PF_INPUT_INVALID',
+    `${model}.updateMany changing encrypted fields reads the matching rows and updates each in one transaction: call it alone or inside an interactive $transaction(async (tx) => …), not in a batch $transaction([...])`,
+  );
 }
 
 const READS = new Set(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany']);
@@ -37,11 +61,13 @@ export function hookFor(scope: Scope, ctx: PurposeContext) {
     operation,
     args,
     query,
+    __internalParams,
   }: {
     model?: string;
     operation: string;
     args: unknown;
     query: (args: unknown) => Promise<unknown>;
+    __internalParams?: unknown;
   }): Promise<unknown> => {
     if (model === undefined) return query(args);
     const given = (isObject(args) ? args : {}) as Args;
@@ -91,17 +117,24 @@ export function hookFor(scope: Scope, ctx: PurposeContext) {
       case 'update':
       case 'updateMany':
       case 'updateManyAndReturn': {
+        const caller = callerOf(__internalParams);
+        if (operation !== 'update' && changesSealed(core, given.data)) {
+          return updateManyPerRow(scope, ctx, model, given, operation, caller, touched);
+        }
         const many = operation !== 'update';
         const where = rewriteWhere(scope, model, given.where, !many) as Args | undefined;
-        const update = await updateData(scope, ctx, model, given.data, given.where as Args | undefined, where, many);
+        const itx = caller.kind === 'itx' ? caller.tx : undefined;
+        const update = await updateData(scope, ctx, model, given.data, given.where as Args | undefined, where, many, itx);
         const out = { ...given, data: update.data, where: update.where };
         if (operation === 'updateMany') return query(out);
         return readBack(scope, ctx, model, out, touched, query, operation === 'update');
       }
       case 'upsert': {
+        const caller = callerOf(__internalParams);
+        const itx = caller.kind === 'itx' ? caller.tx : undefined;
         const where = rewriteWhere(scope, model, given.where, true) as Args;
         const create = await createData(scope, ctx, model, given.create, {}, uniqueValues(scope.need(model), given.where));
-        const update = await updateData(scope, ctx, model, given.update, given.where as Args, where, false);
+        const update = await updateData(scope, ctx, model, given.update, given.where as Args, where, false, itx);
         return readBack(scope, ctx, model, { ...given, where: update.where, create, update: update.data }, touched, query, true);
       }
       default:
@@ -441,6 +474,7 @@ async function plainUpdate(
 ): Promise<Args> {
   const { scalars, relations } = splitData(core, isObject(data) ? data : {});
   const values = unwrapSet(scalars);
+  refuseKeyChange(core, { ...values.plain, ...values.operators }, relations, {}, 'nested update');
   // an operator (`push`, `unset`, `increment`, …) on an encrypted or indexed field would write it unsealed
   const touched = [...Object.keys(values.plain), ...Object.keys(values.operators)];
   if (touched.some((k) => core.encryptedUnder.has(k) || indexed(core, k))) throw refuse();
@@ -486,20 +520,50 @@ async function checkPartial(scope: Scope, ctx: PurposeContext, core: ModelCore, 
   return (await scope.pf.inbound(core.schema, plain, ctx, { partial: true })) as Args;
 }
 
+/** The top-level keys of the subject and the record id, when the schema has encrypted fields (their envelopes are bound to them). */
+function rowKeyNames(core: ModelCore): string[] {
+  if (core.encryptedUnder.size === 0) return [];
+  const keys = [core.schema.recordId, core.schema.subject?.id].filter((k): k is string => k !== undefined).map(topKey);
+  return [...new Set(keys)];
+}
+
 /**
- * An update's data: plain fields checked (partial `inbound`), changed encrypted fields sealed under the row's subject
- * and record id with the blind indexes they feed; for `updateMany` a change of an encrypted field is refused.
+ * `PF_INPUT_INVALID` when an update moves a row to another subject or record id (directly, or by connecting the
+ * relation that holds the subject): the envelopes of the fields it does not change stay sealed under the old ones.
+ * `same`: the values the where pins (an update may repeat them).
  */
-async function updateData(
+function refuseKeyChange(core: ModelCore, scalars: Args, relations: Args, same: Args, what: string): void {
+  const keys = rowKeyNames(core);
+  const moved = keys.filter((k) => k in scalars && !(k in same && scalars[k] === same[k]));
+  for (const [key, ops] of Object.entries(relations)) {
+    const fk = core.model.relations.get(key)?.fk;
+    const relinks = isObject(ops) && Object.keys(ops).some((op) => RELINK.has(op));
+    if (relinks && fk?.here === true && fk.fields.some((f) => keys.includes(f))) moved.push(key);
+  }
+  if (moved.length === 0) return;
+  throw new PurposefulError(
+    'PF_INPUT_INVALID',
+    `${core.model.name}.${what} cannot change ${moved.join(', ')}: the row's envelopes are sealed under its subject and record id; create a new row instead`,
+    { schema: core.schema.id, paths: moved },
+  );
+}
+
+/** Nested writes on a to-one relation that set the foreign key this model holds. */
+const RELINK: ReadonlySet<string> = new Set(['create', 'connect', 'connectOrCreate', 'disconnect', 'upsert', 'delete']);
+
+/** True when an update's data sets an encrypted or indexed field. */
+function changesSealed(core: ModelCore, data: unknown): boolean {
+  const { scalars } = splitData(core, isObject(data) ? data : {});
+  return Object.keys(scalars).some((k) => core.encryptedUnder.has(k) || indexed(core, k));
+}
+
+/** An update's data checked: operators on sealed fields refused, `null` clears checked as declared, the rest a partial inbound. */
+async function prepareUpdate(
   scope: Scope,
   ctx: PurposeContext,
-  model: string,
+  core: ModelCore,
   data: unknown,
-  givenWhere: Args | undefined,
-  where: Args | undefined,
-  many: boolean,
-): Promise<{ data: Args; where: Args | undefined }> {
-  const core = scope.need(model);
+): Promise<{ checked: Args; changed: Args; operators: Args; relations: Args; touched: string[] }> {
   const { scalars, relations } = splitData(core, isObject(data) ? data : {});
   const { plain, operators } = unwrapSet(scalars);
   for (const k of Object.keys(operators)) {
@@ -509,14 +573,6 @@ async function updateData(
         paths: [k],
       });
     }
-  }
-  const changes = Object.keys(plain).filter((k) => core.encryptedUnder.has(k) || indexed(core, k));
-  if (many && changes.length > 0) {
-    throw new PurposefulError(
-      'PF_INPUT_INVALID',
-      `${model}.updateMany cannot change encrypted or indexed fields (${changes.join(', ')}): each value is sealed under its own row's subject and record id; update the rows one by one with update({ where: { id } })`,
-      { schema: core.schema.id, paths: changes },
-    );
   }
   // null clears a field declared optional (SQL has one NULL for absent): checked as declared for the purpose, not by zod
   const cleared = Object.keys(plain).filter((k) => plain[k] === null && core.nullMeansAbsent.includes(k));
@@ -536,16 +592,7 @@ async function updateData(
   const checked = await checkPartial(scope, ctx, core, plain);
   const changed: Args = { ...checked };
   for (const k of cleared) changed[k] = null;
-  const walked: Args = {};
-  for (const [key, value] of Object.entries(relations)) {
-    const relation = core.model.relations.get(key);
-    walked[key] =
-      relation && isObject(value)
-        ? (await nestedWrites(scope, ctx, relation.model, value, keysFor(core, key, givenWhere ?? {}), true)).data
-        : value;
-  }
   const touched = Object.keys(changed).filter((k) => core.encryptedUnder.has(k) || indexed(core, k));
-  if (touched.length === 0) return { data: { ...changed, ...operators, ...walked }, where };
   const partial = core.indexes.find((ix) => ix.keys.some((k) => touched.includes(k)) && !ix.keys.every((k) => k in changed));
   if (partial !== undefined) {
     throw new PurposefulError(
@@ -554,8 +601,12 @@ async function updateData(
       { schema: core.schema.id, paths: partial.keys },
     );
   }
-  const { record, where: guarded } = await rowKeys(scope, ctx, core, givenWhere ?? {}, where ?? {});
-  const sealed = await scope.pf.seal(core.schema, { ...record, ...checked }, ctx);
+  return { checked, changed, operators, relations, touched };
+}
+
+/** The changed fields sealed under one row's subject and record id (`keys`), with every blind index they feed. */
+async function sealChanges(scope: Scope, ctx: PurposeContext, core: ModelCore, keys: Args, checked: Args, changed: Args) {
+  const sealed = await scope.pf.seal(core.schema, { ...keys, ...checked }, ctx);
   const out: Args = {};
   for (const k of Object.keys(changed)) out[k] = k in sealed ? sealed[k] : null;
   for (const ix of core.indexes) {
@@ -563,7 +614,115 @@ async function updateData(
   }
   if (sealed.pf_restriction !== undefined && core.model.fields.has('pf_restriction')) out.pf_restriction = sealed.pf_restriction;
   assertFields(core, out);
+  return out;
+}
+
+/**
+ * An update's data: plain fields checked (partial `inbound`), changed encrypted fields sealed under the row's subject
+ * and record id with the blind indexes they feed. (`updateMany` of encrypted fields goes through {@link updateManyPerRow}.)
+ */
+async function updateData(
+  scope: Scope,
+  ctx: PurposeContext,
+  model: string,
+  data: unknown,
+  givenWhere: Args | undefined,
+  where: Args | undefined,
+  many: boolean,
+  itx: unknown,
+): Promise<{ data: Args; where: Args | undefined }> {
+  const core = scope.need(model);
+  const split = splitData(core, isObject(data) ? data : {});
+  const values = unwrapSet(split.scalars);
+  refuseKeyChange(
+    core,
+    { ...values.plain, ...values.operators },
+    split.relations,
+    many ? {} : (givenWhere ?? {}),
+    many ? 'updateMany' : 'update',
+  );
+  const { checked, changed, operators, relations, touched } = await prepareUpdate(scope, ctx, core, data);
+  const walked: Args = {};
+  for (const [key, value] of Object.entries(relations)) {
+    const relation = core.model.relations.get(key);
+    walked[key] =
+      relation && isObject(value)
+        ? (await nestedWrites(scope, ctx, relation.model, value, keysFor(core, key, givenWhere ?? {}), true)).data
+        : value;
+  }
+  if (touched.length === 0) return { data: { ...changed, ...operators, ...walked }, where };
+  const { record, where: guarded } = await rowKeys(scope, ctx, core, givenWhere ?? {}, where ?? {}, itx);
+  const out = await sealChanges(scope, ctx, core, record, checked, changed);
   return { data: { ...out, ...operators, ...walked }, where: guarded };
+}
+
+/**
+ * `updateMany` / `updateManyAndReturn` setting encrypted or indexed fields: authorized and checked (partial
+ * `inbound`) first; then, in one transaction (the caller's interactive one, or a new one), the matching rows' record
+ * ids and subjects are read, the values sealed under each row's own, and each row updated by them. Each row's update
+ * also repeats the caller's where and pins the subject and record id it was sealed under: PostgreSQL re-checks an
+ * UPDATE's where on the newest row version, so a row changed in between is skipped, never written under other keys.
+ */
+async function updateManyPerRow(
+  scope: Scope,
+  ctx: PurposeContext,
+  model: string,
+  given: Args,
+  operation: string,
+  caller: Caller,
+  touched: Set<string>,
+): Promise<unknown> {
+  const core = scope.need(model);
+  const split = splitData(core, isObject(given.data) ? given.data : {});
+  refuseKeyChange(core, split.scalars, split.relations, {}, operation);
+  const where = rewriteWhere(scope, model, given.where) as Args | undefined;
+  const { where: _where, data: _data, limit, ...rest } = given;
+  const returning = operation === 'updateManyAndReturn';
+  const { args: read, plan } = planRead(scope, model, rest, touched);
+  touched.delete(model);
+  await pfAuthorize(scope, core, ctx); // before any check or SQL
+  await authorizeAll(scope, touched, ctx);
+  const { checked, changed, operators } = await prepareUpdate(scope, ctx, core, given.data);
+  if (caller.kind === 'other') throw noTransaction(model);
+  const keys = [core.schema.recordId, core.schema.subject?.id].filter((k): k is string => k !== undefined).map(topKey);
+  const unique = [...new Set(keys)];
+  const result = await scope.transact(caller.kind === 'itx' ? caller.tx : undefined, model, async (run) => {
+    const select = Object.fromEntries(unique.map((k) => [k, true]));
+    const rows = (
+      unique.length === 0
+        ? [{}]
+        : await run(model, 'findMany', {
+            ...(where === undefined ? {} : { where }),
+            select,
+            ...(typeof limit === 'number' ? { take: limit } : {}),
+          })
+    ) as Args[];
+    // every row's values sealed before the first write: nothing but the database can fail between the writes
+    const writes: { where: Args; data: Args }[] = [];
+    for (const row of rows) {
+      const pinned: Args = {};
+      for (const k of unique) {
+        const v = row[k];
+        if (typeof v !== 'string' && typeof v !== 'number') {
+          throw new PurposefulError('PF_INPUT_INVALID', `${model}.${operation}: "${k}" of a matching row is not a plain value`, {
+            schema: core.schema.id,
+            paths: [k],
+          });
+        }
+        pinned[k] = v;
+      }
+      const out = await sealChanges(scope, ctx, core, pinned, checked, changed);
+      writes.push({ where: where === undefined ? pinned : { AND: [where, pinned] }, data: { ...out, ...operators } });
+    }
+    let count = 0;
+    const returned: unknown[] = [];
+    for (const write of writes) {
+      if (returning) returned.push(...((await run(model, 'updateManyAndReturn', { ...read, ...write })) as unknown[]));
+      else count += ((await run(model, 'updateMany', write)) as { count: number }).count;
+    }
+    return returning ? returned : { count };
+  });
+  return returning ? openResult(scope, ctx, plan, result) : result;
 }
 
 /**
@@ -577,6 +736,7 @@ async function rowKeys(
   core: ModelCore,
   given: Args,
   where: Args,
+  itx: unknown,
 ): Promise<{ record: Args; where: Args }> {
   const record: Args = {};
   const schema = core.schema;
@@ -596,7 +756,7 @@ async function rowKeys(
   if (subject === undefined || subject in record) return { record, where };
   let value = plainValue(given[subject]) ?? ctx.subjectId;
   if (value === undefined) {
-    value = plainValue(await scope.readSubject(core.model.name, where, subject));
+    value = plainValue(await scope.readSubject(core.model.name, where, subject, itx));
     if (value === undefined) {
       throw new PurposefulError('PF_NOT_FOUND', `${core.model.name}.update: no row matches the where`, {
         schema: schema.id,

@@ -78,3 +78,29 @@ export const Ticket = defineSchema(
   }),
   { purposes, subject: { kind: 'customer', id: 'customerId' }, recordId: 'id' },
 );
+
+/** A club member: compound blind indexes over the plain name and the encrypted birth date, and over two encrypted fields. */
+export const Member = defineSchema(
+  'member',
+  z.object({
+    id: pd(z.uuid(), { category: 'user.unique_id', purposes: ['support.ticket', 'billing.invoice'] }),
+    name: pd(z.string().min(1), { category: 'user.name', purposes: ['support.ticket', 'billing.invoice'] }),
+    birth: pd(z.string().regex(/^\d{4}-\d{2}-\d{2}$/), {
+      category: 'user.demographic.date_of_birth',
+      purposes: ['support.ticket'],
+      encrypt: true,
+    }),
+    document: pd(z.string().optional(), {
+      category: 'user.government_id.national_identification_number',
+      purposes: ['support.ticket'],
+      encrypt: true,
+    }),
+    city: pd(z.string().optional(), { category: 'user.contact.address.city', purposes: ['support.ticket'] }),
+  }),
+  {
+    purposes,
+    subject: { kind: 'customer', id: 'id', minors: 'never' },
+    recordId: 'id',
+    indexes: { name_birth: ['name', 'birth'], document_birth: ['document', 'birth'] },
+  },
+);

@@ -58,3 +58,16 @@ CREATE TABLE "mig branch" (
   "bidx tax" text,
   code       integer NOT NULL UNIQUE
 );
+
+CREATE TABLE member (
+  id                  text PRIMARY KEY,
+  name                text NOT NULL,
+  birth               text NOT NULL,
+  document            text,
+  city                text,
+  bidx_name_birth     text,
+  bidx_document_birth text,
+  pf_restriction      jsonb
+);
+CREATE INDEX member_bidx_name_birth_idx ON member (bidx_name_birth);
+CREATE INDEX member_bidx_document_birth_idx ON member (bidx_document_birth);

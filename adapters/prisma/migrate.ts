@@ -8,7 +8,7 @@
  * @module
  * @internal
  */
-import { isPurposefulError, type PurposeContext, type Purposeful, PurposefulError, type PurposefulSchema } from 'purposeful';
+import { type PurposeContext, type Purposeful, PurposefulError, type PurposefulSchema } from 'purposeful';
 import {
   checkWalkOptions,
   type EncryptProgress,
@@ -25,6 +25,7 @@ import {
   type WalkStore,
   type WalkTarget,
 } from '../orm/migrate.js';
+import { valueFree } from './errors.js';
 import { bindingInvalid, compileModel, dataModelOf, type ModelCore, problemsOf, stripComments } from './model.js';
 
 export type { EncryptProgress, EncryptSummary, RotateWalkProgress, RotateWalkSummary, WalkOptions } from '../orm/migrate.js';
@@ -261,19 +262,6 @@ function targetOf(core: ModelCore, table: ModelTable, key: string): WalkTarget {
   };
 }
 
-/** The SQLSTATE of a database error as Prisma wraps it, else Prisma's own code (`P2028`), never its message. */
-function storeCode(err: unknown): string | undefined {
-  const e = err as {
-    code?: unknown;
-    meta?: { code?: unknown; driverAdapterError?: { cause?: { originalCode?: unknown } } };
-    cause?: { originalCode?: unknown };
-  } | null;
-  for (const c of [e?.meta?.driverAdapterError?.cause?.originalCode, e?.cause?.originalCode, e?.meta?.code]) {
-    if (typeof c === 'string' && /^[0-9A-Z]{5}$/.test(c)) return `SQLSTATE ${c}`;
-  }
-  return typeof e?.code === 'string' && /^P\d{4}$/.test(e.code) ? `Prisma ${e.code}` : undefined;
-}
-
 /** Reads and writes a bound model with raw SQL: keyset by `key`, `FOR UPDATE` inside an interactive transaction. */
 function storeOf(client: WalkClient, core: ModelCore, table: ModelTable, key: string, timeout: number): WalkStore<RawClient> {
   const model = core.model.name;
@@ -303,22 +291,9 @@ function storeOf(client: WalkClient, core: ModelCore, table: ModelTable, key: st
       }
     },
     transaction: (run) => client.$transaction(run, { timeout, maxWait: timeout }),
-    async guard(run, reading) {
-      try {
-        return await run();
-      } catch (err) {
-        if (isPurposefulError(err)) throw err;
-        // Prisma's message quotes the statement's values: only the code goes on
-        const code = storeCode(err);
-        const at = code ? ` (${code})` : '';
-        throw new PurposefulError(
-          'PF_STORE_UNAVAILABLE',
-          reading
-            ? `a read of model ${model} failed${at}; its statement and values are not shown`
-            : `model ${model} did not take the change${at}: nothing of the batch was stored`,
-        );
-      }
-    },
+    // Prisma's message quotes the statement's values: only the codes go on
+    guard: (run, reading) =>
+      valueFree(run, `model ${model}`, { reading, after: 'nothing of the batch was stored', schema: core.schema.id }),
   };
 }
 

@@ -8,6 +8,7 @@
  * @internal
  */
 import { looksEncrypted, type PurposeContext, type Purposeful, PurposefulError, parseEnvelope } from 'purposeful';
+import { prismaCodeOf, valueFree } from './errors.js';
 import { bindingInvalid, type ModelCore, topKey } from './model.js';
 import { checkAggregates, type Lookup, planRead, type ReadPlan, rewriteWhere } from './query.js';
 
@@ -54,21 +55,37 @@ export function noTransaction(model: string): PurposefulError {
 const READS = new Set(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany']);
 const UNIQUE = new Set(['findUnique', 'findUniqueOrThrow', 'update', 'upsert', 'delete']);
 
-/** The `$allOperations` hook of one purpose context. */
-export function hookFor(scope: Scope, ctx: PurposeContext) {
-  return async ({
-    model,
-    operation,
-    args,
-    query,
-    __internalParams,
-  }: {
-    model?: string;
-    operation: string;
-    args: unknown;
-    query: (args: unknown) => Promise<unknown>;
-    __internalParams?: unknown;
-  }): Promise<unknown> => {
+/** The parameters Prisma gives a query extension's `$allOperations`. */
+interface Operation {
+  model?: string;
+  operation: string;
+  args: unknown;
+  query: (args: unknown) => Promise<unknown>;
+  __internalParams?: unknown;
+}
+
+/**
+ * The `$allOperations` hook of one purpose context. A Prisma error on the way (its message quotes the query's
+ * arguments and the database's detail) leaves as a value-free `PF_STORE_UNAVAILABLE` with its codes; a record an
+ * `OrThrow` read, an update or a delete did not find (`P2025`) as `PF_NOT_FOUND`.
+ */
+export function hookFor(scope: Scope, ctx: PurposeContext): (op: Operation) => Promise<unknown> {
+  const hook = checkedHook(scope, ctx);
+  return async (op) => {
+    try {
+      return await hook(op);
+    } catch (err) {
+      if (prismaCodeOf(err) === 'P2025') {
+        throw new PurposefulError('PF_NOT_FOUND', `${op.model ?? 'the'}.${op.operation}: no record matched (Prisma P2025)`);
+      }
+      const target = op.model === undefined ? 'the database' : `model ${op.model}`;
+      return valueFree(() => Promise.reject(err), target, { reading: READS.has(op.operation) });
+    }
+  };
+}
+
+function checkedHook(scope: Scope, ctx: PurposeContext) {
+  return async ({ model, operation, args, query, __internalParams }: Operation): Promise<unknown> => {
     if (model === undefined) return query(args);
     const given = (isObject(args) ? args : {}) as Args;
     const core = scope.need(model);

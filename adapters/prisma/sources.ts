@@ -34,6 +34,7 @@ import {
   subjectPath,
   withoutNul,
 } from '../orm/sources.js';
+import { sqlStateOf, valueFree } from './errors.js';
 import { compileModel, type DataModel, dataModelOf, type ModelCore, type ModelInfo, problemsOf } from './model.js';
 
 export type { RetentionStart } from '../orm/sources.js';
@@ -261,55 +262,12 @@ function keyOf(type: string, text: string): unknown {
   return text;
 }
 
-/** The code of a Prisma error (`P2011`) and the SQLSTATE under it, when known: never its message, which quotes values. */
-function errorCodes(err: unknown): string {
-  const codes: string[] = [];
-  const prisma = (err as { code?: unknown } | null)?.code;
-  if (typeof prisma === 'string' && /^P\d{4}$/.test(prisma)) codes.push(`Prisma ${prisma}`);
-  // the query did not fit the model (a required field set to null…): Prisma refused it before any SQL
-  else if ((err as { name?: unknown } | null)?.name === 'PrismaClientValidationError') codes.push('Prisma validation');
-  const state = sqlState(err);
-  if (state !== undefined) codes.push(`SQLSTATE ${state}`);
-  return codes.length > 0 ? ` (${codes.join(', ')})` : '';
-}
-
-/** The SQLSTATE of a database error under a Prisma error (the driver adapter's), when there is one. */
-function sqlState(err: unknown): string | undefined {
-  const seen = new Set<unknown>();
-  const walk = (e: unknown, depth: number): string | undefined => {
-    if (e === null || typeof e !== 'object' || depth > 4 || seen.has(e)) return undefined;
-    seen.add(e);
-    const o = e as Record<string, unknown>;
-    for (const key of ['originalCode', 'code']) {
-      const v = o[key];
-      if (typeof v === 'string' && /^[0-9A-Z]{5}$/.test(v) && !/^P\d{4}$/.test(v)) return v;
-    }
-    for (const key of ['meta', 'driverAdapterError', 'cause']) {
-      const found = walk(o[key], depth + 1);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  };
-  return walk(err, 0);
-}
-
 /**
  * Runs a query that carries personal data: a Prisma error (whose message quotes the query's arguments) becomes a
  * value-free `PF_STORE_UNAVAILABLE` with its codes; the desk's own errors pass.
  */
-async function guarded<T>(s: Source, run: () => Promise<T>, reading = false): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof PurposefulError) throw err;
-    throw new PurposefulError(
-      'PF_STORE_UNAVAILABLE',
-      reading
-        ? `a read of ${s.target} failed${errorCodes(err)}; its query and values are not shown`
-        : `${s.target} did not take the change${errorCodes(err)}: nothing of it was stored`,
-      { schema: s.schema.id },
-    );
-  }
+function guarded<T>(s: Source, run: () => Promise<T>, reading = false): Promise<T> {
+  return valueFree(run, s.target, { reading, schema: s.schema.id });
 }
 
 /** Rows as read: a NULL of an optional field made absent; each row's restriction remembered by its record id. */
@@ -477,7 +435,7 @@ export function prismaRightsSource<C extends PrismaSourceClient>(
         return readRows(s, rows);
       } catch (err) {
         // a subject id the field cannot hold (not a uuid for a @db.Uuid field) has no rows
-        if (sqlState(err) === '22P02') return [];
+        if (sqlStateOf(err) === '22P02') return [];
         return guarded(s, () => Promise.reject(err), true);
       }
     },

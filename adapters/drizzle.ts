@@ -35,6 +35,7 @@ import {
   type Bindings,
   type DeleteOptions,
   type InsertOptions,
+  indexBindings,
   matchAll,
   matchAny,
   type ReadOptions,
@@ -385,7 +386,7 @@ export function purposefulDrizzle<
     }
     byTable.set(binding.table, binding.core);
   }
-  const bindings: Bindings = { byTable };
+  const bindings: Bindings = indexBindings(byTable);
   return {
     forPurpose: (ctx) => scoped(scopedCalls(db, pf, bindings, ctx)),
     eq: ((column: Column | readonly Column[], value: unknown) =>

@@ -11,14 +11,86 @@
  * @module purposeful/prisma
  */
 import { type Outbound, type PurposeContext, type Purposeful, PurposefulError, type PurposefulSchema } from 'purposeful';
+import type * as walk from './orm/migrate.js';
+import type * as sources from './orm/sources.js';
 import { bindingInvalid, compileModel, type DataModel, dataModelOf, type ModelCore, problemsOf } from './prisma/model.js';
 import { rewriteWhere } from './prisma/query.js';
 import { hookFor, noTransaction, type Runner, type Scope } from './prisma/scoped.js';
 
 type Args = Record<string, unknown>;
 
-export * from './prisma/sources.js';
 export * from './prisma/migrate.js';
+export * from './prisma/sources.js';
+
+// The walk's and the sources' shared types, declared again for this entry (the same types as purposeful/drizzle's).
+
+/**
+ * The options every walk over a model takes ({@link encryptModel}, {@link rotateModel}): batch size, cursor,
+ * dry run, limit and abort signal; the same as `purposeful/drizzle`'s.
+ *
+ * @example
+ * ```ts
+ * const walk: WalkOptions = { batchSize: 500, cursor: saved, signal: AbortSignal.timeout(60_000) };
+ * ```
+ * @category Prisma
+ */
+export type WalkOptions = walk.WalkOptions;
+
+/**
+ * Where {@link encryptModel} is after a batch: rows visited, sealed and skipped, and the cursor to resume after.
+ *
+ * @example
+ * ```ts
+ * const onProgress = async (p: EncryptProgress) => { await saveCursor(p.cursor); };
+ * ```
+ * @category Prisma
+ */
+export type EncryptProgress = walk.EncryptProgress;
+
+/**
+ * What {@link encryptModel} did: its last progress, whether the walk reached the end, whether it was a dry run.
+ *
+ * @example
+ * ```ts
+ * const summary: EncryptSummary = await encryptModel(prisma, pf, members, { ctx });
+ * ```
+ * @category Prisma
+ */
+export type EncryptSummary = walk.EncryptSummary;
+
+/**
+ * Where {@link rotateModel} is after a batch: rows re-encrypted, re-indexed, erased or restricted, and the cursor.
+ *
+ * @example
+ * ```ts
+ * const onProgress = (p: RotateWalkProgress) => console.log(`${p.done} rows, ${p.indexed} re-indexed`);
+ * ```
+ * @category Prisma
+ */
+export type RotateWalkProgress = walk.RotateWalkProgress;
+
+/**
+ * What {@link rotateModel} did.
+ *
+ * @example
+ * ```ts
+ * const summary: RotateWalkSummary = await rotateModel(prisma, pf, members, { ctx });
+ * ```
+ * @category Prisma
+ */
+export type RotateWalkSummary = walk.RotateWalkSummary;
+
+/**
+ * When a row's retention starts, for {@link prismaRetentionSource}: per event, the field that holds its date, or a
+ * function of the row.
+ *
+ * @example
+ * ```ts
+ * const startOf: RetentionStart = { collection: 'createdAt' };
+ * ```
+ * @category Prisma
+ */
+export type RetentionStart = sources.RetentionStart;
 
 const BINDING = Symbol.for('purposeful.binding');
 

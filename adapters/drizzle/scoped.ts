@@ -6,6 +6,7 @@
  * @internal
  */
 import {
+  aliasedTableColumn,
   and,
   Column,
   eq as drizzleEq,
@@ -40,7 +41,26 @@ type Engine = Purposeful<any>;
 /** The bindings of one client: by table, and by column for the operators. */
 export interface Bindings {
   readonly byTable: ReadonlyMap<PgTable, BindingCore>;
+  /**
+   * By the config object of each bound column, its binding and key: a column of `alias(table, …)` is a proxy of the
+   * bound column that reads the same config, so an aliased sealed column is found too.
+   */
+  readonly byConfig: ReadonlyMap<object, { readonly binding: BindingCore; readonly key: string }>;
 }
+
+/** The bindings of a client's bound tables, indexed. */
+export function indexBindings(byTable: ReadonlyMap<PgTable, BindingCore>): Bindings {
+  const byConfig = new Map<object, { binding: BindingCore; key: string }>();
+  for (const binding of byTable.values()) {
+    for (const [column, key] of binding.keyOf) {
+      const config = (column as unknown as { config?: unknown }).config;
+      if (typeof config === 'object' && config !== null) byConfig.set(config, { binding, key });
+    }
+  }
+  return { byTable, byConfig };
+}
+
+const IS_ALIAS = Symbol.for('drizzle:IsAlias');
 
 export function bindingFor(bindings: Bindings, table: PgTable): BindingCore {
   const binding = bindings.byTable.get(table);
@@ -53,11 +73,29 @@ export function bindingFor(bindings: Bindings, table: PgTable): BindingCore {
   return binding;
 }
 
-/** Where a column is: its binding and key, or nothing for a table no binding names. */
-function locate(bindings: Bindings, column: Column): { binding: BindingCore; key: string } | undefined {
+/** Where a column is. */
+interface Located {
+  readonly binding: BindingCore;
+  readonly key: string;
+  /** The alias the column was named through (`alias(table, 'c2')`), when it was. */
+  readonly alias?: string | undefined;
+}
+
+/** Where a column is: its binding, key and alias, or nothing for a table no binding names. */
+function locate(bindings: Bindings, column: Column): Located | undefined {
   const binding = bindings.byTable.get(column.table as PgTable);
   const key = binding?.keyOf.get(column);
-  return binding === undefined || key === undefined ? undefined : { binding, key };
+  if (binding !== undefined && key !== undefined) return { binding, key };
+  const table = column.table as unknown as Record<symbol, unknown> | undefined;
+  if (table?.[IS_ALIAS] !== true) return undefined;
+  const original = bindings.byConfig.get((column as unknown as { config?: object }).config as object);
+  return original === undefined ? undefined : { ...original, alias: getTableName(column.table as PgTable) };
+}
+
+/** The index column of a binding, named through the alias its field's column was named through. */
+function indexColumn(at: { readonly binding: BindingCore; readonly alias?: string | undefined }, index: string): Column {
+  const column = at.binding.columns[`bidx_${index}`] as Column;
+  return at.alias === undefined ? column : aliasedTableColumn(column, at.alias);
 }
 
 /**
@@ -81,7 +119,7 @@ export function matchAny(pf: Engine, bindings: Bindings, column: Column, values:
   }
   const hits: string[] = [];
   for (const value of values) for (const hit of pf.indexFor(at.binding.schema, index, value)) hits.push(hit);
-  return drizzleInArray(at.binding.columns[`bidx_${index}`] as Column, hits);
+  return drizzleInArray(indexColumn(at, index), hits);
 }
 
 /**
@@ -96,15 +134,20 @@ export function matchAll(pf: Engine, bindings: Bindings, columns: readonly Colum
   }
   const conditions: SQL[] = [];
   const covered = new Set<Column>();
-  const byBinding = new Map<BindingCore, Map<string, { column: Column; value: unknown }>>();
+  // by table as named: a table and each of its aliases apart
+  const byBinding = new Map<string, { at: Located; given: Map<string, { column: Column; value: unknown }> }>();
+  const named = new Map<BindingCore, number>();
   columns.forEach((column, i) => {
     const at = locate(bindings, column);
     if (at === undefined) return;
-    const given = byBinding.get(at.binding) ?? new Map<string, { column: Column; value: unknown }>();
-    if (!given.has(at.key)) given.set(at.key, { column, value: values[i] });
-    byBinding.set(at.binding, given);
+    if (!named.has(at.binding)) named.set(at.binding, named.size);
+    const name = `${named.get(at.binding)}\u0000${at.alias ?? ''}`;
+    const group = byBinding.get(name) ?? { at, given: new Map<string, { column: Column; value: unknown }>() };
+    if (!group.given.has(at.key)) group.given.set(at.key, { column, value: values[i] });
+    byBinding.set(name, group);
   });
-  for (const [binding, given] of byBinding) {
+  for (const { at, given } of byBinding.values()) {
+    const binding = at.binding;
     for (const index of binding.schema.indexes) {
       if (index.fields.length < 2 || index.fields.some((f) => f.path !== topKey(f.path) || !given.has(f.path))) continue;
       const hits = pf.indexFor(
@@ -112,7 +155,7 @@ export function matchAll(pf: Engine, bindings: Bindings, columns: readonly Colum
         index.name,
         index.fields.map((f) => given.get(f.path)?.value),
       );
-      conditions.push(drizzleInArray(binding.columns[`bidx_${index.name}`] as Column, hits));
+      conditions.push(drizzleInArray(indexColumn(at, index.name), hits));
       for (const f of index.fields) if (binding.encryptedUnder.has(f.path)) covered.add(given.get(f.path)?.column as Column);
     }
   }

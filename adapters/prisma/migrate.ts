@@ -28,8 +28,6 @@ import {
 import { valueFree } from './errors.js';
 import { bindingInvalid, compileModel, dataModelOf, type ModelCore, problemsOf, stripComments } from './model.js';
 
-export type { EncryptProgress, EncryptSummary, RotateWalkProgress, RotateWalkSummary, WalkOptions } from '../orm/migrate.js';
-
 /**
  * Options every model walk takes: {@link encryptModel} and {@link rotateModel}.
  *

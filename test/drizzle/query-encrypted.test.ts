@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, exists, gt, ilike, inArray, like, or, eq as rawEq } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bindTable, purposefulDrizzle } from '../../adapters/drizzle.js';
 import { Customer, purposes } from '../../examples/support-desk/declarations.js';
@@ -107,6 +108,29 @@ for (const [driver, open] of drivers) {
         expect(err.message).not.toContain('zq@example.com');
       }
       expect(await scoped.delete(customers, { where: rawEq(customers.id, id) })).toBe(1);
+    });
+
+    it('a column of alias(table, …) is the bound column: refused in like / orderBy, compared through its own index column by eq', async () => {
+      const scoped = data.forPurpose(support);
+      const other = alias(customers, 'other');
+      const before = t.statements.length;
+      const inner = t.db.select({ id: other.id }).from(other).where(like(other.email, '%ana%'));
+      for (const where of [exists(inner), inArray(customers.id, inner), like(other.cpf, '529%')]) {
+        const err = await refusal(() => scoped.findMany(customers, { where }));
+        expect(err.code).toBe('PF_QUERY_ENCRYPTED');
+        expect(err.message).toMatch(/encrypted column "(email|cpf)"/);
+      }
+      expect((await refusal(() => scoped.findMany(customers, { orderBy: asc(other.email) }))).code).toBe('PF_QUERY_ENCRYPTED');
+      expect(t.statements.length, 'no SQL ran').toBe(before);
+      // eq / inArray on an aliased sealed column compare the alias's blind index column
+      const same = t.db.select({ id: other.id }).from(other).where(data.eq(other.cpf, '111.444.777-35'));
+      expect(await scoped.findMany(customers, { where: inArray(customers.id, same) })).toMatchObject([{ name: 'Ana' }]);
+      expect((await refusal(() => data.eq(other.email, 'ana@example.com'))).code).toBe('PF_QUERY_ENCRYPTED');
+      const pair = await t.db
+        .select({ name: other.name })
+        .from(other)
+        .where(data.eq([other.cpf, other.channel], ['390.533.447-05', 'chat']));
+      expect(pair).toEqual([{ name: 'Carla' }]);
     });
 
     it('an ordering by a sealed column is PF_QUERY_ENCRYPTED; by a clear column it orders', async () => {

@@ -21,10 +21,12 @@ export const BUDGETS = {
   // test/bundle-size.test.ts). A change that needs more raises the budget in the open, with its reason.
   // Raised 190 → 192 KB for the core route: partial inbound (updates through the ORM integrations), the envelope
   // structure check without decoding, the pure-JS base64url decode and the derived-key cache measured 190.0 KB.
+  // Raised 205 → 207 KB for the fetch and next routes: a route passes on a record pf.open made for its own request
+  // (the opened-record stamps and their check) measured 205.3 KB.
   routes: {
     core: 192 * KB,
-    fetch: 205 * KB,
-    next: 205 * KB,
+    fetch: 207 * KB,
+    next: 207 * KB,
   },
   // measured 353.2, 34.3, 34.4 and 45.1 KB; the core entry raised 365 → 368 KB for the same reasons (365.7 KB)
   entries: {

@@ -1,38 +1,31 @@
 /**
  * The records an engine's `open` returned, remembered (weakly) with the
- * context they were opened for, so that a route whose handler returns a
- * record already opened for the route's own purpose, actor and subject (read
- * through a purpose-scoped ORM client, say) passes it on as it is instead of
- * opening it again, which would fail: an opened value is not an envelope.
+ * context they were opened for and what they held, so that a route whose
+ * handler returns a record already opened for the route's own request (read
+ * through a purpose-scoped ORM client with the handler's context, say) passes
+ * it on as it is instead of opening it again, which would fail: an opened value
+ * is not an envelope.
  *
  * Only objects `open` made are known: JSON a client sent, a row read by hand
  * or a copy (`{ ...row }`) is not, and is opened as any stored row. A known
- * record that gained or lost a key since it was opened is not passed on.
+ * record is passed on only when it was opened for the same output schema, the
+ * same purpose, the very actor object of the request (so a record kept from an
+ * earlier request is not), the same subject, jurisdictions and subject age, and
+ * when it still holds exactly what `open` returned (as JSON, what the client
+ * would receive): a key added, removed or changed since, at any depth, and it
+ * is opened again.
  *
  * @module
  * @internal
  */
-import type { Actor, PurposeContext } from '../engine-context.js';
+import type { PurposeContext } from '../engine-context.js';
 import type { PurposefulSchema } from '../schema/define.js';
 
-/** What a record was opened for, and how many keys it had then. */
+/** What a record was opened for, and what it held then. */
 interface Stamp {
   readonly schema: PurposefulSchema;
-  readonly purpose: string;
-  readonly actor: Actor;
-  readonly subjectId: string | undefined;
-  readonly keys: number;
-}
-
-/** Whether two actors get the same access: the same id, roles (as a set) and second factor. */
-function sameActor(a: Actor, b: Actor): boolean {
-  if (a === b) return true;
-  if (a.id !== b.id || (a.mfa === true) !== (b.mfa === true)) return false;
-  const ra = a.roles ?? [];
-  const rb = b.roles ?? [];
-  if (ra.length !== rb.length) return false;
-  for (const role of ra) if (!rb.includes(role)) return false;
-  return true;
+  readonly ctx: PurposeContext;
+  readonly json: string;
 }
 
 /** The records one engine opened. */
@@ -40,10 +33,19 @@ export interface OpenedRecords {
   /** Remembers `record` as opened from `schema` for `ctx`. */
   stamp(schema: PurposefulSchema, record: unknown, ctx: PurposeContext): void;
   /**
-   * Whether `record` was opened from `schema` for the same purpose and actor as `ctx` (and its subject, when `ctx`
-   * names one), and has the keys it had then.
+   * Whether `record` was opened from `schema` for a context that `ctx` matches (see the module) and still holds what
+   * it held then.
    */
   passes(schema: PurposefulSchema, record: unknown, ctx: PurposeContext): boolean;
+}
+
+/** The record as the client would receive it, or `undefined` when it has no JSON form. */
+function asJson(record: object): string | undefined {
+  try {
+    return JSON.stringify(record);
+  } catch {
+    return undefined; // a BigInt, a cycle: never passed on
+  }
 }
 
 export function openedRecords(): OpenedRecords {
@@ -51,20 +53,28 @@ export function openedRecords(): OpenedRecords {
   return {
     stamp(schema, record, ctx) {
       if (typeof record !== 'object' || record === null) return;
-      const { purpose, actor, subjectId } = ctx;
-      stamps.set(record, { schema, purpose, actor, subjectId, keys: Object.keys(record).length });
+      const json = asJson(record);
+      if (json !== undefined) stamps.set(record, { schema, ctx, json });
     },
     passes(schema, record, ctx) {
       if (typeof record !== 'object' || record === null) return false;
       const s = stamps.get(record);
+      if (s === undefined || s.schema !== schema) return false;
+      const was = s.ctx;
       return (
-        s !== undefined &&
-        s.schema === schema &&
-        s.purpose === ctx.purpose &&
-        (ctx.subjectId === undefined || s.subjectId === ctx.subjectId) &&
-        sameActor(s.actor, ctx.actor) &&
-        Object.keys(record).length === s.keys
+        was.purpose === ctx.purpose &&
+        was.actor === ctx.actor &&
+        (ctx.subjectId === undefined || was.subjectId === ctx.subjectId) &&
+        was.subjectAge === ctx.subjectAge &&
+        sameList(was.jurisdictions, ctx.jurisdictions) &&
+        asJson(record) === s.json
       );
     },
   };
+}
+
+function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  return a.every((x, i) => x === b[i]);
 }

@@ -44,7 +44,7 @@ describe('a route answering with a record already opened', () => {
   it('passes on a list of opened records, and opens the stored rows beside them', async () => {
     const ctx = { purpose: 'support.ticket', actor: agent } as const;
     const one = await asked(() => stored());
-    const list = await asked(async () => [await desk.pf.open(Customer, stored(), ctx), stored()]);
+    const list = await asked(async ({ actor }) => [await desk.pf.open(Customer, stored(), { ...ctx, actor }), stored()]);
     expect(list.status).toBe(200);
     expect(list.body).toEqual([one.body, one.body]);
   });
@@ -59,6 +59,17 @@ describe('a route answering with a record already opened', () => {
     const other = await asked(({ actor }) => desk.pf.open(Customer, stored(), { purpose: 'support.ticket', actor }), true);
     expect(other.status).toBe(500);
     expect(other.body.code).toBe('PF_NOT_ENCRYPTED');
+  });
+
+  it('opens again, and fails, a record opened in an earlier request (the same agent, another request’s actor)', async () => {
+    const earlier = await desk.pf.open(Customer, stored(), { purpose: 'support.ticket', actor: { ...agent } });
+    const later = await asked(() => earlier);
+    expect(later.status).toBe(500);
+    expect(later.body.code).toBe('PF_NOT_ENCRYPTED');
+    const narrower = await asked(({ actor }) =>
+      desk.pf.open(Customer, stored(), { purpose: 'support.ticket', actor, jurisdictions: ['lgpd'] }),
+    );
+    expect(narrower.body.code).toBe('PF_NOT_ENCRYPTED');
   });
 
   it('opens again, and fails, a record opened for another purpose or another actor', async () => {
@@ -77,11 +88,23 @@ describe('a route answering with a record already opened', () => {
     expect(someoneElse.body.code).toBe('PF_NOT_ENCRYPTED');
   });
 
-  it('opens again, and fails, an opened record given a key since, a copy of one, or its JSON', async () => {
+  it('opens again, and fails, an opened record changed since (a key added, a value replaced, at any depth), a copy of one, or its JSON', async () => {
     const open = (actor: Actor) => desk.pf.open(Customer, stored(), { purpose: 'support.ticket', actor });
     const grown = await asked(async ({ actor }) => Object.assign(await open(actor), { cpfInClear: '529.982.247-25' }));
     expect(grown.status).toBe(500);
     expect(JSON.stringify(grown.body)).not.toContain('529.982.247-25');
+    // the masked cpf replaced by the value in clear: the same keys, another value
+    const replaced = await asked(async ({ actor }) => Object.assign(await open(actor), { cpf: '529.982.247-25' }));
+    expect(replaced.status).toBe(500);
+    expect(JSON.stringify(replaced.body)).not.toContain('529.982.247-25');
+    const nested = await asked(async ({ actor }) => {
+      const row = (await open(actor)) as { address?: Record<string, unknown> };
+      if (row.address) row.address.street = 'Rua Secreta 99';
+      else Object.assign(row, { name: 'Rua Secreta 99' });
+      return row;
+    });
+    expect(nested.status).toBe(500);
+    expect(JSON.stringify(nested.body)).not.toContain('Rua Secreta');
     const copy = await asked(async ({ actor }) => ({ ...(await open(actor)) }));
     expect(copy.body.code).toBe('PF_NOT_ENCRYPTED');
     const parsed = await asked(async ({ actor }) => JSON.parse(JSON.stringify(await open(actor))));

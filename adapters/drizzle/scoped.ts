@@ -132,6 +132,10 @@ export function matchAll(pf: Engine, bindings: Bindings, columns: readonly Colum
   if (!Array.isArray(columns) || !Array.isArray(values) || columns.length !== values.length || columns.length === 0) {
     throw new PurposefulError('PF_INPUT_INVALID', 'eq(columns, values) takes one value for each column, in the same order');
   }
+  if (new Set(columns).size !== columns.length) {
+    // one of two values would be compared and the other dropped: refused rather than match too many rows
+    throw new PurposefulError('PF_INPUT_INVALID', 'eq(columns, values) names a column twice: give each column once');
+  }
   const conditions: SQL[] = [];
   const covered = new Set<Column>();
   // by table as named: a table and each of its aliases apart

@@ -188,9 +188,10 @@ export function optionsInvalid(message: string, schema?: PurposefulSchema): Purp
   return new PurposefulError('PF_OPTIONS_INVALID', message, schema ? { schema: schema.id } : undefined);
 }
 
-function positiveInteger(value: number | undefined, fallback: number, what: string): number {
+/** A positive integer option, its fallback when absent; `unbounded` lets `Infinity` through (a limit, not a batch). */
+function positiveInteger(value: number | undefined, fallback: number, what: string, unbounded = false): number {
   const n = value ?? fallback;
-  if (!(Number.isInteger(n) && n >= 1) && n !== Number.POSITIVE_INFINITY)
+  if (!(Number.isInteger(n) && n >= 1) && !(unbounded && n === Number.POSITIVE_INFINITY))
     throw optionsInvalid(`${what} must be a positive integer`);
   return n;
 }
@@ -198,7 +199,7 @@ function positiveInteger(value: number | undefined, fallback: number, what: stri
 /** Checks `batchSize` and `limit` before any row is read. */
 export function checkWalkOptions(options: WalkOptions): void {
   positiveInteger(options.batchSize, 100, 'batchSize');
-  positiveInteger(options.limit, Number.POSITIVE_INFINITY, 'limit');
+  positiveInteger(options.limit, Number.POSITIVE_INFINITY, 'limit', true);
 }
 
 /**
@@ -213,7 +214,7 @@ async function walk<Tx>(
   after: (done: number, cursor: unknown) => Promise<void> | void,
 ): Promise<{ done: number; cursor: unknown; complete: boolean }> {
   const batchSize = positiveInteger(options.batchSize, 100, 'batchSize');
-  const limit = positiveInteger(options.limit, Number.POSITIVE_INFINITY, 'limit');
+  const limit = positiveInteger(options.limit, Number.POSITIVE_INFINITY, 'limit', true);
   let cursor = options.cursor;
   let done = 0;
   for (;;) {

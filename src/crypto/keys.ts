@@ -341,7 +341,7 @@ export class KeyManager {
         live = await this.store.create(subject, { id, keyClass, kek, wrapped, createdAt: new Date().toISOString() });
         if (live.erasedAt || live.retainUntil) throw erased(`the subject was erased: no new ${keyClass} data key is made for it`);
         // the store kept ours (not a key another instance made first): no need to unwrap what was just wrapped
-        if (live.id === id && live.wrapped === wrapped && live.kek === kek) made = dek;
+        if (live.id === id && live.wrapped === wrapped && live.kek === kek && live.keyClass === keyClass) made = dek;
       }
       if ((this.#generation.get(subject) ?? 0) === generation) {
         const liveKey = `${subject}\u0000${keyClass}`;

@@ -101,6 +101,10 @@ for (const [driver, open] of drivers) {
       ];
       for (const run of refusals) expect(await code(run)).toBe('PF_QUERY_ENCRYPTED');
       expect(await code(() => data.eq([members.name, members.birth], ['Ana']))).toBe('PF_INPUT_INVALID');
+      // a column given twice: one of its values would be dropped and the query match too many rows
+      expect(await code(() => data.eq([members.name, members.birth, members.birth], ['Ana', '1990-01-02', '1985-05-06']))).toBe(
+        'PF_INPUT_INVALID',
+      );
       expect(t.statements.length).toBe(before);
     });
   });

@@ -347,6 +347,9 @@ for (const [driver, open] of drivers) {
         'PF_BINDING_INVALID',
       );
       expect(await code(() => encryptTable(t.db, pf, members, { ctx: migration, batchSize: 0 }))).toBe('PF_OPTIONS_INVALID');
+      expect(await code(() => encryptTable(t.db, pf, members, { ctx: migration, batchSize: Number.POSITIVE_INFINITY }))).toBe(
+        'PF_OPTIONS_INVALID',
+      );
       // rotation writes blind indexes from opened values: it needs a purpose that sees them in clear
       expect(await code(() => rotateTable(t.db, pf, members))).toBe('PF_OPTIONS_INVALID');
       expect(await code(() => rotateTable(t.db, pf, branches, { ctx: migration }))).toBe('PF_OPTIONS_INVALID');

@@ -55,6 +55,9 @@ export function noTransaction(model: string): PurposefulError {
 const READS = new Set(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany']);
 const UNIQUE = new Set(['findUnique', 'findUniqueOrThrow', 'update', 'upsert', 'delete']);
 
+/** Prisma's codes for a record the operation needed and did not find (the record, a related or a connected one). */
+const NOT_FOUND: ReadonlySet<string> = new Set(['P2015', 'P2018', 'P2025']);
+
 /** The parameters Prisma gives a query extension's `$allOperations`. */
 interface Operation {
   model?: string;
@@ -67,7 +70,7 @@ interface Operation {
 /**
  * The `$allOperations` hook of one purpose context. A Prisma error on the way (its message quotes the query's
  * arguments and the database's detail) leaves as a value-free `PF_STORE_UNAVAILABLE` with its codes; a record an
- * `OrThrow` read, an update or a delete did not find (`P2025`) as `PF_NOT_FOUND`.
+ * `OrThrow` read, an update, a delete or a nested connect did not find (`P2025`, `P2018`, `P2015`) as `PF_NOT_FOUND`.
  */
 export function hookFor(scope: Scope, ctx: PurposeContext): (op: Operation) => Promise<unknown> {
   const hook = checkedHook(scope, ctx);
@@ -75,8 +78,9 @@ export function hookFor(scope: Scope, ctx: PurposeContext): (op: Operation) => P
     try {
       return await hook(op);
     } catch (err) {
-      if (prismaCodeOf(err) === 'P2025') {
-        throw new PurposefulError('PF_NOT_FOUND', `${op.model ?? 'the'}.${op.operation}: no record matched (Prisma P2025)`);
+      const code = prismaCodeOf(err);
+      if (code !== undefined && NOT_FOUND.has(code)) {
+        throw new PurposefulError('PF_NOT_FOUND', `${op.model ?? 'the'}.${op.operation}: no record matched (Prisma ${code})`);
       }
       const target = op.model === undefined ? 'the database' : `model ${op.model}`;
       return valueFree(() => Promise.reject(err), target, { reading: READS.has(op.operation) });
@@ -373,7 +377,9 @@ async function createData(
     const relation = core.model.relations.get(key);
     if (relation === undefined) continue;
     const keys = keysFor(core, key, checked);
-    walked[key] = isObject(value) ? (await nestedWrites(scope, ctx, relation.model, value, keys, true)).data : value;
+    walked[key] = isObject(value)
+      ? (await nestedWrites(scope, ctx, relation.model, value, keys, true, childKeysOf(relation))).data
+      : value;
   }
   return { ...sealed, ...walked };
 }
@@ -391,9 +397,11 @@ async function nestedWrites(
   ops: Args,
   inject: Args,
   _many: boolean,
+  childKeys: readonly string[] = [],
 ): Promise<{ data: Args; keys?: Args }> {
   const out: Args = {};
   let keys: Args | undefined;
+  const pin = adoption(scope, model, ops, inject, childKeys);
   const createOne = async (row: unknown) => {
     const data = await createData(scope, ctx, model, row, inject);
     keys ??= { ...(isObject(row) ? row : {}), ...data };
@@ -417,7 +425,7 @@ async function nestedWrites(
           const unique = uniqueValues(scope.need(model), where);
           const data = await createData(scope, ctx, model, create, inject, unique);
           keys ??= { ...unique, ...data };
-          return { where: rewriteWhere(scope, model, where, true), create: data };
+          return { where: pin(rewriteWhere(scope, model, where, true)), create: data };
         };
         out.connectOrCreate = Array.isArray(value) ? await Promise.all(value.map(one)) : await one(value);
         break;
@@ -426,7 +434,7 @@ async function nestedWrites(
       case 'set':
       case 'disconnect':
       case 'delete': {
-        const one = (w: unknown) => (isObject(w) ? rewriteWhere(scope, model, w, true) : w);
+        const one = (w: unknown) => (isObject(w) ? (op === 'connect' ? pin : same)(rewriteWhere(scope, model, w, true)) : w);
         if (op === 'connect' && isObject(value)) keys ??= uniqueValues(scope.need(model), value);
         out[op] = Array.isArray(value) ? value.map(one) : one(value);
         break;
@@ -450,6 +458,39 @@ async function nestedWrites(
     }
   }
   return keys === undefined ? { data: out } : { data: out, keys };
+}
+
+const same = (where: unknown): unknown => where;
+
+/**
+ * What keeps a parent-side nested write from moving existing rows of `model` to another subject or record id, when
+ * the foreign key the related rows hold (`childKeys`) is their subject or record id and they hold encrypted fields
+ * (sealed under the old ones): `set` and `disconnect` are refused; `connect` and the connect of `connectOrCreate`
+ * find a row only when it already belongs to the parent (its key pinned in the where: a no-op), else fail closed.
+ */
+function adoption(
+  scope: Scope,
+  model: string,
+  ops: Args,
+  inject: Args,
+  childKeys: readonly string[],
+): (where: unknown) => unknown {
+  const related = scope.core(model);
+  const keyed = related === undefined ? [] : rowKeyNames(related).filter((k) => childKeys.includes(k));
+  if (keyed.length === 0) return same;
+  const refuse = (op: string) =>
+    new PurposefulError(
+      'PF_INPUT_INVALID',
+      `a nested ${op} of ${model} would move existing rows to another ${keyed.join(', ')}: their envelopes are sealed under the ones they have; create new rows instead`,
+      { schema: related?.schema.id, paths: keyed },
+    );
+  for (const op of ['set', 'disconnect']) if (ops[op] !== undefined) throw refuse(op);
+  const pinned = keyed.filter((k) => inject[k] !== undefined);
+  if (pinned.length < keyed.length) {
+    for (const op of ['connect', 'connectOrCreate']) if (ops[op] !== undefined) throw refuse(op);
+    return same;
+  }
+  return (where) => (isObject(where) ? { ...where, ...Object.fromEntries(pinned.map((k) => [k, inject[k]])) } : where);
 }
 
 /** A nested update / updateMany / upsert: plain fields only (encrypted ones are updated through their own model). */
@@ -499,12 +540,20 @@ async function plainUpdate(
   const walked: Args = {};
   for (const [key, value] of Object.entries(relations)) {
     const relation = core.model.relations.get(key);
-    walked[key] = relation && isObject(value) ? (await nestedWrites(scope, ctx, relation.model, value, {}, true)).data : value;
+    walked[key] =
+      relation && isObject(value)
+        ? (await nestedWrites(scope, ctx, relation.model, value, {}, true, childKeysOf(relation))).data
+        : value;
   }
   return { ...checked, ...values.operators, ...walked };
 }
 
 /** The key values a row gives the rows a relation creates under it (`customerId` ← the customer's `id`). */
+/** The foreign-key fields the related rows hold (a to-many relation, or a to-one the other side holds). */
+function childKeysOf(relation: { readonly fk?: { readonly here: boolean; readonly fields: readonly string[] } }) {
+  return relation.fk?.here === false ? relation.fk.fields : [];
+}
+
 function keysFor(core: ModelCore, key: string, source: Args): Args {
   const relation = core.model.relations.get(key);
   const keys: Args = {};
@@ -664,7 +713,17 @@ async function updateData(
     const relation = core.model.relations.get(key);
     walked[key] =
       relation && isObject(value)
-        ? (await nestedWrites(scope, ctx, relation.model, value, keysFor(core, key, givenWhere ?? {}), true)).data
+        ? (
+            await nestedWrites(
+              scope,
+              ctx,
+              relation.model,
+              value,
+              keysFor(core, key, givenWhere ?? {}),
+              true,
+              childKeysOf(relation),
+            )
+          ).data
         : value;
   }
   if (touched.length === 0) return { data: { ...changed, ...operators, ...walked }, where };

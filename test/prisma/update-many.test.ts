@@ -67,6 +67,42 @@ describe.skipIf(unavailable !== undefined)('purposeful/prisma updateMany of encr
     return { scoped, ids };
   }
 
+  it('a parent-side nested write never moves another subject’s rows: connect finds only the parent’s own, set and disconnect are refused', async () => {
+    const { scoped, ids } = await seed();
+    const [a, b] = ids as [string, string];
+    const tA = (await db.raw.query(`SELECT id FROM ticket WHERE customer_id = $1 AND subject = 'Login'`, [a])).rows[0].id;
+    const tB = (await db.raw.query(`SELECT id FROM ticket WHERE customer_id = $1 AND subject = 'Login'`, [b])).rows[0].id;
+    const before = (await db.raw.query('SELECT id, customer_id, body FROM ticket ORDER BY id')).rows;
+    // a's ticket connected to b: not found among b's rows, nothing moved
+    expect(await code(() => scoped.customer.update({ where: { id: b }, data: { tickets: { connect: { id: tA } } } }))).toBe(
+      'PF_NOT_FOUND',
+    );
+    expect(
+      await code(() =>
+        scoped.customer.update({
+          where: { id: b },
+          data: { tickets: { connectOrCreate: { where: { id: tA }, create: { subject: 's', body: 'b' } } } },
+        }),
+      ),
+    ).toBe('PF_STORE_UNAVAILABLE'); // not b's: a new row with a's ticket id, which the database refuses
+    for (const data of [{ tickets: { set: [{ id: tA }] } }, { tickets: { disconnect: [{ id: tB }] } }]) {
+      expect(await code(() => scoped.customer.update({ where: { id: b }, data }))).toBe('PF_INPUT_INVALID');
+    }
+    // on a new customer: connecting an existing ticket would move it too
+    expect(
+      await code(() =>
+        scoped.customer.create({
+          data: { id: randomUUID(), name: 'C', email: 'c@example.com', tickets: { connect: { id: tA } } },
+        }),
+      ),
+    ).toBe('PF_NOT_FOUND');
+    expect((await db.raw.query('SELECT id, customer_id, body FROM ticket ORDER BY id')).rows).toEqual(before);
+    // b's own ticket connected to b: found, nothing changes, it still opens
+    await scoped.customer.update({ where: { id: b }, data: { tickets: { connect: { id: tB } } } });
+    expect((await scoped.ticket.findUnique({ where: { id: tB } }))?.body).toBe('old body 1');
+    expect((await scoped.ticket.findUnique({ where: { id: tA } }))?.body).toBe('old body 0');
+  });
+
   it('seals each matching row under its own subject and record id, and updates only those rows', async () => {
     const { scoped, ids } = await seed();
     const before = (await db.raw.query(`SELECT id, body FROM ticket WHERE subject = 'Other' ORDER BY id`)).rows;

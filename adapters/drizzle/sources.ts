@@ -22,6 +22,7 @@ import {
   noAnonymousTarget,
   noRowMatched,
   notOneRow,
+  notReadHere,
   ownedKeys,
   RestrictionsAsRead,
   type RetentionStart,
@@ -163,7 +164,7 @@ function writerOf(binding: BoundTable, anonymous: AnonymousTarget | undefined, p
     owned,
     anonymous: write,
     restriction,
-    asRead: new RestrictionsAsRead(recordId),
+    asRead: new RestrictionsAsRead(),
   };
 }
 
@@ -178,9 +179,10 @@ function readRows(w: Writer, rows: readonly unknown[]): Record<string, unknown>[
  * The condition that the row's restriction is still the one read: a blocking or an erasure written since (by
  * another request, another instance) is never overwritten nor lifted by a change made from an older read.
  */
-function stillAsRead(w: Writer, row: Record<string, unknown>): SQL | undefined {
-  const held = w.restriction === undefined ? undefined : w.asRead.heldBy(row);
-  if (w.restriction === undefined || held === undefined) return undefined;
+function stillAsRead(w: Writer, row: Record<string, unknown>, how: 'remove' | 'update'): SQL | undefined {
+  if (w.restriction === undefined) return undefined;
+  const held = w.asRead.heldBy(row);
+  if (held === undefined) throw notReadHere(w.binding.schema, how);
   return held === null ? sql`${w.restriction} IS NULL` : sql`${w.restriction}::jsonb IS NOT DISTINCT FROM ${held}::jsonb`;
 }
 
@@ -212,7 +214,7 @@ async function changeOne(
 ): Promise<void> {
   const schema = w.binding.schema;
   const values = how === 'update' ? valuesOf(w, row) : undefined;
-  const guard = stillAsRead(w, row);
+  const guard = stillAsRead(w, row, how);
   const matching = guard === undefined ? where : (and(where, guard) as SQL);
   if (copy !== undefined && w.anonymous === undefined) throw noAnonymousTarget(schema);
   await guarded(w.name, () =>

@@ -131,44 +131,45 @@ export function noAnonymousTarget(schema: PurposefulSchema): PurposefulError {
   });
 }
 
-/** How many rows' restrictions a source remembers between a read and the changes that follow it. */
-const AS_READ_LIMIT = 10_000;
+/**
+ * The restriction a row held when its source read it, carried on the row itself (an own, enumerable symbol-keyed
+ * property): a spread copy (`{ ...row }`) keeps it, as the rights desk's copies do, and JSON or a row built by hand
+ * does not. It is of that read only: another request's read or change of the same row never refreshes it.
+ */
+const AS_READ: unique symbol = Symbol('purposeful.restrictionAsRead');
 
 /**
- * By record id, the restriction each row held when last read (as JSON text: a copy the desk's changes to the row
- * never reach). A change applies only to a row whose restriction is still the one read: a blocking or an erasure
- * written since (by another request, another instance) is never overwritten nor lifted by a change from an older read.
+ * What each row held in its restriction when read (as JSON text: a copy the desk's changes to the row never reach).
+ * A change applies only to a row whose restriction is still the one its own read saw: a blocking or an erasure
+ * written since (by another request, another instance) is never overwritten nor lifted by a change from an older
+ * read, and a row not read through the source (nothing to compare with) is refused.
  */
 export class RestrictionsAsRead {
-  readonly #held = new Map<string, string | null>();
-  readonly #recordId: string;
-
-  constructor(recordId: string) {
-    this.#recordId = recordId;
-  }
-
-  /** Remembers the restriction of each row just read (forgetting all past the limit). */
+  /** Marks each row just read with what its restriction held. */
   read(rows: readonly Record<string, unknown>[]): void {
-    if (this.#held.size > AS_READ_LIMIT) this.#held.clear();
-    for (const row of rows) {
-      const id = row[this.#recordId];
-      if (id != null) this.#held.set(String(id), textOf(row[RESTRICTION_COLUMN]));
-    }
+    for (const row of rows) (row as Record<symbol, unknown>)[AS_READ] = textOf(row[RESTRICTION_COLUMN]);
   }
 
-  /** What the row held when read: `undefined` when not read by this source, `null` for none, else its JSON text. */
+  /** What the row held when read: `undefined` when not read by a source, `null` for none, else its JSON text. */
   heldBy(row: Record<string, unknown>): string | null | undefined {
-    const id = row[this.#recordId];
-    if (id == null || !this.#held.has(String(id))) return undefined;
-    return this.#held.get(String(id)) ?? null;
+    const held = Object.hasOwn(row, AS_READ) ? (row as Record<symbol, unknown>)[AS_READ] : undefined;
+    return typeof held === 'string' || held === null ? held : undefined;
   }
 
-  /** After a change: what it wrote is what a later change of the same row starts from. */
+  /** After a change: what it wrote is what a later change of the same row object starts from. */
   changed(row: Record<string, unknown>, how: 'remove' | 'update'): void {
-    const id = String(row[this.#recordId]);
-    if (how === 'remove') this.#held.delete(id);
-    else this.#held.set(id, textOf(row[RESTRICTION_COLUMN]));
+    if (how === 'remove') delete (row as Record<symbol, unknown>)[AS_READ];
+    else (row as Record<symbol, unknown>)[AS_READ] = textOf(row[RESTRICTION_COLUMN]);
   }
+}
+
+/** `PF_INPUT_INVALID` for a change of a row its source did not read: its restriction as read is unknown. */
+export function notReadHere(schema: PurposefulSchema, how: 'remove' | 'update'): PurposefulError {
+  return new PurposefulError(
+    'PF_INPUT_INVALID',
+    `a "${schema.id}" row to ${how} must be one the source read (find or page), or a copy of one: what its restriction held then is compared; nothing was changed`,
+    { schema: schema.id },
+  );
 }
 
 const textOf = (restriction: unknown): string | null => (restriction == null ? null : JSON.stringify(restriction));

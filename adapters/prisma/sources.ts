@@ -22,6 +22,7 @@ import {
   noAnonymousTarget,
   noRowMatched,
   notOneRow,
+  notReadHere,
   ownedKeys,
   RestrictionsAsRead,
   type RetentionStart,
@@ -249,7 +250,7 @@ function sourceOf(
     json,
     anonymous: write,
     restricted: json.has(RESTRICTION_COLUMN),
-    asRead: new RestrictionsAsRead(recordId),
+    asRead: new RestrictionsAsRead(),
   };
 }
 
@@ -294,9 +295,10 @@ function dataOf(s: Source, row: Record<string, unknown>): Record<string, unknown
  * The condition that the row's restriction is still the one read (Prisma's Json `equals`, `AnyNull` for none): a
  * blocking or an erasure written since is never overwritten nor lifted by a change made from an older read.
  */
-function stillAsRead(s: Source, row: Record<string, unknown>): Record<string, unknown> {
-  const held = s.restricted ? s.asRead.heldBy(row) : undefined;
-  if (held === undefined) return {};
+function stillAsRead(s: Source, row: Record<string, unknown>, how: 'remove' | 'update'): Record<string, unknown> {
+  if (!s.restricted) return {};
+  const held = s.asRead.heldBy(row);
+  if (held === undefined) throw notReadHere(s.schema, how);
   return { [RESTRICTION_COLUMN]: { equals: held === null ? AnyNull : (JSON.parse(held) as unknown) } };
 }
 
@@ -316,7 +318,7 @@ async function changeOne(
   const data = how === 'update' ? dataOf(s, row) : undefined;
   if (copy !== undefined && s.anonymous === undefined) throw noAnonymousTarget(s.schema);
   if (where === undefined) throw noRowMatched(s.schema, how);
-  const matching = { ...where, ...stillAsRead(s, row) };
+  const matching = { ...where, ...stillAsRead(s, row, how) };
   await guarded(s, () =>
     prisma.$transaction(async (tx) => {
       const delegate = delegateOf(tx, s.model);

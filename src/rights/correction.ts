@@ -189,6 +189,18 @@ function keepRestriction(schema: PurposefulSchema, row: Record<string, unknown>,
   }
 }
 
+/**
+ * What the source marked on the row it read (own, enumerable symbol-keyed properties: its restriction as read, say)
+ * travels with the corrected row, as it does with the spread copies the other requests change.
+ */
+function carryMarks(row: Record<string, unknown>, sealed: Record<string, unknown>): void {
+  for (const key of Object.getOwnPropertySymbols(row)) {
+    if (Object.prototype.propertyIsEnumerable.call(row, key)) {
+      (sealed as Record<symbol, unknown>)[key] = (row as Record<symbol, unknown>)[key];
+    }
+  }
+}
+
 /** One notice per told recipient, with the corrected values of the fields its purposes use. */
 function correctionNotices(
   r: RightsRequest,
@@ -246,6 +258,7 @@ async function correct(ctx: RightsContext, id: string, change: Change, changeOpt
   const told = passOnPlan(recipients, byRecipient.keys(), exits, 'correction');
   const sealed = await internals.seal(schema, after, r.subjectId);
   keepRestriction(schema, row, sealed);
+  carryMarks(row, sealed);
   await source.update(r.subjectId, sealed);
   const passed = await passOn(recipients, correctionNotices(r, schema, after, byRecipient, told), told);
   ctx.log('correction', r.subjectId, 'allow', passedOnNote(passed), changedFields, r.id);

@@ -299,6 +299,37 @@ describe.skipIf(unavailable !== undefined)('rights and retention over Prisma mod
     expect(read?.subject).toBe('Boleto cobrado duas vezes');
   });
 
+  it('a change made from an older read never lifts a restriction written since, even after newer reads and changes', async () => {
+    const owner = randomUUID();
+    const source = prismaRightsSource(db.prisma, tickets, { anonymous });
+    const update = source.update as NonNullable<typeof source.update>;
+    const x = ticket(owner);
+    await d.store('rsTicket', Ticket, x);
+    const [a] = await source.find(owner); // request A reads: no restriction
+    const [b] = await source.find(owner); // request B reads too, then blocks the row
+    const blocked = { blocked: [{ request: 'rq_1', at: '2026-12-01T09:00:00.000Z' }] };
+    await update(owner, { ...b, pf_restriction: blocked });
+    await source.find(owner); // and any later read
+    expect(await code(() => update(owner, { ...a, status: 'open' }))).toBe('PF_INPUT_INVALID');
+    expect((await db.raw.query('SELECT status, pf_restriction FROM prs_tickets WHERE id = $1', [x.id])).rows[0]).toMatchObject({
+      status: 'closed',
+      pf_restriction: blocked,
+    });
+    // a blocking written by another instance, straight to the table
+    const [c] = await source.find(owner);
+    const lifted = { blocked: [] as unknown[] };
+    await db.raw.query('UPDATE prs_tickets SET pf_restriction = $1 WHERE id = $2', [JSON.stringify(lifted), x.id]);
+    expect(await code(() => update(owner, { ...c, status: 'open' }))).toBe('PF_INPUT_INVALID');
+    // a row the source did not read (built by hand, or JSON of one): refused, nothing to compare with
+    expect(await code(() => update(owner, JSON.parse(JSON.stringify({ ...c, status: 'open' }))))).toBe('PF_INPUT_INVALID');
+    const [fresh] = await source.find(owner);
+    await update(owner, { ...fresh, status: 'open' });
+    expect((await db.raw.query('SELECT status, pf_restriction FROM prs_tickets WHERE id = $1', [x.id])).rows[0]).toMatchObject({
+      status: 'open',
+      pf_restriction: lifted,
+    });
+  });
+
   it('an update that matches no row, or two rows, fails closed and changes nothing', async () => {
     const owner = randomUUID();
     const source = prismaRightsSource(db.prisma, tickets, { anonymous });

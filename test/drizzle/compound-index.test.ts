@@ -8,7 +8,8 @@ import { and, or } from 'drizzle-orm';
 import { jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bindTable, purposefulDrizzle, sealed } from '../../adapters/drizzle.js';
-import { createPurposeful, generateKeyring, isPurposefulError, memoryKeyStore } from '../../src/index.js';
+import { createPurposeful, generateKeyring, memoryKeyStore } from '../../src/index.js';
+import { settledCode } from '../helpers/fixtures.js';
 import { Member, purposes } from '../prisma/declarations.js';
 import { type DrizzleTestDb, drivers } from './db.js';
 
@@ -28,15 +29,7 @@ const MEMBERS_DDL = `CREATE TABLE members (id uuid PRIMARY KEY, name text NOT NU
 const pf = createPurposeful({ purposes, schemas: [Member], keys: generateKeyring(), keyStore: memoryKeyStore() });
 const support = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
 
-const code = async (run: () => unknown): Promise<string | undefined> => {
-  try {
-    await run();
-  } catch (err) {
-    if (isPurposefulError(err)) return err.code;
-    throw err;
-  }
-  return undefined;
-};
+const code = settledCode;
 
 for (const [driver, open] of drivers) {
   describe(`compound blind indexes in eq, on ${driver}`, () => {

@@ -13,6 +13,7 @@ import {
   memoryConsentLedger,
   memoryKeyStore,
 } from '../../src/index.js';
+import { settledCode } from '../helpers/fixtures.js';
 import { customers, type DrizzleTestDb, drivers } from './db.js';
 
 const pf = createPurposeful({
@@ -28,15 +29,7 @@ const ticket = { purpose: 'support.ticket', actor: agent } as const;
 const billing = { purpose: 'billing.invoice', actor: { id: 'billing-1', roles: ['billing'] } } as const;
 const supervisor = { purpose: 'support.ticket', actor: { id: 'sup-1', roles: ['supervisor'] } } as const;
 
-const code = async (run: () => unknown): Promise<string | undefined> => {
-  try {
-    await run();
-  } catch (err) {
-    if (isPurposefulError(err)) return err.code;
-    throw err;
-  }
-  return undefined;
-};
+const code = settledCode;
 
 type NewCustomer = Inbound<typeof Customer, 'support.ticket'>;
 const customer = (over: Partial<NewCustomer> = {}): NewCustomer => ({

@@ -17,6 +17,7 @@ import {
   parseEnvelope,
   pd,
 } from '../../src/index.js';
+import { settledCode } from '../helpers/fixtures.js';
 import { type DrizzleTestDb, drivers } from './db.js';
 
 /** A member: subject and record id `id`, an indexed encrypted e-mail, an encrypted note, an encrypted phone nested in json. */
@@ -83,15 +84,7 @@ const pf = engine(k1);
 const migration = { purpose: 'support.ticket', actor: { id: 'migration', roles: ['support'] } } as const;
 const billing = { purpose: 'billing.invoice', actor: { id: 'migration', roles: ['billing'] } } as const;
 
-const code = async (run: () => unknown): Promise<string | undefined> => {
-  try {
-    await run();
-  } catch (err) {
-    if (isPurposefulError(err)) return err.code;
-    throw err;
-  }
-  return undefined;
-};
+const code = settledCode;
 
 interface PlainMember {
   id: string;

@@ -13,11 +13,11 @@ import {
   createPurposeful,
   generateKeyring,
   type Inbound,
-  isPurposefulError,
   memoryConsentLedger,
   memoryKeyStore,
   type Outbound,
 } from '../../src/index.js';
+import { settledCode } from '../helpers/fixtures.js';
 import { onServer } from './db.js';
 
 // this file's own tables: customers (with a self-relation: who referred them), their tickets, and notes no binding names
@@ -135,15 +135,7 @@ const agent = { id: 'agent-7', roles: ['support'] };
 const support = { purpose: 'support.ticket', actor: agent } as const;
 const survey = { purpose: 'support.survey', actor: agent } as const;
 
-const code = async (run: () => unknown): Promise<string | undefined> => {
-  try {
-    await run();
-  } catch (err) {
-    if (isPurposefulError(err)) return err.code;
-    throw err;
-  }
-  return undefined;
-};
+const code = settledCode;
 
 const customer = (over: Partial<Inbound<typeof Customer, 'support.ticket'>> = {}) => ({
   id: randomUUID(),

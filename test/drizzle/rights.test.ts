@@ -17,13 +17,13 @@ import {
   createPurposeful,
   defineSchema,
   generateKeyring,
-  isPurposefulError,
   memoryConsentLedger,
   memoryKeyStore,
   pd,
   type RecipientNotice,
   rightsDesk,
 } from '../../src/index.js';
+import { settledCode } from '../helpers/fixtures.js';
 import { type DrizzleTestDb, drivers } from './db.js';
 
 const customersTable = pgTable('dzs_customers', {
@@ -81,15 +81,7 @@ const agent = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['supp
 const billing = { purpose: 'billing.invoice', actor: { id: 'billing-1', roles: ['billing'] } } as const;
 const verification = (subjectId: string) => ({ code: `otp-for-${subjectId}` });
 
-const code = async (run: () => unknown): Promise<string | undefined> => {
-  try {
-    await run();
-  } catch (err) {
-    if (isPurposefulError(err)) return err.code;
-    throw err;
-  }
-  return undefined;
-};
+const code = settledCode;
 
 const customer = (id: string, over: Record<string, unknown> = {}) => ({
   id,

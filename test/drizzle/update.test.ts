@@ -16,6 +16,7 @@ import {
   memoryKeyStore,
   pd,
 } from '../../src/index.js';
+import { settledCode } from '../helpers/fixtures.js';
 import { customers, type DrizzleTestDb, drivers } from './db.js';
 
 /** A schema whose subject (ownerId) is not its record id (id), with a compound blind index. */
@@ -66,15 +67,7 @@ const ticket = { purpose: 'support.ticket', actor: agent } as const;
 const billing = { purpose: 'billing.invoice', actor: { id: 'billing-1', roles: ['billing'] } } as const;
 const supervisor = { purpose: 'support.ticket', actor: { id: 'sup-1', roles: ['supervisor'] } } as const;
 
-const code = async (run: () => unknown): Promise<string | undefined> => {
-  try {
-    await run();
-  } catch (err) {
-    if (isPurposefulError(err)) return err.code;
-    throw err;
-  }
-  return undefined;
-};
+const code = settledCode;
 
 type NewCustomer = Inbound<typeof Customer, 'support.ticket'>;
 const customer = (over: Partial<NewCustomer> = {}): NewCustomer => ({

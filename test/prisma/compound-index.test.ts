@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bindModel, purposefulPrisma } from '../../adapters/prisma.js';
-import { createPurposeful, generateKeyring, isPurposefulError, memoryKeyStore } from '../../src/index.js';
+import { createPurposeful, generateKeyring, memoryKeyStore } from '../../src/index.js';
+import { settledCode } from '../helpers/fixtures.js';
 import { type PrismaTestDb, prismaTestDb, prismaUnavailable } from './db.js';
 import { Customer, Member, purposes, Ticket } from './declarations.js';
 
@@ -21,15 +22,7 @@ const pf = createPurposeful({
 });
 const support = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
 
-const code = async (run: () => unknown): Promise<string | undefined> => {
-  try {
-    await run();
-  } catch (err) {
-    if (isPurposefulError(err)) return err.code;
-    throw err;
-  }
-  return undefined;
-};
+const code = settledCode;
 
 describe.skipIf(unavailable !== undefined)('purposeful/prisma compound blind indexes in where (PostgreSQL)', () => {
   let db: PrismaTestDb;

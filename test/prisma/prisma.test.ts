@@ -11,6 +11,7 @@ import {
   type Outbound,
   type PurposefulError,
 } from '../../src/index.js';
+import { settledCode } from '../helpers/fixtures.js';
 import { type PrismaTestDb, prismaTestDb, prismaUnavailable } from './db.js';
 import { Customer, purposes, Ticket } from './declarations.js';
 
@@ -29,15 +30,7 @@ const billing = { purpose: 'billing.invoice', actor: { id: 'billing-1', roles: [
 const customers = bindModel(Customer, 'Customer');
 const tickets = bindModel(Ticket, 'Ticket');
 
-const code = async (run: () => unknown): Promise<string | undefined> => {
-  try {
-    await run();
-  } catch (err) {
-    if (isPurposefulError(err)) return err.code;
-    throw err;
-  }
-  return undefined;
-};
+const code = settledCode;
 
 type NewCustomer = Inbound<typeof Customer, 'support.ticket'>;
 const customer = (over: Partial<NewCustomer> = {}): NewCustomer => ({

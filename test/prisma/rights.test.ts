@@ -8,13 +8,13 @@ import {
   createPurposeful,
   defineSchema,
   generateKeyring,
-  isPurposefulError,
   memoryConsentLedger,
   memoryKeyStore,
   pd,
   type RecipientNotice,
   rightsDesk,
 } from '../../src/index.js';
+import { settledCode } from '../helpers/fixtures.js';
 import { type PrismaTestDb, prismaTestDb, prismaUnavailable } from './db.js';
 import { Prisma } from './generated/client.js';
 
@@ -32,15 +32,7 @@ const billing = { purpose: 'billing.invoice', actor: { id: 'billing-1', roles: [
 const verification = (subjectId: string) => ({ code: `otp-for-${subjectId}` });
 const JSON_FIELDS = new Set(['address', 'messages', 'assignee', 'pf_restriction']);
 
-const code = async (run: () => unknown): Promise<string | undefined> => {
-  try {
-    await run();
-  } catch (err) {
-    if (isPurposefulError(err)) return err.code;
-    throw err;
-  }
-  return undefined;
-};
+const code = settledCode;
 
 const customer = (id: string, over: Record<string, unknown> = {}) => ({
   id,

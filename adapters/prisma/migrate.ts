@@ -160,15 +160,15 @@ function uniqueKeysOf(text: string | undefined, model: string): Set<string> {
 }
 
 /**
- * The table of `model`: its name in the database (`@@map`), qualified by the model's `@@schema`, else by the schema
- * the driver adapter was given (`new PrismaPg(pool, { schema })`, the one Prisma's own queries use), else left to the
- * connection's `search_path`.
+ * The table of `model`: its name in the database (`@@map`), qualified as Prisma's own queries qualify it: by the
+ * model's `@@schema`, else by the schema the driver adapter was given (`new PrismaPg(pool, { schema })`), else
+ * `public`.
  */
 function tableOf(client: ClientInternals, model: string): ModelTable {
   const runtime = client._runtimeDataModel?.models?.[model];
   if (runtime === undefined) throw bindingInvalid(undefined, `model ${model}`, [`the Prisma client has no model "${model}"`]);
   const adapterSchema = client._engineConfig?.adapter?.options?.schema;
-  const schema = runtime.schema ?? (typeof adapterSchema === 'string' && adapterSchema !== '' ? adapterSchema : undefined);
+  const schema = runtime.schema ?? (typeof adapterSchema === 'string' && adapterSchema !== '' ? adapterSchema : 'public');
   const table = quote(runtime.dbName ?? model);
   const columns = new Map<string, { sql: string; json: boolean }>();
   for (const f of runtime.fields) {
@@ -176,7 +176,7 @@ function tableOf(client: ClientInternals, model: string): ModelTable {
       columns.set(f.name, { sql: quote(f.dbName ?? f.name), json: f.type === 'Json' });
   }
   return {
-    sql: schema === undefined ? table : `${quote(schema)}.${table}`,
+    sql: `${quote(schema)}.${table}`,
     columns,
     uniqueKeys: uniqueKeysOf(client._engineConfig?.inlineSchema, model),
   };
@@ -345,8 +345,8 @@ function timeoutOf(options: ModelWalkOptions): number {
  * lock): the table and column names come from the client's data model
  * (`@@map`, `@map`), quoted, and every value is a parameter. The table is
  * qualified by the model's `@@schema`, else by the `schema` the driver adapter
- * was given (`new PrismaPg(…, { schema })`), else the connection's
- * `search_path` finds it. The `cursor` is the key as the raw read returns it
+ * was given (`new PrismaPg(…, { schema })`), else `public`, as Prisma's own
+ * queries are. The `cursor` is the key as the raw read returns it
  * (a `Date` for a `DateTime`).
  *
  * @example

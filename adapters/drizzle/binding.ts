@@ -8,7 +8,8 @@
  */
 import { type Column, getTableColumns, getTableName } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import { type DeclarationProblem, type FieldInfo, PurposefulError, type PurposefulSchema } from 'purposeful';
+import { type FieldInfo, PurposefulError, type PurposefulSchema } from 'purposeful';
+import { sourceProblems } from '../orm/sources.js';
 
 /** A schema bound to a table, with what the client needs to write, read and query it. */
 export interface BindingCore {
@@ -45,20 +46,9 @@ function invalid(schema: PurposefulSchema, table: string, problems: readonly str
     `schema "${schema.id}" cannot be bound to table "${table}": ${problems.join('; ')}`,
     {
       schema: schema.id,
-      problems: bindingProblems(schema.id, problems),
+      problems: sourceProblems(schema.id, problems),
     },
   );
-}
-
-/** The `problems` of a `PF_BINDING_INVALID`: one declaration problem per message (a field path or column, never a value). */
-export function bindingProblems(schema: string, problems: readonly string[]): DeclarationProblem[] {
-  return problems.map((message) => ({
-    code: 'PF_BINDING_INVALID',
-    severity: 'error' as const,
-    requiredBy: 'policy' as const,
-    message,
-    schema,
-  }));
 }
 
 /** The key of the marker every binding carries, shared with `purposeful check` (which never imports Drizzle). */

@@ -5,7 +5,15 @@
  * without an index).
  */
 import { z } from 'zod';
-import { definePurposes, defineSchema, pd } from '../../src/index.js';
+import {
+  createPurposeful,
+  definePurposes,
+  defineSchema,
+  generateKeyring,
+  memoryKeyStore,
+  type PurposefulSchema,
+  pd,
+} from '../../src/index.js';
 
 export const purposes = definePurposes(
   {
@@ -104,3 +112,18 @@ export const Member = defineSchema(
     indexes: { name_birth: ['name', 'birth'], document_birth: ['document', 'birth'] },
   },
 );
+
+/** An engine over the test declarations (and `more` schemas): a fresh keyring, a memory key store, signed receipts. */
+export function testEngine(more: readonly PurposefulSchema[] = []) {
+  return createPurposeful({
+    purposes,
+    schemas: [Customer, Ticket, ...more],
+    keys: generateKeyring(),
+    keyStore: memoryKeyStore(),
+    encryption: { receipts: { key: new Uint8Array(32).fill(5), alg: 'HS256' } },
+  });
+}
+
+/** A support agent, and a billing clerk: the contexts the tests read and write for. */
+export const support = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
+export const billing = { purpose: 'billing.invoice', actor: { id: 'billing-1', roles: ['billing'] } } as const;

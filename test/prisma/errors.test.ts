@@ -8,15 +8,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bindModel, purposefulPrisma } from '../../adapters/prisma.js';
-import { createPurposeful, generateKeyring, isPurposefulError, memoryKeyStore } from '../../src/index.js';
+import { isPurposefulError } from '../../src/index.js';
 import { type PrismaTestDb, prismaTestDb, prismaUnavailable } from './db.js';
-import { Customer, purposes, Ticket } from './declarations.js';
+import { Customer, support, Ticket, testEngine } from './declarations.js';
 
 const unavailable = await prismaUnavailable();
 if (unavailable) console.warn(`[test/prisma] skipped: ${unavailable}`);
 
-const pf = createPurposeful({ purposes, schemas: [Customer, Ticket], keys: generateKeyring(), keyStore: memoryKeyStore() });
-const support = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
+const pf = testEngine();
 const MARKER = 'Zuleica Marker Quintanilha';
 
 /** The PurposefulError `run` fails with (anything else fails the test). */

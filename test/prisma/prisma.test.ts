@@ -2,31 +2,15 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { bindModel, type OpenedRow, purposefulPrisma } from '../../adapters/prisma.js';
-import {
-  createPurposeful,
-  generateKeyring,
-  type Inbound,
-  isPurposefulError,
-  memoryKeyStore,
-  type Outbound,
-  type PurposefulError,
-} from '../../src/index.js';
+import { type Inbound, isPurposefulError, type Outbound, type PurposefulError } from '../../src/index.js';
 import { settledCode } from '../helpers/fixtures.js';
 import { type PrismaTestDb, prismaTestDb, prismaUnavailable } from './db.js';
-import { Customer, purposes, Ticket } from './declarations.js';
+import { billing, Customer, support, Ticket, testEngine } from './declarations.js';
 
 const unavailable = await prismaUnavailable();
 if (unavailable) console.warn(`[test/prisma] skipped: ${unavailable}`);
 
-const pf = createPurposeful({
-  purposes,
-  schemas: [Customer, Ticket],
-  keys: generateKeyring(),
-  keyStore: memoryKeyStore(),
-  encryption: { receipts: { key: new Uint8Array(32).fill(5), alg: 'HS256' } },
-});
-const support = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
-const billing = { purpose: 'billing.invoice', actor: { id: 'billing-1', roles: ['billing'] } } as const;
+const pf = testEngine();
 const customers = bindModel(Customer, 'Customer');
 const tickets = bindModel(Ticket, 'Ticket');
 

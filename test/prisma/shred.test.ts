@@ -7,22 +7,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bindModel, purposefulPrisma } from '../../adapters/prisma.js';
-import { createPurposeful, generateKeyring, memoryKeyStore } from '../../src/index.js';
 import { settledCode } from '../helpers/fixtures.js';
 import { type PrismaTestDb, prismaTestDb, prismaUnavailable } from './db.js';
-import { Customer, purposes, Ticket } from './declarations.js';
+import { Customer, support, Ticket, testEngine } from './declarations.js';
 
 const unavailable = await prismaUnavailable();
 if (unavailable) console.warn(`[test/prisma] skipped: ${unavailable}`);
 
-const pf = createPurposeful({
-  purposes,
-  schemas: [Customer, Ticket],
-  keys: generateKeyring(),
-  keyStore: memoryKeyStore(),
-  encryption: { receipts: { key: new Uint8Array(32).fill(5), alg: 'HS256' } },
-});
-const support = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
+const pf = testEngine();
 
 describe.skipIf(unavailable !== undefined)('shredding on Prisma-stored rows', () => {
   let db: PrismaTestDb;

@@ -5,22 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bindModel, purposefulPrisma } from '../../adapters/prisma.js';
-import { createPurposeful, generateKeyring, memoryKeyStore } from '../../src/index.js';
 import { settledCode } from '../helpers/fixtures.js';
 import { type PrismaTestDb, prismaTestDb, prismaUnavailable } from './db.js';
-import { Customer, purposes, Ticket } from './declarations.js';
+import { billing, Customer, support, Ticket, testEngine } from './declarations.js';
 
 const unavailable = await prismaUnavailable();
 if (unavailable) console.warn(`[test/prisma] skipped: ${unavailable}`);
 
-const pf = createPurposeful({
-  purposes,
-  schemas: [Customer, Ticket],
-  keys: generateKeyring(),
-  keyStore: memoryKeyStore(),
-});
-const support = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
-const billing = { purpose: 'billing.invoice', actor: { id: 'billing-1', roles: ['billing'] } } as const;
+const pf = testEngine();
 
 const code = settledCode;
 

@@ -243,8 +243,11 @@ async function openRows(scope: Scope, ctx: PurposeContext, plan: ReadPlan, rows:
     });
   }
   return opened.map((row, i) => {
+    const related = parts[i]?.related ?? {};
+    // a row as open made it (nothing added for opening, no relation): itself, which a route passes on as opened
+    if (plan.added.length === 0 && Object.keys(related).length === 0) return row;
     for (const key of plan.added) delete row[key];
-    return { ...row, ...parts[i]?.related };
+    return { ...row, ...related };
   });
 }
 

@@ -189,6 +189,7 @@ export async function guarded<T>(table: string, run: () => Promise<T>, reading =
       reading
         ? `a read of the ${table} table failed${at}; its statement and values are not shown`
         : `the ${table} table did not take the change${at}: nothing of it was stored`,
+      state !== undefined ? { reason: state } : undefined,
     );
   }
 }

@@ -45,22 +45,32 @@ export interface Bindings {
    * By the config object of each bound column, its binding and key: a column of `alias(table, …)` is a proxy of the
    * bound column that reads the same config, so an aliased sealed column is found too.
    */
-  readonly byConfig: ReadonlyMap<object, { readonly binding: BindingCore; readonly key: string }>;
+  readonly byConfig: ReadonlyMap<object, readonly { readonly binding: BindingCore; readonly key: string }[]>;
 }
 
 /** The bindings of a client's bound tables, indexed. */
 export function indexBindings(byTable: ReadonlyMap<PgTable, BindingCore>): Bindings {
-  const byConfig = new Map<object, { binding: BindingCore; key: string }>();
+  // a config may be shared by several tables' columns (column definitions reused across tables): all are kept
+  const byConfig = new Map<object, { binding: BindingCore; key: string }[]>();
   for (const binding of byTable.values()) {
     for (const [column, key] of binding.keyOf) {
       const config = (column as unknown as { config?: unknown }).config;
-      if (typeof config === 'object' && config !== null) byConfig.set(config, { binding, key });
+      if (typeof config === 'object' && config !== null)
+        byConfig.set(config, [...(byConfig.get(config) ?? []), { binding, key }]);
     }
   }
   return { byTable, byConfig };
 }
 
 const IS_ALIAS = Symbol.for('drizzle:IsAlias');
+const ORIGINAL_NAME = Symbol.for('drizzle:OriginalName');
+const SCHEMA = Symbol.for('drizzle:Schema');
+
+/** Whether an alias (`alias(table, …)`) is of this table: the same original name and database schema. */
+function aliasOf(alias: Record<symbol, unknown>, table: PgTable): boolean {
+  const t = table as unknown as Record<symbol, unknown>;
+  return alias[ORIGINAL_NAME] === t[ORIGINAL_NAME] && alias[SCHEMA] === t[SCHEMA];
+}
 
 export function bindingFor(bindings: Bindings, table: PgTable): BindingCore {
   const binding = bindings.byTable.get(table);
@@ -88,7 +98,9 @@ function locate(bindings: Bindings, column: Column): Located | undefined {
   if (binding !== undefined && key !== undefined) return { binding, key };
   const table = column.table as unknown as Record<symbol, unknown> | undefined;
   if (table?.[IS_ALIAS] !== true) return undefined;
-  const original = bindings.byConfig.get((column as unknown as { config?: object }).config as object);
+  const candidates = bindings.byConfig.get((column as unknown as { config?: object }).config as object) ?? [];
+  // the bound column of the aliased table itself, not of another table built from the same definitions
+  const original = candidates.find((c) => aliasOf(table, c.binding.table));
   return original === undefined ? undefined : { ...original, alias: getTableName(column.table as PgTable) };
 }
 

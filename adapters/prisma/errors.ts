@@ -49,7 +49,7 @@ export function storeCodes(err: unknown): string {
 
 /**
  * Runs `run`; purposeful's own errors pass, any other becomes a value-free `PF_STORE_UNAVAILABLE` naming `target`
- * and the codes: "a read of … failed" when `reading`, else "… did not take the change" and what `after` says.
+ * and the codes (Prisma's code, else the SQLSTATE, also as its `reason`): "a read of … failed" when `reading`, else "… did not take the change" and what `after` says.
  */
 export async function valueFree<T>(
   run: () => Promise<T>,
@@ -61,12 +61,17 @@ export async function valueFree<T>(
   } catch (err) {
     if (isPurposefulError(err)) throw err;
     const at = storeCodes(err);
+    // the code to branch on (a unique violation, a write conflict): Prisma's, else the SQLSTATE; never a value
+    const reason = prismaCodeOf(err) ?? sqlStateOf(err);
     throw new PurposefulError(
       'PF_STORE_UNAVAILABLE',
       how.reading
         ? `a read of ${target} failed${at}; its query and values are not shown`
         : `${target} did not take the change${at}: ${how.after ?? 'nothing of it was stored'}`,
-      how.schema !== undefined ? { schema: how.schema } : undefined,
+      {
+        ...(how.schema !== undefined ? { schema: how.schema } : {}),
+        ...(reason !== undefined ? { reason } : {}),
+      },
     );
   }
 }

@@ -21,10 +21,17 @@
 import type { PurposeContext } from '../engine-context.js';
 import type { PurposefulSchema } from '../schema/define.js';
 
-/** What a record was opened for, and what it held then. */
+/** What a record was opened for (copied: a context changed afterwards changes nothing), and what it held then. */
 interface Stamp {
   readonly schema: PurposefulSchema;
-  readonly ctx: PurposeContext;
+  readonly purpose: string;
+  readonly actor: PurposeContext['actor'];
+  /** The actor's roles and second factor then: an actor object changed since is another actor. */
+  readonly roles: readonly string[];
+  readonly mfa: boolean;
+  readonly subjectId: string | undefined;
+  readonly subjectAge: number | undefined;
+  readonly jurisdictions: readonly string[] | undefined;
   readonly json: string;
 }
 
@@ -54,19 +61,32 @@ export function openedRecords(): OpenedRecords {
     stamp(schema, record, ctx) {
       if (typeof record !== 'object' || record === null) return;
       const json = asJson(record);
-      if (json !== undefined) stamps.set(record, { schema, ctx, json });
+      if (json === undefined) return;
+      const { purpose, actor, subjectId, subjectAge, jurisdictions } = ctx;
+      stamps.set(record, {
+        schema,
+        purpose,
+        actor,
+        roles: [...(actor.roles ?? [])],
+        mfa: actor.mfa === true,
+        subjectId,
+        subjectAge,
+        jurisdictions: jurisdictions === undefined ? undefined : [...jurisdictions],
+        json,
+      });
     },
     passes(schema, record, ctx) {
       if (typeof record !== 'object' || record === null) return false;
       const s = stamps.get(record);
       if (s === undefined || s.schema !== schema) return false;
-      const was = s.ctx;
       return (
-        was.purpose === ctx.purpose &&
-        was.actor === ctx.actor &&
-        (ctx.subjectId === undefined || was.subjectId === ctx.subjectId) &&
-        was.subjectAge === ctx.subjectAge &&
-        sameList(was.jurisdictions, ctx.jurisdictions) &&
+        s.purpose === ctx.purpose &&
+        s.actor === ctx.actor &&
+        sameList(s.roles, ctx.actor.roles ?? []) &&
+        s.mfa === (ctx.actor.mfa === true) &&
+        (ctx.subjectId === undefined || s.subjectId === ctx.subjectId) &&
+        s.subjectAge === ctx.subjectAge &&
+        sameList(s.jurisdictions, ctx.jurisdictions) &&
         asJson(record) === s.json
       );
     },

@@ -72,6 +72,30 @@ describe('a route answering with a record already opened', () => {
     expect(narrower.body.code).toBe('PF_NOT_ENCRYPTED');
   });
 
+  it('what a record was opened for is kept as it was: a context or an actor changed afterwards passes nothing', async () => {
+    const GET = toFetchHandler(
+      desk.pf,
+      { purpose: 'support.ticket', output: Customer, actor: () => ({ id: 'agent-7', roles: ['support', 'billing'] }) },
+      async ({ actor }) => {
+        const c: { purpose: string; actor: Actor } = { purpose: 'billing.invoice', actor };
+        const record = await desk.pf.open(Customer, stored(), c as never); // the cpf in clear, for billing
+        c.purpose = 'support.ticket'; // the same context object reused
+        return record;
+      },
+    );
+    const res = await GET(new Request('http://x/customers/1'));
+    const text = await res.text();
+    expect(res.status).toBe(500);
+    expect(text).not.toContain('529.982.247-25');
+    const roles = await asked(async ({ actor }) => {
+      const wide = { ...actor, roles: ['support', 'billing'] };
+      const record = await desk.pf.open(Customer, stored(), { purpose: 'support.ticket', actor });
+      (actor as { roles?: string[] }).roles = wide.roles; // the request's actor given other roles after the open
+      return record;
+    });
+    expect(roles.body.code).toBe('PF_NOT_ENCRYPTED');
+  });
+
   it('opens again, and fails, a record opened for another purpose or another actor', async () => {
     const billing = await asked(() =>
       desk.pf.open(Customer, stored(), { purpose: 'billing.invoice', actor: { id: 'agent-7', roles: ['billing'] } }),

@@ -4,9 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, exists, gt, ilike, inArray, like, or, eq as rawEq } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
+import { alias, jsonb, PgDialect, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bindTable, purposefulDrizzle } from '../../adapters/drizzle.js';
+import { bindTable, purposefulDrizzle, sealed } from '../../adapters/drizzle.js';
 import { Customer, purposes } from '../../examples/support-desk/declarations.js';
 import { createPurposeful, generateKeyring, isPurposefulError, memoryConsentLedger, memoryKeyStore } from '../../src/index.js';
 import { customers, type DrizzleTestDb, drivers } from './db.js';
@@ -20,11 +20,11 @@ const pf = createPurposeful({
 });
 const support = { purpose: 'support.ticket', actor: { id: 'agent-7', roles: ['support'] } } as const;
 
-async function refusal(run: () => unknown): Promise<{ code: string; message: string }> {
+async function refusal(run: () => unknown): Promise<{ code: string; message: string; reason?: string | undefined }> {
   try {
     await run();
   } catch (err) {
-    if (isPurposefulError(err)) return { code: err.code, message: err.message };
+    if (isPurposefulError(err)) return { code: err.code, message: err.message, reason: err.reason };
     throw err;
   }
   throw new Error('expected a refusal');
@@ -104,6 +104,7 @@ for (const [driver, open] of drivers) {
       ]) {
         const err = await refusal(run);
         expect(err.code).toBe('PF_STORE_UNAVAILABLE');
+        expect(err.reason).toMatch(/^[0-9A-Z]{5}$/); // the SQLSTATE, to branch on
         expect(err.message).not.toContain('Zuleica');
         expect(err.message).not.toContain('zq@example.com');
       }
@@ -158,3 +159,29 @@ for (const [driver, open] of drivers) {
     });
   });
 }
+
+describe('an alias of a table built from the same column definitions as a bound one', () => {
+  // reusable column definitions: one builder, one config object, in two tables
+  const person = { cpf: sealed('cpf').notNull(), email: sealed('email').notNull() };
+  const bound = pgTable('customers', {
+    id: uuid('id').primaryKey(),
+    channel: text('channel').notNull(),
+    name: text('name').notNull(),
+    ...person,
+    bidx_cpf: text('bidx_cpf').notNull(),
+    phone: text('phone'),
+    address: jsonb('address'),
+    accessibility: sealed('accessibility'),
+    pf_restriction: jsonb('pf_restriction'),
+  });
+  const legacy = pgTable('legacy_contacts', { id: uuid('id').primaryKey(), ...person }); // not bound
+  const data = purposefulDrizzle({} as never, pf, { bindings: [bindTable(Customer, bound)] });
+  const render = (condition: unknown) => new PgDialect().sqlToQuery(condition as never).sql;
+
+  it('is its own table: an eq on it is a plain comparison, an alias of the bound table goes through the index', () => {
+    // the legacy table's own sealed column: a plain eq, whose plaintext the sealed column refuses (not a bidx_cpf
+    // column the legacy table does not have)
+    expect(() => render(data.eq(alias(legacy, 'l2').cpf, '529.982.247-25'))).toThrow(/sealed column "cpf"/);
+    expect(render(data.eq(alias(bound, 'c2').cpf, '529.982.247-25'))).toMatch(/^"c2"\."bidx_cpf" in \(/);
+  });
+});

@@ -59,6 +59,7 @@ describe.skipIf(unavailable !== undefined)('purposeful/prisma errors carry no va
     const err = await failure(() => scoped.customer.create({ data: { id, name: MARKER, email: 'ana@example.com' } }));
     expect(err.code).toBe('PF_STORE_UNAVAILABLE');
     expect(err.message).toContain('Prisma P2002');
+    expect(err.reason).toBe('P2002'); // the code to branch on (a 409, a retry), never a value
     expect(err.message).not.toContain(MARKER);
     expect(err.message).not.toContain(id);
   });

@@ -9,6 +9,7 @@
 import { type Column, getTableColumns, getTableName } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { type FieldInfo, PurposefulError, type PurposefulSchema } from 'purposeful';
+import { encryptedByKey, nullMeansAbsent, singleIndexes, topKey } from '../orm/lookups.js';
 import { sourceProblems } from '../orm/sources.js';
 
 /** A schema bound to a table, with what the client needs to write, read and query it. */
@@ -77,11 +78,7 @@ function refusesPlaintext(column: Column): boolean {
   }
 }
 
-/** The top-level key of a field path: `address.city` → `address`, `contacts[].email` → `contacts`. */
-export function topKey(path: string): string {
-  const end = path.search(/[.[{]/);
-  return end === -1 ? path : path.slice(0, end);
-}
+export { topKey };
 
 /** The problems of one encrypted field: its column must be `sealed`, or json/jsonb for a nested field. */
 function encryptedProblem(field: FieldInfo, columns: Readonly<Record<string, Column>>): string | undefined {
@@ -124,17 +121,8 @@ export function compileBinding(schema: PurposefulSchema, table: PgTable): Bindin
   if (problems.length > 0) throw invalid(schema, getTableName(table), problems);
   const keyOf = new Map<Column, string>();
   for (const [key, column] of Object.entries(columns)) keyOf.set(column, key);
-  const encryptedUnder = new Map<string, FieldInfo[]>();
-  for (const field of schema.fields) {
-    if (!field.encrypt) continue;
-    const key = topKey(field.path);
-    encryptedUnder.set(key, [...(encryptedUnder.get(key) ?? []), field]);
-  }
-  const indexOf = new Map<string, string>();
-  for (const index of schema.indexes) {
-    const only = index.fields.length === 1 ? index.fields[0] : undefined;
-    if (only !== undefined && only.path === topKey(only.path)) indexOf.set(only.path, index.name);
-  }
+  const encryptedUnder = encryptedByKey(schema);
+  const indexOf = singleIndexes(schema);
   const indexKeys = new Map<string, string[]>();
   for (const index of schema.indexes) indexKeys.set(index.name, [...new Set(index.fields.map((f) => topKey(f.path)))]);
   const identity = [...new Set([schema.subject?.id, schema.recordId].filter((p): p is string => p !== undefined))];
@@ -145,19 +133,10 @@ export function compileBinding(schema: PurposefulSchema, table: PgTable): Bindin
     keyOf,
     encryptedUnder,
     indexOf,
-    nullMeansAbsent: nullMeansAbsent(schema, columns),
+    nullMeansAbsent: nullMeansAbsent(schema, (key) => columns[key] !== undefined),
     identity,
     indexKeys,
   };
-}
-
-/** The columns of fields declared optional and not nullable: SQL has one NULL for both, the schema tells which. */
-function nullMeansAbsent(schema: PurposefulSchema, columns: Readonly<Record<string, Column>>): string[] {
-  const shape = (schema.zod as unknown as { shape: Record<string, { safeParse(v: unknown): { success: boolean } }> }).shape;
-  return Object.keys(shape).filter((key) => {
-    const field = shape[key];
-    return columns[key] && field?.safeParse(undefined).success && !field.safeParse(null).success;
-  });
 }
 
 /** A row as Drizzle read it, its NULLs of optional fields made absent (in place: the row is the driver's copy). */

@@ -83,6 +83,15 @@ export function bindingFor(bindings: Bindings, table: PgTable): BindingCore {
   return binding;
 }
 
+/** Rows as the driver read them, each opened for the purpose (a NULL of an optional field read as absent). */
+function openRows(pf: Engine, binding: BindingCore, rows: readonly unknown[], ctx: PurposeContext): Promise<unknown[]> {
+  return pf.openMany(
+    binding.schema,
+    rows.map((row) => absentNulls(binding, row as Record<string, unknown>)),
+    ctx,
+  );
+}
+
 /** Where a column is. */
 interface Located {
   readonly binding: BindingCore;
@@ -505,11 +514,7 @@ async function updateRows(
     written.push(...(rows as Record<string, unknown>[]));
   }
   if (!returning) return written.length;
-  return pf.openMany(
-    binding.schema,
-    written.map((row) => absentNulls(binding, row)),
-    ctx,
-  );
+  return openRows(pf, binding, written, ctx);
 }
 
 /** The conflict target of an upsert: columns of the table, none of them sealed. */
@@ -580,11 +585,7 @@ export function scopedCalls(db: AnyPgDatabase, pf: Engine, bindings: Bindings, c
         return undefined;
       }
       const back = await insert.returning();
-      return pf.openMany(
-        binding.schema,
-        back.map((row) => absentNulls(binding, row)),
-        ctx,
-      );
+      return openRows(pf, binding, back, ctx);
     },
     async findMany(table, options) {
       const binding = bindingFor(bindings, table);
@@ -599,11 +600,7 @@ export function scopedCalls(db: AnyPgDatabase, pf: Engine, bindings: Bindings, c
       if (options?.limit !== undefined) query.limit(options.limit);
       if (options?.offset !== undefined) query.offset(options.offset);
       const rows = await query;
-      return pf.openMany(
-        binding.schema,
-        rows.map((row) => absentNulls(binding, row as Record<string, unknown>)),
-        ctx,
-      );
+      return openRows(pf, binding, rows, ctx);
     },
     async update(table, options) {
       const binding = bindingFor(bindings, table);
@@ -665,11 +662,7 @@ export function scopedCalls(db: AnyPgDatabase, pf: Engine, bindings: Bindings, c
         return out;
       });
       if (!returning) return undefined;
-      return pf.openMany(
-        binding.schema,
-        written.map((row) => absentNulls(binding, row)),
-        ctx,
-      );
+      return openRows(pf, binding, written, ctx);
     },
     async delete(table, options) {
       const binding = bindingFor(bindings, table);

@@ -8,6 +8,7 @@
  * @internal
  */
 import { type FieldInfo, PurposefulError, type PurposefulSchema } from 'purposeful';
+import { encryptedByKey, nullMeansAbsent, singleIndexes, topKey } from '../orm/lookups.js';
 
 /** A field of a model as the runtime data model describes it. */
 export interface ModelField {
@@ -160,11 +161,7 @@ function fkOf(
   return {};
 }
 
-/** The top-level key of a field path: `address.city` → `address`, `contacts[].email` → `contacts`. */
-export function topKey(path: string): string {
-  const end = path.search(/[.[{]/);
-  return end === -1 ? path : path.slice(0, end);
-}
+export { topKey };
 
 /** Every problem of binding `schema` to `model`, each naming a field path or a field of the model. */
 export function problemsOf(schema: PurposefulSchema, modelName: string, model: ModelInfo | undefined): string[] {
@@ -249,26 +246,13 @@ export interface ModelCore {
 
 /** Compiles a binding whose problems are known to be none. */
 export function compileModel(schema: PurposefulSchema, model: ModelInfo): ModelCore {
-  const encryptedUnder = new Map<string, FieldInfo[]>();
-  for (const field of schema.fields) {
-    if (!field.encrypt) continue;
-    const key = topKey(field.path);
-    encryptedUnder.set(key, [...(encryptedUnder.get(key) ?? []), field]);
-  }
-  const indexOf = new Map<string, string>();
-  for (const index of schema.indexes) {
-    const only = index.fields.length === 1 ? index.fields[0] : undefined;
-    if (only !== undefined && only.path === topKey(only.path) && only.encrypt) indexOf.set(only.path, index.name);
-  }
+  const encryptedUnder = encryptedByKey(schema);
+  const indexOf = singleIndexes(schema, true);
   const needed = new Set<string>();
   if (schema.subject?.id) needed.add(topKey(schema.subject.id));
   if (schema.recordId) needed.add(topKey(schema.recordId));
   if (model.fields.has('pf_restriction')) needed.add('pf_restriction');
-  const shape = (schema.zod as unknown as { shape: Record<string, { safeParse(v: unknown): { success: boolean } }> }).shape;
-  const nullMeansAbsent = Object.keys(shape).filter((key) => {
-    const field = shape[key];
-    return model.fields.has(key) && field?.safeParse(undefined).success && !field.safeParse(null).success;
-  });
+  const shape = (schema.zod as unknown as { shape: Record<string, unknown> }).shape;
   const compounds = schema.indexes
     .filter((ix) => ix.fields.length > 1 && ix.fields.every((f) => f.path === topKey(f.path)))
     .filter((ix) => ix.fields.some((f) => f.encrypt && !indexOf.has(f.path)))
@@ -281,7 +265,7 @@ export function compileModel(schema: PurposefulSchema, model: ModelInfo): ModelC
     compounds,
     indexes: schema.indexes.map((ix) => ({ name: ix.name, keys: [...new Set(ix.fields.map((f) => topKey(f.path)))] })),
     needed: [...needed],
-    nullMeansAbsent,
+    nullMeansAbsent: nullMeansAbsent(schema, (key) => model.fields.has(key)),
     declared: new Set(Object.keys(shape)),
   };
 }
